@@ -1,0 +1,37 @@
+# The two commands of the quick start: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+
+.PHONY: run test setup lint format messages clean
+
+$(STAMP): pyproject.toml $(PO_FILES) scripts/bootstrap
+	VENV=$(VENV) scripts/bootstrap
+
+setup: $(STAMP)
+
+## Serve the platform with demo data at http://127.0.0.1:8000
+run: $(STAMP)
+	$(PY) -m consult.run
+
+## Run the whole test suite (real Redis; browser tests when Chromium is present)
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+## Refresh the translation catalogues from the source (needs GNU gettext)
+messages: $(STAMP)
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages --locale zh_Hans --domain djangojs --ignore '.venv/*' --ignore 'var/*'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

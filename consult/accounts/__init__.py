@@ -1,0 +1,4 @@
+"""Accounts and roles: users, jurisdictions, departments and memberships.
+
+The bottom of the house: imports nothing from proposals or discussion.
+"""

@@ -1,0 +1,75 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from consult.accounts import services
+from consult.accounts.models import Department, Jurisdiction, Membership, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "display_name", "is_staff", "is_active", "date_joined"]
+    search_fields = ["email", "display_name"]
+    list_filter = ["is_staff", "is_active"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Public profile"), {"fields": ["display_name"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})
+    ]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["granted_at", "granted_by"]
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "parent"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["path", "depth"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a jurisdiction would re-home every proposal under it: not an admin click.
+        return [*self.readonly_fields, "parent"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.jurisdiction_create(
+            actor=request.user, name=obj.name, slug=obj.slug, level=obj.level, parent=obj.parent
+        )
+        obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "jurisdiction", "parent"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["path", "depth"]
+    inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = services.department_create(
+                actor=request.user,
+                name=obj.name,
+                slug=obj.slug,
+                jurisdiction=obj.jurisdiction,
+                parent=obj.parent,
+            )
+            obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
+            return
+        super().save_model(request, obj, form, change)
+        if "parent" in form.changed_data:
+            services.department_move(actor=request.user, department=obj, parent=obj.parent)

@@ -1,0 +1,38 @@
+import unicodedata
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH
+
+DISPLAY_NAME_INVALID = _("Use letters, numbers, spaces and ordinary punctuation only.")
+DISPLAY_NAME_BLANK = _("Please choose a display name.")
+
+
+def clean_display_name(value: str) -> str:
+    # NFKC folds look-alike forms; control and format characters (including
+    # bidirectional overrides) could disguise a name, so they are refused.
+    name = " ".join(unicodedata.normalize("NFKC", value).split())
+    if not name:
+        raise forms.ValidationError(DISPLAY_NAME_BLANK)
+    if any(unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs"} for char in name):
+        raise forms.ValidationError(DISPLAY_NAME_INVALID)
+    return name
+
+
+class SignupForm(forms.Form):
+    """Extra fields for allauth's sign-up form."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        help_text=_("Shown publicly next to what you write. You can use your real name or not."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+    def clean_display_name(self) -> str:
+        return clean_display_name(self.cleaned_data["display_name"])
+
+    def signup(self, request, user) -> None:
+        user.display_name = self.cleaned_data["display_name"]
+        user.save(update_fields=["display_name"])

@@ -1,0 +1,97 @@
+"""Every write to accounts and roles."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from consult.accounts.models import Department, Jurisdiction, Membership, Role, TreeNode, User
+
+NOT_STAFF = "Only staff admins can change departments and roles."
+
+
+def _require_staff(actor: User | None) -> None:
+    # actor=None is the system itself (seeding, migrations, imports).
+    if actor is not None and not (actor.is_active and actor.is_staff):
+        raise PermissionDenied(NOT_STAFF)
+
+
+def _place(node: TreeNode) -> None:
+    parent_path = node.parent.path if node.parent else ""
+    node.path = f"{parent_path}{node.pk}/"
+    node.depth = parent_path.count("/")
+    type(node).objects.filter(pk=node.pk).update(path=node.path, depth=node.depth)
+
+
+@transaction.atomic
+def jurisdiction_create(
+    *,
+    actor: User | None,
+    name: str,
+    slug: str,
+    level: str,
+    parent: Jurisdiction | None = None,
+) -> Jurisdiction:
+    _require_staff(actor)
+    jurisdiction = Jurisdiction(name=name, slug=slug, level=level, parent=parent)
+    jurisdiction.full_clean(exclude=["path", "depth"])
+    jurisdiction.save()
+    _place(jurisdiction)
+    return jurisdiction
+
+
+@transaction.atomic
+def department_create(
+    *,
+    actor: User | None,
+    name: str,
+    slug: str,
+    jurisdiction: Jurisdiction,
+    parent: Department | None = None,
+) -> Department:
+    _require_staff(actor)
+    department = Department(name=name, slug=slug, jurisdiction=jurisdiction, parent=parent)
+    department.full_clean(exclude=["path", "depth"])
+    department.save()
+    _place(department)
+    return department
+
+
+@transaction.atomic
+def department_move(
+    *, actor: User | None, department: Department, parent: Department | None
+) -> Department:
+    """Re-parent a department and carry its whole subtree along."""
+    _require_staff(actor)
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    if parent is not None and department.is_at_or_above(parent):
+        raise ValueError("A department cannot be moved below itself.")
+    old_prefix = department.path
+    department.parent = parent
+    department.save(update_fields=["parent"])
+    _place(department)
+    for node in Department.objects.filter(path__startswith=old_prefix).exclude(pk=department.pk):
+        node.path = department.path + node.path.removeprefix(old_prefix)
+        node.depth = node.path.count("/") - 1
+        node.save(update_fields=["path", "depth"])
+    return department
+
+
+@transaction.atomic
+def membership_grant(
+    *, actor: User | None, user: User, department: Department, role: Role | str
+) -> Membership:
+    _require_staff(actor)
+    membership, _created = Membership.objects.get_or_create(
+        user=user, department=department, role=Role(role), defaults={"granted_by": actor}
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(
+    *, actor: User | None, user: User, department: Department, role: Role | str
+) -> int:
+    _require_staff(actor)
+    deleted, _ = Membership.objects.filter(
+        user=user, department=department, role=Role(role)
+    ).delete()
+    return deleted

@@ -1,0 +1,33 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from consult import health
+from proposals import selectors as proposal_selectors
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "home.html",
+        {"highlights": proposal_selectors.proposal_list_for_home()},
+    )
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and Redis both answer; 503 naming what failed."""
+    problems = {
+        "database": health.database_problem(),
+        "redis": health.redis_problem(),
+    }
+    failed = [name for name, problem in problems.items() if problem]
+    body = {
+        "status": "fail" if failed else "ok",
+        "failed": failed,
+        "checks": {name: problem or "ok" for name, problem in problems.items()},
+    }
+    return JsonResponse(body, status=503 if failed else 200)

@@ -1,0 +1,1 @@
+"""Threaded comments, votes, moderation, the event log and the live WebSocket path."""

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from discussion import consumers
+
+websocket_urlpatterns = [
+    path("ws/proposals/<int:proposal_id>/", consumers.ProposalConsumer.as_asgi()),
+]

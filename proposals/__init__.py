@@ -1,0 +1,1 @@
+"""Draft policies: proposals, versions, sections, attachments, stances, follows."""
