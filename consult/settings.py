@@ -129,6 +129,7 @@ MEDIA_ROOT = Path(config.env_str("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Static files are served by WhiteNoise straight from the finders, so there is
 # no collectstatic step to forget; a CDN in front caches them.
@@ -162,6 +163,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_SIGNUP_FORM_CLASS = "consult.accounts.forms.SignupForm"
+ACCOUNT_ADAPTER = "consult.accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[consult] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -173,16 +175,25 @@ CONSULT_STAFF_REQUIRE_MFA = config.env_bool("STAFF_REQUIRE_MFA", not DEBUG)
 # --- Email ------------------------------------------------------------------
 
 EMAIL_BACKEND = config.env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = config.env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = config.env_int("EMAIL_PORT", 25, minimum=1)
-EMAIL_HOST_USER = config.env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = config.env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = config.env_bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = config.env_bool("EMAIL_USE_SSL", False)
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+if EMAIL_BACKEND == SMTP_BACKEND:
+    _smtp = {
+        "host": config.env_str("EMAIL_HOST", "localhost"),
+        "port": config.env_int("EMAIL_PORT", 25, minimum=1),
+        "username": config.env_str("EMAIL_HOST_USER"),
+        "password": config.env_str("EMAIL_HOST_PASSWORD"),
+        "use_tls": config.env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": config.env_bool("EMAIL_USE_SSL", False),
+        "timeout": 20,
+    }
+    if _smtp["use_tls"] and _smtp["use_ssl"]:
+        raise config.ConfigError("EMAIL_USE_TLS", "cannot be true together with EMAIL_USE_SSL")
+    MAILERS = {"default": {"BACKEND": SMTP_BACKEND, "OPTIONS": _smtp}}
+else:
+    MAILERS = {"default": {"BACKEND": EMAIL_BACKEND}}
+del EMAIL_BACKEND
 DEFAULT_FROM_EMAIL = config.env_str("DEFAULT_FROM_EMAIL", "consult <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if EMAIL_USE_TLS and EMAIL_USE_SSL:
-    raise config.ConfigError("EMAIL_USE_TLS", "cannot be true together with EMAIL_USE_SSL")
 
 # --- Language and time ------------------------------------------------------
 

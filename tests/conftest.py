@@ -1,0 +1,169 @@
+"""Shared fixtures: people with roles, the department tree, a real Daphne."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import connection
+
+from consult.accounts import services as account_services
+from consult.accounts.models import Department, Jurisdiction, Role, User
+from consult.redis_server import free_port
+from consult.server import daphne_command
+
+BASE_DIR = Path(settings.BASE_DIR)
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached values must not leak between tests."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter("cache:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 10_000))
+
+    def make(
+        email: str | None = None,
+        display_name: str = "Test Person",
+        *,
+        verified: bool = True,
+        **fields,
+    ) -> User:
+        email = email or f"person{next(counter)}@example.org"
+        user = User.objects.create_user(email, PASSWORD, display_name=display_name, **fields)
+        EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+        return user
+
+    return make
+
+
+@dataclass
+class Tree:
+    nation: Jurisdiction
+    city: Jurisdiction
+    ministry: Department
+    city_office: Department
+    district_office: Department
+    other_ministry: Department
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    """National ministry > city office > district office, and an unrelated ministry."""
+    create_j = account_services.jurisdiction_create
+    create_d = account_services.department_create
+    nation = create_j(actor=None, name="Nation", slug="nation", level="national")
+    city = create_j(actor=None, name="City", slug="city", level="city", parent=nation)
+    ministry = create_d(actor=None, name="Ministry", slug="ministry", jurisdiction=nation)
+    city_office = create_d(
+        actor=None, name="City office", slug="city-office", jurisdiction=city, parent=ministry
+    )
+    district_office = create_d(
+        actor=None, name="District office", slug="district", jurisdiction=city, parent=city_office
+    )
+    other = create_d(actor=None, name="Other ministry", slug="other", jurisdiction=nation)
+    return Tree(nation, city, ministry, city_office, district_office, other)
+
+
+@pytest.fixture
+def grant():
+    def grant(user: User, department: Department, role: Role) -> User:
+        account_services.membership_grant(actor=None, user=user, department=department, role=role)
+        return user
+
+    return grant
+
+
+def _database_url_for_subprocess() -> str:
+    """The URL of the test database this session created, for a server process."""
+    config = connection.settings_dict
+    if config["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(config['NAME']).resolve()}"
+    auth = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
+    host = config["HOST"] or "localhost"
+    port = config["PORT"] or 5432
+    return f"postgres://{auth}@{host}:{port}/{config['NAME']}"
+
+
+@dataclass
+class LiveServer:
+    url: str
+    host: str
+    port: int
+    process: subprocess.Popen
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db):
+    """The real thing: `daphne asgi:application` in a subprocess, on the test database."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_subprocess(),
+        "REDIS_URL": settings.REDIS_URL,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DEBUG": "false",
+        "HTTPS": "false",
+        "TASK_BACKEND": "immediate",
+        "STAFF_REQUIRE_MFA": "true",
+    }
+    log = open(BASE_DIR / "var" / f"live-server-{port}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        daphne_command(host="127.0.0.1", port=port), cwd=BASE_DIR, env=env, stdout=log, stderr=log
+    )
+    server = LiveServer(f"http://127.0.0.1:{port}", "127.0.0.1", port, process)
+    try:
+        _wait_for_http(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_for_http(server: LiveServer, timeout: float = 30.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"daphne exited with {server.process.returncode}; see var/live-server-{server.port}.log")
+        try:
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("daphne did not answer /healthz in time")
+
+
+def run_manage(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh process, as an operator would."""
+    return subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        cwd=BASE_DIR,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -1,0 +1,97 @@
+"""The WebSocket door: Origin checked against ALLOWED_HOSTS, routes reach consumers."""
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from asgi import application
+from proposals.models import Proposal, Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def proposal(tree):
+    return Proposal.objects.create(
+        department=tree.ministry,
+        jurisdiction=tree.nation,
+        title="Open consultation",
+        slug="open-consultation",
+        summary="Summary",
+        status=Status.OPEN,
+    )
+
+
+def communicator(path: str, origin: str | None) -> WebsocketCommunicator:
+    headers = [(b"host", b"127.0.0.1")]
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+async def test_allowed_origin_connects_and_is_greeted(proposal):
+    socket = communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1:8000")
+    connected, _ = await socket.connect()
+    assert connected
+    assert await socket.receive_json_from() == {"type": "hello", "proposal": proposal.pk}
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from() == {"type": "pong"}
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "http://127.0.0.1.evil.example", "null"])
+async def test_foreign_origin_is_refused(proposal, origin):
+    socket = communicator(f"/ws/proposals/{proposal.pk}/", origin)
+    connected, _ = await socket.connect()
+    assert not connected
+
+
+async def test_missing_origin_is_refused(proposal):
+    socket = communicator(f"/ws/proposals/{proposal.pk}/", None)
+    connected, _ = await socket.connect()
+    assert not connected
+
+
+async def test_unknown_or_unpublished_proposal_is_closed(tree, proposal):
+    draft = await Proposal.objects.acreate(
+        department=tree.ministry,
+        jurisdiction=tree.nation,
+        title="Draft",
+        slug="draft",
+        summary="Not public",
+        status=Status.DRAFT,
+    )
+    for path in (f"/ws/proposals/{draft.pk}/", "/ws/proposals/999999/"):
+        socket = communicator(path, "http://127.0.0.1")
+        connected, code = await socket.connect()
+        assert not connected
+        assert code == 4404
+
+
+async def test_unreadable_messages_get_an_error_not_a_crash(proposal):
+    socket = communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1")
+    await socket.connect()
+    await socket.receive_json_from()
+    for junk in ("not json", "[1, 2]", '{"no": "type"}', '{"type": 5}'):
+        await socket.send_to(text_data=junk)
+        reply = await socket.receive_json_from()
+        assert reply["type"] == "error"
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from() == {"type": "pong"}
+    await socket.disconnect()
+
+
+async def test_group_events_reach_every_listener(proposal):
+    from channels.layers import get_channel_layer
+
+    from discussion.consumers import proposal_group
+
+    sockets = [communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1") for _ in range(2)]
+    for socket in sockets:
+        await socket.connect()
+        await socket.receive_json_from()
+    await get_channel_layer().group_send(
+        proposal_group(proposal.pk), {"type": "proposal.event", "payload": {"type": "test", "seq": 1}}
+    )
+    for socket in sockets:
+        assert await socket.receive_json_from(timeout=5) == {"type": "test", "seq": 1}
+        await socket.disconnect()

@@ -1,0 +1,91 @@
+"""Reading settings from the environment: good values pass, bad ones name the setting."""
+
+from pathlib import Path
+
+import pytest
+
+from consult import config
+
+
+def test_unset_database_url_means_sqlite_in_wal_mode(tmp_path):
+    db = config.database("", default_path=tmp_path / "site.sqlite3")
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == tmp_path / "site.sqlite3"
+    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_sqlite_urls_relative_and_absolute(tmp_path):
+    assert config.database("sqlite:///var/x.sqlite3", default_path=tmp_path)["NAME"] == Path(
+        "var/x.sqlite3"
+    )
+    assert config.database("sqlite:////srv/x.sqlite3", default_path=tmp_path)["NAME"] == Path(
+        "/srv/x.sqlite3"
+    )
+
+
+def test_postgres_url_is_parsed():
+    db = config.database("postgres://app:s3cret@db.internal:5433/consult", default_path=Path())
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["NAME"], db["USER"], db["HOST"], db["PORT"]) == ("consult", "app", "db.internal", 5433)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "consult.sqlite3",
+        "mysql://root@localhost/consult",
+        "postgres://app@localhost:5432",
+        "postgres://app@localhost:notaport/consult",
+        "sqlite://",
+        "sqlite:///:memory:",
+    ],
+)
+def test_malformed_database_url_names_the_setting(url):
+    with pytest.raises(config.ConfigError) as caught:
+        config.database(url, default_path=Path())
+    assert str(caught.value).startswith("DATABASE_URL: ")
+    assert "\n" not in str(caught.value)
+
+
+def test_database_url_password_never_appears_in_the_message():
+    with pytest.raises(config.ConfigError) as caught:
+        config.database("mysql://root:hunter2@db/consult", default_path=Path())
+    assert "hunter2" not in str(caught.value)
+    assert "***" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["localhost:6379", "http://localhost:6379", "redis://:6379/0", "redis://h:port/0", "redis://h:6379/zero"]
+)
+def test_malformed_redis_url_names_the_setting(url):
+    with pytest.raises(config.ConfigError) as caught:
+        config.redis_url(url)
+    assert str(caught.value).startswith("REDIS_URL: ")
+
+
+@pytest.mark.parametrize("url", ["", "redis://localhost:6379/0", "rediss://cache.internal:6380/2", "unix:///run/redis.sock"])
+def test_good_redis_urls_pass(url):
+    assert config.redis_url(url) == url
+
+
+def test_booleans_are_strict(monkeypatch):
+    monkeypatch.setenv("DEBUG", "yes")
+    assert config.env_bool("DEBUG", False) is True
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(config.ConfigError, match="^DEBUG: "):
+        config.env_bool("DEBUG", False)
+
+
+def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = config.secret_key(tmp_path)
+    assert len(first) >= 50
+    assert config.secret_key(tmp_path) == first
+    assert (tmp_path / ".secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_short_secret_key_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "too-short")
+    with pytest.raises(config.ConfigError, match="^SECRET_KEY: "):
+        config.secret_key(tmp_path)

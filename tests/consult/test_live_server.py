@@ -1,0 +1,67 @@
+"""The real server: Daphne serving asgi.py, with its WebSocket size limits."""
+
+import json
+import urllib.request
+
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
+
+from consult.server import WEBSOCKET_MAX_MESSAGE_BYTES
+from proposals.models import Proposal, Status
+
+
+@pytest.fixture
+def open_proposal(tree):
+    return Proposal.objects.create(
+        department=tree.ministry,
+        jurisdiction=tree.nation,
+        title="Live",
+        slug="live",
+        summary="Live",
+        status=Status.OPEN,
+    )
+
+
+def ws_url(server, proposal) -> str:
+    return f"ws://{server.host}:{server.port}/ws/proposals/{proposal.pk}/"
+
+
+def test_daphne_serves_pages_and_health(asgi_live_server):
+    with urllib.request.urlopen(f"{asgi_live_server.url}/healthz") as response:  # noqa: S310
+        assert json.load(response)["status"] == "ok"
+    with urllib.request.urlopen(f"{asgi_live_server.url}/") as response:  # noqa: S310
+        assert response.status == 200
+        assert "Content-Security-Policy" in response.headers
+
+
+def test_websocket_from_allowed_origin_connects(asgi_live_server, open_proposal):
+    origin = asgi_live_server.url
+    with connect(ws_url(asgi_live_server, open_proposal), origin=origin, open_timeout=10) as socket:
+        assert json.loads(socket.recv(timeout=10)) == {"type": "hello", "proposal": open_proposal.pk}
+        socket.send(json.dumps({"type": "ping"}))
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+
+
+def test_websocket_from_foreign_origin_is_refused(asgi_live_server, open_proposal):
+    with pytest.raises(InvalidStatus) as refused:
+        connect(ws_url(asgi_live_server, open_proposal), origin="http://evil.example", open_timeout=10)
+    assert refused.value.response.status_code == 403
+
+
+def test_websocket_message_over_64_kib_closes_the_connection(asgi_live_server, open_proposal):
+    origin = asgi_live_server.url
+    with connect(
+        ws_url(asgi_live_server, open_proposal), origin=origin, open_timeout=10, max_size=None
+    ) as socket:
+        socket.recv(timeout=10)
+        # Just under the limit still works (a JSON message the consumer answers).
+        socket.send(json.dumps({"type": "ping", "pad": "x" * (WEBSOCKET_MAX_MESSAGE_BYTES - 100)}))
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+        socket.send("x" * (WEBSOCKET_MAX_MESSAGE_BYTES + 1))
+        # Daphne (autobahn) fails such a connection by dropping it.
+        with pytest.raises(ConnectionClosed):
+            socket.recv(timeout=10)
+    # The server itself is unharmed: the next client is served.
+    with connect(ws_url(asgi_live_server, open_proposal), origin=origin, open_timeout=10) as socket:
+        assert json.loads(socket.recv(timeout=10))["type"] == "hello"

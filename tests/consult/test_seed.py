@@ -1,0 +1,48 @@
+"""Demo data: complete, in several states, and safe to load twice."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+
+from consult.accounts import rules
+from consult.accounts.models import Department, Jurisdiction, Membership, User
+from consult.management.commands.seed_demo import DEMO_PASSWORD
+from proposals.models import Proposal, Status
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [User, EmailAddress, Jurisdiction, Department, Membership, Proposal]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", verbosity=0)
+    first = counts()
+    call_command("seed_demo", verbosity=0)
+    assert counts() == first
+    assert first["User"] >= 5
+
+
+def test_seed_demo_covers_roles_levels_and_states():
+    call_command("seed_demo", verbosity=0)
+    city_office = Department.objects.get(slug="riverton-housing")
+    assert city_office.parent.slug == "ministry-housing"
+    national_official = User.objects.get(email="official@example.org")
+    assert rules.is_official_for(national_official, city_office)
+    moderator = User.objects.get(email="moderator@example.org")
+    assert rules.is_moderator_for(moderator, city_office)
+    assert User.objects.get(email="admin@example.org").is_staff
+    states = set(Proposal.objects.values_list("status", flat=True))
+    assert {Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED, Status.REPORT_PUBLISHED} <= states
+    assert User.objects.get(email="citizen@example.org").check_password(DEMO_PASSWORD)
+    assert not EmailAddress.objects.filter(verified=False).exists()
+
+
+def test_demo_consultations_show_on_the_home_page_but_drafts_do_not(client):
+    call_command("seed_demo", verbosity=0)
+    html = client.get("/").content.decode()
+    assert "Safer streets near schools" in html
+    assert "Street trees plan" not in html

@@ -1,0 +1,70 @@
+"""Start-up as an operator sees it: bad configuration is one line naming the setting."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from consult.redis_server import free_port
+from tests.conftest import BASE_DIR, run_manage
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_one_line_naming(result: subprocess.CompletedProcess, setting: str) -> None:
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert setting in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("url", ["not-a-url", "mysql://root@db/consult", "postgres://app@localhost:5432"])
+def test_malformed_database_url_stops_start_up_with_one_line(url):
+    assert_one_line_naming(run_manage("serve", "--no-worker", env={"DATABASE_URL": url}), "DATABASE_URL")
+
+
+def test_unreachable_database_stops_start_up_with_one_line():
+    url = f"postgres://consult:secret@127.0.0.1:{free_port()}/consult"
+    result = run_manage("serve", "--no-worker", env={"DATABASE_URL": url})
+    assert_one_line_naming(result, "DATABASE_URL")
+    assert "secret" not in result.stderr
+
+
+@pytest.mark.parametrize("url", ["localhost:6379", "redis://localhost:sixthree/0"])
+def test_malformed_redis_url_stops_start_up_with_one_line(url):
+    assert_one_line_naming(run_manage("serve", "--no-worker", env={"REDIS_URL": url}), "REDIS_URL")
+
+
+def test_unreachable_redis_stops_start_up_with_one_line(tmp_path):
+    env = {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    assert_one_line_naming(run_manage("serve", "--no-worker", env=env), "REDIS_URL")
+
+
+def test_make_run_launcher_reports_a_malformed_redis_url():
+    result = subprocess.run(
+        [sys.executable, "-m", "consult.run"],
+        cwd=BASE_DIR,
+        env={**os.environ, "REDIS_URL": "redis//nowhere"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert_one_line_naming(result, "REDIS_URL")
+
+
+def test_production_like_settings_pass_the_deployment_checklist():
+    env = {
+        "DEBUG": "false",
+        "HTTPS": "true",
+        "SECRET_KEY": "a" * 10 + "production-grade-secret-key-that-is-long-and-random-9f8e7d6c5b4a",
+        "ALLOWED_HOSTS": "consult.example.gov",
+        "SECURE_HSTS_PRELOAD": "true",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.gov",
+    }
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
