@@ -9,7 +9,7 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
 
-from consult.config import ConfigError  # noqa: E402
+from consult.config import ConfigError
 
 try:
     from django.core.asgi import get_asgi_application
@@ -18,11 +18,11 @@ try:
 except ConfigError as error:
     sys.exit(f"consult: configuration error: {error}")
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
 
-from consult.routing import websocket_urlpatterns  # noqa: E402
+from consult.routing import websocket_urlpatterns
 
 application = ProtocolTypeRouter(
     {

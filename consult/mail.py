@@ -29,7 +29,11 @@ def email_send(
 
 def email_enqueue(message: EmailMessage) -> None:
     html = next(
-        (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
+        (
+            content
+            for content, mimetype in getattr(message, "alternatives", [])
+            if mimetype == "text/html"
+        ),
         None,
     )
     if message.content_subtype == "html":

@@ -90,6 +90,14 @@ def grant():
     return grant
 
 
+def subprocess_env() -> dict[str, str]:
+    """The environment for a server or command the tests start, as production would have it."""
+    env = dict(os.environ)
+    # Set for the browser tests' own process only (see tests/e2e/conftest.py).
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
 def _database_url_for_subprocess() -> str:
     """The URL of the test database this session created, for a server process."""
     config = connection.settings_dict
@@ -114,7 +122,7 @@ def asgi_live_server(transactional_db):
     """The real thing: `daphne asgi:application` in a subprocess, on the test database."""
     port = free_port()
     env = {
-        **os.environ,
+        **subprocess_env(),
         "DATABASE_URL": _database_url_for_subprocess(),
         "REDIS_URL": settings.REDIS_URL,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -146,7 +154,8 @@ def _wait_for_http(server: LiveServer, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"daphne exited with {server.process.returncode}; see var/live-server-{server.port}.log")
+            code = server.process.returncode
+            raise RuntimeError(f"daphne exited with {code}; see var/live-server-{server.port}.log")
         try:
             with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:  # noqa: S310
                 if response.status == 200:
@@ -156,12 +165,14 @@ def _wait_for_http(server: LiveServer, timeout: float = 30.0) -> None:
     raise RuntimeError("daphne did not answer /healthz in time")
 
 
-def run_manage(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_manage(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
     """Run manage.py in a fresh process, as an operator would."""
     return subprocess.run(
         [sys.executable, str(BASE_DIR / "manage.py"), *args],
         cwd=BASE_DIR,
-        env={**os.environ, **(env or {})},
+        env={**subprocess_env(), **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,

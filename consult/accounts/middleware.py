@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-MFA_REQUIRED = "Staff accounts need two-factor authentication before they can act. Set it up now."
+MFA_REQUIRED = _(
+    "Staff accounts need two-factor authentication before they can act. Set it up now."
+)
 
 # Staff can always reach the pages that let them set up the factor or leave.
 OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
@@ -20,7 +22,7 @@ class StaffSecondFactorMiddleware:
 
     def __call__(self, request):
         if self._must_enrol(request):
-            messages.warning(request, _(MFA_REQUIRED))
+            messages.warning(request, MFA_REQUIRED)
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 
@@ -37,6 +39,4 @@ class StaffSecondFactorMiddleware:
             return False
         from allauth.mfa.models import Authenticator
 
-        return not Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists()
+        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

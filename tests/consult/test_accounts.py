@@ -26,7 +26,9 @@ def confirmation_link(message) -> str:
     return match.group(1)
 
 
-def test_sign_up_requires_email_verification_before_sign_in(client, django_capture_on_commit_callbacks):
+def test_sign_up_requires_email_verification_before_sign_in(
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/signup/", SIGNUP)
     assert response.status_code == 302
@@ -60,7 +62,9 @@ def test_sign_up_requires_email_verification_before_sign_in(client, django_captu
 def test_sign_in_with_email_in_any_case(client, make_user):
     user = make_user("Mixed.Case@example.org")
     assert user.email == "mixed.case@example.org"
-    response = client.post("/accounts/login/", {"login": "MIXED.case@EXAMPLE.org", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": "MIXED.case@EXAMPLE.org", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
 
@@ -81,7 +85,11 @@ def test_one_account_per_email_whatever_the_case(make_user):
 
 @pytest.mark.parametrize(
     ("display_name", "message"),
-    [("   ", "This field is required."), ("\u200b\u200b", "ordinary punctuation"), ("Evil\u202eeman", "ordinary punctuation")],
+    [
+        ("   ", "This field is required."),
+        ("\u200b\u200b", "ordinary punctuation"),
+        ("Evil\u202eeman", "ordinary punctuation"),
+    ],
 )
 def test_sign_up_refuses_blank_or_disguised_display_names(client, display_name, message):
     response = client.post("/accounts/signup/", {**SIGNUP, "display_name": display_name})

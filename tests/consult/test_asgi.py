@@ -90,7 +90,8 @@ async def test_group_events_reach_every_listener(proposal):
         await socket.connect()
         await socket.receive_json_from()
     await get_channel_layer().group_send(
-        proposal_group(proposal.pk), {"type": "proposal.event", "payload": {"type": "test", "seq": 1}}
+        proposal_group(proposal.pk),
+        {"type": "proposal.event", "payload": {"type": "test", "seq": 1}},
     )
     for socket in sockets:
         assert await socket.receive_json_from(timeout=5) == {"type": "test", "seq": 1}

@@ -27,7 +27,12 @@ def test_sqlite_urls_relative_and_absolute(tmp_path):
 def test_postgres_url_is_parsed():
     db = config.database("postgres://app:s3cret@db.internal:5433/consult", default_path=Path())
     assert db["ENGINE"] == "django.db.backends.postgresql"
-    assert (db["NAME"], db["USER"], db["HOST"], db["PORT"]) == ("consult", "app", "db.internal", 5433)
+    assert (db["NAME"], db["USER"], db["HOST"], db["PORT"]) == (
+        "consult",
+        "app",
+        "db.internal",
+        5433,
+    )
 
 
 @pytest.mark.parametrize(
@@ -56,7 +61,14 @@ def test_database_url_password_never_appears_in_the_message():
 
 
 @pytest.mark.parametrize(
-    "url", ["localhost:6379", "http://localhost:6379", "redis://:6379/0", "redis://h:port/0", "redis://h:6379/zero"]
+    "url",
+    [
+        "localhost:6379",
+        "http://localhost:6379",
+        "redis://:6379/0",
+        "redis://h:port/0",
+        "redis://h:6379/zero",
+    ],
 )
 def test_malformed_redis_url_names_the_setting(url):
     with pytest.raises(config.ConfigError) as caught:
@@ -64,7 +76,10 @@ def test_malformed_redis_url_names_the_setting(url):
     assert str(caught.value).startswith("REDIS_URL: ")
 
 
-@pytest.mark.parametrize("url", ["", "redis://localhost:6379/0", "rediss://cache.internal:6380/2", "unix:///run/redis.sock"])
+@pytest.mark.parametrize(
+    "url",
+    ["", "redis://localhost:6379/0", "rediss://cache.internal:6380/2", "unix:///run/redis.sock"],
+)
 def test_good_redis_urls_pass(url):
     assert config.redis_url(url) == url
 
@@ -73,7 +88,7 @@ def test_booleans_are_strict(monkeypatch):
     monkeypatch.setenv("DEBUG", "yes")
     assert config.env_bool("DEBUG", False) is True
     monkeypatch.setenv("DEBUG", "maybe")
-    with pytest.raises(config.ConfigError, match="^DEBUG: "):
+    with pytest.raises(config.ConfigError, match=r"^DEBUG: "):
         config.env_bool("DEBUG", False)
 
 
@@ -87,5 +102,5 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch):
 
 def test_short_secret_key_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "too-short")
-    with pytest.raises(config.ConfigError, match="^SECRET_KEY: "):
+    with pytest.raises(config.ConfigError, match=r"^SECRET_KEY: "):
         config.secret_key(tmp_path)

@@ -38,14 +38,19 @@ def test_daphne_serves_pages_and_health(asgi_live_server):
 def test_websocket_from_allowed_origin_connects(asgi_live_server, open_proposal):
     origin = asgi_live_server.url
     with connect(ws_url(asgi_live_server, open_proposal), origin=origin, open_timeout=10) as socket:
-        assert json.loads(socket.recv(timeout=10)) == {"type": "hello", "proposal": open_proposal.pk}
+        assert json.loads(socket.recv(timeout=10)) == {
+            "type": "hello",
+            "proposal": open_proposal.pk,
+        }
         socket.send(json.dumps({"type": "ping"}))
         assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
 
 
 def test_websocket_from_foreign_origin_is_refused(asgi_live_server, open_proposal):
     with pytest.raises(InvalidStatus) as refused:
-        connect(ws_url(asgi_live_server, open_proposal), origin="http://evil.example", open_timeout=10)
+        connect(
+            ws_url(asgi_live_server, open_proposal), origin="http://evil.example", open_timeout=10
+        )
     assert refused.value.response.status_code == 403
 
 

@@ -38,7 +38,9 @@ def test_staff_without_second_factor_cannot_write_but_can_read(staff_client):
 
 
 def test_staff_with_totp_reaches_the_admin(staff_client):
-    Authenticator.objects.create(user=staff_client.user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.create(
+        user=staff_client.user, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
     assert staff_client.get("/admin/").status_code == 200
 
 

@@ -11,7 +11,13 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/consultations/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+PAGES = [
+    "/",
+    "/consultations/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -31,7 +37,9 @@ def test_every_form_control_has_a_label(client, path):
     soup = BeautifulSoup(client.get(path).content, "html.parser")
     for control in soup.select("input:not([type=hidden]):not([type=submit]), select, textarea"):
         control_id = control.get("id")
-        labelled = control.get("aria-label") or (control_id and soup.find("label", attrs={"for": control_id}))
+        labelled = control.get("aria-label") or (
+            control_id and soup.find("label", attrs={"for": control_id})
+        )
         assert labelled, f"unlabelled control on {path}: {control}"
 
 
@@ -47,7 +55,9 @@ def test_csp_header_with_a_fresh_nonce_on_every_script(client, path):
     assert scripts, "the page loads its script"
     for script in scripts:
         assert script.get("nonce") == nonce, script
-    assert re.search(r"'nonce-([^']+)'", client.get(path)["Content-Security-Policy"]).group(1) != nonce
+    assert (
+        re.search(r"'nonce-([^']+)'", client.get(path)["Content-Security-Policy"]).group(1) != nonce
+    )
 
 
 def test_no_inline_event_handlers_or_javascript_urls(client):

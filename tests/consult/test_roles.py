@@ -47,7 +47,11 @@ def test_role_check_is_one_query_at_any_depth(tree, make_user, grant, django_ass
 
 def test_departments_for_role_include_the_subtree(tree, make_user, grant):
     official = grant(make_user(), tree.city_office, Role.OFFICIAL)
-    slugs = set(selectors.department_ids_for_role(user=official, role=Role.OFFICIAL).values_list("slug", flat=True))
+    slugs = set(
+        selectors.department_ids_for_role(user=official, role=Role.OFFICIAL).values_list(
+            "slug", flat=True
+        )
+    )
     assert slugs == {"city-office", "district"}
 
 
@@ -67,10 +71,16 @@ def test_a_department_cannot_move_below_itself(tree):
 def test_only_staff_change_roles(tree, make_user):
     citizen = make_user()
     with pytest.raises(PermissionDenied):
-        services.membership_grant(actor=citizen, user=citizen, department=tree.ministry, role=Role.OFFICIAL)
+        services.membership_grant(
+            actor=citizen, user=citizen, department=tree.ministry, role=Role.OFFICIAL
+        )
     staff = make_user(is_staff=True)
-    services.membership_grant(actor=staff, user=citizen, department=tree.ministry, role=Role.OFFICIAL)
+    services.membership_grant(
+        actor=staff, user=citizen, department=tree.ministry, role=Role.OFFICIAL
+    )
     assert rules.is_official_for(citizen, tree.ministry)
     # Granting twice is harmless: one row.
-    services.membership_grant(actor=staff, user=citizen, department=tree.ministry, role=Role.OFFICIAL)
+    services.membership_grant(
+        actor=staff, user=citizen, department=tree.ministry, role=Role.OFFICIAL
+    )
     assert citizen.memberships.count() == 1

@@ -36,7 +36,13 @@ def test_seed_demo_covers_roles_levels_and_states():
     assert rules.is_moderator_for(moderator, city_office)
     assert User.objects.get(email="admin@example.org").is_staff
     states = set(Proposal.objects.values_list("status", flat=True))
-    assert {Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED, Status.REPORT_PUBLISHED} <= states
+    assert {
+        Status.DRAFT,
+        Status.SCHEDULED,
+        Status.OPEN,
+        Status.CLOSED,
+        Status.REPORT_PUBLISHED,
+    } <= states
     assert User.objects.get(email="citizen@example.org").check_password(DEMO_PASSWORD)
     assert not EmailAddress.objects.filter(verified=False).exists()
 

@@ -1,13 +1,12 @@
 """Start-up as an operator sees it: bad configuration is one line naming the setting."""
 
-import os
 import subprocess
 import sys
 
 import pytest
 
 from consult.redis_server import free_port
-from tests.conftest import BASE_DIR, run_manage
+from tests.conftest import BASE_DIR, run_manage, subprocess_env
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +19,13 @@ def assert_one_line_naming(result: subprocess.CompletedProcess, setting: str) ->
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("url", ["not-a-url", "mysql://root@db/consult", "postgres://app@localhost:5432"])
+@pytest.mark.parametrize(
+    "url", ["not-a-url", "mysql://root@db/consult", "postgres://app@localhost:5432"]
+)
 def test_malformed_database_url_stops_start_up_with_one_line(url):
-    assert_one_line_naming(run_manage("serve", "--no-worker", env={"DATABASE_URL": url}), "DATABASE_URL")
+    assert_one_line_naming(
+        run_manage("serve", "--no-worker", env={"DATABASE_URL": url}), "DATABASE_URL"
+    )
 
 
 def test_unreachable_database_stops_start_up_with_one_line():
@@ -38,7 +41,10 @@ def test_malformed_redis_url_stops_start_up_with_one_line(url):
 
 
 def test_unreachable_redis_stops_start_up_with_one_line(tmp_path):
-    env = {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    env = {
+        "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }
     assert_one_line_naming(run_manage("serve", "--no-worker", env=env), "REDIS_URL")
 
 
@@ -46,7 +52,7 @@ def test_make_run_launcher_reports_a_malformed_redis_url():
     result = subprocess.run(
         [sys.executable, "-m", "consult.run"],
         cwd=BASE_DIR,
-        env={**os.environ, "REDIS_URL": "redis//nowhere"},
+        env={**subprocess_env(), "REDIS_URL": "redis//nowhere"},
         capture_output=True,
         text=True,
         timeout=60,

@@ -14,15 +14,18 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
-# tests make to set up data are plain synchronous ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# tests make to set up data are plain synchronous ones. Servers and commands
+# the tests start never inherit this (tests.conftest.subprocess_env).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 def pytest_collection_modifyitems(config, items):
     if Path(CHROMIUM).exists():
         return
     if os.environ.get("CI"):
-        raise pytest.UsageError(f"CI needs Chromium for the browser tests and found none at {CHROMIUM}")
+        raise pytest.UsageError(
+            f"CI needs Chromium for the browser tests and found none at {CHROMIUM}"
+        )
     skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     for item in items:
         if "browser" in item.keywords:

@@ -23,7 +23,9 @@ def published(tree):
     )
 
 
-def test_home_page_in_english_and_chinese_then_sign_in(asgi_live_server, page, make_user, published):
+def test_home_page_in_english_and_chinese_then_sign_in(
+    asgi_live_server, page, make_user, published
+):
     make_user("casey@example.org", display_name="Casey Citizen")
 
     page.goto(asgi_live_server.url + "/")
@@ -50,7 +52,7 @@ def test_home_page_in_english_and_chinese_then_sign_in(asgi_live_server, page, m
     page.get_by_label("Email").fill("casey@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_text("Signed in as Casey Citizen")).to_be_visible()
+    expect(page.locator(".signed-in-as")).to_have_text("Signed in as Casey Citizen")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 

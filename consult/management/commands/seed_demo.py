@@ -31,7 +31,9 @@ def demo_accounts() -> list[DemoAccount]:
         DemoAccount("admin@example.org", "Site Admin", "staff", is_staff=True),
         DemoAccount("official@example.org", "Alex Official", Role.OFFICIAL, "ministry-housing"),
         DemoAccount("city.official@example.org", "王芳", Role.OFFICIAL, "riverton-housing"),
-        DemoAccount("moderator@example.org", "Morgan Moderator", Role.MODERATOR, "ministry-housing"),
+        DemoAccount(
+            "moderator@example.org", "Morgan Moderator", Role.MODERATOR, "ministry-housing"
+        ),
         DemoAccount("citizen@example.org", "Casey Citizen", "citizen"),
         DemoAccount("citizen2@example.org", "李明", "citizen"),
         DemoAccount("citizen3@example.org", "Sam Rivera", "citizen"),

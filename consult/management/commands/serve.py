@@ -40,7 +40,9 @@ class Command(BaseCommand):
         children.append(
             self.spawn(
                 daphne_command(
-                    host=options["host"], port=options["port"], proxy_headers=options["proxy_headers"]
+                    host=options["host"],
+                    port=options["port"],
+                    proxy_headers=options["proxy_headers"],
                 )
             )
         )
