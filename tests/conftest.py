@@ -24,6 +24,17 @@ BASE_DIR = Path(settings.BASE_DIR)
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # Consumers reach the database from worker threads; with persistent
+    # connections those would outlive the test and hold the test database
+    # open at teardown. Production keeps its CONN_MAX_AGE.
+    from django.db import connections
+
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached values must not leak between tests."""
