@@ -1,8 +1,8 @@
 """Every read of proposals that a page, the API or a consumer needs."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from proposals.models import PUBLIC_STATUSES, Proposal
+from proposals.models import PUBLIC_STATUSES, Proposal, Status
 
 HOME_LIMIT = 6
 
@@ -13,8 +13,19 @@ def proposal_public_queryset() -> QuerySet[Proposal]:
     )
 
 
+# What a visitor can still act on comes first: open, then opening soon.
+HOME_ORDER = Case(
+    When(status=Status.OPEN, then=Value(0)),
+    When(status=Status.SCHEDULED, then=Value(1)),
+    When(status=Status.REPORT_PUBLISHED, then=Value(2)),
+    When(status=Status.CLOSED, then=Value(3)),
+    default=Value(4),
+    output_field=IntegerField(),
+)
+
+
 def proposal_list_for_home() -> list[Proposal]:
-    return list(proposal_public_queryset().order_by("closes_at", "pk")[:HOME_LIMIT])
+    return list(proposal_public_queryset().order_by(HOME_ORDER, "closes_at", "pk")[:HOME_LIMIT])
 
 
 def proposal_list_public() -> QuerySet[Proposal]:
