@@ -93,6 +93,28 @@ def tree(db) -> Tree:
 
 
 @pytest.fixture
+def make_proposal(tree):
+    """A proposal of the ministry, open unless told otherwise."""
+    from proposals.models import Proposal, Status
+
+    counter = iter(range(1, 10_000))
+
+    def make(title: str = "Safer streets near schools", **fields) -> Proposal:
+        n = next(counter)
+        fields = {
+            "department": tree.ministry,
+            "jurisdiction": tree.nation,
+            "slug": f"proposal-{n}",
+            "summary": "A 20 km/h limit near schools.",
+            "status": Status.OPEN,
+            **fields,
+        }
+        return Proposal.objects.create(title=title, **fields)
+
+    return make
+
+
+@pytest.fixture
 def grant():
     def grant(user: User, department: Department, role: Role) -> User:
         account_services.membership_grant(actor=None, user=user, department=department, role=role)

@@ -4,21 +4,14 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from asgi import application
-from proposals.models import Proposal, Status
+from proposals.models import Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def proposal(tree):
-    return Proposal.objects.create(
-        department=tree.ministry,
-        jurisdiction=tree.nation,
-        title="Open consultation",
-        slug="open-consultation",
-        summary="Summary",
-        status=Status.OPEN,
-    )
+def proposal(make_proposal):
+    return make_proposal()
 
 
 def communicator(path: str, origin: str | None) -> WebsocketCommunicator:
@@ -51,15 +44,12 @@ async def test_missing_origin_is_refused(proposal):
     assert not connected
 
 
-async def test_unknown_or_unpublished_proposal_is_closed(tree, proposal):
-    draft = await Proposal.objects.acreate(
-        department=tree.ministry,
-        jurisdiction=tree.nation,
-        title="Draft",
-        slug="draft",
-        summary="Not public",
-        status=Status.DRAFT,
-    )
+@pytest.fixture
+def draft(make_proposal):
+    return make_proposal("Draft", status=Status.DRAFT)
+
+
+async def test_unknown_or_unpublished_proposal_is_closed(draft):
     for path in (f"/ws/proposals/{draft.pk}/", "/ws/proposals/999999/"):
         socket = communicator(path, "http://127.0.0.1")
         connected, code = await socket.connect()

@@ -8,19 +8,11 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from consult.server import WEBSOCKET_MAX_MESSAGE_BYTES
-from proposals.models import Proposal, Status
 
 
 @pytest.fixture
-def open_proposal(tree):
-    return Proposal.objects.create(
-        department=tree.ministry,
-        jurisdiction=tree.nation,
-        title="Live",
-        slug="live",
-        summary="Live",
-        status=Status.OPEN,
-    )
+def open_proposal(make_proposal):
+    return make_proposal("Live")
 
 
 def ws_url(server, proposal) -> str:

@@ -5,22 +5,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from proposals.models import Proposal, Status
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def published(tree):
-    return Proposal.objects.create(
-        department=tree.ministry,
-        jurisdiction=tree.nation,
-        title="Safer streets near schools",
-        slug="safer-streets",
-        summary="A 20 km/h limit near schools.",
-        status=Status.OPEN,
-    )
+def published(make_proposal):
+    return make_proposal("Safer streets near schools")
 
 
 def test_home_page_in_english_and_chinese_then_sign_in(
