@@ -93,7 +93,7 @@ def database(url: str, *, default_path: Path) -> dict:
     """DATABASES['default'] from DATABASE_URL; SQLite in WAL mode when unset."""
     if not url:
         return sqlite_database(default_path)
-    scheme = urlsplit(url).scheme
+    scheme = _split("DATABASE_URL", url).scheme
     if scheme not in SUPPORTED_DATABASE_SCHEMES:
         raise ConfigError(
             "DATABASE_URL",
@@ -105,6 +105,8 @@ def database(url: str, *, default_path: Path) -> dict:
         path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
         if not path or path == ":memory:":
             raise ConfigError("DATABASE_URL", "an SQLite URL needs a file path")
+        if not Path(path).parent.is_dir():
+            raise ConfigError("DATABASE_URL", f"the folder of {path!r} does not exist")
         return sqlite_database(Path(path))
     import dj_database_url
 
@@ -144,7 +146,7 @@ def redis_url(url: str) -> str:
     """Validate REDIS_URL. An empty value means the private Redis of consult.run."""
     if not url:
         return ""
-    parts = urlsplit(url)
+    parts = _split("REDIS_URL", url)
     if parts.scheme not in {"redis", "rediss", "unix"}:
         raise ConfigError(
             "REDIS_URL",
@@ -165,9 +167,19 @@ def redis_url(url: str) -> str:
     return url
 
 
+def _split(setting: str, url: str):
+    try:
+        return urlsplit(url)
+    except ValueError as exc:
+        raise ConfigError(setting, f"is not a valid URL ({exc})") from None
+
+
 def redact(url: str) -> str:
     """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
     if parts.password:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()

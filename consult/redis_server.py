@@ -8,6 +8,7 @@ installed by hand. No Django imports: this runs before settings are read.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import socket
 import subprocess
@@ -44,13 +45,15 @@ class PrivateRedis:
 
     def __init__(self, *, workdir: Path | None = None, port: int | None = None) -> None:
         self.port = port or free_port()
+        # Django's Redis cache unpickles what it reads: no other local user may write.
+        self.password = secrets.token_urlsafe(24)
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="consult-redis-")
         self.workdir = workdir or Path(self._tmp.name)
         self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> PrivateRedis:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -63,6 +66,7 @@ class PrivateRedis:
             "--dir", str(self.workdir),
             "--logfile", str(self.workdir / "redis.log"),
             "--protected-mode", "yes",
+            "--requirepass", self.password,
         ]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout
@@ -79,8 +83,14 @@ class PrivateRedis:
     def ping(self) -> bool:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
+                sock.sendall(f"AUTH {self.password}\r\nPING\r\n".encode())
+                reply = b""
+                while b"PONG" not in reply and len(reply) < 64:
+                    chunk = sock.recv(64)
+                    if not chunk:
+                        break
+                    reply += chunk
+                return reply == b"+OK\r\n+PONG\r\n"
         except OSError:
             return False
 

@@ -1,5 +1,12 @@
 """WebSocket routes of the whole platform (wrapped by asgi.py)."""
 
+from django.urls import re_path
+
+from discussion.consumers import NotFoundConsumer
 from discussion.routing import websocket_urlpatterns as discussion_routes
 
-websocket_urlpatterns = [*discussion_routes]
+websocket_urlpatterns = [
+    *discussion_routes,
+    # Last: every other path closes with 4404 instead of failing the handshake.
+    re_path(r"", NotFoundConsumer.as_asgi()),
+]

@@ -35,15 +35,21 @@ def main(argv: list[str]) -> int:
         print(f"consult: REDIS_URL is unset and no private Redis could start: {error}",
               file=sys.stderr)  # fmt: skip
         return 2
-    child = subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "serve", *argv])
+    command = [sys.executable, str(BASE_DIR / "manage.py"), "serve", "--seed-demo", *argv]
+    child = subprocess.Popen(command)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return child.wait()
     except KeyboardInterrupt:
-        child.send_signal(signal.SIGINT)
+        child.terminate()
         return child.wait()
     finally:
         if redis:
             redis.stop()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

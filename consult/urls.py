@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("consultations/", include("proposals.urls")),
+    path("manage/", include("proposals.manage_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,3 +1,5 @@
+import logging
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -5,6 +7,8 @@ from django.views.decorators.http import require_safe
 
 from consult import health
 from proposals import selectors as proposal_selectors
+
+logger = logging.getLogger(__name__)
 
 
 @require_safe
@@ -19,15 +23,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and Redis both answer; 503 naming what failed."""
+    """200 when the database and Redis both answer; 503 naming what failed.
+
+    The page is public, so it names the failing service and nothing more;
+    the detail (hosts, error text) goes to the log.
+    """
     problems = {
         "database": health.database_problem(),
         "redis": health.redis_problem(),
     }
     failed = [name for name, problem in problems.items() if problem]
+    for name in failed:
+        logger.error("health check: %s failed: %s", name, problems[name])
     body = {
         "status": "fail" if failed else "ok",
         "failed": failed,
-        "checks": {name: problem or "ok" for name, problem in problems.items()},
+        "checks": {name: "fail" if problem else "ok" for name, problem in problems.items()},
     }
     return JsonResponse(body, status=503 if failed else 200)

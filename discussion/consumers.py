@@ -12,6 +12,13 @@ CLOSE_NOT_FOUND = 4404
 UNREADABLE = "Messages must be JSON objects with a type."
 
 
+class NotFoundConsumer(JsonWebsocketConsumer):
+    """Any WebSocket path we do not serve: a clean close, not a server error."""
+
+    def connect(self) -> None:
+        self.close(code=CLOSE_NOT_FOUND)
+
+
 def proposal_group(proposal_id: int) -> str:
     return f"proposal.{proposal_id}"
 
@@ -38,11 +45,17 @@ class ProposalConsumer(JsonWebsocketConsumer):
         if self.group:
             async_to_sync(self.channel_layer.group_discard)(self.group, self.channel_name)
 
+    def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if text_data is None:
+            self.send_json({"type": "error", "message": UNREADABLE})
+            return
+        super().receive(text_data=text_data, **kwargs)
+
     @classmethod
     def decode_json(cls, text_data: str):
         try:
             return json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
     def receive_json(self, content, **kwargs) -> None:

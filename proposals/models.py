@@ -1,10 +1,20 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
 
 from consult.accounts.models import Department, Jurisdiction
+
+TITLE_MAX_LENGTH = 200
+SUMMARY_MAX_LENGTH = 2000
+HEADING_MAX_LENGTH = 200
+SECTION_MAX_LENGTH = 20_000
+QUESTION_MAX_LENGTH = 300
+CHANGE_NOTE_MAX_LENGTH = 2000
 
 
 class Status(models.TextChoices):
@@ -25,6 +35,28 @@ PUBLIC_STATUSES = [
 ]
 
 
+class StanceValue(models.TextChoices):
+    SUPPORT = "support", _("Support")
+    OPPOSE = "oppose", _("Oppose")
+    NEUTRAL = "neutral", _("Neutral")
+
+
+class ProposalQuerySet(models.QuerySet):
+    def with_effective_status(self):
+        """Annotate `live_status`: the status as of now, boundaries applied in SQL."""
+        return self.annotate(
+            live_status=Case(
+                When(
+                    Q(status__in=[Status.SCHEDULED, Status.OPEN], closes_at__lte=Now()),
+                    then=Value(Status.CLOSED),
+                ),
+                When(Q(status=Status.SCHEDULED, opens_at__lte=Now()), then=Value(Status.OPEN)),
+                default=F("status"),
+                output_field=models.CharField(),
+            )
+        )
+
+
 class Proposal(models.Model):
     """A draft policy put to public consultation by a department."""
 
@@ -37,16 +69,36 @@ class Proposal(models.Model):
         on_delete=models.PROTECT,
         related_name="proposals",
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
     slug = models.SlugField(_("slug"), max_length=220, unique=True, allow_unicode=True)
-    summary = models.TextField(_("summary"), max_length=2000)
+    summary = models.TextField(_("summary"), max_length=SUMMARY_MAX_LENGTH)
+    responsible_office = models.CharField(_("responsible office"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_details = models.CharField(_("other contact details"), max_length=300, blank=True)
     # The stored status; scheduled/open flip at opens_at/closes_at whenever
-    # read (see effective_status), the periodic task only does the follow-up.
+    # read (effective_status, with_effective_status); the periodic task only
+    # catches the stored value up and does the follow-up work.
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    status_reason = models.TextField(_("reason for the last change of state"), blank=True)
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
-    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True, db_index=True)
+    current_version = models.ForeignKey(
+        "ProposalVersion",
+        verbose_name=_("current version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Text of the current version's sections, and the same text cut into
+    # CJK bigrams, written at publish time for full-text search.
+    search_text = models.TextField(blank=True, editable=False)
+    search_cjk = models.TextField(blank=True, editable=False)
+    # Stances and comments, counted as they happen, for "sort by activity".
+    activity_count = models.PositiveIntegerField(default=0, editable=False, db_index=True)
+    tags = TaggableManager(verbose_name=_("topics"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -56,6 +108,8 @@ class Proposal(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProposalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("proposal")
@@ -88,3 +142,191 @@ class Proposal(models.Model):
 
     def get_effective_status_display(self) -> str:
         return Status(self.effective_status()).label
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != Status.DRAFT
+
+
+class ConsultationQuestion(models.Model):
+    """A short prompt that citizens answer in the discussion."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveIntegerField(default=0)
+    prompt = models.CharField(_("question"), max_length=QUESTION_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("consultation question")
+        verbose_name_plural = _("consultation questions")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+
+class Section(models.Model):
+    """A clause of the working draft. Its row is its identity across versions:
+    stances and comments attach here, and each published version snapshots it."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField(default=0)
+    heading = models.CharField(_("heading"), max_length=HEADING_MAX_LENGTH)
+    body = models.TextField(_("text"), blank=True)
+    # Removed from the working draft; kept because versions and stances point here.
+    is_removed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class ProposalVersion(models.Model):
+    """An immutable snapshot of all sections, with a change note."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    change_note = models.TextField(_("change note"), max_length=CHANGE_NOTE_MAX_LENGTH)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="version_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("A published version is immutable.")
+        super().save(*args, **kwargs)
+
+
+class SectionVersion(models.Model):
+    """One section as it stood in one version. Immutable."""
+
+    version = models.ForeignKey(
+        ProposalVersion, on_delete=models.CASCADE, related_name="section_versions"
+    )
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="snapshots")
+    order = models.PositiveIntegerField()
+    heading = models.CharField(max_length=HEADING_MAX_LENGTH)
+    body = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "section"], name="section_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("A published version is immutable.")
+        super().save(*args, **kwargs)
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name never comes from the uploader.
+    return f"attachments/{instance.proposal_id}/{instance.sha256[:32]}{instance.extension}"
+
+
+class Attachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    title = models.CharField(_("title"), max_length=200)
+    alt_text = models.CharField(_("text alternative"), max_length=500, blank=True)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class ProposalStance(models.Model):
+    """A citizen's stance on a whole proposal: one row per citizen per proposal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="stances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=10, choices=StanceValue.choices)
+    version = models.ForeignKey(
+        ProposalVersion, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="one_stance_per_proposal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.value} {self.proposal_id}"
+
+
+class SectionStance(models.Model):
+    """A citizen's stance on one section: one row per citizen per section."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="stances")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="section_stances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=10, choices=StanceValue.choices)
+    version = models.ForeignKey(
+        ProposalVersion, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["section", "user"], name="one_stance_per_section"),
+        ]
+        indexes = [models.Index(fields=["proposal", "section", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.value} {self.section_id}"
+
+
+class Follow(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="one_follow_per_proposal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.proposal_id}"

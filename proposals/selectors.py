@@ -1,9 +1,35 @@
-"""Every read of proposals that a page, the API or a consumer needs."""
+"""Every read of proposals that a page, the API or a consumer needs.
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+Each page's reads are a fixed number of queries whatever the number of
+proposals, sections, votes and attachments (pinned in tests).
+"""
 
-from proposals.models import PUBLIC_STATUSES, Proposal, Status
+from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from consult.accounts.models import Department, Jurisdiction, Role, User
+from consult.accounts.selectors import department_ids_for_role
+from proposals import rules, search
+from proposals.models import (
+    PUBLIC_STATUSES,
+    Attachment,
+    Follow,
+    Proposal,
+    ProposalStance,
+    ProposalVersion,
+    SectionStance,
+    SectionVersion,
+    StanceValue,
+    Status,
+)
+
+CLOSING_SOON = timedelta(days=7)
 HOME_LIMIT = 6
 
 
@@ -15,22 +41,212 @@ def proposal_public_queryset() -> QuerySet[Proposal]:
 
 # What a visitor can still act on comes first: open, then opening soon.
 HOME_ORDER = Case(
-    When(status=Status.OPEN, then=Value(0)),
-    When(status=Status.SCHEDULED, then=Value(1)),
-    When(status=Status.REPORT_PUBLISHED, then=Value(2)),
-    When(status=Status.CLOSED, then=Value(3)),
+    When(live_status=Status.OPEN, then=Value(0)),
+    When(live_status=Status.SCHEDULED, then=Value(1)),
+    When(live_status=Status.REPORT_PUBLISHED, then=Value(2)),
+    When(live_status=Status.CLOSED, then=Value(3)),
     default=Value(4),
     output_field=IntegerField(),
 )
 
 
 def proposal_list_for_home() -> list[Proposal]:
-    return list(proposal_public_queryset().order_by(HOME_ORDER, "closes_at", "pk")[:HOME_LIMIT])
+    return list(
+        proposal_public_queryset()
+        .with_effective_status()
+        .order_by(HOME_ORDER, "closes_at", "pk")
+        .prefetch_related("tags")[:HOME_LIMIT]
+    )
 
 
-def proposal_list_public() -> QuerySet[Proposal]:
-    return proposal_public_queryset().order_by("-opens_at", "pk")
+STATUS_FILTERS = {
+    "open": Q(live_status=Status.OPEN),
+    "closing_soon": Q(live_status=Status.OPEN),
+    "upcoming": Q(live_status=Status.SCHEDULED),
+    "closed": Q(live_status=Status.CLOSED),
+    "report_published": Q(live_status=Status.REPORT_PUBLISHED),
+    "withdrawn": Q(live_status=Status.WITHDRAWN),
+}
+SORTS = {
+    "deadline": ("closes_at", "pk"),
+    "activity": ("-activity_count", "closes_at", "pk"),
+    "newest": ("-opens_at", "-pk"),
+}
 
 
-def proposal_get_public(*, slug: str) -> Proposal:
-    return proposal_public_queryset().get(slug=slug)
+@dataclass
+class Browse:
+    q: str = ""
+    status: str = ""
+    topic: str = ""
+    department: str = ""
+    jurisdiction: str = ""
+    sort: str = ""
+
+
+def proposal_list_public(browse: Browse | None = None) -> QuerySet[Proposal]:
+    """The filtered, sorted public list. Department and jurisdiction filters take
+    in everything below the chosen one, as a citizen of a city expects to see
+    the city's district consultations too."""
+    browse = browse or Browse()
+    qs = proposal_public_queryset().with_effective_status().prefetch_related("tags")
+    if browse.status in STATUS_FILTERS:
+        qs = qs.filter(STATUS_FILTERS[browse.status])
+        if browse.status == "closing_soon":
+            qs = qs.filter(closes_at__lte=timezone.now() + CLOSING_SOON)
+    if browse.topic:
+        qs = qs.filter(tags__slug=browse.topic)
+    if browse.department:
+        path = (
+            Department.objects.filter(slug=browse.department).values_list("path", flat=True).first()
+        )
+        qs = qs.filter(department__path__startswith=path) if path else qs.none()
+    if browse.jurisdiction:
+        path = (
+            Jurisdiction.objects.filter(slug=browse.jurisdiction)
+            .values_list("path", flat=True)
+            .first()
+        )
+        qs = qs.filter(jurisdiction__path__startswith=path) if path else qs.none()
+    if browse.q.strip():
+        qs = search.search(qs, browse.q)
+        if browse.sort not in SORTS:
+            return qs
+    return qs.order_by(*SORTS.get(browse.sort, SORTS["newest"]))
+
+
+def browse_choices() -> dict:
+    """The options of the filter form (three small queries)."""
+    from taggit.models import Tag
+
+    return {
+        "topics": list(
+            Tag.objects.filter(proposal__status__in=PUBLIC_STATUSES)
+            .distinct()
+            .order_by("name")
+            .values("slug", "name")
+        ),
+        "departments": list(Department.objects.order_by("path").values("slug", "name", "depth")),
+        "jurisdictions": list(
+            Jurisdiction.objects.order_by("path").values("slug", "name", "depth")
+        ),
+    }
+
+
+def proposal_get_public(*, slug: str, user: User | AnonymousUser) -> Proposal:
+    """A proposal anyone may see, or a draft its officials may see."""
+    proposal = Proposal.objects.select_related("department", "jurisdiction", "current_version").get(
+        slug=slug
+    )
+    if not rules.can_view(user, proposal):
+        raise Proposal.DoesNotExist
+    return proposal
+
+
+@dataclass
+class SectionTally:
+    support: int = 0
+    oppose: int = 0
+    neutral: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.support + self.oppose + self.neutral
+
+    def share(self, value: str) -> int:
+        return round(100 * getattr(self, value) / self.total) if self.total else 0
+
+    def cells(self) -> list[dict]:
+        """For the heatmap: count, share and a 0-10 shade per stance."""
+        return [
+            {
+                "value": v,
+                "label": StanceValue(v).label,
+                "count": getattr(self, v),
+                "share": self.share(v),
+                "shade": round(self.share(v) / 10),
+            }
+            for v in StanceValue.values
+        ]
+
+
+@dataclass
+class ProposalPage:
+    proposal: Proposal
+    sections: list[SectionVersion]
+    tallies: dict[int | None, SectionTally]
+    attachments: list[Attachment]
+    versions: list[ProposalVersion]
+    questions: list
+    tags: list
+    my_stances: dict[int | None, str] = field(default_factory=dict)
+    following: bool = False
+    can_manage: bool = False
+
+
+def stance_tallies(proposal: Proposal) -> dict[int | None, SectionTally]:
+    """Counts per section (key None: the whole proposal), in two grouped queries."""
+    tallies: dict[int | None, SectionTally] = {}
+    rows = (
+        SectionStance.objects.filter(proposal=proposal)
+        .values_list("section_id", "value")
+        .annotate(n=Count("pk"))
+    )
+    for section_id, value, n in rows:
+        setattr(tallies.setdefault(section_id, SectionTally()), value, n)
+    for value, n in (
+        ProposalStance.objects.filter(proposal=proposal)
+        .values_list("value")
+        .annotate(n=Count("pk"))
+    ):
+        setattr(tallies.setdefault(None, SectionTally()), value, n)
+    return tallies
+
+
+def proposal_page(*, proposal: Proposal, user: User | AnonymousUser) -> ProposalPage:
+    sections = (
+        list(proposal.current_version.section_versions.order_by("order"))
+        if proposal.current_version_id
+        else []
+    )
+    page = ProposalPage(
+        proposal=proposal,
+        sections=sections,
+        tallies=stance_tallies(proposal),
+        attachments=list(proposal.attachments.all()),
+        versions=list(proposal.versions.order_by("-number")),
+        questions=list(proposal.questions.all()),
+        tags=list(proposal.tags.all()),
+        can_manage=rules.can_manage(user, proposal),
+    )
+    if user.is_authenticated:
+        page.my_stances = dict(
+            SectionStance.objects.filter(proposal=proposal, user=user).values_list(
+                "section_id", "value"
+            )
+        )
+        mine = (
+            ProposalStance.objects.filter(proposal=proposal, user=user)
+            .values_list("value", flat=True)
+            .first()
+        )
+        if mine:
+            page.my_stances[None] = mine
+        page.following = Follow.objects.filter(proposal=proposal, user=user).exists()
+    return page
+
+
+def version_get(*, proposal: Proposal, number: int) -> ProposalVersion:
+    return proposal.versions.prefetch_related(
+        Prefetch("section_versions", queryset=SectionVersion.objects.order_by("order"))
+    ).get(number=number)
+
+
+def proposal_list_for_official(*, user: User) -> QuerySet[Proposal]:
+    departments = department_ids_for_role(user=user, role=Role.OFFICIAL)
+    return (
+        Proposal.objects.filter(department__in=departments)
+        .with_effective_status()
+        .select_related("department", "current_version")
+        .order_by("-updated_at")
+    )

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -51,8 +52,21 @@ class JurisdictionAdmin(admin.ModelAdmin):
         obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
 
 
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = "__all__"
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk and self.instance.is_at_or_above(parent):
+            raise forms.ValidationError(services.CYCLE)
+        return parent
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    form = DepartmentForm
     list_display = ["name", "jurisdiction", "parent"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -73,3 +87,12 @@ class DepartmentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if "parent" in form.changed_data:
             services.department_move(actor=request.user, department=obj, parent=obj.parent)
+
+    def save_formset(self, request, form, formset, change):
+        # Roles granted here record who granted them, as the service does.
+        for membership in formset.save(commit=False):
+            if membership.pk is None:
+                membership.granted_by = request.user
+            membership.save()
+        for membership in formset.deleted_objects:
+            membership.delete()

@@ -7,6 +7,10 @@ from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH
 
 DISPLAY_NAME_INVALID = _("Use letters, numbers, spaces and ordinary punctuation only.")
 DISPLAY_NAME_BLANK = _("Please choose a display name.")
+DISPLAY_NAME_TOO_LONG = _("A display name can be at most %(limit)d characters.")
+
+ZERO_WIDTH_JOINER = "\u200d"  # joins emoji sequences such as family emoji
+VISIBLE = ("L", "N", "P", "S")
 
 
 def clean_display_name(value: str) -> str:
@@ -15,7 +19,15 @@ def clean_display_name(value: str) -> str:
     name = " ".join(unicodedata.normalize("NFKC", value).split())
     if not name:
         raise forms.ValidationError(DISPLAY_NAME_BLANK)
-    if any(unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs"} for char in name):
+    # Normalising can lengthen text (one ligature becomes many letters).
+    if len(name) > DISPLAY_NAME_MAX_LENGTH:
+        raise forms.ValidationError(
+            DISPLAY_NAME_TOO_LONG, params={"limit": DISPLAY_NAME_MAX_LENGTH}
+        )
+    hidden = {"Cc", "Cf", "Co", "Cs", "Cn"}
+    if any(unicodedata.category(c) in hidden and c != ZERO_WIDTH_JOINER for c in name):
+        raise forms.ValidationError(DISPLAY_NAME_INVALID)
+    if not any(unicodedata.category(c).startswith(VISIBLE) for c in name):
         raise forms.ValidationError(DISPLAY_NAME_INVALID)
     return name
 
@@ -34,5 +46,5 @@ class SignupForm(forms.Form):
         return clean_display_name(self.cleaned_data["display_name"])
 
     def signup(self, request, user) -> None:
-        user.display_name = self.cleaned_data["display_name"]
-        user.save(update_fields=["display_name"])
+        # The adapter already set the name before the first save; nothing to add.
+        return None

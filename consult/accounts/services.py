@@ -1,11 +1,12 @@
 """Every write to accounts and roles."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from consult.accounts.models import Department, Jurisdiction, Membership, Role, TreeNode, User
 
 NOT_STAFF = "Only staff admins can change departments and roles."
+CYCLE = "A department cannot be placed below itself or one of its own departments."
 
 
 def _require_staff(actor: User | None) -> None:
@@ -63,7 +64,7 @@ def department_move(
     _require_staff(actor)
     department = Department.objects.select_for_update().get(pk=department.pk)
     if parent is not None and department.is_at_or_above(parent):
-        raise ValueError("A department cannot be moved below itself.")
+        raise ValidationError({"parent": CYCLE})
     old_prefix = department.path
     department.parent = parent
     department.save(update_fields=["parent"])

@@ -121,3 +121,9 @@ def test_password_reset_sends_a_working_link(client, make_user, django_capture_o
     )
     assert response.status_code == 302
     assert User.objects.get(email="forgetful@example.org").check_password("a brand new passphrase")
+
+
+def test_emoji_sequences_are_welcome_in_display_names(client):
+    family = "Sam \U0001f468\u200d\U0001f469\u200d\U0001f467"
+    client.post("/accounts/signup/", {**SIGNUP, "display_name": family})
+    assert User.objects.get(email=SIGNUP["email"]).display_name == family

@@ -86,3 +86,24 @@ async def test_group_events_reach_every_listener(proposal):
     for socket in sockets:
         assert await socket.receive_json_from(timeout=5) == {"type": "test", "seq": 1}
         await socket.disconnect()
+
+
+async def test_binary_frames_and_deeply_nested_json_get_an_error_not_a_crash(proposal):
+    socket = communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1")
+    await socket.connect()
+    await socket.receive_json_from()
+    await socket.send_to(bytes_data=b"\x00\x01binary")
+    assert (await socket.receive_json_from())["type"] == "error"
+    await socket.send_to(text_data="[" * 30000)
+    assert (await socket.receive_json_from())["type"] == "error"
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from() == {"type": "pong"}
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("path", ["/ws/proposals/-1/", "/ws/nowhere/", "/not-a-socket/"])
+async def test_unknown_paths_close_cleanly(path, db):
+    socket = communicator(path, "http://127.0.0.1")
+    connected, code = await socket.connect()
+    assert not connected
+    assert code == 4404

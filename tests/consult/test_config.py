@@ -104,3 +104,21 @@ def test_short_secret_key_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "too-short")
     with pytest.raises(config.ConfigError, match=r"^SECRET_KEY: "):
         config.secret_key(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("setting", "url"),
+    [("DATABASE_URL", "postgres://u@[::1/db"), ("REDIS_URL", "redis://:x@[::1")],
+)
+def test_unparseable_urls_name_the_setting(setting, url):
+    with pytest.raises(config.ConfigError) as caught:
+        if setting == "DATABASE_URL":
+            config.database(url, default_path=Path())
+        else:
+            config.redis_url(url)
+    assert str(caught.value).startswith(f"{setting}: ")
+
+
+def test_sqlite_file_in_a_missing_folder_is_refused_up_front():
+    with pytest.raises(config.ConfigError, match=r"^DATABASE_URL: the folder"):
+        config.database("sqlite:////nonexistent/dir/x.sqlite3", default_path=Path())

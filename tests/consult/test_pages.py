@@ -2,10 +2,8 @@
 
 import re
 
-import polib
 import pytest
 from bs4 import BeautifulSoup
-from django.conf import settings
 
 from tests.conftest import PASSWORD
 
@@ -86,15 +84,6 @@ def test_allauth_pages_are_translated_too(client):
     client.post("/i18n/setlang/", {"language": "zh-hans"})
     html = client.get("/accounts/login/").content.decode()
     assert "登录" in html
-
-
-def test_every_interface_string_has_a_chinese_translation():
-    catalogue = polib.pofile(str(settings.BASE_DIR / "locale/zh_Hans/LC_MESSAGES/django.po"))
-    missing = [entry.msgid for entry in catalogue if not entry.obsolete and not entry.translated()]
-    fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
-    assert len(catalogue) > 50
-    assert missing == []
-    assert fuzzy == []
 
 
 def test_the_signed_in_person_sees_their_name_and_a_sign_out_button(client, make_user):

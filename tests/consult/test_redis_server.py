@@ -24,3 +24,13 @@ def test_two_private_servers_do_not_share_data():
         assert first.port != second.port
         redis.Redis.from_url(first.url).set("only-here", 1)
         assert redis.Redis.from_url(second.url).get("only-here") is None
+
+
+def test_the_private_redis_refuses_clients_without_its_password():
+    import pytest
+
+    with redis_server.PrivateRedis() as private:
+        stranger = redis.Redis(host="127.0.0.1", port=private.port)
+        with pytest.raises(redis.AuthenticationError):
+            stranger.set("evil", "pickle")
+        stranger.close()

@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from consult.accounts import rules, selectors, services
 from consult.accounts.models import Department, Role
@@ -64,8 +64,56 @@ def test_moving_a_department_moves_its_subtree_and_its_roles_follow(tree, make_u
 
 
 def test_a_department_cannot_move_below_itself(tree):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         services.department_move(actor=None, department=tree.ministry, parent=tree.district_office)
+    with pytest.raises(ValidationError):
+        services.department_move(actor=None, department=tree.ministry, parent=tree.ministry)
+    assert Department.objects.get(pk=tree.ministry.pk).parent is None
+
+
+def test_admin_refuses_a_cycle_with_a_message_not_an_error_page(client, tree, make_user, settings):
+    settings.CONSULT_STAFF_REQUIRE_MFA = False
+    staff = make_user(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    url = f"/admin/accounts/department/{tree.ministry.pk}/change/"
+    response = client.post(
+        url,
+        {
+            "name": "Ministry",
+            "slug": "ministry",
+            "jurisdiction": tree.nation.pk,
+            "parent": tree.district_office.pk,
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot be placed below itself" in response.content.decode()
+    assert Department.objects.get(pk=tree.ministry.pk).parent is None
+
+
+def test_roles_granted_in_the_admin_record_who_granted_them(client, tree, make_user, settings):
+    settings.CONSULT_STAFF_REQUIRE_MFA = False
+    staff = make_user(is_staff=True, is_superuser=True)
+    citizen = make_user()
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/accounts/department/{tree.city_office.pk}/change/",
+        {
+            "name": "City office",
+            "slug": "city-office",
+            "jurisdiction": tree.city.pk,
+            "parent": tree.ministry.pk,
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": citizen.pk,
+            "memberships-0-role": "official",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    membership = citizen.memberships.get()
+    assert membership.granted_by == staff
+    assert rules.is_official_for(citizen, tree.district_office)
 
 
 def test_only_staff_change_roles(tree, make_user):

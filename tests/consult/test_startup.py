@@ -24,20 +24,23 @@ def assert_one_line_naming(result: subprocess.CompletedProcess, setting: str) ->
 )
 def test_malformed_database_url_stops_start_up_with_one_line(url):
     assert_one_line_naming(
-        run_manage("serve", "--no-worker", env={"DATABASE_URL": url}), "DATABASE_URL"
+        run_manage("serve", "--no-worker", "--no-scheduler", env={"DATABASE_URL": url}),
+        "DATABASE_URL",
     )
 
 
 def test_unreachable_database_stops_start_up_with_one_line():
     url = f"postgres://consult:secret@127.0.0.1:{free_port()}/consult"
-    result = run_manage("serve", "--no-worker", env={"DATABASE_URL": url})
+    result = run_manage("serve", "--no-worker", "--no-scheduler", env={"DATABASE_URL": url})
     assert_one_line_naming(result, "DATABASE_URL")
     assert "secret" not in result.stderr
 
 
 @pytest.mark.parametrize("url", ["localhost:6379", "redis://localhost:sixthree/0"])
 def test_malformed_redis_url_stops_start_up_with_one_line(url):
-    assert_one_line_naming(run_manage("serve", "--no-worker", env={"REDIS_URL": url}), "REDIS_URL")
+    assert_one_line_naming(
+        run_manage("serve", "--no-worker", "--no-scheduler", env={"REDIS_URL": url}), "REDIS_URL"
+    )
 
 
 def test_unreachable_redis_stops_start_up_with_one_line(tmp_path):
@@ -45,7 +48,9 @@ def test_unreachable_redis_stops_start_up_with_one_line(tmp_path):
         "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
     }
-    assert_one_line_naming(run_manage("serve", "--no-worker", env=env), "REDIS_URL")
+    assert_one_line_naming(
+        run_manage("serve", "--no-worker", "--no-scheduler", env=env), "REDIS_URL"
+    )
 
 
 def test_make_run_launcher_reports_a_malformed_redis_url():
@@ -67,10 +72,23 @@ def test_production_like_settings_pass_the_deployment_checklist():
         "HTTPS": "true",
         "SECRET_KEY": "a" * 10 + "production-grade-secret-key-that-is-long-and-random-9f8e7d6c5b4a",
         "ALLOWED_HOSTS": "consult.example.gov",
-        "SECURE_HSTS_PRELOAD": "true",
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "smtp.example.gov",
     }
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_serve_loads_demo_data_only_when_asked(monkeypatch):
+    from django.core.management import call_command
+
+    from consult.accounts.models import User
+    from consult.management.commands import serve
+
+    monkeypatch.setattr(serve.Command, "spawn", lambda self, command: command)
+    monkeypatch.setattr(serve.Command, "supervise", lambda self, children: None)
+    call_command("serve", "--no-migrate", "--no-worker", "--no-scheduler")
+    assert not User.objects.exists()
+    call_command("serve", "--no-migrate", "--no-worker", "--no-scheduler", "--seed-demo")
+    assert User.objects.filter(email="admin@example.org").exists()

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from consult.accounts import services as account_services
 from consult.accounts.models import Department, Jurisdiction, Role, User
-from proposals.models import Proposal, Status
+from consult.demo import DEMO_PROPOSALS
+from proposals import services as proposal_services
+from proposals.models import Proposal, StanceValue, Status
 
 DEMO_PASSWORD = "demo-consult-2026"  # noqa: S105 - printed by `make run` on purpose
 
@@ -99,75 +101,70 @@ class Command(BaseCommand):
         return user
 
     def seed_proposals(self, departments: dict[str, Department], official: User) -> None:
+        citizens = list(User.objects.filter(email__startswith="citizen").order_by("email"))
+        for demo in DEMO_PROPOSALS:
+            if not Proposal.objects.filter(slug=demo.slug).exists():
+                self.seed_proposal(demo, departments[demo.department], official, citizens)
+
+    def seed_proposal(
+        self, demo, department: Department, official: User, citizens: list[User]
+    ) -> None:
+        """Built through the same services an official uses, then moved in time."""
+        proposal = proposal_services.proposal_create(
+            actor=official,
+            department=department,
+            jurisdiction=department.jurisdiction,
+            title=demo.title,
+            summary=demo.summary,
+            responsible_office=demo.office,
+            contact_email="consultations@example.org",
+            tags=list(demo.tags),
+            questions=list(demo.questions),
+        )
+        Proposal.objects.filter(pk=proposal.pk).update(slug=demo.slug)
+        proposal.slug = demo.slug
+        sections = [
+            proposal_services.section_add(actor=official, proposal=proposal, heading=h, body=b)
+            for h, b in demo.sections
+        ]
+        if demo.state == "draft":
+            return
+        proposal_services.version_publish(
+            actor=official, proposal=proposal, change_note="First published draft."
+        )
+        if demo.revision:
+            note, bodies = demo.revision
+            for index, body in bodies.items():
+                section = sections[index]
+                proposal_services.section_update(
+                    actor=official, section=section, heading=section.heading, body=body
+                )
+            proposal_services.version_publish(actor=official, proposal=proposal, change_note=note)
         now = timezone.now()
-        ministry, city = departments["ministry-housing"], departments["riverton-housing"]
-        rows = [
-            (
-                "safer-streets-near-schools",
-                "Safer streets near schools",
-                "A 20 km/h limit and car-free school streets at drop-off and pick-up times.",
-                city,
-                Status.OPEN,
-                now - timedelta(days=10),
-                now + timedelta(days=20),
-            ),
-            (
-                "rental-deposit-reform",
-                "Rental deposit reform",
-                "Cap rental deposits at one month's rent and hold them in a public scheme.",
-                ministry,
-                Status.OPEN,
-                now - timedelta(days=25),
-                now + timedelta(days=2),
-            ),
-            (
-                "riverton-bus-network-2027",
-                "河滨市2027年公交线网优化方案",
-                "调整十二条公交线路，新增夜间线路，并在主干道设置公交专用道。",
-                city,
-                Status.SCHEDULED,
-                now + timedelta(days=7),
-                now + timedelta(days=49),
-            ),
-            (
-                "empty-homes-levy",
-                "Empty homes levy",
-                "A yearly levy on homes left empty for more than twelve months.",
-                ministry,
-                Status.CLOSED,
-                now - timedelta(days=90),
-                now - timedelta(days=30),
-            ),
-            (
-                "cycle-parking-standards",
-                "Cycle parking standards for new buildings",
-                "Minimum secure cycle parking for new homes and workplaces.",
-                ministry,
-                Status.REPORT_PUBLISHED,
+        windows = {
+            "scheduled": (now + timedelta(days=7), now + timedelta(days=49), Status.SCHEDULED),
+            "open": (now - timedelta(days=10), now + timedelta(days=20), Status.OPEN),
+            "closing": (now - timedelta(days=25), now + timedelta(days=2), Status.OPEN),
+            "closed": (now - timedelta(days=90), now - timedelta(days=30), Status.CLOSED),
+            "report_published": (
                 now - timedelta(days=200),
                 now - timedelta(days=140),
+                Status.REPORT_PUBLISHED,
             ),
-            (
-                "street-trees-plan",
-                "Street trees plan (draft)",
-                "Planting ten thousand street trees over five years. Not yet published.",
-                city,
-                Status.DRAFT,
-                None,
-                None,
-            ),
-        ]
-        for slug, title, summary, department, status, opens_at, closes_at in rows:
-            Proposal.objects.get_or_create(
-                slug=slug,
-                defaults={
-                    "title": title,
-                    "summary": summary,
-                    "department": department,
-                    "jurisdiction": department.jurisdiction,
-                    "status": status,
-                    "opens_at": opens_at,
-                    "closes_at": closes_at,
-                    "created_by": official,
-                },
-            )
+        }
+        opens_at, closes_at, status = windows[demo.state]
+        Proposal.objects.filter(pk=proposal.pk).update(
+            opens_at=opens_at, closes_at=closes_at, status=status
+        )
+        if status == Status.OPEN:
+            proposal.refresh_from_db()
+            self.seed_stances(proposal, sections, citizens)
+
+    def seed_stances(self, proposal: Proposal, sections, citizens: list[User]) -> None:
+        values = [StanceValue.SUPPORT, StanceValue.OPPOSE, StanceValue.NEUTRAL]
+        for i, citizen in enumerate(citizens):
+            proposal_services.stance_cast(actor=citizen, proposal=proposal, value=values[i % 2])
+            for j, section in enumerate(sections):
+                proposal_services.stance_cast(
+                    actor=citizen, proposal=proposal, section=section, value=values[(i + j) % 3]
+                )

@@ -1,5 +1,6 @@
 """Check the services, prepare the database and serve with Daphne and a task worker."""
 
+import signal
 import subprocess
 import sys
 import time
@@ -24,19 +25,36 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-worker", action="store_true", help="Do not start a task worker.")
-        parser.add_argument("--no-seed", action="store_true", help="Never load demo data.")
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="Do not start the periodic-task scheduler (run exactly one per deployment).",
+        )
+        parser.add_argument(
+            "--seed-demo",
+            action="store_true",
+            help="Load the demo data (with its published passwords) into an empty database.",
+        )
+        parser.add_argument(
+            "--no-migrate",
+            action="store_true",
+            help="Do not migrate (when several processes start at once, migrate once beforehand).",
+        )
         parser.add_argument("--proxy-headers", action="store_true")
 
     def handle(self, *args, **options):
         self.preflight()
-        call_command("migrate", interactive=False, verbosity=0)
-        if not options["no_seed"] and not User.objects.exists():
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        if options["seed_demo"] and not User.objects.exists():
             self.stdout.write("Empty database: loading demo data.")
             call_command("seed_demo", verbosity=0)
         self.print_welcome(options["host"], options["port"])
         children = []
         if not options["no_worker"]:
             children.append(self.spawn([sys.executable, "manage.py", "db_worker"]))
+        if not options["no_scheduler"]:
+            children.append(self.spawn([sys.executable, "manage.py", "scheduler"]))
         children.append(
             self.spawn(
                 daphne_command(
@@ -67,6 +85,8 @@ class Command(BaseCommand):
         return subprocess.Popen(command, cwd=BASE_DIR)
 
     def supervise(self, children: list[subprocess.Popen]) -> None:
+        # A service manager stops us with SIGTERM: take the children down too.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
@@ -85,3 +105,7 @@ class Command(BaseCommand):
         if failed:
             name = " ".join(str(part) for part in failed[0].args[1:3])
             raise CommandError(f"{name} stopped with exit code {failed[0].returncode}")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

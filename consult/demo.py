@@ -1,0 +1,182 @@
+"""The demo consultations: realistic drafts in English and Simplified Chinese."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DemoProposal:
+    slug: str
+    title: str
+    summary: str
+    department: str
+    state: str  # draft, scheduled, open, closing, closed, report_published
+    tags: tuple[str, ...]
+    sections: tuple[tuple[str, str], ...]
+    office: str = ""
+    questions: tuple[str, ...] = ()
+    # (change note, {section index: new body}) applied after version 1.
+    revision: tuple[str, dict] | None = None
+    extra: dict = field(default_factory=dict)
+
+
+DEMO_PROPOSALS = [
+    DemoProposal(
+        slug="safer-streets-near-schools",
+        title="Safer streets near schools",
+        summary="A 20 km/h limit around every school and car-free school streets at drop-off and pick-up times.",
+        department="riverton-housing",
+        state="open",
+        tags=("transport", "road safety", "children"),
+        office="Riverton Street Safety Team",
+        questions=(
+            "Would a school street outside your nearest school change how your family travels?",
+            "Which exemptions, if any, should residents of a school street have?",
+        ),
+        sections=(
+            (
+                "Purpose",
+                "Fewer children walk or cycle to school than a generation ago, and the most common reason parents give is **traffic danger**. This plan makes the streets around schools calmer at the times children use them.",
+            ),
+            (
+                "A 20 km/h limit around schools",
+                "1. Every street within 300 metres of a school entrance gets a 20 km/h limit at all times.\n2. Limits are shown with signs and road markings at every entry to the zone.\n3. Bus routes keep their current timetables.",
+            ),
+            (
+                "School streets",
+                "On school days, streets directly outside primary school entrances close to motor traffic for **45 minutes** at drop-off and pick-up.\n\n- Residents, carers and blue badge holders may apply for an exemption.\n- Emergency vehicles always have access.",
+            ),
+            (
+                "Enforcement",
+                "The city will enforce school streets with cameras. First offences within the first three months receive a warning letter, not a fine.",
+            ),
+            (
+                "Review",
+                "The city will publish traffic counts, collision figures and air quality measurements one year after the scheme starts, and decide then whether to keep, change or end each school street.",
+            ),
+        ),
+        revision=(
+            "Clarified the exemptions after feedback from carers and shortened the first-offence period.",
+            {
+                2: "On school days, streets directly outside primary school entrances close to motor traffic for **45 minutes** at drop-off and pick-up.\n\n- Residents, carers, blue badge holders and school staff may apply for an exemption.\n- Emergency vehicles and refuse collection always have access.",
+                3: "The city will enforce school streets with cameras. First offences within the first two months receive a warning letter, not a fine.",
+            },
+        ),
+    ),
+    DemoProposal(
+        slug="rental-deposit-reform",
+        title="Rental deposit reform",
+        summary="Cap rental deposits at one month's rent and hold every deposit in a public protection scheme.",
+        department="ministry-housing",
+        state="closing",
+        tags=("housing", "renting"),
+        office="Private Rented Sector Policy Unit",
+        sections=(
+            (
+                "Cap on deposits",
+                "A landlord may not ask for a deposit of more than **one month's rent**, whatever the length of the tenancy.",
+            ),
+            (
+                "Public deposit scheme",
+                "Every deposit is paid into the national deposit scheme within 14 days. The scheme pays interest to the tenant at the Bank rate.",
+            ),
+            (
+                "Disputes",
+                "Either party can ask the scheme to decide a dispute about deductions. Decisions are made within 28 days and are free of charge.",
+            ),
+            (
+                "Commencement",
+                "The cap applies to tenancies that begin six months after the law is passed. Existing deposits move into the scheme within a year.",
+            ),
+        ),
+    ),
+    DemoProposal(
+        slug="riverton-bus-network-2027",
+        title="河滨市2027年公交线网优化方案",
+        summary="调整十二条公交线路，新增夜间线路，并在主干道设置公交专用道。",
+        department="riverton-housing",
+        state="scheduled",
+        tags=("公共交通", "交通"),
+        office="河滨市交通运输局",
+        questions=("您最常乘坐哪条公交线路？调整后对您有何影响？",),
+        sections=(
+            ("总则", "为提高公交出行效率，方便市民出行，根据本市综合交通规划，制定本方案。"),
+            ("线路调整", "优化调整十二条重复率较高的线路，**缩短平均候车时间**至八分钟以内。"),
+            (
+                "夜间公交",
+                "新增四条夜间线路，运营时间为晚上十一点至次日凌晨五点，覆盖主要医院和交通枢纽。",
+            ),
+            ("公交专用道", "在滨江大道、人民路等主干道设置全天公交专用道，社会车辆不得占用。"),
+        ),
+    ),
+    DemoProposal(
+        slug="elevator-retrofit-subsidy",
+        title="老旧小区加装电梯补贴办法（征求意见稿）",
+        summary="对二〇〇〇年以前建成的多层住宅加装电梯给予财政补贴，并简化审批流程。",
+        department="ministry-housing",
+        state="open",
+        tags=("住房", "无障碍"),
+        office="住房和城乡建设司",
+        sections=(
+            (
+                "适用范围",
+                "本办法适用于二〇〇〇年十二月三十一日以前建成、四层及以上、未设电梯的住宅楼。",
+            ),
+            ("补贴标准", "每部电梯补贴建设费用的百分之四十，最高不超过二十万元。"),
+            (
+                "申请程序",
+                "由业主委员会或三分之二以上业主共同申请，相关部门应在三十个工作日内完成审批。",
+            ),
+        ),
+    ),
+    DemoProposal(
+        slug="empty-homes-levy",
+        title="Empty homes levy",
+        summary="A yearly levy on homes left empty for more than twelve months, with the money spent on affordable housing.",
+        department="ministry-housing",
+        state="closed",
+        tags=("housing", "tax"),
+        sections=(
+            (
+                "The levy",
+                "Owners of homes empty for more than twelve months pay a yearly levy of 1% of the home's value.",
+            ),
+            (
+                "Exemptions",
+                "Homes under probate, being renovated, or whose owner is in care are exempt.",
+            ),
+            (
+                "Use of the money",
+                "Everything the levy raises is spent on affordable homes in the same area.",
+            ),
+        ),
+    ),
+    DemoProposal(
+        slug="cycle-parking-standards",
+        title="Cycle parking standards for new buildings",
+        summary="Minimum secure cycle parking for new homes and workplaces.",
+        department="ministry-housing",
+        state="report_published",
+        tags=("transport", "planning"),
+        sections=(
+            ("Homes", "New homes provide one secure, covered cycle space per bedroom."),
+            (
+                "Workplaces",
+                "New workplaces provide one space for every five staff, with showers and lockers.",
+            ),
+        ),
+    ),
+    DemoProposal(
+        slug="street-trees-plan",
+        title="Street trees plan",
+        summary="Planting ten thousand street trees over five years.",
+        department="riverton-housing",
+        state="draft",
+        tags=("environment",),
+        sections=(
+            (
+                "Planting",
+                "Ten thousand trees over five years, prioritising streets with the least shade.",
+            ),
+        ),
+    ),
+]

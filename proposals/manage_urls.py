@@ -1,0 +1,26 @@
+from django.urls import path
+
+from proposals import manage_views as views
+
+app_name = "manage"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("new/", views.proposal_new, name="new"),
+    path("<int:pk>/", views.proposal_manage, name="proposal"),
+    path("<int:pk>/sections/add/", views.section_add, name="section_add"),
+    path("<int:pk>/sections/<int:section_id>/", views.section_edit, name="section_edit"),
+    path("<int:pk>/sections/<int:section_id>/move/", views.section_move, name="section_move"),
+    path("<int:pk>/sections/<int:section_id>/remove/", views.section_remove, name="section_remove"),
+    path("<int:pk>/publish/", views.version_publish, name="publish"),
+    path("<int:pk>/schedule/", views.schedule, name="schedule"),
+    path("<int:pk>/close/", views.close_early, name="close"),
+    path("<int:pk>/extend/", views.extend, name="extend"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
+]

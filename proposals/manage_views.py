@@ -1,0 +1,333 @@
+"""Officials' own screens: create and edit drafts, sections, versions, the
+window and attachments. Plain forms, usable without JavaScript; each POST
+calls one service, and a refusal re-renders the page with the message."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from consult.accounts.models import Role
+from consult.accounts.selectors import department_ids_for_role
+from proposals import rules, selectors, services
+from proposals.forms import (
+    AttachmentForm,
+    ExtendForm,
+    ProposalForm,
+    ReasonForm,
+    ScheduleForm,
+    SectionForm,
+    VersionForm,
+    apply_errors,
+)
+from proposals.models import Proposal, Status
+
+FORM_NAMES = (
+    "details",
+    "section",
+    "version",
+    "schedule",
+    "close",
+    "extend",
+    "withdraw",
+    "attachment",
+)
+
+
+def _managed(request: HttpRequest, pk: int) -> Proposal:
+    proposal = (
+        Proposal.objects.select_related("department", "jurisdiction", "current_version")
+        .filter(pk=pk)
+        .first()
+    )
+    if proposal is None or not rules.can_manage(request.user, proposal):
+        # Not found and not allowed look the same: a draft's existence is not public.
+        raise Http404
+    return proposal
+
+
+def _details_initial(proposal: Proposal) -> dict:
+    return {
+        "jurisdiction": proposal.jurisdiction_id,
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "responsible_office": proposal.responsible_office,
+        "contact_email": proposal.contact_email,
+        "contact_details": proposal.contact_details,
+        "tags": ", ".join(t.name for t in proposal.tags.all()),
+        "questions": "\n".join(q.prompt for q in proposal.questions.all()),
+    }
+
+
+def _render_manage(
+    request: HttpRequest, proposal: Proposal, status: int = 200, **bound
+) -> HttpResponse:
+    forms = {
+        "details": ProposalForm(initial=_details_initial(proposal)),
+        "section": SectionForm(),
+        "version": VersionForm(),
+        "schedule": ScheduleForm(
+            initial={"opens_at": proposal.opens_at, "closes_at": proposal.closes_at}
+        ),
+        "close": ReasonForm(prefix="close"),
+        "extend": ExtendForm(prefix="extend"),
+        "withdraw": ReasonForm(prefix="withdraw"),
+        "attachment": AttachmentForm(prefix="attachment"),
+    }
+    forms.update(bound)
+    context = {
+        "proposal": proposal,
+        "status": proposal.effective_status(),
+        "sections": list(proposal.sections.filter(is_removed=False).order_by("order", "pk")),
+        "versions": list(proposal.versions.order_by("-number")),
+        "attachments": list(proposal.attachments.all()),
+        "forms": forms,
+        "Status": Status,
+    }
+    return render(request, "proposals/manage/proposal.html", context, status=status)
+
+
+def _run(
+    request: HttpRequest, proposal: Proposal, form_name: str, form, action, success: str
+) -> HttpResponse:
+    """Validate the form, call the service, and answer with a redirect or the page again."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return redirect("manage:proposal", pk=proposal.pk)
+        else:
+            messages.success(request, success)
+            return redirect("manage:proposal", pk=proposal.pk)
+    return _render_manage(request, proposal, status=400, **{form_name: form})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    departments = department_ids_for_role(user=request.user, role=Role.OFFICIAL)
+    if not departments.exists():
+        raise PermissionDenied(_("Only officials have consultations to manage."))
+    return render(
+        request,
+        "proposals/manage/dashboard.html",
+        {"proposals": selectors.proposal_list_for_official(user=request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def proposal_new(request: HttpRequest) -> HttpResponse:
+    departments = department_ids_for_role(user=request.user, role=Role.OFFICIAL).order_by("path")
+    if not departments.exists():
+        raise PermissionDenied(_("Only officials can create consultations."))
+    form = ProposalForm(request.POST or None, departments=departments)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            proposal = services.proposal_create(actor=request.user, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Draft created. Add its sections, then publish a first version.")
+            )
+            return redirect("manage:proposal", pk=proposal.pk)
+    return render(
+        request, "proposals/manage/new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def proposal_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    if request.method != "POST":
+        return _render_manage(request, proposal)
+    form = ProposalForm(request.POST)
+    return _run(
+        request,
+        proposal,
+        "details",
+        form,
+        lambda data: services.proposal_update(actor=request.user, proposal=proposal, **data),
+        _("Details saved."),
+    )
+
+
+@login_required
+@require_POST
+def section_add(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    return _run(
+        request,
+        proposal,
+        "section",
+        SectionForm(request.POST),
+        lambda data: services.section_add(actor=request.user, proposal=proposal, **data),
+        _("Section added to the working draft. Publish a version to make it public."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    section = proposal.sections.filter(pk=section_id, is_removed=False).first()
+    if section is None:
+        raise Http404
+    form = SectionForm(
+        request.POST or None, initial={"heading": section.heading, "body": section.body}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.section_update(actor=request.user, section=section, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Section saved in the working draft."))
+            return redirect("manage:proposal", pk=proposal.pk)
+    return render(
+        request,
+        "proposals/manage/section.html",
+        {"proposal": proposal, "section": section, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def section_move(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    section = proposal.sections.filter(pk=section_id, is_removed=False).first()
+    if section is None:
+        raise Http404
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    services.section_move(actor=request.user, section=section, direction=direction)
+    return redirect(reverse("manage:proposal", args=[proposal.pk]) + f"#section-{section.pk}")
+
+
+@login_required
+@require_POST
+def section_remove(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    section = proposal.sections.filter(pk=section_id, is_removed=False).first()
+    if section is None:
+        raise Http404
+    try:
+        services.section_remove(actor=request.user, section=section)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Section removed from the working draft."))
+    return redirect("manage:proposal", pk=proposal.pk)
+
+
+@login_required
+@require_POST
+def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    return _run(
+        request,
+        proposal,
+        "version",
+        VersionForm(request.POST),
+        lambda data: services.version_publish(actor=request.user, proposal=proposal, **data),
+        _("Version published."),
+    )
+
+
+@login_required
+@require_POST
+def schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    return _run(
+        request,
+        proposal,
+        "schedule",
+        ScheduleForm(request.POST),
+        lambda data: services.proposal_schedule(actor=request.user, proposal=proposal, **data),
+        _("Consultation window set. It opens and closes on time by itself."),
+    )
+
+
+@login_required
+@require_POST
+def close_early(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    return _run(
+        request,
+        proposal,
+        "close",
+        ReasonForm(request.POST, prefix="close"),
+        lambda data: services.proposal_close_early(actor=request.user, proposal=proposal, **data),
+        _("The consultation is closed."),
+    )
+
+
+@login_required
+@require_POST
+def extend(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    return _run(
+        request,
+        proposal,
+        "extend",
+        ExtendForm(request.POST, prefix="extend"),
+        lambda data: services.proposal_extend(actor=request.user, proposal=proposal, **data),
+        _("The deadline has been extended."),
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    return _run(
+        request,
+        proposal,
+        "withdraw",
+        ReasonForm(request.POST, prefix="withdraw"),
+        lambda data: services.proposal_withdraw(actor=request.user, proposal=proposal, **data),
+        _("The consultation has been withdrawn."),
+    )
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    return _run(
+        request,
+        proposal,
+        "attachment",
+        AttachmentForm(request.POST, request.FILES, prefix="attachment"),
+        lambda data: services.attachment_add(
+            actor=request.user,
+            proposal=proposal,
+            upload=data["file"],
+            title=data["title"],
+            alt_text=data["alt_text"],
+        ),
+        _("Attachment added."),
+    )
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    attachment = proposal.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    services.attachment_remove(actor=request.user, attachment=attachment)
+    messages.success(request, _("Attachment removed."))
+    return redirect("manage:proposal", pk=proposal.pk)

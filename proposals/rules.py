@@ -1,0 +1,24 @@
+"""Who may do what to a proposal: role x lifecycle state x ownership."""
+
+from django.contrib.auth.models import AnonymousUser
+
+from consult.accounts import rules as account_rules
+from consult.accounts.models import Department, User
+from proposals.models import Proposal, Status
+
+
+def can_create_in(user: User | AnonymousUser, department: Department) -> bool:
+    return account_rules.is_official_for(user, department)
+
+
+def can_manage(user: User | AnonymousUser, proposal: Proposal) -> bool:
+    """Officials of the owning department, or of any department above it."""
+    return account_rules.is_official_for(user, proposal.department)
+
+
+def can_view(user: User | AnonymousUser, proposal: Proposal) -> bool:
+    return proposal.status != Status.DRAFT or can_manage(user, proposal)
+
+
+def can_take_stance(user: User | AnonymousUser, proposal: Proposal) -> bool:
+    return account_rules.is_citizen(user) and proposal.effective_status() == Status.OPEN

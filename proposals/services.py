@@ -1,0 +1,658 @@
+"""Every write to draft policies: creation, sections, versions, the lifecycle,
+attachments, stances and follows.
+
+Each takes the acting user, checks permission against fresh data, validates,
+writes inside one transaction and records official actions in the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from consult.accounts import rules as account_rules
+from consult.accounts.audit import audit_record
+from consult.accounts.models import Department, Jurisdiction, User
+from consult.text import render_markdown
+from proposals import files, rules
+from proposals.models import (
+    CHANGE_NOTE_MAX_LENGTH,
+    HEADING_MAX_LENGTH,
+    QUESTION_MAX_LENGTH,
+    SECTION_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Attachment,
+    ConsultationQuestion,
+    Follow,
+    Proposal,
+    ProposalStance,
+    ProposalVersion,
+    Section,
+    SectionStance,
+    SectionVersion,
+    StanceValue,
+    Status,
+)
+from proposals.search import cjk_bigrams
+
+NOT_OFFICIAL = _("Only officials of the department that owns this consultation can do that.")
+NOT_OFFICIAL_HERE = _("You are not an official of that department.")
+TITLE_REQUIRED = _("Give the draft a title.")
+TITLE_TOO_LONG = _("The title can be at most %(limit)d characters.")
+SUMMARY_REQUIRED = _("Give the draft a short summary.")
+SUMMARY_TOO_LONG = _("The summary can be at most %(limit)d characters.")
+HEADING_REQUIRED = _("Give the section a heading.")
+HEADING_TOO_LONG = _("A section heading can be at most %(limit)d characters.")
+SECTION_TOO_LONG = _("A section can be at most %(limit)d characters; this one has %(length)d.")
+QUESTION_TOO_LONG = _("A question can be at most %(limit)d characters.")
+CHANGE_NOTE_REQUIRED = _("Say what changed in this version.")
+CHANGE_NOTE_TOO_LONG = _("The change note can be at most %(limit)d characters.")
+NO_SECTIONS = _("Add at least one section before publishing a version.")
+NOTHING_CHANGED = _("Nothing has changed since version %(number)d.")
+NO_VERSION = _("Publish a first version before scheduling the consultation.")
+DATES_REQUIRED = _("Give both the opening and the closing time.")
+DATES_OUT_OF_ORDER = _("The consultation must close after it opens.")
+CLOSES_IN_PAST = _("The closing time must be in the future.")
+NEW_DEADLINE_NOT_LATER = _("The new deadline must be later than the current one.")
+REASON_REQUIRED = _("Give a reason; it is shown to the public.")
+WRONG_STATE = _("This cannot be done while the consultation is %(status)s.")
+STANCE_NOT_OPEN = _("Stances can only be taken while the consultation is open; it is %(status)s.")
+STANCE_VALUE_INVALID = _("Choose support, oppose or neutral.")
+SECTION_NOT_IN_PROPOSAL = _("That section is not part of this consultation.")
+SIGN_IN_REQUIRED = _("Sign in to take part.")
+FILE_TOO_LARGE = _("The file is %(size)s; the limit is %(limit)s.")
+FILE_TYPE_UNKNOWN = _(
+    "This file is not a PDF, an image (PNG, JPEG, GIF, WebP) or an office document."
+)
+FILE_TYPE_MISMATCH = _(
+    "The file's content is a %(kind)s but its name ends in %(extension)s. Rename or re-export it."
+)
+ALT_TEXT_REQUIRED = _("Describe the image for people who cannot see it.")
+ATTACHMENT_TITLE_REQUIRED = _("Give the attachment a title.")
+JURISDICTION_REQUIRED = _("Choose the jurisdiction the policy applies to.")
+
+DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def access_proposal_for_edit(*, actor: User, proposal_id: int) -> Proposal:
+    """Lock the proposal row and check that the actor manages it."""
+    proposal = Proposal.objects.select_for_update().select_related("department").get(pk=proposal_id)
+    if not rules.can_manage(actor, proposal):
+        raise PermissionDenied(NOT_OFFICIAL)
+    return proposal
+
+
+def _require_state(proposal: Proposal, *allowed: str) -> str:
+    status = proposal.effective_status()
+    if status not in allowed:
+        raise ValidationError(WRONG_STATE, params={"status": Status(status).label.lower()})
+    return status
+
+
+def _clean_text(value: str, *, required, too_long, limit: int, field: str) -> str:
+    value = (value or "").strip()
+    if not value and required:
+        raise ValidationError({field: ValidationError(required)})
+    if len(value) > limit:
+        raise ValidationError({field: ValidationError(too_long, params={"limit": limit})})
+    return value
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title, allow_unicode=True)[:200] or "consultation"
+    slug, n = base, 1
+    while Proposal.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _audit(actor: User, action: str, proposal: Proposal, **fields) -> None:
+    audit_record(
+        actor=actor, action=action, target=proposal, department=proposal.department, **fields
+    )
+
+
+# --- drafts and sections -------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    actor: User,
+    department: Department,
+    jurisdiction: Jurisdiction | None,
+    title: str,
+    summary: str,
+    responsible_office: str = "",
+    contact_email: str = "",
+    contact_details: str = "",
+    tags: list[str] | None = None,
+    questions: list[str] | None = None,
+) -> Proposal:
+    if not rules.can_create_in(actor, department):
+        raise PermissionDenied(NOT_OFFICIAL_HERE)
+    title = _clean_text(
+        title,
+        required=TITLE_REQUIRED,
+        too_long=TITLE_TOO_LONG,
+        limit=TITLE_MAX_LENGTH,
+        field="title",
+    )
+    summary = _clean_text(
+        summary,
+        required=SUMMARY_REQUIRED,
+        too_long=SUMMARY_TOO_LONG,
+        limit=SUMMARY_MAX_LENGTH,
+        field="summary",
+    )
+    if jurisdiction is None:
+        raise ValidationError({"jurisdiction": ValidationError(JURISDICTION_REQUIRED)})
+    proposal = Proposal(
+        department=department,
+        jurisdiction=jurisdiction,
+        title=title,
+        summary=summary,
+        responsible_office=responsible_office.strip(),
+        contact_email=contact_email.strip(),
+        contact_details=contact_details.strip(),
+        slug=_unique_slug(title),
+        created_by=actor,
+    )
+    proposal.full_clean(exclude=["current_version"])
+    proposal.save()
+    if tags:
+        proposal.tags.set(_clean_tags(tags))
+    _questions_set(proposal, questions or [])
+    _audit(actor, "proposal.created", proposal, after={"title": title})
+    return proposal
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    return sorted({tag.strip()[:100] for tag in tags if tag and tag.strip()})[:20]
+
+
+def _questions_set(proposal: Proposal, questions: list[str]) -> None:
+    prompts = [q.strip() for q in questions if q and q.strip()]
+    for prompt in prompts:
+        if len(prompt) > QUESTION_MAX_LENGTH:
+            raise ValidationError(
+                {
+                    "questions": ValidationError(
+                        QUESTION_TOO_LONG, params={"limit": QUESTION_MAX_LENGTH}
+                    )
+                }
+            )
+    proposal.questions.all().delete()
+    ConsultationQuestion.objects.bulk_create(
+        ConsultationQuestion(proposal=proposal, order=i, prompt=p) for i, p in enumerate(prompts)
+    )
+
+
+@transaction.atomic
+def proposal_update(
+    *,
+    actor: User,
+    proposal: Proposal,
+    title: str,
+    summary: str,
+    jurisdiction: Jurisdiction | None,
+    responsible_office: str = "",
+    contact_email: str = "",
+    contact_details: str = "",
+    tags: list[str] | None = None,
+    questions: list[str] | None = None,
+) -> Proposal:
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
+    _require_state(proposal, Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
+    before = {"title": proposal.title, "summary": proposal.summary}
+    proposal.title = _clean_text(
+        title,
+        required=TITLE_REQUIRED,
+        too_long=TITLE_TOO_LONG,
+        limit=TITLE_MAX_LENGTH,
+        field="title",
+    )
+    proposal.summary = _clean_text(
+        summary,
+        required=SUMMARY_REQUIRED,
+        too_long=SUMMARY_TOO_LONG,
+        limit=SUMMARY_MAX_LENGTH,
+        field="summary",
+    )
+    if jurisdiction is None:
+        raise ValidationError({"jurisdiction": ValidationError(JURISDICTION_REQUIRED)})
+    proposal.jurisdiction = jurisdiction
+    proposal.responsible_office = responsible_office.strip()
+    proposal.contact_email = contact_email.strip()
+    proposal.contact_details = contact_details.strip()
+    proposal.full_clean(exclude=["current_version", "slug"])
+    proposal.save()
+    if tags is not None:
+        proposal.tags.set(_clean_tags(tags))
+    if questions is not None:
+        _questions_set(proposal, questions)
+    _audit(
+        actor,
+        "proposal.updated",
+        proposal,
+        before=before,
+        after={"title": proposal.title, "summary": proposal.summary},
+    )
+    return proposal
+
+
+def _clean_section(heading: str, body: str) -> tuple[str, str]:
+    heading = _clean_text(
+        heading,
+        required=HEADING_REQUIRED,
+        too_long=HEADING_TOO_LONG,
+        limit=HEADING_MAX_LENGTH,
+        field="heading",
+    )
+    body = (body or "").replace("\r\n", "\n").strip()
+    if len(body) > SECTION_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "body": ValidationError(
+                    SECTION_TOO_LONG, params={"limit": SECTION_MAX_LENGTH, "length": len(body)}
+                )
+            }
+        )
+    return heading, body
+
+
+@transaction.atomic
+def section_add(*, actor: User, proposal: Proposal, heading: str, body: str) -> Section:
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
+    _require_state(proposal, Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
+    heading, body = _clean_section(heading, body)
+    last = proposal.sections.filter(is_removed=False).aggregate(m=Max("order"))["m"]
+    return Section.objects.create(
+        proposal=proposal, heading=heading, body=body, order=0 if last is None else last + 1
+    )
+
+
+@transaction.atomic
+def section_update(*, actor: User, section: Section, heading: str, body: str) -> Section:
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=section.proposal_id)
+    _require_state(proposal, Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
+    section = proposal.sections.get(pk=section.pk, is_removed=False)
+    section.heading, section.body = _clean_section(heading, body)
+    section.save(update_fields=["heading", "body"])
+    return section
+
+
+@transaction.atomic
+def section_move(*, actor: User, section: Section, direction: str) -> None:
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=section.proposal_id)
+    sections = list(proposal.sections.filter(is_removed=False).order_by("order", "pk"))
+    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(sections):
+        return
+    sections[index], sections[other] = sections[other], sections[index]
+    for order, item in enumerate(sections):
+        item.order = order
+    Section.objects.bulk_update(sections, ["order"])
+
+
+@transaction.atomic
+def section_remove(*, actor: User, section: Section) -> None:
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=section.proposal_id)
+    _require_state(proposal, Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
+    Section.objects.filter(pk=section.pk, proposal=proposal).update(is_removed=True)
+
+
+# --- versions ----------------------------------------------------------------
+
+
+@transaction.atomic
+def version_publish(*, actor: User, proposal: Proposal, change_note: str) -> ProposalVersion:
+    """Snapshot every section of the working draft as the next version."""
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
+    _require_state(proposal, Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
+    change_note = _clean_text(
+        change_note,
+        required=CHANGE_NOTE_REQUIRED,
+        too_long=CHANGE_NOTE_TOO_LONG,
+        limit=CHANGE_NOTE_MAX_LENGTH,
+        field="change_note",
+    )
+    sections = list(proposal.sections.filter(is_removed=False).order_by("order", "pk"))
+    if not sections:
+        raise ValidationError(NO_SECTIONS)
+    previous = proposal.current_version
+    if previous is not None:
+        before = list(previous.section_versions.values_list("section_id", "heading", "body"))
+        after = [(s.pk, s.heading, s.body) for s in sections]
+        if before == after:
+            raise ValidationError(NOTHING_CHANGED, params={"number": previous.number})
+    number = (previous.number if previous else 0) + 1
+    version = ProposalVersion.objects.create(
+        proposal=proposal, number=number, change_note=change_note, published_by=actor
+    )
+    SectionVersion.objects.bulk_create(
+        SectionVersion(
+            version=version,
+            section=section,
+            order=order,
+            heading=section.heading,
+            body=section.body,
+            body_html=render_markdown(section.body),
+        )
+        for order, section in enumerate(sections)
+    )
+    text = "\n".join(f"{s.heading}\n{s.body}" for s in sections)
+    proposal.current_version = version
+    proposal.search_text = text
+    proposal.search_cjk = cjk_bigrams(f"{proposal.title}\n{proposal.summary}\n{text}")
+    proposal.save(update_fields=["current_version", "search_text", "search_cjk", "updated_at"])
+    _audit(
+        actor,
+        "proposal.version_published",
+        proposal,
+        after={"version": number, "change_note": change_note},
+    )
+    return version
+
+
+# --- the lifecycle -------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_schedule(
+    *, actor: User, proposal: Proposal, opens_at: datetime | None, closes_at: datetime | None
+) -> Proposal:
+    """Set the consultation window. If it has already begun, the consultation is open at once."""
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
+    _require_state(proposal, Status.DRAFT, Status.SCHEDULED)
+    if proposal.current_version_id is None:
+        raise ValidationError(NO_VERSION)
+    if opens_at is None or closes_at is None:
+        raise ValidationError(DATES_REQUIRED)
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": ValidationError(DATES_OUT_OF_ORDER)})
+    if closes_at <= timezone.now():
+        raise ValidationError({"closes_at": ValidationError(CLOSES_IN_PAST)})
+    before = _window(proposal)
+    proposal.opens_at, proposal.closes_at, proposal.status = opens_at, closes_at, Status.SCHEDULED
+    proposal.save(update_fields=["opens_at", "closes_at", "status", "updated_at"])
+    _audit(actor, "proposal.scheduled", proposal, before=before, after=_window(proposal))
+    return proposal
+
+
+def _window(proposal: Proposal) -> dict:
+    return {
+        "status": proposal.status,
+        "opens_at": proposal.opens_at.isoformat() if proposal.opens_at else None,
+        "closes_at": proposal.closes_at.isoformat() if proposal.closes_at else None,
+    }
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ValidationError(REASON_REQUIRED)})
+    return reason[:2000]
+
+
+@transaction.atomic
+def proposal_close_early(*, actor: User, proposal: Proposal, reason: str) -> Proposal:
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
+    _require_state(proposal, Status.OPEN)
+    reason = _reason(reason)
+    before = _window(proposal)
+    proposal.status, proposal.closes_at, proposal.status_reason = (
+        Status.CLOSED,
+        timezone.now(),
+        reason,
+    )
+    if proposal.opens_at and proposal.opens_at >= proposal.closes_at:
+        proposal.opens_at = proposal.closes_at - timedelta(seconds=1)
+    proposal.save(update_fields=["status", "closes_at", "opens_at", "status_reason", "updated_at"])
+    _audit(
+        actor,
+        "proposal.closed_early",
+        proposal,
+        before=before,
+        after=_window(proposal),
+        reason=reason,
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_extend(
+    *, actor: User, proposal: Proposal, closes_at: datetime | None, reason: str
+) -> Proposal:
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
+    _require_state(proposal, Status.SCHEDULED, Status.OPEN)
+    reason = _reason(reason)
+    if closes_at is None:
+        raise ValidationError({"closes_at": ValidationError(DATES_REQUIRED)})
+    if proposal.closes_at and closes_at <= proposal.closes_at:
+        raise ValidationError({"closes_at": ValidationError(NEW_DEADLINE_NOT_LATER)})
+    before = _window(proposal)
+    proposal.closes_at, proposal.status_reason = closes_at, reason
+    proposal.save(update_fields=["closes_at", "status_reason", "updated_at"])
+    _audit(
+        actor, "proposal.extended", proposal, before=before, after=_window(proposal), reason=reason
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_withdraw(*, actor: User, proposal: Proposal, reason: str) -> Proposal:
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
+    _require_state(proposal, Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
+    reason = _reason(reason)
+    before = _window(proposal)
+    proposal.status, proposal.status_reason = Status.WITHDRAWN, reason
+    proposal.save(update_fields=["status", "status_reason", "updated_at"])
+    _audit(
+        actor, "proposal.withdrawn", proposal, before=before, after=_window(proposal), reason=reason
+    )
+    return proposal
+
+
+def lifecycle_advance(*, now: datetime | None = None) -> dict[str, int]:
+    """Catch stored statuses up with the clock; readers never wait for this."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        closed = list(
+            Proposal.objects.select_for_update()
+            .filter(status__in=[Status.SCHEDULED, Status.OPEN], closes_at__lte=now)
+            .select_related("department")
+        )
+        for proposal in closed:
+            proposal.status = Status.CLOSED
+            proposal.save(update_fields=["status", "updated_at"])
+            audit_record(
+                actor=None,
+                action="proposal.closed",
+                target=proposal,
+                department=proposal.department,
+            )
+        opened = list(
+            Proposal.objects.select_for_update()
+            .filter(status=Status.SCHEDULED, opens_at__lte=now)
+            .select_related("department")
+        )
+        for proposal in opened:
+            proposal.status = Status.OPEN
+            proposal.save(update_fields=["status", "updated_at"])
+            audit_record(
+                actor=None,
+                action="proposal.opened",
+                target=proposal,
+                department=proposal.department,
+            )
+    return {"opened": len(opened), "closed": len(closed)}
+
+
+# --- attachments ---------------------------------------------------------------
+
+
+def _human_size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KiB"
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor: User, proposal: Proposal, upload: UploadedFile, title: str, alt_text: str = ""
+) -> Attachment:
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
+    _require_state(proposal, Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
+    limit = getattr(settings, "CONSULT_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    FILE_TOO_LARGE,
+                    params={"size": _human_size(upload.size), "limit": _human_size(limit)},
+                )
+            }
+        )
+    kind = files.sniff(upload.file)
+    if kind is None:
+        raise ValidationError({"file": ValidationError(FILE_TYPE_UNKNOWN)})
+    extension = PurePath(upload.name or "").suffix.lower()
+    if extension not in kind.extensions:
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    FILE_TYPE_MISMATCH,
+                    params={"kind": kind.label, "extension": extension or _("(no extension)")},
+                )
+            }
+        )
+    title = (title or "").strip()[:200]
+    if not title:
+        raise ValidationError({"title": ValidationError(ATTACHMENT_TITLE_REQUIRED)})
+    alt_text = (alt_text or "").strip()[:500]
+    if kind.content_type.startswith("image/") and not alt_text:
+        raise ValidationError({"alt_text": ValidationError(ALT_TEXT_REQUIRED)})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        proposal=proposal,
+        title=title,
+        alt_text=alt_text,
+        original_name=PurePath(upload.name or "file").name[:255],
+        content_type=kind.content_type,
+        extension=kind.extensions[0] if extension not in kind.extensions else extension,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(attachment.sha256, upload, save=False)
+    # If the row fails to write, the stored file must not linger.
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    _audit(
+        actor,
+        "proposal.attachment_added",
+        proposal,
+        after={"title": title, "type": kind.content_type},
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor: User, attachment: Attachment) -> None:
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=attachment.proposal_id)
+    attachment = proposal.attachments.get(pk=attachment.pk)
+    name, title = attachment.file.name, attachment.title
+    attachment.delete()
+    storage = Attachment._meta.get_field("file").storage
+    transaction.on_commit(lambda: storage.delete(name))
+    _audit(actor, "proposal.attachment_removed", proposal, before={"title": title})
+
+
+# --- stances and follows -------------------------------------------------------
+
+
+def stance_cast(
+    *, actor: User, proposal: Proposal, value: str, section: Section | None = None
+) -> ProposalStance | SectionStance:
+    """Take or change a stance. Two clicks or two tabs at once still leave one row."""
+    if not account_rules.is_citizen(actor):
+        raise PermissionDenied(SIGN_IN_REQUIRED)
+    if value not in StanceValue.values:
+        raise ValidationError(STANCE_VALUE_INVALID)
+    for attempt in range(3):
+        try:
+            return _stance_write(actor=actor, proposal_id=proposal.pk, value=value, section=section)
+        except IntegrityError:
+            # A concurrent first vote won the insert; the retry updates that row.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section | None):
+    # Fresh state: the window may have closed since the page was drawn.
+    proposal = Proposal.objects.get(pk=proposal_id)
+    if not rules.can_take_stance(actor, proposal):
+        raise ValidationError(
+            STANCE_NOT_OPEN, params={"status": proposal.get_effective_status_display().lower()}
+        )
+    now = timezone.now()
+    if section is not None:
+        if not Section.objects.filter(pk=section.pk, proposal_id=proposal.pk).exists():
+            raise ValidationError(SECTION_NOT_IN_PROPOSAL)
+        stance, created = SectionStance.objects.get_or_create(
+            section_id=section.pk,
+            user=actor,
+            defaults={
+                "proposal": proposal,
+                "value": value,
+                "version_id": proposal.current_version_id,
+            },
+        )
+    else:
+        stance, created = ProposalStance.objects.get_or_create(
+            proposal=proposal,
+            user=actor,
+            defaults={"value": value, "version_id": proposal.current_version_id},
+        )
+    if created:
+        Proposal.objects.filter(pk=proposal.pk).update(activity_count=F("activity_count") + 1)
+    elif stance.value != value:
+        stance.value, stance.version_id, stance.updated_at = value, proposal.current_version_id, now
+        stance.save(update_fields=["value", "version", "updated_at"])
+    return stance
+
+
+@transaction.atomic
+def follow_set(*, actor: User, proposal: Proposal, following: bool) -> bool:
+    if not account_rules.is_citizen(actor):
+        raise PermissionDenied(SIGN_IN_REQUIRED)
+    if not rules.can_view(actor, proposal):
+        raise PermissionDenied(NOT_OFFICIAL)
+    if following:
+        Follow.objects.get_or_create(proposal=proposal, user=actor)
+    else:
+        Follow.objects.filter(proposal=proposal, user=actor).delete()
+    return following
