@@ -23,22 +23,22 @@ JPEG = FileKind("image/jpeg", (".jpg", ".jpeg"), _("JPEG image"))
 GIF = FileKind("image/gif", (".gif",), _("GIF image"))
 WEBP = FileKind("image/webp", (".webp",), _("WebP image"))
 DOCX = FileKind(
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",), "Word"
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",), _("Word")
 )
 XLSX = FileKind(
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",), "Excel"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",), _("Excel")
 )
 PPTX = FileKind(
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     (".pptx",),
-    "PowerPoint",
+    _("PowerPoint"),
 )
 ODT = FileKind("application/vnd.oasis.opendocument.text", (".odt",), _("OpenDocument text"))
 ODS = FileKind(
-    "application/vnd.oasis.opendocument.spreadsheet", (".ods",), "OpenDocument spreadsheet"
+    "application/vnd.oasis.opendocument.spreadsheet", (".ods",), _("OpenDocument spreadsheet")
 )
 ODP = FileKind(
-    "application/vnd.oasis.opendocument.presentation", (".odp",), "OpenDocument presentation"
+    "application/vnd.oasis.opendocument.presentation", (".odp",), _("OpenDocument presentation")
 )
 
 ACCEPTED = (PDF, PNG, JPEG, GIF, WEBP, DOCX, XLSX, PPTX, ODT, ODS, ODP)

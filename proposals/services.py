@@ -121,6 +121,12 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
+def _refresh_search(proposal: Proposal) -> None:
+    """Chinese has no spaces between words: index it as bigrams (see proposals.search)."""
+    text = f"{proposal.title}\n{proposal.summary}\n{proposal.search_text}"
+    proposal.search_cjk = cjk_bigrams(text)
+
+
 def _audit(actor: User, action: str, proposal: Proposal, **fields) -> None:
     audit_record(
         actor=actor, action=action, target=proposal, department=proposal.department, **fields
@@ -174,6 +180,7 @@ def proposal_create(
         created_by=actor,
     )
     proposal.full_clean(exclude=["current_version"])
+    _refresh_search(proposal)
     proposal.save()
     if tags:
         proposal.tags.set(_clean_tags(tags))
@@ -241,6 +248,7 @@ def proposal_update(
     proposal.contact_email = contact_email.strip()
     proposal.contact_details = contact_details.strip()
     proposal.full_clean(exclude=["current_version", "slug"])
+    _refresh_search(proposal)
     proposal.save()
     if tags is not None:
         proposal.tags.set(_clean_tags(tags))
@@ -357,10 +365,9 @@ def version_publish(*, actor: User, proposal: Proposal, change_note: str) -> Pro
         )
         for order, section in enumerate(sections)
     )
-    text = "\n".join(f"{s.heading}\n{s.body}" for s in sections)
     proposal.current_version = version
-    proposal.search_text = text
-    proposal.search_cjk = cjk_bigrams(f"{proposal.title}\n{proposal.summary}\n{text}")
+    proposal.search_text = "\n".join(f"{s.heading}\n{s.body}" for s in sections)
+    _refresh_search(proposal)
     proposal.save(update_fields=["current_version", "search_text", "search_cjk", "updated_at"])
     _audit(
         actor,

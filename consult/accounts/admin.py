@@ -55,7 +55,7 @@ class JurisdictionAdmin(admin.ModelAdmin):
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
-        fields = "__all__"
+        fields = ["name", "slug", "jurisdiction", "parent"]
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")

@@ -1,0 +1,265 @@
+"""Browse and find: filters, sorting, search in English and Chinese, and pages
+whose query count does not grow with the data."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from consult.accounts.models import Role
+from proposals import services
+from proposals.models import Proposal, Status
+from proposals.search import cjk_bigrams, split_query
+
+pytestmark = pytest.mark.django_db
+
+
+def publish(
+    official,
+    department,
+    jurisdiction,
+    title,
+    *,
+    sections=(("Text", "Body"),),
+    tags=(),
+    state="open",
+    closes_in=30,
+):
+    proposal = services.proposal_create(
+        actor=official,
+        department=department,
+        jurisdiction=jurisdiction,
+        title=title,
+        summary=f"About {title}",
+        tags=list(tags),
+    )
+    for heading, body in sections:
+        services.section_add(actor=official, proposal=proposal, heading=heading, body=body)
+    services.version_publish(actor=official, proposal=proposal, change_note="v1")
+    now = timezone.now()
+    windows = {
+        "open": (now - timedelta(days=1), now + timedelta(days=closes_in), Status.OPEN),
+        "scheduled": (now + timedelta(days=3), now + timedelta(days=40), Status.SCHEDULED),
+        "closed": (now - timedelta(days=40), now - timedelta(days=3), Status.CLOSED),
+        "report_published": (
+            now - timedelta(days=90),
+            now - timedelta(days=60),
+            Status.REPORT_PUBLISHED,
+        ),
+    }
+    opens, closes, status = windows[state]
+    Proposal.objects.filter(pk=proposal.pk).update(opens_at=opens, closes_at=closes, status=status)
+    return Proposal.objects.get(pk=proposal.pk)
+
+
+@pytest.fixture
+def official(tree, make_user, grant):
+    official = grant(make_user(), tree.ministry, Role.OFFICIAL)
+    return grant(official, tree.other_ministry, Role.OFFICIAL)
+
+
+@pytest.fixture
+def catalogue(tree, official):
+    return {
+        "deposits": publish(
+            official,
+            tree.ministry,
+            tree.nation,
+            "Rental deposit reform",
+            sections=(("Cap", "Landlords may not ask for more than one month's rent."),),
+            tags=["housing"],
+        ),
+        "streets": publish(
+            official,
+            tree.city_office,
+            tree.city,
+            "Safer streets near schools",
+            sections=(("Limits", "A twenty kilometre limit near every school entrance."),),
+            tags=["transport"],
+            closes_in=3,
+        ),
+        "buses": publish(
+            official,
+            tree.district_office,
+            tree.city,
+            "河滨市公交线网优化方案",
+            sections=(("公交专用道", "在主干道设置全天公交专用道，社会车辆不得占用。"),),
+            tags=["交通"],
+            state="scheduled",
+        ),
+        "levy": publish(
+            official, tree.other_ministry, tree.nation, "Empty homes levy", state="closed"
+        ),
+        "cycles": publish(
+            official, tree.ministry, tree.nation, "Cycle parking", state="report_published"
+        ),
+    }
+
+
+def titles(client, query: str) -> list[str]:
+    response = client.get(f"/consultations/?{query}")
+    assert response.status_code == 200
+    return [p.title for p in response.context["page"].object_list]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=open", {"Rental deposit reform", "Safer streets near schools"}),
+        ("status=closing_soon", {"Safer streets near schools"}),
+        ("status=upcoming", {"河滨市公交线网优化方案"}),
+        ("status=closed", {"Empty homes levy"}),
+        ("status=report_published", {"Cycle parking"}),
+        ("topic=housing", {"Rental deposit reform"}),
+        ("department=city-office", {"Safer streets near schools", "河滨市公交线网优化方案"}),
+        ("department=other", {"Empty homes levy"}),
+        ("jurisdiction=city", {"Safer streets near schools", "河滨市公交线网优化方案"}),
+        ("department=no-such-department", set()),
+        ("status=open&department=city-office", {"Safer streets near schools"}),
+    ],
+)
+def test_filters(client, catalogue, query, expected):
+    assert set(titles(client, query)) == expected
+
+
+def test_sort_by_deadline_and_by_activity(client, catalogue, make_user):
+    assert titles(client, "status=open&sort=deadline") == [
+        "Safer streets near schools",
+        "Rental deposit reform",
+    ]
+    for _ in range(3):
+        services.stance_cast(actor=make_user(), proposal=catalogue["deposits"], value="support")
+    assert titles(client, "status=open&sort=activity")[0] == "Rental deposit reform"
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("deposit", ["Rental deposit reform"]),
+        ("landlords", ["Rental deposit reform"]),  # only in a section's text
+        ("school limit", ["Safer streets near schools"]),
+        ("公交", ["河滨市公交线网优化方案"]),
+        ("专用道", ["河滨市公交线网优化方案"]),  # Chinese inside section text, no spaces
+        ("社会车辆", ["河滨市公交线网优化方案"]),
+        ("deposit 公交", []),  # every term must match
+        ("zebra", []),
+        ("'); DROP TABLE proposals_proposal; --", []),
+    ],
+)
+def test_search_finds_words_in_titles_summaries_and_sections(client, catalogue, q, expected):
+    from urllib.parse import urlencode
+
+    assert titles(client, urlencode({"q": q})) == expected
+
+
+def test_search_ranks_title_hits_first(client, tree, official):
+    publish(
+        official,
+        tree.ministry,
+        tree.nation,
+        "Parking rules",
+        sections=(("Scope", "Applies to bus depots."),),
+    )
+    publish(
+        official,
+        tree.ministry,
+        tree.nation,
+        "Bus lanes",
+        sections=(("Scope", "Bus lanes on main roads."),),
+    )
+    assert titles(client, "q=bus")[0] == "Bus lanes"
+
+
+def test_unusable_queries_and_parameters_do_not_break_the_page(client, catalogue):
+    for query in (
+        "q=" + "x" * 5000,
+        "q=%00",
+        "status=bogus",
+        "sort=;drop",
+        "page=999",
+        "page=-1",
+        "topic=" + "é" * 300,
+    ):
+        assert client.get(f"/consultations/?{query}").status_code == 200
+
+
+def test_cjk_bigrams_and_query_splitting():
+    assert cjk_bigrams("公交专用道") == "公交 交专 专用 用道"
+    assert cjk_bigrams("车") == "车"
+    assert split_query("bus 公交 lanes!") == (["bus", "lanes"], ["公交"])
+
+
+def test_list_is_paginated_and_keeps_filters(client, tree, official):
+    for n in range(23):
+        publish(official, tree.ministry, tree.nation, f"Consultation {n:02d}")
+    response = client.get("/consultations/?status=open")
+    assert len(response.context["page"].object_list) == 20
+    assert 'href="?status=open&amp;page=2"' in response.content.decode()
+    assert len(client.get("/consultations/?status=open&page=2").context["page"].object_list) == 3
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+LIST_QUERIES = (
+    7  # count, page, tags, and the filter form's topics, departments, jurisdictions; session
+)
+HOME_QUERIES = 2  # the highlighted consultations and their tags
+
+
+def test_list_and_home_query_counts_do_not_grow(client, tree, official):
+    publish(official, tree.ministry, tree.nation, "First", tags=["a"])
+    small = {
+        url: count_queries(client, url)
+        for url in ("/", "/consultations/", "/consultations/?q=First")
+    }
+    for n in range(12):
+        publish(
+            official,
+            tree.city_office,
+            tree.city,
+            f"More {n}",
+            tags=[f"t{n}", "shared"],
+            sections=[("S", "x")] * 3,
+        )
+    large = {url: count_queries(client, url) for url in small}
+    assert large == small
+    assert small["/"] == HOME_QUERIES
+    assert small["/consultations/"] <= LIST_QUERIES
+
+
+def test_proposal_page_query_count_does_not_grow_with_sections_votes_or_files(
+    client, tree, official, make_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    proposal = publish(
+        official, tree.ministry, tree.nation, "Counted", sections=[("S1", "a"), ("S2", "b")]
+    )
+    voter = make_user()
+    client.force_login(voter)
+    small = count_queries(client, proposal.get_absolute_url())
+    for n in range(6):
+        services.section_add(actor=official, proposal=proposal, heading=f"Extra {n}", body="text")
+    services.version_publish(actor=official, proposal=proposal, change_note="v2")
+    proposal.refresh_from_db()
+    for section in proposal.sections.all():
+        for _ in range(3):
+            services.stance_cast(
+                actor=make_user(), proposal=proposal, section=section, value="support"
+            )
+        services.stance_cast(actor=voter, proposal=proposal, section=section, value="oppose")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for n in range(3):
+        services.attachment_add(
+            actor=official,
+            proposal=proposal,
+            upload=SimpleUploadedFile(f"{n}.pdf", b"%PDF-1.4 " + bytes([n])),
+            title=f"Annex {n}",
+        )
+    assert count_queries(client, proposal.get_absolute_url()) == small

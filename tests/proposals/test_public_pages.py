@@ -1,0 +1,121 @@
+"""The public pages of a consultation: sections with contents, versions and
+their differences, a section's own page, follow."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from proposals import diff, services
+from proposals.models import Follow
+
+pytestmark = pytest.mark.django_db
+
+
+def soup(response):
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def revise(proposal, people):
+    purpose, limits = proposal.sections.order_by("order")
+    services.section_update(
+        actor=people.official, section=purpose, heading="Purpose", body="Calmer and safer streets."
+    )
+    services.section_remove(actor=people.official, section=limits)
+    services.section_add(
+        actor=people.official, proposal=proposal, heading="Review", body="After one year."
+    )
+    services.version_publish(actor=people.official, proposal=proposal, change_note="Reworked")
+
+
+def test_proposal_page_has_contents_sections_window_and_versions(client, open_proposal):
+    page = soup(client.get(open_proposal.get_absolute_url()))
+    toc = [
+        a.get_text()
+        for a in page.find("nav", class_="toc").find_all("a")
+        if a["href"].startswith("#section-")
+    ]
+    assert toc == ["Purpose", "Limits"]
+    for section in open_proposal.sections.all():
+        assert page.find(id=f"section-{section.pk}")
+        assert page.find("a", href=f"{open_proposal.get_absolute_url()}sections/{section.pk}/")
+    assert "left" in page.find(class_="time-left").get_text()
+    assert page.find(id="versions").find("a").get_text() == "Version 1"
+    assert "Would this change how you travel?" in page.get_text()
+
+
+def test_the_public_sees_every_version_and_a_readable_diff(client, open_proposal, people):
+    revise(open_proposal, people)
+    page = soup(client.get(f"{open_proposal.get_absolute_url()}changes/?from=1&to=2"))
+    sections = {
+        s.h2.contents[0].get_text(strip=True) if s.h2.contents else "": s
+        for s in page.find_all("section", class_="diff")
+    }
+    kinds = sorted(s["class"][1] for s in page.find_all("section", class_="diff"))
+    assert kinds == ["diff-added", "diff-changed", "diff-removed"]
+    changed = page.find("section", class_="diff-changed")
+    assert changed.find("ins").get_text() == " and safer"
+    assert sections  # headings rendered
+    old = soup(client.get(f"{open_proposal.get_absolute_url()}versions/1/"))
+    assert "Limits" in old.get_text() and "Review" not in old.get_text()
+    for bad in ("?from=1&to=99", "?from=abc&to=2"):
+        assert client.get(f"{open_proposal.get_absolute_url()}changes/{bad}").status_code == 404
+    assert client.get(f"{open_proposal.get_absolute_url()}versions/9/").status_code == 404
+
+
+def test_with_one_version_the_changes_page_says_there_is_nothing_to_compare(client, open_proposal):
+    page = soup(client.get(f"{open_proposal.get_absolute_url()}changes/"))
+    assert "only one version" in page.get_text()
+
+
+def test_diff_escapes_markup_and_works_per_character_in_chinese():
+    assert str(diff.highlight("a <b>", "a <i>")) == "a &lt;<del>b</del><ins>i</ins>&gt;"
+    assert (
+        str(diff.highlight("全天公交专用道", "高峰公交专用道"))
+        == "<del>全天</del><ins>高峰</ins>公交专用道"
+    )
+
+
+def test_the_section_page_is_the_way_into_its_discussion(client, open_proposal, people):
+    section = open_proposal.sections.first()
+    client.force_login(people.citizen)
+    page = soup(client.get(f"{open_proposal.get_absolute_url()}sections/{section.pk}/"))
+    assert page.h1.get_text() == "Purpose"
+    assert page.find("form", class_="stance-form")
+    assert page.find(id="discussion-title")
+    assert client.get(f"{open_proposal.get_absolute_url()}sections/999999/").status_code == 404
+
+
+def test_follow_and_unfollow(client, open_proposal, people):
+    url = f"{open_proposal.get_absolute_url()}follow/"
+    assert client.post(url, {"follow": "1"})["Location"].startswith("/accounts/login/")
+    client.force_login(people.citizen)
+    client.post(url, {"follow": "1"})
+    client.post(url, {"follow": "1"})
+    assert Follow.objects.filter(user=people.citizen).count() == 1
+    page = soup(client.get(open_proposal.get_absolute_url()))
+    assert page.find("form", class_="follow-form").button["aria-pressed"] == "true"
+    client.post(url, {"follow": "0"})
+    assert not Follow.objects.exists()
+
+
+def test_section_text_is_sanitized_on_the_page(client, published, people):
+    section = published.sections.first()
+    services.section_update(
+        actor=people.official,
+        section=section,
+        heading="<img src=x onerror=alert(1)>",
+        body="<script>alert(1)</script> [x](javascript:alert(1))",
+    )
+    services.version_publish(actor=people.official, proposal=published, change_note="xss")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    services.proposal_schedule(
+        actor=people.official, proposal=published, opens_at=now, closes_at=now + timedelta(days=1)
+    )
+    html = client.get(published.get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "<img src=x" not in html
+    assert 'href="javascript:' not in html
