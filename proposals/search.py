@@ -69,9 +69,11 @@ def _search_postgres(queryset: QuerySet, words: list[str], runs: list[str]) -> Q
         grams = cjk_bigrams(run).split()
         part = SearchQuery(" & ".join(grams), search_type="raw", config="simple")
         query = part if query is None else query & part
+    # Match with @@ (ts_rank gives non-matching documents a tiny positive score).
     return (
-        queryset.annotate(search_rank=SearchRank(vector, query))
-        .filter(search_rank__gt=0)
+        queryset.annotate(search_vector=vector)
+        .filter(search_vector=query)
+        .annotate(search_rank=SearchRank(F("search_vector"), query))
         .order_by("-search_rank", "pk")
     )
 
