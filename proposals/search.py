@@ -52,16 +52,24 @@ def search(queryset: QuerySet, raw: str) -> QuerySet:
     return _search_fallback(queryset, words, runs)
 
 
-def _search_postgres(queryset: QuerySet, words: list[str], runs: list[str]) -> QuerySet:
+def search_vector():
+    """The weighted document of a proposal. The GIN index of migration 0002 is
+    built from this very expression, so PostgreSQL can use it: change both."""
     # Imported here: the module needs psycopg, which an SQLite install may lack.
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    from django.contrib.postgres.search import SearchVector
 
-    vector = (
+    return (
         SearchVector("title", weight="A", config="english")
         + SearchVector("summary", weight="B", config="english")
         + SearchVector("search_text", weight="C", config="english")
         + SearchVector("search_cjk", weight="B", config="simple")
     )
+
+
+def _search_postgres(queryset: QuerySet, words: list[str], runs: list[str]) -> QuerySet:
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    vector = search_vector()
     query = None
     if words:
         query = SearchQuery(" ".join(words), search_type="plain", config="english")
