@@ -29,7 +29,9 @@ def main() -> int:
     parser.add_argument("--sections", type=int, default=8)
     parser.add_argument("--stances", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--explain", action="store_true", help="Print the plan of the search query.")
+    parser.add_argument(
+        "--explain", action="store_true", help="Print the plan of the search query."
+    )
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="consult-bench-")
@@ -55,7 +57,10 @@ def main() -> int:
         "search, Chinese": "/consultations/?q=%E5%85%AC%E4%BA%A4",
         f"proposal page ({args.stances:,} stances)": target,
     }
-    print(f"{args.proposals:,} proposals x {args.sections} sections, {args.stances:,} stances on one; {args.runs} runs each")
+    print(
+        f"{args.proposals:,} proposals x {args.sections} sections, "
+        f"{args.stances:,} stances on one; {args.runs} runs each"
+    )
     print("| page | median ms | p95 ms | queries | peak KiB |")
     print("|---|---:|---:|---:|---:|")
     for name, url in pages.items():
@@ -69,17 +74,37 @@ def build(n_proposals: int, n_sections: int, n_stances: int) -> str:
 
     from consult.accounts import services as account_services
     from consult.accounts.models import User
-    from proposals.models import Proposal, ProposalVersion, Section, SectionStance, SectionVersion, Status
+    from proposals.models import (
+        Proposal,
+        ProposalVersion,
+        Section,
+        SectionStance,
+        SectionVersion,
+        Status,
+    )
     from proposals.search import cjk_bigrams
 
-    nation = account_services.jurisdiction_create(actor=None, name="Nation", slug="nation", level="national")
-    city = account_services.jurisdiction_create(actor=None, name="City", slug="city-j", level="city", parent=nation)
-    ministry = account_services.department_create(actor=None, name="Ministry", slug="ministry", jurisdiction=nation)
+    nation = account_services.jurisdiction_create(
+        actor=None, name="Nation", slug="nation", level="national"
+    )
+    city = account_services.jurisdiction_create(
+        actor=None, name="City", slug="city-j", level="city", parent=nation
+    )
+    ministry = account_services.department_create(
+        actor=None, name="Ministry", slug="ministry", jurisdiction=nation
+    )
     office = account_services.department_create(
         actor=None, name="City office", slug="city", jurisdiction=city, parent=ministry
     )
     now = timezone.now()
-    words = ["school streets", "rental deposits", "公交专用道", "street trees", "cycle parking", "empty homes"]
+    words = [
+        "school streets",
+        "rental deposits",
+        "公交专用道",
+        "street trees",
+        "cycle parking",
+        "empty homes",
+    ]
     proposals = Proposal.objects.bulk_create(
         Proposal(
             department=office if i % 2 else ministry,
@@ -107,7 +132,12 @@ def build(n_proposals: int, n_sections: int, n_stances: int) -> str:
     by_proposal = {v.proposal_id: v for v in versions}
     SectionVersion.objects.bulk_create(
         SectionVersion(
-            version=by_proposal[s.proposal_id], section=s, order=s.order, heading=s.heading, body=s.body, body_html=f"<p>{s.body}</p>"
+            version=by_proposal[s.proposal_id],
+            section=s,
+            order=s.order,
+            heading=s.heading,
+            body=s.body,
+            body_html=f"<p>{s.body}</p>",
         )
         for s in sections
     )
@@ -116,12 +146,17 @@ def build(n_proposals: int, n_sections: int, n_stances: int) -> str:
     Proposal.objects.bulk_update(proposals, ["current_version"], batch_size=500)
     target = proposals[0]
     users = User.objects.bulk_create(
-        User(email=f"voter{i}@example.org", display_name=f"Voter {i}", password="!")
+        User(email=f"voter{i}@example.org", display_name=f"Voter {i}", password="!")  # noqa: S106 - unusable
         for i in range(max(1, n_stances // n_sections))
     )
     target_sections = [s for s in sections if s.proposal_id == target.pk]
     SectionStance.objects.bulk_create(
-        SectionStance(section=s, proposal=target, user=u, value=("support", "oppose", "neutral")[(u.pk + s.pk) % 3])
+        SectionStance(
+            section=s,
+            proposal=target,
+            user=u,
+            value=("support", "oppose", "neutral")[(u.pk + s.pk) % 3],
+        )
         for u in users
         for s in target_sections
     )
@@ -140,11 +175,9 @@ def explain() -> None:
 
 
 def measure(url: str, runs: int) -> tuple[float, float, int, int]:
-    from django.db import connection
-    from django.test import Client
-
     from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
+    from django.test import Client
 
     # As Django's own test runner does: keep one connection, so that the
     # timings do not include reconnecting and the query capture sees every query.

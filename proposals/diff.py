@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 # Words and spaces for alphabetic text, single characters for CJK text.
 _TOKENS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|\w+|\s+|[^\w\s]", re.UNICODE)
@@ -21,18 +22,49 @@ class SectionChange:
     body: SafeString
 
 
-def highlight(old: str, new: str) -> SafeString:
-    """new, with what was inserted in <ins> and what was deleted in <del>."""
+# Word-level matching is quadratic; past this many token pairs a changed block
+# is shown as removed-then-added instead (measured: about 50 ms at this size).
+MAX_WORD_DIFF_WORK = 2_000_000
+
+
+def _del(text: str) -> str:
+    if not text:
+        return ""
+    label = escape(gettext("removed:"))
+    return f'<del><span class="visually-hidden">{label} </span>{escape(text)}</del>'
+
+
+def _ins(text: str) -> str:
+    if not text:
+        return ""
+    label = escape(gettext("added:"))
+    return f'<ins><span class="visually-hidden">{label} </span>{escape(text)}</ins>'
+
+
+def _words(old: str, new: str) -> str:
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    if len(a) * len(b) > MAX_WORD_DIFF_WORK:
+        return _del(old) + _ins(new)
     out: list[str] = []
     for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
             out.append(escape("".join(a[a1:a2])))
-            continue
-        if a2 > a1:
-            out.append(f"<del>{escape(''.join(a[a1:a2]))}</del>")
-        if b2 > b1:
-            out.append(f"<ins>{escape(''.join(b[b1:b2]))}</ins>")
+        else:
+            out.append(_del("".join(a[a1:a2])) + _ins("".join(b[b1:b2])))
+    return "".join(out)
+
+
+def highlight(old: str, new: str) -> SafeString:
+    """new, with what was inserted in <ins> and what was deleted in <del>.
+
+    Lines are matched first and words only inside the lines that changed,
+    so a long section with a few edits costs little.
+    """
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    out: list[str] = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        old_block, new_block = "".join(a[a1:a2]), "".join(b[b1:b2])
+        out.append(escape(old_block) if op == "equal" else _words(old_block, new_block))
     return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
 
 
@@ -47,8 +79,8 @@ def compare(old_sections: list, new_sections: list) -> list[SectionChange]:
                 SectionChange(
                     "removed",
                     old.section_id,
-                    mark_safe(f"<del>{escape(old.heading)}</del>"),  # noqa: S308
-                    mark_safe(f"<del>{escape(old.body)}</del>"),  # noqa: S308
+                    mark_safe(_del(old.heading)),  # noqa: S308 - escaped in _del
+                    mark_safe(_del(old.body)),  # noqa: S308
                 )
             )
     for new in new_sections:
@@ -58,8 +90,8 @@ def compare(old_sections: list, new_sections: list) -> list[SectionChange]:
                 SectionChange(
                     "added",
                     new.section_id,
-                    mark_safe(f"<ins>{escape(new.heading)}</ins>"),  # noqa: S308
-                    mark_safe(f"<ins>{escape(new.body)}</ins>"),  # noqa: S308
+                    mark_safe(_ins(new.heading)),  # noqa: S308 - escaped in _ins
+                    mark_safe(_ins(new.body)),  # noqa: S308
                 )
             )
         else:

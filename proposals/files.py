@@ -71,7 +71,9 @@ def _sniff_zip(stream: BinaryIO) -> FileKind | None:
         with zipfile.ZipFile(stream) as archive:
             names = archive.namelist()
             if "mimetype" in names:
-                declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                # Read at most 100 bytes: a crafted entry can inflate to gigabytes.
+                with archive.open("mimetype") as member:
+                    declared = member.read(100).decode("ascii", "replace").strip()
                 return ODF_TYPES.get(declared)
             if "[Content_Types].xml" in names:
                 for prefix, kind in OOXML_PARTS.items():

@@ -43,7 +43,8 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class BrowseForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    # Longer queries are cut, not refused (see proposals.search.MAX_QUERY_LENGTH).
+    q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -69,6 +70,9 @@ class BrowseForm(forms.Form):
             ("newest", _("Newest")),
         ],
     )
+
+    def clean_q(self):
+        return self.cleaned_data["q"][:200]
 
     def clean_status(self):
         value = self.cleaned_data["status"]
@@ -136,6 +140,7 @@ class ProposalForm(forms.Form):
 
 class SectionForm(forms.Form):
     heading = forms.CharField(label=_("Heading"), max_length=HEADING_MAX_LENGTH)
+    revision = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
     # The service enforces the limit with a message that gives both numbers.
     body = forms.CharField(
         label=_("Text"),

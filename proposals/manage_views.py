@@ -28,16 +28,17 @@ from proposals.forms import (
 )
 from proposals.models import Proposal, Status
 
-FORM_NAMES = (
-    "details",
-    "section",
-    "version",
-    "schedule",
-    "close",
-    "extend",
-    "withdraw",
-    "attachment",
-)
+# Where each form lives on the manage page, for the "please correct" link.
+FORM_ANCHORS = {
+    "details": "details",
+    "section": "sections",
+    "version": "publish",
+    "schedule": "window",
+    "close": "window",
+    "extend": "window",
+    "withdraw": "window",
+    "attachment": "attachments",
+}
 
 
 def _managed(request: HttpRequest, pk: int) -> Proposal:
@@ -81,7 +82,9 @@ def _render_manage(
         "attachment": AttachmentForm(prefix="attachment"),
     }
     forms.update(bound)
+    failed = next((name for name, form in bound.items() if form.errors), None)
     context = {
+        "failed_anchor": FORM_ANCHORS.get(failed, ""),
         "proposal": proposal,
         "status": proposal.effective_status(),
         "sections": list(proposal.sections.filter(is_removed=False).order_by("order", "pk")),
@@ -172,7 +175,9 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
         proposal,
         "section",
         SectionForm(request.POST),
-        lambda data: services.section_add(actor=request.user, proposal=proposal, **data),
+        lambda data: services.section_add(
+            actor=request.user, proposal=proposal, heading=data["heading"], body=data["body"]
+        ),
         _("Section added to the working draft. Publish a version to make it public."),
     )
 
@@ -184,13 +189,19 @@ def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse
     section = proposal.sections.filter(pk=section_id, is_removed=False).first()
     if section is None:
         raise Http404
-    form = SectionForm(
-        request.POST or None, initial={"heading": section.heading, "body": section.body}
-    )
+    initial = {"heading": section.heading, "body": section.body, "revision": section.revision}
+    form = SectionForm(request.POST or None, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.section_update(actor=request.user, section=section, **form.cleaned_data)
         except ValidationError as error:
+            if getattr(error, "code", None) == "conflict":
+                section.refresh_from_db()
+                conflict = section
+                # Saving again from here knowingly replaces their version.
+                form.data = form.data.copy()
+                form.data["revision"] = section.revision
             apply_errors(form, error)
         else:
             messages.success(request, _("Section saved in the working draft."))
@@ -198,7 +209,7 @@ def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse
     return render(
         request,
         "proposals/manage/section.html",
-        {"proposal": proposal, "section": section, "form": form},
+        {"proposal": proposal, "section": section, "form": form, "conflict": conflict},
         status=400 if form.errors else 200,
     )
 

@@ -174,6 +174,9 @@ class Section(models.Model):
     body = models.TextField(_("text"), blank=True)
     # Removed from the working draft; kept because versions and stances point here.
     is_removed = models.BooleanField(default=False)
+    # Bumped on every save, so that two officials editing at once cannot
+    # silently overwrite each other (see services.section_update).
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("section")

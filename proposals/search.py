@@ -22,11 +22,17 @@ _TERM = re.compile(rf"[{_CJK}]+|[^\s{_CJK}]+")
 _WORD_CHARS = re.compile(r"[^\w\-]+")
 
 
-def cjk_bigrams(text: str) -> str:
-    """'公交专用道' -> '公交 交专 专用 用道' (a single character stands alone)."""
+def cjk_bigrams(text: str, *, with_characters: bool = False) -> str:
+    """'公交专用道' -> '公交 交专 专用 用道'; a single character stands alone.
+
+    The indexed document also carries every character on its own, so that a
+    one-character query (税, 车) finds it: `with_characters=True`.
+    """
     tokens: list[str] = []
     for run in _CJK_RUN.findall(text):
         tokens.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
+        if with_characters and len(run) > 1:
+            tokens.extend(run)
     return " ".join(tokens)
 
 

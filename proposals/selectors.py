@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from consult.accounts.models import Department, Jurisdiction, Role, User
@@ -67,10 +67,17 @@ STATUS_FILTERS = {
     "report_published": Q(live_status=Status.REPORT_PUBLISHED),
     "withdrawn": Q(live_status=Status.WITHDRAWN),
 }
+# What can still be answered comes first in a deadline sort; undated rows go
+# last on every database (SQLite and PostgreSQL differ on NULL by default).
+STILL_OPEN_FIRST = Case(
+    When(live_status__in=[Status.OPEN, Status.SCHEDULED], then=Value(0)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
 SORTS = {
-    "deadline": ("closes_at", "pk"),
-    "activity": ("-activity_count", "closes_at", "pk"),
-    "newest": ("-opens_at", "-pk"),
+    "deadline": (STILL_OPEN_FIRST, F("closes_at").asc(nulls_last=True), "pk"),
+    "activity": ("-activity_count", F("closes_at").asc(nulls_last=True), "pk"),
+    "newest": (F("opens_at").desc(nulls_last=True), "-pk"),
 }
 
 

@@ -8,6 +8,7 @@ writes inside one transaction and records official actions in the audit log.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import datetime, timedelta
 from pathlib import PurePath
 
@@ -69,7 +70,7 @@ REASON_REQUIRED = _("Give a reason; it is shown to the public.")
 WRONG_STATE = _("This cannot be done while the consultation is %(status)s.")
 STANCE_NOT_OPEN = _("Stances can only be taken while the consultation is open; it is %(status)s.")
 STANCE_VALUE_INVALID = _("Choose support, oppose or neutral.")
-SECTION_NOT_IN_PROPOSAL = _("That section is not part of this consultation.")
+SECTION_NOT_IN_PROPOSAL = _("That section is not part of the published text of this consultation.")
 SIGN_IN_REQUIRED = _("Sign in to take part.")
 FILE_TOO_LARGE = _("The file is %(size)s; the limit is %(limit)s.")
 FILE_TYPE_UNKNOWN = _(
@@ -83,6 +84,16 @@ ATTACHMENT_TITLE_REQUIRED = _("Give the attachment a title.")
 JURISDICTION_REQUIRED = _("Choose the jurisdiction the policy applies to.")
 
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+EDIT_CONFLICT = _(
+    "Someone else saved this section while you were editing it. Their version is shown "
+    "below the form; your text is still in the form. Save again to replace theirs."
+)
+TOO_MANY_TAGS = _("A consultation can have at most %(limit)d topics.")
+TOO_MANY_QUESTIONS = _("A consultation can ask at most %(limit)d questions.")
+MAX_TAGS = 20
+MAX_QUESTIONS = 20
+# States in which officials may still change the text and documents.
+EDITABLE = (Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
 
 
 # --- helpers -----------------------------------------------------------------
@@ -112,19 +123,34 @@ def _clean_text(value: str, *, required, too_long, limit: int, field: str) -> st
     return value
 
 
-def _unique_slug(title: str) -> str:
+def _unique_slug(title: str, *, random_suffix: bool = False) -> str:
     base = slugify(title, allow_unicode=True)[:200] or "consultation"
-    slug, n = base, 1
+    slug = f"{base}-{secrets.token_hex(3)}" if random_suffix else base
+    n = 1
     while Proposal.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
 
 
+def _save_with_unique_slug(proposal: Proposal) -> None:
+    # Two drafts with one title created at the same moment both find the slug
+    # free; the loser of the insert takes the next suffix instead of failing.
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                proposal.save()
+            return
+        except IntegrityError:
+            if attempt == 4:
+                raise
+            proposal.slug = _unique_slug(proposal.title, random_suffix=True)
+
+
 def _refresh_search(proposal: Proposal) -> None:
     """Chinese has no spaces between words: index it as bigrams (see proposals.search)."""
     text = f"{proposal.title}\n{proposal.summary}\n{proposal.search_text}"
-    proposal.search_cjk = cjk_bigrams(text)
+    proposal.search_cjk = cjk_bigrams(text, with_characters=True)
 
 
 def _audit(actor: User, action: str, proposal: Proposal, **fields) -> None:
@@ -179,9 +205,9 @@ def proposal_create(
         slug=_unique_slug(title),
         created_by=actor,
     )
-    proposal.full_clean(exclude=["current_version"])
+    proposal.full_clean(exclude=["current_version", "slug"])
     _refresh_search(proposal)
-    proposal.save()
+    _save_with_unique_slug(proposal)
     if tags:
         proposal.tags.set(_clean_tags(tags))
     _questions_set(proposal, questions or [])
@@ -190,11 +216,18 @@ def proposal_create(
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
-    return sorted({tag.strip()[:100] for tag in tags if tag and tag.strip()})[:20]
+    cleaned = sorted({tag.strip()[:100] for tag in tags if tag and tag.strip()})
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationError({"tags": ValidationError(TOO_MANY_TAGS, params={"limit": MAX_TAGS})})
+    return cleaned
 
 
 def _questions_set(proposal: Proposal, questions: list[str]) -> None:
     prompts = [q.strip() for q in questions if q and q.strip()]
+    if len(prompts) > MAX_QUESTIONS:
+        raise ValidationError(
+            {"questions": ValidationError(TOO_MANY_QUESTIONS, params={"limit": MAX_QUESTIONS})}
+        )
     for prompt in prompts:
         if len(prompt) > QUESTION_MAX_LENGTH:
             raise ValidationError(
@@ -296,18 +329,26 @@ def section_add(*, actor: User, proposal: Proposal, heading: str, body: str) -> 
 
 
 @transaction.atomic
-def section_update(*, actor: User, section: Section, heading: str, body: str) -> Section:
+def section_update(
+    *, actor: User, section: Section, heading: str, body: str, revision: int | None = None
+) -> Section:
+    """Save the working text. `revision` is the one the editor started from:
+    if another official saved in between, nothing is overwritten."""
     proposal = access_proposal_for_edit(actor=actor, proposal_id=section.proposal_id)
-    _require_state(proposal, Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
+    _require_state(proposal, *EDITABLE)
     section = proposal.sections.get(pk=section.pk, is_removed=False)
+    if revision is not None and revision != section.revision:
+        raise ValidationError(EDIT_CONFLICT, code="conflict")
     section.heading, section.body = _clean_section(heading, body)
-    section.save(update_fields=["heading", "body"])
+    section.revision += 1
+    section.save(update_fields=["heading", "body", "revision"])
     return section
 
 
 @transaction.atomic
 def section_move(*, actor: User, section: Section, direction: str) -> None:
     proposal = access_proposal_for_edit(actor=actor, proposal_id=section.proposal_id)
+    _require_state(proposal, *EDITABLE)
     sections = list(proposal.sections.filter(is_removed=False).order_by("order", "pk"))
     index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -465,8 +506,10 @@ def proposal_extend(
 
 @transaction.atomic
 def proposal_withdraw(*, actor: User, proposal: Proposal, reason: str) -> Proposal:
+    """Withdraw a consultation the public has seen. A draft was never public:
+    withdrawing it would publish it, so it is refused."""
     proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
-    _require_state(proposal, Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
+    _require_state(proposal, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
     reason = _reason(reason)
     before = _window(proposal)
     proposal.status, proposal.status_reason = Status.WITHDRAWN, reason
@@ -588,6 +631,7 @@ def attachment_add(
 @transaction.atomic
 def attachment_remove(*, actor: User, attachment: Attachment) -> None:
     proposal = access_proposal_for_edit(actor=actor, proposal_id=attachment.proposal_id)
+    _require_state(proposal, *EDITABLE)
     attachment = proposal.attachments.get(pk=attachment.pk)
     name, title = attachment.file.name, attachment.title
     attachment.delete()
@@ -627,7 +671,12 @@ def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section
         )
     now = timezone.now()
     if section is not None:
-        if not Section.objects.filter(pk=section.pk, proposal_id=proposal.pk).exists():
+        # Only what the public can read: a section of the current version.
+        if not SectionVersion.objects.filter(
+            version_id=proposal.current_version_id,
+            section_id=section.pk,
+            section__proposal_id=proposal.pk,
+        ).exists():
             raise ValidationError(SECTION_NOT_IN_PROPOSAL)
         stance, created = SectionStance.objects.get_or_create(
             section_id=section.pk,

@@ -26,7 +26,9 @@ def _proposal_or_404(request: HttpRequest, slug: str) -> Proposal:
 @require_safe
 def proposal_list(request: HttpRequest) -> HttpResponse:
     form = BrowseForm(request.GET or None)
-    browse = selectors.Browse(**form.cleaned_data) if form.is_valid() else selectors.Browse()
+    form.is_valid()  # one bad parameter must not throw away the others
+    cleaned = getattr(form, "cleaned_data", {})
+    browse = selectors.Browse(**{name: cleaned.get(name) or "" for name in BrowseForm.base_fields})
     page = Paginator(selectors.proposal_list_public(browse), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

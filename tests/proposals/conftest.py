@@ -29,6 +29,12 @@ ACTORS = ["anonymous", "citizen", "moderator", "official", "parent_official", "o
 MANAGERS = {"official", "parent_official"}
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploads in these tests go to a folder of their own, never var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def people(tree, make_user, grant) -> People:
     return People(

@@ -143,6 +143,7 @@ def test_sort_by_deadline_and_by_activity(client, catalogue, make_user):
         ("公交", ["河滨市公交线网优化方案"]),
         ("专用道", ["河滨市公交线网优化方案"]),  # Chinese inside section text, no spaces
         ("社会车辆", ["河滨市公交线网优化方案"]),
+        ("车", ["河滨市公交线网优化方案"]),  # one character, inside a longer word
         ("deposit 公交", []),  # every term must match
         ("zebra", []),
         ("'); DROP TABLE proposals_proposal; --", []),

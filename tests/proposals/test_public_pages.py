@@ -53,7 +53,11 @@ def test_the_public_sees_every_version_and_a_readable_diff(client, open_proposal
     kinds = sorted(s["class"][1] for s in page.find_all("section", class_="diff"))
     assert kinds == ["diff-added", "diff-changed", "diff-removed"]
     changed = page.find("section", class_="diff-changed")
-    assert changed.find("ins").get_text() == " and safer"
+    inserted = changed.find("ins")
+    # Screen readers hear what kind of change it is; everyone sees the words.
+    assert inserted.find(class_="visually-hidden").get_text() == "added: "
+    inserted.find(class_="visually-hidden").decompose()
+    assert inserted.get_text() == " and safer"
     assert sections  # headings rendered
     old = soup(client.get(f"{open_proposal.get_absolute_url()}versions/1/"))
     assert "Limits" in old.get_text() and "Review" not in old.get_text()
@@ -67,12 +71,37 @@ def test_with_one_version_the_changes_page_says_there_is_nothing_to_compare(clie
     assert "only one version" in page.get_text()
 
 
+def visible(html) -> str:
+    soup = BeautifulSoup(str(html), "html.parser")
+    for label in soup.find_all(class_="visually-hidden"):
+        label.decompose()
+    return str(soup)
+
+
 def test_diff_escapes_markup_and_works_per_character_in_chinese():
-    assert str(diff.highlight("a <b>", "a <i>")) == "a &lt;<del>b</del><ins>i</ins>&gt;"
-    assert (
-        str(diff.highlight("全天公交专用道", "高峰公交专用道"))
-        == "<del>全天</del><ins>高峰</ins>公交专用道"
+    assert visible(diff.highlight("a <b>", "a <i>")) == "a &lt;<del>b</del><ins>i</ins>&gt;"
+    assert visible(diff.highlight("全天公交专用道", "高峰公交专用道")) == (
+        "<del>全天</del><ins>高峰</ins>公交专用道"
     )
+
+
+def test_a_long_section_is_compared_word_by_word_only_where_lines_changed(monkeypatch):
+    words = [f"word{n}" for n in range(4000)]
+    old = "\n".join(" ".join(words[i : i + 20]) for i in range(0, 4000, 20))
+    new = old.replace("word100 ", "changed ").replace("word3000 ", "edited ")
+    compared: list[int] = []
+    real = diff._words
+    monkeypatch.setattr(diff, "_words", lambda a, b: compared.append(len(a) + len(b)) or real(a, b))
+    html = visible(diff.highlight(old, new))
+    assert "<del>word100</del><ins>changed</ins>" in html
+    assert "<del>word3000</del><ins>edited</ins>" in html
+    # Two changed lines of about 150 characters each, not 40,000 characters of text.
+    assert len(compared) == 2 and max(compared) < 400
+
+
+def test_a_huge_rewrite_falls_back_to_removed_then_added():
+    old, new = "a " * 3000, "b " * 3000
+    assert visible(diff._words(old, new)) == f"<del>{old}</del><ins>{new}</ins>"
 
 
 def test_the_section_page_is_the_way_into_its_discussion(client, open_proposal, people):

@@ -86,7 +86,7 @@ def test_anonymous_and_bad_values_are_refused(open_proposal, people, tree):
         summary="S",
     )
     foreign = services.section_add(actor=people.official, proposal=stranger, heading="H", body="B")
-    with pytest.raises(ValidationError, match="not part of this consultation"):
+    with pytest.raises(ValidationError, match="not part of the published text"):
         services.stance_cast(
             actor=people.citizen, proposal=open_proposal, section=foreign, value="support"
         )
