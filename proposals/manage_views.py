@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consult.accounts.models import Role
@@ -167,22 +168,6 @@ def proposal_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def section_add(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _managed(request, pk)
-    return _run(
-        request,
-        proposal,
-        "section",
-        SectionForm(request.POST),
-        lambda data: services.section_add(
-            actor=request.user, proposal=proposal, heading=data["heading"], body=data["body"]
-        ),
-        _("Section added to the working draft. Publish a version to make it public."),
-    )
-
-
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     proposal = _managed(request, pk)
@@ -222,7 +207,10 @@ def section_move(request: HttpRequest, pk: int, section_id: int) -> HttpResponse
     if section is None:
         raise Http404
     direction = "up" if request.POST.get("direction") == "up" else "down"
-    services.section_move(actor=request.user, section=section, direction=direction)
+    try:
+        services.section_move(actor=request.user, section=section, direction=direction)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect(reverse("manage:proposal", args=[proposal.pk]) + f"#section-{section.pk}")
 
 
@@ -242,94 +230,87 @@ def section_remove(request: HttpRequest, pk: int, section_id: int) -> HttpRespon
     return redirect("manage:proposal", pk=proposal.pk)
 
 
-@login_required
-@require_POST
-def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _managed(request, pk)
-    return _run(
-        request,
-        proposal,
-        "version",
-        VersionForm(request.POST),
-        lambda data: services.version_publish(actor=request.user, proposal=proposal, **data),
-        _("Version published."),
-    )
+def _form_action(form_name: str, form_class, call, success, *, prefix=None, files=False):
+    """A POST view: one form, one service call, the page again on refusal."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        proposal = _managed(request, pk)
+        form = form_class(request.POST, request.FILES if files else None, prefix=prefix)
+        return _run(
+            request,
+            proposal,
+            form_name,
+            form,
+            lambda data: call(request.user, proposal, data),
+            success,
+        )
+
+    return view
 
 
-@login_required
-@require_POST
-def schedule(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _managed(request, pk)
-    return _run(
-        request,
-        proposal,
-        "schedule",
-        ScheduleForm(request.POST),
-        lambda data: services.proposal_schedule(actor=request.user, proposal=proposal, **data),
-        _("Consultation window set. It opens and closes on time by itself."),
-    )
-
-
-@login_required
-@require_POST
-def close_early(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _managed(request, pk)
-    return _run(
-        request,
-        proposal,
-        "close",
-        ReasonForm(request.POST, prefix="close"),
-        lambda data: services.proposal_close_early(actor=request.user, proposal=proposal, **data),
-        _("The consultation is closed."),
-    )
-
-
-@login_required
-@require_POST
-def extend(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _managed(request, pk)
-    return _run(
-        request,
-        proposal,
-        "extend",
-        ExtendForm(request.POST, prefix="extend"),
-        lambda data: services.proposal_extend(actor=request.user, proposal=proposal, **data),
-        _("The deadline has been extended."),
-    )
-
-
-@login_required
-@require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _managed(request, pk)
-    return _run(
-        request,
-        proposal,
-        "withdraw",
-        ReasonForm(request.POST, prefix="withdraw"),
-        lambda data: services.proposal_withdraw(actor=request.user, proposal=proposal, **data),
-        _("The consultation has been withdrawn."),
-    )
-
-
-@login_required
-@require_POST
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _managed(request, pk)
-    return _run(
-        request,
-        proposal,
-        "attachment",
-        AttachmentForm(request.POST, request.FILES, prefix="attachment"),
-        lambda data: services.attachment_add(
-            actor=request.user,
-            proposal=proposal,
-            upload=data["file"],
-            title=data["title"],
-            alt_text=data["alt_text"],
-        ),
-        _("Attachment added."),
-    )
+section_add = _form_action(
+    "section",
+    SectionForm,
+    lambda actor, proposal, data: services.section_add(
+        actor=actor, proposal=proposal, heading=data["heading"], body=data["body"]
+    ),
+    gettext_lazy("Section added to the working draft. Publish a version to make it public."),
+)
+version_publish = _form_action(
+    "version",
+    VersionForm,
+    lambda actor, proposal, data: services.version_publish(actor=actor, proposal=proposal, **data),
+    gettext_lazy("Version published."),
+)
+schedule = _form_action(
+    "schedule",
+    ScheduleForm,
+    lambda actor, proposal, data: services.proposal_schedule(
+        actor=actor, proposal=proposal, **data
+    ),
+    gettext_lazy("Consultation window set. It opens and closes on time by itself."),
+)
+close_early = _form_action(
+    "close",
+    ReasonForm,
+    lambda actor, proposal, data: services.proposal_close_early(
+        actor=actor, proposal=proposal, **data
+    ),
+    gettext_lazy("The consultation is closed."),
+    prefix="close",
+)
+extend = _form_action(
+    "extend",
+    ExtendForm,
+    lambda actor, proposal, data: services.proposal_extend(actor=actor, proposal=proposal, **data),
+    gettext_lazy("The deadline has been extended."),
+    prefix="extend",
+)
+withdraw = _form_action(
+    "withdraw",
+    ReasonForm,
+    lambda actor, proposal, data: services.proposal_withdraw(
+        actor=actor, proposal=proposal, **data
+    ),
+    gettext_lazy("The consultation has been withdrawn."),
+    prefix="withdraw",
+)
+attachment_add = _form_action(
+    "attachment",
+    AttachmentForm,
+    lambda actor, proposal, data: services.attachment_add(
+        actor=actor,
+        proposal=proposal,
+        upload=data["file"],
+        title=data["title"],
+        alt_text=data["alt_text"],
+    ),
+    gettext_lazy("Attachment added."),
+    prefix="attachment",
+    files=True,
+)
 
 
 @login_required
@@ -339,6 +320,10 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_id: int) -> Http
     attachment = proposal.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    services.attachment_remove(actor=request.user, attachment=attachment)
-    messages.success(request, _("Attachment removed."))
+    try:
+        services.attachment_remove(actor=request.user, attachment=attachment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Attachment removed."))
     return redirect("manage:proposal", pk=proposal.pk)

@@ -275,10 +275,9 @@ class Attachment(models.Model):
         return self.content_type.startswith("image/")
 
 
-class ProposalStance(models.Model):
-    """A citizen's stance on a whole proposal: one row per citizen per proposal."""
+class Stance(models.Model):
+    """Support, oppose or neutral, by one citizen, remembering the version it was made on."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="stances")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     value = models.CharField(max_length=10, choices=StanceValue.choices)
     version = models.ForeignKey(
@@ -286,6 +285,15 @@ class ProposalStance(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class ProposalStance(Stance):
+    """A stance on a whole proposal: one row per citizen per proposal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="stances")
 
     class Meta:
         constraints = [
@@ -296,18 +304,11 @@ class ProposalStance(models.Model):
         return f"{self.user_id} {self.value} {self.proposal_id}"
 
 
-class SectionStance(models.Model):
-    """A citizen's stance on one section: one row per citizen per section."""
+class SectionStance(Stance):
+    """A stance on one section: one row per citizen per section."""
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="stances")
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="section_stances")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    value = models.CharField(max_length=10, choices=StanceValue.choices)
-    version = models.ForeignKey(
-        ProposalVersion, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [

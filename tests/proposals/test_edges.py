@@ -184,3 +184,24 @@ def test_deadline_sort_puts_what_is_still_open_first(client, tree, people, open_
         p.title for p in client.get("/consultations/?sort=deadline").context["page"].object_list
     ]
     assert titles == ["Safer streets near schools", "Old"]
+
+
+def test_refused_moves_and_removals_on_a_withdrawn_consultation_are_messages_not_errors(
+    client, open_proposal, people
+):
+    pdf = services.attachment_add(
+        actor=people.official,
+        proposal=open_proposal,
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"),
+        title="A",
+    )
+    services.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Superseded")
+    client.force_login(people.official)
+    section = open_proposal.sections.first()
+    for url, data in (
+        (f"/manage/{open_proposal.pk}/attachments/{pdf.pk}/remove/", {}),
+        (f"/manage/{open_proposal.pk}/sections/{section.pk}/move/", {"direction": "down"}),
+    ):
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200
+        assert "while the consultation is withdrawn" in response.content.decode()
