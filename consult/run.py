@@ -27,7 +27,10 @@ def main(argv: list[str]) -> int:
         if not config.redis_url(config.env_str("REDIS_URL")):
             redis = PrivateRedis(workdir=BASE_DIR / "var" / "redis").start()
             os.environ["REDIS_URL"] = redis.url
-            print(f"Started a private Redis at {redis.url} (set REDIS_URL to use your own).")
+            print(
+                f"Started a private Redis at {config.redact(redis.url)} "
+                "(set REDIS_URL to use your own)."
+            )
     except config.ConfigError as error:
         print(f"consult: configuration error: {error}", file=sys.stderr)
         return 2
