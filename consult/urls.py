@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+import proposals.urls  # noqa: F401 - registers the uslug path converter
 from consult import views
+from discussion import views as discussion_views
 
 admin.site.site_header = "consult"
 
@@ -11,7 +13,17 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    # The discussion of a consultation lives under its address, served by discussion/.
+    path(
+        "consultations/<uslug:slug>/sections/<int:section_id>/",
+        discussion_views.section_discussion,
+        name="section-discussion",
+    ),
+    path(
+        "consultations/<uslug:slug>/comments/", discussion_views.comment_post, name="comment-post"
+    ),
     path("consultations/", include("proposals.urls")),
+    path("discussion/", include("discussion.urls")),
     path("manage/", include("proposals.manage_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,10 +1,15 @@
 """The live channel of one proposal: one WebSocket per open proposal page."""
 
 import json
+from urllib.parse import parse_qs
 
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from discussion import events, services
+from discussion.events import proposal_group
+from discussion.models import Comment
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal
 
@@ -17,10 +22,6 @@ class NotFoundConsumer(JsonWebsocketConsumer):
 
     def connect(self) -> None:
         self.close(code=CLOSE_NOT_FOUND)
-
-
-def proposal_group(proposal_id: int) -> str:
-    return f"proposal.{proposal_id}"
 
 
 class ProposalConsumer(JsonWebsocketConsumer):
@@ -38,8 +39,25 @@ class ProposalConsumer(JsonWebsocketConsumer):
         # Join before sending anything, so no event falls between state and stream.
         self.group = proposal_group(proposal.pk)
         async_to_sync(self.channel_layer.group_add)(self.group, self.channel_name)
+        self.proposal_id = proposal.pk
         self.accept()
-        self.send_json({"type": "hello", "proposal": proposal.pk})
+        self.send_json(
+            {"type": "hello", "proposal": proposal.pk, "seq": events.last_seq(proposal.pk)}
+        )
+        since = self._since()
+        if since is not None:
+            missed = events.events_since(proposal_id=proposal.pk, seq=since)
+            if missed is None:
+                self.send_json({"type": "reload"})
+            for event in missed or []:
+                self.send_json(event)
+
+    def _since(self) -> int | None:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        try:
+            return max(0, int(query["since"][0]))
+        except (KeyError, ValueError, IndexError):
+            return None
 
     def disconnect(self, code: int) -> None:
         if self.group:
@@ -63,8 +81,46 @@ class ProposalConsumer(JsonWebsocketConsumer):
             self.send_json({"type": "error", "message": UNREADABLE})
         elif content["type"] == "ping":
             self.send_json({"type": "pong"})
+        elif content["type"] in ACTIONS:
+            self._act(content)
         else:
             self.send_json({"type": "error", "message": UNREADABLE})
 
+    def _act(self, content: dict) -> None:
+        """Post and vote over the socket: the same services as the plain forms.
+        The result reaches everyone (this client too) as an event."""
+        user = self.scope.get("user")
+        ref = content.get("ref")
+        try:
+            ACTIONS[content["type"]](self, user, content)
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(getattr(error, "messages", [])) or str(error)
+            self.send_json({"type": "error", "ref": ref, "message": text})
+        except (Comment.DoesNotExist, Proposal.DoesNotExist, KeyError, TypeError, ValueError):
+            self.send_json({"type": "error", "ref": ref, "message": UNREADABLE})
+        else:
+            self.send_json({"type": "ok", "ref": ref})
+
     def proposal_event(self, event: dict) -> None:
         self.send_json(event["payload"])
+
+
+def _post(consumer: ProposalConsumer, user, content: dict) -> None:
+    proposal = Proposal.objects.get(pk=consumer.proposal_id)
+    parent = (
+        Comment.objects.get(pk=int(content["parent"]), proposal=proposal)
+        if content.get("parent")
+        else None
+    )
+    section = proposal.sections.get(pk=int(content["section"])) if content.get("section") else None
+    services.comment_create(
+        actor=user, proposal=proposal, body=str(content["body"]), section=section, parent=parent
+    )
+
+
+def _vote(consumer: ProposalConsumer, user, content: dict) -> None:
+    comment = Comment.objects.get(pk=int(content["comment"]), proposal_id=consumer.proposal_id)
+    services.comment_vote(actor=user, comment=comment, value=str(content["value"]))
+
+
+ACTIONS = {"comment.post": _post, "comment.vote": _vote}

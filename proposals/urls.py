@@ -22,7 +22,6 @@ app_name = "proposals"
 urlpatterns = [
     path("", views.proposal_list, name="list"),
     path("<uslug:slug>/", views.proposal_detail, name="detail"),
-    path("<uslug:slug>/sections/<int:section_id>/", views.section_detail, name="section"),
     path("<uslug:slug>/stance/", views.stance, name="stance"),
     path("<uslug:slug>/follow/", views.follow, name="follow"),
     path("<uslug:slug>/versions/<int:number>/", views.version_detail, name="version"),

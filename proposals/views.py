@@ -57,16 +57,6 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_safe
-def section_detail(request: HttpRequest, slug: str, section_id: int) -> HttpResponse:
-    proposal = _proposal_or_404(request, slug)
-    page = selectors.proposal_page(proposal=proposal, user=request.user)
-    section = next((s for s in page.sections if s.section_id == section_id), None)
-    if section is None:
-        raise Http404
-    return render(request, "proposals/section.html", {"page": page, "section": section})
-
-
 @require_POST
 @login_required
 def stance(request: HttpRequest, slug: str) -> HttpResponse:

@@ -25,7 +25,7 @@ async def test_allowed_origin_connects_and_is_greeted(proposal):
     socket = communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1:8000")
     connected, _ = await socket.connect()
     assert connected
-    assert await socket.receive_json_from() == {"type": "hello", "proposal": proposal.pk}
+    assert await socket.receive_json_from() == {"type": "hello", "proposal": proposal.pk, "seq": 0}
     await socket.send_json_to({"type": "ping"})
     assert await socket.receive_json_from() == {"type": "pong"}
     await socket.disconnect()

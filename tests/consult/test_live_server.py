@@ -33,6 +33,7 @@ def test_websocket_from_allowed_origin_connects(asgi_live_server, open_proposal)
         assert json.loads(socket.recv(timeout=10)) == {
             "type": "hello",
             "proposal": open_proposal.pk,
+            "seq": 0,
         }
         socket.send(json.dumps({"type": "ping"}))
         assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}

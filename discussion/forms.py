@@ -1,0 +1,45 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from discussion.models import COMMENT_MAX_LENGTH, VoteValue
+from discussion.selectors import SORTS
+
+
+class CommentForm(forms.Form):
+    # The service enforces the limit with a message that gives both numbers.
+    body = forms.CharField(
+        label=_("Your comment"),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX_LENGTH}),
+        help_text=_(
+            "Markdown: **bold**, *italic*, lists, links. Disagree with ideas, not people."
+        ),
+    )
+    section = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    question = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+
+class EditForm(forms.Form):
+    body = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class VoteForm(forms.Form):
+    value = forms.ChoiceField(choices=VoteValue.choices)
+
+
+class SortForm(forms.Form):
+    sort = forms.ChoiceField(
+        label=_("Sort comments"),
+        required=False,
+        choices=[
+            ("oldest", _("Oldest first")),
+            ("newest", _("Newest first")),
+            ("agreed", _("Most agreed")),
+            ("discussed", _("Most discussed")),
+            ("controversial", _("Most controversial")),
+        ],
+    )
+
+    def clean_sort(self) -> str:
+        value = self.cleaned_data["sort"]
+        return value if value in SORTS else "oldest"

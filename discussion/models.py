@@ -1,0 +1,143 @@
+"""Threaded comments, their votes and history, and the per-proposal event log."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import ConsultationQuestion, Proposal, ProposalVersion, Section
+
+COMMENT_MAX_LENGTH = 5000
+# Threads nest on the page to this depth; deeper replies continue on the page
+# of the comment at this depth (they are still stored at their real depth).
+DISPLAY_DEPTH = 4
+
+
+class Comment(models.Model):
+    """A comment on a proposal, one of its sections or one of its questions.
+
+    Replies point at their parent and at their thread's root, and carry their
+    depth: a page of threads is two queries (the roots, then every reply of
+    those roots), and a reply is a plain insert, so busy parents never race
+    over a shared path counter.
+    """
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    question = models.ForeignKey(
+        ConsultationQuestion,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="thread"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    # The version of the text the comment was written against.
+    version = models.ForeignKey(
+        ProposalVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
+    body_html = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # A tombstone: the author deleted it; replies stay where they are.
+    is_deleted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # Counted as they happen, for sorting without aggregating every vote.
+    reply_count = models.PositiveIntegerField(default=0)
+    agree_count = models.PositiveIntegerField(default=0)
+    disagree_count = models.PositiveIntegerField(default=0)
+    pass_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["proposal", "section", "depth", "created_at"]),
+            models.Index(fields=["root", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_id}: {self.body[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("discussion:comment", kwargs={"pk": self.pk})
+
+
+class CommentRevision(models.Model):
+    """What a comment said before an edit. Never changed."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    body_html = models.TextField()
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"revision of {self.comment_id} at {self.written_at:%Y-%m-%d %H:%M}"
+
+
+class VoteValue(models.TextChoices):
+    AGREE = "agree", _("Agree")
+    DISAGREE = "disagree", _("Disagree")
+    PASS = "pass", _("Pass")
+
+
+class CommentVote(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=10, choices=VoteValue.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="one_vote_per_comment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.value} {self.comment_id}"
+
+
+class EventCounter(models.Model):
+    """The last sequence number given out for a proposal's live events."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, primary_key=True)
+    last_seq = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.last_seq}"
+
+
+class Event(models.Model):
+    """One live event of a proposal, written in the transaction of the change
+    it reports, so that a client that missed it can be given it again."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["proposal", "seq"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "seq"], name="event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}#{self.seq} {self.type}"

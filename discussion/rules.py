@@ -1,0 +1,15 @@
+"""Who may take part in a discussion, checked against fresh data on every action."""
+
+from django.contrib.auth.models import AnonymousUser
+
+from consult.accounts import rules as account_rules
+from consult.accounts.models import User
+from proposals.models import Proposal, Status
+
+
+def can_comment(user: User | AnonymousUser, proposal: Proposal) -> bool:
+    return account_rules.is_citizen(user) and proposal.effective_status() == Status.OPEN
+
+
+def can_vote(user: User | AnonymousUser, proposal: Proposal) -> bool:
+    return can_comment(user, proposal)

@@ -1,0 +1,98 @@
+"""Reads of the discussion: a page of threads with all their replies in a
+fixed number of queries, whatever the number of comments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
+
+from discussion.models import DISPLAY_DEPTH, Comment, CommentVote
+from proposals.models import Proposal, Section
+
+PAGE_SIZE = 20
+
+SORTS = {
+    "newest": ("-created_at", "-pk"),
+    "oldest": ("created_at", "pk"),
+    "agreed": ("-agree_count", "-created_at", "-pk"),
+    "discussed": ("-reply_count", "-created_at", "-pk"),
+    # Most votes on both sides: what splits people, not what is merely popular.
+    "controversial": ("-controversy", "-created_at", "-pk"),
+}
+
+
+@dataclass
+class Node:
+    comment: Comment
+    children: list[Node] = field(default_factory=list)
+    # Replies below the display depth continue on the comment's own page.
+    continues: bool = False
+
+
+def _with_controversy(qs: QuerySet[Comment]) -> QuerySet[Comment]:
+    from django.db.models.functions import Least
+
+    return qs.annotate(controversy=Least(F("agree_count"), F("disagree_count")))
+
+
+def comment_roots(*, proposal: Proposal, section: Section | None, sort: str) -> QuerySet[Comment]:
+    qs = Comment.objects.filter(proposal=proposal, depth=0).select_related("author")
+    qs = qs.filter(section=section) if section is not None else qs.filter(section__isnull=True)
+    return _with_controversy(qs).order_by(*SORTS.get(sort, SORTS["oldest"]))
+
+
+def _tree(roots: list[Comment], replies: list[Comment], base_depth: int) -> list[Node]:
+    nodes = {c.pk: Node(c) for c in [*roots, *replies]}
+    for reply in replies:
+        parent = nodes.get(reply.parent_id)
+        if parent is None:
+            continue
+        if reply.depth - base_depth >= DISPLAY_DEPTH:
+            parent.continues = True
+        else:
+            parent.children.append(nodes[reply.pk])
+    return [nodes[root.pk] for root in roots]
+
+
+def comment_threads(
+    *, proposal: Proposal, section: Section | None, sort: str = "oldest", page: str | int | None = 1
+):
+    """(page of roots, their trees): the roots, then every reply of those threads."""
+    paginator = Paginator(comment_roots(proposal=proposal, section=section, sort=sort), PAGE_SIZE)
+    page_obj = paginator.get_page(page)
+    roots = list(page_obj.object_list)
+    replies = list(
+        Comment.objects.filter(root_id__in=[r.pk for r in roots], depth__gt=0)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    return page_obj, _tree(roots, replies, base_depth=0)
+
+
+def comment_subtree(*, comment: Comment) -> Node:
+    """One comment and its replies, for threads deeper than the page shows."""
+    descendants = [
+        c
+        for c in Comment.objects.filter(root_id=comment.root_id, depth__gt=comment.depth)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    ]
+    inside = {comment.pk}
+    kept = []
+    for c in descendants:  # in creation order, a parent always comes before its replies
+        if c.parent_id in inside:
+            inside.add(c.pk)
+            kept.append(c)
+    return _tree([comment], kept, base_depth=comment.depth)[0]
+
+
+def my_votes(*, user, comment_ids: list[int]) -> dict[int, str]:
+    if not user.is_authenticated or not comment_ids:
+        return {}
+    return dict(
+        CommentVote.objects.filter(user=user, comment_id__in=comment_ids).values_list(
+            "comment_id", "value"
+        )
+    )

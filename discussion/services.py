@@ -1,0 +1,249 @@
+"""Every write to the discussion: comments, edits, deletions and votes.
+
+Each re-checks permission against fresh rows (the consultation may have
+closed since the page was drawn), writes in one transaction together with
+its live event, and broadcasts on commit.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from consult.accounts import rules as account_rules
+from consult.accounts.models import User
+from consult.text import render_markdown
+from discussion import rules
+from discussion.events import event_append
+from discussion.models import COMMENT_MAX_LENGTH, Comment, CommentRevision, CommentVote, VoteValue
+from discussion.tallies import tally_changed
+from proposals.models import ConsultationQuestion, Proposal, Section, SectionVersion
+
+SIGN_IN = _("Sign in to take part in the discussion.")
+NOT_OPEN = _("The discussion is closed: the consultation is %(status)s.")
+EMPTY = _("Write something before posting.")
+TOO_LONG = _("A comment can be at most %(limit)d characters; this one has %(length)d.")
+PARENT_ELSEWHERE = _("You can only reply to a comment in the same discussion.")
+PARENT_DELETED = _("That comment has been deleted; reply in its thread instead.")
+SECTION_ELSEWHERE = _("That section is not part of the published text of this consultation.")
+QUESTION_ELSEWHERE = _("That question is not part of this consultation.")
+NOT_AUTHOR = _("Only the author can change or delete a comment.")
+EDIT_WINDOW_OVER = _("Comments can be edited for %(minutes)d minutes after posting.")
+ALREADY_DELETED = _("That comment has already been deleted.")
+VOTE_VALUE = _("Choose agree, disagree or pass.")
+OWN_COMMENT = _("You cannot vote on your own comment.")
+
+DEFAULT_EDIT_WINDOW = timedelta(minutes=15)
+
+
+def edit_window() -> timedelta:
+    return getattr(settings, "CONSULT_COMMENT_EDIT_WINDOW", DEFAULT_EDIT_WINDOW)
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError({"body": ValidationError(EMPTY)})
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "body": ValidationError(
+                    TOO_LONG, params={"limit": COMMENT_MAX_LENGTH, "length": len(body)}
+                )
+            }
+        )
+    return body
+
+
+def _open_proposal(actor: User, proposal_id: int) -> Proposal:
+    if not account_rules.is_citizen(actor):
+        raise PermissionDenied(SIGN_IN)
+    proposal = Proposal.objects.get(pk=proposal_id)
+    if not rules.can_comment(actor, proposal):
+        raise ValidationError(
+            NOT_OPEN, params={"status": proposal.get_effective_status_display().lower()}
+        )
+    return proposal
+
+
+def comment_fragment(comment: Comment) -> str:
+    """The comment's HTML, rendered once and sent to every listener as it is."""
+    return render_to_string("discussion/_comment.html", {"comment": comment, "live": True})
+
+
+@transaction.atomic
+def comment_create(
+    *,
+    actor: User,
+    proposal: Proposal,
+    body: str,
+    section: Section | None = None,
+    question: ConsultationQuestion | None = None,
+    parent: Comment | None = None,
+) -> Comment:
+    proposal = _open_proposal(actor, proposal.pk)
+    body = _clean_body(body)
+    if parent is not None:
+        parent = Comment.objects.select_for_update().get(pk=parent.pk)
+        if parent.proposal_id != proposal.pk:
+            raise ValidationError(PARENT_ELSEWHERE)
+        if parent.is_deleted:
+            raise ValidationError(PARENT_DELETED)
+        # A reply belongs to its parent's place in the consultation.
+        section_id, question_id = parent.section_id, parent.question_id
+    else:
+        section_id = section.pk if section else None
+        question_id = question.pk if question else None
+        if (
+            section_id
+            and not SectionVersion.objects.filter(
+                version_id=proposal.current_version_id, section_id=section_id
+            ).exists()
+        ):
+            raise ValidationError(SECTION_ELSEWHERE)
+        if question_id and not proposal.questions.filter(pk=question_id).exists():
+            raise ValidationError(QUESTION_ELSEWHERE)
+    comment = Comment.objects.create(
+        proposal=proposal,
+        section_id=section_id,
+        question_id=question_id,
+        parent=parent,
+        root_id=parent.root_id if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author=actor,
+        version_id=proposal.current_version_id,
+        body=body,
+        body_html=render_markdown(body),
+    )
+    if parent is None:
+        Comment.objects.filter(pk=comment.pk).update(root_id=comment.pk)
+        comment.root_id = comment.pk
+    else:
+        # F() increments: concurrent replies to one thread all count.
+        Comment.objects.filter(pk=comment.root_id).update(reply_count=F("reply_count") + 1)
+    Proposal.objects.filter(pk=proposal.pk).update(activity_count=F("activity_count") + 1)
+    event_append(
+        proposal=proposal,
+        type="comment.created",
+        payload={
+            "id": comment.pk,
+            "parent": comment.parent_id,
+            "section": comment.section_id,
+            "question": comment.question_id,
+            "depth": comment.depth,
+            "html": comment_fragment(comment),
+        },
+    )
+    return comment
+
+
+def _own_comment_for_change(actor: User, comment_id: int) -> tuple[Comment, Proposal]:
+    comment = Comment.objects.select_for_update().select_related("author").get(pk=comment_id)
+    if not account_rules.is_citizen(actor) or comment.author_id != actor.pk:
+        raise PermissionDenied(NOT_AUTHOR)
+    if comment.is_deleted:
+        raise ValidationError(ALREADY_DELETED)
+    proposal = _open_proposal(actor, comment.proposal_id)
+    return comment, proposal
+
+
+@transaction.atomic
+def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
+    comment, proposal = _own_comment_for_change(actor, comment.pk)
+    window = edit_window()
+    if timezone.now() - comment.created_at > window:
+        raise ValidationError(
+            EDIT_WINDOW_OVER, params={"minutes": int(window.total_seconds() // 60)}
+        )
+    body = _clean_body(body)
+    if body == comment.body:
+        return comment
+    CommentRevision.objects.create(
+        comment=comment,
+        body=comment.body,
+        body_html=comment.body_html,
+        written_at=comment.edited_at or comment.created_at,
+    )
+    comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    event_append(
+        proposal=proposal,
+        type="comment.edited",
+        payload={"id": comment.pk, "html": comment_fragment(comment)},
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor: User, comment: Comment) -> Comment:
+    """The author's own deletion: the text goes, a tombstone keeps the replies in place."""
+    comment, proposal = _own_comment_for_change(actor, comment.pk)
+    CommentRevision.objects.create(
+        comment=comment,
+        body=comment.body,
+        body_html=comment.body_html,
+        written_at=comment.edited_at or comment.created_at,
+    )
+    comment.is_deleted, comment.deleted_at = True, timezone.now()
+    comment.body, comment.body_html = "", ""
+    comment.save(update_fields=["is_deleted", "deleted_at", "body", "body_html"])
+    event_append(
+        proposal=proposal,
+        type="comment.deleted",
+        payload={"id": comment.pk, "html": comment_fragment(comment)},
+    )
+    return comment
+
+
+COUNTERS = {
+    VoteValue.AGREE: "agree_count",
+    VoteValue.DISAGREE: "disagree_count",
+    VoteValue.PASS: "pass_count",
+}
+
+
+def comment_vote(*, actor: User, comment: Comment, value: str) -> CommentVote:
+    """Agree, disagree or pass; one row per citizen per comment, changeable."""
+    if not account_rules.is_citizen(actor):
+        raise PermissionDenied(SIGN_IN)
+    if value not in VoteValue.values:
+        raise ValidationError(VOTE_VALUE)
+    for attempt in range(3):
+        try:
+            return _vote_write(actor=actor, comment_id=comment.pk, value=value)
+        except IntegrityError:
+            # A concurrent first vote won the insert; the retry changes that row.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _vote_write(*, actor: User, comment_id: int, value: str) -> CommentVote:
+    comment = Comment.objects.get(pk=comment_id)
+    _open_proposal(actor, comment.proposal_id)
+    if comment.author_id == actor.pk:
+        raise ValidationError(OWN_COMMENT)
+    if comment.is_deleted:
+        raise ValidationError(ALREADY_DELETED)
+    vote, created = CommentVote.objects.get_or_create(
+        comment=comment, user=actor, defaults={"value": value}
+    )
+    if not created and vote.value == value:
+        return vote
+    changes = {COUNTERS[value]: F(COUNTERS[value]) + 1}
+    if not created:
+        changes[COUNTERS[vote.value]] = F(COUNTERS[vote.value]) - 1
+        vote.value, vote.updated_at = value, timezone.now()
+        vote.save(update_fields=["value", "updated_at"])
+    Comment.objects.filter(pk=comment.pk).update(**changes)
+    proposal_id = comment.proposal_id
+    transaction.on_commit(lambda: tally_changed(proposal_id=proposal_id, comment_id=comment_id))
+    return vote

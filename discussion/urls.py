@@ -1,0 +1,12 @@
+from django.urls import path
+
+from discussion import views
+
+app_name = "discussion"
+
+urlpatterns = [
+    path("comments/<int:pk>/", views.comment_detail, name="comment"),
+    path("comments/<int:pk>/edit/", views.comment_edit, name="edit"),
+    path("comments/<int:pk>/delete/", views.comment_delete, name="delete"),
+    path("comments/<int:pk>/vote/", views.comment_vote, name="vote"),
+]

@@ -1,0 +1,197 @@
+"""Discussion pages and plain-form actions (the WebSocket calls the same services)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from discussion import rules, selectors, services
+from discussion.forms import CommentForm, EditForm, SortForm, VoteForm
+from discussion.models import Comment
+from proposals import selectors as proposal_selectors
+from proposals.models import Proposal
+
+
+def _proposal_or_404(request: HttpRequest, slug: str) -> Proposal:
+    try:
+        return proposal_selectors.proposal_get_public(slug=slug, user=request.user)
+    except Proposal.DoesNotExist:
+        raise Http404 from None
+
+
+def _visible_comment(request: HttpRequest, pk: int) -> Comment:
+    comment = get_object_or_404(Comment.objects.select_related("proposal", "author"), pk=pk)
+    from proposals import rules as proposal_rules
+
+    if not proposal_rules.can_view(request.user, comment.proposal):
+        raise Http404
+    return comment
+
+
+def _discussion_context(request, proposal, section, form=None) -> dict:
+    sort_form = SortForm(request.GET or None)
+    sort = sort_form.cleaned_data["sort"] if sort_form.is_valid() else "oldest"
+    page_obj, threads = selectors.comment_threads(
+        proposal=proposal, section=section, sort=sort, page=request.GET.get("page")
+    )
+    ids = [node.comment.pk for node in _walk(threads)]
+    return {
+        "threads": threads,
+        "threads_page": page_obj,
+        "sort": sort,
+        "sort_form": sort_form,
+        "comment_form": form or CommentForm(initial={"section": section.pk if section else None}),
+        "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
+        "can_comment": rules.can_comment(request.user, proposal),
+        "section_obj": section,
+    }
+
+
+def _walk(nodes):
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+@require_safe
+def section_discussion(request: HttpRequest, slug: str, section_id: int) -> HttpResponse:
+    proposal = _proposal_or_404(request, slug)
+    page = proposal_selectors.proposal_page(proposal=proposal, user=request.user)
+    section = next((s for s in page.sections if s.section_id == section_id), None)
+    if section is None:
+        raise Http404
+    context = {"page": page, "section": section}
+    context.update(_discussion_context(request, proposal, proposal.sections.get(pk=section_id)))
+    return render(request, "discussion/section.html", context)
+
+
+@require_safe
+def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    tree = selectors.comment_subtree(comment=comment)
+    ids = [node.comment.pk for node in _walk([tree])]
+    return render(
+        request,
+        "discussion/comment_page.html",
+        {
+            "comment": comment,
+            "proposal": comment.proposal,
+            "threads": [tree],
+            "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
+            "can_comment": rules.can_comment(request.user, comment.proposal),
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+def _back_to(comment: Comment) -> str:
+    return f"{comment.get_absolute_url()}#comment-{comment.pk}"
+
+
+@require_POST
+@login_required
+def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = _proposal_or_404(request, slug)
+    form = CommentForm(request.POST)
+    section = parent = question = None
+    if form.is_valid():
+        data = form.cleaned_data
+        section = proposal.sections.filter(pk=data["section"]).first() if data["section"] else None
+        question = (
+            proposal.questions.filter(pk=data["question"]).first() if data["question"] else None
+        )
+        parent = (
+            Comment.objects.filter(pk=data["parent"], proposal=proposal).first()
+            if data["parent"]
+            else None
+        )
+        try:
+            comment = services.comment_create(
+                actor=request.user,
+                proposal=proposal,
+                body=data["body"],
+                section=section,
+                question=question,
+                parent=parent,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(
+                    "body" if "body" in getattr(error, "error_dict", {}) else None, message
+                )
+        else:
+            messages.success(request, _("Your comment is posted."))
+            return redirect(_back_to(comment))
+    # Nothing is lost: the page comes back with the text and the reason.
+    if section is None and form.is_valid() and form.cleaned_data["parent"] and parent:
+        section = parent.section
+    if section is None:
+        return render(
+            request,
+            "discussion/comment_error.html",
+            {"proposal": proposal, "comment_form": form},
+            status=400,
+        )
+    page = proposal_selectors.proposal_page(proposal=proposal, user=request.user)
+    snapshot = next((s for s in page.sections if s.section_id == section.pk), None)
+    context = {"page": page, "section": snapshot}
+    context.update(_discussion_context(request, proposal, section, form=form))
+    return render(request, "discussion/section.html", context, status=400)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    if comment.author_id != request.user.pk:
+        raise Http404
+    form = EditForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_edit(
+                actor=request.user, comment=comment, body=form.cleaned_data["body"]
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Your comment is updated."))
+            return redirect(_back_to(comment))
+    return render(
+        request,
+        "discussion/edit.html",
+        {"comment": comment, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    try:
+        services.comment_delete(actor=request.user, comment=comment)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Your comment is deleted. Replies to it stay in the thread."))
+    return redirect(_back_to(comment))
+
+
+@require_POST
+@login_required
+def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose agree, disagree or pass."))
+    else:
+        try:
+            services.comment_vote(
+                actor=request.user, comment=comment, value=form.cleaned_data["value"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect(_back_to(comment))
