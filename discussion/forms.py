@@ -10,9 +10,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX_LENGTH}),
-        help_text=_(
-            "Markdown: **bold**, *italic*, lists, links. Disagree with ideas, not people."
-        ),
+        help_text=_("Markdown: **bold**, *italic*, lists, links. Disagree with ideas, not people."),
     )
     section = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     question = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)

@@ -68,6 +68,8 @@ def comment_threads(
         .select_related("author")
         .order_by("created_at", "pk")
     )
+    for comment in [*roots, *replies]:
+        comment.proposal = proposal  # one proposal for all: no query per comment
     return page_obj, _tree(roots, replies, base_depth=0)
 
 
@@ -76,7 +78,7 @@ def comment_subtree(*, comment: Comment) -> Node:
     descendants = [
         c
         for c in Comment.objects.filter(root_id=comment.root_id, depth__gt=comment.depth)
-        .select_related("author")
+        .select_related("author", "proposal")
         .order_by("created_at", "pk")
     ]
     inside = {comment.pk}

@@ -5,12 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from discussion import rules, selectors, services
 from discussion.forms import CommentForm, EditForm, SortForm, VoteForm
-from discussion.models import Comment
+from discussion.models import DISPLAY_DEPTH, Comment
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal
 
@@ -88,6 +89,11 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _back_to(comment: Comment) -> str:
+    """Where a comment is shown in context: its section's discussion, unless
+    the thread is deeper than that page nests (then the thread's own page)."""
+    if comment.section_id and comment.depth < DISPLAY_DEPTH:
+        url = reverse("section-discussion", args=[comment.proposal.slug, comment.section_id])
+        return f"{url}#comment-{comment.pk}"
     return f"{comment.get_absolute_url()}#comment-{comment.pk}"
 
 

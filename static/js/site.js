@@ -3,27 +3,127 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  // The live channel of a proposal page: connect, reconnect with back-off.
-  var article = document.querySelector("[data-live-url]");
-  if (!article || !("WebSocket" in window)) { return; }
-  var status = article.querySelector("[data-live-status]");
+  var root = document.querySelector("[data-live-url]");
+  if (!root || !("WebSocket" in window)) { return; }
+  var status = document.querySelector("[data-live-status]");
+  var announcer = document.querySelector("[data-live-announcer]");
+  var me = document.body.dataset.userId || "";
+  var canTakePart = document.body.dataset.canComment === "true";
+  var section = root.dataset.section || "";
+  var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+  var lastSeq = null;
   var delay = 1000;
+
+  function announce(text) {
+    if (!announcer) { return; }
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  function fragment(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    var node = template.content.firstElementChild;
+    node.querySelectorAll("[data-csrf]").forEach(function (input) { input.value = csrf; });
+    node.querySelectorAll("[data-live-only]").forEach(function (part) {
+      // Votes and replies for signed-in people who may take part; never on one's own comment.
+      var own = node.dataset.authorId === me;
+      var isVote = part.classList.contains("vote-form");
+      part.hidden = !(canTakePart && me && !(own && isVote));
+    });
+    return node;
+  }
+
+  function commentCreated(event) {
+    if (document.getElementById("comment-" + event.id)) { return; }
+    var list;
+    if (event.parent) {
+      list = document.querySelector('[data-replies-of="' + event.parent + '"]');
+    } else if (String(event.section || "") === section) {
+      list = document.querySelector("[data-threads]");
+    }
+    if (!list) { return; }
+    var item = document.createElement("li");
+    item.className = "thread-item";
+    item.appendChild(fragment(event.html));
+    var replies = document.createElement("ol");
+    replies.className = "replies";
+    replies.dataset.repliesOf = event.id;
+    item.appendChild(replies);
+    // Appended at the end of its list: nothing above what a reader is typing moves.
+    list.appendChild(item);
+    var empty = document.querySelector("[data-empty]");
+    if (empty) { empty.remove(); }
+    announce(document.body.dataset.newComment || "New comment");
+  }
+
+  function commentReplaced(event) {
+    var old = document.getElementById("comment-" + event.id);
+    if (!old) { return; }
+    var fresh = fragment(event.html);
+    // Swap what the author changed; keep an open reply box and its text as they are.
+    ["header", ".comment-body", ".tombstone"].forEach(function (selector) {
+      var before = old.querySelector(selector);
+      var after = fresh.querySelector(selector);
+      if (before && after) { before.replaceWith(after); }
+      else if (before && !after) { before.remove(); }
+      else if (!before && after) { old.querySelector("header").after(after); }
+    });
+    if (fresh.classList.contains("comment-deleted")) {
+      old.classList.add("comment-deleted");
+      var footer = old.querySelector(".comment-actions");
+      if (footer) { footer.remove(); }
+      var box = old.querySelector(".reply-box");
+      if (box && !box.open) { box.remove(); }
+    }
+  }
+
+  function tallies(event) {
+    Object.keys(event.tallies).forEach(function (id) {
+      var counts = event.tallies[id];
+      var tally = document.querySelector("#comment-" + id + " [data-tally]");
+      if (!tally) { return; }
+      ["agree", "disagree", "pass"].forEach(function (name, index) {
+        var span = tally.querySelector('[data-count="' + name + '"]');
+        if (span) { span.textContent = span.textContent.replace(/^\d+/, counts[index]); }
+      });
+    });
+  }
+
+  var handlers = {
+    "comment.created": commentCreated,
+    "comment.edited": commentReplaced,
+    "comment.deleted": commentReplaced,
+    "comment.tallies": tallies
+  };
+
+  function receive(message) {
+    var event;
+    try { event = JSON.parse(message.data); } catch (e) { return; }
+    if (event.type === "hello") {
+      if (lastSeq === null) { lastSeq = event.seq; }
+      root.dataset.live = "connected";
+      if (status) { status.hidden = true; }
+      return;
+    }
+    if (event.type === "reload") { window.location.reload(); return; }
+    if (typeof event.seq !== "number") { return; }
+    if (lastSeq !== null && event.seq <= lastSeq) { return; }  // already applied
+    lastSeq = event.seq;
+    var handler = handlers[event.type];
+    if (handler) { handler(event); }
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + article.dataset.liveUrl);
-    socket.addEventListener("open", function () {
-      delay = 1000;
-      article.dataset.live = "connected";
-    });
+    var url = scheme + location.host + root.dataset.liveUrl + (lastSeq !== null ? "?since=" + lastSeq : "");
+    var socket = new WebSocket(url);
+    socket.addEventListener("open", function () { delay = 1000; });
+    socket.addEventListener("message", receive);
     socket.addEventListener("close", function () {
-      article.dataset.live = "disconnected";
-      setTimeout(connect, delay);
+      root.dataset.live = "disconnected";
+      window.setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
-    });
-    socket.addEventListener("message", function (message) {
-      var event;
-      try { event = JSON.parse(message.data); } catch (e) { return; }
-      if (event.type === "hello" && status) { status.hidden = true; }
     });
   }
   connect();

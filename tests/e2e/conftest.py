@@ -79,3 +79,6 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.rep_call = report
     return report
+
+
+from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: E402, F401

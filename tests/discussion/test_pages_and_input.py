@@ -1,0 +1,195 @@
+"""The discussion pages without JavaScript, their query counts at 100 and
+10,000 comments, and hostile input that is refused without losing anything."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from discussion import services
+from discussion.models import Comment, CommentVote
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def section(open_proposal):
+    return open_proposal.sections.first()
+
+
+def section_url(proposal, section) -> str:
+    return f"{proposal.get_absolute_url()}sections/{section.pk}/"
+
+
+def bulk_comments(proposal, section, author, n: int) -> None:
+    """n comments: a fifth of them roots, the rest replies spread over those roots."""
+    now = timezone.now()
+    roots = Comment.objects.bulk_create(
+        Comment(
+            proposal=proposal,
+            section=section,
+            author=author,
+            body=f"root {i}",
+            body_html=f"<p>root {i}</p>",
+            created_at=now,
+        )
+        for i in range(n // 5)
+    )
+    Comment.objects.filter(pk__in=[r.pk for r in roots]).update(root_id=models_f("pk"))
+    Comment.objects.bulk_create(
+        Comment(
+            proposal=proposal,
+            section=section,
+            author=author,
+            parent=roots[i % len(roots)],
+            root_id=roots[i % len(roots)].pk,
+            depth=1,
+            body=f"reply {i}",
+            body_html=f"<p>reply {i}</p>",
+            created_at=now,
+        )
+        for i in range(n - n // 5)
+    )
+
+
+def models_f(name):
+    from django.db.models import F
+
+    return F(name)
+
+
+def test_thread_page_query_count_is_the_same_at_100_and_10000_comments(
+    client, open_proposal, section, people
+):
+    client.force_login(people.moderator)
+    url = section_url(open_proposal, section)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured)
+
+    bulk_comments(open_proposal, section, people.citizen, 100)
+    at_100 = queries()
+    bulk_comments(open_proposal, section, people.citizen, 9900)
+    assert Comment.objects.count() == 10_000
+    assert queries() == at_100
+    # The proposal page's 15, the section, the roots' count and page, their replies, my votes.
+    assert at_100 == 20
+
+
+def test_posting_with_the_plain_form_and_voting_and_deleting(
+    client, open_proposal, section, people, make_user
+):
+    client.force_login(people.citizen)
+    response = client.post(
+        f"{open_proposal.get_absolute_url()}comments/",
+        {"body": "Plain form works", "section": section.pk},
+    )
+    comment = Comment.objects.get()
+    assert response["Location"] == f"{section_url(open_proposal, section)}#comment-{comment.pk}"
+    voter = make_user()
+    client.force_login(voter)
+    client.post(f"/discussion/comments/{comment.pk}/vote/", {"value": "agree"})
+    assert CommentVote.objects.get().value == "agree"
+    page = BeautifulSoup(client.get(section_url(open_proposal, section)).content, "html.parser")
+    assert page.find("button", attrs={"value": "agree"})["aria-pressed"] == "true"
+    client.force_login(people.citizen)
+    client.post(f"/discussion/comments/{comment.pk}/delete/")
+    assert Comment.objects.get().is_deleted
+
+
+HOSTILE = [
+    "<script>alert(document.cookie)</script>",
+    "[click](javascript:alert(1))",
+    '<img src=x onerror="alert(1)">',
+    "\u202egnp.exe",
+    "Zalgo t̷̛̖e̵̥͊x̶̰̌t̸̢̓",
+]
+
+
+@pytest.mark.parametrize("body", HOSTILE)
+def test_hostile_text_is_stored_as_written_and_shown_harmless(
+    client, open_proposal, section, people, body
+):
+    client.force_login(people.citizen)
+    client.post(
+        f"{open_proposal.get_absolute_url()}comments/", {"body": body, "section": section.pk}
+    )
+    comment = Comment.objects.get()
+    assert comment.body == body.strip()
+    html = client.get(section_url(open_proposal, section)).content.decode()
+    assert "<script>alert" not in html
+    assert 'href="javascript:' not in html
+    assert "<img src=x" not in html
+
+
+def test_a_megabyte_comment_is_refused_and_the_text_comes_back(
+    client, open_proposal, section, people
+):
+    client.force_login(people.citizen)
+    body = "long " * 200_000
+    response = client.post(
+        f"{open_proposal.get_absolute_url()}comments/", {"body": body, "section": section.pk}
+    )
+    assert response.status_code in (400, 413)
+    assert not Comment.objects.exists()
+    if response.status_code == 400:
+        assert "at most 5000 characters" in response.content.decode()
+
+
+def test_an_overlong_comment_comes_back_in_the_form(client, open_proposal, section, people):
+    client.force_login(people.citizen)
+    body = "word " * 1100
+    response = client.post(
+        f"{open_proposal.get_absolute_url()}comments/", {"body": body, "section": section.pk}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "at most 5000 characters; this one has 5499" in page
+    assert "word word word" in page  # the text is not lost
+    assert not Comment.objects.exists()
+
+
+def test_a_reply_to_a_deleted_comment_and_a_vote_on_a_closed_consultation_get_messages(
+    client, open_proposal, section, people, make_user
+):
+    from proposals import services as proposal_services
+
+    comment = services.comment_create(
+        actor=people.citizen, proposal=open_proposal, section=section, body="x"
+    )
+    services.comment_delete(actor=people.citizen, comment=comment)
+    client.force_login(people.moderator)
+    response = client.post(
+        f"{open_proposal.get_absolute_url()}comments/", {"body": "late reply", "parent": comment.pk}
+    )
+    assert response.status_code == 400
+    assert "That comment has been deleted" in response.content.decode()
+    other = services.comment_create(
+        actor=people.citizen, proposal=open_proposal, section=section, body="y"
+    )
+    proposal_services.proposal_close_early(
+        actor=people.official, proposal=open_proposal, reason="Done"
+    )
+    response = client.post(
+        f"/discussion/comments/{other.pk}/vote/", {"value": "agree"}, follow=True
+    )
+    assert "The discussion is closed: the consultation is closed." in response.content.decode()
+    assert not CommentVote.objects.exists()
+    assert Comment.objects.filter(body="late reply").count() == 0
+
+
+def test_edit_page_only_for_the_author(client, open_proposal, section, people):
+    comment = services.comment_create(
+        actor=people.citizen, proposal=open_proposal, section=section, body="mine"
+    )
+    client.force_login(people.moderator)
+    assert client.get(f"/discussion/comments/{comment.pk}/edit/").status_code == 404
+    client.force_login(people.citizen)
+    response = client.post(f"/discussion/comments/{comment.pk}/edit/", {"body": "mine, edited"})
+    assert response.status_code == 302
+    html = client.get(section_url(open_proposal, section)).content.decode()
+    assert "mine, edited" in html and "edited</span>" in html

@@ -1,0 +1,61 @@
+"""Two people on one section: one posts, the other sees it appear without a
+reload while their own half-typed reply stays exactly as it was."""
+
+import pytest
+from playwright.sync_api import expect
+
+from discussion import services
+from tests.e2e.test_official_and_citizen import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_new_comment_appears_live_without_disturbing_a_reply_being_typed(
+    asgi_live_server, browser, open_proposal, people, make_user
+):
+    base = asgi_live_server.url
+    section = open_proposal.sections.first()
+    url = f"{base}{open_proposal.get_absolute_url()}sections/{section.pk}/"
+    make_user("reader@example.org", display_name="Rita Reader")
+    make_user("writer@example.org", display_name="Wen Writer")
+    services.comment_create(
+        actor=people.citizen, proposal=open_proposal, section=section, body="First point"
+    )
+
+    reader = browser.new_context(locale="en-GB").new_page()
+    sign_in(reader, base, "reader@example.org")
+    reader.goto(url)
+    expect(reader.locator("article.section-page")).to_have_attribute("data-live", "connected")
+    reader.get_by_text("Reply", exact=True).first.click()
+    half_typed = "I half agree, because"
+    reply_box = reader.get_by_label("Your reply to Citizen")
+    reply_box.fill(half_typed)
+
+    writer = browser.new_context(locale="en-GB").new_page()
+    sign_in(writer, base, "writer@example.org")
+    writer.goto(url)
+    writer.get_by_label("Your comment").fill("Cameras near schools work: **fewer** near misses.")
+    writer.get_by_role("button", name="Post comment").click()
+    expect(writer.locator(".messages")).to_contain_text("Your comment is posted")
+
+    new_comment = reader.locator("article.comment", has_text="Cameras near schools work")
+    expect(new_comment).to_be_visible()
+    expect(new_comment.locator("strong", has_text="fewer")).to_be_visible()
+    expect(reader.locator("[data-live-announcer]")).to_have_text("New comment")
+    # The reader's own reply box is untouched: same text, still open, still focused.
+    expect(reply_box).to_have_value(half_typed)
+    expect(reply_box).to_be_focused()
+    # And the live comment can be answered straight away, without a reload.
+    new_comment.get_by_text("Reply", exact=True).click()
+    expect(new_comment.get_by_label("Your reply to Wen Writer")).to_be_visible()
+
+    reply_box.press_sequentially(" it slows traffic.")
+    reader.locator("article.comment", has_text="First point").get_by_role(
+        "button", name="Post reply"
+    ).click()
+    expect(reader.locator(".messages")).to_contain_text("Your comment is posted")
+    expect(
+        writer.locator("article.comment", has_text="I half agree, because it slows traffic.")
+    ).to_be_visible()
+    reader.context.close()
+    writer.context.close()
