@@ -137,6 +137,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# The live path, wired once (see consult/live.py).
+CONSULT_LIVE_EVENT_SINK = "discussion.events.event_append"
+CONSULT_LIVE_STANCE_SINK = "discussion.tallies.stance_tallies_changed"
+
 # "Housing" and "housing" are one topic.
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -7,13 +7,15 @@ from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from discussion import events, services
+from consult.live import USER_GROUP
+from discussion import events, presence, services
 from discussion.events import proposal_group
 from discussion.models import Comment
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal
 
 CLOSE_NOT_FOUND = 4404
+CLOSE_SIGNED_OUT = 4401
 UNREADABLE = "Messages must be JSON objects with a type."
 
 
@@ -28,6 +30,8 @@ class ProposalConsumer(JsonWebsocketConsumer):
     """Joins the proposal's group and forwards its events untouched."""
 
     group: str | None = None
+    user_group: str | None = None
+    proposal_id: int | None = None
 
     def connect(self) -> None:
         proposal_id = self.scope["url_route"]["kwargs"]["proposal_id"]
@@ -39,6 +43,11 @@ class ProposalConsumer(JsonWebsocketConsumer):
         # Join before sending anything, so no event falls between state and stream.
         self.group = proposal_group(proposal.pk)
         async_to_sync(self.channel_layer.group_add)(self.group, self.channel_name)
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            # So that a suspension or a logout can close this socket.
+            self.user_group = USER_GROUP.format(user_id=user.pk)
+            async_to_sync(self.channel_layer.group_add)(self.user_group, self.channel_name)
         self.proposal_id = proposal.pk
         self.accept()
         self.send_json(
@@ -51,6 +60,7 @@ class ProposalConsumer(JsonWebsocketConsumer):
                 self.send_json({"type": "reload"})
             for event in missed or []:
                 self.send_json(event)
+        self._presence(joined=True)
 
     def _since(self) -> int | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -62,6 +72,23 @@ class ProposalConsumer(JsonWebsocketConsumer):
     def disconnect(self, code: int) -> None:
         if self.group:
             async_to_sync(self.channel_layer.group_discard)(self.group, self.channel_name)
+            self._presence(joined=False)
+        if self.user_group:
+            async_to_sync(self.channel_layer.group_discard)(self.user_group, self.channel_name)
+
+    def _presence(self, *, joined: bool) -> None:
+        count = presence.update(self.proposal_id, self.channel_name, joined=joined)
+        if count is not None:
+            async_to_sync(self.channel_layer.group_send)(
+                self.group, {"type": "proposal.viewers", "count": count}
+            )
+
+    def proposal_viewers(self, event: dict) -> None:
+        # Presence is ephemeral: no sequence number, never replayed.
+        self.send_json({"type": "viewers", "count": event["count"]})
+
+    def user_close(self, event: dict) -> None:
+        self.close(code=CLOSE_SIGNED_OUT)
 
     def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         if text_data is None:
@@ -80,6 +107,7 @@ class ProposalConsumer(JsonWebsocketConsumer):
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
             self.send_json({"type": "error", "message": UNREADABLE})
         elif content["type"] == "ping":
+            presence.update(self.proposal_id, self.channel_name, joined=True)
             self.send_json({"type": "pong"})
         elif content["type"] in ACTIONS:
             self._act(content)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from consult import live
 from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
 from consult.accounts.models import Department, Jurisdiction, User
@@ -151,6 +152,19 @@ def _refresh_search(proposal: Proposal) -> None:
     """Chinese has no spaces between words: index it as bigrams (see proposals.search)."""
     text = f"{proposal.title}\n{proposal.summary}\n{proposal.search_text}"
     proposal.search_cjk = cjk_bigrams(text, with_characters=True)
+
+
+def _state_event(proposal: Proposal) -> None:
+    """Tell every open page that the consultation's state or window changed."""
+    live.emit(
+        proposal=proposal,
+        type="proposal.state",
+        payload={
+            "status": proposal.effective_status(),
+            "opens_at": proposal.opens_at.isoformat() if proposal.opens_at else None,
+            "closes_at": proposal.closes_at.isoformat() if proposal.closes_at else None,
+        },
+    )
 
 
 def _audit(actor: User, action: str, proposal: Proposal, **fields) -> None:
@@ -440,6 +454,7 @@ def proposal_schedule(
     before = _window(proposal)
     proposal.opens_at, proposal.closes_at, proposal.status = opens_at, closes_at, Status.SCHEDULED
     proposal.save(update_fields=["opens_at", "closes_at", "status", "updated_at"])
+    _state_event(proposal)
     _audit(actor, "proposal.scheduled", proposal, before=before, after=_window(proposal))
     return proposal
 
@@ -473,6 +488,7 @@ def proposal_close_early(*, actor: User, proposal: Proposal, reason: str) -> Pro
     if proposal.opens_at and proposal.opens_at >= proposal.closes_at:
         proposal.opens_at = proposal.closes_at - timedelta(seconds=1)
     proposal.save(update_fields=["status", "closes_at", "opens_at", "status_reason", "updated_at"])
+    _state_event(proposal)
     _audit(
         actor,
         "proposal.closed_early",
@@ -498,6 +514,7 @@ def proposal_extend(
     before = _window(proposal)
     proposal.closes_at, proposal.status_reason = closes_at, reason
     proposal.save(update_fields=["closes_at", "status_reason", "updated_at"])
+    _state_event(proposal)
     _audit(
         actor, "proposal.extended", proposal, before=before, after=_window(proposal), reason=reason
     )
@@ -514,6 +531,7 @@ def proposal_withdraw(*, actor: User, proposal: Proposal, reason: str) -> Propos
     before = _window(proposal)
     proposal.status, proposal.status_reason = Status.WITHDRAWN, reason
     proposal.save(update_fields=["status", "status_reason", "updated_at"])
+    _state_event(proposal)
     _audit(
         actor, "proposal.withdrawn", proposal, before=before, after=_window(proposal), reason=reason
     )
@@ -532,6 +550,7 @@ def lifecycle_advance(*, now: datetime | None = None) -> dict[str, int]:
         for proposal in closed:
             proposal.status = Status.CLOSED
             proposal.save(update_fields=["status", "updated_at"])
+            _state_event(proposal)
             audit_record(
                 actor=None,
                 action="proposal.closed",
@@ -546,6 +565,7 @@ def lifecycle_advance(*, now: datetime | None = None) -> dict[str, int]:
         for proposal in opened:
             proposal.status = Status.OPEN
             proposal.save(update_fields=["status", "updated_at"])
+            _state_event(proposal)
             audit_record(
                 actor=None,
                 action="proposal.opened",
@@ -698,6 +718,9 @@ def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section
     elif stance.value != value:
         stance.value, stance.version_id, stance.updated_at = value, proposal.current_version_id, now
         stance.save(update_fields=["value", "version", "updated_at"])
+    else:
+        return stance
+    live.stance_changed(proposal_id=proposal.pk)
     return stance
 
 

@@ -38,6 +38,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["consult.testing.hashers.FastPBKDF2PasswordHasher"]
+    # Tallies go out at once unless a test is about coalescing: no timer
+    # thread may outlive the test that started it.
+    settings.CONSULT_TALLY_WINDOW_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

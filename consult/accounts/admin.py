@@ -23,6 +23,12 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})
     ]
 
+    def save_model(self, request, obj, form, change):
+        if change and "is_active" in form.changed_data:
+            # Through the service: audited, and the person's sockets close.
+            services.user_set_active(actor=request.user, user=obj, active=obj.is_active)
+        super().save_model(request, obj, form, change)
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership

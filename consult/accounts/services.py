@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from consult import live
+from consult.accounts.audit import audit_record
 from consult.accounts.models import Department, Jurisdiction, Membership, Role, TreeNode, User
 
 NOT_STAFF = "Only staff admins can change departments and roles."
@@ -74,6 +76,28 @@ def department_move(
         node.depth = node.path.count("/") - 1
         node.save(update_fields=["path", "depth"])
     return department
+
+
+@transaction.atomic
+def user_set_active(*, actor: User | None, user: User, active: bool, reason: str = "") -> User:
+    """Suspend (or restore) an account. A suspended person's open sockets close
+    at once; every service re-checks `is_active` on the next action anyway."""
+    _require_staff(actor)
+    if user.is_active == active:
+        return user
+    User.objects.filter(pk=user.pk).update(is_active=active)
+    user.is_active = active
+    audit_record(
+        actor=actor,
+        action="user.restored" if active else "user.suspended",
+        target=user,
+        before={"is_active": not active},
+        after={"is_active": active},
+        reason=reason,
+    )
+    if not active:
+        live.user_sockets_close(user_id=user.pk)
+    return user
 
 
 @transaction.atomic

@@ -90,12 +90,54 @@
     });
   }
 
+  function stanceTallies(event) {
+    var names = ["support", "oppose", "neutral"];
+    Object.keys(event.stances).forEach(function (key) {
+      var row = document.querySelector('[data-stance-row="' + key + '"]');
+      if (!row) { return; }
+      var counts = event.stances[key];
+      var total = counts[0] + counts[1] + counts[2];
+      var cells = row.querySelectorAll("td");
+      names.forEach(function (name, index) {
+        var cell = cells[index];
+        if (!cell) { return; }
+        var share = total ? Math.round(100 * counts[index] / total) : 0;
+        cell.className = "heat heat-" + name + "-" + Math.round(share / 10);
+        cell.innerHTML = "";
+        cell.appendChild(document.createTextNode(counts[index] + " "));
+        var span = document.createElement("span");
+        span.className = "share";
+        span.textContent = "(" + share + "%)";
+        cell.appendChild(span);
+      });
+      if (cells[3]) { cells[3].textContent = total; }
+    });
+  }
+
+  function stateChanged(event) {
+    // The page's forms may no longer apply; say so, and let the reader reload.
+    var note = document.querySelector("[data-state-notice]");
+    if (note && event.status !== root.dataset.status) {
+      note.hidden = false;
+      announce(note.textContent);
+    }
+  }
+
   var handlers = {
     "comment.created": commentCreated,
     "comment.edited": commentReplaced,
     "comment.deleted": commentReplaced,
-    "comment.tallies": tallies
+    "comment.tallies": tallies,
+    "stance.tallies": stanceTallies,
+    "proposal.state": stateChanged
   };
+
+  function viewers(count) {
+    var box = document.querySelector("[data-viewers]");
+    if (!box) { return; }
+    box.textContent = box.dataset.template.replace("__N__", count);
+    box.hidden = false;
+  }
 
   function receive(message) {
     var event;
@@ -107,6 +149,7 @@
       return;
     }
     if (event.type === "reload") { window.location.reload(); return; }
+    if (event.type === "viewers") { viewers(event.count); return; }
     if (typeof event.seq !== "number") { return; }
     if (lastSeq !== null && event.seq <= lastSeq) { return; }  // already applied
     lastSeq = event.seq;
@@ -118,9 +161,17 @@
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var url = scheme + location.host + root.dataset.liveUrl + (lastSeq !== null ? "?since=" + lastSeq : "");
     var socket = new WebSocket(url);
-    socket.addEventListener("open", function () { delay = 1000; });
+    var heartbeat = null;
+    socket.addEventListener("open", function () {
+      delay = 1000;
+      // Presence: a socket silent for 90 s stops counting as a viewer.
+      heartbeat = window.setInterval(function () {
+        socket.send(JSON.stringify({ type: "ping" }));
+      }, 30000);
+    });
     socket.addEventListener("message", receive);
     socket.addEventListener("close", function () {
+      if (heartbeat) { window.clearInterval(heartbeat); }
       root.dataset.live = "disconnected";
       window.setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);

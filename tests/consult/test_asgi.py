@@ -5,6 +5,7 @@ from channels.testing import WebsocketCommunicator
 
 from asgi import application
 from proposals.models import Status
+from tests.live_helpers import next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,9 +26,9 @@ async def test_allowed_origin_connects_and_is_greeted(proposal):
     socket = communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1:8000")
     connected, _ = await socket.connect()
     assert connected
-    assert await socket.receive_json_from() == {"type": "hello", "proposal": proposal.pk, "seq": 0}
+    assert await next_message(socket) == {"type": "hello", "proposal": proposal.pk, "seq": 0}
     await socket.send_json_to({"type": "ping"})
-    assert await socket.receive_json_from() == {"type": "pong"}
+    assert await next_message(socket) == {"type": "pong"}
     await socket.disconnect()
 
 
@@ -60,13 +61,13 @@ async def test_unknown_or_unpublished_proposal_is_closed(draft):
 async def test_unreadable_messages_get_an_error_not_a_crash(proposal):
     socket = communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1")
     await socket.connect()
-    await socket.receive_json_from()
+    await next_message(socket)
     for junk in ("not json", "[1, 2]", '{"no": "type"}', '{"type": 5}'):
         await socket.send_to(text_data=junk)
-        reply = await socket.receive_json_from()
+        reply = await next_message(socket)
         assert reply["type"] == "error"
     await socket.send_json_to({"type": "ping"})
-    assert await socket.receive_json_from() == {"type": "pong"}
+    assert await next_message(socket) == {"type": "pong"}
     await socket.disconnect()
 
 
@@ -78,26 +79,26 @@ async def test_group_events_reach_every_listener(proposal):
     sockets = [communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1") for _ in range(2)]
     for socket in sockets:
         await socket.connect()
-        await socket.receive_json_from()
+        await next_message(socket)
     await get_channel_layer().group_send(
         proposal_group(proposal.pk),
         {"type": "proposal.event", "payload": {"type": "test", "seq": 1}},
     )
     for socket in sockets:
-        assert await socket.receive_json_from(timeout=5) == {"type": "test", "seq": 1}
+        assert await next_message(socket) == {"type": "test", "seq": 1}
         await socket.disconnect()
 
 
 async def test_binary_frames_and_deeply_nested_json_get_an_error_not_a_crash(proposal):
     socket = communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1")
     await socket.connect()
-    await socket.receive_json_from()
+    await next_message(socket)
     await socket.send_to(bytes_data=b"\x00\x01binary")
-    assert (await socket.receive_json_from())["type"] == "error"
+    assert (await next_message(socket))["type"] == "error"
     await socket.send_to(text_data="[" * 30000)
-    assert (await socket.receive_json_from())["type"] == "error"
+    assert (await next_message(socket))["type"] == "error"
     await socket.send_json_to({"type": "ping"})
-    assert await socket.receive_json_from() == {"type": "pong"}
+    assert await next_message(socket) == {"type": "pong"}
     await socket.disconnect()
 
 

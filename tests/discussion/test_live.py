@@ -1,6 +1,7 @@
 """The live path: events numbered in the writer's transaction, broadcast on
 commit, replayed exactly on reconnect, and posting over the socket."""
 
+import asyncio
 import time
 
 import pytest
@@ -11,6 +12,7 @@ from django.db import transaction
 from asgi import application
 from discussion import events, services, tallies
 from discussion.models import Comment, CommentVote, Event
+from tests.live_helpers import next_message, nothing_more
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,12 +27,14 @@ def socket_for(proposal, since=None, user=None):
 
 
 def test_a_rolled_back_change_leaves_no_event(open_proposal, people):
+    base = events.last_seq(open_proposal.pk)
     with pytest.raises(RuntimeError), transaction.atomic():
         services.comment_create(actor=people.citizen, proposal=open_proposal, body="lost")
         raise RuntimeError
-    assert not Event.objects.exists()
+    assert events.last_seq(open_proposal.pk) == base
     services.comment_create(actor=people.citizen, proposal=open_proposal, body="kept")
-    assert list(Event.objects.values_list("seq", "type")) == [(1, "comment.created")]
+    comment_events = Event.objects.filter(type__startswith="comment").values_list("seq", "type")
+    assert list(comment_events) == [(base + 1, "comment.created")]
 
 
 def test_a_broadcast_failure_never_undoes_the_write(open_proposal, people, monkeypatch, caplog):
@@ -39,25 +43,28 @@ def test_a_broadcast_failure_never_undoes_the_write(open_proposal, people, monke
             raise ConnectionError("redis is down")
 
     monkeypatch.setattr(events, "get_channel_layer", lambda: BrokenLayer())
+    base = events.last_seq(open_proposal.pk)
     comment = services.comment_create(
         actor=people.citizen, proposal=open_proposal, body="still here"
     )
     assert Comment.objects.filter(pk=comment.pk).exists()
-    assert events.events_since(proposal_id=open_proposal.pk, seq=0)[0]["id"] == comment.pk
+    # Listeners catch up from the log when they reconnect.
+    assert events.events_since(proposal_id=open_proposal.pk, seq=base)[0]["id"] == comment.pk
     assert "broadcast of event" in caplog.text
 
 
 async def test_listeners_get_the_new_comment_rendered_once(open_proposal, people):
+    base = await sync_to_async(events.last_seq)(open_proposal.pk)
     listeners = [socket_for(open_proposal) for _ in range(2)]
     for listener in listeners:
         assert (await listener.connect())[0]
-        assert (await listener.receive_json_from())["type"] == "hello"
+        assert (await next_message(listener))["type"] == "hello"
     comment = await sync_to_async(services.comment_create)(
         actor=people.citizen, proposal=open_proposal, body="Live **now**"
     )
-    received = [await listener.receive_json_from(timeout=5) for listener in listeners]
+    received = [await next_message(listener) for listener in listeners]
     assert received[0] == received[1]
-    assert received[0]["type"] == "comment.created" and received[0]["seq"] == 1
+    assert received[0]["type"] == "comment.created" and received[0]["seq"] == base + 1
     assert received[0]["id"] == comment.pk
     assert "<strong>now</strong>" in received[0]["html"]
     for listener in listeners:
@@ -65,17 +72,18 @@ async def test_listeners_get_the_new_comment_rendered_once(open_proposal, people
 
 
 async def test_a_client_that_reconnects_gets_exactly_what_it_missed(open_proposal, people):
+    base = await sync_to_async(events.last_seq)(open_proposal.pk)
     for n in range(5):
         await sync_to_async(services.comment_create)(
             actor=people.citizen, proposal=open_proposal, body=f"c{n}"
         )
-    socket = socket_for(open_proposal, since=2)
+    socket = socket_for(open_proposal, since=base + 2)
     await socket.connect()
-    hello = await socket.receive_json_from()
-    assert hello["seq"] == 5
-    missed = [await socket.receive_json_from() for _ in range(3)]
-    assert [event["seq"] for event in missed] == [3, 4, 5]
-    assert await socket.receive_nothing(timeout=0.2)
+    hello = await next_message(socket)
+    assert hello["seq"] == base + 5
+    missed = [await next_message(socket) for _ in range(3)]
+    assert [event["seq"] for event in missed] == [base + 3, base + 4, base + 5]
+    assert await nothing_more(socket)
     await socket.disconnect()
 
 
@@ -87,8 +95,8 @@ async def test_a_client_too_far_behind_is_told_to_reload(open_proposal, people, 
         )
     socket = socket_for(open_proposal, since=0)
     await socket.connect()
-    await socket.receive_json_from()
-    assert await socket.receive_json_from() == {"type": "reload"}
+    await next_message(socket)
+    assert await next_message(socket) == {"type": "reload"}
     await socket.disconnect()
 
 
@@ -98,44 +106,43 @@ async def test_posting_and_voting_over_the_socket_use_the_same_services(
     voter = await sync_to_async(make_user)()
     author = socket_for(open_proposal, user=people.citizen)
     await author.connect()
-    await author.receive_json_from()
+    await next_message(author)
     await author.send_json_to({"type": "comment.post", "body": "Over the socket", "ref": "a1"})
-    replies = [await author.receive_json_from(timeout=5) for _ in range(2)]
+    replies = [await next_message(author) for _ in range(2)]
     assert {r["type"] for r in replies} == {"ok", "comment.created"}
     comment = await Comment.objects.aget(body="Over the socket")
     await author.send_json_to({"type": "comment.post", "body": "   ", "ref": "a2"})
-    refused = await author.receive_json_from(timeout=5)
+    refused = await next_message(author)
     assert refused == {"type": "error", "ref": "a2", "message": "Write something before posting."}
     await author.send_json_to(
         {"type": "comment.vote", "comment": comment.pk, "value": "agree", "ref": "v1"}
     )
-    assert (await author.receive_json_from(timeout=5))[
-        "message"
-    ] == "You cannot vote on your own comment."
+    assert (await next_message(author))["message"] == "You cannot vote on your own comment."
 
     other = socket_for(open_proposal, user=voter)
     await other.connect()
-    await other.receive_json_from()
+    await next_message(other)
     await other.send_json_to(
         {"type": "comment.vote", "comment": comment.pk, "value": "agree", "ref": "v2"}
     )
-    assert await other.receive_json_from(timeout=5) == {"type": "ok", "ref": "v2"}
+    assert await next_message(other) == {"type": "ok", "ref": "v2"}
     assert (await CommentVote.objects.aget(comment=comment)).user_id == voter.pk
     await other.disconnect()
 
     stranger = socket_for(open_proposal)  # not signed in
     await stranger.connect()
-    await stranger.receive_json_from()
+    await next_message(stranger)
     await stranger.send_json_to({"type": "comment.post", "body": "anon", "ref": "s"})
-    assert (await stranger.receive_json_from(timeout=5))[
-        "message"
-    ] == "Sign in to take part in the discussion."
+    assert (await next_message(stranger))["message"] == "Sign in to take part in the discussion."
     for socket in (author, stranger):
         await socket.disconnect()
     assert await Comment.objects.acount() == 1
 
 
-def test_vote_tallies_are_coalesced_whatever_the_vote_rate(open_proposal, people, make_user):
+def test_vote_tallies_are_coalesced_whatever_the_vote_rate(
+    open_proposal, people, make_user, settings
+):
+    settings.CONSULT_TALLY_WINDOW_SECONDS = tallies.WINDOW_SECONDS
     comment = services.comment_create(actor=people.citizen, proposal=open_proposal, body="Popular")
     voters = [make_user() for _ in range(30)]
     start = time.monotonic()
@@ -147,3 +154,66 @@ def test_vote_tallies_are_coalesced_whatever_the_vote_rate(open_proposal, people
     windows = int(elapsed / tallies.WINDOW_SECONDS) + 2
     assert 1 <= len(events_sent) <= windows
     assert events_sent[-1].payload["tallies"][str(comment.pk)] == [30, 0, 0]
+
+
+def test_stance_tallies_go_out_live_too(open_proposal, people):
+    from proposals import services as proposal_services
+
+    section = open_proposal.sections.first()
+    proposal_services.stance_cast(
+        actor=people.citizen, proposal=open_proposal, section=section, value="support"
+    )
+    event = Event.objects.filter(type="stance.tallies").latest("seq")
+    assert event.payload["stances"][str(section.pk)] == [1, 0, 0]
+
+
+def test_state_changes_go_out_live(open_proposal, people):
+    from proposals import services as proposal_services
+
+    proposal_services.proposal_close_early(
+        actor=people.official, proposal=open_proposal, reason="Done"
+    )
+    event = Event.objects.filter(type="proposal.state").latest("seq")
+    assert event.payload["status"] == "closed"
+
+
+async def test_everyone_watching_sees_how_many_people_are_viewing(open_proposal):
+    first = socket_for(open_proposal)
+    await first.connect()
+    counts = []
+    second = socket_for(open_proposal)
+    await second.connect()
+    deadline = asyncio.get_running_loop().time() + 5
+    while 2 not in counts and asyncio.get_running_loop().time() < deadline:
+        message = await first.receive_json_from(timeout=5)
+        if message["type"] == "viewers":
+            counts.append(message["count"])
+            assert "seq" not in message  # presence is not an event of the log
+    assert 2 in counts
+    await second.disconnect()
+    while True:
+        message = await first.receive_json_from(timeout=5)
+        if message["type"] == "viewers" and message["count"] == 1:
+            break
+    await first.disconnect()
+
+
+async def test_suspending_a_person_closes_their_open_sockets(open_proposal, people, make_user):
+    from consult.accounts import services as account_services
+
+    staff = await sync_to_async(make_user)(is_staff=True)
+    socket = socket_for(open_proposal, user=people.citizen)
+    assert (await socket.connect())[0]
+    await next_message(socket)
+    await sync_to_async(account_services.user_set_active)(
+        actor=staff, user=people.citizen, active=False
+    )
+    while True:
+        output = await socket.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            assert output["code"] == 4401
+            break
+    with pytest.raises(Exception, match="Sign in"):
+        await sync_to_async(services.comment_create)(
+            actor=people.citizen, proposal=open_proposal, body="x"
+        )

@@ -1,13 +1,13 @@
 """Against a live Daphne and a real Redis: every kind of event arrives in
 order, and a reconnecting client receives exactly what it missed."""
 
-import json
 import time
 
 import pytest
 from websockets.sync.client import connect
 
 from discussion import services, tallies
+from tests.live_helpers import recv_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,17 +15,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def receive_until(socket, count: int, timeout: float = 10) -> list[dict]:
     received, deadline = [], time.monotonic() + timeout
     while len(received) < count and time.monotonic() < deadline:
-        received.append(json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic()))))
+        received.append(recv_json(socket, timeout=max(0.1, deadline - time.monotonic())))
     return received
 
 
 def test_events_arrive_in_order_and_a_reconnect_replays_exactly_the_gap(
-    asgi_live_server, open_proposal, people, make_user
+    asgi_live_server, open_proposal, people, make_user, settings
 ):
+    settings.CONSULT_TALLY_WINDOW_SECONDS = tallies.WINDOW_SECONDS
+    from discussion.events import last_seq
+
+    base = last_seq(open_proposal.pk)
     url = f"ws://{asgi_live_server.host}:{asgi_live_server.port}/ws/proposals/{open_proposal.pk}/"
     origin = asgi_live_server.url
     with connect(url, origin=origin, open_timeout=10) as socket:
-        assert json.loads(socket.recv(timeout=10))["type"] == "hello"
+        assert recv_json(socket)["type"] == "hello"
         comment = services.comment_create(
             actor=people.citizen, proposal=open_proposal, body="Live one"
         )
@@ -40,7 +44,7 @@ def test_events_arrive_in_order_and_a_reconnect_replays_exactly_the_gap(
         "comment.tallies",
         "comment.deleted",
     ]
-    assert [e["seq"] for e in events] == [1, 2, 3, 4]
+    assert [e["seq"] for e in events] == [base + 1, base + 2, base + 3, base + 4]
     assert "Live one, edited" in events[1]["html"]
     assert events[2]["tallies"] == {str(comment.pk): [1, 0, 0]}
     assert "The author deleted this comment." in events[3]["html"]
@@ -48,12 +52,12 @@ def test_events_arrive_in_order_and_a_reconnect_replays_exactly_the_gap(
     # Offline for a while: three more changes happen.
     for n in range(3):
         services.comment_create(actor=people.citizen, proposal=open_proposal, body=f"missed {n}")
-    with connect(f"{url}?since=4", origin=origin, open_timeout=10) as socket:
-        hello = json.loads(socket.recv(timeout=10))
-        assert hello["seq"] == 7
+    with connect(f"{url}?since={base + 4}", origin=origin, open_timeout=10) as socket:
+        hello = recv_json(socket)
+        assert hello["seq"] == base + 7
         missed = receive_until(socket, 3)
-        assert [e["seq"] for e in missed] == [5, 6, 7]
+        assert [e["seq"] for e in missed] == [base + 5, base + 6, base + 7]
         assert [e["type"] for e in missed] == ["comment.created"] * 3
         # Exactly the gap: nothing repeated, nothing more.
         with pytest.raises(TimeoutError):
-            socket.recv(timeout=0.5)
+            recv_json(socket, timeout=0.5)

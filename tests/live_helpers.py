@@ -1,0 +1,29 @@
+"""Reading live messages in tests. Presence ("viewers") messages come and go
+with every connection and say nothing about the events under test."""
+
+import json
+import time
+
+
+async def next_message(socket, timeout: float = 5) -> dict:
+    while True:
+        message = await socket.receive_json_from(timeout=timeout)
+        if message.get("type") != "viewers":
+            return message
+
+
+async def nothing_more(socket, timeout: float = 0.3) -> bool:
+    """True when nothing but presence arrives within the timeout."""
+    while not await socket.receive_nothing(timeout=timeout):
+        message = await socket.receive_json_from()
+        if message.get("type") != "viewers":
+            return False
+    return True
+
+
+def recv_json(socket, timeout: float = 10) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        message = json.loads(socket.recv(timeout=max(0.05, deadline - time.monotonic())))
+        if message.get("type") != "viewers":
+            return message
