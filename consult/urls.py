@@ -20,6 +20,16 @@ urlpatterns = [
         name="section-discussion",
     ),
     path(
+        "consultations/<uslug:slug>/discussion/",
+        discussion_views.general_discussion,
+        name="general-discussion",
+    ),
+    path(
+        "consultations/<uslug:slug>/questions/<int:question_id>/",
+        discussion_views.general_discussion,
+        name="question-discussion",
+    ),
+    path(
         "consultations/<uslug:slug>/comments/", discussion_views.comment_post, name="comment-post"
     ),
     path("consultations/", include("proposals.urls")),

@@ -37,9 +37,17 @@ def _with_controversy(qs: QuerySet[Comment]) -> QuerySet[Comment]:
     return qs.annotate(controversy=Least(F("agree_count"), F("disagree_count")))
 
 
-def comment_roots(*, proposal: Proposal, section: Section | None, sort: str) -> QuerySet[Comment]:
+def comment_roots(
+    *, proposal: Proposal, section: Section | None, sort: str, question=None
+) -> QuerySet[Comment]:
+    """The threads of one place: a section, a question, or the proposal as a whole."""
     qs = Comment.objects.filter(proposal=proposal, depth=0).select_related("author")
-    qs = qs.filter(section=section) if section is not None else qs.filter(section__isnull=True)
+    if section is not None:
+        qs = qs.filter(section=section)
+    elif question is not None:
+        qs = qs.filter(question=question)
+    else:
+        qs = qs.filter(section__isnull=True, question__isnull=True)
     return _with_controversy(qs).order_by(*SORTS.get(sort, SORTS["oldest"]))
 
 
@@ -57,10 +65,16 @@ def _tree(roots: list[Comment], replies: list[Comment], base_depth: int) -> list
 
 
 def comment_threads(
-    *, proposal: Proposal, section: Section | None, sort: str = "oldest", page: str | int | None = 1
+    *,
+    proposal: Proposal,
+    section: Section | None,
+    sort: str = "oldest",
+    page: str | int | None = 1,
+    question=None,
 ):
     """(page of roots, their trees): the roots, then every reply of those threads."""
-    paginator = Paginator(comment_roots(proposal=proposal, section=section, sort=sort), PAGE_SIZE)
+    roots = comment_roots(proposal=proposal, section=section, sort=sort, question=question)
+    paginator = Paginator(roots, PAGE_SIZE)
     page_obj = paginator.get_page(page)
     roots = list(page_obj.object_list)
     replies = list(

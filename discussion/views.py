@@ -32,11 +32,15 @@ def _visible_comment(request: HttpRequest, pk: int) -> Comment:
     return comment
 
 
-def _discussion_context(request, proposal, section, form=None) -> dict:
+def _discussion_context(request, proposal, section, form=None, question=None) -> dict:
     sort_form = SortForm(request.GET or None)
     sort = sort_form.cleaned_data["sort"] if sort_form.is_valid() else "oldest"
     page_obj, threads = selectors.comment_threads(
-        proposal=proposal, section=section, sort=sort, page=request.GET.get("page")
+        proposal=proposal,
+        section=section,
+        sort=sort,
+        page=request.GET.get("page"),
+        question=question,
     )
     ids = [node.comment.pk for node in _walk(threads)]
     return {
@@ -44,7 +48,13 @@ def _discussion_context(request, proposal, section, form=None) -> dict:
         "threads_page": page_obj,
         "sort": sort,
         "sort_form": sort_form,
-        "comment_form": form or CommentForm(initial={"section": section.pk if section else None}),
+        "comment_form": form
+        or CommentForm(
+            initial={
+                "section": section.pk if section else None,
+                "question": question.pk if question else None,
+            }
+        ),
         "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
         "can_comment": rules.can_comment(request.user, proposal),
         "section_obj": section,
@@ -70,6 +80,22 @@ def section_discussion(request: HttpRequest, slug: str, section_id: int) -> Http
 
 
 @require_safe
+def general_discussion(
+    request: HttpRequest, slug: str, question_id: int | None = None
+) -> HttpResponse:
+    """The discussion of the proposal as a whole, or the answers to one of its questions."""
+    proposal = _proposal_or_404(request, slug)
+    question = None
+    if question_id is not None:
+        question = proposal.questions.filter(pk=question_id).first()
+        if question is None:
+            raise Http404
+    context = {"proposal": proposal, "question": question, "status": proposal.effective_status()}
+    context.update(_discussion_context(request, proposal, None, question=question))
+    return render(request, "discussion/general.html", context)
+
+
+@require_safe
 def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(request, pk)
     tree = selectors.comment_subtree(comment=comment)
@@ -91,8 +117,14 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _back_to(comment: Comment) -> str:
     """Where a comment is shown in context: its section's discussion, unless
     the thread is deeper than that page nests (then the thread's own page)."""
-    if comment.section_id and comment.depth < DISPLAY_DEPTH:
-        url = reverse("section-discussion", args=[comment.proposal.slug, comment.section_id])
+    if comment.depth < DISPLAY_DEPTH:
+        slug = comment.proposal.slug
+        if comment.section_id:
+            url = reverse("section-discussion", args=[slug, comment.section_id])
+        elif comment.question_id:
+            url = reverse("question-discussion", args=[slug, comment.question_id])
+        else:
+            url = reverse("general-discussion", args=[slug])
         return f"{url}#comment-{comment.pk}"
     return f"{comment.get_absolute_url()}#comment-{comment.pk}"
 
@@ -135,12 +167,15 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
     if section is None and form.is_valid() and form.cleaned_data["parent"] and parent:
         section = parent.section
     if section is None:
-        return render(
-            request,
-            "discussion/comment_error.html",
-            {"proposal": proposal, "comment_form": form},
-            status=400,
-        )
+        if parent is not None:
+            question = parent.question
+        context = {
+            "proposal": proposal,
+            "question": question,
+            "status": proposal.effective_status(),
+        }
+        context.update(_discussion_context(request, proposal, None, form=form, question=question))
+        return render(request, "discussion/general.html", context, status=400)
     page = proposal_selectors.proposal_page(proposal=proposal, user=request.user)
     snapshot = next((s for s in page.sections if s.section_id == section.pk), None)
     context = {"page": page, "section": snapshot}

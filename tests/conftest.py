@@ -44,6 +44,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """A new channel layer per test: its locks belong to the event loop that
+    made them, and each async test runs in a loop of its own."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached values must not leak between tests."""
     client = redis.Redis.from_url(settings.REDIS_URL)

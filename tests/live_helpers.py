@@ -27,3 +27,13 @@ def recv_json(socket, timeout: float = 10) -> dict:
         message = json.loads(socket.recv(timeout=max(0.05, deadline - time.monotonic())))
         if message.get("type") != "viewers":
             return message
+
+
+async def close_worker_connection() -> None:
+    """Close the database connection of the thread that runs async tests' ORM
+    calls; otherwise it outlives the test and holds the test database open."""
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    # Looked up inside the worker thread: connections are per thread.
+    await sync_to_async(lambda: connections.close_all())()

@@ -10,6 +10,7 @@
   var me = document.body.dataset.userId || "";
   var canTakePart = document.body.dataset.canComment === "true";
   var section = root.dataset.section || "";
+  var question = root.dataset.question || "";
   var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
   var lastSeq = null;
   var delay = 1000;
@@ -39,7 +40,7 @@
     var list;
     if (event.parent) {
       list = document.querySelector('[data-replies-of="' + event.parent + '"]');
-    } else if (String(event.section || "") === section) {
+    } else if (String(event.section || "") === section && String(event.question || "") === question) {
       list = document.querySelector("[data-threads]");
     }
     if (!list) { return; }

@@ -193,3 +193,40 @@ def test_edit_page_only_for_the_author(client, open_proposal, section, people):
     assert response.status_code == 302
     html = client.get(section_url(open_proposal, section)).content.decode()
     assert "mine, edited" in html and "edited</span>" in html
+
+
+def test_the_whole_proposal_and_each_question_have_their_own_discussion(
+    client, open_proposal, people
+):
+    question = open_proposal.questions.get()
+    client.force_login(people.citizen)
+    general = f"{open_proposal.get_absolute_url()}discussion/"
+    answers = f"{open_proposal.get_absolute_url()}questions/{question.pk}/"
+    detail = client.get(open_proposal.get_absolute_url()).content.decode()
+    assert f'href="{general}"' in detail and f'href="{answers}"' in detail
+
+    response = client.post(f"{open_proposal.get_absolute_url()}comments/", {"body": "On the whole"})
+    whole = Comment.objects.get(body="On the whole")
+    assert response["Location"] == f"{general}#comment-{whole.pk}"
+    response = client.post(
+        f"{open_proposal.get_absolute_url()}comments/",
+        {"body": "My answer", "question": question.pk},
+    )
+    answer = Comment.objects.get(body="My answer")
+    assert answer.question_id == question.pk
+    assert response["Location"] == f"{answers}#comment-{answer.pk}"
+
+    general_page = client.get(general).content.decode()
+    answers_page = client.get(answers).content.decode()
+    assert "On the whole" in general_page and "My answer" not in general_page
+    assert "My answer" in answers_page and "On the whole" not in answers_page
+    assert question.prompt in answers_page
+    assert client.get(f"{open_proposal.get_absolute_url()}questions/999999/").status_code == 404
+
+
+def test_a_refused_general_comment_comes_back_with_its_text(client, open_proposal, people):
+    client.force_login(people.citizen)
+    response = client.post(f"{open_proposal.get_absolute_url()}comments/", {"body": "x" * 5001})
+    assert response.status_code == 400
+    assert "at most 5000 characters" in response.content.decode()
+    assert "x" * 100 in response.content.decode()
