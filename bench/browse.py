@@ -11,16 +11,11 @@ memory of one request. Results are recorded in docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import setup_django
 
 
 def main() -> int:
@@ -34,17 +29,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="consult-bench-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
-    os.environ.setdefault("HTTPS", "false")
-    os.environ.setdefault("REDIS_URL", "")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django()
     target = build(args.proposals, args.sections, args.stances)
     if args.explain:
         explain()

@@ -76,24 +76,11 @@ def test_deep_threads_continue_on_their_own_page(open_proposal, section, people)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_replies_to_one_parent_are_all_kept(tree, make_user, grant):
     from consult.accounts.models import Role
-    from proposals import services as proposal_services
+    from consult.testing.data import open_consultation
 
     official = grant(make_user(), tree.ministry, Role.OFFICIAL)
-    proposal = proposal_services.proposal_create(
-        actor=official,
-        department=tree.ministry,
-        jurisdiction=tree.nation,
-        title="Busy",
-        summary="S",
-    )
-    proposal_services.section_add(actor=official, proposal=proposal, heading="H", body="B")
-    proposal_services.version_publish(actor=official, proposal=proposal, change_note="v1")
-    now = timezone.now()
-    proposal_services.proposal_schedule(
-        actor=official,
-        proposal=proposal,
-        opens_at=now - timedelta(minutes=1),
-        closes_at=now + timedelta(days=1),
+    proposal = open_consultation(
+        official=official, department=tree.ministry, jurisdiction=tree.nation, title="Busy"
     )
     parent = services.comment_create(actor=make_user(), proposal=proposal, body="Busy parent")
     repliers = [make_user() for _ in range(8)]

@@ -5,8 +5,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
+from consult.testing.data import bulk_comments
 from discussion import services
 from discussion.models import Comment, CommentVote
 
@@ -22,41 +22,8 @@ def section_url(proposal, section) -> str:
     return f"{proposal.get_absolute_url()}sections/{section.pk}/"
 
 
-def bulk_comments(proposal, section, author, n: int) -> None:
-    """n comments: a fifth of them roots, the rest replies spread over those roots."""
-    now = timezone.now()
-    roots = Comment.objects.bulk_create(
-        Comment(
-            proposal=proposal,
-            section=section,
-            author=author,
-            body=f"root {i}",
-            body_html=f"<p>root {i}</p>",
-            created_at=now,
-        )
-        for i in range(n // 5)
-    )
-    Comment.objects.filter(pk__in=[r.pk for r in roots]).update(root_id=models_f("pk"))
-    Comment.objects.bulk_create(
-        Comment(
-            proposal=proposal,
-            section=section,
-            author=author,
-            parent=roots[i % len(roots)],
-            root_id=roots[i % len(roots)].pk,
-            depth=1,
-            body=f"reply {i}",
-            body_html=f"<p>reply {i}</p>",
-            created_at=now,
-        )
-        for i in range(n - n // 5)
-    )
-
-
-def models_f(name):
-    from django.db.models import F
-
-    return F(name)
+def bulk(proposal, section, author, n: int) -> None:
+    bulk_comments(proposal=proposal, section=section, author=author, count=n)
 
 
 def test_thread_page_query_count_is_the_same_at_100_and_10000_comments(
@@ -71,9 +38,9 @@ def test_thread_page_query_count_is_the_same_at_100_and_10000_comments(
         assert response.status_code == 200
         return len(captured)
 
-    bulk_comments(open_proposal, section, people.citizen, 100)
+    bulk(open_proposal, section, people.citizen, 100)
     at_100 = queries()
-    bulk_comments(open_proposal, section, people.citizen, 9900)
+    bulk(open_proposal, section, people.citizen, 9900)
     assert Comment.objects.count() == 10_000
     assert queries() == at_100
     # The proposal page's 15, the section, the roots' count and page, their replies, my votes.

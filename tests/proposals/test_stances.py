@@ -96,25 +96,14 @@ def test_anonymous_and_bad_values_are_refused(open_proposal, people, tree):
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_votes_by_the_same_person_leave_exactly_one_row(tree, make_user, grant):
     from consult.accounts.models import Role
+    from consult.testing.data import open_consultation
 
     official = grant(make_user(), tree.ministry, Role.OFFICIAL)
     citizen = make_user()
-    proposal = services.proposal_create(
-        actor=official,
-        department=tree.ministry,
-        jurisdiction=tree.nation,
-        title="Race",
-        summary="S",
+    proposal = open_consultation(
+        official=official, department=tree.ministry, jurisdiction=tree.nation, title="Race"
     )
-    section = services.section_add(actor=official, proposal=proposal, heading="H", body="B")
-    services.version_publish(actor=official, proposal=proposal, change_note="v1")
-    now = timezone.now()
-    services.proposal_schedule(
-        actor=official,
-        proposal=proposal,
-        opens_at=now - timedelta(minutes=1),
-        closes_at=now + timedelta(days=1),
-    )
+    section = proposal.sections.get()
     for attempt in range(5):
         barrier = threading.Barrier(2)
         errors: list[BaseException] = []
