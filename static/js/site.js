@@ -86,7 +86,7 @@
       if (!tally) { return; }
       ["agree", "disagree", "pass"].forEach(function (name, index) {
         var span = tally.querySelector('[data-count="' + name + '"]');
-        if (span) { span.textContent = span.textContent.replace(/^\d+/, counts[index]); }
+        if (span) { span.textContent = counts[index]; }
       });
     });
   }
@@ -151,6 +151,7 @@
     }
     if (event.type === "reload") { window.location.reload(); return; }
     if (event.type === "viewers") { viewers(event.count); return; }
+    if ((event.type === "ok" || event.type === "error") && event.ref) { answered(event); return; }
     if (typeof event.seq !== "number") { return; }
     if (lastSeq !== null && event.seq <= lastSeq) { return; }  // already applied
     lastSeq = event.seq;
@@ -158,10 +159,40 @@
     if (handler) { handler(event); }
   }
 
+  // Votes go over the socket when it is open (the form stays as the fallback).
+  var live = null;
+  var pending = {};
+  var nextRef = 1;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("vote-form") || !live || live.readyState !== WebSocket.OPEN) { return; }
+    var button = event.submitter;
+    var comment = form.closest("[data-comment-id]");
+    if (!button || !comment) { return; }
+    event.preventDefault();
+    var ref = "v" + nextRef++;
+    pending[ref] = function () {
+      form.querySelectorAll("button[name=value]").forEach(function (other) {
+        other.setAttribute("aria-pressed", other === button ? "true" : "false");
+      });
+    };
+    live.send(JSON.stringify({
+      type: "comment.vote", comment: Number(comment.dataset.commentId), value: button.value, ref: ref
+    }));
+  });
+
+  function answered(event) {
+    var done = pending[event.ref];
+    delete pending[event.ref];
+    if (event.type === "ok" && done) { done(); }
+    if (event.type === "error" && event.message) { announce(event.message); }
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var url = scheme + location.host + root.dataset.liveUrl + (lastSeq !== null ? "?since=" + lastSeq : "");
     var socket = new WebSocket(url);
+    live = socket;
     var heartbeat = null;
     socket.addEventListener("open", function () {
       delay = 1000;

@@ -32,7 +32,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running
+# in this thread, and asynchronous tests collected later need the thread free.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

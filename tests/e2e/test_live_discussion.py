@@ -49,6 +49,15 @@ def test_a_new_comment_appears_live_without_disturbing_a_reply_being_typed(
     new_comment.get_by_text("Reply", exact=True).click()
     expect(new_comment.get_by_label("Your reply to Wen Writer")).to_be_visible()
 
+    # Voting goes over the socket; the writer sees the tally change live.
+    new_comment.get_by_role("button", name="Agree", exact=True).click()
+    expect(new_comment.get_by_role("button", name="Agree", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    writers_view = writer.locator("article.comment", has_text="Cameras near schools work")
+    expect(writers_view.locator('[data-count="agree"]')).to_have_text("1")
+    expect(reply_box).to_have_value(half_typed)
+
     reply_box.press_sequentially(" it slows traffic.")
     reader.locator("article.comment", has_text="First point").get_by_role(
         "button", name="Post reply"
