@@ -5,7 +5,10 @@ from urllib.parse import parse_qs
 
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from consult.live import USER_GROUP
 from discussion import events, presence, services
@@ -16,7 +19,7 @@ from proposals.models import Proposal
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_SIGNED_OUT = 4401
-UNREADABLE = "Messages must be JSON objects with a type."
+UNREADABLE = _("Messages must be JSON objects with a type.")
 
 
 class NotFoundConsumer(JsonWebsocketConsumer):
@@ -92,9 +95,16 @@ class ProposalConsumer(JsonWebsocketConsumer):
 
     def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         if text_data is None:
-            self.send_json({"type": "error", "message": UNREADABLE})
+            self.send_json({"type": "error", "message": str(UNREADABLE)})
             return
-        super().receive(text_data=text_data, **kwargs)
+        with translation.override(self._language()):
+            super().receive(text_data=text_data, **kwargs)
+
+    def _language(self) -> str:
+        """The reader's language, from the cookie the language switcher sets."""
+        chosen = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+        codes = {code for code, _name in settings.LANGUAGES}
+        return chosen if chosen in codes else settings.LANGUAGE_CODE
 
     @classmethod
     def decode_json(cls, text_data: str):
@@ -105,14 +115,14 @@ class ProposalConsumer(JsonWebsocketConsumer):
 
     def receive_json(self, content, **kwargs) -> None:
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            self.send_json({"type": "error", "message": UNREADABLE})
+            self.send_json({"type": "error", "message": str(UNREADABLE)})
         elif content["type"] == "ping":
             presence.update(self.proposal_id, self.channel_name, joined=True)
             self.send_json({"type": "pong"})
         elif content["type"] in ACTIONS:
             self._act(content)
         else:
-            self.send_json({"type": "error", "message": UNREADABLE})
+            self.send_json({"type": "error", "message": str(UNREADABLE)})
 
     def _act(self, content: dict) -> None:
         """Post and vote over the socket: the same services as the plain forms.
@@ -124,8 +134,16 @@ class ProposalConsumer(JsonWebsocketConsumer):
         except (ValidationError, PermissionDenied) as error:
             text = " ".join(getattr(error, "messages", [])) or str(error)
             self.send_json({"type": "error", "ref": ref, "message": text})
-        except (Comment.DoesNotExist, Proposal.DoesNotExist, KeyError, TypeError, ValueError):
-            self.send_json({"type": "error", "ref": ref, "message": UNREADABLE})
+        except (
+            Comment.DoesNotExist,
+            Proposal.DoesNotExist,
+            ObjectDoesNotExist,
+            KeyError,
+            TypeError,
+            ValueError,
+            OverflowError,
+        ):
+            self.send_json({"type": "error", "ref": ref, "message": str(UNREADABLE)})
         else:
             self.send_json({"type": "ok", "ref": ref})
 
@@ -133,22 +151,44 @@ class ProposalConsumer(JsonWebsocketConsumer):
         self.send_json(event["payload"])
 
 
+def _id(content: dict, key: str) -> int | None:
+    """An id from a frame: absent, or a whole number; anything else is unreadable."""
+    value = content.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise ValueError(key)
+    return value
+
+
+def _text(content: dict, key: str) -> str:
+    value = content.get(key)
+    if not isinstance(value, str):
+        raise ValueError(key)
+    return value
+
+
 def _post(consumer: ProposalConsumer, user, content: dict) -> None:
     proposal = Proposal.objects.get(pk=consumer.proposal_id)
-    parent = (
-        Comment.objects.get(pk=int(content["parent"]), proposal=proposal)
-        if content.get("parent")
-        else None
+    parent_id, section_id, question_id = (
+        _id(content, k) for k in ("parent", "section", "question")
     )
-    section = proposal.sections.get(pk=int(content["section"])) if content.get("section") else None
+    parent = Comment.objects.get(pk=parent_id, proposal=proposal) if parent_id else None
+    section = proposal.sections.get(pk=section_id) if section_id else None
+    question = proposal.questions.get(pk=question_id) if question_id else None
     services.comment_create(
-        actor=user, proposal=proposal, body=str(content["body"]), section=section, parent=parent
+        actor=user,
+        proposal=proposal,
+        body=_text(content, "body"),
+        section=section,
+        question=question,
+        parent=parent,
     )
 
 
 def _vote(consumer: ProposalConsumer, user, content: dict) -> None:
-    comment = Comment.objects.get(pk=int(content["comment"]), proposal_id=consumer.proposal_id)
-    services.comment_vote(actor=user, comment=comment, value=str(content["value"]))
+    comment = Comment.objects.get(pk=_id(content, "comment"), proposal_id=consumer.proposal_id)
+    services.comment_vote(actor=user, comment=comment, value=_text(content, "value"))
 
 
 ACTIONS = {"comment.post": _post, "comment.vote": _vote}

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts import rules as account_rules
@@ -22,7 +22,14 @@ from consult.accounts.models import User
 from consult.text import render_markdown
 from discussion import rules
 from discussion.events import event_append
-from discussion.models import COMMENT_MAX_LENGTH, Comment, CommentRevision, CommentVote, VoteValue
+from discussion.models import (
+    COMMENT_MAX_LENGTH,
+    Comment,
+    CommentRevision,
+    CommentVote,
+    Event,
+    VoteValue,
+)
 from discussion.tallies import tally_changed
 from proposals.models import ConsultationQuestion, Proposal, Section, SectionVersion
 
@@ -62,9 +69,19 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _open_proposal(actor: User, proposal_id: int) -> Proposal:
+def _fresh_actor(actor: User) -> User:
+    """The acting person as the database has them now: a suspension saved a
+    second ago counts, whatever object a long-lived socket still holds."""
     if not account_rules.is_citizen(actor):
         raise PermissionDenied(SIGN_IN)
+    fresh = User.objects.filter(pk=actor.pk, is_active=True).first()
+    if fresh is None:
+        raise PermissionDenied(SIGN_IN)
+    return fresh
+
+
+def _open_proposal(actor: User, proposal_id: int) -> Proposal:
+    actor = _fresh_actor(actor)
     proposal = Proposal.objects.get(pk=proposal_id)
     if not rules.can_comment(actor, proposal):
         raise ValidationError(
@@ -73,9 +90,26 @@ def _open_proposal(actor: User, proposal_id: int) -> Proposal:
     return proposal
 
 
-def comment_fragment(comment: Comment) -> str:
-    """The comment's HTML, rendered once and sent to every listener as it is."""
-    return render_to_string("discussion/_comment.html", {"comment": comment, "live": True})
+def comment_fragment(comment: Comment) -> dict[str, str]:
+    """The comment's HTML in each language of the site, rendered once per event
+    and sent to every listener as it is; each page picks its own language."""
+    fragments = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            fragments[code] = render_to_string(
+                "discussion/_comment.html", {"comment": comment, "live": True}
+            )
+    return fragments
+
+
+def _rewrite_history(comment: Comment) -> None:
+    """After an edit or a deletion, earlier events of the comment carry what it
+    shows now, so that a replay never brings back removed words."""
+    html = comment_fragment(comment)
+    for event in Event.objects.filter(proposal_id=comment.proposal_id, payload__id=comment.pk):
+        if "html" in event.payload:
+            event.payload["html"] = html
+            event.save(update_fields=["payload"])
 
 
 @transaction.atomic
@@ -146,7 +180,8 @@ def comment_create(
 
 def _own_comment_for_change(actor: User, comment_id: int) -> tuple[Comment, Proposal]:
     comment = Comment.objects.select_for_update().select_related("author").get(pk=comment_id)
-    if not account_rules.is_citizen(actor) or comment.author_id != actor.pk:
+    actor = _fresh_actor(actor)
+    if comment.author_id != actor.pk:
         raise PermissionDenied(NOT_AUTHOR)
     if comment.is_deleted:
         raise ValidationError(ALREADY_DELETED)
@@ -173,6 +208,7 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
     )
     comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
+    _rewrite_history(comment)
     event_append(
         proposal=proposal,
         type="comment.edited",
@@ -194,6 +230,7 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
     comment.is_deleted, comment.deleted_at = True, timezone.now()
     comment.body, comment.body_html = "", ""
     comment.save(update_fields=["is_deleted", "deleted_at", "body", "body_html"])
+    _rewrite_history(comment)
     event_append(
         proposal=proposal,
         type="comment.deleted",
@@ -233,7 +270,8 @@ def _vote_write(*, actor: User, comment_id: int, value: str) -> CommentVote:
         raise ValidationError(OWN_COMMENT)
     if comment.is_deleted:
         raise ValidationError(ALREADY_DELETED)
-    vote, created = CommentVote.objects.get_or_create(
+    # Locked: two quick changes by one person must not both undo the same count.
+    vote, created = CommentVote.objects.select_for_update().get_or_create(
         comment=comment, user=actor, defaults={"value": value}
     )
     if not created and vote.value == value:

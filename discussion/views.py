@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from discussion import rules, selectors, services
+from discussion import events, rules, selectors, services
 from discussion.forms import CommentForm, EditForm, SortForm, VoteForm
 from discussion.models import DISPLAY_DEPTH, Comment
 from proposals import selectors as proposal_selectors
@@ -33,6 +33,9 @@ def _visible_comment(request: HttpRequest, pk: int) -> Comment:
 
 
 def _discussion_context(request, proposal, section, form=None, question=None) -> dict:
+    # Read before the threads: whatever happens after this number is replayed
+    # when the page's socket connects (a comment already shown is skipped).
+    seq = events.last_seq(proposal.pk)
     sort_form = SortForm(request.GET or None)
     sort = sort_form.cleaned_data["sort"] if sort_form.is_valid() else "oldest"
     page_obj, threads = selectors.comment_threads(
@@ -44,6 +47,7 @@ def _discussion_context(request, proposal, section, form=None, question=None) ->
     )
     ids = [node.comment.pk for node in _walk(threads)]
     return {
+        "seq": seq,
         "threads": threads,
         "threads_page": page_obj,
         "sort": sort,
@@ -98,6 +102,7 @@ def general_discussion(
 @require_safe
 def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(request, pk)
+    seq = events.last_seq(comment.proposal_id)
     tree = selectors.comment_subtree(comment=comment)
     ids = [node.comment.pk for node in _walk([tree])]
     return render(
@@ -105,6 +110,7 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "discussion/comment_page.html",
         {
             "comment": comment,
+            "seq": seq,
             "proposal": comment.proposal,
             "threads": [tree],
             "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
@@ -146,6 +152,15 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
             if data["parent"]
             else None
         )
+        # An address that does not resolve is an error, never a different place to post.
+        for name, found, message in (
+            ("section", section, services.SECTION_ELSEWHERE),
+            ("question", question, services.QUESTION_ELSEWHERE),
+            ("parent", parent, services.PARENT_ELSEWHERE),
+        ):
+            if data[name] and found is None:
+                form.add_error(None, message)
+    if form.is_valid():
         try:
             comment = services.comment_create(
                 actor=request.user,
@@ -160,15 +175,18 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error(
                     "body" if "body" in getattr(error, "error_dict", {}) else None, message
                 )
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("Your comment is posted."))
             return redirect(_back_to(comment))
     # Nothing is lost: the page comes back with the text and the reason.
-    if section is None and form.is_valid() and form.cleaned_data["parent"] and parent:
-        section = parent.section
-    if section is None:
-        if parent is not None:
-            question = parent.question
+    if parent is not None:
+        section, question = parent.section, parent.question
+    page = proposal_selectors.proposal_page(proposal=proposal, user=request.user)
+    snapshot = next((s for s in page.sections if section and s.section_id == section.pk), None)
+    if snapshot is None:
+        # Not a section of the published text (or none at all): the general page.
         context = {
             "proposal": proposal,
             "question": question,
@@ -176,8 +194,6 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
         }
         context.update(_discussion_context(request, proposal, None, form=form, question=question))
         return render(request, "discussion/general.html", context, status=400)
-    page = proposal_selectors.proposal_page(proposal=proposal, user=request.user)
-    snapshot = next((s for s in page.sections if s.section_id == section.pk), None)
     context = {"page": page, "section": snapshot}
     context.update(_discussion_context(request, proposal, section, form=form))
     return render(request, "discussion/section.html", context, status=400)

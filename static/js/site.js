@@ -12,7 +12,9 @@
   var section = root.dataset.section || "";
   var question = root.dataset.question || "";
   var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
-  var lastSeq = null;
+  var lang = document.documentElement.lang || "en";
+  // The page was drawn at this event number: anything later is replayed on connect.
+  var lastSeq = root.dataset.seq ? Number(root.dataset.seq) : null;
   var delay = 1000;
 
   function announce(text) {
@@ -22,6 +24,7 @@
   }
 
   function fragment(html) {
+    if (typeof html === "object") { html = html[lang] || html.en || ""; }
     var template = document.createElement("template");
     template.innerHTML = html.trim();
     var node = template.content.firstElementChild;
@@ -136,7 +139,8 @@
   function viewers(count) {
     var box = document.querySelector("[data-viewers]");
     if (!box) { return; }
-    box.textContent = box.dataset.template.replace("__N__", count);
+    var template = count === 1 ? box.dataset.templateOne : box.dataset.template;
+    box.textContent = template.replace("__N__", count);
     box.hidden = false;
   }
 
@@ -154,6 +158,12 @@
     if ((event.type === "ok" || event.type === "error") && event.ref) { answered(event); return; }
     if (typeof event.seq !== "number") { return; }
     if (lastSeq !== null && event.seq <= lastSeq) { return; }  // already applied
+    if (lastSeq !== null && event.seq > lastSeq + 1) {
+      // A gap (broadcasts from several servers can overtake each other):
+      // reconnect, and the server replays everything after lastSeq in order.
+      if (live) { live.close(); }
+      return;
+    }
     lastSeq = event.seq;
     var handler = handlers[event.type];
     if (handler) { handler(event); }
@@ -202,9 +212,11 @@
       }, 30000);
     });
     socket.addEventListener("message", receive);
-    socket.addEventListener("close", function () {
+    socket.addEventListener("close", function (closed) {
       if (heartbeat) { window.clearInterval(heartbeat); }
       root.dataset.live = "disconnected";
+      // 4xxx: not found, or signed out or suspended: trying again will not help.
+      if (closed.code >= 4000 && closed.code < 5000) { return; }
       window.setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     });

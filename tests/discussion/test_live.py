@@ -72,7 +72,10 @@ async def test_listeners_get_the_new_comment_rendered_once(open_proposal, people
     assert received[0] == received[1]
     assert received[0]["type"] == "comment.created" and received[0]["seq"] == base + 1
     assert received[0]["id"] == comment.pk
-    assert "<strong>now</strong>" in received[0]["html"]
+    # Rendered once per language of the site; each page picks its own.
+    assert "<strong>now</strong>" in received[0]["html"]["en"]
+    assert ">Reply<" in received[0]["html"]["en"]
+    assert ">回复<" in received[0]["html"]["zh-hans"]
     for listener in listeners:
         await listener.disconnect()
 
@@ -206,9 +209,12 @@ async def test_everyone_watching_sees_how_many_people_are_viewing(open_proposal)
 
 async def test_suspending_a_person_closes_their_open_sockets(open_proposal, people, make_user):
     from consult.accounts import services as account_services
+    from consult.accounts.models import User
 
     staff = await sync_to_async(make_user)(is_staff=True)
-    socket = socket_for(open_proposal, user=people.citizen)
+    # The socket holds its own copy of the person, as a real connection would.
+    held = await User.objects.aget(pk=people.citizen.pk)
+    socket = socket_for(open_proposal, user=held)
     assert (await socket.connect())[0]
     await next_message(socket)
     await sync_to_async(account_services.user_set_active)(

@@ -43,8 +43,9 @@ def test_thread_page_query_count_is_the_same_at_100_and_10000_comments(
     bulk(open_proposal, section, people.citizen, 9900)
     assert Comment.objects.count() == 10_000
     assert queries() == at_100
-    # The proposal page's 15, the section, the roots' count and page, their replies, my votes.
-    assert at_100 == 20
+    # The proposal page's 15, the section, the last event number, the roots'
+    # count and page, their replies, my votes.
+    assert at_100 == 21
 
 
 def test_posting_with_the_plain_form_and_voting_and_deleting(
@@ -197,3 +198,45 @@ def test_a_refused_general_comment_comes_back_with_its_text(client, open_proposa
     assert response.status_code == 400
     assert "at most 5000 characters" in response.content.decode()
     assert "x" * 100 in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("section", "not part of the published text"),
+        ("question", "not part of this consultation"),
+        ("parent", "only reply to a comment in the same discussion"),
+    ],
+)
+def test_an_address_that_does_not_resolve_is_an_error_not_another_place(
+    client, open_proposal, people, field, message
+):
+    client.force_login(people.citizen)
+    response = client.post(
+        f"{open_proposal.get_absolute_url()}comments/", {"body": "Where am I?", field: 999999}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "Where am I?" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_posting_on_a_section_dropped_from_the_new_version_keeps_the_text(
+    client, open_proposal, section, people
+):
+    from proposals import services as proposal_services
+
+    proposal_services.section_remove(actor=people.official, section=section)
+    proposal_services.version_publish(
+        actor=people.official, proposal=open_proposal, change_note="v2"
+    )
+    client.force_login(people.citizen)
+    response = client.post(
+        f"{open_proposal.get_absolute_url()}comments/",
+        {"body": "Typed before the change", "section": section.pk},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "not part of the published text" in page
+    assert "Typed before the change" in page
+    assert not Comment.objects.exists()
