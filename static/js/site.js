@@ -191,11 +191,50 @@
     }));
   });
 
+  // Comments and replies go over the socket too; the form posts as before
+  // when the socket is not open.
+  var failed = {};
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var body = form.querySelector("textarea[name=body]");
+    if (!body || !form.action.match(/\/comments\/$/) || !live || live.readyState !== WebSocket.OPEN) {
+      return;
+    }
+    event.preventDefault();
+    var ref = "c" + nextRef++;
+    var message = { type: "comment.post", body: body.value, ref: ref };
+    ["section", "question", "parent"].forEach(function (name) {
+      var field = form.querySelector("[name=" + name + "]");
+      if (field && field.value) { message[name] = Number(field.value); }
+    });
+    var error = form.querySelector("[data-socket-error]");
+    if (error) { error.remove(); }
+    pending[ref] = function () {
+      body.value = "";  // posted: the comment arrives as an event like everyone else's
+      var box = form.closest("details");
+      if (box) { box.open = false; }
+    };
+    failed[ref] = function (text) {
+      // Refused: the text stays where it was typed, with the reason beside it.
+      var note = document.createElement("p");
+      note.className = "errorlist";
+      note.setAttribute("role", "alert");
+      note.dataset.socketError = "";
+      note.textContent = text;
+      body.after(note);
+    };
+    live.send(JSON.stringify(message));
+  });
+
   function answered(event) {
     var done = pending[event.ref];
+    var refused = failed[event.ref];
     delete pending[event.ref];
+    delete failed[event.ref];
     if (event.type === "ok" && done) { done(); }
-    if (event.type === "error" && event.message) { announce(event.message); }
+    if (event.type === "error" && event.message) {
+      if (refused) { refused(event.message); } else { announce(event.message); }
+    }
   }
 
   function connect() {

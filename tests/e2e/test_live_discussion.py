@@ -34,9 +34,12 @@ def test_a_new_comment_appears_live_without_disturbing_a_reply_being_typed(
     writer = browser.new_context(locale="en-GB").new_page()
     sign_in(writer, base, "writer@example.org")
     writer.goto(url)
+    expect(writer.locator("article.section-page")).to_have_attribute("data-live", "connected")
     writer.get_by_label("Your comment").fill("Cameras near schools work: **fewer** near misses.")
     writer.get_by_role("button", name="Post comment").click()
-    expect(writer.locator(".messages")).to_contain_text("Your comment is posted")
+    # Posted over the socket: the box empties and the comment arrives as an event.
+    expect(writer.get_by_label("Your comment")).to_have_value("")
+    expect(writer.locator("article.comment", has_text="Cameras near schools work")).to_be_visible()
 
     new_comment = reader.locator("article.comment", has_text="Cameras near schools work")
     expect(new_comment).to_be_visible()
@@ -62,9 +65,15 @@ def test_a_new_comment_appears_live_without_disturbing_a_reply_being_typed(
     reader.locator("article.comment", has_text="First point").get_by_role(
         "button", name="Post reply"
     ).click()
-    expect(reader.locator(".messages")).to_contain_text("Your comment is posted")
+    expect(reply_box).to_have_value("")
     expect(
         writer.locator("article.comment", has_text="I half agree, because it slows traffic.")
     ).to_be_visible()
+
+    # A refusal keeps the text where it was typed, with the reason beside it.
+    writer.get_by_label("Your comment").fill("   ")
+    writer.get_by_role("button", name="Post comment").click()
+    expect(writer.get_by_role("alert")).to_contain_text("Write something before posting.")
+    expect(writer.get_by_label("Your comment")).to_have_value("   ")
     reader.context.close()
     writer.context.close()
