@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
+from django.db.models.functions import Least
 
 from discussion.models import DISPLAY_DEPTH, Comment, CommentVote
 from proposals.models import Proposal, Section
@@ -32,8 +33,6 @@ class Node:
 
 
 def _with_controversy(qs: QuerySet[Comment]) -> QuerySet[Comment]:
-    from django.db.models.functions import Least
-
     return qs.annotate(controversy=Least(F("agree_count"), F("disagree_count")))
 
 

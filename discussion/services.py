@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consult.accounts import rules as account_rules
 from consult.accounts.models import User
+from consult.db import retry_on_conflict
 from consult.text import render_markdown
 from discussion import rules
 from discussion.events import event_append
@@ -252,14 +253,7 @@ def comment_vote(*, actor: User, comment: Comment, value: str) -> CommentVote:
         raise PermissionDenied(SIGN_IN)
     if value not in VoteValue.values:
         raise ValidationError(VOTE_VALUE)
-    for attempt in range(3):
-        try:
-            return _vote_write(actor=actor, comment_id=comment.pk, value=value)
-        except IntegrityError:
-            # A concurrent first vote won the insert; the retry changes that row.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return retry_on_conflict(lambda: _vote_write(actor=actor, comment_id=comment.pk, value=value))
 
 
 @transaction.atomic

@@ -14,11 +14,12 @@ import threading
 
 import redis
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from discussion.events import event_append
 from discussion.models import Comment
 from proposals.models import Proposal
+from proposals.selectors import stance_tallies
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +76,6 @@ def _mark_dirty(proposal_id: int, member: str) -> None:
 
 def flush(proposal_id: int, members: list[str] | None = None) -> int:
     """Send the current counts of what changed, one event per kind; returns how many events."""
-    from django.db import connection
-
     client = None
     try:
         if members is None:
@@ -125,8 +124,6 @@ def _comment_counts(comment_ids: list[int]) -> dict[str, list[int]]:
 
 def _stance_counts(proposal: Proposal) -> dict[str, list[int]]:
     """Support, oppose, neutral per section ("whole": the proposal itself)."""
-    from proposals.selectors import stance_tallies
-
     return {
         "whole" if key is None else str(key): [tally.support, tally.oppose, tally.neutral]
         for key, tally in stance_tallies(proposal).items()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from discussion import events, rules, selectors, services
 from discussion.forms import CommentForm, EditForm, SortForm, VoteForm
 from discussion.models import DISPLAY_DEPTH, Comment
+from proposals import rules as proposal_rules
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal
 
@@ -25,8 +26,6 @@ def _proposal_or_404(request: HttpRequest, slug: str) -> Proposal:
 
 def _visible_comment(request: HttpRequest, pk: int) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("proposal", "author"), pk=pk)
-    from proposals import rules as proposal_rules
-
     if not proposal_rules.can_view(request.user, comment.proposal):
         raise Http404
     return comment

@@ -25,6 +25,7 @@ from consult import live
 from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
 from consult.accounts.models import Department, Jurisdiction, User
+from consult.db import retry_on_conflict
 from consult.text import render_markdown
 from proposals import files, rules
 from proposals.models import (
@@ -671,14 +672,9 @@ def stance_cast(
         raise PermissionDenied(SIGN_IN_REQUIRED)
     if value not in StanceValue.values:
         raise ValidationError(STANCE_VALUE_INVALID)
-    for attempt in range(3):
-        try:
-            return _stance_write(actor=actor, proposal_id=proposal.pk, value=value, section=section)
-        except IntegrityError:
-            # A concurrent first vote won the insert; the retry updates that row.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return retry_on_conflict(
+        lambda: _stance_write(actor=actor, proposal_id=proposal.pk, value=value, section=section)
+    )
 
 
 @transaction.atomic
