@@ -20,6 +20,9 @@ DEBUG = config.env_bool("DEBUG", False)
 ALLOWED_HOSTS = config.env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Form widgets and field groups may be drawn from templates/ like everything else.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
@@ -29,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django.contrib.humanize",
     "channels",
     "taggit",
@@ -37,6 +41,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks_db",
     "consult.accounts",
+    "consult.notifications",
     "consult",
     "proposals",
     "discussion",
@@ -73,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "consult.context_processors.roles",
+                "consult.context_processors.notifications",
             ],
         },
     },
@@ -140,6 +146,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # The live path, wired once (see consult/live.py).
 CONSULT_LIVE_EVENT_SINK = "discussion.events.event_append"
 CONSULT_LIVE_STANCE_SINK = "discussion.tallies.stance_tallies_changed"
+CONSULT_LIVE_LAST_SEQ = "discussion.events.last_seq"
 
 # "Housing" and "housing" are one topic.
 TAGGIT_CASE_INSENSITIVE = True

@@ -35,6 +35,7 @@ urlpatterns = [
     path("consultations/", include("proposals.urls")),
     path("discussion/", include("discussion.urls")),
     path("manage/", include("proposals.manage_urls")),
+    path("notifications/", include("consult.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

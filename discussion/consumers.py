@@ -1,69 +1,202 @@
-"""The live channel of one proposal: one WebSocket per open proposal page."""
+"""The live channel of one proposal: one WebSocket per open proposal page.
 
+Asynchronous, so that forwarding an event to a listener costs no thread: the
+event arrives from the channel layer already encoded and goes straight out.
+Only the actions (posting, voting) and the start of a connection touch the
+database, in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
 import json
+import time
 from urllib.parse import parse_qs
 
-from asgiref.sync import async_to_sync
-from channels.generic.websocket import JsonWebsocketConsumer
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from consult.live import USER_GROUP
-from discussion import events, presence, services
+from consult.live import USER_GROUP, session_group
+from consult.ratelimit import RateLimited
+from discussion import events, limits, presence, services
 from discussion.events import proposal_group
 from discussion.models import Comment
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal
 
-CLOSE_NOT_FOUND = 4404
 CLOSE_SIGNED_OUT = 4401
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429
 UNREADABLE = _("Messages must be JSON objects with a type.")
+TOO_MANY_SOCKETS = _(
+    "You have too many pages open with live updates. Close some of them and reload this one."
+)
+TOO_MANY_FRAMES = _("Too many messages too quickly: live updates paused for a moment.")
+
+# Per socket, without Redis: a browser sends a ping every 30 s and a frame per
+# click; a burst beyond this is a script.
+FRAME_BURST = 30
+FRAME_REFILL_PER_SECOND = 2.0
+
+_announcements: set[asyncio.Task] = set()
 
 
-class NotFoundConsumer(JsonWebsocketConsumer):
+def _off_loop(function):
+    """Redis bookkeeping in a worker thread, so a slow Redis never stalls the loop."""
+    return sync_to_async(function, thread_sensitive=False)
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """What every live socket shares: the user's own group (a suspension or a
+    logout closes it, a notification updates the unread count), the cap on
+    sockets per person, a bound on frames, and JSON that never crashes it."""
+
+    user_group: str | None = None
+    session_group: str | None = None
+    counted_user: int | None = None
+
+    async def join_user(self) -> bool:
+        """Count this socket against its owner's cap and join their group.
+        False when the person is at the cap (the socket has been closed)."""
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return True
+        if not await _off_loop(limits.SocketCap.admit)(user.pk, self.channel_name):
+            await self.accept()
+            await self.send_json(
+                {"type": "error", "code": CLOSE_TOO_MANY, "message": str(TOO_MANY_SOCKETS)}
+            )
+            await self.close(code=CLOSE_TOO_MANY)
+            return False
+        self.counted_user = user.pk
+        self.user_group = USER_GROUP.format(user_id=user.pk)
+        await self.channel_layer.group_add(self.user_group, self.channel_name)
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            self.session_group = session_group(session.session_key)
+            await self.channel_layer.group_add(self.session_group, self.channel_name)
+        return True
+
+    async def disconnect(self, code: int) -> None:
+        for group in (self.user_group, self.session_group):
+            if group:
+                await self.channel_layer.group_discard(group, self.channel_name)
+        if self.counted_user:
+            await _off_loop(limits.SocketCap.release)(self.counted_user, self.channel_name)
+
+    async def user_close(self, event: dict) -> None:
+        await self.close(code=CLOSE_SIGNED_OUT)
+
+    async def user_notify(self, event: dict) -> None:
+        await self.send_json({"type": "notifications", "unread": event["unread"]})
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if not self._frame_allowed():
+            await self.send_json(
+                {"type": "error", "code": CLOSE_TOO_MANY, "message": str(TOO_MANY_FRAMES)}
+            )
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        if text_data is None:
+            await self.send_json({"type": "error", "message": str(UNREADABLE)})
+            return
+        await super().receive(text_data=text_data, **kwargs)
+
+    def _frame_allowed(self) -> bool:
+        now = time.monotonic()
+        tokens, then = getattr(self, "_bucket", (FRAME_BURST, now))
+        tokens = min(FRAME_BURST, tokens + (now - then) * FRAME_REFILL_PER_SECOND)
+        self._bucket = (tokens - 1, now)
+        return tokens >= 1
+
+    @classmethod
+    async def decode_json(cls, text_data: str):
+        try:
+            return json.loads(text_data)
+        except (ValueError, RecursionError):
+            return None
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.send_json({"type": "error", "message": str(UNREADABLE)})
+        elif content["type"] == "ping":
+            await self.pinged()
+            await self.send_json({"type": "pong"})
+        else:
+            await self.act(content)
+
+    async def pinged(self) -> None:
+        if self.counted_user:
+            await _off_loop(limits.SocketCap.heard)(self.counted_user, self.channel_name)
+
+    async def act(self, content: dict) -> None:
+        await self.send_json({"type": "error", "message": str(UNREADABLE)})
+
+    def language(self) -> str:
+        """The reader's language, from the cookie the language switcher sets."""
+        chosen = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+        codes = {code for code, _name in settings.LANGUAGES}
+        return chosen if chosen in codes else settings.LANGUAGE_CODE
+
+
+class NotFoundConsumer(AsyncJsonWebsocketConsumer):
     """Any WebSocket path we do not serve: a clean close, not a server error."""
 
-    def connect(self) -> None:
-        self.close(code=CLOSE_NOT_FOUND)
+    async def connect(self) -> None:
+        await self.close(code=CLOSE_NOT_FOUND)
 
 
-class ProposalConsumer(JsonWebsocketConsumer):
+class MeConsumer(LiveConsumer):
+    """The signed-in person's own channel, for pages without a proposal socket:
+    the unread count stays live and a logout closes it."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_SIGNED_OUT)
+            return
+        if await self.join_user():
+            await self.accept()
+            unread = await database_sync_to_async(_unread)(user.pk)
+            await self.send_json({"type": "notifications", "unread": unread})
+
+
+def _unread(user_id: int) -> int:
+    from consult.notifications.selectors import unread_count
+
+    return unread_count(user_id=user_id)
+
+
+class ProposalConsumer(LiveConsumer):
     """Joins the proposal's group and forwards its events untouched."""
 
     group: str | None = None
-    user_group: str | None = None
     proposal_id: int | None = None
 
-    def connect(self) -> None:
+    async def connect(self) -> None:
         proposal_id = self.scope["url_route"]["kwargs"]["proposal_id"]
-        try:
-            proposal = proposal_selectors.proposal_public_queryset().get(pk=proposal_id)
-        except Proposal.DoesNotExist:
-            self.close(code=CLOSE_NOT_FOUND)
+        if not await database_sync_to_async(_is_public)(proposal_id):
+            await self.close(code=CLOSE_NOT_FOUND)
             return
-        # Join before sending anything, so no event falls between state and stream.
-        self.group = proposal_group(proposal.pk)
-        async_to_sync(self.channel_layer.group_add)(self.group, self.channel_name)
-        user = self.scope.get("user")
-        if user is not None and user.is_authenticated:
-            # So that a suspension or a logout can close this socket.
-            self.user_group = USER_GROUP.format(user_id=user.pk)
-            async_to_sync(self.channel_layer.group_add)(self.user_group, self.channel_name)
-        self.proposal_id = proposal.pk
-        self.accept()
-        self.send_json(
-            {"type": "hello", "proposal": proposal.pk, "seq": events.last_seq(proposal.pk)}
-        )
-        since = self._since()
-        if since is not None:
-            missed = events.events_since(proposal_id=proposal.pk, seq=since)
-            if missed is None:
-                self.send_json({"type": "reload"})
-            for event in missed or []:
-                self.send_json(event)
-        self._presence(joined=True)
+        if not await self.join_user():
+            return
+        # Join before reading the sequence, so no event falls between state and stream.
+        self.group = proposal_group(proposal_id)
+        self.proposal_id = proposal_id
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        seq, missed = await database_sync_to_async(_catch_up)(proposal_id, self._since())
+        await self.send_json({"type": "hello", "proposal": proposal_id, "seq": seq})
+        if missed is None:
+            await self.send_json({"type": "reload"})
+        for event in missed or []:
+            await self.send_json(event)
+        await self._presence(joined=True)
 
     def _since(self) -> int | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -72,83 +205,95 @@ class ProposalConsumer(JsonWebsocketConsumer):
         except (KeyError, ValueError, IndexError):
             return None
 
-    def disconnect(self, code: int) -> None:
+    async def disconnect(self, code: int) -> None:
         if self.group:
-            async_to_sync(self.channel_layer.group_discard)(self.group, self.channel_name)
-            self._presence(joined=False)
-        if self.user_group:
-            async_to_sync(self.channel_layer.group_discard)(self.user_group, self.channel_name)
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self._presence(joined=False)
+        await super().disconnect(code)
 
-    def _presence(self, *, joined: bool) -> None:
-        count = presence.update(self.proposal_id, self.channel_name, joined=joined)
-        if count is not None:
-            async_to_sync(self.channel_layer.group_send)(
-                self.group, {"type": "proposal.viewers", "count": count}
+    async def _presence(self, *, joined: bool) -> None:
+        announce = await _off_loop(presence.record)(
+            self.proposal_id, self.channel_name, joined=joined
+        )
+        if announce:
+            task = asyncio.ensure_future(
+                _announce_viewers(self.channel_layer, self.group, self.proposal_id)
             )
+            _announcements.add(task)
+            task.add_done_callback(_announcements.discard)
 
-    def proposal_viewers(self, event: dict) -> None:
+    async def proposal_viewers(self, event: dict) -> None:
         # Presence is ephemeral: no sequence number, never replayed.
-        self.send_json({"type": "viewers", "count": event["count"]})
+        await self.send_json({"type": "viewers", "count": event["count"]})
 
-    def user_close(self, event: dict) -> None:
-        self.close(code=CLOSE_SIGNED_OUT)
+    async def proposal_event(self, event: dict) -> None:
+        # Encoded once by the sender, for every listener.
+        await self.send(text_data=event["text"])
 
-    def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
-        if text_data is None:
-            self.send_json({"type": "error", "message": str(UNREADABLE)})
-            return
-        with translation.override(self._language()):
-            super().receive(text_data=text_data, **kwargs)
+    async def pinged(self) -> None:
+        await super().pinged()
+        await _off_loop(presence.record)(self.proposal_id, self.channel_name, joined=True)
 
-    def _language(self) -> str:
-        """The reader's language, from the cookie the language switcher sets."""
-        chosen = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
-        codes = {code for code, _name in settings.LANGUAGES}
-        return chosen if chosen in codes else settings.LANGUAGE_CODE
-
-    @classmethod
-    def decode_json(cls, text_data: str):
-        try:
-            return json.loads(text_data)
-        except (ValueError, RecursionError):
-            return None
-
-    def receive_json(self, content, **kwargs) -> None:
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            self.send_json({"type": "error", "message": str(UNREADABLE)})
-        elif content["type"] == "ping":
-            presence.update(self.proposal_id, self.channel_name, joined=True)
-            self.send_json({"type": "pong"})
-        elif content["type"] in ACTIONS:
-            self._act(content)
-        else:
-            self.send_json({"type": "error", "message": str(UNREADABLE)})
-
-    def _act(self, content: dict) -> None:
+    async def act(self, content: dict) -> None:
         """Post and vote over the socket: the same services as the plain forms.
         The result reaches everyone (this client too) as an event."""
+        action = ACTIONS.get(content["type"])
+        if action is None:
+            await self.send_json({"type": "error", "message": str(UNREADABLE)})
+            return
+        reply = await database_sync_to_async(self._act)(action, content)
+        await self.send_json(reply)
+        if reply.get("code") == CLOSE_TOO_MANY:
+            await self.close(code=CLOSE_TOO_MANY)
+
+    def _act(self, action, content: dict) -> dict:
         user = self.scope.get("user")
         ref = content.get("ref")
-        try:
-            ACTIONS[content["type"]](self, user, content)
-        except (ValidationError, PermissionDenied) as error:
-            text = " ".join(getattr(error, "messages", [])) or str(error)
-            self.send_json({"type": "error", "ref": ref, "message": text})
-        except (
-            Comment.DoesNotExist,
-            Proposal.DoesNotExist,
-            ObjectDoesNotExist,
-            KeyError,
-            TypeError,
-            ValueError,
-            OverflowError,
-        ):
-            self.send_json({"type": "error", "ref": ref, "message": str(UNREADABLE)})
-        else:
-            self.send_json({"type": "ok", "ref": ref})
+        client = self.scope.get("client") or (None, None)
+        with translation.override(self.language()):
+            try:
+                action(self, user, content, client[0])
+            except RateLimited as error:
+                return {
+                    "type": "error",
+                    "ref": ref,
+                    "code": CLOSE_TOO_MANY,
+                    "retry_after": error.retry_after,
+                    "message": error.message,
+                }
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(getattr(error, "messages", [])) or str(error)
+                return {"type": "error", "ref": ref, "message": text}
+            except (
+                ObjectDoesNotExist,
+                KeyError,
+                TypeError,
+                ValueError,
+                OverflowError,
+            ):
+                return {"type": "error", "ref": ref, "message": str(UNREADABLE)}
+        return {"type": "ok", "ref": ref}
 
-    def proposal_event(self, event: dict) -> None:
-        self.send_json(event["payload"])
+
+async def _announce_viewers(layer, group: str, proposal_id: int) -> None:
+    await asyncio.sleep(presence.window_seconds())
+    count = await _off_loop(presence.count)(proposal_id)
+    if count is not None:
+        try:
+            await layer.group_send(group, {"type": "proposal.viewers", "count": count})
+        except Exception:  # the count is a courtesy; the next change sends it again
+            events.logger.warning("viewer count for proposal %s not sent", proposal_id)
+
+
+def _is_public(proposal_id: int) -> bool:
+    return proposal_selectors.proposal_public_queryset().filter(pk=proposal_id).exists()
+
+
+def _catch_up(proposal_id: int, since: int | None) -> tuple[int, list[dict] | None]:
+    seq = events.last_seq(proposal_id)
+    if since is None:
+        return seq, []
+    return seq, events.events_since(proposal_id=proposal_id, seq=since)
 
 
 def _id(content: dict, key: str) -> int | None:
@@ -168,27 +313,43 @@ def _text(content: dict, key: str) -> str:
     return value
 
 
-def _post(consumer: ProposalConsumer, user, content: dict) -> None:
+def _optional_text(content: dict, key: str) -> str:
+    value = content.get(key, "")
+    if not isinstance(value, str):
+        raise ValueError(key)
+    return value
+
+
+def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> None:
     proposal = Proposal.objects.get(pk=consumer.proposal_id)
     parent_id, section_id, question_id = (
         _id(content, k) for k in ("parent", "section", "question")
     )
+    body = _text(content, "body")
+    limits.check_human(
+        started=_optional_text(content, "started"), honeypot=_optional_text(content, "website")
+    )
+    services.ensure_can_post(actor=user)
+    limits.check("comment", user=user, ip=ip)
     parent = Comment.objects.get(pk=parent_id, proposal=proposal) if parent_id else None
     section = proposal.sections.get(pk=section_id) if section_id else None
     question = proposal.questions.get(pk=question_id) if question_id else None
     services.comment_create(
         actor=user,
         proposal=proposal,
-        body=_text(content, "body"),
+        body=body,
         section=section,
         question=question,
         parent=parent,
     )
 
 
-def _vote(consumer: ProposalConsumer, user, content: dict) -> None:
+def _vote(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> None:
     comment = Comment.objects.get(pk=_id(content, "comment"), proposal_id=consumer.proposal_id)
-    services.comment_vote(actor=user, comment=comment, value=_text(content, "value"))
+    value = _text(content, "value")
+    services.ensure_can_post(actor=user)
+    limits.check("vote", user=user, ip=ip)
+    services.comment_vote(actor=user, comment=comment, value=value)
 
 
 ACTIONS = {"comment.post": _post, "comment.vote": _vote}

@@ -7,6 +7,7 @@ number it saw and is given the rest from the event log.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -49,9 +50,11 @@ def broadcast(event: Event) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    # Encoded here, once, and forwarded as it is by every listener's consumer.
+    text = json.dumps(message(event), separators=(",", ":"), ensure_ascii=False)
     try:
         async_to_sync(layer.group_send)(
-            proposal_group(event.proposal_id), {"type": "proposal.event", "payload": message(event)}
+            proposal_group(event.proposal_id), {"type": "proposal.event", "text": text}
         )
     except Exception:
         logger.exception("broadcast of event %s#%s failed", event.proposal_id, event.seq)

@@ -1,8 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from discussion import limits
 from discussion.models import COMMENT_MAX_LENGTH, VoteValue
 from discussion.selectors import SORTS
+
+
+class FillTokenInput(forms.HiddenInput):
+    """Always drawn with the time it is drawn, also when a refused form comes back."""
+
+    def format_value(self, value):
+        return limits.fill_token()
 
 
 class CommentForm(forms.Form):
@@ -15,6 +23,22 @@ class CommentForm(forms.Form):
     section = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     question = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # For people: nothing. For scripts that fill every field and post at once: a refusal.
+    started = forms.CharField(required=False, widget=FillTokenInput)
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        template_name="discussion/_honeypot_field.html",
+    )
+
+    def clean(self):
+        data = super().clean()
+        try:
+            limits.check_human(started=data.get("started"), honeypot=data.get("website"))
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+        return data
 
 
 class EditForm(forms.Form):

@@ -76,6 +76,21 @@ class Comment(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("discussion:comment", kwargs={"pk": self.pk})
 
+    def url_in_context(self) -> str:
+        """Where the comment is shown in context: its section's (or question's,
+        or the proposal's) discussion, unless the thread is deeper than that
+        page nests, and then the page of the thread it continues in."""
+        if self.depth < DISPLAY_DEPTH:
+            slug = self.proposal.slug
+            if self.section_id:
+                url = reverse("section-discussion", args=[slug, self.section_id])
+            elif self.question_id:
+                url = reverse("question-discussion", args=[slug, self.question_id])
+            else:
+                url = reverse("general-discussion", args=[slug])
+            return f"{url}#comment-{self.pk}"
+        return f"{self.get_absolute_url()}#comment-{self.pk}"
+
 
 class CommentRevision(models.Model):
     """What a comment said before an edit. Never changed."""

@@ -1,6 +1,10 @@
 """How many people have a proposal open: a Redis sorted set of sockets, each
 scored with the last time it was heard from, so that sockets of a crashed
-server stop counting after a while."""
+server stop counting after a while.
+
+The count goes out coalesced: when two thousand people open a page in the
+same minute, each listener gets a handful of counts, not two thousand.
+"""
 
 from __future__ import annotations
 
@@ -10,31 +14,61 @@ import time
 import redis
 from django.conf import settings
 
+from consult import redis_client
+
 logger = logging.getLogger(__name__)
 
 # Browsers ping every 30 s; a socket silent for longer than this is gone.
 STALE_AFTER = 90
+WINDOW_SECONDS = 2.0  # at most one viewer count every two seconds per proposal
 
 
-def update(proposal_id: int | None, channel_name: str, *, joined: bool) -> int | None:
-    """Record a socket joining (or pinging) or leaving; the current count, or None."""
-    if proposal_id is None or not settings.REDIS_URL:
-        return None
-    key = f"consult:viewers:{proposal_id}"
-    now = time.time()
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+def window_seconds() -> float:
+    return getattr(settings, "CONSULT_VIEWERS_WINDOW_SECONDS", WINDOW_SECONDS)
+
+
+def _key(proposal_id: int) -> str:
+    return f"consult:viewers:{proposal_id}"
+
+
+def record(proposal_id: int, channel_name: str, *, joined: bool) -> bool:
+    """Record a socket joining (or pinging) or leaving. True when the caller
+    should announce the count (after `window_seconds()`); False when another
+    announcement is already on its way or Redis is away."""
+    client = redis_client.client()
+    if client is None:
+        return False
+    key, now = _key(proposal_id), time.time()
+    window = window_seconds()
     try:
         with client.pipeline() as pipe:
             if joined:
                 pipe.zadd(key, {channel_name: now})
             else:
                 pipe.zrem(key, channel_name)
-            pipe.zremrangebyscore(key, "-inf", now - STALE_AFTER)
-            pipe.zcard(key)
             pipe.expire(key, STALE_AFTER * 2)
-            return int(pipe.execute()[2])
+            if window > 0:
+                # A little shorter than the wait, so a change in its last
+                # moment schedules the next count rather than being missed.
+                lock_ms = max(1, int(window * 1000) - 50)
+                pipe.set(f"{key}:announce", 1, nx=True, px=lock_ms)
+            results = pipe.execute()
+    except redis.RedisError:
+        logger.warning("viewer count for proposal %s unavailable: Redis unreachable", proposal_id)
+        return False
+    return window <= 0 or bool(results[-1])
+
+
+def count(proposal_id: int) -> int | None:
+    client = redis_client.client()
+    if client is None:
+        return None
+    key = _key(proposal_id)
+    try:
+        with client.pipeline() as pipe:
+            pipe.zremrangebyscore(key, "-inf", time.time() - STALE_AFTER)
+            pipe.zcard(key)
+            return int(pipe.execute()[1])
     except redis.RedisError:
         logger.warning("viewer count for proposal %s unavailable: Redis unreachable", proposal_id)
         return None
-    finally:
-        client.close()

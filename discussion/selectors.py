@@ -30,6 +30,8 @@ class Node:
     children: list[Node] = field(default_factory=list)
     # Replies below the display depth continue on the comment's own page.
     continues: bool = False
+    # The deepest level the page nests: its replies, even live ones, continue elsewhere.
+    at_limit: bool = False
 
 
 def _with_controversy(qs: QuerySet[Comment]) -> QuerySet[Comment]:
@@ -51,7 +53,10 @@ def comment_roots(
 
 
 def _tree(roots: list[Comment], replies: list[Comment], base_depth: int) -> list[Node]:
-    nodes = {c.pk: Node(c) for c in [*roots, *replies]}
+    nodes = {
+        c.pk: Node(c, at_limit=c.depth - base_depth == DISPLAY_DEPTH - 1)
+        for c in [*roots, *replies]
+    }
     for reply in replies:
         parent = nodes.get(reply.parent_id)
         if parent is None:

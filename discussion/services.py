@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from consult.accounts import rules as account_rules
 from consult.accounts.models import User
 from consult.db import retry_on_conflict
+from consult.notifications import services as notifications
+from consult.notifications.models import Kind as NotificationKind
 from consult.text import render_markdown
 from discussion import rules
 from discussion.events import event_append
@@ -35,6 +38,7 @@ from discussion.tallies import tally_changed
 from proposals.models import ConsultationQuestion, Proposal, Section, SectionVersion
 
 SIGN_IN = _("Sign in to take part in the discussion.")
+VERIFY_EMAIL = _("Confirm your email address to take part: follow the link we sent you.")
 NOT_OPEN = _("The discussion is closed: the consultation is %(status)s.")
 EMPTY = _("Write something before posting.")
 TOO_LONG = _("A comment can be at most %(limit)d characters; this one has %(length)d.")
@@ -75,10 +79,22 @@ def _fresh_actor(actor: User) -> User:
     second ago counts, whatever object a long-lived socket still holds."""
     if not account_rules.is_citizen(actor):
         raise PermissionDenied(SIGN_IN)
-    fresh = User.objects.filter(pk=actor.pk, is_active=True).first()
+    fresh = (
+        User.objects.filter(pk=actor.pk, is_active=True)
+        .annotate(verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
+        .first()
+    )
     if fresh is None:
         raise PermissionDenied(SIGN_IN)
+    if not fresh.verified:
+        raise PermissionDenied(VERIFY_EMAIL)
     return fresh
+
+
+def ensure_can_post(*, actor: User) -> None:
+    """Signed in, active and with a confirmed email, checked against the
+    database now; raises PermissionDenied with the reason."""
+    _fresh_actor(actor)
 
 
 def _open_proposal(actor: User, proposal_id: int) -> Proposal:
@@ -89,6 +105,10 @@ def _open_proposal(actor: User, proposal_id: int) -> Proposal:
             NOT_OPEN, params={"status": proposal.get_effective_status_display().lower()}
         )
     return proposal
+
+
+def _reply_key(comment: Comment) -> str:
+    return f"reply:{comment.pk}"
 
 
 def comment_fragment(comment: Comment) -> dict[str, str]:
@@ -126,7 +146,7 @@ def comment_create(
     proposal = _open_proposal(actor, proposal.pk)
     body = _clean_body(body)
     if parent is not None:
-        parent = Comment.objects.select_for_update().get(pk=parent.pk)
+        parent = Comment.objects.select_for_update().select_related("author").get(pk=parent.pk)
         if parent.proposal_id != proposal.pk:
             raise ValidationError(PARENT_ELSEWHERE)
         if parent.is_deleted:
@@ -163,6 +183,15 @@ def comment_create(
     else:
         # F() increments: concurrent replies to one thread all count.
         Comment.objects.filter(pk=comment.root_id).update(reply_count=F("reply_count") + 1)
+        notifications.notify(
+            recipient=parent.author,
+            kind=NotificationKind.REPLY,
+            key=_reply_key(comment),
+            actor=actor,
+            subject=proposal.title,
+            excerpt=body,
+            url=comment.url_in_context(),
+        )
     Proposal.objects.filter(pk=proposal.pk).update(activity_count=F("activity_count") + 1)
     event_append(
         proposal=proposal,
@@ -210,6 +239,7 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
     comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
     _rewrite_history(comment)
+    notifications.refresh(key=_reply_key(comment), excerpt=body)
     event_append(
         proposal=proposal,
         type="comment.edited",
@@ -232,6 +262,7 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
     comment.body, comment.body_html = "", ""
     comment.save(update_fields=["is_deleted", "deleted_at", "body", "body_html"])
     _rewrite_history(comment)
+    notifications.withdraw(key=_reply_key(comment))
     event_append(
         proposal=proposal,
         type="comment.deleted",

@@ -16,6 +16,7 @@ import redis
 from django.conf import settings
 from django.db import connection, transaction
 
+from consult import redis_client
 from discussion.events import event_append
 from discussion.models import Comment
 from proposals.models import Proposal
@@ -32,9 +33,7 @@ def window_seconds() -> float:
 
 
 def _client() -> redis.Redis | None:
-    if not settings.REDIS_URL:
-        return None
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+    return redis_client.client()
 
 
 def _keys(proposal_id: int) -> tuple[str, str]:
@@ -69,9 +68,6 @@ def _mark_dirty(proposal_id: int, member: str) -> None:
             timer.start()
     except redis.RedisError:
         logger.warning("tally coalescing skipped for proposal %s: Redis unreachable", proposal_id)
-    finally:
-        if client is not None:
-            client.close()
 
 
 def flush(proposal_id: int, members: list[str] | None = None) -> int:
@@ -109,8 +105,6 @@ def flush(proposal_id: int, members: list[str] | None = None) -> int:
         logger.exception("tally flush for proposal %s failed", proposal_id)
         return 0
     finally:
-        if client is not None:
-            client.close()
         if threading.current_thread() is not threading.main_thread():
             connection.close()  # a timer thread ends here; its connection must not linger
 

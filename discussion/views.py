@@ -5,11 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from discussion import events, rules, selectors, services
+from consult.ratelimit import RateLimited
+from discussion import events, limits, rules, selectors, services
 from discussion.forms import CommentForm, EditForm, SortForm, VoteForm
 from discussion.models import DISPLAY_DEPTH, Comment
 from proposals import rules as proposal_rules
@@ -61,6 +61,7 @@ def _discussion_context(request, proposal, section, form=None, question=None) ->
         "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
         "can_comment": rules.can_comment(request.user, proposal),
         "section_obj": section,
+        "display_depth": DISPLAY_DEPTH,
     }
 
 
@@ -115,23 +116,13 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
             "can_comment": rules.can_comment(request.user, comment.proposal),
             "comment_form": CommentForm(),
+            "display_depth": DISPLAY_DEPTH,
         },
     )
 
 
 def _back_to(comment: Comment) -> str:
-    """Where a comment is shown in context: its section's discussion, unless
-    the thread is deeper than that page nests (then the thread's own page)."""
-    if comment.depth < DISPLAY_DEPTH:
-        slug = comment.proposal.slug
-        if comment.section_id:
-            url = reverse("section-discussion", args=[slug, comment.section_id])
-        elif comment.question_id:
-            url = reverse("question-discussion", args=[slug, comment.question_id])
-        else:
-            url = reverse("general-discussion", args=[slug])
-        return f"{url}#comment-{comment.pk}"
-    return f"{comment.get_absolute_url()}#comment-{comment.pk}"
+    return comment.url_in_context()
 
 
 @require_POST
@@ -159,8 +150,11 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
         ):
             if data[name] and found is None:
                 form.add_error(None, message)
+    status, retry_after = 400, None
     if form.is_valid():
         try:
+            services.ensure_can_post(actor=request.user)
+            limits.check("comment", user=request.user, ip=request.META.get("REMOTE_ADDR"))
             comment = services.comment_create(
                 actor=request.user,
                 proposal=proposal,
@@ -169,6 +163,9 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
                 question=question,
                 parent=parent,
             )
+        except RateLimited as error:
+            form.add_error(None, error.message)
+            status, retry_after = 429, error.retry_after
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(
@@ -192,10 +189,17 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
             "status": proposal.effective_status(),
         }
         context.update(_discussion_context(request, proposal, None, form=form, question=question))
-        return render(request, "discussion/general.html", context, status=400)
+        response = render(request, "discussion/general.html", context, status=status)
+        return _limited(response, retry_after)
     context = {"page": page, "section": snapshot}
     context.update(_discussion_context(request, proposal, section, form=form))
-    return render(request, "discussion/section.html", context, status=400)
+    return _limited(render(request, "discussion/section.html", context, status=status), retry_after)
+
+
+def _limited(response: HttpResponse, retry_after: int | None) -> HttpResponse:
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -245,9 +249,20 @@ def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose agree, disagree or pass."))
     else:
         try:
+            services.ensure_can_post(actor=request.user)
+            limits.check("vote", user=request.user, ip=request.META.get("REMOTE_ADDR"))
             services.comment_vote(
                 actor=request.user, comment=comment, value=form.cleaned_data["value"]
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except RateLimited as error:
+            response = render(
+                request,
+                "discussion/limited.html",
+                {"message": error.message, "back": _back_to(comment)},
+                status=429,
+            )
+            response["Retry-After"] = str(error.retry_after)
+            return response
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     return redirect(_back_to(comment))

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from consult import live
 from proposals import diff, selectors, services
 from proposals.forms import BrowseForm, StanceForm
 from proposals.models import Proposal, Section
@@ -50,10 +51,12 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = _proposal_or_404(request, slug)
+    # Read before the page: whatever happens after it is replayed on connect.
+    seq = live.last_seq(proposal.pk)
     return render(
         request,
         "proposals/detail.html",
-        {"page": selectors.proposal_page(proposal=proposal, user=request.user)},
+        {"page": selectors.proposal_page(proposal=proposal, user=request.user), "seq": seq},
     )
 
 

@@ -41,6 +41,7 @@ def _fast_password_hashing(settings):
     # Tallies go out at once unless a test is about coalescing: no timer
     # thread may outlive the test that started it.
     settings.CONSULT_TALLY_WINDOW_SECONDS = 0
+    settings.CONSULT_VIEWERS_WINDOW_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)
@@ -56,9 +57,11 @@ def _fresh_channel_layer():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and cached values must not leak between tests."""
+    """Rate-limit counters, socket counts and cached values must not leak
+    between tests (ids repeat once a test's rows are rolled back)."""
     client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter("cache:*", count=1000))
+    patterns = ("cache:*", "consult:rate:*", "consult:sockets:*", "consult:viewers:*")
+    keys = [key for match in patterns for key in client.scan_iter(match, count=1000)]
     if keys:
         client.delete(*keys)
     client.close()

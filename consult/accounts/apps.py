@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "consult.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self) -> None:
+        from consult.accounts import signals  # noqa: F401 - connects the receivers

@@ -3,11 +3,81 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  if (!("WebSocket" in window)) { return; }
   var root = document.querySelector("[data-live-url]");
-  if (!root || !("WebSocket" in window)) { return; }
-  var status = document.querySelector("[data-live-status]");
   var announcer = document.querySelector("[data-live-announcer]");
   var me = document.body.dataset.userId || "";
+
+  function announce(text) {
+    if (!announcer) { return; }
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  // The unread count beside "Notifications", kept live on every page.
+  var shownUnread = null;
+  function unread(count) {
+    var badge = document.querySelector("[data-unread]");
+    if (!badge) { return; }
+    var number = badge.querySelector("[data-unread-count]");
+    if (shownUnread === null) { shownUnread = Number(number.textContent) || 0; }
+    number.textContent = count;
+    badge.hidden = !count;
+    if (count > shownUnread) { announce(document.body.dataset.newNotification || "New notification"); }
+    shownUnread = count;
+  }
+
+  // One socket, kept open: after a drop it reconnects with a growing pause;
+  // after 4429 (too many) it waits as long as the server asked; after any
+  // other 4xxx (not found, signed out) it stops, since trying again will not help.
+  function keepOpen(address, handlers) {
+    var keeper = { socket: null, retryAfter: 0 };
+    var delay = 1000;
+    function open() {
+      var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+      var socket = new WebSocket(scheme + location.host + address());
+      keeper.socket = socket;
+      var heartbeat = null;
+      socket.addEventListener("open", function () {
+        delay = 1000;
+        // Presence and the per-person socket count: a socket silent for 90 s stops counting.
+        heartbeat = window.setInterval(function () {
+          socket.send(JSON.stringify({ type: "ping" }));
+        }, 30000);
+      });
+      socket.addEventListener("message", function (message) {
+        var event;
+        try { event = JSON.parse(message.data); } catch (e) { return; }
+        if (event.type === "notifications") { unread(event.unread); return; }
+        if (event.code === 4429) {
+          keeper.retryAfter = event.retry_after || 30;
+          if (!event.ref && event.message) { announce(event.message); }
+        }
+        handlers.message(event);
+      });
+      socket.addEventListener("close", function (closed) {
+        if (heartbeat) { window.clearInterval(heartbeat); }
+        if (handlers.close) { handlers.close(); }
+        if (closed.code === 4429) {
+          window.setTimeout(open, (keeper.retryAfter || 30) * 1000);
+          keeper.retryAfter = 0;
+          return;
+        }
+        if (closed.code >= 4000 && closed.code < 5000) { return; }
+        window.setTimeout(open, delay);
+        delay = Math.min(delay * 2, 30000);
+      });
+    }
+    open();
+    return keeper;
+  }
+
+  if (!root) {
+    // Pages without a consultation's live channel still keep the count live.
+    if (me) { keepOpen(function () { return "/ws/me/"; }, { message: function () {} }); }
+    return;
+  }
+  var status = document.querySelector("[data-live-status]");
   var canTakePart = document.body.dataset.canComment === "true";
   var section = root.dataset.section || "";
   var question = root.dataset.question || "";
@@ -15,13 +85,8 @@
   var lang = document.documentElement.lang || "en";
   // The page was drawn at this event number: anything later is replayed on connect.
   var lastSeq = root.dataset.seq ? Number(root.dataset.seq) : null;
-  var delay = 1000;
-
-  function announce(text) {
-    if (!announcer) { return; }
-    announcer.textContent = "";
-    window.setTimeout(function () { announcer.textContent = text; }, 50);
-  }
+  var displayDepth = Number(root.dataset.displayDepth || 4);
+  var baseDepth = Number(root.dataset.baseDepth || 0);
 
   function fragment(html) {
     if (typeof html === "object") { html = html[lang] || html.en || ""; }
@@ -38,24 +103,61 @@
     return node;
   }
 
+  function continueLink(item, node, id) {
+    // Shown once the thread goes deeper than this page nests.
+    var time = node.querySelector(".comment-time");
+    var more = document.createElement("p");
+    more.className = "continue";
+    more.hidden = true;
+    more.dataset.continueOf = id;
+    var anchor = document.createElement("a");
+    anchor.href = time ? time.getAttribute("href").split("#")[0] : "#comment-" + id;
+    anchor.textContent = document.body.dataset.continueText || "Continue this thread";
+    more.appendChild(anchor);
+    item.appendChild(more);
+  }
+
   function commentCreated(event) {
     if (document.getElementById("comment-" + event.id)) { return; }
     var list;
     if (event.parent) {
       list = document.querySelector('[data-replies-of="' + event.parent + '"]');
+      if (list && list.hasAttribute("data-full")) {
+        // Deeper than this page nests: the thread continues on its own page.
+        var more = document.querySelector('[data-continue-of="' + event.parent + '"]');
+        if (more) { more.hidden = false; }
+        announce(document.body.dataset.newComment || "New comment");
+        return;
+      }
     } else if (String(event.section || "") === section && String(event.question || "") === question) {
       list = document.querySelector("[data-threads]");
+      // A new thread goes where the page's order puts it: first when the
+      // newest come first, last otherwise; if that is another page, say so.
+      var newestFirst = list && list.dataset.sort === "newest";
+      if (list && !list.hasAttribute(newestFirst ? "data-first-page" : "data-last-page")) {
+        announce(document.body.dataset.laterPage || "New comment on another page");
+        return;
+      }
     }
     if (!list) { return; }
+    var node = fragment(event.html);
     var item = document.createElement("li");
     item.className = "thread-item";
-    item.appendChild(fragment(event.html));
+    item.appendChild(node);
     var replies = document.createElement("ol");
     replies.className = "replies";
     replies.dataset.repliesOf = event.id;
     item.appendChild(replies);
-    // Appended at the end of its list: nothing above what a reader is typing moves.
-    list.appendChild(item);
+    if (event.depth - baseDepth === displayDepth - 1) {
+      replies.setAttribute("data-full", "");
+      continueLink(item, node, event.id);
+    }
+    if (!event.parent && list.dataset.sort === "newest") {
+      list.insertBefore(item, list.firstElementChild);
+    } else {
+      // At the end of its list: nothing above what a reader is typing moves.
+      list.appendChild(item);
+    }
     var empty = document.querySelector("[data-empty]");
     if (empty) { empty.remove(); }
     announce(document.body.dataset.newComment || "New comment");
@@ -144,9 +246,7 @@
     box.hidden = false;
   }
 
-  function receive(message) {
-    var event;
-    try { event = JSON.parse(message.data); } catch (e) { return; }
+  function receive(event) {
     if (event.type === "hello") {
       if (lastSeq === null) { lastSeq = event.seq; }
       root.dataset.live = "connected";
@@ -161,7 +261,7 @@
     if (lastSeq !== null && event.seq > lastSeq + 1) {
       // A gap (broadcasts from several servers can overtake each other):
       // reconnect, and the server replays everything after lastSeq in order.
-      if (live) { live.close(); }
+      if (channel.socket) { channel.socket.close(); }
       return;
     }
     lastSeq = event.seq;
@@ -170,12 +270,13 @@
   }
 
   // Votes go over the socket when it is open (the form stays as the fallback).
-  var live = null;
+  var channel = { socket: null };
+  function isOpen() { return channel.socket && channel.socket.readyState === WebSocket.OPEN; }
   var pending = {};
   var nextRef = 1;
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.classList.contains("vote-form") || !live || live.readyState !== WebSocket.OPEN) { return; }
+    if (!form.classList.contains("vote-form") || !isOpen()) { return; }
     var button = event.submitter;
     var comment = form.closest("[data-comment-id]");
     if (!button || !comment) { return; }
@@ -186,7 +287,7 @@
         other.setAttribute("aria-pressed", other === button ? "true" : "false");
       });
     };
-    live.send(JSON.stringify({
+    channel.socket.send(JSON.stringify({
       type: "comment.vote", comment: Number(comment.dataset.commentId), value: button.value, ref: ref
     }));
   });
@@ -197,7 +298,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var body = form.querySelector("textarea[name=body]");
-    if (!body || !form.action.match(/\/comments\/$/) || !live || live.readyState !== WebSocket.OPEN) {
+    if (!body || !form.action.match(/\/comments\/$/) || !isOpen()) {
       return;
     }
     event.preventDefault();
@@ -206,6 +307,10 @@
     ["section", "question", "parent"].forEach(function (name) {
       var field = form.querySelector("[name=" + name + "]");
       if (field && field.value) { message[name] = Number(field.value); }
+    });
+    ["started", "website"].forEach(function (name) {
+      var field = form.querySelector("[name=" + name + "]");
+      message[name] = field ? field.value : "";
     });
     var error = form.querySelector("[data-socket-error]");
     if (error) { error.remove(); }
@@ -223,7 +328,7 @@
       note.textContent = text;
       body.after(note);
     };
-    live.send(JSON.stringify(message));
+    channel.socket.send(JSON.stringify(message));
   });
 
   function answered(event) {
@@ -237,28 +342,10 @@
     }
   }
 
-  function connect() {
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var url = scheme + location.host + root.dataset.liveUrl + (lastSeq !== null ? "?since=" + lastSeq : "");
-    var socket = new WebSocket(url);
-    live = socket;
-    var heartbeat = null;
-    socket.addEventListener("open", function () {
-      delay = 1000;
-      // Presence: a socket silent for 90 s stops counting as a viewer.
-      heartbeat = window.setInterval(function () {
-        socket.send(JSON.stringify({ type: "ping" }));
-      }, 30000);
-    });
-    socket.addEventListener("message", receive);
-    socket.addEventListener("close", function (closed) {
-      if (heartbeat) { window.clearInterval(heartbeat); }
-      root.dataset.live = "disconnected";
-      // 4xxx: not found, or signed out or suspended: trying again will not help.
-      if (closed.code >= 4000 && closed.code < 5000) { return; }
-      window.setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
-    });
-  }
-  connect();
+  channel = keepOpen(function () {
+    return root.dataset.liveUrl + (lastSeq !== null ? "?since=" + lastSeq : "");
+  }, {
+    message: receive,
+    close: function () { root.dataset.live = "disconnected"; }
+  });
 }());

@@ -88,7 +88,7 @@ async def test_group_events_reach_every_listener(proposal):
         await next_message(socket)
     await get_channel_layer().group_send(
         proposal_group(proposal.pk),
-        {"type": "proposal.event", "payload": {"type": "test", "seq": 1}},
+        {"type": "proposal.event", "text": '{"type": "test", "seq": 1}'},
     )
     for socket in sockets:
         assert await next_message(socket) == {"type": "test", "seq": 1}

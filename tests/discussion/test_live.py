@@ -12,7 +12,7 @@ from django.db import transaction
 from asgi import application
 from discussion import events, services, tallies
 from discussion.models import Comment, CommentVote, Event
-from tests.live_helpers import close_worker_connection, next_message, nothing_more
+from tests.live_helpers import close_worker_connection, human, next_message, nothing_more
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,11 +116,13 @@ async def test_posting_and_voting_over_the_socket_use_the_same_services(
     author = socket_for(open_proposal, user=people.citizen)
     await author.connect()
     await next_message(author)
-    await author.send_json_to({"type": "comment.post", "body": "Over the socket", "ref": "a1"})
+    await author.send_json_to(
+        {**human(), "type": "comment.post", "body": "Over the socket", "ref": "a1"}
+    )
     replies = [await next_message(author) for _ in range(2)]
     assert {r["type"] for r in replies} == {"ok", "comment.created"}
     comment = await Comment.objects.aget(body="Over the socket")
-    await author.send_json_to({"type": "comment.post", "body": "   ", "ref": "a2"})
+    await author.send_json_to({**human(), "type": "comment.post", "body": "   ", "ref": "a2"})
     refused = await next_message(author)
     assert refused == {"type": "error", "ref": "a2", "message": "Write something before posting."}
     await author.send_json_to(
@@ -141,7 +143,7 @@ async def test_posting_and_voting_over_the_socket_use_the_same_services(
     stranger = socket_for(open_proposal)  # not signed in
     await stranger.connect()
     await next_message(stranger)
-    await stranger.send_json_to({"type": "comment.post", "body": "anon", "ref": "s"})
+    await stranger.send_json_to({**human(), "type": "comment.post", "body": "anon", "ref": "s"})
     assert (await next_message(stranger))["message"] == "Sign in to take part in the discussion."
     for socket in (author, stranger):
         await socket.disconnect()

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from consult.testing.data import bulk_comments
 from discussion import services
 from discussion.models import Comment, CommentVote
+from tests.live_helpers import human
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +44,10 @@ def test_thread_page_query_count_is_the_same_at_100_and_10000_comments(
     bulk(open_proposal, section, people.citizen, 9900)
     assert Comment.objects.count() == 10_000
     assert queries() == at_100
-    # The proposal page's 15, the section, the last event number, the roots'
+    # The proposal page's 16 (one is the unread count), the section, the last
+    # event number, the roots'
     # count and page, their replies, my votes.
-    assert at_100 == 21
+    assert at_100 == 22
 
 
 def test_posting_with_the_plain_form_and_voting_and_deleting(
@@ -54,7 +56,7 @@ def test_posting_with_the_plain_form_and_voting_and_deleting(
     client.force_login(people.citizen)
     response = client.post(
         f"{open_proposal.get_absolute_url()}comments/",
-        {"body": "Plain form works", "section": section.pk},
+        human(**{"body": "Plain form works", "section": section.pk}),
     )
     comment = Comment.objects.get()
     assert response["Location"] == f"{section_url(open_proposal, section)}#comment-{comment.pk}"
@@ -84,7 +86,8 @@ def test_hostile_text_is_stored_as_written_and_shown_harmless(
 ):
     client.force_login(people.citizen)
     client.post(
-        f"{open_proposal.get_absolute_url()}comments/", {"body": body, "section": section.pk}
+        f"{open_proposal.get_absolute_url()}comments/",
+        human(**{"body": body, "section": section.pk}),
     )
     comment = Comment.objects.get()
     assert comment.body == body.strip()
@@ -100,7 +103,8 @@ def test_a_megabyte_comment_is_refused_and_the_text_comes_back(
     client.force_login(people.citizen)
     body = "long " * 200_000
     response = client.post(
-        f"{open_proposal.get_absolute_url()}comments/", {"body": body, "section": section.pk}
+        f"{open_proposal.get_absolute_url()}comments/",
+        human(**{"body": body, "section": section.pk}),
     )
     assert response.status_code in (400, 413)
     assert not Comment.objects.exists()
@@ -112,7 +116,8 @@ def test_an_overlong_comment_comes_back_in_the_form(client, open_proposal, secti
     client.force_login(people.citizen)
     body = "word " * 1100
     response = client.post(
-        f"{open_proposal.get_absolute_url()}comments/", {"body": body, "section": section.pk}
+        f"{open_proposal.get_absolute_url()}comments/",
+        human(**{"body": body, "section": section.pk}),
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -132,7 +137,8 @@ def test_a_reply_to_a_deleted_comment_and_a_vote_on_a_closed_consultation_get_me
     services.comment_delete(actor=people.citizen, comment=comment)
     client.force_login(people.moderator)
     response = client.post(
-        f"{open_proposal.get_absolute_url()}comments/", {"body": "late reply", "parent": comment.pk}
+        f"{open_proposal.get_absolute_url()}comments/",
+        human(**{"body": "late reply", "parent": comment.pk}),
     )
     assert response.status_code == 400
     assert "That comment has been deleted" in response.content.decode()
@@ -173,12 +179,14 @@ def test_the_whole_proposal_and_each_question_have_their_own_discussion(
     detail = client.get(open_proposal.get_absolute_url()).content.decode()
     assert f'href="{general}"' in detail and f'href="{answers}"' in detail
 
-    response = client.post(f"{open_proposal.get_absolute_url()}comments/", {"body": "On the whole"})
+    response = client.post(
+        f"{open_proposal.get_absolute_url()}comments/", human(**{"body": "On the whole"})
+    )
     whole = Comment.objects.get(body="On the whole")
     assert response["Location"] == f"{general}#comment-{whole.pk}"
     response = client.post(
         f"{open_proposal.get_absolute_url()}comments/",
-        {"body": "My answer", "question": question.pk},
+        human(**{"body": "My answer", "question": question.pk}),
     )
     answer = Comment.objects.get(body="My answer")
     assert answer.question_id == question.pk
@@ -194,7 +202,9 @@ def test_the_whole_proposal_and_each_question_have_their_own_discussion(
 
 def test_a_refused_general_comment_comes_back_with_its_text(client, open_proposal, people):
     client.force_login(people.citizen)
-    response = client.post(f"{open_proposal.get_absolute_url()}comments/", {"body": "x" * 5001})
+    response = client.post(
+        f"{open_proposal.get_absolute_url()}comments/", human(**{"body": "x" * 5001})
+    )
     assert response.status_code == 400
     assert "at most 5000 characters" in response.content.decode()
     assert "x" * 100 in response.content.decode()
@@ -213,7 +223,8 @@ def test_an_address_that_does_not_resolve_is_an_error_not_another_place(
 ):
     client.force_login(people.citizen)
     response = client.post(
-        f"{open_proposal.get_absolute_url()}comments/", {"body": "Where am I?", field: 999999}
+        f"{open_proposal.get_absolute_url()}comments/",
+        human(**{"body": "Where am I?", field: 999999}),
     )
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -233,7 +244,7 @@ def test_posting_on_a_section_dropped_from_the_new_version_keeps_the_text(
     client.force_login(people.citizen)
     response = client.post(
         f"{open_proposal.get_absolute_url()}comments/",
-        {"body": "Typed before the change", "section": section.pk},
+        human(**{"body": "Typed before the change", "section": section.pk}),
     )
     assert response.status_code == 400
     page = response.content.decode()

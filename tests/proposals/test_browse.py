@@ -218,8 +218,9 @@ PINNED = {
 # A signed-in reader's proposal page: session and user, the proposal, its
 # sections, tallies (sections, whole), attachments, versions, questions, tags,
 # the role check, the reader's stances (sections, whole), follow, and the
-# menu's "is this reader an official?".
-PROPOSAL_PAGE = 15
+# menu's "is this reader an official?", unread notifications, and the latest
+# event number (the page's socket asks for everything after it).
+PROPOSAL_PAGE = 17
 
 
 def test_list_and_home_query_counts_do_not_grow(client, tree, official):

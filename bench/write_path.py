@@ -1,0 +1,772 @@
+"""Benchmark: the write path, comments per second through the form and the socket.
+
+    .venv/bin/python bench/write_path.py [--clients 8] [--seconds 15] [--users 58]
+    DATABASE_URL=postgres://... .venv/bin/python bench/write_path.py
+
+A throwaway database (SQLite unless DATABASE_URL names an empty one), a
+private Redis and a real Daphne serving bench/write_settings.py, which lifts
+the abuse limits for the load. Measures, each beside its ceiling in the same
+run: K clients posting thread roots through the form for S seconds (beside
+GET /healthz from the same K clients, and the same number of bare rows
+inserted through the ORM); K sockets posting over the WebSocket, each
+awaiting its "ok" before the next (beside ping -> pong on the same sockets);
+and 50 replies to one comment sent at the same instant, over 50 sockets and
+then through 50 forms, checked in the database afterwards.
+Results: docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import math
+import os
+import platform
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common import ROOT, setup_django
+
+BENCH = Path(__file__).resolve().parent
+REPLIES = 50
+HOST = "127.0.0.1"
+BODY = "Keep the school street **closed to through traffic** at drop-off time ({})."
+
+
+@dataclass
+class Result:
+    name: str
+    clients: int
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # successes only, seconds
+    errors: Counter = field(default_factory=Counter)
+    events: str = ""  # what the listening sockets received, for the posting runs
+
+    def add(self, ok: bool, latency: float, error: str = "") -> None:
+        if ok:
+            self.latencies.append(latency)
+        else:
+            self.errors[error] += 1
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[max(0, math.ceil(q * len(ordered)) - 1)] * 1000
+
+    def row(self) -> str:
+        done = len(self.latencies)
+        rate = done / self.seconds if self.seconds else float("nan")
+        errors = ", ".join(f"{n} × {what}" for what, n in self.errors.most_common()) or "0"
+        return (
+            f"| {self.name} | {self.clients} | {done:,} | {rate:,.1f} | "
+            f"{self.percentile(0.5):.1f} | {self.percentile(0.99):.1f} | {errors} |"
+        )
+
+
+@dataclass
+class Person:
+    user_id: int
+    cookie: str
+    csrf: str
+
+
+@dataclass
+class World:
+    proposal_id: int
+    slug: str
+    section_id: int
+    root_id: int
+    parent_id: int
+    people: list[Person]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (K)")
+    parser.add_argument("--seconds", type=float, default=15, help="length of each run (S)")
+    parser.add_argument("--users", type=int, help=f"citizens (default max({REPLIES}, K))")
+    parser.add_argument(
+        "--keep-frame-limit",
+        action="store_true",
+        help="serve asgi:application as it is, with its per-socket bound on frames",
+    )
+    args = parser.parse_args()
+    users = max(args.users or 0, REPLIES, args.clients)
+    signal.signal(signal.SIGTERM, _interrupted)
+    from consult.redis_server import PrivateRedis
+
+    tmp = tempfile.TemporaryDirectory(prefix="consult-write-")
+    redis = daphne = None
+    try:
+        redis = PrivateRedis(workdir=Path(tmp.name) / "redis").start()
+        os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
+        os.environ.update(
+            REDIS_URL=redis.url,
+            DJANGO_SETTINGS_MODULE="write_settings",
+            DEBUG="false",
+            HTTPS="false",
+            TASK_BACKEND="immediate",
+            ALLOWED_HOSTS=f"{HOST},localhost",
+        )
+        setup_django()
+        world = build(users)
+        app = "asgi:application" if args.keep_frame_limit else "write_settings:application"
+        daphne = Daphne(app)
+        daphne.start()
+        return run(args, world, daphne)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if daphne:
+            daphne.stop()
+        if redis:
+            redis.stop()
+        tmp.cleanup()
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run(args, world: World, daphne: Daphne) -> int:
+    from django.db import connection
+
+    k, seconds = args.clients, args.seconds
+    print(f"# write path: {machine()}")
+    print(f"database: {connection.vendor} {database_version()}; load before: {load()}")
+    print(f"Daphne serving {daphne.app}; log: {daphne.log_path}")
+    people = world.people[:k]
+    print(f"\n## Sustained, {k} clients, {seconds:g} s each\n")
+    print("| path | clients | done | per s | p50 ms | p99 ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    problems = []
+    checks = []
+
+    def show(result: Result, marker: str | None = None) -> Result:
+        print(result.row(), flush=True)
+        logged = daphne.new_errors()
+        if logged:
+            problems.append(f"{result.name}: {logged} error lines in the Daphne log")
+        if marker is not None:
+            stored = comments_with(marker)
+            checks.append(f"{result.name}: {len(result.latencies)} acknowledged, {stored} stored")
+            if stored != len(result.latencies):
+                problems.append(f"{result.name}: {len(result.latencies)} ok but {stored} stored")
+        return result
+
+    show(http_load("GET /healthz", daphne.port, people, seconds, healthz_request))
+    form = show(
+        http_load("form: POST comment", daphne.port, people, seconds, form_request(world, "F")),
+        "F",
+    )
+    show(asyncio.run(ws_load("WebSocket: ping → pong", daphne.port, world, people, seconds)))
+    ws = asyncio.run(ws_load("WebSocket: comment.post → ok", daphne.port, world, people, seconds))
+    show(ws, "W")
+    checks.append(f"WebSocket listeners: {ws.events}")
+    if "missing" in ws.events:
+        problems.append(f"WebSocket listeners: {ws.events}")
+    rows = max(len(form.latencies), len(ws.latencies), 200)
+    show(bare_inserts(world, rows))
+    show(service_inserts(world, rows))
+
+    print(f"\n## {REPLIES} replies to one comment at the same instant\n")
+    print("| path | replies | ok | errors | all done ms | p50 ms | p99 ms | database |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for name, send in (
+        ("WebSocket", lambda: asyncio.run(ws_replies(daphne.port, world, "RW"))),
+        ("form", lambda: form_replies(daphne.port, world, "RF")),
+    ):
+        before = reply_state(world)
+        result, wall, extra = send()
+        verdict = verify_replies(world, before)
+        logged = daphne.new_errors()
+        errors = sum(result.errors.values())
+        print(
+            f"| {name} | {REPLIES} | {len(result.latencies)} | {errors} | {wall * 1000:.0f} | "
+            f"{result.percentile(0.5):.1f} | {result.percentile(0.99):.1f} | {verdict} |",
+            flush=True,
+        )
+        if extra:
+            checks.append(f"{name} replies: {extra}")
+        if errors or verdict != "ok" or logged or "missing" in extra:
+            problems.append(
+                f"{name} replies: {dict(result.errors)}; {verdict}; {logged} error lines in log"
+            )
+    sequence = event_log_check(world)
+    checks.append(f"event log: {sequence}")
+    if not sequence.startswith("ok"):
+        problems.append(f"event log: {sequence}")
+    print(f"\nload after: {load()}")
+    for line in checks:
+        print(f"- check: {line}")
+    for line in problems:
+        print(f"- PROBLEM: {line}")
+    if problems:
+        print(f"See {daphne.log_path}")
+    return 1 if problems else 0
+
+
+# --- The world --------------------------------------------------------------
+
+
+def build(users: int) -> World:
+    from allauth.account.models import EmailAddress
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.crypto import get_random_string
+
+    from consult.accounts import services as account_services
+    from consult.accounts.models import Role, User
+    from consult.testing.data import open_consultation
+    from discussion import services
+
+    nation = account_services.jurisdiction_create(
+        actor=None, name="Nation", slug="nation", level="national"
+    )
+    ministry = account_services.department_create(
+        actor=None, name="Ministry", slug="ministry", jurisdiction=nation
+    )
+    official = User.objects.create_user("official@example.org", None, display_name="Official")
+    account_services.membership_grant(
+        actor=None, user=official, department=ministry, role=Role.OFFICIAL
+    )
+    proposal = open_consultation(
+        official=official, department=ministry, jurisdiction=nation, title="School streets"
+    )
+    section = proposal.sections.get()
+    # Passwords unusable: sessions are made here, nobody signs in.
+    people = [
+        User.objects.create_user(f"citizen{i}@example.org", None, display_name=f"Citizen {i}")
+        for i in range(users + 2)
+    ]
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in people
+    )
+    root_author, parent_author, *people = people
+    root = services.comment_create(
+        actor=root_author, proposal=proposal, body="The thread.", section=section
+    )
+    parent = services.comment_create(
+        actor=parent_author, proposal=proposal, body="A reply to reply to.", parent=root
+    )
+    signed_in = []
+    for user in people:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        csrf = get_random_string(32)
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+        cookie += f"{settings.CSRF_COOKIE_NAME}={csrf}"
+        signed_in.append(Person(user.pk, cookie, csrf))
+    return World(proposal.pk, proposal.slug, section.pk, root.pk, parent.pk, signed_in)
+
+
+def fill_token() -> str:
+    from discussion import limits
+
+    # Drawn a minute ago, as if someone had been writing.
+    return limits.fill_token(time.time() - 60)
+
+
+# --- The server -------------------------------------------------------------
+
+
+class Daphne:
+    """Daphne in a subprocess, as tests/conftest.py starts it, on the bench settings."""
+
+    def __init__(self, app: str) -> None:
+        from consult.redis_server import free_port
+
+        self.app = app
+        self.port = free_port()
+        self.log_path = ROOT / "var" / f"bench-write-path-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+        self._seen = 0
+
+    def start(self, timeout: float = 60) -> None:
+        from consult.server import daphne_command
+
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)]),
+            "DJANGO_SETTINGS_MODULE": "write_settings",
+        }
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        command = [*daphne_command(host=HOST, port=self.port)[:-1], self.app]
+        self.log_path.parent.mkdir(exist_ok=True)
+        with open(self.log_path, "w") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
+            )
+        deadline = time.monotonic() + timeout
+        url = f"http://{HOST}:{self.port}/healthz"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited at start; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        self.new_errors()
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"daphne did not answer {url}; see {self.log_path}")
+
+    def new_errors(self) -> int:
+        """Error lines and tracebacks logged since the last call."""
+        text = self.log_path.read_text(errors="replace")
+        fresh, self._seen = text[self._seen :], len(text)
+        return sum(
+            1 for line in fresh.splitlines() if " ERROR " in line or line.startswith("Traceback")
+        )
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+# --- HTTP -------------------------------------------------------------------
+
+
+def healthz_request(person: Person, n: int):
+    return "GET", "/healthz", None, {}, 200
+
+
+def form_request(world: World, marker: str, parent: int | None = None):
+    token = fill_token()
+
+    def request(person: Person, n: int):
+        fields = {
+            "csrfmiddlewaretoken": person.csrf,
+            "body": f"{marker}{person.user_id}.{n} " + BODY.format(n),
+            "section": "" if parent else world.section_id,
+            "parent": parent or "",
+            "started": token,
+            "website": "",
+        }
+        headers = {
+            "Cookie": person.cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        body = urllib.parse.urlencode(fields)
+        return "POST", f"/consultations/{world.slug}/comments/", body, headers, 302
+
+    return request
+
+
+def http_send(conn: http.client.HTTPConnection, request) -> tuple[bool, str]:
+    method, path, body, headers, expected = request
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    if response.status == expected:
+        return True, ""
+    return False, f"HTTP {response.status}"
+
+
+def http_load(name, port, people, seconds, make_request) -> Result:
+    """One thread and one kept-alive connection per person, for `seconds`."""
+    result = Result(name, len(people))
+    lock = threading.Lock()
+    ready = threading.Barrier(len(people) + 1)
+    deadline = [0.0]
+
+    def client(person: Person) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        ready.wait()
+        n = 0
+        while time.monotonic() < deadline[0]:
+            n += 1
+            start = time.perf_counter()
+            try:
+                ok, error = http_send(conn, make_request(person, n))
+            except (OSError, http.client.HTTPException) as exc:
+                ok, error = False, type(exc).__name__
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=60)
+            with lock:
+                result.add(ok, time.perf_counter() - start, error)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(p,), daemon=True) for p in people]
+    for thread in threads:
+        thread.start()
+    deadline[0] = time.monotonic() + seconds
+    began = time.perf_counter()
+    ready.wait()
+    for thread in threads:
+        thread.join()
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def form_replies(port: int, world: World, marker: str):
+    """50 people press "reply" on one comment at the same instant."""
+    people = world.people[:REPLIES]
+    make = form_request(world, marker, parent=world.parent_id)
+    result = Result("form", REPLIES)
+    lock = threading.Lock()
+    ready = threading.Barrier(REPLIES + 1)
+
+    def client(person: Person) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=120)
+        conn.connect()
+        request = make(person, 1)
+        ready.wait()
+        start = time.perf_counter()
+        try:
+            ok, error = http_send(conn, request)
+        except (OSError, http.client.HTTPException) as exc:
+            ok, error = False, type(exc).__name__
+        with lock:
+            result.add(ok, time.perf_counter() - start, error)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(p,), daemon=True) for p in people]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return result, time.perf_counter() - began, ""
+
+
+# --- WebSocket --------------------------------------------------------------
+
+
+class Socket:
+    """One signed-in page's socket: requests by ref, pongs in order, events kept."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.pending: dict[str, asyncio.Future] = {}
+        self.pongs: list[asyncio.Future] = []
+        self.seqs: list[int] = []
+        self.hello = 0
+        self.closed = ""
+        self.reader: asyncio.Task | None = None
+
+    @classmethod
+    async def open(cls, port: int, world: World, person: Person) -> Socket:
+        from websockets.asyncio.client import connect
+
+        ws = await connect(
+            f"ws://{HOST}:{port}/ws/proposals/{world.proposal_id}/",
+            origin=f"http://{HOST}:{port}",
+            additional_headers={"Cookie": person.cookie},
+            compression=None,
+            proxy=None,
+            ping_interval=None,
+            open_timeout=60,
+            max_size=2**22,
+        )
+        socket = cls(ws)
+        first = json.loads(await ws.recv())
+        if first.get("type") != "hello":
+            raise RuntimeError(f"first frame was {first}")
+        socket.hello = first["seq"]
+        socket.reader = asyncio.create_task(socket._read())
+        return socket
+
+    async def _read(self) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            async for text in self.ws:
+                frame = json.loads(text)
+                kind, ref = frame.get("type"), frame.get("ref")
+                if ref in self.pending:
+                    self.pending.pop(ref).set_result(frame)
+                elif kind == "pong" and self.pongs:
+                    self.pongs.pop(0).set_result(frame)
+                elif "seq" in frame:
+                    self.seqs.append(frame["seq"])
+                elif kind == "error":
+                    self.closed = f"error frame: {frame.get('message')}"
+        except ConnectionClosed as exc:
+            self.closed = f"closed {exc.rcvd.code if exc.rcvd else 'abnormally'}"
+        for waiting in [*self.pending.values(), *self.pongs]:
+            if not waiting.done():
+                waiting.set_result({"type": "error", "message": self.closed or "closed"})
+        self.pending.clear()
+        self.pongs.clear()
+
+    async def ask(self, frame: dict) -> tuple[bool, str]:
+        if self.closed:
+            return False, self.closed
+        waiting = asyncio.get_running_loop().create_future()
+        if frame["type"] == "ping":
+            self.pongs.append(waiting)
+        else:
+            self.pending[frame["ref"]] = waiting
+        await self.ws.send(json.dumps(frame))
+        reply = await waiting
+        if reply.get("type") in ("ok", "pong"):
+            return True, ""
+        return False, f"{reply.get('code', 'error')}: {reply.get('message', '')}"[:80]
+
+    async def close(self) -> None:
+        await self.ws.close()
+        if self.reader:
+            await self.reader
+
+
+async def open_sockets(port: int, world: World, people: list[Person]) -> list[Socket]:
+    return list(await asyncio.gather(*(Socket.open(port, world, p) for p in people)))
+
+
+async def delivered(sockets: list[Socket], last: int, wait: float = 10.0) -> str:
+    """Did every socket get every event from its hello to `last`, in order, once?"""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if all(s.seqs and s.seqs[-1] >= last for s in sockets):
+            break
+        await asyncio.sleep(0.05)
+    missing = sum(1 for s in sockets if s.seqs != list(range(s.hello + 1, last + 1)))
+    if missing:
+        return f"{missing} of {len(sockets)} sockets missing or disordered events"
+    return f"all {len(sockets)} got events {sockets[0].hello + 1}..{last} in order"
+
+
+async def ws_load(name, port, world: World, people: list[Person], seconds) -> Result:
+    from asgiref.sync import sync_to_async
+
+    sockets = await open_sockets(port, world, people)
+    result = Result(name, len(people))
+    posting = "comment" in name
+    token = await sync_to_async(fill_token)()
+    deadline = time.monotonic() + seconds
+
+    async def client(socket: Socket, person: Person) -> None:
+        n = 0
+        while time.monotonic() < deadline:
+            n += 1
+            frame = {"type": "ping"}
+            if posting:
+                frame = {
+                    "type": "comment.post",
+                    "body": f"W{person.user_id}.{n} " + BODY.format(n),
+                    "section": world.section_id,
+                    "started": token,
+                    "website": "",
+                    "ref": f"r{n}",
+                }
+            start = time.perf_counter()
+            ok, error = await socket.ask(frame)
+            result.add(ok, time.perf_counter() - start, error)
+            if socket.closed:
+                break  # counted once: a closed socket posts nothing more
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client(s, p) for s, p in zip(sockets, people, strict=True)))
+    result.seconds = time.perf_counter() - began
+    if posting:
+        last = await sync_to_async(last_seq)(world)
+        result.events = await delivered(sockets, last)
+    await asyncio.gather(*(s.close() for s in sockets))
+    return result
+
+
+async def ws_replies(port: int, world: World, marker: str):
+    from asgiref.sync import sync_to_async
+
+    people = world.people[:REPLIES]
+    sockets = await open_sockets(port, world, people)
+    token = await sync_to_async(fill_token)()
+    result = Result("WebSocket", REPLIES)
+
+    async def reply(socket: Socket, person: Person) -> None:
+        frame = {
+            "type": "comment.post",
+            "body": f"{marker}{person.user_id}.1 " + BODY.format(1),
+            "parent": world.parent_id,
+            "started": token,
+            "website": "",
+            "ref": "reply",
+        }
+        start = time.perf_counter()
+        ok, error = await socket.ask(frame)
+        result.add(ok, time.perf_counter() - start, error)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(reply(s, p) for s, p in zip(sockets, people, strict=True)))
+    wall = time.perf_counter() - began
+    last = await sync_to_async(last_seq)(world)
+    events = await delivered(sockets, last)
+    await asyncio.gather(*(s.close() for s in sockets))
+    return result, wall, events
+
+
+# --- The database -----------------------------------------------------------
+
+
+def last_seq(world: World) -> int:
+    from discussion import events
+
+    return events.last_seq(world.proposal_id)
+
+
+def comments_with(marker: str) -> int:
+    from discussion.models import Comment
+
+    return Comment.objects.filter(body__regex=rf"^{marker}[0-9]+\.").count()
+
+
+def reply_state(world: World) -> dict:
+    from discussion.models import Comment
+
+    return {
+        "reply_count": Comment.objects.get(pk=world.root_id).reply_count,
+        "ids": set(Comment.objects.filter(parent_id=world.parent_id).values_list("pk", flat=True)),
+    }
+
+
+def verify_replies(world: World, before: dict) -> str:
+    """50 new replies, in the right place, counted once each, each with its event."""
+    from discussion.models import Comment, Event
+
+    parent = Comment.objects.get(pk=world.parent_id)
+    new = Comment.objects.filter(parent_id=world.parent_id).exclude(pk__in=before["ids"])
+    faults = []
+    if (count := new.count()) != REPLIES:
+        faults.append(f"{count} new replies")
+    misplaced = new.exclude(root_id=world.root_id, depth=parent.depth + 1)
+    if misplaced.exists():
+        faults.append(f"{misplaced.count()} with wrong root or depth")
+    grew = Comment.objects.get(pk=world.root_id).reply_count - before["reply_count"]
+    if grew != REPLIES:
+        faults.append(f"reply_count grew by {grew}")
+    ids = list(new.values_list("pk", flat=True))
+    announced = Event.objects.filter(
+        proposal_id=world.proposal_id, type="comment.created", payload__id__in=ids
+    ).count()
+    if announced != len(ids):
+        faults.append(f"{announced} events for {len(ids)} replies")
+    return "; ".join(faults) or "ok"
+
+
+def event_log_check(world: World) -> str:
+    """The proposal's event sequence: 1..last, each once, and the counter agrees."""
+    from discussion.models import Event
+
+    seqs = list(
+        Event.objects.filter(proposal_id=world.proposal_id)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+    )
+    last = last_seq(world)
+    if seqs != list(range(1, last + 1)):
+        dupes = len(seqs) - len(set(seqs))
+        return f"{len(seqs)} events, counter {last}, {dupes} duplicates: not contiguous"
+    return f"ok, events 1..{last} contiguous, no duplicates"
+
+
+def bare_inserts(world: World, rows: int) -> Result:
+    """The database ceiling: the same rows, one transaction each, no web, no events."""
+    from django.db import transaction
+
+    from discussion.models import Comment
+    from proposals.models import Proposal
+
+    proposal = Proposal.objects.get(pk=world.proposal_id)
+    result = Result("database: bare ORM insert, one process", 1)
+    began = time.perf_counter()
+    for n in range(rows):
+        start = time.perf_counter()
+        with transaction.atomic():
+            Comment.objects.create(
+                proposal=proposal,
+                section_id=world.section_id,
+                author_id=world.people[0].user_id,
+                version_id=proposal.current_version_id,
+                body=f"B{n}. " + BODY.format(n),
+                body_html=f"<p>{BODY.format(n)}</p>",
+            )
+        result.add(True, time.perf_counter() - start)
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def service_inserts(world: World, rows: int) -> Result:
+    """What one comment costs in the service alone: checks, Markdown, the
+    fragment in each language, the event and its broadcast; no web."""
+    from consult.accounts.models import User
+    from discussion import services
+    from proposals.models import Proposal, Section
+
+    proposal = Proposal.objects.get(pk=world.proposal_id)
+    section = Section.objects.get(pk=world.section_id)
+    author = User.objects.get(pk=world.people[0].user_id)
+    result = Result("service: comment_create, one process", 1)
+    began = time.perf_counter()
+    for n in range(rows):
+        start = time.perf_counter()
+        services.comment_create(
+            actor=author, proposal=proposal, body=f"S{n}. " + BODY.format(n), section=section
+        )
+        result.add(True, time.perf_counter() - start)
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+# --- The machine ------------------------------------------------------------
+
+
+def machine() -> str:
+    model = ""
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as meminfo:
+        total_kib = int(meminfo.readline().split()[1])
+    return (
+        f"{os.cpu_count()} cores ({model}), {total_kib / 2**20:.0f} GiB, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def database_version() -> str:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+def load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,125 @@
+"""The discussion's abuse limits, one set for the forms and the sockets alike.
+
+Rates come from CONSULT_RATE_LIMITS (action -> {"user": [...], "ip": [...]},
+each "count/seconds"); the defaults let a person argue briskly but not flood.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import redis
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from consult import redis_client
+from consult.ratelimit import Rate, hit
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RATES = {
+    "comment": {"user": ["6/60", "60/3600"], "ip": ["30/60"]},
+    "vote": {"user": ["60/60"], "ip": ["300/60"]},
+}
+DEFAULT_SOCKETS_PER_USER = 12
+DEFAULT_MIN_FILL_SECONDS = 3
+
+HONEYPOT_FILLED = _(
+    "This form could not be sent because the field marked “leave this empty” "
+    "was filled in. Empty it and send again."
+)
+TOO_QUICK = _("That was sent faster than anyone could write it. Check your text and send it again.")
+FORM_EXPIRED = _("This form is out of date. Your text is kept: send it again.")
+
+_FILL_SALT = "discussion.fill"
+
+
+def check(action: str, *, user, ip: str | None) -> None:
+    """Count one action by this person from this address; raises RateLimited."""
+    rates = getattr(settings, "CONSULT_RATE_LIMITS", DEFAULT_RATES).get(action, {})
+    limits = []
+    if getattr(user, "pk", None):
+        limits += [(f"u{user.pk}", Rate.parse(rate)) for rate in rates.get("user", [])]
+    if ip:
+        limits += [(f"ip{ip}", Rate.parse(rate)) for rate in rates.get("ip", [])]
+    hit(action, limits)
+
+
+def fill_token(at: float | None = None) -> str:
+    """A signed note of when a form was drawn, checked when it comes back."""
+    return signing.dumps(round(at if at is not None else time.time(), 1), salt=_FILL_SALT)
+
+
+def min_fill_seconds() -> float:
+    return getattr(settings, "CONSULT_MIN_FILL_SECONDS", DEFAULT_MIN_FILL_SECONDS)
+
+
+def check_human(*, started: str | None, honeypot: str | None) -> None:
+    """The honeypot must be empty and the form at least a few seconds old."""
+    if honeypot:
+        raise ValidationError(HONEYPOT_FILLED, code="honeypot")
+    try:
+        drawn = float(signing.loads(started or "", salt=_FILL_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        raise ValidationError(FORM_EXPIRED, code="expired") from None
+    if time.time() - drawn < min_fill_seconds():
+        raise ValidationError(TOO_QUICK, code="too_quick")
+
+
+class SocketCap:
+    """How many live sockets one person holds open at once, across servers.
+    A sorted set of channel names scored by when each was last heard from, so
+    that the sockets of a crashed server stop counting."""
+
+    STALE_AFTER = 90  # browsers ping every 30 s
+
+    @staticmethod
+    def key(user_id: int) -> str:
+        return f"consult:sockets:u{user_id}"
+
+    @classmethod
+    def admit(cls, user_id: int, channel_name: str) -> bool:
+        """Count the socket in; False (and not counted) when the person is at the cap."""
+        cap = getattr(settings, "CONSULT_SOCKETS_PER_USER", DEFAULT_SOCKETS_PER_USER)
+        client = redis_client.client()
+        if client is None:
+            return True
+        key, now = cls.key(user_id), time.time()
+        try:
+            with client.pipeline() as pipe:
+                pipe.zremrangebyscore(key, "-inf", now - cls.STALE_AFTER)
+                pipe.zcard(key)
+                open_now = pipe.execute()[1]
+            if open_now >= cap:
+                return False
+            with client.pipeline() as pipe:
+                pipe.zadd(key, {channel_name: now})
+                pipe.expire(key, cls.STALE_AFTER * 2)
+                pipe.execute()
+        except redis.RedisError:
+            logger.warning("socket cap not checked for user %s: Redis unreachable", user_id)
+        return True
+
+    @classmethod
+    def heard(cls, user_id: int, channel_name: str) -> None:
+        cls._do(user_id, lambda pipe, key: pipe.zadd(key, {channel_name: time.time()}, xx=True))
+
+    @classmethod
+    def release(cls, user_id: int, channel_name: str) -> None:
+        cls._do(user_id, lambda pipe, key: pipe.zrem(key, channel_name))
+
+    @classmethod
+    def _do(cls, user_id: int, command) -> None:
+        client = redis_client.client()
+        if client is None:
+            return
+        try:
+            with client.pipeline() as pipe:
+                command(pipe, cls.key(user_id))
+                pipe.expire(cls.key(user_id), cls.STALE_AFTER * 2)
+                pipe.execute()
+        except redis.RedisError:
+            logger.warning("socket count not updated for user %s: Redis unreachable", user_id)

@@ -1,0 +1,11 @@
+from django import template
+
+from discussion import limits
+
+register = template.Library()
+
+
+@register.simple_tag
+def fill_token() -> str:
+    """When this form was drawn, signed (see discussion.limits.check_human)."""
+    return limits.fill_token()
