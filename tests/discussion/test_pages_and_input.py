@@ -251,3 +251,29 @@ def test_posting_on_a_section_dropped_from_the_new_version_keeps_the_text(
     assert "not part of the published text" in page
     assert "Typed before the change" in page
     assert not Comment.objects.exists()
+
+
+def test_the_deepest_nested_level_marks_where_live_replies_must_continue(
+    client, open_proposal, section, people
+):
+    comment = services.comment_create(
+        actor=people.citizen, proposal=open_proposal, section=section, body="level 0"
+    )
+    for level in range(1, 4):
+        comment = services.comment_create(
+            actor=people.citizen, proposal=open_proposal, body=f"level {level}", parent=comment
+        )
+    page = BeautifulSoup(client.get(section_url(open_proposal, section)).content, "html.parser")
+    full = page.select("[data-replies-of][data-full]")
+    assert [int(node["data-replies-of"]) for node in full] == [comment.pk]
+    more = page.select_one(f'[data-continue-of="{comment.pk}"]')
+    assert more.has_attr("hidden") and more.a["href"] == comment.get_absolute_url()
+    assert page.select_one("[data-threads]")["data-sort"] == "oldest"
+    assert page.select_one("[data-threads]").has_attr("data-last-page")
+
+    services.comment_create(
+        actor=people.citizen, proposal=open_proposal, body="level 4", parent=comment
+    )
+    page = BeautifulSoup(client.get(section_url(open_proposal, section)).content, "html.parser")
+    assert not page.select_one(f'[data-continue-of="{comment.pk}"]').has_attr("hidden")
+    assert "level 4" not in page.get_text()
