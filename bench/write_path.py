@@ -99,6 +99,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15, help="length of each run (S)")
     parser.add_argument("--users", type=int, help=f"citizens (default max({REPLIES}, K))")
     parser.add_argument(
+        "--settings",
+        default="write_settings",
+        help="settings module for the server and the set-up (to try a change of settings)",
+    )
+    parser.add_argument(
         "--keep-frame-limit",
         action="store_true",
         help="serve asgi:application as it is, with its per-socket bound on frames",
@@ -116,7 +121,7 @@ def main() -> int:
         os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
         os.environ.update(
             REDIS_URL=redis.url,
-            DJANGO_SETTINGS_MODULE="write_settings",
+            DJANGO_SETTINGS_MODULE=args.settings,
             DEBUG="false",
             HTTPS="false",
             TASK_BACKEND="immediate",
@@ -149,6 +154,7 @@ def run(args, world: World, daphne: Daphne) -> int:
     k, seconds = args.clients, args.seconds
     print(f"# write path: {machine()}")
     print(f"database: {connection.vendor} {database_version()}; load before: {load()}")
+    print(f"settings: {os.environ['DJANGO_SETTINGS_MODULE']}")
     print(f"Daphne serving {daphne.app}; log: {daphne.log_path}")
     people = world.people[:k]
     print(f"\n## Sustained, {k} clients, {seconds:g} s each\n")
@@ -304,11 +310,8 @@ class Daphne:
     def start(self, timeout: float = 60) -> None:
         from consult.server import daphne_command
 
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)]),
-            "DJANGO_SETTINGS_MODULE": "write_settings",
-        }
+        paths = [str(BENCH), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         command = [*daphne_command(host=HOST, port=self.port)[:-1], self.app]
         self.log_path.parent.mkdir(exist_ok=True)
