@@ -55,6 +55,17 @@ class Comment(models.Model):
     # A tombstone: the author deleted it; replies stay where they are.
     is_deleted = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by a moderator, with a public reason: the words leave every
+    # public page and feed, the replies stay, and moderators still see them.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Counted as they happen, for sorting without aggregating every vote.
     reply_count = models.PositiveIntegerField(default=0)
     agree_count = models.PositiveIntegerField(default=0)
@@ -75,6 +86,10 @@ class Comment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("discussion:comment", kwargs={"pk": self.pk})
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     def url_in_context(self) -> str:
         """Where the comment is shown in context: its section's (or question's,

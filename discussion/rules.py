@@ -13,3 +13,8 @@ def can_comment(user: User | AnonymousUser, proposal: Proposal) -> bool:
 
 def can_vote(user: User | AnonymousUser, proposal: Proposal) -> bool:
     return can_comment(user, proposal)
+
+
+def can_moderate(user: User | AnonymousUser, proposal: Proposal) -> bool:
+    """Moderators of the consultation's department or of one above it; not officials."""
+    return account_rules.is_moderator_for(user, proposal.department)

@@ -44,6 +44,8 @@ EMPTY = _("Write something before posting.")
 TOO_LONG = _("A comment can be at most %(limit)d characters; this one has %(length)d.")
 PARENT_ELSEWHERE = _("You can only reply to a comment in the same discussion.")
 PARENT_DELETED = _("That comment has been deleted; reply in its thread instead.")
+PARENT_HIDDEN = _("That comment was removed by a moderator; reply in its thread instead.")
+HIDDEN = _("That comment was removed by a moderator.")
 SECTION_ELSEWHERE = _("That section is not part of the published text of this consultation.")
 QUESTION_ELSEWHERE = _("That question is not part of this consultation.")
 NOT_AUTHOR = _("Only the author can change or delete a comment.")
@@ -151,6 +153,8 @@ def comment_create(
             raise ValidationError(PARENT_ELSEWHERE)
         if parent.is_deleted:
             raise ValidationError(PARENT_DELETED)
+        if parent.is_hidden:
+            raise ValidationError(PARENT_HIDDEN)
         # A reply belongs to its parent's place in the consultation.
         section_id, question_id = parent.section_id, parent.question_id
     else:
@@ -219,9 +223,15 @@ def _own_comment_for_change(actor: User, comment_id: int) -> tuple[Comment, Prop
     return comment, proposal
 
 
+def _visible_for_change(comment: Comment) -> None:
+    if comment.is_hidden:
+        raise ValidationError(HIDDEN)
+
+
 @transaction.atomic
 def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
     comment, proposal = _own_comment_for_change(actor, comment.pk)
+    _visible_for_change(comment)
     window = edit_window()
     if timezone.now() - comment.created_at > window:
         raise ValidationError(
@@ -295,6 +305,7 @@ def _vote_write(*, actor: User, comment_id: int, value: str) -> CommentVote:
         raise ValidationError(OWN_COMMENT)
     if comment.is_deleted:
         raise ValidationError(ALREADY_DELETED)
+    _visible_for_change(comment)
     # Locked: two quick changes by one person must not both undo the same count.
     vote, created = CommentVote.objects.select_for_update().get_or_create(
         comment=comment, user=actor, defaults={"value": value}

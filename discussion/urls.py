@@ -9,4 +9,6 @@ urlpatterns = [
     path("comments/<int:pk>/edit/", views.comment_edit, name="edit"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="delete"),
     path("comments/<int:pk>/vote/", views.comment_vote, name="vote"),
+    path("comments/<int:pk>/hide/", views.comment_hide, name="hide"),
+    path("comments/<int:pk>/restore/", views.comment_restore, name="restore"),
 ]

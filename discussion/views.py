@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consult.ratelimit import RateLimited
-from discussion import events, limits, rules, selectors, services
+from discussion import events, limits, moderation, rules, selectors, services
 from discussion.forms import CommentForm, EditForm, SortForm, VoteForm
 from discussion.models import DISPLAY_DEPTH, Comment
 from proposals import rules as proposal_rules
@@ -60,6 +60,7 @@ def _discussion_context(request, proposal, section, form=None, question=None) ->
         ),
         "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
         "can_comment": rules.can_comment(request.user, proposal),
+        "can_moderate": rules.can_moderate(request.user, proposal),
         "section_obj": section,
         "display_depth": DISPLAY_DEPTH,
     }
@@ -115,6 +116,7 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "threads": [tree],
             "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
             "can_comment": rules.can_comment(request.user, comment.proposal),
+            "can_moderate": rules.can_moderate(request.user, comment.proposal),
             "comment_form": CommentForm(),
             "display_depth": DISPLAY_DEPTH,
         },
@@ -265,4 +267,32 @@ def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
             return response
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect(_back_to(comment))
+
+
+@require_POST
+@login_required
+def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    try:
+        moderation.comment_hide(
+            actor=request.user, comment=comment, reason=request.POST.get("reason", "")
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("The comment is hidden. Its replies stay in the thread."))
+    return redirect(_back_to(comment))
+
+
+@require_POST
+@login_required
+def comment_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    try:
+        moderation.comment_restore(actor=request.user, comment=comment)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("The comment is restored."))
     return redirect(_back_to(comment))

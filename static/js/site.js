@@ -167,6 +167,11 @@
     var old = document.getElementById("comment-" + event.id);
     if (!old) { return; }
     var fresh = fragment(event.html);
+    if (event.type === "comment.restored") {
+      // Back as it was: the whole comment returns (a hidden one has no reply box to keep).
+      old.replaceWith(fresh);
+      return;
+    }
     // Swap what the author changed; keep an open reply box and its text as they are.
     ["header", ".comment-body", ".tombstone"].forEach(function (selector) {
       var before = old.querySelector(selector);
@@ -175,8 +180,8 @@
       else if (before && !after) { before.remove(); }
       else if (!before && after) { old.querySelector("header").after(after); }
     });
-    if (fresh.classList.contains("comment-deleted")) {
-      old.classList.add("comment-deleted");
+    if (fresh.classList.contains("comment-deleted") || fresh.classList.contains("comment-hidden")) {
+      old.className = fresh.className;
       var footer = old.querySelector(".comment-actions");
       if (footer) { footer.remove(); }
       var box = old.querySelector(".reply-box");
@@ -233,6 +238,8 @@
     "comment.created": commentCreated,
     "comment.edited": commentReplaced,
     "comment.deleted": commentReplaced,
+    "comment.hidden": commentReplaced,
+    "comment.restored": commentReplaced,
     "comment.tallies": tallies,
     "stance.tallies": stanceTallies,
     "proposal.state": stateChanged
