@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import ConsultationQuestion, Proposal, ProposalVersion, Section
@@ -91,6 +92,11 @@ class Comment(models.Model):
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
 
+    @cached_property
+    def responses(self) -> list:
+        """Its official answers (filled in bulk by the selectors for a page)."""
+        return list(self.official_responses.select_related("department"))
+
     def url_in_context(self) -> str:
         """Where the comment is shown in context: its section's (or question's,
         or the proposal's) discussion, unless the thread is deeper than that
@@ -171,3 +177,35 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}#{self.seq} {self.type}"
+
+
+class ResponseStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    PARTLY = "partly", _("Partly accepted")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    NOTED = "noted", _("Noted")
+
+
+class OfficialResponse(models.Model):
+    """An official answer from the consultation's department to what the
+    public said. Shown with an official badge under each comment it answers."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="official_responses"
+    )
+    comments = models.ManyToManyField(Comment, related_name="official_responses")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who answered, as the public sees it: the department, not the person.
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ResponseStatus.choices)
+    explanation = models.TextField(_("explanation"), max_length=COMMENT_MAX_LENGTH)
+    explanation_html = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} by {self.department_id}"

@@ -6,6 +6,8 @@ from consult.accounts import rules as account_rules
 from consult.accounts.models import User
 from proposals.models import Proposal, Status
 
+RESPONDABLE = {Status.OPEN, Status.CLOSED}
+
 
 def can_comment(user: User | AnonymousUser, proposal: Proposal) -> bool:
     return account_rules.is_citizen(user) and proposal.effective_status() == Status.OPEN
@@ -18,3 +20,10 @@ def can_vote(user: User | AnonymousUser, proposal: Proposal) -> bool:
 def can_moderate(user: User | AnonymousUser, proposal: Proposal) -> bool:
     """Moderators of the consultation's department or of one above it; not officials."""
     return account_rules.is_moderator_for(user, proposal.department)
+
+
+def can_respond(user: User | AnonymousUser, proposal: Proposal) -> bool:
+    """Officials of the consultation's department or above, while it is open or closed."""
+    return proposal.effective_status() in RESPONDABLE and account_rules.is_official_for(
+        user, proposal.department
+    )

@@ -9,10 +9,27 @@ from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.db.models.functions import Least
 
-from discussion.models import DISPLAY_DEPTH, Comment, CommentVote
+from discussion.models import DISPLAY_DEPTH, Comment, CommentVote, OfficialResponse
 from proposals.models import Proposal, Section
 
 PAGE_SIZE = 20
+
+
+def _attach_responses(comments: list[Comment]) -> None:
+    """The official answers of a page of comments: one query for all of them,
+    filled into each comment's `responses`."""
+    through = OfficialResponse.comments.through
+    found: dict[int, list[OfficialResponse]] = {c.pk: [] for c in comments}
+    rows = (
+        through.objects.filter(comment_id__in=list(found))
+        .select_related("officialresponse__department")
+        .order_by("officialresponse__created_at", "officialresponse_id")
+    )
+    for row in rows:
+        found[row.comment_id].append(row.officialresponse)
+    for comment in comments:
+        comment.__dict__["responses"] = found[comment.pk]
+
 
 SORTS = {
     "newest": ("-created_at", "-pk"),
@@ -88,6 +105,7 @@ def comment_threads(
     )
     for comment in [*roots, *replies]:
         comment.proposal = proposal  # one proposal for all: no query per comment
+    _attach_responses([*roots, *replies])
     return page_obj, _tree(roots, replies, base_depth=0)
 
 
@@ -105,6 +123,7 @@ def comment_subtree(*, comment: Comment) -> Node:
         if c.parent_id in inside:
             inside.add(c.pk)
             kept.append(c)
+    _attach_responses([comment, *kept])
     return _tree([comment], kept, base_depth=comment.depth)[0]
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("comments/<int:pk>/vote/", views.comment_vote, name="vote"),
     path("comments/<int:pk>/hide/", views.comment_hide, name="hide"),
     path("comments/<int:pk>/restore/", views.comment_restore, name="restore"),
+    path("comments/<int:pk>/respond/", views.comment_respond, name="respond"),
 ]

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consult.ratelimit import RateLimited
-from discussion import events, limits, moderation, rules, selectors, services
+from discussion import events, limits, moderation, responses, rules, selectors, services
 from discussion.forms import CommentForm, EditForm, SortForm, VoteForm
-from discussion.models import DISPLAY_DEPTH, Comment
+from discussion.models import DISPLAY_DEPTH, Comment, ResponseStatus
 from proposals import rules as proposal_rules
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal
@@ -61,6 +61,8 @@ def _discussion_context(request, proposal, section, form=None, question=None) ->
         "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
         "can_comment": rules.can_comment(request.user, proposal),
         "can_moderate": rules.can_moderate(request.user, proposal),
+        "can_respond": rules.can_respond(request.user, proposal),
+        "response_statuses": ResponseStatus.choices,
         "section_obj": section,
         "display_depth": DISPLAY_DEPTH,
     }
@@ -117,6 +119,8 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
             "can_comment": rules.can_comment(request.user, comment.proposal),
             "can_moderate": rules.can_moderate(request.user, comment.proposal),
+            "can_respond": rules.can_respond(request.user, comment.proposal),
+            "response_statuses": ResponseStatus.choices,
             "comment_form": CommentForm(),
             "display_depth": DISPLAY_DEPTH,
         },
@@ -295,4 +299,33 @@ def comment_restore(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(request, _("The comment is restored."))
+    return redirect(_back_to(comment))
+
+
+@require_POST
+@login_required
+def comment_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    try:
+        responses.response_post(
+            actor=request.user,
+            comment=comment,
+            status=request.POST.get("status", ""),
+            explanation=request.POST.get("explanation", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        # The explanation is not lost: it comes back in a page of its own.
+        return render(
+            request,
+            "discussion/respond.html",
+            {
+                "comment": comment,
+                "errors": getattr(error, "messages", [str(error)]),
+                "explanation": request.POST.get("explanation", ""),
+                "status": request.POST.get("status", ""),
+                "response_statuses": ResponseStatus.choices,
+            },
+            status=400 if isinstance(error, ValidationError) else 403,
+        )
+    messages.success(request, _("Your response is published."))
     return redirect(_back_to(comment))

@@ -189,6 +189,16 @@
     }
   }
 
+  function responsePosted(event) {
+    // An official answer, under every comment it answers that this page shows.
+    event.comments.forEach(function (id) {
+      var box = document.querySelector('[data-responses-to="' + id + '"]');
+      if (!box || box.querySelector("#response-" + event.id)) { return; }
+      box.appendChild(fragment(event.html));
+    });
+    announce(document.body.dataset.newResponse || "New official response");
+  }
+
   function tallies(event) {
     Object.keys(event.tallies).forEach(function (id) {
       var counts = event.tallies[id];
@@ -240,6 +250,7 @@
     "comment.deleted": commentReplaced,
     "comment.hidden": commentReplaced,
     "comment.restored": commentReplaced,
+    "response.posted": responsePosted,
     "comment.tallies": tallies,
     "stance.tallies": stanceTallies,
     "proposal.state": stateChanged

@@ -44,10 +44,10 @@ def test_thread_page_query_count_is_the_same_at_100_and_10000_comments(
     bulk(open_proposal, section, people.citizen, 9900)
     assert Comment.objects.count() == 10_000
     assert queries() == at_100
-    # The proposal page's 16 (one is the unread count), the moderator check, the
-    # section, the last event number, the roots' count and page, their replies,
-    # my votes.
-    assert at_100 == 23
+    # The proposal page's 16 (one is the unread count), the moderator and the
+    # official checks, the section, the last event number, the roots' count and
+    # page, their replies, the official responses to them, my votes.
+    assert at_100 == 25
 
 
 def test_posting_with_the_plain_form_and_voting_and_deleting(
