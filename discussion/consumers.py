@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from urllib.parse import parse_qs
 
@@ -32,6 +33,7 @@ from proposals.models import Proposal
 CLOSE_SIGNED_OUT = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY = 4429
+CLOSE_SERVER_ERROR = 1011
 UNREADABLE = _("Messages must be JSON objects with a type.")
 TOO_MANY_SOCKETS = _(
     "You have too many pages open with live updates. Close some of them and reload this one."
@@ -43,6 +45,7 @@ TOO_MANY_FRAMES = _("Too many messages too quickly: live updates paused for a mo
 FRAME_BURST = 30
 FRAME_REFILL_PER_SECOND = 2.0
 
+logger = logging.getLogger(__name__)
 _announcements: set[asyncio.Task] = set()
 
 
@@ -82,6 +85,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(self.session_group, self.channel_name)
         return True
 
+    async def abandon(self) -> None:
+        """A connection that failed half-way (the database or Redis went away):
+        logged, undone as a disconnect would, and closed as a server error."""
+        logger.exception("live connection failed while starting")
+        try:
+            await self.disconnect(CLOSE_SERVER_ERROR)
+        except Exception:
+            logger.exception("cleaning up a failed live connection failed")
+        await self.close(code=CLOSE_SERVER_ERROR)
+
     async def disconnect(self, code: int) -> None:
         for group in (self.user_group, self.session_group):
             if group:
@@ -93,7 +106,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=CLOSE_SIGNED_OUT)
 
     async def user_notify(self, event: dict) -> None:
-        await self.send_json({"type": "notifications", "unread": event["unread"]})
+        await self.send_json({"type": "notifications", "unread": event.get("unread", 0)})
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         if not self._frame_allowed():
@@ -160,10 +173,14 @@ class MeConsumer(LiveConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_SIGNED_OUT)
             return
-        if await self.join_user():
+        if not await self.join_user():
+            return
+        try:
             await self.accept()
             unread = await database_sync_to_async(_unread)(user.pk)
             await self.send_json({"type": "notifications", "unread": unread})
+        except Exception:
+            await self.abandon()
 
 
 def _unread(user_id: int) -> int:
@@ -185,18 +202,28 @@ class ProposalConsumer(LiveConsumer):
             return
         if not await self.join_user():
             return
-        # Join before reading the sequence, so no event falls between state and stream.
-        self.group = proposal_group(proposal_id)
-        self.proposal_id = proposal_id
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-        seq, missed = await database_sync_to_async(_catch_up)(proposal_id, self._since())
-        await self.send_json({"type": "hello", "proposal": proposal_id, "seq": seq})
-        if missed is None:
-            await self.send_json({"type": "reload"})
-        for event in missed or []:
-            await self.send_json(event)
-        await self._presence(joined=True)
+        try:
+            # Join before reading the sequence, so no event falls between state and stream.
+            self.group = proposal_group(proposal_id)
+            self.proposal_id = proposal_id
+            await self.channel_layer.group_add(self.group, self.channel_name)
+            await self.accept()
+            user = self.scope.get("user")
+            seq, missed, unread = await database_sync_to_async(_catch_up)(
+                proposal_id, self._since(), user.pk if self.counted_user else None
+            )
+            hello = {"type": "hello", "proposal": proposal_id, "seq": seq}
+            if unread is not None:
+                # Notifications that arrived while this page was away from the channel.
+                hello["unread"] = unread
+            await self.send_json(hello)
+            if missed is None:
+                await self.send_json({"type": "reload"})
+            for event in missed or []:
+                await self.send_json(event)
+            await self._presence(joined=True)
+        except Exception:
+            await self.abandon()
 
     def _since(self) -> int | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -224,15 +251,22 @@ class ProposalConsumer(LiveConsumer):
 
     async def proposal_viewers(self, event: dict) -> None:
         # Presence is ephemeral: no sequence number, never replayed.
-        await self.send_json({"type": "viewers", "count": event["count"]})
+        await self.send_json({"type": "viewers", "count": event.get("count")})
 
     async def proposal_event(self, event: dict) -> None:
-        # Encoded once by the sender, for every listener.
-        await self.send(text_data=event["text"])
+        # Encoded once by the sender, for every listener. (A process still
+        # running the previous release sends the payload unencoded.)
+        text = event.get("text")
+        if text is None:
+            text = json.dumps(event.get("payload") or {}, separators=(",", ":"))
+        await self.send(text_data=text)
 
     async def pinged(self) -> None:
         await super().pinged()
-        await _off_loop(presence.record)(self.proposal_id, self.channel_name, joined=True)
+        # A ping keeps the socket counted; it changes no count, so it announces nothing.
+        await _off_loop(presence.record)(
+            self.proposal_id, self.channel_name, joined=True, announce=False
+        )
 
     async def act(self, content: dict) -> None:
         """Post and vote over the socket: the same services as the plain forms.
@@ -263,7 +297,11 @@ class ProposalConsumer(LiveConsumer):
                 }
             except (ValidationError, PermissionDenied) as error:
                 text = " ".join(getattr(error, "messages", [])) or str(error)
-                return {"type": "error", "ref": ref, "message": text}
+                reply = {"type": "error", "ref": ref, "message": text}
+                if getattr(error, "code", None) in limits.REDRAW_CODES:
+                    # The page's token was refused: here is a new one to send with.
+                    reply["started"] = limits.fill_token()
+                return reply
             except (
                 ObjectDoesNotExist,
                 KeyError,
@@ -282,18 +320,19 @@ async def _announce_viewers(layer, group: str, proposal_id: int) -> None:
         try:
             await layer.group_send(group, {"type": "proposal.viewers", "count": count})
         except Exception:  # the count is a courtesy; the next change sends it again
-            events.logger.warning("viewer count for proposal %s not sent", proposal_id)
+            logger.warning("viewer count for proposal %s not sent", proposal_id)
 
 
 def _is_public(proposal_id: int) -> bool:
     return proposal_selectors.proposal_public_queryset().filter(pk=proposal_id).exists()
 
 
-def _catch_up(proposal_id: int, since: int | None) -> tuple[int, list[dict] | None]:
+def _catch_up(
+    proposal_id: int, since: int | None, user_id: int | None
+) -> tuple[int, list[dict] | None, int | None]:
     seq = events.last_seq(proposal_id)
-    if since is None:
-        return seq, []
-    return seq, events.events_since(proposal_id=proposal_id, seq=since)
+    missed = [] if since is None else events.events_since(proposal_id=proposal_id, seq=since)
+    return seq, missed, (_unread(user_id) if user_id else None)
 
 
 def _id(content: dict, key: str) -> int | None:
@@ -330,6 +369,7 @@ def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> No
         started=_optional_text(content, "started"), honeypot=_optional_text(content, "website")
     )
     services.ensure_can_post(actor=user)
+    services.clean_body(body)  # a refusal for the text itself costs no rate
     limits.check("comment", user=user, ip=ip)
     parent = Comment.objects.get(pk=parent_id, proposal=proposal) if parent_id else None
     section = proposal.sections.get(pk=section_id) if section_id else None

@@ -13,6 +13,14 @@ class FillTokenInput(forms.HiddenInput):
         return limits.fill_token()
 
 
+class EmptyTextInput(forms.TextInput):
+    """Always drawn empty: a refused form must not come back with the honeypot
+    still filled, where a person cannot reach it to empty it."""
+
+    def format_value(self, value):
+        return None
+
+
 class CommentForm(forms.Form):
     # The service enforces the limit with a message that gives both numbers.
     body = forms.CharField(
@@ -28,17 +36,9 @@ class CommentForm(forms.Form):
     website = forms.CharField(
         required=False,
         label=_("Leave this empty"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        widget=EmptyTextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
         template_name="discussion/_honeypot_field.html",
     )
-
-    def clean(self):
-        data = super().clean()
-        try:
-            limits.check_human(started=data.get("started"), honeypot=data.get("website"))
-        except forms.ValidationError as error:
-            self.add_error(None, error)
-        return data
 
 
 class EditForm(forms.Form):

@@ -28,13 +28,18 @@ DEFAULT_SOCKETS_PER_USER = 12
 DEFAULT_MIN_FILL_SECONDS = 3
 
 HONEYPOT_FILLED = _(
-    "This form could not be sent because the field marked “leave this empty” "
-    "was filled in. Empty it and send again."
+    "This form could not be sent because a hidden field meant for spam robots "
+    "was filled in, perhaps by your browser's autofill. Your text is kept: send it again."
 )
 TOO_QUICK = _("That was sent faster than anyone could write it. Check your text and send it again.")
 FORM_EXPIRED = _("This form is out of date. Your text is kept: send it again.")
 
 _FILL_SALT = "discussion.fill"
+# A form drawn longer ago than this is drawn again (its text kept): a token
+# is not a pass for scripts to keep forever.
+FILL_TOKEN_MAX_AGE = 24 * 3600
+# Refusals that a fresh token cures: the reply carries one.
+REDRAW_CODES = {"expired", "too_quick"}
 
 
 def check(action: str, *, user, ip: str | None) -> None:
@@ -65,6 +70,8 @@ def check_human(*, started: str | None, honeypot: str | None) -> None:
         drawn = float(signing.loads(started or "", salt=_FILL_SALT))
     except (signing.BadSignature, TypeError, ValueError):
         raise ValidationError(FORM_EXPIRED, code="expired") from None
+    if time.time() - drawn > FILL_TOKEN_MAX_AGE:
+        raise ValidationError(FORM_EXPIRED, code="expired")
     if time.time() - drawn < min_fill_seconds():
         raise ValidationError(TOO_QUICK, code="too_quick")
 
@@ -82,7 +89,9 @@ class SocketCap:
 
     @classmethod
     def admit(cls, user_id: int, channel_name: str) -> bool:
-        """Count the socket in; False (and not counted) when the person is at the cap."""
+        """Count the socket in; False (and not counted) when the person is at the cap.
+        Added first and counted after, in one transaction, so that sockets
+        opening at the same moment cannot all slip under the cap."""
         cap = getattr(settings, "CONSULT_SOCKETS_PER_USER", DEFAULT_SOCKETS_PER_USER)
         client = redis_client.client()
         if client is None:
@@ -91,21 +100,22 @@ class SocketCap:
         try:
             with client.pipeline() as pipe:
                 pipe.zremrangebyscore(key, "-inf", now - cls.STALE_AFTER)
-                pipe.zcard(key)
-                open_now = pipe.execute()[1]
-            if open_now >= cap:
-                return False
-            with client.pipeline() as pipe:
                 pipe.zadd(key, {channel_name: now})
                 pipe.expire(key, cls.STALE_AFTER * 2)
-                pipe.execute()
+                pipe.zrank(key, channel_name)
+                rank = pipe.execute()[3]
+            # Ranked by arrival: the first `cap` sockets stay, a later one goes.
+            if rank is not None and rank >= cap:
+                client.zrem(key, channel_name)
+                return False
         except redis.RedisError:
             logger.warning("socket cap not checked for user %s: Redis unreachable", user_id)
         return True
 
     @classmethod
     def heard(cls, user_id: int, channel_name: str) -> None:
-        cls._do(user_id, lambda pipe, key: pipe.zadd(key, {channel_name: time.time()}, xx=True))
+        # Also brings back a socket pruned as stale (a laptop that slept).
+        cls._do(user_id, lambda pipe, key: pipe.zadd(key, {channel_name: time.time()}))
 
     @classmethod
     def release(cls, user_id: int, channel_name: str) -> None:

@@ -31,10 +31,11 @@ def _key(proposal_id: int) -> str:
     return f"consult:viewers:{proposal_id}"
 
 
-def record(proposal_id: int, channel_name: str, *, joined: bool) -> bool:
-    """Record a socket joining (or pinging) or leaving. True when the caller
-    should announce the count (after `window_seconds()`); False when another
-    announcement is already on its way or Redis is away."""
+def record(proposal_id: int, channel_name: str, *, joined: bool, announce: bool = True) -> bool:
+    """Record a socket joining (or pinging, with announce=False) or leaving.
+    True when the caller should announce the count (after `window_seconds()`);
+    False when another announcement is already on its way, when nothing
+    changed, or when Redis is away."""
     client = redis_client.client()
     if client is None:
         return False
@@ -47,7 +48,7 @@ def record(proposal_id: int, channel_name: str, *, joined: bool) -> bool:
             else:
                 pipe.zrem(key, channel_name)
             pipe.expire(key, STALE_AFTER * 2)
-            if window > 0:
+            if announce and window > 0:
                 # A little shorter than the wait, so a change in its last
                 # moment schedules the next count rather than being missed.
                 lock_ms = max(1, int(window * 1000) - 50)
@@ -55,6 +56,8 @@ def record(proposal_id: int, channel_name: str, *, joined: bool) -> bool:
             results = pipe.execute()
     except redis.RedisError:
         logger.warning("viewer count for proposal %s unavailable: Redis unreachable", proposal_id)
+        return False
+    if not announce:
         return False
     return window <= 0 or bool(results[-1])
 

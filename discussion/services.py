@@ -61,7 +61,7 @@ def edit_window() -> timedelta:
     return getattr(settings, "CONSULT_COMMENT_EDIT_WINDOW", DEFAULT_EDIT_WINDOW)
 
 
-def _clean_body(body: str) -> str:
+def clean_body(body: str) -> str:
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise ValidationError({"body": ValidationError(EMPTY)})
@@ -146,7 +146,7 @@ def comment_create(
     parent: Comment | None = None,
 ) -> Comment:
     proposal = _open_proposal(actor, proposal.pk)
-    body = _clean_body(body)
+    body = clean_body(body)
     if parent is not None:
         parent = Comment.objects.select_for_update().select_related("author").get(pk=parent.pk)
         if parent.proposal_id != proposal.pk:
@@ -237,7 +237,7 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
         raise ValidationError(
             EDIT_WINDOW_OVER, params={"minutes": int(window.total_seconds() // 60)}
         )
-    body = _clean_body(body)
+    body = clean_body(body)
     if body == comment.body:
         return comment
     CommentRevision.objects.create(

@@ -156,10 +156,16 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
         ):
             if data[name] and found is None:
                 form.add_error(None, message)
+        # Checked once the place is known, so a refusal comes back on the right page.
+        try:
+            limits.check_human(started=data["started"], honeypot=data["website"])
+        except ValidationError as error:
+            form.add_error(None, error)
     status, retry_after = 400, None
     if form.is_valid():
         try:
             services.ensure_can_post(actor=request.user)
+            services.clean_body(data["body"])  # a refusal for the text itself costs no rate
             limits.check("comment", user=request.user, ip=request.META.get("REMOTE_ADDR"))
             comment = services.comment_create(
                 actor=request.user,

@@ -39,6 +39,8 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            # Edits and deletions find the notifications of what changed.
+            models.Index(fields=["key"], name="notification_key"),
             models.Index(
                 fields=["recipient"],
                 condition=models.Q(read_at__isnull=True),

@@ -8,10 +8,19 @@
   var announcer = document.querySelector("[data-live-announcer]");
   var me = document.body.dataset.userId || "";
 
+  // Polite announcements; several in the same moment are read together,
+  // not one over the other.
+  var heard = [];
+  var speaking = null;
   function announce(text) {
-    if (!announcer) { return; }
-    announcer.textContent = "";
-    window.setTimeout(function () { announcer.textContent = text; }, 50);
+    if (!announcer || !text) { return; }
+    if (heard.indexOf(text) < 0) { heard.push(text); }
+    if (speaking) { window.clearTimeout(speaking); }
+    speaking = window.setTimeout(function () {
+      announcer.textContent = heard.join(" ");
+      heard = [];
+      speaking = null;
+    }, 150);
   }
 
   // The unread count beside "Notifications", kept live on every page.
@@ -49,9 +58,11 @@
         var event;
         try { event = JSON.parse(message.data); } catch (e) { return; }
         if (event.type === "notifications") { unread(event.unread); return; }
-        if (event.code === 4429) {
+        if (event.code === 4429 && !event.ref) {
+          // Too many sockets or frames: wait as long as the server says. (A
+          // refused post or vote reconnects at once: reading stays live.)
           keeper.retryAfter = event.retry_after || 30;
-          if (!event.ref && event.message) { announce(event.message); }
+          if (event.message) { announce(event.message); }
         }
         handlers.message(event);
       });
@@ -59,7 +70,7 @@
         if (heartbeat) { window.clearInterval(heartbeat); }
         if (handlers.close) { handlers.close(); }
         if (closed.code === 4429) {
-          window.setTimeout(open, (keeper.retryAfter || 30) * 1000);
+          window.setTimeout(open, keeper.retryAfter ? keeper.retryAfter * 1000 : delay);
           keeper.retryAfter = 0;
           return;
         }
@@ -133,8 +144,13 @@
       list = document.querySelector("[data-threads]");
       // A new thread goes where the page's order puts it: first when the
       // newest come first, last otherwise; if that is another page, say so.
-      var newestFirst = list && list.dataset.sort === "newest";
-      if (list && !list.hasAttribute(newestFirst ? "data-first-page" : "data-last-page")) {
+      var order = list ? list.dataset.sort : "oldest";
+      if (order !== "oldest" && order !== "newest") {
+        // Ordered by votes or replies: its place is known on the next load.
+        announce(document.body.dataset.newElsewhere || "New comment");
+        return;
+      }
+      if (list && !list.hasAttribute(order === "newest" ? "data-first-page" : "data-last-page")) {
         announce(document.body.dataset.laterPage || "New comment on another page");
         return;
       }
@@ -267,6 +283,7 @@
   function receive(event) {
     if (event.type === "hello") {
       if (lastSeq === null) { lastSeq = event.seq; }
+      if (typeof event.unread === "number") { unread(event.unread); }
       root.dataset.live = "connected";
       if (status) { status.hidden = true; }
       return;
@@ -337,8 +354,10 @@
       var box = form.closest("details");
       if (box) { box.open = false; }
     };
-    failed[ref] = function (text) {
+    failed[ref] = function (text, answer) {
       // Refused: the text stays where it was typed, with the reason beside it.
+      var started = form.querySelector("[name=started]");
+      if (answer.started && started) { started.value = answer.started; }
       var note = document.createElement("p");
       note.className = "errorlist";
       note.setAttribute("role", "alert");
@@ -356,7 +375,7 @@
     delete failed[event.ref];
     if (event.type === "ok" && done) { done(); }
     if (event.type === "error" && event.message) {
-      if (refused) { refused(event.message); } else { announce(event.message); }
+      if (refused) { refused(event.message, event); } else { announce(event.message); }
     }
   }
 
@@ -364,6 +383,12 @@
     return root.dataset.liveUrl + (lastSeq !== null ? "?since=" + lastSeq : "");
   }, {
     message: receive,
-    close: function () { root.dataset.live = "disconnected"; }
+    close: function () {
+      root.dataset.live = "disconnected";
+      if (status && document.body.dataset.reconnecting) {
+        status.textContent = document.body.dataset.reconnecting;
+        status.hidden = false;
+      }
+    }
   });
 }());

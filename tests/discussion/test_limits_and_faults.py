@@ -129,9 +129,8 @@ def test_a_filled_honeypot_or_a_form_sent_at_once_is_refused_with_the_text_kept(
     data = human(body="bot text", section=section.pk, website="http://spam.example")
     response = client.post(post_url(open_proposal), data)
     assert response.status_code == 400
-    assert (
-        "leave this empty" in response.content.decode() and "bot text" in response.content.decode()
-    )
+    page = response.content.decode()
+    assert "meant for spam robots" in page and "bot text" in page
 
     data = human(body="too quick", section=section.pk, started=fill_token(time.time()))
     response = client.post(post_url(open_proposal), data)
@@ -152,7 +151,7 @@ async def test_the_honeypot_and_fill_time_hold_over_the_socket(open_proposal, pe
     await socket.connect()
     await next_message(socket)
     for extra, text in [
-        ({"website": "x"}, "leave this empty"),
+        ({"website": "x"}, "meant for spam robots"),
         ({"started": fill_token(time.time())}, "faster than anyone"),
         ({"started": None}, "Messages must be JSON objects"),
         ({"started": ""}, "out of date"),

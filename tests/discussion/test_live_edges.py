@@ -1,0 +1,180 @@
+"""The edges of the live channel: coalesced viewer counts with pings in
+between, a connection that fails half-way, tokens that age, refusals that
+must not cost a rate, sockets opening at the same moment, and messages from
+a process still running the previous release."""
+
+import asyncio
+import time
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from asgi import application
+from discussion import consumers, events, limits, services
+from discussion.limits import SocketCap, fill_token
+from discussion.models import Comment
+from tests.live_helpers import close_worker_connection, human, next_message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+async def _close_worker_connection():
+    yield
+    await close_worker_connection()
+
+
+def socket_for(proposal, user=None):
+    headers = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
+    socket = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers)
+    if user is not None:
+        socket.scope["user"] = user
+    return socket
+
+
+async def viewers_until(socket, count: int, timeout: float = 5) -> list[int]:
+    seen, deadline = [], time.monotonic() + timeout
+    while count not in seen and time.monotonic() < deadline:
+        try:
+            message = await socket.receive_json_from(timeout=max(0.05, deadline - time.monotonic()))
+        except TimeoutError:
+            break
+        if message["type"] == "viewers":
+            seen.append(message["count"])
+    return seen
+
+
+async def test_a_ping_does_not_swallow_the_next_viewer_count(open_proposal, settings):
+    settings.CONSULT_VIEWERS_WINDOW_SECONDS = 0.3
+    first = socket_for(open_proposal)
+    await first.connect()
+    assert 1 in await viewers_until(first, 1)
+    await first.send_json_to({"type": "ping"})
+    second = socket_for(open_proposal)
+    await second.connect()
+    assert 2 in await viewers_until(first, 2)
+    for socket in (first, second):
+        await socket.disconnect()
+
+
+async def test_a_connection_failing_half_way_is_undone_and_closed_as_a_server_error(
+    open_proposal, people, monkeypatch, caplog
+):
+    def broken(*args):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(consumers, "_catch_up", broken)
+    socket = socket_for(open_proposal, user=people.citizen)
+    await socket.connect()
+    closed = await socket.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 1011}
+    client = await sync_to_async(lambda: __import__("consult.redis_client").redis_client.client())()
+    assert client.zcard(SocketCap.key(people.citizen.pk)) == 0
+    # Nothing of it is left in the proposal's group: a broadcast reaches no one.
+    layer = get_channel_layer()
+    group = events.proposal_group(open_proposal.pk)
+    assert not await layer.connection(layer.consistent_hash(group)).zcard(layer._group_key(group))
+    assert "live connection failed while starting" in caplog.text
+
+
+def test_a_form_drawn_more_than_a_day_ago_is_drawn_again(client, open_proposal, people):
+    section = open_proposal.sections.first()
+    client.force_login(people.citizen)
+    old = fill_token(time.time() - limits.FILL_TOKEN_MAX_AGE - 60)
+    response = client.post(
+        f"{open_proposal.get_absolute_url()}comments/",
+        human(body="kept words", section=section.pk, started=old),
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "out of date" in page and "kept words" in page
+    assert response.templates[0].name == "discussion/section.html"
+
+
+def test_refusals_before_the_service_come_back_on_their_own_page_without_the_honeypot(
+    client, open_proposal, people
+):
+    section = open_proposal.sections.first()
+    client.force_login(people.citizen)
+    response = client.post(
+        f"{open_proposal.get_absolute_url()}comments/",
+        human(body="quick", section=section.pk, started=fill_token(), website="autofilled.example"),
+    )
+    assert response.status_code == 400
+    assert response.templates[0].name == "discussion/section.html"
+    page = response.content.decode()
+    assert "autofill" in page and "autofilled.example" not in page
+
+
+async def test_a_refused_token_over_the_socket_comes_back_with_a_fresh_one(open_proposal, people):
+    socket = socket_for(open_proposal, user=people.citizen)
+    await socket.connect()
+    await next_message(socket)
+    await socket.send_json_to(
+        {**human(), "started": fill_token(), "type": "comment.post", "body": "b", "ref": "q"}
+    )
+    refused = await next_message(socket)
+    assert "faster than anyone" in refused["message"]
+    # The new token is genuine and new: accepted once a person would have written it.
+    with pytest.raises(Exception, match="faster"):
+        limits.check_human(started=refused["started"], honeypot="")
+    drawn = limits.signing.loads(refused["started"], salt="discussion.fill")
+    assert abs(drawn - time.time()) < 5
+    await socket.disconnect()
+
+
+async def test_refusals_for_the_text_itself_cost_no_rate(open_proposal, people, settings):
+    settings.CONSULT_RATE_LIMITS = {"comment": {"user": ["1/60"], "ip": []}}
+    socket = socket_for(open_proposal, user=people.citizen)
+    await socket.connect()
+    await next_message(socket)
+    for body in ("   ", "x" * 5001):
+        await socket.send_json_to({**human(), "type": "comment.post", "body": body, "ref": "e"})
+        assert "code" not in await next_message(socket)
+    await socket.send_json_to({**human(), "type": "comment.post", "body": "fine", "ref": "ok"})
+    answers = [await next_message(socket) for _ in range(2)]
+    assert {"type": "ok", "ref": "ok"} in answers
+    await socket.disconnect()
+    assert await Comment.objects.acount() == 1
+
+
+async def test_sockets_opening_at_the_same_moment_cannot_pass_the_cap(
+    open_proposal, people, settings
+):
+    settings.CONSULT_SOCKETS_PER_USER = 2
+    sockets = [socket_for(open_proposal, user=people.citizen) for _ in range(6)]
+    await asyncio.gather(*(socket.connect() for socket in sockets))
+    firsts = await asyncio.gather(*(next_message(socket) for socket in sockets))
+    assert sorted(message["type"] for message in firsts) == ["error"] * 4 + ["hello"] * 2
+    for socket in sockets:
+        await socket.disconnect()
+
+
+async def test_a_signed_in_page_learns_its_unread_count_when_it_connects(
+    open_proposal, people, make_user
+):
+    parent = await sync_to_async(services.comment_create)(
+        actor=people.citizen, proposal=open_proposal, body="Mine"
+    )
+    await sync_to_async(services.comment_create)(
+        actor=await sync_to_async(make_user)(), proposal=open_proposal, body="R", parent=parent
+    )
+    socket = socket_for(open_proposal, user=people.citizen)
+    await socket.connect()
+    hello = await next_message(socket)
+    assert (hello["type"], hello["unread"]) == ("hello", 1)
+    await socket.disconnect()
+
+
+async def test_an_event_in_the_previous_format_is_still_forwarded(open_proposal):
+    socket = socket_for(open_proposal)
+    await socket.connect()
+    await next_message(socket)
+    await get_channel_layer().group_send(
+        events.proposal_group(open_proposal.pk),
+        {"type": "proposal.event", "payload": {"type": "test", "seq": 9}},
+    )
+    assert await next_message(socket) == {"type": "test", "seq": 9}
+    await socket.disconnect()
