@@ -60,6 +60,8 @@ class Comment(models.Model):
     # public page and feed, the replies stay, and moderators still see them.
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_reason = models.CharField(max_length=300, blank=True)
+    # Hidden by readers' reports, until a moderator decides (no reason typed).
+    hidden_pending_review = models.BooleanField(default=False)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -209,3 +211,42 @@ class OfficialResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} by {self.department_id}"
+
+
+class ReportReason(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    ABUSE = "abuse", _("Abuse or harassment")
+    OFF_TOPIC = "off_topic", _("Off-topic")
+    PERSONAL_DATA = "personal_data", _("Personal data")
+    MISINFORMATION = "misinformation", _("Misinformation")
+    OTHER = "other", _("Other")
+
+
+class Report(models.Model):
+    """A reader's report of a comment: once per reader per comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=ReportReason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Settled by a moderator's decision on the comment (hidden, or reports dismissed).
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader")
+        ]
+        indexes = [
+            models.Index(
+                fields=["comment"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="open_reports",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reporter_id} reported {self.comment_id}: {self.reason}"

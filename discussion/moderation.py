@@ -1,10 +1,12 @@
-"""Moderators' actions on comments. Moderators never change a citizen's
-words: they hide a comment with a public reason (the thread keeps its place
-and its replies) and restore it. Every action is on the audit log and goes
+"""Readers' reports and moderators' actions on comments. Moderators never
+change a citizen's words: they hide a comment with a public reason (the
+thread keeps its place and its replies) and restore it. Enough reports from
+different readers hide a comment pending review. Every action is on the audit log and goes
 out live, in the transaction of the change, like every other event."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,11 +15,20 @@ from django.utils.translation import gettext_lazy as _
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
 from consult.notifications import services as notifications
+from consult.notifications.models import Kind as NotificationKind
 from discussion import rules
 from discussion.events import event_append
-from discussion.models import Comment
+from discussion.models import Comment, Report, ReportReason
 from discussion.services import _fresh_actor, _reply_key, _rewrite_history, comment_fragment
 
+DEFAULT_REPORTS_TO_HIDE = 3
+NOTE_LIMIT = 500
+PENDING_REVIEW = _("Hidden pending review after reports from readers.")
+REPORT_REASON = _("Choose why you are reporting this comment.")
+NOTE_TOO_LONG = _("Keep the note to %(limit)d characters.")
+OWN_REPORT = _("You cannot report your own comment; you can edit or delete it.")
+ALREADY_REPORTED = _("You have already reported this comment. Moderators will look at it.")
+ALREADY_DELETED = _("That comment has already been deleted.")
 NOT_MODERATOR = _("Only moderators of this consultation's department can do that.")
 REASON_NEEDED = _("Give the reason the public will see for hiding this comment.")
 REASON_TOO_LONG = _("Keep the reason to %(limit)d characters.")
@@ -39,8 +50,7 @@ def _moderated_comment(actor: User, comment_id: int) -> tuple[User, Comment]:
     return actor, comment
 
 
-@transaction.atomic
-def comment_hide(*, actor: User, comment: Comment, reason: str) -> Comment:
+def _clean_reason(reason: str) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": ValidationError(REASON_NEEDED)})
@@ -48,30 +58,90 @@ def comment_hide(*, actor: User, comment: Comment, reason: str) -> Comment:
         raise ValidationError(
             {"reason": ValidationError(REASON_TOO_LONG, params={"limit": REASON_LIMIT})}
         )
+    return reason
+
+
+@transaction.atomic
+def comment_hide(*, actor: User, comment: Comment, reason: str) -> Comment:
+    reason = _clean_reason(reason)
     actor, comment = _moderated_comment(actor, comment.pk)
-    if comment.is_hidden:
+    if comment.is_hidden and not comment.hidden_pending_review:
         raise ValidationError(ALREADY_HIDDEN)
-    comment.hidden_at, comment.hidden_reason, comment.hidden_by = timezone.now(), reason, actor
-    comment.save(update_fields=["hidden_at", "hidden_reason", "hidden_by"])
+    # A moderator's decision settles the readers' reports.
+    comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+    _hide(comment, actor=actor, reason=reason)
+    return comment
+
+
+def _hide(comment: Comment, *, actor: User | None, reason: str) -> None:
+    """Hide with a public reason (a moderator), or pending review (reports: no actor)."""
+    before = {"hidden": comment.is_hidden, "pending_review": comment.hidden_pending_review}
+    comment.hidden_at, comment.hidden_by = timezone.now(), actor
+    comment.hidden_reason, comment.hidden_pending_review = reason, actor is None
+    comment.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "hidden_pending_review"])
     audit_record(
         actor=actor,
-        action="comment.hide",
+        action="comment.hide" if actor else "comment.hide_pending_review",
         target=comment,
         department=comment.proposal.department,
-        before={"hidden": False},
-        after={"hidden": True, "reason": reason},
+        before=before,
+        after={"hidden": True, "reason": reason, "pending_review": actor is None},
         reason=reason,
     )
     # The words leave the live channel and its replay at once, and the
     # parent's author no longer sees them in a notification.
     _rewrite_history(comment)
     notifications.withdraw(key=_reply_key(comment))
+    # The author is told why.
+    notifications.notify(
+        recipient=comment.author,
+        kind=NotificationKind.MODERATION,
+        key=f"hidden:{comment.pk}:{int(comment.hidden_at.timestamp())}",
+        actor=None,
+        subject=comment.proposal.title,
+        excerpt=reason or str(PENDING_REVIEW),
+        url=comment.get_absolute_url(),
+    )
     event_append(
         proposal=comment.proposal,
         type="comment.hidden",
         payload={"id": comment.pk, "html": comment_fragment(comment)},
     )
-    return comment
+
+
+def reports_to_hide() -> int:
+    return getattr(settings, "CONSULT_REPORTS_TO_HIDE", DEFAULT_REPORTS_TO_HIDE)
+
+
+@transaction.atomic
+def comment_report(*, actor: User, comment: Comment, reason: str, note: str = "") -> Report:
+    """A reader reports a comment, once. At the threshold of distinct open
+    reports the comment is hidden pending a moderator's review."""
+    if reason not in ReportReason.values:
+        raise ValidationError({"reason": ValidationError(REPORT_REASON)})
+    note = " ".join((note or "").split())
+    if len(note) > NOTE_LIMIT:
+        raise ValidationError(
+            {"note": ValidationError(NOTE_TOO_LONG, params={"limit": NOTE_LIMIT})}
+        )
+    actor = _fresh_actor(actor)
+    # Locked: twenty reports arriving at once are counted one after another.
+    comment = (
+        Comment.objects.select_for_update()
+        .select_related("proposal", "proposal__department", "author")
+        .get(pk=comment.pk)
+    )
+    if comment.author_id == actor.pk:
+        raise ValidationError(OWN_REPORT)
+    if comment.is_deleted:
+        raise ValidationError(ALREADY_DELETED)
+    if Report.objects.filter(comment=comment, reporter=actor).exists():
+        raise ValidationError(ALREADY_REPORTED)
+    report = Report.objects.create(comment=comment, reporter=actor, reason=reason, note=note)
+    open_reports = comment.reports.filter(resolved_at__isnull=True).count()
+    if not comment.is_hidden and open_reports >= reports_to_hide():
+        _hide(comment, actor=None, reason="")
+    return report
 
 
 @transaction.atomic
@@ -79,9 +149,16 @@ def comment_restore(*, actor: User, comment: Comment, reason: str = "") -> Comme
     actor, comment = _moderated_comment(actor, comment.pk)
     if not comment.is_hidden:
         raise ValidationError(NOT_HIDDEN)
-    before = {"hidden": True, "reason": comment.hidden_reason}
+    before = {
+        "hidden": True,
+        "reason": comment.hidden_reason,
+        "pending_review": comment.hidden_pending_review,
+    }
     comment.hidden_at, comment.hidden_reason, comment.hidden_by = None, "", None
-    comment.save(update_fields=["hidden_at", "hidden_reason", "hidden_by"])
+    comment.hidden_pending_review = False
+    comment.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "hidden_pending_review"])
+    # Restoring is a decision too: the reports that hid it are settled.
+    comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     audit_record(
         actor=actor,
         action="comment.restore",

@@ -12,4 +12,5 @@ urlpatterns = [
     path("comments/<int:pk>/hide/", views.comment_hide, name="hide"),
     path("comments/<int:pk>/restore/", views.comment_restore, name="restore"),
     path("comments/<int:pk>/respond/", views.comment_respond, name="respond"),
+    path("comments/<int:pk>/report/", views.comment_report, name="report"),
 ]

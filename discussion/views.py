@@ -335,3 +335,21 @@ def comment_respond(request: HttpRequest, pk: int) -> HttpResponse:
         )
     messages.success(request, _("Your response is published."))
     return redirect(_back_to(comment))
+
+
+@require_POST
+@login_required
+def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    try:
+        moderation.comment_report(
+            actor=request.user,
+            comment=comment,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Thank you. Moderators will look at your report."))
+    return redirect(_back_to(comment))

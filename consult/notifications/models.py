@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 class Kind(models.TextChoices):
     REPLY = "reply", _("A reply to your comment")
     RESPONSE = "response", _("An official response to your comment")
+    MODERATION = "moderation", _("A moderation decision on your comment")
 
 
 class Notification(models.Model):

@@ -109,6 +109,11 @@
       // Votes and replies for signed-in people who may take part; never on one's own comment.
       var own = node.dataset.authorId === me;
       var isVote = part.classList.contains("vote-form");
+      if (part.hasAttribute("data-not-own")) {
+        // Reporting: anyone signed in, on anyone's comment but their own.
+        part.hidden = !(me && !own);
+        return;
+      }
       part.hidden = !(canTakePart && me && !(own && isVote));
     });
     return node;
