@@ -90,8 +90,8 @@ class SocketCap:
     @classmethod
     def admit(cls, user_id: int, channel_name: str) -> bool:
         """Count the socket in; False (and not counted) when the person is at the cap.
-        Added first and counted after, in one transaction, so that sockets
-        opening at the same moment cannot all slip under the cap."""
+        Added and counted in one transaction, so that sockets opening at the
+        same moment cannot all slip under the cap."""
         cap = getattr(settings, "CONSULT_SOCKETS_PER_USER", DEFAULT_SOCKETS_PER_USER)
         client = redis_client.client()
         if client is None:
@@ -102,10 +102,11 @@ class SocketCap:
                 pipe.zremrangebyscore(key, "-inf", now - cls.STALE_AFTER)
                 pipe.zadd(key, {channel_name: now})
                 pipe.expire(key, cls.STALE_AFTER * 2)
-                pipe.zrank(key, channel_name)
-                rank = pipe.execute()[3]
-            # Ranked by arrival: the first `cap` sockets stay, a later one goes.
-            if rank is not None and rank >= cap:
+                pipe.zcard(key)
+                open_now = pipe.execute()[3]
+            # Counted in the order Redis ran the transactions, this one included:
+            # past the cap, it leaves again.
+            if open_now > cap:
                 client.zrem(key, channel_name)
                 return False
         except redis.RedisError:
