@@ -98,16 +98,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = config.redis_url(config.env_str("REDIS_URL"))
 
 if REDIS_URL:
+    # Redis pub/sub: one PUBLISH per event whatever the number of readers, and
+    # no queues kept in Redis (a reader that misses an event asks the event
+    # log for it). The measurements behind the choice: docs/benchmarks.md.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                "prefix": "consult:asgi",
-                "capacity": 1500,
-                "expiry": 60,
-                "group_expiry": 86400,
-            },
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "consult:asgi"},
         }
     }
     CACHES = {

@@ -26,6 +26,7 @@ from consult.live import USER_GROUP, session_group
 from consult.ratelimit import RateLimited
 from discussion import events, limits, presence, services
 from discussion.events import proposal_group
+from discussion.hub import hub
 from discussion.models import Comment
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal
@@ -101,6 +102,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 await self.channel_layer.group_discard(group, self.channel_name)
         if self.counted_user:
             await _off_loop(limits.SocketCap.release)(self.counted_user, self.channel_name)
+
+    # Messages that touch no database: handled without Channels' per-message
+    # trip to a worker thread to tidy database connections.
+    NO_DATABASE = frozenset({"user.close", "user.notify"})
+
+    async def dispatch(self, message: dict) -> None:
+        if message.get("type") in self.NO_DATABASE:
+            await getattr(self, message["type"].replace(".", "_"))(message)
+        else:
+            await super().dispatch(message)
 
     async def user_close(self, event: dict) -> None:
         await self.close(code=CLOSE_SIGNED_OUT)
@@ -206,7 +217,7 @@ class ProposalConsumer(LiveConsumer):
             # Join before reading the sequence, so no event falls between state and stream.
             self.group = proposal_group(proposal_id)
             self.proposal_id = proposal_id
-            await self.channel_layer.group_add(self.group, self.channel_name)
+            await hub().join(self.group, self)
             await self.accept()
             user = self.scope.get("user")
             seq, missed, unread = await database_sync_to_async(_catch_up)(
@@ -234,7 +245,7 @@ class ProposalConsumer(LiveConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await hub().leave(self.group, self)
             await self._presence(joined=False)
         await super().disconnect(code)
 

@@ -1,0 +1,164 @@
+"""Benchmark: idle listeners held by one Daphne process, and memory per socket.
+
+    .venv/bin/python bench/idle_sockets.py [--sockets 1000,2500,5000] [--hold 30]
+    .venv/bin/python bench/idle_sockets.py --sockets 200,500 --hold 10   # a quick check
+
+Runs, one after the other against one private Redis: the plain `websockets`
+server (the baseline) and the platform (`daphne asgi:application`, sockets on
+`/ws/proposals/<id>/`) on each channel layer. For each, one socket is opened
+and held first (so that code loaded on first use is not counted), the server's
+RSS is read, then sockets are opened up to each count in turn; after each
+step the server is left to go quiet before its RSS is read again. Memory per
+socket is the growth over the first reading divided by the sockets opened.
+After the last step the sockets are held idle for --hold seconds, and any the
+server closed in that time are counted. Results: docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from common import setup_django
+from live_common import (
+    Fleet,
+    Listeners,
+    redis_flush,
+    rss_bytes,
+    sockets_open,
+    start_platform,
+    start_websockets,
+    wait_quiet,
+)
+
+TARGETS = {
+    "websockets": "plain `websockets`",
+    "platform": "platform, RedisChannelLayer",
+    "platform-pubsub": "platform, RedisPubSubChannelLayer",
+}
+DEFAULT_TARGETS = "websockets,platform,platform-pubsub"
+MIB = 1024 * 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sockets", default="1000,2500,5000", help="Counts, rising.")
+    parser.add_argument("--hold", type=float, default=30.0, help="Idle seconds at the end.")
+    parser.add_argument("--processes", type=int, default=2, help="Listener processes.")
+    parser.add_argument(
+        "--targets", default=DEFAULT_TARGETS, help=f"Of: {', '.join(TARGETS)} (comma-separated)."
+    )
+    args = parser.parse_args()
+    counts = sorted(int(n) for n in args.sockets.split(","))
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    unknown = set(targets) - set(TARGETS)
+    if unknown:
+        parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
+
+    rows = []
+    with Fleet() as fleet:
+        redis = fleet.start_redis()
+        os.environ["REDIS_URL"] = redis.url
+        os.environ["DJANGO_SETTINGS_MODULE"] = "live_settings"
+        setup_django()
+        proposal_id = build()
+        for target in targets:
+            redis_flush(redis.url)
+            print(f"{TARGETS[target]}: up to {counts[-1]:,} sockets ...", file=sys.stderr)
+            rows.extend(run(fleet, target, redis, proposal_id, counts, args))
+
+    print(
+        f"idle sockets on one server process; {args.processes} listener processes; "
+        f"held {args.hold:g} s after the last step"
+    )
+    print(
+        "| server | sockets | open | RSS before MiB | RSS after MiB | KiB per socket "
+        "| Redis KiB per socket | opening s | settling s |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        print(
+            f"| {TARGETS[row['target']]} | {row['sockets']:,} | {row['open']:,} | "
+            f"{row['before'] / MIB:.0f} | {row['after'] / MIB:.0f} | {row['per_socket']:.0f} | "
+            f"{row['redis_per_socket']:.1f} | {row['opening']:.1f} | {row['settling']:.0f} |"
+        )
+    for row in rows:
+        if row.get("note"):
+            print(f"\n{TARGETS[row['target']]}, {row['sockets']:,} sockets: {row['note']}")
+    return 0
+
+
+def run(fleet: Fleet, target: str, redis, proposal_id: int, counts: list[int], args) -> list:
+    if target == "websockets":
+        server = start_websockets(fleet)
+        path = "/"
+    else:
+        layer = "pubsub" if target.endswith("-pubsub") else "core"
+        server = start_platform(fleet, redis_url=redis.url, layer=layer)
+        path = f"/ws/proposals/{proposal_id}/"
+    url = f"ws://127.0.0.1:{server.port}{path}"
+    origin = f"http://127.0.0.1:{server.port}"
+    rows = []
+    warm = Listeners(fleet, url=url, origin=origin, processes=1)
+    listeners = Listeners(fleet, url=url, origin=origin, processes=args.processes)
+    try:
+        sockets_open(warm, 1)
+        wait_quiet(server.pid)
+        before = rss_bytes(server.pid)
+        redis_before = rss_bytes(redis.process.pid)
+        total = 0
+        for count in counts:
+            opened = sockets_open(listeners, count - total)
+            total = count
+            settling = wait_quiet(server.pid, timeout=600)
+            after = rss_bytes(server.pid)
+            redis_after = rss_bytes(redis.process.pid)
+            note = []
+            if count == counts[-1] and args.hold:
+                time.sleep(args.hold)
+            still = listeners.status()["open"]
+            if opened["failed"]:
+                note.append(f"{opened['failed']} failed to open: {opened['errors']}")
+            if count == counts[-1] and args.hold and still < opened["open"]:
+                note.append(
+                    f"{opened['open'] - still} of {opened['open']:,} closed by the server "
+                    f"while settling and idle ({settling + args.hold:.0f} s)"
+                )
+            if settling > 10:
+                note.append(f"the server went quiet {settling:.0f} s after the last socket opened")
+            rows.append(
+                {
+                    "target": target,
+                    "sockets": count,
+                    "open": still,
+                    "before": before,
+                    "after": after,
+                    "per_socket": (after - before) / max(1, opened["open"]) / 1024,
+                    "redis_per_socket": (redis_after - redis_before)
+                    / max(1, opened["open"])
+                    / 1024,
+                    "opening": opened["seconds"],
+                    "settling": settling,
+                    "note": "; ".join(note),
+                }
+            )
+            print(f"  {count:,}: {rows[-1]['per_socket']:.0f} KiB per socket", file=sys.stderr)
+    finally:
+        server.stop()
+        listeners.stop()
+        warm.stop()
+    return rows
+
+
+def build() -> int:
+    """One open consultation, as in fanout.py."""
+    from fanout import build as fanout_build
+
+    proposal_id, _post, _size = fanout_build()
+    return proposal_id
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,454 @@
+"""Set-up shared by the live benchmarks (fanout.py, idle_sockets.py).
+
+Starts a private Redis, Daphne or the plain `websockets` server, and listener
+processes, and stops every one of them on the way out, failure and Ctrl-C
+included. A listener process holds many WebSocket clients (asyncio and the
+`websockets` library) and is driven by JSON lines on its standard input:
+
+    .venv/bin/python bench/live_common.py listen --url ws://... --origin http://...
+
+    {"cmd": "open", "n": 500}     open 500 more sockets; answers when all are open
+    {"cmd": "status"}             frames counted so far
+    {"cmd": "dump", "out": path}  write every (key, receipt time) per socket
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+# Events of the platform and the baselines' posts, told apart from the rest
+# (hello, viewers) by the start of the frame: only these are parsed.
+COUNTED = re.compile(r'\{"type": ?"(?:comment\.created|post)"')
+
+
+class Fleet:
+    """Every process a benchmark starts; all stopped on exit, whatever happened."""
+
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen] = []
+        self.redis = None
+        self.tmp = Path(tempfile.mkdtemp(prefix="consult-live-"))
+
+    def __enter__(self) -> Fleet:
+        # Ctrl-C and SIGTERM run the clean-up below, even when a library on
+        # the way swallowed the KeyboardInterrupt (see interrupted()).
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        for process in reversed(self.processes):
+            stop_process(process)
+        self.processes.clear()
+        if self.redis is not None:
+            self.redis.stop()
+        if kind is None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        else:
+            print(f"server logs kept in {self.tmp}", file=sys.stderr)
+
+    def start_redis(self):
+        from consult.redis_server import PrivateRedis
+
+        self.redis = PrivateRedis(workdir=self.tmp / "redis")
+        return self.redis.start()
+
+    def popen(self, command: list[str], **kwargs) -> subprocess.Popen:
+        process = subprocess.Popen(command, **kwargs)  # noqa: S603
+        self.processes.append(process)
+        return process
+
+    def stop(self, process: subprocess.Popen) -> None:
+        stop_process(process)
+        if process in self.processes:
+            self.processes.remove(process)
+
+
+_INTERRUPTED = []
+
+
+def _interrupt(signum, frame) -> None:
+    _INTERRUPTED.append(signum)
+    raise KeyboardInterrupt
+
+
+def interrupted() -> None:
+    """Raise KeyboardInterrupt if a signal came, even one swallowed since."""
+    if _INTERRUPTED:
+        raise KeyboardInterrupt
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 5.0) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+def free_port() -> int:
+    from consult.redis_server import free_port as port
+
+    return port()
+
+
+# --- Servers ------------------------------------------------------------------
+
+
+def server_env(*, redis_url: str, layer: str = "core") -> dict[str, str]:
+    """Production's settings as Daphne would have them, on this benchmark's data."""
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(BENCH)]),
+        "DJANGO_SETTINGS_MODULE": "live_settings",
+        "BENCH_CHANNEL_LAYER": layer,
+        "REDIS_URL": redis_url,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DEBUG": "false",
+        "HTTPS": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+class Server:
+    """One server process on a loopback port."""
+
+    def __init__(self, fleet: Fleet, name: str, command: list[str], env: dict, port: int) -> None:
+        self.fleet = fleet
+        self.name = name
+        self.port = port
+        self.log_path = fleet.tmp / f"{name}-{port}.log"
+        self._log = open(self.log_path, "w")  # noqa: SIM115
+        self.process = fleet.popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=self._log)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def wait_ready(self, *, http: bool, timeout: float = 60.0) -> Server:
+        import socket
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited at start:\n{self.log_tail()}")
+            try:
+                if http:
+                    url = f"http://127.0.0.1:{self.port}/healthz"
+                    with urllib.request.urlopen(url, timeout=2) as response:
+                        if response.status == 200:
+                            return self
+                else:
+                    with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not answer in time:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 20) -> str:
+        self._log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        self.fleet.stop(self.process)
+        self._log.close()
+
+
+def start_platform(fleet: Fleet, *, redis_url: str, layer: str) -> Server:
+    """`daphne asgi:application`, the command production runs."""
+    from consult.server import daphne_command
+
+    port = free_port()
+    command = daphne_command(host="127.0.0.1", port=port)
+    env = server_env(redis_url=redis_url, layer=layer)
+    return Server(fleet, f"platform-{layer}", command, env, port).wait_ready(http=True)
+
+
+def start_tutorial(fleet: Fleet, *, redis_url: str, layer: str = "core") -> Server:
+    """The Channels-tutorial consumer, with the same Daphne options."""
+    from consult.server import daphne_command
+
+    port = free_port()
+    app = "live_apps:tutorial_application"
+    command = [*daphne_command(host="127.0.0.1", port=port)[:-1], app]
+    env = server_env(redis_url=redis_url, layer=layer)
+    return Server(fleet, f"tutorial-{layer}", command, env, port).wait_ready(http=False)
+
+
+def start_websockets(fleet: Fleet) -> Server:
+    port = free_port()
+    command = [sys.executable, str(BENCH / "live_apps.py"), "websockets", "--port", str(port)]
+    return Server(fleet, "websockets", command, dict(os.environ), port).wait_ready(http=False)
+
+
+def redis_flush(url: str) -> None:
+    """Nothing left from the server before: no stale group members, no counts."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushall()
+    client.close()
+
+
+# --- Measuring processes -------------------------------------------------------
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy, all cores and processes."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+def rss_bytes(pid: int) -> int:
+    import psutil
+
+    return psutil.Process(pid).memory_info().rss
+
+
+def wait_quiet(pid: int, *, below: float = 0.1, timeout: float = 120.0) -> float:
+    """Wait until the process uses under `below` of a core for two seconds
+    running (its backlog is done); the seconds waited."""
+    start = time.monotonic()
+    quiet = 0
+    while time.monotonic() - start < timeout and quiet < 2:
+        before = cpu_seconds([pid])
+        time.sleep(1.0)
+        quiet = quiet + 1 if cpu_seconds([pid]) - before < below else 0
+    return time.monotonic() - start
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100), nearest rank; NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+# --- Listener processes --------------------------------------------------------
+
+
+class Listeners:
+    """`processes` listener processes sharing the sockets between them."""
+
+    def __init__(self, fleet: Fleet, *, url: str, origin: str, processes: int = 2) -> None:
+        self.fleet = fleet
+        self.workers = [
+            fleet.popen(
+                [sys.executable, str(Path(__file__)), "listen", "--url", url, "--origin", origin],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                cwd=ROOT,
+            )
+            for _ in range(processes)
+        ]
+        self._buffers = {worker.pid: b"" for worker in self.workers}
+
+    @property
+    def pids(self) -> list[int]:
+        return [worker.pid for worker in self.workers]
+
+    def open(self, n: int, timeout: float = 600.0) -> dict:
+        """Open n more sockets, spread over the processes; when all are open."""
+        shares = [
+            n // len(self.workers) + (i < n % len(self.workers)) for i in range(len(self.workers))
+        ]
+        start = time.monotonic()
+        replies = self._ask_all([{"cmd": "open", "n": share} for share in shares], timeout)
+        return {
+            "open": sum(r["open"] for r in replies),
+            "failed": sum(r["failed"] for r in replies),
+            "errors": [e for r in replies for e in r["errors"]][:3],
+            "seconds": time.monotonic() - start,
+        }
+
+    def status(self) -> dict:
+        replies = self._ask_all([{"cmd": "status"}] * len(self.workers), 60.0)
+        return {
+            "counted": sum(r["counted"] for r in replies),
+            "open": sum(r["open"] for r in replies),
+        }
+
+    def dump(self) -> list[dict]:
+        """Every worker's receipts: a list of sockets, each {key: receipt time}."""
+        paths = [self.fleet.tmp / f"listener-{worker.pid}.json" for worker in self.workers]
+        self._ask_all([{"cmd": "dump", "out": str(path)} for path in paths], 300.0)
+        out = []
+        for path in paths:
+            data = json.loads(path.read_text())
+            path.unlink()
+            out.append(data)
+        return out
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            self.fleet.stop(worker)
+
+    def _ask_all(self, commands: list[dict], timeout: float) -> list[dict]:
+        for worker, command in zip(self.workers, commands, strict=True):
+            worker.stdin.write((json.dumps(command) + "\n").encode())
+            worker.stdin.flush()
+        return [self._reply(worker, timeout) for worker in self.workers]
+
+    def _reply(self, worker: subprocess.Popen, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        fd = worker.stdout.fileno()
+        while b"\n" not in self._buffers[worker.pid]:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"listener {worker.pid} did not answer in {timeout:.0f} s")
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    raise RuntimeError(f"listener {worker.pid} exited ({worker.poll()})")
+                self._buffers[worker.pid] += chunk
+        line, _, rest = self._buffers[worker.pid].partition(b"\n")
+        self._buffers[worker.pid] = rest
+        return json.loads(line)
+
+
+def sockets_open(listeners: Listeners, n: int) -> dict:
+    opened = listeners.open(n)
+    if opened["failed"]:
+        print(
+            f"  {opened['failed']} of {n} sockets failed to open: {opened['errors']}",
+            file=sys.stderr,
+        )
+    return opened
+
+
+# --- The listener process ------------------------------------------------------
+
+
+class Socket:
+    __slots__ = ("keys", "times", "websocket")
+
+    def __init__(self, websocket) -> None:
+        self.websocket = websocket
+        self.keys: list[int] = []
+        self.times: list[float] = []
+
+
+async def listen(url: str, origin: str, concurrency: int) -> None:
+    from websockets.asyncio.client import connect
+
+    sockets: list[Socket] = []
+    tasks: set[asyncio.Task] = set()
+    counted = 0
+
+    async def receive(sock: Socket) -> None:
+        nonlocal counted
+        now = time.time
+        with contextlib.suppress(Exception):
+            async for frame in sock.websocket:
+                received = now()
+                # Frames start with their type: parse only those counted.
+                if COUNTED.match(frame):
+                    data = json.loads(frame)
+                    sock.keys.append(data["id"] if "id" in data else data["n"])
+                    sock.times.append(received)
+                    counted += 1
+
+    async def open_one(gate: asyncio.Semaphore, errors: list[str]) -> bool:
+        async with gate:
+            try:
+                websocket = await connect(
+                    url,
+                    origin=origin,
+                    compression=None,
+                    proxy=None,
+                    ping_interval=None,
+                    open_timeout=120,
+                    close_timeout=1,
+                    max_size=2**20,
+                )
+            except Exception as error:
+                errors.append(f"{type(error).__name__}: {error}"[:200])
+                return False
+        sock = Socket(websocket)
+        sockets.append(sock)
+        task = asyncio.create_task(receive(sock))
+        tasks.add(task)
+        return True
+
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            break
+        command = json.loads(line)
+        if command["cmd"] == "open":
+            gate = asyncio.Semaphore(concurrency)
+            errors: list[str] = []
+            done = await asyncio.gather(*(open_one(gate, errors) for _ in range(command["n"])))
+            reply = {"open": len(sockets), "failed": done.count(False), "errors": errors[:3]}
+        elif command["cmd"] == "status":
+            still = sum(1 for sock in sockets if sock.websocket.close_code is None)
+            reply = {"counted": counted, "open": still}
+        elif command["cmd"] == "dump":
+            data = {
+                "sockets": [[sock.keys, sock.times] for sock in sockets],
+                "closed": sum(1 for sock in sockets if sock.websocket.close_code is not None),
+            }
+            Path(command["out"]).write_text(json.dumps(data))
+            reply = {"dumped": len(sockets)}
+        else:
+            reply = {"error": f"unknown command {command['cmd']!r}"}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+    # The server is gone or going: no closing handshakes.
+    os._exit(0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="A listener process (see the docstring).")
+    parser.add_argument("role", choices=["listen"])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--origin", required=True)
+    parser.add_argument("--concurrency", type=int, default=50, help="Handshakes at once.")
+    args = parser.parse_args()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    asyncio.run(listen(args.url, args.origin, args.concurrency))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
