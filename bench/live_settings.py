@@ -1,8 +1,8 @@
 """Settings for the live benchmarks: consult.settings with a choice of channel layer.
 
-BENCH_CHANNEL_LAYER=core (the default, as in production) keeps
-channels_redis.core.RedisChannelLayer; BENCH_CHANNEL_LAYER=pubsub swaps in
-channels_redis.pubsub.RedisPubSubChannelLayer on the same Redis. Only the
+BENCH_CHANNEL_LAYER=core (the default) runs on channels_redis.core.RedisChannelLayer;
+BENCH_CHANNEL_LAYER=pubsub on channels_redis.pubsub.RedisPubSubChannelLayer, as
+production does; both on the same Redis. Only the
 benchmarks use this module (DJANGO_SETTINGS_MODULE=live_settings, with bench/
 on the path).
 """
@@ -20,16 +20,17 @@ def channel_layers(kind: str) -> dict:
     if kind not in LAYERS:
         raise ValueError(f"BENCH_CHANNEL_LAYER must be one of {LAYERS}, got {kind!r}")
     production = PRODUCTION_CHANNEL_LAYERS["default"]
-    if kind == "core" or "hosts" not in production.get("CONFIG", {}):
+    if "hosts" not in production.get("CONFIG", {}):
         return PRODUCTION_CHANNEL_LAYERS
-    # The pub/sub layer keeps no queues in Redis: no capacity, no expiry.
-    config = {
-        "hosts": production["CONFIG"]["hosts"],
-        "prefix": production["CONFIG"].get("prefix", "asgi"),
-    }
-    return {
-        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": config}
-    }
+    hosts, prefix = production["CONFIG"]["hosts"], production["CONFIG"].get("prefix", "asgi")
+    if kind == "pubsub":
+        # The pub/sub layer keeps no queues in Redis: no capacity, no expiry.
+        backend, config = "channels_redis.pubsub.RedisPubSubChannelLayer", {}
+    else:
+        # The core layer as the Channels tutorial configures it, with queues in Redis.
+        backend = "channels_redis.core.RedisChannelLayer"
+        config = {"capacity": 1500, "expiry": 60, "group_expiry": 86400}
+    return {"default": {"BACKEND": backend, "CONFIG": {"hosts": hosts, "prefix": prefix, **config}}}
 
 
 CHANNEL_LAYERS = channel_layers(os.environ.get("BENCH_CHANNEL_LAYER", "core"))

@@ -205,6 +205,7 @@ class ProposalConsumer(LiveConsumer):
 
     group: str | None = None
     proposal_id: int | None = None
+    reader_language: str = ""
 
     async def connect(self) -> None:
         proposal_id = self.scope["url_route"]["kwargs"]["proposal_id"]
@@ -217,6 +218,8 @@ class ProposalConsumer(LiveConsumer):
             # Join before reading the sequence, so no event falls between state and stream.
             self.group = proposal_group(proposal_id)
             self.proposal_id = proposal_id
+            # Fragments come in this reader's language only (see events.encoded).
+            self.reader_language = self.language()
             await hub().join(self.group, self)
             await self.accept()
             user = self.scope.get("user")
@@ -231,7 +234,7 @@ class ProposalConsumer(LiveConsumer):
             if missed is None:
                 await self.send_json({"type": "reload"})
             for event in missed or []:
-                await self.send_json(event)
+                await self.send_json(_in_language(event, self.reader_language))
             await self._presence(joined=True)
         except Exception:
             await self.abandon()
@@ -332,6 +335,14 @@ async def _announce_viewers(layer, group: str, proposal_id: int) -> None:
             await layer.group_send(group, {"type": "proposal.viewers", "count": count})
         except Exception:  # the count is a courtesy; the next change sends it again
             logger.warning("viewer count for proposal %s not sent", proposal_id)
+
+
+def _in_language(event: dict, language: str) -> dict:
+    """A replayed event as the live one was sent: its fragment in one language."""
+    html = event.get("html")
+    if isinstance(html, dict):
+        return {**event, "html": html.get(language) or html.get(settings.LANGUAGE_CODE, "")}
+    return event
 
 
 def _is_public(proposal_id: int) -> bool:

@@ -12,6 +12,7 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
@@ -44,17 +45,31 @@ def message(event: Event) -> dict:
     return {"type": event.type, "seq": event.seq, **event.payload}
 
 
+def encoded(message: dict) -> dict[str, str]:
+    """The message as each reader receives it, encoded here once per language:
+    a fragment rendered in every language goes to each reader in theirs only."""
+    html = message.get("html")
+    languages = html if isinstance(html, dict) else {settings.LANGUAGE_CODE: html}
+    return {
+        language: json.dumps(
+            {**message, "html": fragment} if isinstance(html, dict) else message,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        for language, fragment in languages.items()
+    }
+
+
 def broadcast(event: Event) -> None:
     """Send to every listener of the proposal. A failure is logged, never raised:
     the change is committed and listeners catch up from the log."""
     layer = get_channel_layer()
     if layer is None:
         return
-    # Encoded here, once, and forwarded as it is by every listener's consumer.
-    text = json.dumps(message(event), separators=(",", ":"), ensure_ascii=False)
     try:
         async_to_sync(layer.group_send)(
-            proposal_group(event.proposal_id), {"type": "proposal.event", "text": text}
+            proposal_group(event.proposal_id),
+            {"type": "proposal.event", "texts": encoded(message(event))},
         )
     except Exception:
         logger.exception("broadcast of event %s#%s failed", event.proposal_id, event.seq)

@@ -17,6 +17,7 @@ import logging
 import weakref
 
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -32,18 +33,23 @@ def hub() -> ProposalHub:
     return found
 
 
-def frame_of(message: dict) -> str | None:
-    """The text a group message puts on every reader's socket."""
+def frames_of(message: dict) -> dict[str, str] | None:
+    """The text a group message puts on readers' sockets, by language."""
     if message.get("type") == "proposal.event":
-        # Encoded once by the sender. (A process still running the previous
-        # release sends the payload unencoded.)
-        text = message.get("text")
-        if text is None:
-            text = json.dumps(message.get("payload") or {}, separators=(",", ":"))
-        return text
+        texts = message.get("texts")
+        if texts is None:
+            # A process still running the previous release sends one text, or
+            # the payload unencoded.
+            text = message.get("text")
+            if text is None:
+                text = json.dumps(message.get("payload") or {}, separators=(",", ":"))
+            texts = {settings.LANGUAGE_CODE: text}
+        return texts
     if message.get("type") == "proposal.viewers":
         # Presence is ephemeral: no sequence number, never replayed.
-        return json.dumps({"type": "viewers", "count": message.get("count")})
+        return {
+            settings.LANGUAGE_CODE: json.dumps({"type": "viewers", "count": message.get("count")})
+        }
     return None
 
 
@@ -89,12 +95,15 @@ class ProposalHub:
                 logger.warning("live events of %s paused: the channel layer failed", group)
                 await asyncio.sleep(1)
                 continue
-            text = frame_of(message)
-            if text is None:
+            texts = frames_of(message)
+            if texts is None:
                 continue
-            frame = {"type": "websocket.send", "text": text}
+            frames = {
+                code: {"type": "websocket.send", "text": text} for code, text in texts.items()
+            }
+            fallback = frames.get(settings.LANGUAGE_CODE) or next(iter(frames.values()))
             for consumer in list(self.members.get(group, ())):
                 try:
-                    await consumer.base_send(frame)
+                    await consumer.base_send(frames.get(consumer.reader_language, fallback))
                 except Exception:  # a socket closing as we write: its disconnect cleans up
                     logger.debug("a reader of %s went away mid-write", group)

@@ -62,6 +62,14 @@ def test_a_broadcast_failure_never_undoes_the_write(open_proposal, people, monke
 async def test_listeners_get_the_new_comment_rendered_once(open_proposal, people):
     base = await sync_to_async(events.last_seq)(open_proposal.pk)
     listeners = [socket_for(open_proposal) for _ in range(2)]
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"origin", b"http://127.0.0.1"),
+        (b"cookie", b"django_language=zh-hans"),
+    ]
+    listeners.append(
+        WebsocketCommunicator(application, f"/ws/proposals/{open_proposal.pk}/", headers)
+    )
     for listener in listeners:
         assert (await listener.connect())[0]
         assert (await next_message(listener))["type"] == "hello"
@@ -72,10 +80,11 @@ async def test_listeners_get_the_new_comment_rendered_once(open_proposal, people
     assert received[0] == received[1]
     assert received[0]["type"] == "comment.created" and received[0]["seq"] == base + 1
     assert received[0]["id"] == comment.pk
-    # Rendered once per language of the site; each page picks its own.
-    assert "<strong>now</strong>" in received[0]["html"]["en"]
-    assert ">Reply<" in received[0]["html"]["en"]
-    assert ">回复<" in received[0]["html"]["zh-hans"]
+    # Rendered once per language of the site; each reader gets theirs only.
+    assert "<strong>now</strong>" in received[0]["html"]
+    assert ">Reply<" in received[0]["html"] and "回复" not in received[0]["html"]
+    assert ">回复<" in received[2]["html"] and ">Reply<" not in received[2]["html"]
+    assert {**received[2], "html": ""} == {**received[0], "html": ""}
     for listener in listeners:
         await listener.disconnect()
 

@@ -128,5 +128,5 @@ async def test_a_response_goes_out_live(open_proposal, section, people):
     )
     event = await next_message(socket)
     assert event["type"] == "response.posted" and event["comments"] == [comment.pk]
-    assert "Official response" in event["html"]["en"] and "Agreed." in event["html"]["en"]
+    assert "Official response" in event["html"] and "Agreed." in event["html"]
     await socket.disconnect()
