@@ -56,7 +56,7 @@ TARGETS = {
     "platform": "platform, RedisChannelLayer",
     "platform-pubsub": "platform, RedisPubSubChannelLayer",
 }
-DEFAULT_TARGETS = "websockets,tutorial,platform,platform-pubsub"
+DEFAULT_TARGETS = "websockets,tutorial,platform-pubsub"
 
 
 def main() -> int:

@@ -38,7 +38,7 @@ TARGETS = {
     "platform": "platform, RedisChannelLayer",
     "platform-pubsub": "platform, RedisPubSubChannelLayer",
 }
-DEFAULT_TARGETS = "websockets,platform,platform-pubsub"
+DEFAULT_TARGETS = "websockets,platform-pubsub"
 MIB = 1024 * 1024
 
 
