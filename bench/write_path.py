@@ -57,6 +57,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)  # successes only, seconds
     errors: Counter = field(default_factory=Counter)
     events: str = ""  # what the listening sockets received, for the posting runs
+    last_event: int = 0  # the last event number any of them received
 
     def add(self, ok: bool, latency: float, error: str = "") -> None:
         if ok:
@@ -114,7 +115,10 @@ def main() -> int:
     )
     args = parser.parse_args()
     users = max(args.users or 0, REPLIES, args.clients)
+    # Also for SIGINT: asyncio.run would otherwise take Ctrl-C as a request to
+    # cancel a task, which a database call in a worker thread does not notice.
     signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGINT, _interrupted)
     from consult.redis_server import PrivateRedis
 
     tmp = tempfile.TemporaryDirectory(prefix="consult-write-")
@@ -184,12 +188,15 @@ def run(args, world: World, daphne: Daphne) -> int:
         http_load("form: POST comment", daphne.port, people, seconds, form_request(world, "F")),
         "F",
     )
-    show(asyncio.run(ws_load("WebSocket: ping → pong", daphne.port, world, people, seconds)))
-    ws = asyncio.run(ws_load("WebSocket: comment.post → ok", daphne.port, world, people, seconds))
-    show(ws, "W")
-    checks.append(f"WebSocket listeners: {ws.events}")
-    if not ws.events.startswith("all "):
-        problems.append(f"WebSocket listeners: {ws.events}")
+    token = fill_token()
+    pings = ws_load("WebSocket: ping → pong", daphne.port, world, people, seconds, token)
+    show(asyncio.run(pings))
+    posts = ws_load("WebSocket: comment.post → ok", daphne.port, world, people, seconds, token)
+    ws = show(asyncio.run(posts), "W")
+    heard = listeners(ws, world)
+    checks.append(f"WebSocket listeners: {heard}")
+    if not heard.startswith("all "):
+        problems.append(f"WebSocket listeners: {heard}")
     rows = max(len(form.latencies), len(ws.latencies), 200)
     show(bare_inserts(world, rows))
     show(service_inserts(world, rows))
@@ -198,11 +205,12 @@ def run(args, world: World, daphne: Daphne) -> int:
     print("| path | replies | ok | errors | all done ms | p50 ms | p99 ms | database |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     for name, send in (
-        ("WebSocket", lambda: asyncio.run(ws_replies(daphne.port, world, "RW"))),
+        ("WebSocket", lambda: asyncio.run(ws_replies(daphne.port, world, "RW", token))),
         ("form", lambda: form_replies(daphne.port, world, "RF")),
     ):
         before = reply_state(world)
-        result, wall, extra = send()
+        result, wall = send()
+        extra = listeners(result, world) if name == "WebSocket" else ""
         verdict = verify_replies(world, before)
         logged = daphne.new_errors()
         errors = sum(result.errors.values())
@@ -460,7 +468,7 @@ def form_replies(port: int, world: World, marker: str):
     began = time.perf_counter()
     for thread in threads:
         thread.join()
-    return result, time.perf_counter() - began, ""
+    return result, time.perf_counter() - began
 
 
 # --- WebSocket --------------------------------------------------------------
@@ -561,29 +569,34 @@ async def open_sockets(port: int, world: World, people: list[Person], result: Re
     return pairs
 
 
-async def delivered(sockets: list[Socket], last: int, wait: float = 10.0) -> str:
-    """Did every socket get every event from its hello to `last`, in order, once?"""
-    deadline = time.monotonic() + wait
+async def delivered(sockets: list[Socket], quiet: float = 1.0, wait: float = 15.0):
+    """Once the events stop coming: did every socket get every event from its
+    hello to the last one any socket saw, in order, once? Returns the verdict
+    and that last number, which the caller compares with the database (read
+    there, in the main thread: a leaking server may have no connection left
+    for this one)."""
+    if not sockets:
+        return "no socket opened", 0
+    deadline, count, since = time.monotonic() + wait, -1, time.monotonic()
     while time.monotonic() < deadline:
-        if all(s.seqs and s.seqs[-1] >= last for s in sockets):
+        now = sum(len(s.seqs) for s in sockets)
+        if now != count:
+            count, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
             break
         await asyncio.sleep(0.05)
+    last = max([s.seqs[-1] for s in sockets if s.seqs] + [s.hello for s in sockets])
     missing = sum(1 for s in sockets if s.seqs != list(range(s.hello + 1, last + 1)))
-    if not sockets:
-        return "no socket opened"
     if missing:
-        return f"{missing} of {len(sockets)} sockets missing or disordered events"
-    return f"all {len(sockets)} got events {sockets[0].hello + 1}..{last} in order"
+        return f"{missing} of {len(sockets)} sockets missing or disordered events", last
+    return f"all {len(sockets)} got events {sockets[0].hello + 1}..{last} in order", last
 
 
-async def ws_load(name, port, world: World, people: list[Person], seconds) -> Result:
-    from asgiref.sync import sync_to_async
-
+async def ws_load(name, port, world: World, people: list[Person], seconds, token) -> Result:
     result = Result(name, len(people))
     pairs = await open_sockets(port, world, people, result)
     sockets = [socket for socket, _person in pairs]
     posting = "comment" in name
-    token = await sync_to_async(fill_token)()
     deadline = time.monotonic() + seconds
 
     async def client(socket: Socket, person: Person) -> None:
@@ -610,20 +623,16 @@ async def ws_load(name, port, world: World, people: list[Person], seconds) -> Re
     await asyncio.gather(*(client(s, p) for s, p in pairs))
     result.seconds = time.perf_counter() - began
     if posting:
-        last = await sync_to_async(last_seq)(world)
-        result.events = await delivered(sockets, last)
+        result.events, result.last_event = await delivered(sockets)
     await asyncio.gather(*(s.close() for s in sockets))
     return result
 
 
-async def ws_replies(port: int, world: World, marker: str):
-    from asgiref.sync import sync_to_async
-
+async def ws_replies(port: int, world: World, marker: str, token: str):
     people = world.people[:REPLIES]
     result = Result("WebSocket", REPLIES)
     pairs = await open_sockets(port, world, people, result)
     sockets = [socket for socket, _person in pairs]
-    token = await sync_to_async(fill_token)()
 
     async def reply(socket: Socket, person: Person) -> None:
         frame = {
@@ -641,13 +650,20 @@ async def ws_replies(port: int, world: World, marker: str):
     began = time.perf_counter()
     await asyncio.gather(*(reply(s, p) for s, p in pairs))
     wall = time.perf_counter() - began
-    last = await sync_to_async(last_seq)(world)
-    events = await delivered(sockets, last)
+    result.events, result.last_event = await delivered(sockets)
     await asyncio.gather(*(s.close() for s in sockets))
-    return result, wall, events
+    return result, wall
 
 
 # --- The database -----------------------------------------------------------
+
+
+def listeners(result: Result, world: World) -> str:
+    """What the sockets received, held against the event log."""
+    last = last_seq(world)
+    if result.events.startswith("all ") and result.last_event != last:
+        return f"{result.events}, but the log goes up to {last}"
+    return result.events
 
 
 def last_seq(world: World) -> int:
@@ -743,11 +759,17 @@ def service_inserts(world: World, rows: int) -> Result:
     from an event loop's worker thread, as Daphne calls it, so that the
     broadcast reuses the loop's Redis connection instead of opening one."""
     from asgiref.sync import sync_to_async
+    from django.db import OperationalError
 
     async def timed() -> Result:
         return await sync_to_async(_service_inserts)(world, rows)
 
-    return asyncio.run(timed())
+    try:
+        return asyncio.run(timed())
+    except OperationalError as error:  # a new thread needs a connection of its own
+        result = Result("service: comment_create, one process", 1)
+        result.add(False, 0, f"OperationalError: {str(error).strip().splitlines()[0][-50:]}")
+        return result
 
 
 def _service_inserts(world: World, rows: int) -> Result:

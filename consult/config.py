@@ -111,7 +111,10 @@ def database(url: str, *, default_path: Path) -> dict:
     import dj_database_url
 
     try:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # No persistent connections: under ASGI every request runs in a thread
+        # of its own, and a connection kept for its thread is only closed when
+        # the collector finds it (docs/benchmarks.md, the write path).
+        config = dj_database_url.parse(url, conn_max_age=0)
     except Exception as exc:  # dj_database_url raises several kinds
         raise ConfigError("DATABASE_URL", f"cannot be parsed ({exc})") from None
     if not config.get("NAME"):
