@@ -16,11 +16,6 @@ from discussion.models import DISPLAY_DEPTH, Comment, CommentRevision, Event
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def section(open_proposal):
-    return open_proposal.sections.first()
-
-
 def post(people, proposal, body="A point", **kwargs):
     return services.comment_create(actor=people.citizen, proposal=proposal, body=body, **kwargs)
 

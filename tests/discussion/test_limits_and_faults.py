@@ -11,20 +11,9 @@ from channels.testing import WebsocketCommunicator
 from asgi import application
 from discussion.limits import fill_token
 from discussion.models import Comment, CommentVote
-from tests.live_helpers import close_worker_connection, human, next_message
+from tests.live_helpers import human, next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_connection():
-    yield
-    await close_worker_connection()
-
-
-@pytest.fixture
-def section(open_proposal):
-    return open_proposal.sections.first()
 
 
 def post_url(proposal) -> str:

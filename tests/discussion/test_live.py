@@ -12,15 +12,9 @@ from django.db import transaction
 from asgi import application
 from discussion import events, services, tallies
 from discussion.models import Comment, CommentVote, Event
-from tests.live_helpers import close_worker_connection, human, next_message, nothing_more
+from tests.live_helpers import human, next_message, nothing_more
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_connection():
-    yield
-    await close_worker_connection()
 
 
 def socket_for(proposal, since=None, user=None):

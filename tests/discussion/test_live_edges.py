@@ -15,15 +15,9 @@ from asgi import application
 from discussion import consumers, events, limits, services
 from discussion.limits import SocketCap, fill_token
 from discussion.models import Comment
-from tests.live_helpers import close_worker_connection, human, next_message
+from tests.live_helpers import human, next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_connection():
-    yield
-    await close_worker_connection()
 
 
 def socket_for(proposal, user=None):

@@ -12,20 +12,9 @@ from consult.accounts.models import AuditEntry, Role
 from consult.notifications.models import Notification
 from discussion import events, moderation, services
 from discussion.models import Comment
-from tests.live_helpers import close_worker_connection, human, next_message
+from tests.live_helpers import human, next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_connection():
-    yield
-    await close_worker_connection()
-
-
-@pytest.fixture
-def section(open_proposal):
-    return open_proposal.sections.first()
 
 
 def thread(people, proposal, section, make_user):

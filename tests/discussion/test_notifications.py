@@ -8,15 +8,9 @@ from channels.testing import WebsocketCommunicator
 from asgi import application
 from consult.notifications.models import Notification
 from discussion import services
-from tests.live_helpers import close_worker_connection, next_message
+from tests.live_helpers import next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_connection():
-    yield
-    await close_worker_connection()
 
 
 def communicator(path: str, user=None):

@@ -14,11 +14,6 @@ from tests.live_helpers import human
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def section(open_proposal):
-    return open_proposal.sections.first()
-
-
 def section_url(proposal, section) -> str:
     return f"{proposal.get_absolute_url()}sections/{section.pk}/"
 

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def section(open_proposal):
-    return open_proposal.sections.first()
-
-
-@pytest.fixture
 def comment(open_proposal, section, people):
     return services.comment_create(
         actor=people.citizen, proposal=open_proposal, section=section, body="Buy pills here"

@@ -12,20 +12,9 @@ from consult.notifications.models import Notification
 from discussion import moderation, responses, services
 from discussion.models import OfficialResponse
 from proposals import services as proposal_services
-from tests.live_helpers import close_worker_connection, next_message
+from tests.live_helpers import next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_connection():
-    yield
-    await close_worker_connection()
-
-
-@pytest.fixture
-def section(open_proposal):
-    return open_proposal.sections.first()
 
 
 def a_comment(people, proposal, section):
