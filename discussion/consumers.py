@@ -19,6 +19,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -300,7 +301,7 @@ class ProposalConsumer(LiveConsumer):
         client = self.scope.get("client") or (None, None)
         with translation.override(self.language()):
             try:
-                action(self, user, content, client[0])
+                extra = action(self, user, content, client[0])
             except RateLimited as error:
                 return {
                     "type": "error",
@@ -324,7 +325,7 @@ class ProposalConsumer(LiveConsumer):
                 OverflowError,
             ):
                 return {"type": "error", "ref": ref, "message": str(UNREADABLE)}
-        return {"type": "ok", "ref": ref}
+        return {"type": "ok", "ref": ref, **(extra or {})}
 
 
 async def _announce_viewers(layer, group: str, proposal_id: int) -> None:
@@ -396,7 +397,7 @@ def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> No
     parent = Comment.objects.get(pk=parent_id, proposal=proposal) if parent_id else None
     section = proposal.sections.get(pk=section_id) if section_id else None
     question = proposal.questions.get(pk=question_id) if question_id else None
-    services.comment_create(
+    comment = services.comment_create(
         actor=user,
         proposal=proposal,
         body=body,
@@ -404,6 +405,19 @@ def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> No
         question=question,
         parent=parent,
     )
+    if comment.is_held:
+        # No event goes out: only its author sees it, marked as awaiting review.
+        return {
+            "held": {
+                "id": comment.pk,
+                "parent": comment.parent_id,
+                "section": comment.section_id,
+                "question": comment.question_id,
+                "depth": comment.depth,
+                "html": render_to_string("discussion/_comment.html", {"comment": comment}),
+            }
+        }
+    return None
 
 
 def _vote(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> None:

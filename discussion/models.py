@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
 
 from proposals.models import ConsultationQuestion, Proposal, ProposalVersion, Section
 
@@ -69,6 +71,30 @@ class Comment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The category of the public reason, counted in the public moderation log.
+    hidden_category = models.CharField(max_length=20, blank=True)
+    # Held by the pre-moderation rules until a moderator approves it: shown to
+    # its author (marked as awaiting review) and to moderators, nowhere else.
+    held_at = models.DateTimeField(null=True, blank=True)
+    held_reasons = models.JSONField(default=list, blank=True)
+    # Curation by moderators: never a change to the words.
+    highlighted_at = models.DateTimeField(null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    themes = TaggableManager(
+        verbose_name=_("themes"), through="discussion.ThemedComment", blank=True
+    )
+    # The moderator handling it in the queue, so that two never work on one
+    # item unknowingly; a claim lapses after CONSULT_QUEUE_CLAIM_SECONDS.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
     # Counted as they happen, for sorting without aggregating every vote.
     reply_count = models.PositiveIntegerField(default=0)
     agree_count = models.PositiveIntegerField(default=0)
@@ -82,6 +108,9 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["proposal", "section", "depth", "created_at"]),
             models.Index(fields=["root", "created_at"]),
+            models.Index(
+                fields=["proposal"], condition=models.Q(held_at__isnull=False), name="held_comments"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -93,6 +122,23 @@ class Comment(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None
+
+    @property
+    def is_public(self) -> bool:
+        """Its words are on public pages, feeds and the live channel."""
+        return not (self.is_deleted or self.is_hidden or self.is_held)
+
+    def place_key(self) -> str:
+        """Its discussion within the proposal: a section, a question, or the whole."""
+        if self.section_id:
+            return f"section:{self.section_id}"
+        if self.question_id:
+            return f"question:{self.question_id}"
+        return "general"
 
     @cached_property
     def responses(self) -> list:
@@ -250,3 +296,94 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reporter_id} reported {self.comment_id}: {self.reason}"
+
+
+class ThemedComment(TaggedItemBase):
+    """A theme tag on a comment (django-taggit), set by moderators for the summary."""
+
+    content_object = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="one_theme_per_comment")
+        ]
+
+
+class Pin(models.Model):
+    """The one comment pinned at the top of a discussion (a section, a
+    question, or the proposal as a whole)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="pins")
+    place = models.CharField(max_length=40)
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="pin")
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pinned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "place"], name="one_pin_per_discussion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} {self.place}: {self.comment_id}"
+
+
+class AppealOutcome(models.TextChoices):
+    RESTORED = "restored", _("Restored")
+    UPHELD = "upheld", _("Hiding upheld")
+
+
+class Appeal(models.Model):
+    """The author's one appeal against a comment being hidden, decided by a
+    moderator other than the one who hid it."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="appeal")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    note = models.CharField(_("note"), max_length=1000)
+    # Who hid it when the appeal was made: they may not decide it.
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=AppealOutcome.choices, blank=True)
+    decision_note = models.CharField(_("decision"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"appeal of {self.comment_id}: {self.outcome or 'open'}"
+
+
+class ModerationPolicy(models.Model):
+    """A consultation's pre-moderation rules, on top of the deployment's
+    (CONSULT_PREMODERATION): the stricter of the two applies."""
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, related_name="moderation_policy"
+    )
+    hold_all = models.BooleanField(
+        _("hold every comment for review"),
+        default=False,
+        help_text=_("Comments appear only once a moderator approves them."),
+    )
+    min_account_age_days = models.PositiveSmallIntegerField(
+        _("hold comments from accounts younger than (days)"), null=True, blank=True
+    )
+    max_links = models.PositiveSmallIntegerField(
+        _("hold comments with more links than"), null=True, blank=True
+    )
+    blocked_terms = models.JSONField(_("blocked terms"), default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"moderation policy of {self.proposal_id}"

@@ -16,10 +16,16 @@ from consult.accounts.audit import audit_record
 from consult.accounts.models import User
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
-from discussion import rules
+from discussion import queue, rules
 from discussion.events import event_append
 from discussion.models import Comment, Report, ReportReason
-from discussion.services import _fresh_actor, _reply_key, _rewrite_history, comment_fragment
+from discussion.services import (
+    _fresh_actor,
+    _reply_key,
+    _rewrite_history,
+    comment_fragment,
+    comment_publish,
+)
 
 DEFAULT_REPORTS_TO_HIDE = 3
 NOTE_LIMIT = 500
@@ -34,6 +40,10 @@ REASON_NEEDED = _("Give the reason the public will see for hiding this comment."
 REASON_TOO_LONG = _("Keep the reason to %(limit)d characters.")
 ALREADY_HIDDEN = _("Another moderator has already hidden this comment.")
 NOT_HIDDEN = _("This comment is not hidden.")
+NOT_HELD = _("This comment is not awaiting review: another moderator may have decided it.")
+NO_OPEN_REPORTS = _("This comment has no open reports: another moderator may have settled them.")
+CATEGORY = _("Choose the category of the reason.")
+APPROVED = _("Your comment was approved by a moderator and is now public.")
 REASON_LIMIT = 300
 
 
@@ -61,38 +71,62 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
+def scope(comment: Comment) -> str:
+    """The audit log's scope for the comment's consultation (its public log)."""
+    return f"proposal:{comment.proposal_id}"
+
+
 @transaction.atomic
-def comment_hide(*, actor: User, comment: Comment, reason: str) -> Comment:
+def comment_hide(
+    *, actor: User, comment: Comment, reason: str, category: str = ReportReason.OTHER
+) -> Comment:
     reason = _clean_reason(reason)
+    if category not in ReportReason.values:
+        raise ValidationError({"category": ValidationError(CATEGORY)})
     actor, comment = _moderated_comment(actor, comment.pk)
     if comment.is_hidden and not comment.hidden_pending_review:
         raise ValidationError(ALREADY_HIDDEN)
     # A moderator's decision settles the readers' reports.
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
-    _hide(comment, actor=actor, reason=reason)
+    _hide(comment, actor=actor, reason=reason, category=category)
     return comment
 
 
-def _hide(comment: Comment, *, actor: User | None, reason: str) -> None:
-    """Hide with a public reason (a moderator), or pending review (reports: no actor)."""
+def _hide(comment: Comment, *, actor: User | None, reason: str, category: str = "") -> None:
+    """Hide with a public reason (a moderator), or pending review (reports: no
+    actor). A held comment hidden by a moderator stays out of the threads: it
+    was never public, and its author sees why it was not published."""
     before = {"hidden": comment.is_hidden, "pending_review": comment.hidden_pending_review}
     comment.hidden_at, comment.hidden_by = timezone.now(), actor
     comment.hidden_reason, comment.hidden_pending_review = reason, actor is None
-    comment.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "hidden_pending_review"])
+    comment.hidden_category = category if actor else ""
+    comment.claimed_by, comment.claimed_at = None, None
+    comment.save(
+        update_fields=[
+            "hidden_at",
+            "hidden_reason",
+            "hidden_by",
+            "hidden_pending_review",
+            "hidden_category",
+            "claimed_by",
+            "claimed_at",
+        ]
+    )
     audit_record(
         actor=actor,
-        action="comment.hide" if actor else "comment.hide_pending_review",
+        action=(
+            ("comment.reject" if comment.is_held else "comment.hide")
+            if actor
+            else "comment.hide_pending_review"
+        ),
         target=comment,
         department=comment.proposal.department,
         before=before,
-        after={"hidden": True, "reason": reason, "pending_review": actor is None},
+        after={"hidden": True, "reason": reason, "category": comment.hidden_category},
         reason=reason,
+        scope=scope(comment),
     )
-    # The words leave the live channel and its replay at once, and the
-    # parent's author no longer sees them in a notification.
-    _rewrite_history(comment)
-    notifications.withdraw(key=_reply_key(comment))
-    # The author is told why.
+    queue.announce(comment, change="resolved" if actor else "reported")
     notifications.notify(
         recipient=comment.author,
         kind=NotificationKind.MODERATION,
@@ -102,6 +136,12 @@ def _hide(comment: Comment, *, actor: User | None, reason: str) -> None:
         excerpt=reason or str(PENDING_REVIEW),
         url=comment.get_absolute_url(),
     )
+    if comment.is_held:
+        return
+    # The words leave the live channel and its replay at once, and the
+    # parent's author no longer sees them in a notification.
+    _rewrite_history(comment)
+    notifications.withdraw(key=_reply_key(comment))
     event_append(
         proposal=comment.proposal,
         type="comment.hidden",
@@ -139,8 +179,11 @@ def comment_report(*, actor: User, comment: Comment, reason: str, note: str = ""
         raise ValidationError(ALREADY_REPORTED)
     report = Report.objects.create(comment=comment, reporter=actor, reason=reason, note=note)
     open_reports = comment.reports.filter(resolved_at__isnull=True).count()
-    if not comment.is_hidden and open_reports >= reports_to_hide():
+    if not comment.is_hidden and not comment.is_held and open_reports >= reports_to_hide():
         _hide(comment, actor=None, reason="")
+    else:
+        # Into the moderators' queue (and nowhere public).
+        queue.announce(comment, change="reported")
     return report
 
 
@@ -155,8 +198,19 @@ def comment_restore(*, actor: User, comment: Comment, reason: str = "") -> Comme
         "pending_review": comment.hidden_pending_review,
     }
     comment.hidden_at, comment.hidden_reason, comment.hidden_by = None, "", None
-    comment.hidden_pending_review = False
-    comment.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "hidden_pending_review"])
+    comment.hidden_pending_review, comment.hidden_category = False, ""
+    comment.claimed_by, comment.claimed_at = None, None
+    comment.save(
+        update_fields=[
+            "hidden_at",
+            "hidden_reason",
+            "hidden_by",
+            "hidden_pending_review",
+            "hidden_category",
+            "claimed_by",
+            "claimed_at",
+        ]
+    )
     # Restoring is a decision too: the reports that hid it are settled.
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     audit_record(
@@ -167,7 +221,13 @@ def comment_restore(*, actor: User, comment: Comment, reason: str = "") -> Comme
         before=before,
         after={"hidden": False},
         reason=" ".join((reason or "").split())[:REASON_LIMIT],
+        scope=scope(comment),
     )
+    queue.announce(comment, change="resolved")
+    if comment.is_held:
+        # Restoring a comment that was never published approves it.
+        _approve(comment, actor=actor)
+        return comment
     _rewrite_history(comment)
     event_append(
         proposal=comment.proposal,
@@ -175,3 +235,88 @@ def comment_restore(*, actor: User, comment: Comment, reason: str = "") -> Comme
         payload={"id": comment.pk, "html": comment_fragment(comment)},
     )
     return comment
+
+
+@transaction.atomic
+def comment_approve(*, actor: User, comment: Comment) -> Comment:
+    """A held comment is published as if posted now (its time stays its own)."""
+    actor, comment = _moderated_comment(actor, comment.pk)
+    if not comment.is_held or comment.is_hidden:
+        raise ValidationError(NOT_HELD)
+    audit_record(
+        actor=actor,
+        action="comment.approve",
+        target=comment,
+        department=comment.proposal.department,
+        before={"held": True, "reasons": comment.held_reasons},
+        after={"held": False},
+        scope=scope(comment),
+    )
+    queue.announce(comment, change="resolved")
+    _approve(comment, actor=actor)
+    return comment
+
+
+def _approve(comment: Comment, *, actor: User) -> None:
+    comment.held_at, comment.claimed_by, comment.claimed_at = None, None, None
+    comment.save(update_fields=["held_at", "claimed_by", "claimed_at"])
+    if comment.is_deleted:
+        return
+    parent = (
+        Comment.objects.select_related("author").get(pk=comment.parent_id)
+        if comment.parent_id
+        else None
+    )
+    comment_publish(comment, parent=parent)
+    notifications.notify(
+        recipient=comment.author,
+        kind=NotificationKind.MODERATION,
+        key=f"approved:{comment.pk}",
+        actor=None,
+        subject=comment.proposal.title,
+        excerpt=str(APPROVED),
+        url=comment.url_in_context(),
+    )
+
+
+@transaction.atomic
+def reports_dismiss(*, actor: User, comment: Comment, reason: str = "") -> int:
+    """The reports do not call for action: settled, and a comment that they
+    hid pending review is public again. Returns how many were settled."""
+    actor, comment = _moderated_comment(actor, comment.pk)
+    settled = comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+    if not settled:
+        raise ValidationError(NO_OPEN_REPORTS)
+    audit_record(
+        actor=actor,
+        action="reports.dismiss",
+        target=comment,
+        department=comment.proposal.department,
+        before={"open_reports": settled},
+        after={"open_reports": 0},
+        reason=" ".join((reason or "").split())[:REASON_LIMIT],
+        scope=scope(comment),
+    )
+    comment.claimed_by, comment.claimed_at = None, None
+    comment.save(update_fields=["claimed_by", "claimed_at"])
+    queue.announce(comment, change="resolved")
+    if comment.is_hidden and comment.hidden_pending_review:
+        before = {"hidden": True, "pending_review": True}
+        comment.hidden_at, comment.hidden_pending_review = None, False
+        comment.save(update_fields=["hidden_at", "hidden_pending_review"])
+        audit_record(
+            actor=actor,
+            action="comment.restore",
+            target=comment,
+            department=comment.proposal.department,
+            before=before,
+            after={"hidden": False},
+            scope=scope(comment),
+        )
+        _rewrite_history(comment)
+        event_append(
+            proposal=comment.proposal,
+            type="comment.restored",
+            payload={"id": comment.pk, "html": comment_fragment(comment)},
+        )
+    return settled

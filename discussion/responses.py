@@ -65,7 +65,7 @@ def response_post(
     proposal = comment.proposal
     if not rules.can_respond(actor, proposal):
         raise PermissionDenied(NOT_OFFICIAL)
-    if comment.is_deleted or comment.is_hidden:
+    if not comment.is_public:
         raise ValidationError(NOT_ANSWERABLE)
     response = OfficialResponse.objects.create(
         proposal=proposal,
@@ -82,6 +82,7 @@ def response_post(
         target=response,
         department=proposal.department,
         after={"status": status, "comments": [comment.pk]},
+        scope=f"proposal:{proposal.pk}",
     )
     notifications.notify(
         recipient=comment.author,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Least
 
 from discussion.models import DISPLAY_DEPTH, Comment, CommentVote, OfficialResponse
@@ -55,11 +55,21 @@ def _with_controversy(qs: QuerySet[Comment]) -> QuerySet[Comment]:
     return qs.annotate(controversy=Least(F("agree_count"), F("disagree_count")))
 
 
+def visible_to(qs: QuerySet[Comment], viewer) -> QuerySet[Comment]:
+    """Comments held for review are shown to their author and to no one else
+    on the discussion pages (moderators see them in their queue)."""
+    if viewer is not None and viewer.is_authenticated:
+        return qs.filter(Q(held_at__isnull=True) | Q(author_id=viewer.pk))
+    return qs.filter(held_at__isnull=True)
+
+
 def comment_roots(
-    *, proposal: Proposal, section: Section | None, sort: str, question=None
+    *, proposal: Proposal, section: Section | None, sort: str, question=None, viewer=None
 ) -> QuerySet[Comment]:
     """The threads of one place: a section, a question, or the proposal as a whole."""
-    qs = Comment.objects.filter(proposal=proposal, depth=0).select_related("author")
+    qs = visible_to(
+        Comment.objects.filter(proposal=proposal, depth=0).select_related("author"), viewer
+    )
     if section is not None:
         qs = qs.filter(section=section)
     elif question is not None:
@@ -92,14 +102,17 @@ def comment_threads(
     sort: str = "oldest",
     page: str | int | None = 1,
     question=None,
+    viewer=None,
 ):
     """(page of roots, their trees): the roots, then every reply of those threads."""
-    roots = comment_roots(proposal=proposal, section=section, sort=sort, question=question)
+    roots = comment_roots(
+        proposal=proposal, section=section, sort=sort, question=question, viewer=viewer
+    )
     paginator = Paginator(roots, PAGE_SIZE)
     page_obj = paginator.get_page(page)
     roots = list(page_obj.object_list)
     replies = list(
-        Comment.objects.filter(root_id__in=[r.pk for r in roots], depth__gt=0)
+        visible_to(Comment.objects.filter(root_id__in=[r.pk for r in roots], depth__gt=0), viewer)
         .select_related("author")
         .order_by("created_at", "pk")
     )
@@ -109,11 +122,13 @@ def comment_threads(
     return page_obj, _tree(roots, replies, base_depth=0)
 
 
-def comment_subtree(*, comment: Comment) -> Node:
+def comment_subtree(*, comment: Comment, viewer=None) -> Node:
     """One comment and its replies, for threads deeper than the page shows."""
     descendants = [
         c
-        for c in Comment.objects.filter(root_id=comment.root_id, depth__gt=comment.depth)
+        for c in visible_to(
+            Comment.objects.filter(root_id=comment.root_id, depth__gt=comment.depth), viewer
+        )
         .select_related("author", "proposal")
         .order_by("created_at", "pk")
     ]

@@ -24,7 +24,7 @@ from consult.db import retry_on_conflict
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from consult.text import render_markdown
-from discussion import rules
+from discussion import premoderation, queue, rules
 from discussion.events import event_append
 from discussion.models import (
     COMMENT_MAX_LENGTH,
@@ -46,6 +46,8 @@ PARENT_ELSEWHERE = _("You can only reply to a comment in the same discussion.")
 PARENT_DELETED = _("That comment has been deleted; reply in its thread instead.")
 PARENT_HIDDEN = _("That comment was removed by a moderator; reply in its thread instead.")
 HIDDEN = _("That comment was removed by a moderator.")
+HELD = _("That comment is awaiting a moderator's review.")
+PARENT_HELD = _("That comment is awaiting a moderator's review; you can reply once it appears.")
 SECTION_ELSEWHERE = _("That section is not part of the published text of this consultation.")
 QUESTION_ELSEWHERE = _("That question is not part of this consultation.")
 NOT_AUTHOR = _("Only the author can change or delete a comment.")
@@ -90,6 +92,7 @@ def _fresh_actor(actor: User) -> User:
         raise PermissionDenied(SIGN_IN)
     if not fresh.verified:
         raise PermissionDenied(VERIFY_EMAIL)
+    account_rules.ensure_not_sanctioned(fresh)
     return fresh
 
 
@@ -155,6 +158,8 @@ def comment_create(
             raise ValidationError(PARENT_DELETED)
         if parent.is_hidden:
             raise ValidationError(PARENT_HIDDEN)
+        if parent.is_held:
+            raise ValidationError(PARENT_HELD)
         # A reply belongs to its parent's place in the consultation.
         section_id, question_id = parent.section_id, parent.question_id
     else:
@@ -169,6 +174,7 @@ def comment_create(
             raise ValidationError(SECTION_ELSEWHERE)
         if question_id and not proposal.questions.filter(pk=question_id).exists():
             raise ValidationError(QUESTION_ELSEWHERE)
+    held = premoderation.hold_reasons(author=actor, proposal=proposal, body=body)
     comment = Comment.objects.create(
         proposal=proposal,
         section_id=section_id,
@@ -180,20 +186,34 @@ def comment_create(
         version_id=proposal.current_version_id,
         body=body,
         body_html=render_markdown(body),
+        held_at=timezone.now() if held else None,
+        held_reasons=held,
     )
     if parent is None:
         Comment.objects.filter(pk=comment.pk).update(root_id=comment.pk)
         comment.root_id = comment.pk
+    if held:
+        # Waits for a moderator: in their queue now, public once approved.
+        queue.announce(comment, change="held")
     else:
+        comment_publish(comment, parent=parent)
+    return comment
+
+
+def comment_publish(comment: Comment, *, parent: Comment | None) -> None:
+    """What a comment's appearing sets off: counts, the parent's author told,
+    and the live event. At posting, or when a moderator approves a held one."""
+    proposal = comment.proposal
+    if parent is not None:
         # F() increments: concurrent replies to one thread all count.
         Comment.objects.filter(pk=comment.root_id).update(reply_count=F("reply_count") + 1)
         notifications.notify(
             recipient=parent.author,
             kind=NotificationKind.REPLY,
             key=_reply_key(comment),
-            actor=actor,
+            actor=comment.author,
             subject=proposal.title,
-            excerpt=body,
+            excerpt=comment.body,
             url=comment.url_in_context(),
         )
     Proposal.objects.filter(pk=proposal.pk).update(activity_count=F("activity_count") + 1)
@@ -226,12 +246,15 @@ def _own_comment_for_change(actor: User, comment_id: int) -> tuple[Comment, Prop
 def _visible_for_change(comment: Comment) -> None:
     if comment.is_hidden:
         raise ValidationError(HIDDEN)
+    if comment.is_held:
+        raise ValidationError(HELD)
 
 
 @transaction.atomic
 def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
     comment, proposal = _own_comment_for_change(actor, comment.pk)
-    _visible_for_change(comment)
+    if comment.is_hidden:
+        raise ValidationError(HIDDEN)
     window = edit_window()
     if timezone.now() - comment.created_at > window:
         raise ValidationError(
@@ -248,6 +271,10 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
     )
     comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
+    if comment.is_held:
+        # Still waiting for review (now of the new words): nothing public to update.
+        queue.announce(comment, change="edited")
+        return comment
     _rewrite_history(comment)
     notifications.refresh(key=_reply_key(comment), excerpt=body)
     event_append(
@@ -271,6 +298,10 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
     comment.is_deleted, comment.deleted_at = True, timezone.now()
     comment.body, comment.body_html = "", ""
     comment.save(update_fields=["is_deleted", "deleted_at", "body", "body_html"])
+    if comment.is_held:
+        # Never public: it leaves the moderators' queue and nothing else.
+        queue.announce(comment, change="resolved")
+        return comment
     _rewrite_history(comment)
     notifications.withdraw(key=_reply_key(comment))
     event_append(

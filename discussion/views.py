@@ -28,6 +28,13 @@ def _visible_comment(request: HttpRequest, pk: int) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("proposal", "author"), pk=pk)
     if not proposal_rules.can_view(request.user, comment.proposal):
         raise Http404
+    if (
+        comment.is_held
+        and comment.author_id != request.user.pk
+        and not rules.can_moderate(request.user, comment.proposal)
+    ):
+        # Awaiting review: its author and moderators only.
+        raise Http404
     return comment
 
 
@@ -43,6 +50,7 @@ def _discussion_context(request, proposal, section, form=None, question=None) ->
         sort=sort,
         page=request.GET.get("page"),
         question=question,
+        viewer=request.user,
     )
     ids = [node.comment.pk for node in _walk(threads)]
     return {
@@ -106,7 +114,7 @@ def general_discussion(
 def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(request, pk)
     seq = events.last_seq(comment.proposal_id)
-    tree = selectors.comment_subtree(comment=comment)
+    tree = selectors.comment_subtree(comment=comment, viewer=request.user)
     ids = [node.comment.pk for node in _walk([tree])]
     return render(
         request,
@@ -186,7 +194,16 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Your comment is posted."))
+            if comment.is_held:
+                messages.info(
+                    request,
+                    _(
+                        "Your comment is awaiting a moderator's review. Only you can see it "
+                        "until it is approved."
+                    ),
+                )
+            else:
+                messages.success(request, _("Your comment is posted."))
             return redirect(_back_to(comment))
     # Nothing is lost: the page comes back with the text and the reason.
     if parent is not None:

@@ -170,7 +170,12 @@ def _state_event(proposal: Proposal) -> None:
 
 def _audit(actor: User, action: str, proposal: Proposal, **fields) -> None:
     audit_record(
-        actor=actor, action=action, target=proposal, department=proposal.department, **fields
+        actor=actor,
+        action=action,
+        target=proposal,
+        department=proposal.department,
+        scope=f"proposal:{proposal.pk}",
+        **fields,
     )
 
 
@@ -679,7 +684,9 @@ def stance_cast(
 
 @transaction.atomic
 def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section | None):
-    # Fresh state: the window may have closed since the page was drawn.
+    # Fresh state: the window may have closed since the page was drawn, or a
+    # moderator may have suspended the person.
+    account_rules.ensure_not_sanctioned(User.objects.get(pk=actor.pk))
     proposal = Proposal.objects.get(pk=proposal_id)
     if not rules.can_take_stance(actor, proposal):
         raise ValidationError(

@@ -14,6 +14,7 @@ def audit_record(
     before: dict | None = None,
     after: dict | None = None,
     reason: str = "",
+    scope: str = "",
 ) -> AuditEntry:
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.pk else None,
@@ -24,4 +25,5 @@ def audit_record(
         before=before or {},
         after=after or {},
         reason=reason,
+        scope=scope,
     )

@@ -42,6 +42,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff admin"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set by moderators: a suspended or banned person still reads and signs
+    # in, but takes no part (no comments, votes, stances or reports).
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
+    banned_at = models.DateTimeField(_("banned at"), null=True, blank=True)
+    sanction_reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     objects = UserManager()
 
@@ -56,6 +61,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    def sanctioned(self, now=None) -> bool:
+        """Banned, or suspended until a time still to come."""
+        now = now or timezone.now()
+        return self.banned_at is not None or (
+            self.suspended_until is not None and self.suspended_until > now
+        )
 
     def get_full_name(self) -> str:
         return self.display_name
@@ -206,6 +218,8 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), default=dict, blank=True)
     after = models.JSONField(_("after"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # Where it happened, for the public log of one consultation ("proposal:12").
+    scope = models.CharField(_("scope"), max_length=64, blank=True, db_index=True)
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()

@@ -379,6 +379,10 @@
     delete pending[event.ref];
     delete failed[event.ref];
     if (event.type === "ok" && done) { done(); }
+    if (event.type === "ok" && event.held) {
+      // Held for review: shown to its author only, marked as awaiting review.
+      commentCreated(event.held);
+    }
     if (event.type === "error" && event.message) {
       if (refused) { refused(event.message, event); } else { announce(event.message); }
     }
