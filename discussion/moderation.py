@@ -45,19 +45,70 @@ NO_OPEN_REPORTS = _("This comment has no open reports: another moderator may hav
 CATEGORY = _("Choose the category of the reason.")
 APPROVED = _("Your comment was approved by a moderator and is now public.")
 REASON_LIMIT = 300
+DEFAULT_CLAIM_SECONDS = 300
+TAKEN = _("%(name)s is handling this comment. Take it over to act on it anyway.")
 
 
-def _moderated_comment(actor: User, comment_id: int) -> tuple[User, Comment]:
+def claim_seconds() -> int:
+    return getattr(settings, "CONSULT_QUEUE_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS)
+
+
+def claimed_by_other(comment: Comment, actor: User, now=None) -> bool:
+    """Another moderator took this item in the last CONSULT_QUEUE_CLAIM_SECONDS."""
+    if comment.claimed_by_id in (None, actor.pk) or comment.claimed_at is None:
+        return False
+    now = now or timezone.now()
+    return (now - comment.claimed_at).total_seconds() < claim_seconds()
+
+
+def _moderated_comment(
+    actor: User, comment_id: int, *, take_over: bool = False
+) -> tuple[User, Comment]:
     # Locked: two moderators acting on one comment take turns, and the second is told.
     comment = (
         Comment.objects.select_for_update()
-        .select_related("proposal", "proposal__department", "author")
+        .select_related("proposal", "proposal__department", "author", "claimed_by")
         .get(pk=comment_id)
     )
     actor = _fresh_actor(actor)
     if not rules.can_moderate(actor, comment.proposal):
         raise PermissionDenied(NOT_MODERATOR)
+    if not take_over and claimed_by_other(comment, actor):
+        # Never two moderators on one item unknowingly: the second is told who.
+        raise ValidationError(TAKEN, params={"name": comment.claimed_by.display_name})
     return actor, comment
+
+
+@transaction.atomic
+def comment_claim(*, actor: User, comment: Comment, take_over: bool = False) -> Comment:
+    """Take an item in the queue, so that other moderators see who is on it."""
+    actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
+    previous = comment.claimed_by if claimed_by_other(comment, actor) else None
+    comment.claimed_by, comment.claimed_at = actor, timezone.now()
+    comment.save(update_fields=["claimed_by", "claimed_at"])
+    if previous is not None:
+        audit_record(
+            actor=actor,
+            action="comment.claim_take_over",
+            target=comment,
+            department=comment.proposal.department,
+            before={"claimed_by": previous.pk},
+            after={"claimed_by": actor.pk},
+            scope=scope(comment),
+        )
+    queue.announce(comment, change="claimed", by=actor.display_name, by_id=actor.pk)
+    return comment
+
+
+@transaction.atomic
+def comment_release(*, actor: User, comment: Comment) -> Comment:
+    """Let go of an item one had taken (another's claim is left alone)."""
+    actor, comment = _moderated_comment(actor, comment.pk)
+    if comment.claimed_by_id == actor.pk:
+        comment.claimed_by, comment.claimed_at = None, None
+        comment.save(update_fields=["claimed_by", "claimed_at"])
+        queue.announce(comment, change="released")
+    return comment
 
 
 def _clean_reason(reason: str) -> str:
@@ -78,12 +129,17 @@ def scope(comment: Comment) -> str:
 
 @transaction.atomic
 def comment_hide(
-    *, actor: User, comment: Comment, reason: str, category: str = ReportReason.OTHER
+    *,
+    actor: User,
+    comment: Comment,
+    reason: str,
+    category: str = ReportReason.OTHER,
+    take_over: bool = False,
 ) -> Comment:
     reason = _clean_reason(reason)
     if category not in ReportReason.values:
         raise ValidationError({"category": ValidationError(CATEGORY)})
-    actor, comment = _moderated_comment(actor, comment.pk)
+    actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
     if comment.is_hidden and not comment.hidden_pending_review:
         raise ValidationError(ALREADY_HIDDEN)
     # A moderator's decision settles the readers' reports.
@@ -188,8 +244,10 @@ def comment_report(*, actor: User, comment: Comment, reason: str, note: str = ""
 
 
 @transaction.atomic
-def comment_restore(*, actor: User, comment: Comment, reason: str = "") -> Comment:
-    actor, comment = _moderated_comment(actor, comment.pk)
+def comment_restore(
+    *, actor: User, comment: Comment, reason: str = "", take_over: bool = False
+) -> Comment:
+    actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
     if not comment.is_hidden:
         raise ValidationError(NOT_HIDDEN)
     before = {
@@ -238,9 +296,9 @@ def comment_restore(*, actor: User, comment: Comment, reason: str = "") -> Comme
 
 
 @transaction.atomic
-def comment_approve(*, actor: User, comment: Comment) -> Comment:
+def comment_approve(*, actor: User, comment: Comment, take_over: bool = False) -> Comment:
     """A held comment is published as if posted now (its time stays its own)."""
-    actor, comment = _moderated_comment(actor, comment.pk)
+    actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
     if not comment.is_held or comment.is_hidden:
         raise ValidationError(NOT_HELD)
     audit_record(
@@ -280,10 +338,12 @@ def _approve(comment: Comment, *, actor: User) -> None:
 
 
 @transaction.atomic
-def reports_dismiss(*, actor: User, comment: Comment, reason: str = "") -> int:
+def reports_dismiss(
+    *, actor: User, comment: Comment, reason: str = "", take_over: bool = False
+) -> int:
     """The reports do not call for action: settled, and a comment that they
     hid pending review is public again. Returns how many were settled."""
-    actor, comment = _moderated_comment(actor, comment.pk)
+    actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
     settled = comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     if not settled:
         raise ValidationError(NO_OPEN_REPORTS)
