@@ -17,6 +17,15 @@ class DemoProposal:
     # (change note, {section index: new body}) applied after version 1.
     revision: tuple[str, dict] | None = None
     extra: dict = field(default_factory=dict)
+    # (section index or None, citizen index, text, ((citizen index, reply), ...))
+    comments: tuple = ()
+    # The consultation's pre-moderation rules, and comments they then hold:
+    # (section index or None, citizen index, text).
+    policy: dict | None = None
+    held: tuple = ()
+    # (comment index, (citizen indexes), report reason): reports below the
+    # threshold, so the moderators' queue has something in it.
+    reports: tuple = ()
 
 
 DEMO_PROPOSALS = [
@@ -54,6 +63,31 @@ DEMO_PROPOSALS = [
                 "The city will publish traffic counts, collision figures and air quality measurements one year after the scheme starts, and decide then whether to keep, change or end each school street.",
             ),
         ),
+        comments=(
+            (
+                2,
+                0,
+                "Our street would become the school street. Will deliveries to the corner shop still be allowed before 9am?",
+                (
+                    (
+                        2,
+                        "Good question: the plan only mentions residents and carers. Businesses need an answer too.",
+                    ),
+                ),
+            ),
+            (
+                1,
+                2,
+                "20 km/h at all times seems too strict at night, when there are no children around.",
+                ((1, "I disagree: evenings are when most collisions near our school happen."),),
+            ),
+            (None, 1, "Please publish the collision figures for each school before deciding.", ()),
+        ),
+        policy={"max_links": 0, "blocked_terms": {"en": ["cheap permits"]}},
+        held=(
+            (3, 2, "Cheap permits and camera-free routes: see www.example.com/deals for details."),
+        ),
+        reports=((1, (0, 1), "off_topic"),),
         revision=(
             "Clarified the exemptions after feedback from carers and shortened the first-offence period.",
             {
@@ -116,6 +150,15 @@ DEMO_PROPOSALS = [
         state="open",
         tags=("住房", "无障碍"),
         office="住房和城乡建设司",
+        comments=(
+            (
+                1,
+                1,
+                "补贴比例可以再提高一些，低层住户也应当分摊费用。",
+                ((0, "I agree, and the approval time should be shorter."),),
+            ),
+            (2, 2, "三分之二业主同意的门槛对老旧小区来说太高了。", ()),
+        ),
         sections=(
             (
                 "适用范围",

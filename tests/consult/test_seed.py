@@ -52,3 +52,22 @@ def test_demo_consultations_show_on_the_home_page_but_drafts_do_not(client):
     html = client.get("/").content.decode()
     assert "Safer streets near schools" in html
     assert "Street trees plan" not in html
+
+
+def test_demo_discussions_have_threads_reports_and_a_held_comment(client):
+    from discussion.models import Comment, Report
+
+    call_command("seed_demo", verbosity=0)
+    streets = Proposal.objects.get(slug="safer-streets-near-schools")
+    comments = Comment.objects.filter(proposal=streets)
+    assert comments.filter(depth=0, held_at__isnull=True).count() == 3
+    assert comments.filter(depth=1).count() == 2
+    held = comments.get(held_at__isnull=False)
+    assert {reason["code"] for reason in held.held_reasons} == {"links", "blocked_term"}
+    # Reports below the threshold: in the queue, still public.
+    reported = Report.objects.filter(comment__proposal=streets).first().comment
+    assert reported.reports.count() == 2 and not reported.is_hidden
+    page = client.get(reported.url_in_context().split("#")[0]).content.decode()
+    assert "20 km/h at all times" in page
+    assert "www.example.com/deals" not in page
+    assert Comment.objects.filter(proposal__slug="elevator-retrofit-subsidy").count() == 3

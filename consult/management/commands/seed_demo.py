@@ -13,6 +13,9 @@ from django.utils import timezone
 from consult.accounts import services as account_services
 from consult.accounts.models import Department, Jurisdiction, Role, User
 from consult.demo import DEMO_PROPOSALS
+from discussion import moderation
+from discussion import services as discussion_services
+from discussion.models import ModerationPolicy
 from proposals import services as proposal_services
 from proposals.models import Proposal, StanceValue, Status
 
@@ -159,6 +162,34 @@ class Command(BaseCommand):
         if status == Status.OPEN:
             proposal.refresh_from_db()
             self.seed_stances(proposal, sections, citizens)
+            self.seed_discussion(demo, proposal, sections, citizens)
+
+    def seed_discussion(self, demo, proposal: Proposal, sections, citizens: list[User]) -> None:
+        """Comments, replies, reports and held comments, through the same services
+        citizens use, so the threads and the moderators' queue have something in them."""
+        posted = []
+        for index, author, body, replies in demo.comments:
+            section = sections[index] if index is not None else None
+            comment = discussion_services.comment_create(
+                actor=citizens[author], proposal=proposal, body=body, section=section
+            )
+            posted.append(comment)
+            for replier, reply in replies:
+                discussion_services.comment_create(
+                    actor=citizens[replier], proposal=proposal, body=reply, parent=comment
+                )
+        for comment_index, reporters, reason in demo.reports:
+            for reporter in reporters:
+                moderation.comment_report(
+                    actor=citizens[reporter], comment=posted[comment_index], reason=reason
+                )
+        if demo.policy:
+            ModerationPolicy.objects.create(proposal=proposal, **demo.policy)
+        for index, author, body in demo.held:
+            section = sections[index] if index is not None else None
+            discussion_services.comment_create(
+                actor=citizens[author], proposal=proposal, body=body, section=section
+            )
 
     def seed_stances(self, proposal: Proposal, sections, citizens: list[User]) -> None:
         values = [StanceValue.SUPPORT, StanceValue.OPPOSE, StanceValue.NEUTRAL]
