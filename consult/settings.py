@@ -230,6 +230,55 @@ def _check_time_zone(name: str) -> None:
 
 _check_time_zone(TIME_ZONE)
 
+# --- Pre-moderation -----------------------------------------------------------
+
+# The deployment's rules for holding new comments until a moderator approves
+# them; each consultation may add stricter ones (discussion/premoderation.py).
+
+
+def _blocked_terms(path: str) -> dict[str, list[str]]:
+    """{language: [term, ...]} from a JSON file, read once at start-up so that a
+    typo stops the server with one line instead of letting every comment through."""
+    import json
+
+    setting = "PREMODERATION_BLOCKED_TERMS_FILE"
+    if not path:
+        return {}
+    file = Path(path) if Path(path).is_absolute() else BASE_DIR / path
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise config.ConfigError(setting, f"cannot read {str(file)!r} ({exc.strerror})") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise config.ConfigError(setting, f"{str(file)!r} is not valid JSON ({exc})") from None
+    codes = {code for code, _name in LANGUAGES}
+    shape = "an object of language codes, each with a list of terms"
+    if not isinstance(data, dict):
+        raise config.ConfigError(setting, f"must hold {shape}")
+    terms = {}
+    for language, values in data.items():
+        if language not in codes:
+            raise config.ConfigError(
+                setting, f"unknown language {language!r}; use {', '.join(sorted(codes))}"
+            )
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise config.ConfigError(setting, f"must hold {shape}")
+        terms[language] = [" ".join(v.split()) for v in values if v.strip()]
+    return terms
+
+
+CONSULT_PREMODERATION = {
+    "hold_all": config.env_bool("PREMODERATION_HOLD_ALL", False),
+    "min_account_age_days": config.env_int("PREMODERATION_MIN_ACCOUNT_AGE_DAYS", 0),
+    # Empty: no limit on links.
+    "max_links": (
+        config.env_int("PREMODERATION_MAX_LINKS", 0)
+        if config.env_str("PREMODERATION_MAX_LINKS")
+        else None
+    ),
+    "blocked_terms": _blocked_terms(config.env_str("PREMODERATION_BLOCKED_TERMS_FILE")),
+}
+
 # --- Security ---------------------------------------------------------------
 
 # HTTPS: is the site reached over TLS? Turns on secure cookies, HSTS and the

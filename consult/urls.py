@@ -5,6 +5,7 @@ from django.urls import include, path
 import proposals.urls  # noqa: F401 - registers the uslug path converter
 from consult import views
 from discussion import views as discussion_views
+from discussion.urls import consultation_urlpatterns as moderation_urlpatterns
 
 admin.site.site_header = "consult"
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path(
         "consultations/<uslug:slug>/comments/", discussion_views.comment_post, name="comment-post"
     ),
+    path("consultations/<uslug:slug>/", include(moderation_urlpatterns)),
     path("consultations/", include("proposals.urls")),
     path("discussion/", include("discussion.urls")),
     path("manage/", include("proposals.manage_urls")),

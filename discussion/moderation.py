@@ -20,6 +20,7 @@ from discussion import queue, rules
 from discussion.events import event_append
 from discussion.models import Comment, Report, ReportReason
 from discussion.services import (
+    HELD,
     _fresh_actor,
     _reply_key,
     _rewrite_history,
@@ -231,6 +232,9 @@ def comment_report(*, actor: User, comment: Comment, reason: str, note: str = ""
         raise ValidationError(OWN_REPORT)
     if comment.is_deleted:
         raise ValidationError(ALREADY_DELETED)
+    if comment.is_held:
+        # Not public yet: moderators review it anyway; nothing to report.
+        raise ValidationError(HELD)
     if Report.objects.filter(comment=comment, reporter=actor).exists():
         raise ValidationError(ALREADY_REPORTED)
     report = Report.objects.create(comment=comment, reporter=actor, reason=reason, note=note)

@@ -48,11 +48,17 @@ TERMS_LIMIT = 500
 TERM_TOO_LONG = _("A blocked term can be at most %(limit)d characters.")
 TOO_MANY_TERMS = _("A list can have at most %(limit)d blocked terms.")
 UNKNOWN_LANGUAGE = _("Blocked terms are kept for the site's languages only.")
+NO_LETTERS = _("A blocked term needs at least one letter or digit: “%(term)s” has none.")
 
-# Links: a scheme or "www.", or a bare domain followed by a path.
+# Links: a scheme or "www.", or a bare domain followed by a path. A link
+# ends where another begins, so that links strung together without spaces
+# ("https://a.example,https://b.example") count one each.
 LINK = re.compile(
-    r"(?i)(?:\bhttps?://|\bwww\.)[^\s<>]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}/[^\s<>]*"
+    r"(?i)(?:\bhttps?://|\bwww\.)(?:(?!https?://|www\.)[^\s<>])+"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}/[^\s<>]*"
 )
+# A Markdown link counts once, whatever its text: "[www.a.example](https://www.a.example)".
+MARKDOWN_LINK = re.compile(r"\[[^\]\n]*\]\(\s*([^\s)]*)[^)\n]*\)")
 # Characters people slip into words to get past a filter.
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"), None)
 NOT_WORD = re.compile(r"[\W_]+")
@@ -83,6 +89,9 @@ def normalise(text: str) -> str:
 
 
 def _words(text: str) -> str:
+    # Chinese and Japanese characters are words of their own here, so that a
+    # Latin term written inside unspaced Chinese text is still a whole word.
+    text = UNSPACED_SCRIPTS.sub(lambda match: f" {match.group()} ", text)
     return " " + " ".join(NOT_WORD.sub(" ", text).split()) + " "
 
 
@@ -105,6 +114,9 @@ def clean_terms(terms: dict) -> dict[str, list[str]]:
                 continue
             if len(term) > TERM_LIMIT:
                 raise ValidationError(TERM_TOO_LONG, params={"limit": TERM_LIMIT})
+            if not _compact(normalise(term)):
+                # Punctuation alone would be kept and never match anything.
+                raise ValidationError(NO_LETTERS, params={"term": term})
             if term not in seen:
                 seen.append(term)
         if len(seen) > TERMS_LIMIT:
@@ -145,10 +157,12 @@ def rules_for(proposal: Proposal, policy: ModerationPolicy | None = None) -> Rul
         links.append(policy.max_links)
         terms.append(policy.blocked_terms or {})
     limits = [n for n in links if n is not None]
-    prepared: dict[str, tuple] = {}
+    prepared: dict[tuple, tuple] = {}
     for mapping in terms:
         for item in _prepared(mapping):
-            prepared.setdefault(item[2], item)
+            # Keyed by how it matches, not by its compact form alone: "buy
+            # pills" (two words) and "buypills" (one) are different terms.
+            prepared.setdefault(item[1:], item)
     return Rules(
         hold_all=hold_all,
         min_account_age=timedelta(days=max(age_days)),
@@ -158,7 +172,7 @@ def rules_for(proposal: Proposal, policy: ModerationPolicy | None = None) -> Rul
 
 
 def count_links(body: str) -> int:
-    return len(LINK.findall(normalise(body)))
+    return len(LINK.findall(MARKDOWN_LINK.sub(r" \1 ", normalise(body))))
 
 
 def matched_terms(body: str, rules: Rules) -> list[str]:

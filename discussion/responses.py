@@ -19,7 +19,7 @@ from consult.text import render_markdown
 from discussion import rules
 from discussion.events import event_append
 from discussion.models import COMMENT_MAX_LENGTH, Comment, OfficialResponse, ResponseStatus
-from discussion.services import _fresh_actor
+from discussion.services import HELD, _fresh_actor
 
 NOT_OFFICIAL = _(
     "Only officials of this consultation's department can respond, while it is open or closed."
@@ -65,6 +65,8 @@ def response_post(
     proposal = comment.proposal
     if not rules.can_respond(actor, proposal):
         raise PermissionDenied(NOT_OFFICIAL)
+    if comment.is_held and not comment.is_deleted and not comment.is_hidden:
+        raise ValidationError(HELD)
     if not comment.is_public:
         raise ValidationError(NOT_ANSWERABLE)
     response = OfficialResponse.objects.create(

@@ -14,3 +14,14 @@ urlpatterns = [
     path("comments/<int:pk>/respond/", views.comment_respond, name="respond"),
     path("comments/<int:pk>/report/", views.comment_report, name="report"),
 ]
+
+# A consultation's moderation pages, under its address (consult/urls.py
+# includes these with the consultation's slug), named without a namespace
+# like its discussion pages. Imported here so that this block stands alone.
+from discussion import log_views  # noqa: E402
+
+consultation_urlpatterns = [
+    path("moderation-log/", log_views.moderation_log, name="moderation-log"),
+    path("moderation-audit/", log_views.moderation_audit, name="moderation-audit"),
+    path("moderation-policy/", log_views.moderation_policy, name="moderation-policy"),
+]

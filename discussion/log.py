@@ -1,0 +1,314 @@
+"""Reads of the moderation logs of one consultation.
+
+The public log says how the discussion was moderated, in counts and in the
+public reason of each hidden comment: never who wrote or hid a comment, its
+words, a reporter's note or anyone's id. The moderators' audit log is every
+recorded action in the consultation's scope, with who, before and after.
+Both are a fixed number of queries whatever the size of the log: counts are
+aggregated by the database, lists are paginated.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from consult.accounts.models import AuditEntry
+from discussion.models import Comment, Report, ReportReason
+from proposals.models import Proposal
+
+PUBLIC_PAGE_SIZE = 25
+AUDIT_PAGE_SIZE = 50
+HOLD = "comment.hold"
+# The consultation's own history (drafts, versions, its window) is not
+# moderation; its versions page shows it.
+NOT_MODERATION = "proposal."
+ACTION_LABELS = {
+    "comment.hide": _("Hidden by a moderator"),
+    "comment.hide_pending_review": _("Hidden pending review after reports"),
+    "comment.restore": _("Restored"),
+    HOLD: _("Held for review"),
+    "comment.approve": _("Approved after review"),
+    "comment.reject": _("Not published after review"),
+    "reports.dismiss": _("Reports dismissed"),
+    "comment.highlight": _("Highlighted"),
+    "comment.unhighlight": _("Highlight removed"),
+    "comment.pin": _("Pinned"),
+    "comment.unpin": _("Unpinned"),
+    "comment.duplicate": _("Marked as a duplicate"),
+    "comment.unduplicate": _("Duplicate mark removed"),
+    "comment.themes": _("Themes changed"),
+    "comment.claim_take_over": _("Review taken over by another moderator"),
+    "appeal.create": _("Appeals made"),
+    "appeal.decide": _("Appeals decided"),
+    "response.post": _("Official responses published"),
+    "moderation.policy_update": _("Pre-moderation rules changed"),
+    "user.suspend": _("Participants suspended"),
+    "user.ban": _("Participants banned"),
+    "user.lift": _("Suspensions or bans lifted"),
+    # The consultation's own history, on the moderators' audit log only.
+    "proposal.created": _("Consultation created"),
+    "proposal.updated": _("Consultation details changed"),
+    "proposal.version_published": _("Version published"),
+    "proposal.scheduled": _("Consultation window set"),
+    "proposal.extended": _("Consultation extended"),
+    "proposal.closed_early": _("Consultation closed early"),
+    "proposal.opened": _("Consultation opened"),
+    "proposal.closed": _("Consultation closed"),
+    "proposal.withdrawn": _("Consultation withdrawn"),
+    "proposal.attachment_added": _("Document attached"),
+    "proposal.attachment_removed": _("Document removed"),
+}
+OTHER_ACTION = _("Other action (%(action)s)")
+STATUS_HIDDEN = _("Hidden by a moderator")
+STATUS_PENDING = _("Hidden pending review after reports")
+STATUS_NOT_PUBLISHED = _("Not published after review")
+PENDING_REASON = _("Hidden pending review after reports from readers.")
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else str(OTHER_ACTION % {"action": action})
+
+
+def scope_of(proposal: Proposal) -> str:
+    return f"proposal:{proposal.pk}"
+
+
+@dataclass
+class Tally:
+    key: str
+    label: str
+    count: int
+    # Of the largest count in its list, for the bar chart (0-100).
+    share: int = 0
+
+
+def _tallies(counts: dict[str, int], label) -> list[Tally]:
+    rows = [Tally(key, label(key), n) for key, n in counts.items() if n]
+    rows.sort(key=lambda row: (-row.count, row.label))
+    top = max((row.count for row in rows), default=0)
+    for row in rows:
+        row.share = round(100 * row.count / top) if top else 0
+    return rows
+
+
+def _choice_label(choices: type[ReportReason]):
+    labels = dict(choices.choices)
+    return lambda key: str(labels.get(key, key))
+
+
+@dataclass
+class PublicLog:
+    actions: list[Tally]
+    categories: list[Tally]
+    report_reasons: list[Tally]
+    hidden: Page
+    chart: list[dict] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.actions or self.report_reasons or self.hidden.paginator.count)
+
+
+def _action_counts(proposal: Proposal) -> dict[str, int]:
+    rows = (
+        AuditEntry.objects.filter(scope=scope_of(proposal))
+        .exclude(action__startswith=NOT_MODERATION)
+        .values("action")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {row["action"]: row["n"] for row in rows}
+    # Holding is done by the rules, not by a person, so it is not an audited
+    # action: every comment ever held keeps its reasons, and is counted here.
+    held = (
+        Comment.objects.filter(proposal=proposal).exclude(held_reasons=[]).aggregate(n=Count("id"))
+    )
+    counts.setdefault(HOLD, held["n"])
+    return counts
+
+
+def _category_counts(proposal: Proposal) -> dict[str, int]:
+    rows = (
+        Comment.objects.filter(proposal=proposal, hidden_at__isnull=False)
+        .exclude(hidden_category="")
+        .values("hidden_category")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["hidden_category"]: row["n"] for row in rows}
+
+
+def _report_counts(proposal: Proposal) -> dict[str, int]:
+    rows = (
+        Report.objects.filter(comment__proposal=proposal)
+        .values("reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["reason"]: row["n"] for row in rows}
+
+
+# What a public row may carry: no author, words, moderator or note.
+HIDDEN_FIELDS = (
+    "hidden_at",
+    "hidden_reason",
+    "hidden_category",
+    "hidden_pending_review",
+    "held_at",
+    "section_id",
+    "section__heading",
+    "question_id",
+    "question__prompt",
+)
+
+
+def _hidden_page(proposal: Proposal, page) -> Page:
+    rows = (
+        Comment.objects.filter(proposal=proposal, hidden_at__isnull=False)
+        .values(*HIDDEN_FIELDS)
+        .order_by("-hidden_at", "-pk")
+    )
+    page_obj = Paginator(rows, PUBLIC_PAGE_SIZE).get_page(page)
+    categories = _choice_label(ReportReason)
+    page_obj.object_list = [_public_row(row, categories) for row in page_obj.object_list]
+    return page_obj
+
+
+def _public_row(row: dict, categories) -> dict:
+    if row["hidden_pending_review"]:
+        status, reason = STATUS_PENDING, PENDING_REASON
+    else:
+        status = STATUS_NOT_PUBLISHED if row["held_at"] else STATUS_HIDDEN
+        reason = row["hidden_reason"]
+    return {
+        "at": row["hidden_at"],
+        "status": status,
+        "reason": reason,
+        "category": categories(row["hidden_category"]) if row["hidden_category"] else "",
+        "section_id": row["section_id"],
+        "section": row["section__heading"],
+        "question_id": row["question_id"],
+        "question": row["question__prompt"],
+    }
+
+
+def moderation_log(*, proposal: Proposal, page: str | int | None = 1) -> PublicLog:
+    """The public moderation log of one consultation."""
+    actions = _tallies(_action_counts(proposal), action_label)
+    log = PublicLog(
+        actions=actions,
+        categories=_tallies(_category_counts(proposal), _choice_label(ReportReason)),
+        report_reasons=_tallies(_report_counts(proposal), _choice_label(ReportReason)),
+        hidden=_hidden_page(proposal, page),
+    )
+    log.chart = chart_rows(actions)
+    return log
+
+
+# The bar chart's geometry, in the SVG's own units.
+CHART_ROW = 44
+CHART_BAR = 18
+CHART_WIDTH = 320
+
+
+def chart_rows(tallies: list[Tally]) -> list[dict]:
+    """Positions of each bar: the label above it, the count after it."""
+    rows = []
+    for index, tally in enumerate(tallies):
+        top = index * CHART_ROW
+        width = max(2, round(CHART_WIDTH * tally.share / 100))
+        rows.append(
+            {
+                "tally": tally,
+                "label_y": top + 14,
+                "bar_y": top + 20,
+                "width": width,
+                "count_x": width + 6,
+                "count_y": top + 20 + CHART_BAR - 4,
+            }
+        )
+    return rows
+
+
+def chart_height(rows: list[dict]) -> int:
+    return len(rows) * CHART_ROW
+
+
+# --- the moderators' audit log ----------------------------------------------
+
+
+@dataclass
+class AuditRow:
+    entry: AuditEntry
+    label: str
+    changes: list[tuple[str, str, str]]
+    target_url: str
+
+
+def _shown(value) -> str:
+    """A before or after value as text (escaped by the template, like all of it)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
+    """(field, before, after) for every field either side recorded."""
+    before, after = before or {}, after or {}
+    return [
+        (
+            key,
+            _shown(before[key]) if key in before else "",
+            _shown(after[key]) if key in after else "",
+        )
+        for key in dict.fromkeys([*before, *after])
+    ]
+
+
+def _target_url(entry: AuditEntry) -> str:
+    if entry.target_type != "discussion.comment":
+        return ""
+    try:
+        return reverse("discussion:comment", kwargs={"pk": int(entry.target_id)})
+    except (ValueError, NoReverseMatch):
+        return ""
+
+
+def audit_actions(*, proposal: Proposal) -> list[tuple[str, str]]:
+    """The actions found in the consultation's log, for the filter."""
+    found = (
+        AuditEntry.objects.filter(scope=scope_of(proposal))
+        .values_list("action", flat=True)
+        .distinct()
+        .order_by("action")
+    )
+    return [(action, action_label(action)) for action in found]
+
+
+def audit_log(*, proposal: Proposal, action: str = "", page: str | int | None = 1) -> Page:
+    """Every recorded action in the consultation's scope, newest first."""
+    entries = AuditEntry.objects.filter(scope=scope_of(proposal)).select_related("actor")
+    if action:
+        entries = entries.filter(action=action)
+    page_obj = Paginator(entries.order_by("-at", "-pk"), AUDIT_PAGE_SIZE).get_page(page)
+    page_obj.object_list = [
+        AuditRow(
+            entry=entry,
+            label=action_label(entry.action),
+            changes=_changes(entry.before, entry.after),
+            target_url=_target_url(entry),
+        )
+        for entry in page_obj.object_list
+    ]
+    return page_obj
