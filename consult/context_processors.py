@@ -4,15 +4,22 @@ from consult.accounts.models import Membership, Role
 
 
 def roles(request) -> dict:
-    """`is_official`: show the officials' screens in the menu? One query, only if used."""
+    """`is_official`, `is_moderator`: show the officials' screens and the
+    moderation queue in the menu? One query for both, only if used."""
     user = getattr(request, "user", None)
 
-    def is_official() -> bool:
+    def held() -> frozenset:
         if user is None or not user.is_authenticated:
-            return False
-        return Membership.objects.filter(user_id=user.pk, role=Role.OFFICIAL).exists()
+            return frozenset()
+        return frozenset(
+            Membership.objects.filter(user_id=user.pk).values_list("role", flat=True).distinct()
+        )
 
-    return {"is_official": SimpleLazyObject(is_official)}
+    held_roles = SimpleLazyObject(held)
+    return {
+        "is_official": SimpleLazyObject(lambda: Role.OFFICIAL in held_roles),
+        "is_moderator": SimpleLazyObject(lambda: Role.MODERATOR in held_roles),
+    }
 
 
 def notifications(request) -> dict:

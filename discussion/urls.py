@@ -1,6 +1,6 @@
 from django.urls import path
 
-from discussion import views
+from discussion import queue_views, views
 
 app_name = "discussion"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("comments/<int:pk>/restore/", views.comment_restore, name="restore"),
     path("comments/<int:pk>/respond/", views.comment_respond, name="respond"),
     path("comments/<int:pk>/report/", views.comment_report, name="report"),
+    path("moderation/", queue_views.queue_page, name="queue"),
+    path("moderation/items/<int:pk>/", queue_views.queue_item, name="queue-item"),
 ]
 
 # A consultation's moderation pages, under its address (consult/urls.py
