@@ -67,7 +67,8 @@ def _moderated_comment(
 ) -> tuple[User, Comment]:
     # Locked: two moderators acting on one comment take turns, and the second is told.
     comment = (
-        Comment.objects.select_for_update()
+        # Only the comment's row: the claimant is a nullable join PostgreSQL cannot lock.
+        Comment.objects.select_for_update(of=("self",))
         .select_related("proposal", "proposal__department", "author", "claimed_by")
         .get(pk=comment_id)
     )

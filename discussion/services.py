@@ -298,9 +298,12 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
     comment.is_deleted, comment.deleted_at = True, timezone.now()
     comment.body, comment.body_html = "", ""
     comment.save(update_fields=["is_deleted", "deleted_at", "body", "body_html"])
-    if comment.is_held:
-        # Never public: it leaves the moderators' queue and nothing else.
+    # Nothing public is left to decide on: open reports are settled and the
+    # item leaves the moderators' queue (the revision keeps the words for them).
+    settled = comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+    if settled or comment.is_held:
         queue.announce(comment, change="resolved")
+    if comment.is_held:
         return comment
     _rewrite_history(comment)
     notifications.withdraw(key=_reply_key(comment))

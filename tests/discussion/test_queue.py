@@ -235,17 +235,20 @@ def test_the_page_shows_the_context_escaped(client, open_proposal, section, peop
     assert "Spam × 1" in item.get_text()
 
 
-def test_a_reported_comment_its_author_deleted_waits_without_its_words(
+def test_a_reported_comment_its_author_deletes_leaves_the_queue(
     client, open_proposal, section, people, make_user
 ):
     comment = post(people.citizen, open_proposal, "Regrettable words", section=section)
-    moderation.comment_report(actor=make_user(), comment=comment, reason="abuse")
-    services.comment_delete(actor=people.citizen, comment=comment)
+    report = moderation.comment_report(actor=make_user(), comment=comment, reason="abuse")
     response, soup = page_of(client, people.moderator)
-    assert "Its author deleted this comment." in soup.select_one(f"#queue-item-{comment.pk}").text
+    assert soup.select_one(f"#queue-item-{comment.pk}") is not None
+    services.comment_delete(actor=people.citizen, comment=comment)
+    # Nothing public is left to decide on: the reports are settled.
+    report.refresh_from_db()
+    assert report.resolved_at is not None
+    response, soup = page_of(client, people.moderator)
+    assert soup.select_one(f"#queue-item-{comment.pk}") is None
     assert "Regrettable" not in response.content.decode()
-    response = client.post(QUEUE, {"action": "dismiss", "items": [comment.pk]}, follow=True)
-    assert listed(BeautifulSoup(response.content, "html.parser")) == []
 
 
 def test_claims_show_who_has_an_item_until_when_and_lapse(items, moderators, settings):
@@ -269,7 +272,10 @@ def test_filters(client, items, moderators, people, make_user, make_proposal, tr
     other = make_proposal(department=tree.district_office, slug="district", title="Benches")
     hold_everything(other)
     benches = post(people.citizen, other, "Benches please")
-    moderation.comment_report(actor=make_user(), comment=items.held, reason="off_topic")
+    # A held comment cannot be reported (it is not public); a second public one is.
+    parks = make_proposal(department=tree.district_office, slug="parks", title="Parks")
+    off_topic = post(people.citizen, parks, "Parking, not benches")
+    moderation.comment_report(actor=make_user(), comment=off_topic, reason="off_topic")
     moderation.comment_claim(actor=moderators.parent, comment=items.reply)
     client.force_login(moderators.own)
 
@@ -285,17 +291,18 @@ def test_filters(client, items, moderators, people, make_user, make_proposal, tr
         items.appealed.pk,
         items.reply.pk,
         benches.pk,
+        off_topic.pk,
     }
     assert set(shown("kind=held")) == {items.held.pk, items.reply.pk, benches.pk}
-    assert set(shown("kind=reported")) == {items.reported.pk, items.held.pk}
+    assert set(shown("kind=reported")) == {items.reported.pk, off_topic.pk}
     assert shown("kind=appealed") == [items.appealed.pk]
     assert shown(f"proposal={other.pk}") == [benches.pk]
-    assert shown("reason=off_topic") == [items.held.pk]
+    assert shown("reason=off_topic") == [off_topic.pk]
     assert shown("reason=spam&kind=reported") == [items.reported.pk]
     assert items.reply.pk not in shown("untaken=on")
     # Oldest first by default (the time each began to wait), newest first on request.
     assert shown("order=newest") == list(reversed(everything))
-    assert everything.index(items.reported.pk) < everything.index(items.held.pk)
+    assert everything.index(items.reported.pk) < everything.index(off_topic.pk)
     # Unreadable filters are left out, with a word about it, never an error page.
     response = client.get(f"{QUEUE}?kind=everything&proposal=abc&reason=%00&order=sideways")
     assert response.status_code == 200
