@@ -122,7 +122,7 @@ def appeal_decide(
     # Locks the comment: two moderators deciding at once take turns.
     actor, comment = moderation._moderated_comment(actor, comment.pk, take_over=take_over)
     appeal = (
-        Appeal.objects.select_for_update()
+        Appeal.objects.select_for_update(of=("self",))
         .select_related("decided_by")
         .filter(comment_id=comment.pk)
         .first()
