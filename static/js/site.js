@@ -222,19 +222,13 @@
 
   function commentCurated(event) {
     // Badges, themes and "similar to" change; the words, the votes and an
-    // open reply box stay exactly as they are.
+    // open reply box stay exactly as they are. A newly pinned thread is not
+    // moved under the reader's eyes: it heads the page from the next load.
     var old = document.getElementById("comment-" + event.id);
     if (!old) { return; }
     var fresh = fragment(event.html);
     swapParts(old, fresh, ["header", ".comment-curation"]);
     old.className = fresh.className;
-    var item = old.parentElement;
-    var list = item && item.parentElement;
-    if (fresh.classList.contains("comment-pinned") && list && list.hasAttribute("data-threads") &&
-        list.hasAttribute("data-first-page") && list.firstElementChild !== item) {
-      // The pinned thread heads the first page of its discussion.
-      list.insertBefore(item, list.firstElementChild);
-    }
   }
 
   function responsePosted(event) {
