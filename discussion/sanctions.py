@@ -75,6 +75,8 @@ def can_sanction(actor: User, person: User) -> bool:
     commented (a role in a department holds in every department below it)."""
     if not account_rules.is_citizen(actor) or actor.pk == person.pk:
         return False
+    if account_rules.is_staff_admin(actor):
+        return True
     return moderated_comments(actor=actor, person=person).exists()
 
 

@@ -92,6 +92,20 @@ def test_moderators_under_whom_the_person_commented_and_staff_may_sanction(
         assert not AuditEntry.objects.filter(action__startswith="user.").exists()
 
 
+def test_staff_admins_may_sanction_someone_who_never_commented_and_moderators_may_not(
+    people, make_user
+):
+    quiet = make_user(display_name="Quiet")
+    with pytest.raises(PermissionDenied, match="commented in a consultation you moderate"):
+        sanctions.user_ban(actor=people.moderator, person=quiet, reason="No reason to")
+    sanctions.user_ban(actor=make_user(is_staff=True), person=quiet, reason="Fraudulent account")
+    assert fresh(quiet).banned_at is not None
+    # A moderator may not sanction a staff admin, who is managed in the administration.
+    staff = make_user(is_staff=True)
+    with pytest.raises(PermissionDenied, match="administration"):
+        sanctions.user_ban(actor=people.moderator, person=staff, reason="No")
+
+
 def test_a_suspension_is_saved_audited_and_told_with_its_reason_and_end(people, person):
     before = timezone.now()
     result = sanctions.user_suspend(
