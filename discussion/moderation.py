@@ -66,8 +66,8 @@ def _moderated_comment(
     actor: User, comment_id: int, *, take_over: bool = False
 ) -> tuple[User, Comment]:
     # Locked: two moderators acting on one comment take turns, and the second is told.
+    # Only the comment's row: PostgreSQL locks no row of an outer join (claimed_by).
     comment = (
-        # Only the comment's row: the claimant is a nullable join PostgreSQL cannot lock.
         Comment.objects.select_for_update(of=("self",))
         .select_related("proposal", "proposal__department", "author", "claimed_by")
         .get(pk=comment_id)

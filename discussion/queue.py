@@ -42,7 +42,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least, RowNumber
 from django.db.models.lookups import StartsWith
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -342,13 +342,10 @@ def _appeal_of(comment: Comment) -> Appeal | None:
 
 
 def _appeal_url(appeal: Appeal | None) -> str:
-    """Where an appeal is decided, once that page exists."""
+    """Where an appeal is decided (the page of the appealed comment's decision)."""
     if appeal is None:
         return ""
-    try:
-        return reverse("discussion:appeal-decide", args=[appeal.pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("discussion:appeal-decide", args=[appeal.comment_id])
 
 
 def _reports_of(comments: list[Comment]) -> dict[int, list[Report]]:

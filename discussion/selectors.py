@@ -6,13 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, OuterRef, Q, QuerySet, StringAgg, Subquery, Value, When
 from django.db.models.functions import Least
 
-from discussion.models import DISPLAY_DEPTH, Comment, CommentVote, OfficialResponse
+from discussion.models import (
+    DISPLAY_DEPTH,
+    Comment,
+    CommentVote,
+    OfficialResponse,
+    Pin,
+    ThemedComment,
+)
 from proposals.models import Proposal, Section
 
 PAGE_SIZE = 20
+# Between theme names in the page's one query; theme names never contain it
+# (discussion.curation refuses control characters).
+THEME_SEPARATOR = "\x1f"
 
 
 def _attach_responses(comments: list[Comment]) -> None:
@@ -51,6 +61,45 @@ class Node:
     at_limit: bool = False
 
 
+def _with_themes(qs: QuerySet[Comment]) -> QuerySet[Comment]:
+    """Each comment's theme names, carried by the query that reads the comments,
+    so that themes cost a page no query of their own."""
+    names = (
+        ThemedComment.objects.filter(content_object_id=OuterRef("pk"))
+        .values("content_object_id")
+        .annotate(names=StringAgg("tag__name", Value(THEME_SEPARATOR)))
+        .values("names")
+    )
+    return qs.annotate(theme_list=Subquery(names))
+
+
+def theme_names(comment: Comment) -> list[str]:
+    """A comment's themes: as the page's query brought them, or read now (one
+    query, for a comment rendered on its own, like a live fragment)."""
+    if "theme_names" not in comment.__dict__:
+        if hasattr(comment, "theme_list"):
+            listed = comment.theme_list.split(THEME_SEPARATOR) if comment.theme_list else []
+            names = sorted(listed, key=str.casefold)
+        else:
+            listed = ThemedComment.objects.filter(content_object_id=comment.pk).values_list(
+                "tag__name", flat=True
+            )
+            names = sorted(listed, key=str.casefold)
+        comment.__dict__["theme_names"] = names
+    return comment.__dict__["theme_names"]
+
+
+def pinned_comment(comment: Comment) -> bool:
+    """Shown first with a "Pinned" badge: a public thread root with a pin (the
+    page's query brings the pin along; a fragment on its own reads it)."""
+    if comment.depth != 0 or not comment.is_public:
+        return False
+    try:
+        return comment.pin is not None
+    except Pin.DoesNotExist:
+        return False
+
+
 def _with_controversy(qs: QuerySet[Comment]) -> QuerySet[Comment]:
     return qs.annotate(controversy=Least(F("agree_count"), F("disagree_count")))
 
@@ -68,7 +117,10 @@ def comment_roots(
 ) -> QuerySet[Comment]:
     """The threads of one place: a section, a question, or the proposal as a whole."""
     qs = visible_to(
-        Comment.objects.filter(proposal=proposal, depth=0).select_related("author"), viewer
+        Comment.objects.filter(proposal=proposal, depth=0).select_related(
+            "author", "pin", "appeal"
+        ),
+        viewer,
     )
     if section is not None:
         qs = qs.filter(section=section)
@@ -76,7 +128,18 @@ def comment_roots(
         qs = qs.filter(question=question)
     else:
         qs = qs.filter(section__isnull=True, question__isnull=True)
-    return _with_controversy(qs).order_by(*SORTS.get(sort, SORTS["oldest"]))
+    # The pinned thread comes first in every order, so it heads the first page
+    # and appears nowhere else; a pin on a comment since hidden does not count.
+    pin_first = Case(
+        When(
+            Q(pin__isnull=False, hidden_at__isnull=True, held_at__isnull=True, is_deleted=False),
+            then=Value(0),
+        ),
+        default=Value(1),
+    )
+    return _with_themes(_with_controversy(qs)).order_by(
+        pin_first, *SORTS.get(sort, SORTS["oldest"])
+    )
 
 
 def _tree(roots: list[Comment], replies: list[Comment], base_depth: int) -> list[Node]:
@@ -112,8 +175,12 @@ def comment_threads(
     page_obj = paginator.get_page(page)
     roots = list(page_obj.object_list)
     replies = list(
-        visible_to(Comment.objects.filter(root_id__in=[r.pk for r in roots], depth__gt=0), viewer)
-        .select_related("author")
+        _with_themes(
+            visible_to(
+                Comment.objects.filter(root_id__in=[r.pk for r in roots], depth__gt=0), viewer
+            )
+        )
+        .select_related("author", "appeal")
         .order_by("created_at", "pk")
     )
     for comment in [*roots, *replies]:
@@ -126,10 +193,12 @@ def comment_subtree(*, comment: Comment, viewer=None) -> Node:
     """One comment and its replies, for threads deeper than the page shows."""
     descendants = [
         c
-        for c in visible_to(
-            Comment.objects.filter(root_id=comment.root_id, depth__gt=comment.depth), viewer
+        for c in _with_themes(
+            visible_to(
+                Comment.objects.filter(root_id=comment.root_id, depth__gt=comment.depth), viewer
+            )
         )
-        .select_related("author", "proposal")
+        .select_related("author", "proposal", "appeal")
         .order_by("created_at", "pk")
     ]
     inside = {comment.pk}

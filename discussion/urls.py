@@ -1,6 +1,6 @@
 from django.urls import path
 
-from discussion import queue_views, views
+from discussion import curation_views, log_views, queue_views, views
 
 app_name = "discussion"
 
@@ -15,12 +15,34 @@ urlpatterns = [
     path("comments/<int:pk>/report/", views.comment_report, name="report"),
     path("moderation/", queue_views.queue_page, name="queue"),
     path("moderation/items/<int:pk>/", queue_views.queue_item, name="queue-item"),
+    # Curation, appeals and sanctions (discussion/curation_views.py).
+    path("comments/<int:pk>/highlight/", curation_views.comment_highlight, name="highlight"),
+    path("comments/<int:pk>/unhighlight/", curation_views.comment_unhighlight, name="unhighlight"),
+    path("comments/<int:pk>/pin/", curation_views.comment_pin, name="pin"),
+    path("comments/<int:pk>/unpin/", curation_views.comment_unpin, name="unpin"),
+    path("comments/<int:pk>/themes/add/", curation_views.comment_theme_add, name="theme-add"),
+    path(
+        "comments/<int:pk>/themes/remove/",
+        curation_views.comment_theme_remove,
+        name="theme-remove",
+    ),
+    path("comments/<int:pk>/duplicate/", curation_views.comment_duplicate, name="duplicate"),
+    path(
+        "comments/<int:pk>/duplicate/remove/",
+        curation_views.comment_unduplicate,
+        name="unduplicate",
+    ),
+    path("comments/<int:pk>/appeal/", curation_views.appeal, name="appeal"),
+    path("comments/<int:pk>/appeal/decide/", curation_views.appeal_decide, name="appeal-decide"),
+    path("people/<int:pk>/", curation_views.person, name="person"),
+    path("people/<int:pk>/suspend/", curation_views.person_suspend, name="person-suspend"),
+    path("people/<int:pk>/ban/", curation_views.person_ban, name="person-ban"),
+    path("people/<int:pk>/lift/", curation_views.person_lift, name="person-lift"),
 ]
 
 # A consultation's moderation pages, under its address (consult/urls.py
 # includes these with the consultation's slug), named without a namespace
-# like its discussion pages. Imported here so that this block stands alone.
-from discussion import log_views  # noqa: E402
+# like its discussion pages.
 
 consultation_urlpatterns = [
     path("moderation-log/", log_views.moderation_log, name="moderation-log"),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from consult.ratelimit import RateLimited
 from discussion import events, limits, moderation, responses, rules, selectors, services
 from discussion.forms import CommentForm, EditForm, SortForm, VoteForm
-from discussion.models import DISPLAY_DEPTH, Comment, ResponseStatus
+from discussion.models import DISPLAY_DEPTH, Comment, ReportReason, ResponseStatus
 from proposals import rules as proposal_rules
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal
@@ -303,7 +303,10 @@ def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(request, pk)
     try:
         moderation.comment_hide(
-            actor=request.user, comment=comment, reason=request.POST.get("reason", "")
+            actor=request.user,
+            comment=comment,
+            reason=request.POST.get("reason", ""),
+            category=request.POST.get("category") or ReportReason.OTHER,
         )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))

@@ -174,7 +174,10 @@
       continueLink(item, node, event.id);
     }
     if (!event.parent && list.dataset.sort === "newest") {
-      list.insertBefore(item, list.firstElementChild);
+      // Newest first, but below the pinned thread, which always heads the page.
+      var first = list.firstElementChild;
+      if (first && first.querySelector(":scope > .comment-pinned")) { first = first.nextElementSibling; }
+      list.insertBefore(item, first);
     } else {
       // At the end of its list: nothing above what a reader is typing moves.
       list.appendChild(item);
@@ -194,13 +197,7 @@
       return;
     }
     // Swap what the author changed; keep an open reply box and its text as they are.
-    ["header", ".comment-body", ".tombstone"].forEach(function (selector) {
-      var before = old.querySelector(selector);
-      var after = fresh.querySelector(selector);
-      if (before && after) { before.replaceWith(after); }
-      else if (before && !after) { before.remove(); }
-      else if (!before && after) { old.querySelector("header").after(after); }
-    });
+    swapParts(old, fresh, ["header", ".comment-body", ".tombstone", ".comment-curation"]);
     if (fresh.classList.contains("comment-deleted") || fresh.classList.contains("comment-hidden")) {
       old.className = fresh.className;
       var footer = old.querySelector(".comment-actions");
@@ -208,6 +205,30 @@
       var box = old.querySelector(".reply-box");
       if (box && !box.open) { box.remove(); }
     }
+  }
+
+  function swapParts(old, fresh, selectors) {
+    selectors.forEach(function (selector) {
+      var before = old.querySelector(selector);
+      var after = fresh.querySelector(selector);
+      if (before && after) { before.replaceWith(after); }
+      else if (before && !after) { before.remove(); }
+      else if (!before && after) {
+        var anchor = old.querySelector(".comment-body") || old.querySelector("header");
+        anchor.after(after);
+      }
+    });
+  }
+
+  function commentCurated(event) {
+    // Badges, themes and "similar to" change; the words, the votes and an
+    // open reply box stay exactly as they are. A newly pinned thread is not
+    // moved under the reader's eyes: it heads the page from the next load.
+    var old = document.getElementById("comment-" + event.id);
+    if (!old) { return; }
+    var fresh = fragment(event.html);
+    swapParts(old, fresh, ["header", ".comment-curation"]);
+    old.className = fresh.className;
   }
 
   function responsePosted(event) {
@@ -271,6 +292,7 @@
     "comment.deleted": commentReplaced,
     "comment.hidden": commentReplaced,
     "comment.restored": commentReplaced,
+    "comment.curated": commentCurated,
     "response.posted": responsePosted,
     "comment.tallies": tallies,
     "stance.tallies": stanceTallies,

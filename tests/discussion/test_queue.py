@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from consult.accounts.models import AuditEntry, Role
@@ -734,3 +735,14 @@ def test_a_closed_consultation_can_still_be_moderated(client, items, moderators,
     client.force_login(moderators.own)
     client.post(QUEUE, {"action": "dismiss", "items": [items.reported.pk]})
     assert not Comment.objects.get(pk=items.reported.pk).is_hidden
+
+
+def test_an_appealed_item_links_to_its_decision_page(client, items, moderators):
+    _response, soup = page_of(client, moderators.own)
+    item = soup.select_one(f"#queue-item-{items.appealed.pk}")
+    link = item.find("a", string="Decide the appeal")
+    assert link["href"] == reverse("discussion:appeal-decide", args=[items.appealed.pk])
+    # The page it leads to is the decision form for that appeal.
+    decision = client.get(link["href"])
+    assert decision.status_code == 200
+    assert "I was not rude." in decision.content.decode()
