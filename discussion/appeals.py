@@ -45,7 +45,7 @@ UPHELD_NOTE = _("Your appeal was not accepted: your comment stays hidden. %(note
 
 
 def _clean_note(note: str) -> str:
-    note = (note or "").replace("\r\n", "\n").strip()
+    note = (note or "").replace("\x00", "").replace("\r\n", "\n").strip()
     if not note:
         raise ValidationError({"note": ValidationError(NOTE_NEEDED)})
     if len(note) > NOTE_LIMIT:
@@ -96,6 +96,14 @@ def appeal_create(*, actor: User, comment: Comment, note: str) -> Appeal:
     except IntegrityError:
         # The one-per-comment constraint caught what the lock could not (another database).
         raise ValidationError(ALREADY_APPEALED) from None
+    audit_record(
+        actor=actor,
+        action="appeal.create",
+        target=comment,
+        department=comment.proposal.department,
+        after={"appeal": appeal.pk},
+        scope=moderation.scope(comment),
+    )
     queue.announce(comment, change="appealed")
     return appeal
 
@@ -103,7 +111,7 @@ def appeal_create(*, actor: User, comment: Comment, note: str) -> Appeal:
 def _clean_decision(outcome: str, note: str) -> tuple[str, str]:
     if outcome not in AppealOutcome.values:
         raise ValidationError({"outcome": ValidationError(OUTCOME)})
-    note = " ".join((note or "").split())
+    note = " ".join((note or "").replace("\x00", "").split())
     if not note:
         raise ValidationError({"decision_note": ValidationError(DECISION_NEEDED)})
     if len(note) > DECISION_LIMIT:
@@ -143,6 +151,12 @@ def appeal_decide(
         raise ValidationError(UPHOLD_PUBLIC)
     if outcome == AppealOutcome.RESTORED and comment.is_hidden:
         moderation.comment_restore(actor=actor, comment=comment, reason=note, take_over=take_over)
+    if outcome == AppealOutcome.UPHELD and comment.hidden_pending_review:
+        # Hidden by readers' reports until now: upholding is the moderator's
+        # decision, with the note as its public reason, and settles the reports.
+        moderation.comment_hide(
+            actor=actor, comment=comment, reason=note[: moderation.REASON_LIMIT], take_over=True
+        )
     appeal.decided_at, appeal.decided_by = timezone.now(), actor
     appeal.outcome, appeal.decision_note = outcome, note
     appeal.save(update_fields=["decided_at", "decided_by", "outcome", "decision_note"])

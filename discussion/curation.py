@@ -64,7 +64,7 @@ _ID = r"\d{1,18}"
 
 
 def _optional_reason(reason: str) -> str:
-    reason = " ".join((reason or "").split())
+    reason = " ".join((reason or "").replace("\x00", "").split())
     if len(reason) > moderation.REASON_LIMIT:
         raise ValidationError(
             {
@@ -79,7 +79,12 @@ def _optional_reason(reason: str) -> str:
 def _announce(comment: Comment) -> None:
     """Every open page shows the comment as it is now, and so does a replay.
     Rendered from a fresh read, so no relation cached before the change shows."""
-    comment = Comment.objects.select_related("proposal", "author").get(pk=comment.pk)
+    # Locked: a hide committing meanwhile is seen, never overwritten with public words.
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("proposal", "author")
+        .get(pk=comment.pk)
+    )
     if not comment.is_public:
         return
     _rewrite_history(comment)

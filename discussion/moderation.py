@@ -18,7 +18,7 @@ from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from discussion import queue, rules
 from discussion.events import event_append
-from discussion.models import Comment, Report, ReportReason
+from discussion.models import Appeal, AppealOutcome, Comment, Report, ReportReason
 from discussion.services import (
     HELD,
     _fresh_actor,
@@ -47,6 +47,17 @@ CATEGORY = _("Choose the category of the reason.")
 APPROVED = _("Your comment was approved by a moderator and is now public.")
 REASON_LIMIT = 300
 DEFAULT_CLAIM_SECONDS = 300
+OWN_COMMENT = _("You cannot moderate your own comment: another moderator will.")
+# What hiding and restoring change (a decision also ends any claim on the item).
+HIDING_FIELDS = [
+    "hidden_at",
+    "hidden_reason",
+    "hidden_by",
+    "hidden_pending_review",
+    "hidden_category",
+    "claimed_by",
+    "claimed_at",
+]
 TAKEN = _("%(name)s is handling this comment. Take it over to act on it anyway.")
 
 
@@ -75,6 +86,9 @@ def _moderated_comment(
     actor = _fresh_actor(actor)
     if not rules.can_moderate(actor, comment.proposal):
         raise PermissionDenied(NOT_MODERATOR)
+    if comment.author_id == actor.pk:
+        # Another moderator decides on a moderator's own words.
+        raise PermissionDenied(OWN_COMMENT)
     if not take_over and claimed_by_other(comment, actor):
         # Never two moderators on one item unknowingly: the second is told who.
         raise ValidationError(TAKEN, params={"name": comment.claimed_by.display_name})
@@ -113,15 +127,24 @@ def comment_release(*, actor: User, comment: Comment) -> Comment:
     return comment
 
 
-def _clean_reason(reason: str) -> str:
-    reason = " ".join((reason or "").split())
+def clean_reason(reason: str, *, needed=REASON_NEEDED) -> str:
+    """A reason typed by a moderator: white space folded, present, not too long."""
+    reason = " ".join((reason or "").replace("\x00", "").split())
     if not reason:
-        raise ValidationError({"reason": ValidationError(REASON_NEEDED)})
+        raise ValidationError({"reason": ValidationError(needed)})
     if len(reason) > REASON_LIMIT:
         raise ValidationError(
             {"reason": ValidationError(REASON_TOO_LONG, params={"limit": REASON_LIMIT})}
         )
     return reason
+
+
+def _appeal_answered(comment: Comment, *, actor: User) -> None:
+    """The comment is public again: an open appeal against its hiding is
+    closed as restored, and leaves the queue with it."""
+    Appeal.objects.filter(comment_id=comment.pk, decided_at__isnull=True).update(
+        decided_at=timezone.now(), decided_by=actor, outcome=AppealOutcome.RESTORED
+    )
 
 
 def scope(comment: Comment) -> str:
@@ -138,7 +161,7 @@ def comment_hide(
     category: str = ReportReason.OTHER,
     take_over: bool = False,
 ) -> Comment:
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     if category not in ReportReason.values:
         raise ValidationError({"category": ValidationError(CATEGORY)})
     actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
@@ -159,17 +182,7 @@ def _hide(comment: Comment, *, actor: User | None, reason: str, category: str = 
     comment.hidden_reason, comment.hidden_pending_review = reason, actor is None
     comment.hidden_category = category if actor else ""
     comment.claimed_by, comment.claimed_at = None, None
-    comment.save(
-        update_fields=[
-            "hidden_at",
-            "hidden_reason",
-            "hidden_by",
-            "hidden_pending_review",
-            "hidden_category",
-            "claimed_by",
-            "claimed_at",
-        ]
-    )
+    comment.save(update_fields=HIDING_FIELDS)
     audit_record(
         actor=actor,
         action=(
@@ -217,7 +230,7 @@ def comment_report(*, actor: User, comment: Comment, reason: str, note: str = ""
     reports the comment is hidden pending a moderator's review."""
     if reason not in ReportReason.values:
         raise ValidationError({"reason": ValidationError(REPORT_REASON)})
-    note = " ".join((note or "").split())
+    note = " ".join((note or "").replace("\x00", "").split())
     if len(note) > NOTE_LIMIT:
         raise ValidationError(
             {"note": ValidationError(NOTE_TOO_LONG, params={"limit": NOTE_LIMIT})}
@@ -263,19 +276,11 @@ def comment_restore(
     comment.hidden_at, comment.hidden_reason, comment.hidden_by = None, "", None
     comment.hidden_pending_review, comment.hidden_category = False, ""
     comment.claimed_by, comment.claimed_at = None, None
-    comment.save(
-        update_fields=[
-            "hidden_at",
-            "hidden_reason",
-            "hidden_by",
-            "hidden_pending_review",
-            "hidden_category",
-            "claimed_by",
-            "claimed_at",
-        ]
-    )
-    # Restoring is a decision too: the reports that hid it are settled.
+    comment.save(update_fields=HIDING_FIELDS)
+    # Restoring is a decision too: the reports that hid it are settled, and
+    # an appeal waiting on it is answered.
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+    _appeal_answered(comment, actor=actor)
     audit_record(
         actor=actor,
         action="comment.restore",
@@ -369,6 +374,7 @@ def reports_dismiss(
         before = {"hidden": True, "pending_review": True}
         comment.hidden_at, comment.hidden_pending_review = None, False
         comment.save(update_fields=["hidden_at", "hidden_pending_review"])
+        _appeal_answered(comment, actor=actor)
         audit_record(
             actor=actor,
             action="comment.restore",

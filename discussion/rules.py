@@ -18,7 +18,10 @@ def can_vote(user: User | AnonymousUser, proposal: Proposal) -> bool:
 
 
 def can_moderate(user: User | AnonymousUser, proposal: Proposal) -> bool:
-    """Moderators of the consultation's department or of one above it; not officials."""
+    """Moderators of the consultation's department or of one above it; not
+    officials, and not while suspended or banned."""
+    if getattr(user, "is_authenticated", False) and user.sanctioned():
+        return False
     return account_rules.is_moderator_for(user, proposal.department)
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from consult import live
 from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
-from consult.accounts.models import AuditEntry, Role, User
+from consult.accounts.models import AuditEntry, Membership, Role, User
 from consult.accounts.selectors import department_ids_for_role
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
@@ -37,7 +37,10 @@ ACTIONS = ("user.suspend", "user.ban", "user.lift")
 
 DAYS = _("Give a number of days from %(min)d to %(max)d.")
 REASON_NEEDED = _("Give the reason; the person will be told it.")
-REASON_TOO_LONG = _("Keep the reason to %(limit)d characters.")
+HOLDS_ROLE = _(
+    "This person is an official or moderator: only a site administrator can sanction them."
+)
+BAN_IS_STAFFS = _("Only a site administrator can lift a ban.")
 CATEGORY = _("Choose the category of the reason.")
 NOT_ALLOWED = _("You can only act on people who have commented in a consultation you moderate.")
 SELF = _("You cannot sanction your own account.")
@@ -97,14 +100,7 @@ def clean_days(days) -> int:
 
 
 def clean_reason(reason: str) -> str:
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": ValidationError(REASON_NEEDED)})
-    if len(reason) > REASON_LIMIT:
-        raise ValidationError(
-            {"reason": ValidationError(REASON_TOO_LONG, params={"limit": REASON_LIMIT})}
-        )
-    return reason
+    return moderation.clean_reason(reason, needed=REASON_NEEDED)
 
 
 def _clean_category(category: str) -> str:
@@ -119,8 +115,12 @@ def _sanctionable(actor: User, person_id: int) -> tuple[User, User]:
     person = User.objects.select_for_update().get(pk=person_id)
     if actor.pk == person.pk:
         raise PermissionDenied(SELF)
-    if person.is_staff and not account_rules.is_staff_admin(actor):
+    staff = account_rules.is_staff_admin(actor)
+    if person.is_staff and not staff:
         raise PermissionDenied(STAFF)
+    if not staff and Membership.objects.filter(user_id=person.pk).exists():
+        # An official or moderator elsewhere is beyond one department's say.
+        raise PermissionDenied(HOLDS_ROLE)
     if not can_sanction(actor, person):
         raise PermissionDenied(NOT_ALLOWED)
     return actor, person
@@ -246,6 +246,8 @@ def user_lift(*, actor: User, person: User, reason: str = "") -> User:
     actor, person = _sanctionable(actor, person.pk)
     if not person.sanctioned():
         raise ValidationError(NOT_SANCTIONED)
+    if person.banned_at is not None and not account_rules.is_staff_admin(actor):
+        raise PermissionDenied(BAN_IS_STAFFS)
     before = _state(person)
     person.suspended_until, person.banned_at, person.sanction_reason = None, None, ""
     entry = _save(person, action="user.lift", actor=actor, before=before, reason=reason)

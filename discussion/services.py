@@ -28,6 +28,7 @@ from discussion import premoderation, queue, rules
 from discussion.events import event_append
 from discussion.models import (
     COMMENT_MAX_LENGTH,
+    Appeal,
     Comment,
     CommentRevision,
     CommentVote,
@@ -47,6 +48,13 @@ PARENT_DELETED = _("That comment has been deleted; reply in its thread instead."
 PARENT_HIDDEN = _("That comment was removed by a moderator; reply in its thread instead.")
 HIDDEN = _("That comment was removed by a moderator.")
 HELD = _("That comment is awaiting a moderator's review.")
+HELD_EDIT = _(
+    "A comment awaiting review cannot be changed: delete it and post the new text instead."
+)
+EDIT_NEEDS_REVIEW = _(
+    "This change would need a moderator's review (%(reasons)s). Change the text, or delete "
+    "the comment and post it again."
+)
 PARENT_HELD = _("That comment is awaiting a moderator's review; you can reply once it appears.")
 SECTION_ELSEWHERE = _("That section is not part of the published text of this consultation.")
 QUESTION_ELSEWHERE = _("That question is not part of this consultation.")
@@ -132,7 +140,10 @@ def _rewrite_history(comment: Comment) -> None:
     """After an edit or a deletion, earlier events of the comment carry what it
     shows now, so that a replay never brings back removed words."""
     html = comment_fragment(comment)
-    for event in Event.objects.filter(proposal_id=comment.proposal_id, payload__id=comment.pk):
+    # Only the comment's own events: a response's event carries the response's id.
+    for event in Event.objects.filter(
+        proposal_id=comment.proposal_id, type__startswith="comment.", payload__id=comment.pk
+    ):
         if "html" in event.payload:
             event.payload["html"] = html
             event.save(update_fields=["payload"])
@@ -255,6 +266,9 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
     comment, proposal = _own_comment_for_change(actor, comment.pk)
     if comment.is_hidden:
         raise ValidationError(HIDDEN)
+    if comment.is_held:
+        # The moderator approves the words they read, not later ones.
+        raise ValidationError(HELD_EDIT)
     window = edit_window()
     if timezone.now() - comment.created_at > window:
         raise ValidationError(
@@ -263,6 +277,12 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
     body = clean_body(body)
     if body == comment.body:
         return comment
+    held = premoderation.hold_reasons(author=actor, proposal=proposal, body=body)
+    if held:
+        # Published words change only into words that would have been published.
+        raise ValidationError(
+            EDIT_NEEDS_REVIEW, params={"reasons": "; ".join(premoderation.describe(held))}
+        )
     CommentRevision.objects.create(
         comment=comment,
         body=comment.body,
@@ -301,6 +321,8 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
     # Nothing public is left to decide on: open reports are settled and the
     # item leaves the moderators' queue (the revision keeps the words for them).
     settled = comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+    # An appeal waiting on it has nothing left to decide: withdrawn with it.
+    settled += Appeal.objects.filter(comment_id=comment.pk, decided_at__isnull=True).delete()[0]
     if settled or comment.is_held:
         queue.announce(comment, change="resolved")
     if comment.is_held:

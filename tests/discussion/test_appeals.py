@@ -337,3 +337,59 @@ def test_a_moderator_decides_from_the_decision_page(
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(second_moderator)
     assert strict.post(decide, {"outcome": "upheld", "note": "x"}).status_code == 403
+
+
+def test_restoring_or_deleting_answers_an_open_appeal(comment, people, second_moderator):
+    appeals.appeal_create(actor=people.citizen, comment=comment, note="I was fair.")
+    moderation.comment_restore(actor=second_moderator, comment=comment)
+    appeal = Appeal.objects.get(comment=comment)
+    assert appeal.decided_at is not None and appeal.outcome == "restored"
+    assert appeal.decided_by == second_moderator
+
+
+def test_the_author_deleting_withdraws_an_open_appeal(comment, people):
+    appeals.appeal_create(actor=people.citizen, comment=comment, note="I was fair.")
+    services.comment_delete(actor=people.citizen, comment=comment)
+    assert not Appeal.objects.filter(comment=comment).exists()
+
+
+def test_upholding_a_hide_by_reports_makes_it_a_moderators_decision(
+    open_proposal, section, people, make_user, second_moderator
+):
+    reported = services.comment_create(
+        actor=people.citizen, proposal=open_proposal, section=section, body="Sharp words"
+    )
+    for _ in range(3):
+        moderation.comment_report(actor=make_user(), comment=reported, reason="abuse")
+    reported.refresh_from_db()
+    assert reported.hidden_pending_review
+    appeals.appeal_create(actor=people.citizen, comment=reported, note="Not abuse.")
+    appeals.appeal_decide(
+        actor=second_moderator, comment=reported, outcome="upheld", note="Personal attack"
+    )
+    reported.refresh_from_db()
+    assert reported.is_hidden and not reported.hidden_pending_review
+    assert reported.hidden_reason == "Personal attack"
+    assert not reported.reports.filter(resolved_at__isnull=True).exists()
+
+
+def test_a_moderator_does_not_decide_on_their_own_comment(
+    open_proposal, section, people, second_moderator
+):
+    own = services.comment_create(
+        actor=people.moderator, proposal=open_proposal, section=section, body="My view"
+    )
+    moderation.comment_hide(actor=second_moderator, comment=own, reason="Off topic")
+    with pytest.raises(PermissionDenied, match="cannot moderate your own comment"):
+        moderation.comment_restore(actor=people.moderator, comment=own)
+    appeals.appeal_create(actor=people.moderator, comment=own, note="It was on topic.")
+    with pytest.raises(PermissionDenied):
+        appeals.appeal_decide(
+            actor=people.moderator, comment=own, outcome="restored", note="Fine after all"
+        )
+    assert Comment.objects.get(pk=own.pk).is_hidden
+
+
+def test_a_nul_byte_in_a_note_is_dropped_not_a_server_error(comment, people):
+    appeal = appeals.appeal_create(actor=people.citizen, comment=comment, note="fair\x00 enough")
+    assert appeal.note == "fair enough"

@@ -496,17 +496,36 @@ def test_no_reply_vote_report_or_response_on_a_held_comment(
     ).status_code == (404)
 
 
-def test_the_author_may_edit_a_held_comment_and_it_stays_held_or_delete_it(
+def test_a_held_comment_cannot_be_edited_but_its_author_may_delete_it(
     held, open_proposal, make_user
 ):
     before = events.last_seq(open_proposal.pk)
-    services.comment_edit(actor=held.author, comment=held, body="Better words")
-    edited = Comment.objects.get(pk=held.pk)
-    assert edited.is_held and edited.body == "Better words"
+    # The moderator approves the words they read: no changing them meanwhile.
+    with pytest.raises(ValidationError, match="awaiting review cannot be changed"):
+        services.comment_edit(actor=held.author, comment=held, body="Better words")
+    assert Comment.objects.get(pk=held.pk).body == held.body
     services.comment_delete(actor=held.author, comment=held)
     deleted = Comment.objects.get(pk=held.pk)
     assert deleted.is_deleted and deleted.is_held
     assert events.last_seq(open_proposal.pk) == before  # never anything public
+
+
+def test_an_edit_that_would_be_held_is_refused_and_the_words_stay(open_proposal, section, people):
+    comment = services.comment_create(
+        actor=people.citizen, proposal=open_proposal, section=section, body="Fair point"
+    )
+    ModerationPolicy.objects.create(
+        proposal=open_proposal, max_links=0, blocked_terms={"zh-hans": ["广告"]}
+    )
+    before = events.last_seq(open_proposal.pk)
+    for body in ("Fair point, see www.example.com/x", "Fair point 广 告"):
+        with pytest.raises(ValidationError, match="would need a moderator's review"):
+            services.comment_edit(actor=people.citizen, comment=comment, body=body)
+    assert Comment.objects.get(pk=comment.pk).body == "Fair point"
+    assert events.last_seq(open_proposal.pk) == before
+    # A change within the rules goes through as before.
+    services.comment_edit(actor=people.citizen, comment=comment, body="Fair point, I think")
+    assert Comment.objects.get(pk=comment.pk).body == "Fair point, I think"
 
 
 # --- the consultation's rules page ---------------------------------------------------------

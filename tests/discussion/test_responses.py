@@ -119,3 +119,28 @@ async def test_a_response_goes_out_live(open_proposal, section, people):
     assert event["type"] == "response.posted" and event["comments"] == [comment.pk]
     assert "Official response" in event["html"] and "Agreed." in event["html"]
     await socket.disconnect()
+
+
+def test_rewriting_a_comments_history_leaves_a_response_with_the_same_id_alone(
+    open_proposal, section, people
+):
+    from django.db import transaction
+
+    from discussion.events import event_append
+    from discussion.models import Event
+
+    comment = services.comment_create(
+        actor=people.citizen, proposal=open_proposal, section=section, body="Hello"
+    )
+    with transaction.atomic():
+        # A response whose id happens to equal the comment's.
+        event_append(
+            proposal=open_proposal,
+            type="response.posted",
+            payload={"id": comment.pk, "comments": [1], "html": {"en": "the response"}},
+        )
+    moderation.comment_hide(actor=people.moderator, comment=comment, reason="Off topic")
+    response_event = Event.objects.get(proposal=open_proposal, type="response.posted")
+    assert response_event.payload["html"] == {"en": "the response"}
+    created = Event.objects.get(proposal=open_proposal, type="comment.created")
+    assert "Hello" not in str(created.payload["html"])

@@ -176,7 +176,7 @@ def test_a_suspended_person_takes_no_part_until_the_period_ends(
     assert Comment.objects.filter(author=person).count() == 3
 
 
-def test_a_ban_lasts_until_lifted(open_proposal, section, people, person):
+def test_a_ban_lasts_until_lifted(open_proposal, section, people, person, make_user):
     sanctions.user_ban(actor=people.moderator, person=person, reason="Threats")
     with pytest.raises(PermissionDenied, match=r"banned from taking part\. Reason given: Threats"):
         post(open_proposal, section, person, "Let me in")
@@ -186,10 +186,15 @@ def test_a_ban_lasts_until_lifted(open_proposal, section, people, person):
         sanctions.user_suspend(actor=people.moderator, person=person, days=3, reason="Less")
     note = Notification.objects.get(recipient=person)
     assert "until further notice" in note.excerpt and "Threats" in note.excerpt
-    sanctions.user_lift(actor=people.moderator, person=person, reason="Apologised")
+    # A ban is lifted by a site administrator, not by a department's moderator.
+    with pytest.raises(PermissionDenied, match="Only a site administrator can lift a ban"):
+        sanctions.user_lift(actor=people.moderator, person=person, reason="Apologised")
+    assert fresh(person).banned_at is not None
+    staff = make_user(is_staff=True)
+    sanctions.user_lift(actor=staff, person=person, reason="Apologised")
     post(open_proposal, section, person, "Thank you")
     with pytest.raises(ValidationError, match="neither suspended nor banned"):
-        sanctions.user_lift(actor=people.moderator, person=person)
+        sanctions.user_lift(actor=staff, person=person)
     lifted = AuditEntry.objects.get(action="user.lift")
     assert lifted.before["banned"] is True and lifted.after["banned"] is False
     assert Notification.objects.filter(recipient=person).count() == 2
@@ -332,3 +337,26 @@ def test_the_sanction_forms_work_without_javascript_and_keep_what_was_typed(
     strict.force_login(people.moderator)
     assert strict.post(f"{base}/ban/", {"reason": "No token"}).status_code == 403
     assert fresh(person).banned_at is None
+
+
+def test_people_holding_a_role_are_sanctioned_by_site_administrators_only(
+    open_proposal, section, people, make_user, grant, tree
+):
+    # An official of a parent department who commented in the city's consultation.
+    official = grant(make_user(display_name="Senior"), tree.ministry, Role.OFFICIAL)
+    post(open_proposal, section, official, "Speaking for the ministry")
+    with pytest.raises(PermissionDenied, match="only a site administrator can sanction them"):
+        sanctions.user_suspend(actor=people.moderator, person=official, days=3, reason="Rude")
+    assert not fresh(official).sanctioned()
+    sanctions.user_suspend(actor=make_user(is_staff=True), person=official, days=3, reason="Rude")
+    assert fresh(official).sanctioned()
+
+
+def test_a_suspended_moderator_moderates_nothing(open_proposal, section, people, make_user):
+    from discussion import rules
+
+    assert rules.can_moderate(people.moderator, open_proposal)
+    User.objects.filter(pk=people.moderator.pk).update(
+        suspended_until=timezone.now() + timedelta(days=1)
+    )
+    assert not rules.can_moderate(fresh(people.moderator), open_proposal)
