@@ -262,6 +262,7 @@ async def post_over_socket(url: str, origin: str, rate: float, seconds: float, s
     async with connect(url, origin=origin, compression=None, proxy=None) as websocket:
 
         async def drain() -> None:
+            # Frames echoed back to the poster are read and dropped, so they never queue.
             async for _frame in websocket:
                 pass
 

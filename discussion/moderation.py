@@ -268,6 +268,13 @@ def comment_restore(
     actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
     if not comment.is_hidden:
         raise ValidationError(NOT_HIDDEN)
+    _unhide(comment, actor=actor, reason=reason)
+    return comment
+
+
+def _unhide(comment: Comment, *, actor: User, reason: str = "") -> None:
+    """Public again (or, never published, approved): the reports that hid it
+    are settled, an appeal waiting on it is answered, and pages are told."""
     before = {
         "hidden": True,
         "reason": comment.hidden_reason,
@@ -277,8 +284,6 @@ def comment_restore(
     comment.hidden_pending_review, comment.hidden_category = False, ""
     comment.claimed_by, comment.claimed_at = None, None
     comment.save(update_fields=HIDING_FIELDS)
-    # Restoring is a decision too: the reports that hid it are settled, and
-    # an appeal waiting on it is answered.
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     _appeal_answered(comment, actor=actor)
     audit_record(
@@ -295,14 +300,13 @@ def comment_restore(
     if comment.is_held:
         # Restoring a comment that was never published approves it.
         _approve(comment, actor=actor)
-        return comment
+        return
     _rewrite_history(comment)
     event_append(
         proposal=comment.proposal,
         type="comment.restored",
         payload={"id": comment.pk, "html": comment_fragment(comment)},
     )
-    return comment
 
 
 @transaction.atomic
@@ -367,27 +371,10 @@ def reports_dismiss(
         reason=" ".join((reason or "").split())[:REASON_LIMIT],
         scope=scope(comment),
     )
-    comment.claimed_by, comment.claimed_at = None, None
-    comment.save(update_fields=["claimed_by", "claimed_at"])
-    queue.announce(comment, change="resolved")
     if comment.is_hidden and comment.hidden_pending_review:
-        before = {"hidden": True, "pending_review": True}
-        comment.hidden_at, comment.hidden_pending_review = None, False
-        comment.save(update_fields=["hidden_at", "hidden_pending_review"])
-        _appeal_answered(comment, actor=actor)
-        audit_record(
-            actor=actor,
-            action="comment.restore",
-            target=comment,
-            department=comment.proposal.department,
-            before=before,
-            after={"hidden": False},
-            scope=scope(comment),
-        )
-        _rewrite_history(comment)
-        event_append(
-            proposal=comment.proposal,
-            type="comment.restored",
-            payload={"id": comment.pk, "html": comment_fragment(comment)},
-        )
+        _unhide(comment, actor=actor)
+    else:
+        comment.claimed_by, comment.claimed_at = None, None
+        comment.save(update_fields=["claimed_by", "claimed_at"])
+        queue.announce(comment, change="resolved")
     return settled
