@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "consult.accounts",
     "consult.notifications",
+    "consult.reports",
     "consult",
     "proposals",
     "discussion",

@@ -1,0 +1,1 @@
+"""The consultation summary and the official response report ("you said, we did")."""
