@@ -2,11 +2,13 @@
 
 from django.urls import re_path
 
+from consult.reports.routing import websocket_urlpatterns as report_routes
 from discussion.consumers import NotFoundConsumer
 from discussion.routing import websocket_urlpatterns as discussion_routes
 
 websocket_urlpatterns = [
     *discussion_routes,
+    *report_routes,
     # Last: every other path closes with 4404 instead of failing the handshake.
     re_path(r"", NotFoundConsumer.as_asgi()),
 ]

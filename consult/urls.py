@@ -34,6 +34,7 @@ urlpatterns = [
         "consultations/<uslug:slug>/comments/", discussion_views.comment_post, name="comment-post"
     ),
     path("consultations/<uslug:slug>/", include(moderation_urlpatterns)),
+    path("consultations/<uslug:slug>/", include("consult.reports.urls")),
     path("consultations/", include("proposals.urls")),
     path("discussion/", include("discussion.urls")),
     path("manage/", include("proposals.manage_urls")),

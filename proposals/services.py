@@ -544,6 +544,20 @@ def proposal_withdraw(*, actor: User, proposal: Proposal, reason: str) -> Propos
     return proposal
 
 
+@transaction.atomic
+def proposal_report_published(*, actor: User, proposal: Proposal) -> Proposal:
+    """The last step of a consultation, taken by the report's publication
+    (consult.reports.services.report_publish), which has checked the report."""
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
+    _require_state(proposal, Status.CLOSED)
+    before = _window(proposal)
+    proposal.status = Status.REPORT_PUBLISHED
+    proposal.save(update_fields=["status", "updated_at"])
+    _state_event(proposal)
+    _audit(actor, "proposal.report_published", proposal, before=before, after=_window(proposal))
+    return proposal
+
+
 def lifecycle_advance(*, now: datetime | None = None) -> dict[str, int]:
     """Catch stored statuses up with the clock; readers never wait for this."""
     now = now or timezone.now()

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -172,9 +173,8 @@ class LiveServer:
     process: subprocess.Popen
 
 
-@pytest.fixture
-def asgi_live_server(transactional_db):
-    """The real thing: `daphne asgi:application` in a subprocess, on the test database."""
+@contextmanager
+def _live_server(task_backend: str):
     port = free_port()
     env = {
         **subprocess_env(),
@@ -183,24 +183,57 @@ def asgi_live_server(transactional_db):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DEBUG": "false",
         "HTTPS": "false",
-        "TASK_BACKEND": "immediate",
+        "TASK_BACKEND": task_backend,
         "STAFF_REQUIRE_MFA": "true",
     }
     log = open(BASE_DIR / "var" / f"live-server-{port}.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        daphne_command(host="127.0.0.1", port=port), cwd=BASE_DIR, env=env, stdout=log, stderr=log
-    )
-    server = LiveServer(f"http://127.0.0.1:{port}", "127.0.0.1", port, process)
+    processes = [
+        subprocess.Popen(
+            daphne_command(host="127.0.0.1", port=port),
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+    ]
+    server = LiveServer(f"http://127.0.0.1:{port}", "127.0.0.1", port, processes[0])
     try:
+        if task_backend == "database":
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-reload"],
+                    cwd=BASE_DIR,
+                    env=env,
+                    stdout=log,
+                    stderr=log,
+                )
+            )
         _wait_for_http(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
         log.close()
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db):
+    """The real thing: `daphne asgi:application` in a subprocess, on the test database."""
+    with _live_server("immediate") as server:
+        yield server
+
+
+@pytest.fixture
+def asgi_live_server_with_worker(transactional_db):
+    """Daphne and a separate task worker, as `make run` serves: background work
+    (the summary) runs in the worker while pages watch its progress."""
+    with _live_server("database") as server:
+        yield server
 
 
 def _wait_for_http(server: LiveServer, timeout: float = 30.0) -> None:

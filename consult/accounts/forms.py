@@ -3,7 +3,7 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH
+from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Jurisdiction
 
 DISPLAY_NAME_INVALID = _("Use letters, numbers, spaces and ordinary punctuation only.")
 DISPLAY_NAME_BLANK = _("Please choose a display name.")
@@ -42,9 +42,19 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
 
+    home_jurisdiction = forms.ModelChoiceField(
+        label=_("Where you live (optional)"),
+        queryset=Jurisdiction.objects.order_by("path"),
+        required=False,
+        help_text=_("Only used to count how many people from each place took part."),
+    )
+
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data["display_name"])
 
     def signup(self, request, user) -> None:
-        # The adapter already set the name before the first save; nothing to add.
-        return None
+        # The adapter already set the name before the first save.
+        place = self.cleaned_data.get("home_jurisdiction")
+        if place is not None:
+            user.home_jurisdiction = place
+            user.save(update_fields=["home_jurisdiction"])

@@ -47,6 +47,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
     banned_at = models.DateTimeField(_("banned at"), null=True, blank=True)
     sanction_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Declared by the person, optional: counts participation by place in the
+    # consultation summary (only totals are ever shown).
+    home_jurisdiction = models.ForeignKey(
+        "accounts.Jurisdiction",
+        verbose_name=_("where you live"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = UserManager()
 

@@ -15,6 +15,7 @@ class Kind(models.TextChoices):
     REPLY = "reply", _("A reply to your comment")
     RESPONSE = "response", _("An official response to your comment")
     MODERATION = "moderation", _("A moderation decision on your comment")
+    REPORT = "report", _("The response report of a consultation you took part in or follow")
 
 
 class Notification(models.Model):

@@ -1,0 +1,83 @@
+"""The comments behind a figure of the summary or the report.
+
+A figure is named by a key (`theme:<slug>`, `suggested:<n>`, `section:<id>`,
+`campaign:<n>`, `group:<n>`, `consensus`, `divisive`, `top`, `comment:<id>`);
+the summary holds the comments it counted, and this module reads them back,
+public ones only, in one query.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from discussion.models import Comment
+from proposals.models import Proposal
+
+MAX_KEY = 200
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def resolve(result: dict, key: str) -> tuple[str, list[int] | dict] | None:
+    """A title and the comment ids behind `key`, or None when there is no such figure.
+    For a section the answer is a filter: its comments, up to the summary's time."""
+    if not key or len(key) > MAX_KEY:
+        return None
+    kind, _sep, rest = key.partition(":")
+    number = _int(rest)
+    if kind == "theme":
+        for theme in result["themes"]["tagged"]:
+            if theme["slug"] == rest:
+                return _("Comments on the theme “%(name)s”") % {"name": theme["name"]}, theme[
+                    "comment_ids"
+                ]
+    elif kind == "suggested" and number is not None:
+        suggested = result["themes"]["suggested"]
+        if number < len(suggested):
+            return _("Comments behind the suggested theme “%(label)s”") % {
+                "label": suggested[number]["label"]
+            }, suggested[number]["comment_ids"]
+    elif kind == "section" and number is not None:
+        for section in result["stances"]["sections"]:
+            if section["id"] == number:
+                return _("Comments on the section “%(heading)s”") % {
+                    "heading": section["heading"]
+                }, {"section_id": number}
+    elif kind == "campaign" and number is not None:
+        for campaign in result["campaigns"]["groups"]:
+            if campaign["id"] == number:
+                return _("The %(count)d comments of campaign %(number)d") % {
+                    "count": campaign["size"],
+                    "number": number + 1,
+                }, campaign["comment_ids"]
+    elif kind == "group" and number is not None:
+        for group in result["groups"].get("groups") or []:
+            if group["id"] == number:
+                return _("Comments that set opinion group %(name)s apart") % {
+                    "name": chr(ord("A") + number)
+                }, [row["comment"] for row in group["distinctive"]]
+    elif key == "consensus":
+        rows = result["groups"].get("consensus") or []
+        return _("Comments every opinion group agrees on"), [row["comment"] for row in rows]
+    elif key == "divisive":
+        rows = result["groups"].get("divisive") or []
+        return _("Comments that divide the opinion groups"), [row["comment"] for row in rows]
+    elif key == "top":
+        rows = result["coverage"]["top_comments"]
+        return _("The most agreed comments"), [row["comment"] for row in rows]
+    elif kind == "comment" and number is not None and str(number) in result["comments"]:
+        return _("One comment"), [number]
+    return None
+
+
+def comments(*, proposal: Proposal, ids: list[int] | dict) -> list[Comment]:
+    """The public ones among them, in the summary's order (a section's: oldest first)."""
+    public = Comment.objects.filter(
+        proposal=proposal, is_deleted=False, hidden_at__isnull=True, held_at__isnull=True
+    ).select_related("author", "section")
+    if isinstance(ids, dict):
+        return list(public.filter(**ids).order_by("created_at", "pk"))
+    found = {comment.pk: comment for comment in public.filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]

@@ -1,0 +1,38 @@
+"""Small helpers for the summary's templates."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def comment_of(comment_id, result: dict) -> dict | None:
+    """The excerpt and counts the summary keeps for one comment it points at."""
+    return (result or {}).get("comments", {}).get(str(comment_id))
+
+
+@register.filter
+def percent(share) -> str:
+    try:
+        return f"{round(float(share) * 100)}%"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def group_letter(number) -> str:
+    try:
+        return chr(ord("A") + int(number))
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def from_posix(seconds):
+    """A time stored as POSIX seconds, as an aware datetime for |date."""
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromtimestamp(float(seconds), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None

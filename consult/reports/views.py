@@ -1,0 +1,381 @@
+"""The summary (officials and moderators), the report's drafting, preview and
+publication (officials), and the published report with its downloads (everyone)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from consult.reports import evidence, exports, rules, services
+from consult.reports.models import ReportState, ResponseReport, SummaryRun
+from consult.reports.summary import STAGE_LABELS
+from discussion import curation
+from discussion.models import Comment, ResponseStatus
+from proposals import rules as proposal_rules
+from proposals import selectors as proposal_selectors
+from proposals.models import Proposal
+
+STAFF_ONLY = gettext_lazy(
+    "Only officials and moderators of this consultation's department can see its summary."
+)
+OFFICIALS_ONLY = gettext_lazy("Only officials of this consultation's department can do this.")
+EVIDENCE_PAGE = 50
+
+
+def _staff_proposal(request: HttpRequest, slug: str, *, run: bool = False) -> Proposal:
+    proposal = get_object_or_404(Proposal.objects.select_related("department"), slug=slug)
+    allowed = rules.can_run_summary if run else rules.can_view_summary
+    if allowed(request.user, proposal):
+        return proposal
+    if not proposal_rules.can_view(request.user, proposal):
+        raise Http404
+    raise PermissionDenied(OFFICIALS_ONLY if run else STAFF_ONLY)
+
+
+def _errors(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- the summary ---------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def summary_page(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = _staff_proposal(request, slug)
+    runs = list(SummaryRun.objects.filter(proposal=proposal).defer("result")[:1])
+    run = runs[0] if runs else None
+    done = services.latest_run(proposal)
+    report = ResponseReport.objects.filter(proposal=proposal).only("state", "pk").first()
+    return render(
+        request,
+        "reports/summary.html",
+        {
+            "proposal": proposal,
+            "run": run,
+            "done": done,
+            "result": done.result if done else None,
+            "snapshot": {"summary": done.result, "entries": []} if done else None,
+            "stage_labels": {code: str(label) for code, label in STAGE_LABELS.items()},
+            "can_run": rules.can_run_summary(request.user, proposal),
+            "can_adopt": rules.can_adopt_themes(request.user, proposal),
+            "report": report,
+            "evidence_url": reverse("reports:summary-evidence", args=[proposal.slug]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def summary_start(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = _staff_proposal(request, slug, run=True)
+    try:
+        services.summary_start(actor=request.user, proposal=proposal)
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect(reverse("reports:summary", args=[proposal.slug]) + "#progress")
+
+
+def _evidence_page(request: HttpRequest, proposal: Proposal, result: dict, *, public: bool):
+    key = request.GET.get("key", "")
+    found = evidence.resolve(result, key)
+    if found is None:
+        raise Http404
+    title, ids = found
+    comments = evidence.comments(proposal=proposal, ids=ids)
+    page = Paginator(comments, EVIDENCE_PAGE).get_page(request.GET.get("page"))
+    return {
+        "proposal": proposal,
+        "key": key,
+        "title": title,
+        "count": len(ids),
+        "shown": len(comments),
+        "page": page,
+        "public": public,
+    }
+
+
+@login_required
+@require_safe
+def summary_evidence(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = _staff_proposal(request, slug)
+    done = services.latest_run(proposal)
+    if done is None:
+        raise Http404
+    context = _evidence_page(request, proposal, done.result, public=False)
+    context["back"] = reverse("reports:summary", args=[proposal.slug])
+    return render(request, "reports/evidence.html", context)
+
+
+@login_required
+@require_POST
+def theme_adopt(request: HttpRequest, slug: str) -> HttpResponse:
+    """A moderator adopts a suggested theme as a tag on the comments behind it."""
+    proposal = _staff_proposal(request, slug)
+    if not rules.can_adopt_themes(request.user, proposal):
+        raise PermissionDenied(_("Only moderators can tag comments with themes."))
+    done = services.latest_run(proposal)
+    back = reverse("reports:summary", args=[proposal.slug]) + "#suggested-themes"
+    try:
+        index = int(request.POST.get("suggestion", ""))
+        suggestion = done.result["themes"]["suggested"][index] if done and index >= 0 else None
+    except (ValueError, IndexError):
+        suggestion = None
+    if suggestion is None:
+        messages.error(request, _("That suggestion is no longer in the summary; reload the page."))
+        return redirect(back)
+    try:
+        name = curation.clean_theme(request.POST.get("name", ""))
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect(back)
+    done_count, refused = 0, 0
+    for comment in Comment.objects.filter(proposal=proposal, pk__in=suggestion["comment_ids"]):
+        try:
+            curation.comment_theme_add(actor=request.user, comment=comment, name=name)
+            done_count += 1
+        except (ValidationError, PermissionDenied):
+            refused += 1
+    messages.success(
+        request,
+        _(
+            "Theme “%(name)s” added to %(done)d comments; %(refused)d could not take it "
+            "(already tagged, at their limit of themes, or no longer public)."
+        )
+        % {"name": name, "done": done_count, "refused": refused},
+    )
+    return redirect(back)
+
+
+# --- drafting, preview and publication ------------------------------------------------
+
+
+@login_required
+@require_POST
+def report_draft(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = _staff_proposal(request, slug, run=True)
+    try:
+        services.report_draft(actor=request.user, proposal=proposal)
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("reports:summary", proposal.slug)
+    messages.success(request, _("The report draft now uses the latest summary."))
+    return redirect("reports:report-edit", proposal.slug)
+
+
+def _entry_fields(post, report: ResponseReport) -> dict[int, dict]:
+    entries = {}
+    for entry in report.entries.all():
+        prefix = f"entry-{entry.pk}"
+        version = post.get(f"{prefix}-version", "")
+        entries[entry.pk] = {
+            "you_said": post.get(f"{prefix}-you_said", ""),
+            "we_did": post.get(f"{prefix}-we_did", ""),
+            "status": post.get(f"{prefix}-status", ""),
+            "version": int(version) if version.isdigit() and len(version) < 9 else version,
+        }
+    return entries
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = _staff_proposal(request, slug, run=True)
+    report = get_object_or_404(
+        ResponseReport.objects.select_related("summary_run"), proposal=proposal
+    )
+    if report.is_published:
+        messages.info(request, str(services.ALREADY_PUBLISHED))
+        return redirect("reports:public", proposal.slug)
+    errors: dict = {}
+    typed = None
+    if request.method == "POST":
+        typed = _entry_fields(request.POST, report)
+        raw_revision = request.POST.get("revision", "")
+        try:
+            services.report_save(
+                actor=request.user,
+                report=report,
+                revision=int(raw_revision) if raw_revision.isdigit() else -1,
+                intro=request.POST.get("intro", ""),
+                entries=typed,
+            )
+        except ValidationError as error:
+            errors = (
+                {k: v for k, v in error.message_dict.items()}
+                if hasattr(error, "error_dict")
+                else {"__all__": error.messages}
+            )
+        else:
+            messages.success(request, _("Draft saved."))
+            if request.POST.get("then") == "preview":
+                return redirect("reports:report-preview", proposal.slug)
+            return redirect("reports:report-edit", proposal.slug)
+        report.refresh_from_db()
+    entries = list(report.entries.select_related("version").order_by("order", "pk"))
+    for entry in entries:
+        prefix = f"entry-{entry.pk}"
+        if typed and entry.pk in typed:
+            entry.you_said = typed[entry.pk]["you_said"]
+            entry.we_did = typed[entry.pk]["we_did"]
+            entry.status = typed[entry.pk]["status"]
+        entry.errors = {
+            field: errors.get(f"{prefix}-{field}", [])
+            for field in ("you_said", "we_did", "status", "version")
+        }
+    return render(
+        request,
+        "reports/report_edit.html",
+        {
+            "proposal": proposal,
+            "report": report,
+            "entries": entries,
+            "intro": request.POST.get("intro", report.intro) if typed else report.intro,
+            "errors": errors,
+            "form_errors": errors.get("__all__", []) + errors.get("intro", []),
+            "statuses": ResponseStatus.choices,
+            "versions": list(proposal.versions.order_by("number").values_list("number", flat=True)),
+            "can_publish": proposal.effective_status() == "closed",
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_safe
+def report_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = _staff_proposal(request, slug, run=True)
+    report = get_object_or_404(
+        ResponseReport.objects.select_related("summary_run", "proposal__department"),
+        proposal=proposal,
+    )
+    if report.is_published:
+        return redirect("reports:public", proposal.slug)
+    snapshot = services.snapshot_build(report)
+    return render(
+        request,
+        "reports/report_public.html",
+        {
+            "proposal": proposal,
+            "snapshot": snapshot,
+            "preview": True,
+            "downloads": None,
+            "evidence_url": reverse("reports:summary-evidence", args=[proposal.slug]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = _staff_proposal(request, slug, run=True)
+    report = get_object_or_404(ResponseReport, proposal=proposal)
+    try:
+        services.report_publish(actor=request.user, report=report)
+    except ValidationError as error:
+        _errors(request, error)
+        if report.state == ReportState.PUBLISHED:
+            return redirect("reports:public", proposal.slug)
+        return redirect("reports:report-edit", proposal.slug)
+    messages.success(
+        request, _("The report is published. Everyone who took part or follows has been told.")
+    )
+    return redirect("reports:public", proposal.slug)
+
+
+# --- the published report ---------------------------------------------------------------
+
+
+def _published(request: HttpRequest, slug: str) -> tuple[Proposal, ResponseReport]:
+    try:
+        proposal = proposal_selectors.proposal_get_public(slug=slug, user=request.user)
+    except Proposal.DoesNotExist:
+        raise Http404 from None
+    report = ResponseReport.objects.filter(proposal=proposal, state=ReportState.PUBLISHED).first()
+    if report is None:
+        raise Http404
+    return proposal, report
+
+
+def _downloads(proposal: Proposal) -> dict[str, str]:
+    return {
+        fmt: reverse("reports:download", args=[proposal.slug, fmt])
+        for fmt in ("pdf", "csv", "json")
+    }
+
+
+@require_safe
+def report_public(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal, report = _published(request, slug)
+    return render(
+        request,
+        "reports/report_public.html",
+        {
+            "proposal": proposal,
+            "snapshot": report.snapshot,
+            "preview": False,
+            "downloads": _downloads(proposal),
+            "evidence_url": reverse("reports:evidence", args=[proposal.slug]),
+        },
+    )
+
+
+@require_safe
+def report_evidence(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal, report = _published(request, slug)
+    context = _evidence_page(request, proposal, report.snapshot["summary"], public=True)
+    context["back"] = reverse("reports:public", args=[proposal.slug])
+    return render(request, "reports/evidence.html", context)
+
+
+def _pdf_path(report: ResponseReport) -> Path:
+    return Path(settings.MEDIA_ROOT) / "reports" / f"{report.pk}-{report.snapshot_sha256}.pdf"
+
+
+@require_safe
+def report_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    proposal, report = _published(request, slug)
+    name = f"{proposal.slug}-report"
+    if fmt == "json":
+        body, content_type = exports.report_json(report.snapshot), "application/json"
+    elif fmt == "csv":
+        body, content_type = exports.report_csv(report.snapshot), "text/csv; charset=utf-8"
+    elif fmt == "pdf":
+        path = _pdf_path(report)
+        if not path.exists():
+            try:
+                pdf = exports.report_pdf(report.snapshot, base_url=request.build_absolute_uri("/"))
+            except exports.PdfUnavailable:
+                return render(
+                    request, "reports/pdf_unavailable.html", {"proposal": proposal}, status=503
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{hashlib.sha256(pdf).hexdigest()[:8]}.part")
+            partial.write_bytes(pdf)
+            partial.replace(path)
+        response = FileResponse(path.open("rb"), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.pdf"'
+        return response
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.{fmt}"'
+    return response
+
+
+def _ascii(name: str) -> str:
+    cleaned = "".join(c for c in name if c.isascii() and (c.isalnum() or c in "-_"))
+    return cleaned or "report"

@@ -1,0 +1,386 @@
+"""The summary run and the response report, through the services and the pages."""
+
+import hashlib
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from consult.accounts.models import AuditEntry
+from consult.notifications.models import Notification
+from consult.reports import services
+from consult.reports.models import (
+    PublishedReportError,
+    ReportEntry,
+    ReportState,
+    ResponseReport,
+    RunState,
+    SummaryRun,
+)
+from discussion import curation, moderation, responses
+from discussion import services as discussion_services
+from proposals import services as proposal_services
+from proposals.models import Follow, Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def crowd(open_proposal, people, make_user, tree):
+    """Eight citizens: six comment (one comment hidden later), all vote and take stances."""
+    sections = list(open_proposal.sections.order_by("order"))
+    citizens = [make_user(display_name=f"Resident {i}") for i in range(8)]
+    citizens[0].home_jurisdiction = tree.city
+    citizens[0].save(update_fields=["home_jurisdiction"])
+    texts = [
+        "Lower the speed limit near the primary school gates.",
+        "Cameras will only raise money; fund crossing patrols instead.",
+        "学校门口应该设置更多的人行横道。",
+        "Buses must keep their timetables during school street hours.",
+        "Residents need exemptions for carers and deliveries.",
+        "This comment will be removed by a moderator.",
+    ]
+    comments = [
+        discussion_services.comment_create(
+            actor=citizens[i],
+            proposal=open_proposal,
+            body=text,
+            section=sections[i % len(sections)] if i != 3 else None,
+        )
+        for i, text in enumerate(texts)
+    ]
+    reply = discussion_services.comment_create(
+        actor=citizens[6], proposal=open_proposal, body="Agreed, patrols work.", parent=comments[1]
+    )
+    for voter in citizens[6:]:
+        discussion_services.comment_vote(actor=voter, comment=comments[0], value="agree")
+        discussion_services.comment_vote(actor=voter, comment=comments[1], value="disagree")
+    discussion_services.comment_vote(actor=citizens[1], comment=comments[0], value="agree")
+    values = ["support", "oppose", "neutral", "support", "support", "oppose", "support", "oppose"]
+    for citizen, value in zip(citizens, values, strict=True):
+        proposal_services.stance_cast(actor=citizen, proposal=open_proposal, value=value)
+    proposal_services.stance_cast(
+        actor=citizens[0], proposal=open_proposal, section=sections[0], value="oppose"
+    )
+    curation.comment_theme_add(actor=people.moderator, comment=comments[0], name="Speed")
+    curation.comment_theme_add(actor=people.moderator, comment=comments[4], name="Speed")
+    moderation.comment_hide(actor=people.moderator, comment=comments[5], reason="Off topic")
+    responses.response_post(
+        actor=people.official, comment=comments[0], status="accepted", explanation="We agree."
+    )
+    Follow.objects.create(proposal=open_proposal, user=make_user(display_name="Follower"))
+    return {"citizens": citizens, "comments": comments, "reply": reply, "sections": sections}
+
+
+def run_summary(proposal, actor, django_capture_on_commit_callbacks) -> SummaryRun:
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.summary_start(actor=actor, proposal=proposal)
+    run.refresh_from_db()
+    return run
+
+
+def close(proposal, people):
+    proposal_services.proposal_close_early(
+        actor=people.official, proposal=proposal, reason="The window has ended."
+    )
+    proposal.refresh_from_db()
+
+
+def test_a_summary_run_counts_what_was_said(
+    open_proposal, people, crowd, django_capture_on_commit_callbacks
+):
+    run = run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
+    assert run.state == RunState.DONE and run.progress == 100
+    result = run.result
+    p = result["participation"]
+    # Hidden comment 6 is not counted; its author still took a stance.
+    assert (p["comments"], p["replies"], p["comment_votes"]) == (5, 1, 5)
+    assert p["participants"] == 8
+    assert p["stances"] == 9
+    assert {row["name"]: row["participants"] for row in p["jurisdictions"]} == {"City": 1, "": 7}
+    whole = result["stances"]["proposal"]
+    assert (whole["support"], whole["oppose"], whole["neutral"]) == (4, 3, 1)
+    first_section = result["stances"]["sections"][0]
+    assert (first_section["oppose"], first_section["total"]) == (1, 1)
+    (speed,) = result["themes"]["tagged"]
+    assert speed["name"] == "Speed" and speed["comments"] == 2
+    assert speed["representative"][0] == crowd["comments"][0].pk  # three agrees
+    assert result["coverage"]["comments_answered"] == 1
+    assert str(crowd["comments"][0].pk) in result["comments"]
+    assert result["groups"]["status"] == "too_few_votes"
+    assert run.fingerprint == result["inputs"]["fingerprint"]
+
+
+def test_the_same_data_gives_the_same_summary(
+    open_proposal, people, crowd, django_capture_on_commit_callbacks
+):
+    first = run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
+    second = run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
+    assert first.pk != second.pk
+    assert json.dumps(first.result, sort_keys=True) == json.dumps(second.result, sort_keys=True)
+    discussion_services.comment_vote(
+        actor=crowd["citizens"][2], comment=crowd["comments"][0], value="agree"
+    )
+    third = run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
+    assert third.fingerprint != first.fingerprint
+
+
+def test_progress_is_sent_step_by_step(
+    open_proposal, people, crowd, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(services, "_send", lambda proposal_id, message: sent.append(message))
+    run = run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
+    states = [m["state"] for m in sent]
+    assert states[0] == "running" and states[-1] == "done"
+    progress = [m["progress"] for m in sent]
+    assert progress == sorted(progress) and progress[-1] == 100
+    stages = [m["stage"] for m in sent]
+    for stage in ("load", "campaigns", "themes", "groups", "coverage"):
+        assert stage in stages
+    assert all(m["run"] == run.pk for m in sent)
+
+
+def test_a_failing_run_is_marked_failed_and_can_be_retried(
+    open_proposal, people, crowd, django_capture_on_commit_callbacks, monkeypatch, client
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services.summary_module, "compute", broken)
+    run = run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
+    assert run.state == RunState.FAILED and run.result is None
+    client.force_login(people.official)
+    page = client.get(reverse("reports:summary", args=[open_proposal.slug]))
+    assert page.status_code == 200
+    assert "The last run failed" in page.content.decode()
+    monkeypatch.undo()
+    again = run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
+    assert again.state == RunState.DONE
+
+
+def test_one_run_at_a_time(open_proposal, people):
+    first = services.summary_start(actor=people.official, proposal=open_proposal)
+    second = services.summary_start(actor=people.parent_official, proposal=open_proposal)
+    assert first.pk == second.pk
+    assert SummaryRun.objects.filter(proposal=open_proposal).count() == 1
+
+
+def test_who_may_compute_and_see_the_summary(open_proposal, people, client, make_user):
+    url = reverse("reports:summary", args=[open_proposal.slug])
+    assert client.get(url).status_code == 302  # to sign in
+    for person, status in [
+        (people.citizen, 403),
+        (people.other_official, 403),
+        (people.moderator, 200),
+        (people.official, 200),
+        (people.parent_official, 200),
+    ]:
+        client.force_login(person)
+        assert client.get(url).status_code == status, person
+    for person in (people.citizen, people.moderator, people.other_official):
+        with pytest.raises(PermissionDenied):
+            services.summary_start(actor=person, proposal=open_proposal)
+        client.force_login(person)
+        start = client.post(reverse("reports:summary-start", args=[open_proposal.slug]))
+        assert start.status_code == 403
+    assert not SummaryRun.objects.exists()
+
+
+def test_a_draft_proposal_has_no_summary(draft, people):
+    with pytest.raises(ValidationError):
+        services.summary_start(actor=people.official, proposal=draft)
+
+
+@pytest.fixture
+def drafted(open_proposal, people, crowd, django_capture_on_commit_callbacks):
+    run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
+    return services.report_draft(actor=people.official, proposal=open_proposal)
+
+
+def test_drafting_makes_an_entry_per_theme_and_section(drafted, crowd):
+    entries = list(drafted.entries.order_by("order"))
+    assert (entries[0].kind, entries[0].title) == ("theme", "Speed")
+    assert [e.key for e in entries if e.kind == "section"] == [str(s.pk) for s in crowd["sections"]]
+    first_section = next(e for e in entries if e.kind == "section")
+    assert (
+        "1 people who took a stance" in first_section.you_said or "Of 1" in first_section.you_said
+    )
+
+
+def test_publishing_before_the_consultation_closes_is_refused(drafted, people, client):
+    with pytest.raises(ValidationError) as refused:
+        services.report_publish(actor=people.official, report=drafted)
+    assert "still open" in refused.value.messages[0]
+    client.force_login(people.official)
+    page = client.post(reverse("reports:report-publish", args=[drafted.proposal.slug]), follow=True)
+    assert "still open" in page.content.decode()
+    drafted.refresh_from_db()
+    assert drafted.state == ReportState.DRAFT and drafted.snapshot is None
+    assert drafted.proposal.status == Status.OPEN
+
+
+def test_publishing_freezes_a_snapshot_and_tells_everyone(drafted, people, crowd):
+    proposal = drafted.proposal
+    close(proposal, people)
+    entry = drafted.entries.filter(kind="section").first()
+    services.report_save(
+        actor=people.official,
+        report=drafted,
+        revision=drafted.revision,
+        intro="Thank you to **everyone**.",
+        entries={entry.pk: {"you_said": "Slower.", "we_did": "Lowered it.", "status": "accepted"}},
+    )
+    report = services.report_publish(actor=people.official, report=drafted)
+    proposal.refresh_from_db()
+    assert proposal.status == Status.REPORT_PUBLISHED
+    assert report.state == ReportState.PUBLISHED
+    snapshot = report.snapshot
+    assert snapshot["intro_html"] == "<p>Thank you to <strong>everyone</strong>.</p>\n" or (
+        "<strong>everyone</strong>" in snapshot["intro_html"]
+    )
+    published_entry = next(e for e in snapshot["entries"] if e["key"] == entry.key)
+    assert (published_entry["we_did"], published_entry["status"]) == ("Lowered it.", "accepted")
+    assert report.snapshot_sha256 == hashlib.sha256(services.canonical(snapshot)).hexdigest()
+    told = set(
+        Notification.objects.filter(kind="report", key=f"report:{proposal.pk}").values_list(
+            "recipient_id", flat=True
+        )
+    )
+    expected = {c.pk for c in crowd["citizens"]} | set(
+        Follow.objects.filter(proposal=proposal).values_list("user_id", flat=True)
+    )
+    assert told == expected
+    assert people.official.pk not in told
+    assert AuditEntry.objects.filter(action="report.publish").count() == 1
+
+
+def test_publishing_twice_and_editing_afterwards_are_refused(drafted, people, client):
+    close(drafted.proposal, people)
+    services.report_publish(actor=people.official, report=drafted)
+    with pytest.raises(ValidationError) as twice:
+        services.report_publish(actor=people.parent_official, report=drafted)
+    assert "already been published" in twice.value.messages[0]
+    with pytest.raises(ValidationError) as edit:
+        services.report_save(
+            actor=people.official,
+            report=drafted,
+            revision=drafted.revision,
+            intro="Changed",
+            entries={},
+        )
+    assert "already been published" in edit.value.messages[0]
+    with pytest.raises(ValidationError):
+        services.report_draft(actor=people.official, proposal=drafted.proposal)
+    drafted.refresh_from_db()
+    drafted.intro = "Changed behind the service's back"
+    with pytest.raises(PublishedReportError):
+        drafted.save()
+    entry = ReportEntry.objects.filter(report=drafted).first()
+    entry.we_did = "Rewritten"
+    with pytest.raises(PublishedReportError):
+        entry.save()
+    client.force_login(people.official)
+    page = client.post(
+        reverse("reports:report-edit", args=[drafted.proposal.slug]),
+        {"revision": drafted.revision, "intro": "x"},
+        follow=True,
+    )
+    assert "already been published" in page.content.decode()
+    assert ResponseReport.objects.get(pk=drafted.pk).intro == ""
+
+
+def test_a_stale_or_bad_draft_save_keeps_the_words(drafted, people, client):
+    entry = drafted.entries.first()
+    client.force_login(people.official)
+    url = reverse("reports:report-edit", args=[drafted.proposal.slug])
+    long_text = "y" * 10_001
+    page = client.post(
+        url,
+        {
+            "revision": drafted.revision,
+            "intro": "My introduction",
+            f"entry-{entry.pk}-we_did": long_text,
+            f"entry-{entry.pk}-status": "maybe",
+            f"entry-{entry.pk}-version": "99",
+        },
+    )
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "My introduction" in body and long_text in body
+    assert "At most 10000 characters" in body
+    stale = client.post(url, {"revision": drafted.revision - 1, "intro": "Older"})
+    assert stale.status_code == 400
+    assert "Someone else saved this report" in stale.content.decode()
+    drafted.refresh_from_db()
+    assert drafted.intro == ""
+    ok = client.post(url, {"revision": drafted.revision, "intro": "Fine\x00 now"})
+    assert ok.status_code == 302
+    drafted.refresh_from_db()
+    assert drafted.intro == "Fine now"
+
+
+def test_the_public_report_and_its_downloads(drafted, people, client, crowd):
+    slug = drafted.proposal.slug
+    assert client.get(reverse("reports:public", args=[slug])).status_code == 404
+    close(drafted.proposal, people)
+    report = services.report_publish(actor=people.official, report=drafted)
+    page = client.get(reverse("reports:public", args=[slug]))
+    assert page.status_code == 200
+    assert "<svg" in page.content.decode()
+    data = client.get(reverse("reports:download", args=[slug, "json"]))
+    assert data["Content-Disposition"].startswith("attachment")
+    assert json.loads(data.content) == report.snapshot
+    table = client.get(reverse("reports:download", args=[slug, "csv"]))
+    assert table.content.startswith(b"\xef\xbb\xbf")
+    pdf = client.get(reverse("reports:download", args=[slug, "pdf"]))
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert client.get(reverse("reports:download", args=[slug, "exe"])).status_code == 404
+
+
+def test_evidence_lists_the_public_comments_behind_a_figure(drafted, people, client, crowd):
+    close(drafted.proposal, people)
+    services.report_publish(actor=people.official, report=drafted)
+    url = reverse("reports:evidence", args=[drafted.proposal.slug])
+    page = client.get(url, {"key": "theme:speed"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Lower the speed limit" in body and "Residents need exemptions" in body
+    section = crowd["sections"][0]
+    on_section = client.get(url, {"key": f"section:{section.pk}"}).content.decode()
+    assert "removed by a moderator" not in on_section  # the hidden comment
+    for bad in ["", "theme:nope", "group:99", "comment:abc", "x" * 500, "section:1e9"]:
+        assert client.get(url, {"key": bad}).status_code == 404
+
+
+def test_a_moderator_adopts_a_suggested_theme(open_proposal, people, client, crowd):
+    run = SummaryRun.objects.create(
+        proposal=open_proposal,
+        state=RunState.DONE,
+        result={
+            "themes": {
+                "tagged": [],
+                "suggested": [
+                    {
+                        "label": "patrols",
+                        "terms": ["patrols"],
+                        "comments": 2,
+                        "comment_ids": [crowd["comments"][1].pk, crowd["reply"].pk],
+                        "representative": [],
+                    }
+                ],
+            }
+        },
+    )
+    assert run.pk
+    url = reverse("reports:theme-adopt", args=[open_proposal.slug])
+    client.force_login(people.official)
+    assert client.post(url, {"suggestion": "0", "name": "Patrols"}).status_code == 403
+    client.force_login(people.moderator)
+    client.post(url, {"suggestion": "0", "name": "Patrols"})
+    crowd["reply"].refresh_from_db()
+    assert [t.name for t in crowd["reply"].themes.all()] == ["Patrols"]
+    for bad in ({"suggestion": "7", "name": "X"}, {"suggestion": "-1", "name": "X"}, {}):
+        page = client.post(url, bad, follow=True)
+        assert page.status_code == 200
