@@ -1,0 +1,202 @@
+"""What the report templates need from a published snapshot: its charts and
+tables, labels for statuses and groups, and links to the evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from django import template
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from consult.reports import charts
+
+register = template.Library()
+
+STATUSES = {
+    "accepted": gettext_lazy("Accepted"),
+    "partly_accepted": gettext_lazy("Partly accepted"),
+    "not_accepted": gettext_lazy("Not accepted"),
+    "noted": gettext_lazy("Noted"),
+}
+
+
+@register.simple_tag
+def report_chart(kind: str, snapshot: dict):
+    """`{% report_chart "stances" snapshot %}`: the chart's SVG (empty when no data)."""
+    return charts.chart(kind, snapshot)
+
+
+@register.simple_tag
+def report_figure(kind: str, snapshot: dict) -> dict:
+    """`{% report_figure "stances" snapshot as figure %}`: title, SVG, table, empty message."""
+    return charts.report_figure(kind, snapshot)
+
+
+@register.simple_tag
+def report_table(kind: str, snapshot: dict) -> dict:
+    """`{% report_table "consensus" snapshot as table %}`: a table without a chart."""
+    return charts.chart_table(kind, snapshot)
+
+
+@register.filter
+def table_rows(table: dict) -> list[tuple[list, str | None]]:
+    """Each row with its evidence key, for `{% for row, key in table|table_rows %}`."""
+    return list(zip(table.get("rows") or [], table.get("keys") or [], strict=False))
+
+
+@register.simple_tag(takes_context=True)
+def evidence_href(context, key: str) -> str:
+    """The link to the comments behind a figure, or "" when the page has none."""
+    base = context.get("evidence_url") or ""
+    if not base or not key:
+        return ""
+    return f"{base}?key={quote(str(key), safe=':')}"
+
+
+@register.filter
+def status_label(status: str) -> str:
+    # Responses store "partly"; the report schema spells it out.
+    status = "partly_accepted" if status == "partly" else status
+    return str(STATUSES.get(status, "")) if status else ""
+
+
+@register.filter
+def status_class(status: str) -> str:
+    return "partly_accepted" if status == "partly" else (status or "none")
+
+
+@register.filter
+def percent(share) -> str:
+    return charts.percent(share)
+
+
+@register.filter
+def iso_datetime(value: str | None) -> dt.datetime | None:
+    """An ISO 8601 time from the snapshot, as a datetime for the `date` filter."""
+    if not value:
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
+@register.simple_tag
+def comment_excerpt(snapshot: dict, comment_id: int) -> str:
+    return charts.excerpt(snapshot, comment_id)
+
+
+@register.filter
+def group_name(group_id: int) -> str:
+    return charts.group_label(int(group_id))
+
+
+@register.filter
+def hours(value: float | None) -> str:
+    """A response time: hours under two days, days beyond."""
+    if value is None:
+        return "—"
+    if value < 48:
+        return _("%(hours)s hours") % {"hours": charts.number(round(value, 1))}
+    return _("%(days)s days") % {"days": charts.number(round(value / 24, 1))}
+
+
+@register.simple_tag
+def report_facts(snapshot: dict) -> list[dict]:
+    """The key figures at the top of the report."""
+    summary = snapshot.get("summary") or {}
+    participation = summary.get("participation") or {}
+    coverage = summary.get("coverage") or {}
+    comments = participation.get("comments", 0)
+    unique = participation.get("comments_unique", comments)
+    facts = [
+        {"label": _("People who took part"), "value": participation.get("participants", 0)},
+        {
+            "label": _("Comments"),
+            "value": comments,
+            "note": _("%(count)s unique") % {"count": charts.number(unique)}
+            if unique != comments
+            else "",
+        },
+        {"label": _("Replies"), "value": participation.get("replies", 0)},
+        {"label": _("Votes on comments"), "value": participation.get("comment_votes", 0)},
+        {
+            "label": _("Stances on the proposal and its sections"),
+            "value": participation.get("stances", 0),
+        },
+        {
+            "label": _("Comments answered by an official"),
+            "value": coverage.get("comments_answered", 0),
+            "note": _("of %(count)s public comments")
+            % {"count": charts.number(coverage.get("comments_public", 0))},
+        },
+    ]
+    for fact in facts:
+        fact["shown"] = charts.number(fact["value"] or 0)
+    return facts
+
+
+@register.simple_tag
+def report_groups(snapshot: dict) -> list[dict]:
+    """Each opinion group with the comments that set it apart, in words."""
+    if not charts.groups_ok(snapshot):
+        return []
+    data = snapshot["summary"]["groups"]
+    considered = data.get("participants_considered") or 0
+    groups = []
+    for group in data["groups"]:
+        items = [
+            {
+                "comment": item["comment"],
+                "excerpt": charts.excerpt(snapshot, item["comment"]),
+                "direction": item.get("direction", "agree"),
+                "sentence": _distinctive_sentence(item),
+            }
+            for item in group.get("distinctive") or []
+        ]
+        groups.append(
+            {
+                "id": group["id"],
+                "label": charts.group_label(group["id"]),
+                "size": group["size"],
+                "share": charts.percent(group["size"] / considered) if considered else "",
+                "distinctive": items,
+            }
+        )
+    return groups
+
+
+def _distinctive_sentence(item: dict) -> str:
+    values = {
+        "share": charts.percent(item.get("share")),
+        "others": charts.percent(item.get("others_share")),
+    }
+    if item.get("direction") == "disagree":
+        return _("%(share)s of this group disagree, against %(others)s of everyone else.") % values
+    return _("%(share)s of this group agree, against %(others)s of everyone else.") % values
+
+
+@register.simple_tag
+def report_campaigns_sentence(snapshot: dict) -> str:
+    return charts.campaigns_sentence(snapshot)
+
+
+@register.simple_tag
+def report_groups_message(snapshot: dict) -> str:
+    return charts.groups_message(snapshot)
+
+
+@register.filter
+def entry_key(entry: dict) -> str:
+    """The evidence key of a "you said / we did" entry: `theme:<slug>` or `section:<id>`."""
+    key = str(entry.get("key") or "")
+    return key if ":" in key else f"{entry.get('kind', '')}:{key}"
+
+
+@register.filter
+def as_key(kind: str, identifier) -> str:
+    """`{{ "comment"|as_key:item.comment }}` gives the evidence key "comment:101"."""
+    return f"{kind}:{identifier}"
