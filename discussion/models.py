@@ -236,12 +236,28 @@ class ResponseStatus(models.TextChoices):
 
 class OfficialResponse(models.Model):
     """An official answer from the consultation's department to what the
-    public said. Shown with an official badge under each comment it answers."""
+    public said: to one or many comments (shown under each of them), to a
+    section as a whole, or to a theme as a whole; never two of these at once."""
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="official_responses"
     )
     comments = models.ManyToManyField(Comment, related_name="official_responses")
+    # RESTRICT, not PROTECT: deleting the whole proposal still takes its
+    # responses and its sections together.
+    section = models.ForeignKey(
+        Section,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="official_responses",
+    )
+    # The theme tag; its name is copied so the answer still says what it
+    # answered if the tag is ever deleted.
+    theme = models.ForeignKey(
+        "taggit.Tag", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    theme_name = models.CharField(max_length=100, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Who answered, as the public sees it: the department, not the person.
     department = models.ForeignKey(
@@ -250,13 +266,56 @@ class OfficialResponse(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=ResponseStatus.choices)
     explanation = models.TextField(_("explanation"), max_length=COMMENT_MAX_LENGTH)
     explanation_html = models.TextField()
+    # What changed in the text because of it (both of the same proposal; the
+    # section, when a version is named too, is one of that version's).
+    changed_version = models.ForeignKey(
+        ProposalVersion, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    changed_section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(section__isnull=True) | models.Q(theme_name=""),
+                name="response_section_or_theme",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(theme__isnull=True) | ~models.Q(theme_name=""),
+                name="response_theme_named",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} by {self.department_id}"
+        target = (
+            f" on section {self.section_id}"
+            if self.section_id
+            else f" on theme {self.theme_name}"
+            if self.theme_name
+            else ""
+        )
+        return f"{self.get_status_display()} by {self.department_id}{target}"
+
+    @property
+    def changed_section_heading(self) -> str:
+        """The changed section's heading, as the changed version has it when
+        the reading query or the service brought it (`changed_heading`)."""
+        heading = getattr(self, "changed_heading", None)
+        if heading:
+            return heading
+        return self.changed_section.heading if self.changed_section_id else ""
+
+    @property
+    def kind(self) -> str:
+        """What it answers: "section", "theme" or "comments"."""
+        if self.section_id:
+            return "section"
+        if self.theme_name:
+            return "theme"
+        return "comments"
 
 
 class ReportReason(models.TextChoices):

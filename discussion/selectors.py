@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, OuterRef, Q, QuerySet, StringAgg, Subquery, Value, When
 from django.db.models.functions import Least
 
@@ -17,7 +17,7 @@ from discussion.models import (
     Pin,
     ThemedComment,
 )
-from proposals.models import Proposal, Section
+from proposals.models import Proposal, Section, SectionVersion
 
 PAGE_SIZE = 20
 # Between theme names in the page's one query; theme names never contain it
@@ -25,20 +25,59 @@ PAGE_SIZE = 20
 THEME_SEPARATOR = "\x1f"
 
 
-def _attach_responses(comments: list[Comment]) -> None:
-    """The official answers of a page of comments: one query for all of them,
-    filled into each comment's `responses`."""
-    through = OfficialResponse.comments.through
+def responses_for_display(qs: QuerySet[OfficialResponse]) -> QuerySet[OfficialResponse]:
+    """What a response's fragment shows, in the query that reads it: the
+    department, what it answers, and the version and section that changed
+    (with the section's heading in that version)."""
+    heading = SectionVersion.objects.filter(
+        version_id=OuterRef("changed_version_id"), section_id=OuterRef("changed_section_id")
+    ).values("heading")[:1]
+    return qs.select_related(
+        "proposal", "department", "section", "changed_version", "changed_section"
+    ).annotate(changed_heading=Subquery(heading))
+
+
+def _attach_responses(
+    comments: list[Comment],
+    *,
+    place: Page | None = None,
+    proposal: Proposal | None = None,
+    section: Section | None = None,
+) -> None:
+    """The official answers of a page of comments, filled into each comment's
+    `responses`; with `place`, also the answers to the page's section as a
+    whole and to the themes its comments carry, set on the page as
+    `section_responses` and `theme_responses`. One query for all of them."""
     found: dict[int, list[OfficialResponse]] = {c.pk: [] for c in comments}
+    qs = OfficialResponse.objects.all()
+    wanted = Q(comments__in=list(found))
+    if place is not None:
+        # One consultation's responses: its index narrows the OR below.
+        qs = qs.filter(proposal=proposal)
+        if section is not None:
+            wanted |= Q(section=section)
+        themes = sorted({name for c in comments for name in theme_names(c)})
+        if themes:
+            wanted |= Q(theme__name__in=themes)
+    # The filter's join on the answered comments is reused by the annotation:
+    # one row per (response, comment on this page), one row per section or
+    # theme response (which answer no comment one by one).
     rows = (
-        through.objects.filter(comment_id__in=list(found))
-        .select_related("officialresponse__department")
-        .order_by("officialresponse__created_at", "officialresponse_id")
+        responses_for_display(qs.filter(wanted))
+        .annotate(answered=F("comments__id"))
+        .order_by("created_at", "pk")
     )
+    here: dict[str, list[OfficialResponse]] = {"section": [], "theme": []}
     for row in rows:
-        found[row.comment_id].append(row.officialresponse)
+        if row.answered is not None:
+            found[row.answered].append(row)
+        elif row.kind in here:
+            here[row.kind].append(row)
     for comment in comments:
         comment.__dict__["responses"] = found[comment.pk]
+    if place is not None:
+        place.section_responses = here["section"]
+        place.theme_responses = here["theme"]
 
 
 SORTS = {
@@ -167,7 +206,9 @@ def comment_threads(
     question=None,
     viewer=None,
 ):
-    """(page of roots, their trees): the roots, then every reply of those threads."""
+    """(page of roots, their trees): the roots, then every reply of those threads.
+    The page also carries the official answers to its section as a whole and
+    to the themes on it (`section_responses`, `theme_responses`)."""
     roots = comment_roots(
         proposal=proposal, section=section, sort=sort, question=question, viewer=viewer
     )
@@ -185,7 +226,7 @@ def comment_threads(
     )
     for comment in [*roots, *replies]:
         comment.proposal = proposal  # one proposal for all: no query per comment
-    _attach_responses([*roots, *replies])
+    _attach_responses([*roots, *replies], place=page_obj, proposal=proposal, section=section)
     return page_obj, _tree(roots, replies, base_depth=0)
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from discussion import curation_views, log_views, queue_views, views
+import proposals.urls  # noqa: F401 - registers the uslug path converter
+from discussion import curation_views, log_views, queue_views, response_views, views
 
 app_name = "discussion"
 
@@ -11,8 +12,10 @@ urlpatterns = [
     path("comments/<int:pk>/vote/", views.comment_vote, name="vote"),
     path("comments/<int:pk>/hide/", views.comment_hide, name="hide"),
     path("comments/<int:pk>/restore/", views.comment_restore, name="restore"),
-    path("comments/<int:pk>/respond/", views.comment_respond, name="respond"),
+    path("comments/<int:pk>/respond/", response_views.comment_respond, name="respond"),
     path("comments/<int:pk>/report/", views.comment_report, name="report"),
+    # Officials answering many comments, a section or a theme at once.
+    path("consultations/<uslug:slug>/respond/", response_views.respond_bulk, name="respond-bulk"),
     path("moderation/", queue_views.queue_page, name="queue"),
     path("moderation/items/<int:pk>/", queue_views.queue_item, name="queue-item"),
     # Curation, appeals and sanctions (discussion/curation_views.py).

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consult.ratelimit import RateLimited
-from discussion import events, limits, moderation, responses, rules, selectors, services
+from discussion import events, limits, moderation, rules, selectors, services
 from discussion.forms import CommentForm, EditForm, SortForm, VoteForm
 from discussion.models import DISPLAY_DEPTH, Comment, ReportReason, ResponseStatus
 from proposals import rules as proposal_rules
@@ -325,35 +325,6 @@ def comment_restore(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(request, _("The comment is restored."))
-    return redirect(_back_to(comment))
-
-
-@require_POST
-@login_required
-def comment_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _visible_comment(request, pk)
-    try:
-        responses.response_post(
-            actor=request.user,
-            comment=comment,
-            status=request.POST.get("status", ""),
-            explanation=request.POST.get("explanation", ""),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        # The explanation is not lost: it comes back in a page of its own.
-        return render(
-            request,
-            "discussion/respond.html",
-            {
-                "comment": comment,
-                "errors": getattr(error, "messages", [str(error)]),
-                "explanation": request.POST.get("explanation", ""),
-                "status": request.POST.get("status", ""),
-                "response_statuses": ResponseStatus.choices,
-            },
-            status=400 if isinstance(error, ValidationError) else 403,
-        )
-    messages.success(request, _("Your response is published."))
     return redirect(_back_to(comment))
 
 

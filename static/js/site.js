@@ -232,13 +232,34 @@
   }
 
   function responsePosted(event) {
-    // An official answer, under every comment it answers that this page shows.
-    event.comments.forEach(function (id) {
+    // An official answer: under every comment it answers that this page
+    // shows, beside the section it answers as a whole, or above the
+    // discussion when it answers a theme one of the page's comments carries.
+    var boxes = [];
+    (event.comments || []).forEach(function (id) {
       var box = document.querySelector('[data-responses-to="' + id + '"]');
-      if (!box || box.querySelector("#response-" + event.id)) { return; }
-      box.appendChild(fragment(event.html));
+      if (box) { boxes.push(box); }
     });
-    announce(document.body.dataset.newResponse || "New official response");
+    if (event.section) {
+      document.querySelectorAll('[data-section-responses="' + event.section + '"]').forEach(function (box) {
+        boxes.push(box);
+      });
+    }
+    if (event.theme_name) {
+      var shown = Array.prototype.some.call(document.querySelectorAll(".theme-chip"), function (chip) {
+        return chip.textContent.trim() === event.theme_name;
+      });
+      var themes = document.querySelector("[data-theme-responses]");
+      if (shown && themes) { boxes.push(themes); }
+    }
+    var added = false;
+    boxes.forEach(function (box) {
+      if (box.querySelector('[data-response-id="' + event.id + '"]')) { return; }
+      box.appendChild(fragment(event.html));
+      box.hidden = false;
+      added = true;
+    });
+    if (added) { announce(document.body.dataset.newResponse || "New official response"); }
   }
 
   function tallies(event) {

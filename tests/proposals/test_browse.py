@@ -218,9 +218,10 @@ PINNED = {
 # A signed-in reader's proposal page: session and user, the proposal, its
 # sections, tallies (sections, whole), attachments, versions, questions, tags,
 # the role check, the reader's stances (sections, whole), follow, and the
-# menu's "is this reader an official?", unread notifications, and the latest
-# event number (the page's socket asks for everything after it).
-PROPOSAL_PAGE = 17
+# menu's "is this reader an official?", unread notifications, the latest
+# event number (the page's socket asks for everything after it), and the
+# official responses to sections as a whole.
+PROPOSAL_PAGE = 18
 
 
 def test_list_and_home_query_counts_do_not_grow(client, tree, official):
