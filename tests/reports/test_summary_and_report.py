@@ -218,7 +218,7 @@ def test_publishing_before_the_consultation_closes_is_refused(drafted, people, c
     assert "still open" in page.content.decode()
     drafted.refresh_from_db()
     assert drafted.state == ReportState.DRAFT and drafted.snapshot is None
-    assert drafted.proposal.status == Status.OPEN
+    assert drafted.proposal.effective_status() == Status.OPEN
 
 
 def test_publishing_freezes_a_snapshot_and_tells_everyone(drafted, people, crowd):
