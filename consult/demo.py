@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from consult.demo_crowd import Crowd
+
 
 @dataclass(frozen=True)
 class DemoProposal:
@@ -26,6 +28,10 @@ class DemoProposal:
     # (comment index, (citizen indexes), report reason): reports below the
     # threshold, so the moderators' queue has something in it.
     reports: tuple = ()
+    # For a finished consultation: residents who took part while it was open.
+    crowd: Crowd | None = None
+    # For one whose report is published: (section index, we did) per section.
+    report: tuple = ()
 
 
 DEMO_PROPOSALS = [
@@ -178,6 +184,35 @@ DEMO_PROPOSALS = [
         department="ministry-housing",
         state="closed",
         tags=("housing", "tax"),
+        crowd=Crowd(
+            comments=(
+                (0, "for", "Fairness", "Empty homes while families wait years for housing is wrong. A levy is overdue."),
+                (0, "against", "Fairness", "1% of the value every year is far too high for an ordinary family."),
+                (0, "for", "Fairness", "Twelve months is generous; many cities use six."),
+                (0, "against", "Enforcement", "Who decides a home is empty? This needs a clear appeal process."),
+                (1, "all", "Exemptions", "People in hospital or care must never pay this levy."),
+                (1, "against", "Exemptions", "Inherited homes need at least two years before the levy starts."),
+                (1, "for", "Exemptions", "Renovation exemptions will be abused unless there is a time limit."),
+                (1, "all", "Exemptions", "Homes for sale or rent at a fair price should be exempt for a while."),
+                (2, "for", "Use of the money", "Spend it on social rent, not on so-called affordable sales."),
+                (2, "all", "Use of the money", "Publish every year how much was raised and what it built."),
+                (2, "against", "Use of the money", "The money should go back to the neighbourhood where it was raised."),
+                (None, "for", "", "A good step: it brings homes back into use."),
+                (None, "against", "", "This punishes owners instead of building more homes."),
+                (0, "for", "Enforcement", "Use council tax records to find empty homes; no new bureaucracy."),
+                (2, "all", "", "长期空置的住房应该优先用于公共租赁。"),
+            ),
+            campaign=(
+                1,
+                "Scrap the levy for inherited homes: grieving families should not be taxed.",
+                (
+                    "Scrap the levy for inherited homes: grieving families must not be taxed.",
+                    "Scrap this levy for inherited homes - grieving families should not be taxed!",
+                    "Please scrap the levy for inherited houses: grieving families should not be taxed.",
+                ),
+            ),
+            campaign_copies=14,
+        ),
         sections=(
             (
                 "The levy",
@@ -200,6 +235,24 @@ DEMO_PROPOSALS = [
         department="ministry-housing",
         state="report_published",
         tags=("transport", "planning"),
+        crowd=Crowd(
+            comments=(
+                (0, "for", "Security", "Covered, lockable spaces are what stop people cycling: thieves."),
+                (0, "against", "Cost", "One space per bedroom is too many for small flats."),
+                (0, "all", "Security", "Spaces must be at ground level, not in a basement with a steep ramp."),
+                (0, "for", "Cargo bikes", "Some spaces must fit cargo bikes and trailers for families."),
+                (1, "for", "Showers", "Showers and lockers make the difference for long commutes."),
+                (1, "against", "Cost", "Small businesses cannot afford showers in every new building."),
+                (1, "all", "Security", "Workplace parking should be inside the building or watched by cameras."),
+                (None, "against", "Cost", "These standards will make new homes more expensive."),
+                (None, "for", "", "Long overdue: cycling should be the easy choice."),
+                (0, "all", "Cargo bikes", "家庭用的货运自行车也需要停车位。"),
+            ),
+        ),
+        report=(
+            (0, "We now require one space per bedroom up to two bedrooms, at ground level, with 10% sized for cargo bikes."),
+            (1, "Showers and lockers are required above 20 staff; smaller workplaces share facilities nearby."),
+        ),
         sections=(
             ("Homes", "New homes provide one secure, covered cycle space per bedroom."),
             (

@@ -71,3 +71,21 @@ def test_demo_discussions_have_threads_reports_and_a_held_comment(client):
     assert "20 km/h at all times" in page
     assert "www.example.com/deals" not in page
     assert Comment.objects.filter(proposal__slug="elevator-retrofit-subsidy").count() == 3
+
+
+def test_finished_demo_consultations_have_a_crowd_and_a_published_report(client):
+    from consult.reports.models import ResponseReport
+    from discussion.models import CommentVote
+
+    call_command("seed_demo", verbosity=0)
+    closed = Proposal.objects.get(slug="empty-homes-levy")
+    assert closed.comments.count() >= 20
+    assert CommentVote.objects.filter(comment__proposal=closed).count() > 200
+    published = Proposal.objects.get(slug="cycle-parking-standards")
+    assert published.status == Status.REPORT_PUBLISHED
+    report = ResponseReport.objects.get(proposal=published)
+    assert report.is_published
+    assert report.snapshot["summary"]["groups"]["status"] == "ok"
+    page = client.get(f"/consultations/{published.slug}/report/")
+    assert page.status_code == 200
+    assert "We now require one space per bedroom" in page.content.decode()

@@ -13,7 +13,10 @@ from django.utils import timezone
 from consult.accounts import services as account_services
 from consult.accounts.models import Department, Jurisdiction, Role, User
 from consult.demo import DEMO_PROPOSALS
-from discussion import moderation
+from consult.demo_crowd import seed_crowd
+from consult.reports import services as report_services
+from consult.reports.models import SummaryRun
+from discussion import moderation, responses
 from discussion import services as discussion_services
 from discussion.models import ModerationPolicy
 from proposals import services as proposal_services
@@ -163,6 +166,39 @@ class Command(BaseCommand):
             proposal.refresh_from_db()
             self.seed_stances(proposal, sections, citizens)
             self.seed_discussion(demo, proposal, sections, citizens)
+        if demo.crowd is not None:
+            proposal.refresh_from_db()
+            seed_crowd(proposal, sections, demo.crowd)
+        if status == Status.REPORT_PUBLISHED:
+            self.seed_report(demo, proposal, sections, official)
+
+    def seed_report(self, demo, proposal: Proposal, sections, official: User) -> None:
+        """Answered, summarised and published through the officials' own services:
+        the consultation closed, and its report is what it says it is."""
+        Proposal.objects.filter(pk=proposal.pk).update(status=Status.CLOSED)
+        proposal.refresh_from_db()
+        for index, text in demo.report:
+            responses.response_post_section(
+                actor=official,
+                proposal=proposal,
+                section=sections[index],
+                status="accepted",
+                explanation=text,
+            )
+        run = SummaryRun.objects.create(proposal=proposal, requested_by=official)
+        report_services.summary_compute(run_id=run.pk)
+        report = report_services.report_draft(actor=official, proposal=proposal)
+        report_services.report_save(
+            actor=official,
+            report=report,
+            revision=report.revision,
+            intro=(
+                "Thank you to everyone who took part. This report sets out what you told us "
+                "and what we changed in the final standards."
+            ),
+            entries={},
+        )
+        report_services.report_publish(actor=official, report=report)
 
     def seed_discussion(self, demo, proposal: Proposal, sections, citizens: list[User]) -> None:
         """Comments, replies, reports and held comments, through the same services
