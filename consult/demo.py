@@ -32,6 +32,8 @@ class DemoProposal:
     crowd: Crowd | None = None
     # For one whose report is published: (section index, we did) per section.
     report: tuple = ()
+    # (theme, status, we did) for the report's theme entries.
+    report_themes: tuple = ()
 
 
 DEMO_PROPOSALS = [
@@ -252,6 +254,12 @@ DEMO_PROPOSALS = [
         report=(
             (0, "We now require one space per bedroom up to two bedrooms, at ground level, with 10% sized for cargo bikes."),
             (1, "Showers and lockers are required above 20 staff; smaller workplaces share facilities nearby."),
+        ),
+        report_themes=(
+            ("Cost", "partly", "Small flats need one space per bedroom only up to two bedrooms; the cost estimate is published with the standards."),
+            ("Security", "accepted", "Spaces must be covered, lockable and at ground level or reached by a gentle ramp."),
+            ("Cargo bikes", "accepted", "One space in ten must fit a cargo bike or a trailer."),
+            ("Showers", "partly", "Showers are required in workplaces above 20 staff."),
         ),
         sections=(
             ("Homes", "New homes provide one secure, covered cycle space per bedroom."),

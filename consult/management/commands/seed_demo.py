@@ -196,7 +196,12 @@ class Command(BaseCommand):
                 "Thank you to everyone who took part. This report sets out what you told us "
                 "and what we changed in the final standards."
             ),
-            entries={},
+            entries={
+                entry.pk: {"you_said": entry.you_said, "we_did": text, "status": status}
+                for entry in report.entries.filter(kind="theme")
+                for theme, status, text in demo.report_themes
+                if entry.title == theme
+            },
         )
         report_services.report_publish(actor=official, report=report)
 
