@@ -113,7 +113,10 @@ def seed_crowd(proposal: Proposal, sections: list, crowd: Crowd, *, seed: int = 
             agree += value == "agree"
             disagree += value == "disagree"
             passed += value == "pass"
-            votes.append(CommentVote(comment=made, user=voter, value=value, created_at=when()))
+            # A vote comes after the comment it is on.
+            after = (end - made.created_at).total_seconds()
+            at = made.created_at + timedelta(seconds=rng.uniform(0, max(after, 1)))
+            votes.append(CommentVote(comment=made, user=voter, value=value, created_at=at))
         Comment.objects.filter(pk=made.pk).update(
             agree_count=agree, disagree_count=disagree, pass_count=passed
         )

@@ -102,4 +102,7 @@ def shares(counts: dict[str, int]) -> dict[str, float]:
 def positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Where each of `wanted` stands in `ids` (every one of them must be there)."""
     order = np.argsort(ids, kind="stable")
-    return order[np.searchsorted(ids, wanted, sorter=order)]
+    found = order[np.minimum(np.searchsorted(ids, wanted, sorter=order), max(ids.size - 1, 0))]
+    if wanted.size and (not ids.size or not np.array_equal(ids[found], wanted)):
+        raise ValueError("positions: some ids are not there")
+    return found

@@ -16,7 +16,7 @@ def _admit(user, proposal_id: int) -> dict | None:
     proposal = Proposal.objects.select_related("department").filter(pk=proposal_id).first()
     if proposal is None or not rules.can_view_summary(user, proposal):
         return None
-    run = SummaryRun.objects.filter(proposal=proposal).first()
+    run = SummaryRun.objects.filter(proposal=proposal).defer("result").first()
     return services.run_message(run) if run else {"run": None, "state": "none"}
 
 

@@ -8,6 +8,8 @@ public ones only, in one query.
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 
 from discussion.models import Comment
@@ -16,8 +18,12 @@ from proposals.models import Proposal
 MAX_KEY = 200
 
 
-def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 12 else None
+DIGITS = re.compile(r"[0-9]{1,11}")
+
+
+def plain_number(text: str) -> int | None:
+    """A plain decimal number, or None ("²" and "١" are digits to str.isdigit)."""
+    return int(text) if DIGITS.fullmatch(text or "") else None
 
 
 def resolve(result: dict, key: str) -> tuple[str, list[int] | dict] | None:
@@ -26,7 +32,7 @@ def resolve(result: dict, key: str) -> tuple[str, list[int] | dict] | None:
     if not key or len(key) > MAX_KEY:
         return None
     kind, _sep, rest = key.partition(":")
-    number = _int(rest)
+    number = plain_number(rest)
     if kind == "theme":
         for theme in result["themes"]["tagged"]:
             if theme["slug"] == rest:
@@ -44,7 +50,7 @@ def resolve(result: dict, key: str) -> tuple[str, list[int] | dict] | None:
             if section["id"] == number:
                 return _("Comments on the section “%(heading)s”") % {
                     "heading": section["heading"]
-                }, {"section_id": number}
+                }, {"section_id": number, "count": section["comments"]}
     elif kind == "campaign" and number is not None:
         for campaign in result["campaigns"]["groups"]:
             if campaign["id"] == number:
@@ -72,12 +78,31 @@ def resolve(result: dict, key: str) -> tuple[str, list[int] | dict] | None:
     return None
 
 
-def comments(*, proposal: Proposal, ids: list[int] | dict) -> list[Comment]:
-    """The public ones among them, in the summary's order (a section's: oldest first)."""
-    public = Comment.objects.filter(
+def count(ids: list[int] | dict) -> int:
+    """How many comments the figure counted."""
+    return ids["count"] if isinstance(ids, dict) else len(ids)
+
+
+def public_comments(proposal: Proposal):
+    return Comment.objects.filter(
         proposal=proposal, is_deleted=False, hidden_at__isnull=True, held_at__isnull=True
-    ).select_related("author", "section")
+    ).select_related("author", "section", "proposal")
+
+
+def page_of(*, proposal: Proposal, ids: list[int] | dict, until, page: int, size: int):
+    """One page of the public ones among them, in the summary's order (a
+    section's: oldest first, written before the summary), and how many of
+    all of them are still public."""
+    public = public_comments(proposal)
     if isinstance(ids, dict):
-        return list(public.filter(**ids).order_by("created_at", "pk"))
-    found = {comment.pk: comment for comment in public.filter(pk__in=ids)}
-    return [found[pk] for pk in ids if pk in found]
+        chosen = public.filter(section_id=ids["section_id"])
+        if until is not None:
+            chosen = chosen.filter(created_at__lte=until)
+        chosen = chosen.order_by("created_at", "pk")
+        total = chosen.count()
+        return list(chosen[(page - 1) * size : page * size]), total
+    still = set(public.filter(pk__in=ids).values_list("pk", flat=True))
+    ordered = [pk for pk in ids if pk in still]
+    wanted = ordered[(page - 1) * size : page * size]
+    found = {comment.pk: comment for comment in public.filter(pk__in=wanted)}
+    return [found[pk] for pk in wanted if pk in found], len(ordered)

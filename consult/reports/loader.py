@@ -134,6 +134,19 @@ def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inpu
     inputs.answer_response = np.asarray([row[0] for row in answers], dtype=np.int64)
     inputs.answer_comment = np.asarray([row[1] for row in answers], dtype=np.int64)
 
+    # The reads are not one snapshot: what arrived between them (a comment
+    # posted or approved after the comment query, a response after the
+    # response query) is left out, never matched to the wrong row.
+    known = np.isin(inputs.vote_comment, inputs.comment_id)
+    if not known.all():
+        inputs.vote_comment, inputs.vote_user = inputs.vote_comment[known], inputs.vote_user[known]
+        inputs.vote_value, inputs.vote_time = inputs.vote_value[known], inputs.vote_time[known]
+    answered = np.isin(inputs.answer_response, inputs.response_id) & np.isin(
+        inputs.answer_comment, inputs.comment_id
+    )
+    inputs.answer_response = inputs.answer_response[answered]
+    inputs.answer_comment = inputs.answer_comment[answered]
+
     people = np.unique(
         np.concatenate(
             [

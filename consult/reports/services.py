@@ -24,7 +24,7 @@ from consult.accounts.audit import audit_record
 from consult.accounts.models import User
 from consult.notifications.models import Kind as NotificationKind
 from consult.notifications.models import Notification
-from consult.notifications.services import _push, excerpt_of
+from consult.notifications.services import excerpt_of
 from consult.reports import loader, rules
 from consult.reports import summary as summary_module
 from consult.reports.models import (
@@ -67,6 +67,14 @@ STILL_OPEN = _(
     "The consultation is still open until %(closes)s. Publish the report after it closes."
 )
 NOT_CLOSED = _("Only the report of a closed consultation can be published (it is %(status)s).")
+SUMMARY_BEFORE_CLOSE = _(
+    "The draft's summary was computed before the consultation closed. Compute the summary "
+    "again and update the draft with it, so that the report counts everything."
+)
+SUMMARY_NEWER = _(
+    "A newer summary has been computed since this draft was made. Update the draft with it "
+    "first, then publish."
+)
 STALE_DRAFT = _(
     "Someone else saved this report while you were editing it. Your text is below; "
     "check their changes and save again."
@@ -114,9 +122,13 @@ def _lock_proposal(proposal: Proposal) -> Proposal:
 # --- the summary ---------------------------------------------------------------
 
 
-def _expire_stale(proposal: Proposal) -> None:
-    SummaryRun.objects.filter(
-        proposal=proposal, state__in=ACTIVE_STATES, created_at__lt=timezone.now() - STALE_AFTER
+def expire_stale(proposal: Proposal) -> int:
+    """Runs whose worker died: queued, or started, more than STALE_AFTER ago."""
+    cutoff = timezone.now() - STALE_AFTER
+    return SummaryRun.objects.filter(
+        Q(state=RunState.QUEUED, created_at__lt=cutoff)
+        | Q(state=RunState.RUNNING, started_at__lt=cutoff),
+        proposal=proposal,
     ).update(state=RunState.FAILED, finished_at=timezone.now(), error="stale")
 
 
@@ -134,7 +146,7 @@ def summary_start(*, actor: User, proposal: Proposal) -> SummaryRun:
             Status.REPORT_PUBLISHED,
         ):
             raise ValidationError(NOT_PUBLIC)
-        _expire_stale(proposal)
+        expire_stale(proposal)
         running = SummaryRun.objects.filter(proposal=proposal, state__in=ACTIVE_STATES).first()
         if running is not None:
             return running
@@ -195,15 +207,26 @@ def summary_compute(*, run_id: int) -> SummaryRun | None:
         result = json.loads(json.dumps(result, sort_keys=True))
     except Exception:
         logger.exception("summary run %s of proposal %s failed", run.pk, proposal.pk)
-        run.state, run.finished_at = RunState.FAILED, timezone.now()
-        run.error = "failed"
-        run.save(update_fields=["state", "finished_at", "error"])
+        run.state, run.finished_at, run.error = RunState.FAILED, timezone.now(), "failed"
+        SummaryRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
+            state=run.state, finished_at=run.finished_at, error=run.error
+        )
         _send(run.proposal_id, run_message(run))
         return run
-    run.state, run.progress, run.stage = RunState.DONE, 100, "finish"
-    run.finished_at, run.result = timezone.now(), result
-    run.fingerprint = result["inputs"]["fingerprint"]
-    run.save(update_fields=["state", "progress", "stage", "finished_at", "result", "fingerprint"])
+    finished = timezone.now()
+    # Only a run still ours: one given up as stale meanwhile stays failed.
+    if not SummaryRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
+        state=RunState.DONE,
+        progress=100,
+        stage="finish",
+        finished_at=finished,
+        result=result,
+        fingerprint=result["inputs"]["fingerprint"],
+    ):
+        run.refresh_from_db()
+        return run
+    run.state, run.progress, run.stage, run.finished_at = RunState.DONE, 100, "finish", finished
+    run.result, run.fingerprint = result, result["inputs"]["fingerprint"]
     _send(run.proposal_id, run_message(run))
     return run
 
@@ -214,7 +237,6 @@ def _proposal_header(proposal: Proposal) -> dict:
         "slug": proposal.slug,
         "title": proposal.title,
         "department": proposal.department.name,
-        "status": proposal.effective_status(),
         "opens_at": proposal.opens_at.isoformat() if proposal.opens_at else None,
         "closes_at": proposal.closes_at.isoformat() if proposal.closes_at else None,
     }
@@ -280,6 +302,12 @@ def _responses_said(responses: list[OfficialResponse]) -> tuple[str, str]:
     return text[:ENTRY_TEXT_MAX_LENGTH], responses[-1].status
 
 
+def _named_version(responses: list[OfficialResponse]) -> ProposalVersion | None:
+    """The latest version that a response says changed because of it."""
+    named = [r.changed_version for r in responses if r.changed_version_id]
+    return max(named, key=lambda version: version.number) if named else None
+
+
 def _changed_version(proposal: Proposal, section_id: int | None) -> ProposalVersion | None:
     """The latest version in which the section (or anything) changed since opening."""
     versions = list(proposal.versions.order_by("number"))
@@ -332,7 +360,7 @@ def report_draft(*, actor: User, proposal: Proposal) -> ResponseReport:
     responses = list(
         OfficialResponse.objects.filter(proposal=proposal)
         .filter(Q(section__isnull=False) | Q(theme__isnull=False))
-        .select_related("theme")
+        .select_related("theme", "changed_version")
         .order_by("created_at", "pk")
     )
     order = 0
@@ -348,7 +376,7 @@ def report_draft(*, actor: User, proposal: Proposal) -> ResponseReport:
             order=order,
             you_said=_theme_said(theme, result["comments"]),
             answers=_responses_said(mine),
-            version=_changed_version(proposal, None) if mine else None,
+            version=_named_version(mine),
         )
     for section in result["stances"]["sections"]:
         order += 1
@@ -362,8 +390,15 @@ def report_draft(*, actor: User, proposal: Proposal) -> ResponseReport:
             order=order,
             you_said=_section_said(section),
             answers=_responses_said(mine),
-            version=_changed_version(proposal, section["id"]),
+            version=_named_version(mine) or _changed_version(proposal, section["id"]),
         )
+    # What the new summary no longer has goes, unless an official wrote an answer to it.
+    current = {("theme", t["slug"]) for t in result["themes"]["tagged"]} | {
+        ("section", str(row["id"])) for row in result["stances"]["sections"]
+    }
+    for key, entry in existing.items():
+        if key not in current and not entry.we_did.strip():
+            entry.delete()
     audit_record(
         actor=actor,
         action="report.draft" if created else "report.refresh",
@@ -546,18 +581,43 @@ def snapshot_build(report: ResponseReport, *, published_at=None) -> dict:
     }
 
 
+def withhold_unpublic(snapshot: dict, *, proposal: Proposal) -> set[int]:
+    """Take out the words of comments that are no longer public (hidden,
+    deleted or held since the summary): their excerpts, and the quotes of
+    them that drafting put in "you said". Returns their ids."""
+    summary = snapshot["summary"]
+    referenced = {int(pk) for pk in summary.get("comments", {})}
+    if not referenced:
+        return set()
+    public = set(
+        loader.public_comments(proposal).filter(pk__in=referenced).values_list("pk", flat=True)
+    )
+    gone = referenced - public
+    for pk in gone:
+        excerpt = summary["comments"].pop(str(pk))["excerpt"]
+        quote = f"> {excerpt}"
+        for entry in snapshot.get("entries", []):
+            if quote in entry.get("you_said", ""):
+                entry["you_said"] = "\n\n".join(
+                    part for part in entry["you_said"].split("\n\n") if part.strip() != quote
+                )
+                entry["you_said_html"] = render_markdown(entry["you_said"])
+    return gone
+
+
 def canonical(snapshot: dict) -> bytes:
     return json.dumps(snapshot, sort_keys=True, ensure_ascii=False).encode()
 
 
 def report_publish(*, actor: User, report: ResponseReport) -> ResponseReport:
     with transaction.atomic():
+        # The proposal first, then the report: the order report_draft locks them in.
+        proposal = _lock_proposal(report.proposal)
         report = (
             ResponseReport.objects.select_for_update()
-            .select_related("proposal", "proposal__department", "summary_run")
+            .select_related("summary_run")
             .get(pk=report.pk)
         )
-        proposal = _lock_proposal(report.proposal)
         report.proposal = proposal
         if not rules.can_run_summary(actor, proposal):
             raise PermissionDenied(NOT_ALLOWED)
@@ -571,8 +631,15 @@ def report_publish(*, actor: User, report: ResponseReport) -> ResponseReport:
             )
         if status != Status.CLOSED:
             raise ValidationError(NOT_CLOSED, params={"status": Status(status).label.lower()})
+        run = report.summary_run
+        if proposal.closes_at and run.finished_at and run.finished_at < proposal.closes_at:
+            raise ValidationError(SUMMARY_BEFORE_CLOSE)
+        newest = latest_run(proposal)
+        if newest is not None and newest.pk != run.pk:
+            raise ValidationError(SUMMARY_NEWER)
         now = timezone.now()
         snapshot = json.loads(canonical(snapshot_build(report, published_at=now)))
+        withhold_unpublic(snapshot, proposal=proposal)
         report.snapshot = snapshot
         report.snapshot_sha256 = hashlib.sha256(canonical(snapshot)).hexdigest()
         report.state, report.published_at, report.published_by = ReportState.PUBLISHED, now, actor
@@ -624,5 +691,8 @@ def _notify_published(*, actor: User, proposal: Proposal) -> int:
         ignore_conflicts=True,
         batch_size=1000,
     )
-    _push(set(recipients))
+    if recipients:
+        from consult.reports.tasks import push_unread
+
+        transaction.on_commit(lambda: push_unread.enqueue(user_ids=recipients))
     return len(recipients)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("summary/", views.summary_page, name="summary"),
     path("summary/run/", views.summary_start, name="summary-start"),
     path("summary/evidence/", views.summary_evidence, name="summary-evidence"),
+    path("summary/<int:run_id>/evidence/", views.summary_evidence, name="summary-run-evidence"),
     path("summary/themes/adopt/", views.theme_adopt, name="theme-adopt"),
     path("report/draft/", views.report_draft, name="report-draft"),
     path("report/edit/", views.report_edit, name="report-edit"),

@@ -3,6 +3,7 @@ publication (officials), and the published report with its downloads (everyone).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from pathlib import Path
 
@@ -14,12 +15,13 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consult.reports import evidence, exports, rules, services
-from consult.reports.models import ReportState, ResponseReport, SummaryRun
+from consult.reports.models import ReportState, ResponseReport, RunState, SummaryRun
 from consult.reports.summary import STAGE_LABELS
 from discussion import curation
 from discussion.models import Comment, ResponseStatus
@@ -56,6 +58,8 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 @require_safe
 def summary_page(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = _staff_proposal(request, slug)
+    # A run whose worker died would keep the button disabled for ever.
+    services.expire_stale(proposal)
     runs = list(SummaryRun.objects.filter(proposal=proposal).defer("result")[:1])
     run = runs[0] if runs else None
     done = services.latest_run(proposal)
@@ -89,20 +93,26 @@ def summary_start(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(reverse("reports:summary", args=[proposal.slug]) + "#progress")
 
 
-def _evidence_page(request: HttpRequest, proposal: Proposal, result: dict, *, public: bool):
+def _evidence_page(request: HttpRequest, proposal: Proposal, result: dict, *, until, public: bool):
     key = request.GET.get("key", "")
     found = evidence.resolve(result, key)
     if found is None:
         raise Http404
     title, ids = found
-    comments = evidence.comments(proposal=proposal, ids=ids)
-    page = Paginator(comments, EVIDENCE_PAGE).get_page(request.GET.get("page"))
+    numbering = Paginator(range(evidence.count(ids)), EVIDENCE_PAGE).get_page(
+        request.GET.get("page")
+    )
+    comments, still = evidence.page_of(
+        proposal=proposal, ids=ids, until=until, page=numbering.number, size=EVIDENCE_PAGE
+    )
+    page = Paginator(range(still), EVIDENCE_PAGE).get_page(numbering.number)
+    page.object_list = comments
     return {
         "proposal": proposal,
         "key": key,
         "title": title,
-        "count": len(ids),
-        "shown": len(comments),
+        "count": evidence.count(ids),
+        "shown": still,
         "page": page,
         "public": public,
     }
@@ -110,12 +120,15 @@ def _evidence_page(request: HttpRequest, proposal: Proposal, result: dict, *, pu
 
 @login_required
 @require_safe
-def summary_evidence(request: HttpRequest, slug: str) -> HttpResponse:
+def summary_evidence(request: HttpRequest, slug: str, run_id: int | None = None) -> HttpResponse:
+    """The comments behind a figure of the latest summary, or of the run a
+    report draft was made from (its preview links here with the run's id)."""
     proposal = _staff_proposal(request, slug)
-    done = services.latest_run(proposal)
-    if done is None:
+    runs = SummaryRun.objects.filter(proposal=proposal, state=RunState.DONE)
+    run = runs.filter(pk=run_id).first() if run_id else runs.first()
+    if run is None:
         raise Http404
-    context = _evidence_page(request, proposal, done.result, public=False)
+    context = _evidence_page(request, proposal, run.result, until=run.finished_at, public=False)
     context["back"] = reverse("reports:summary", args=[proposal.slug])
     return render(request, "reports/evidence.html", context)
 
@@ -129,11 +142,10 @@ def theme_adopt(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied(_("Only moderators can tag comments with themes."))
     done = services.latest_run(proposal)
     back = reverse("reports:summary", args=[proposal.slug]) + "#suggested-themes"
-    try:
-        index = int(request.POST.get("suggestion", ""))
-        suggestion = done.result["themes"]["suggested"][index] if done and index >= 0 else None
-    except (ValueError, IndexError):
-        suggestion = None
+    index = evidence.plain_number(request.POST.get("suggestion", ""))
+    run_id = evidence.plain_number(request.POST.get("run", ""))
+    suggested = done.result["themes"]["suggested"] if done and done.pk == run_id else []
+    suggestion = suggested[index] if index is not None and index < len(suggested) else None
     if suggestion is None:
         messages.error(request, _("That suggestion is no longer in the summary; reload the page."))
         return redirect(back)
@@ -181,11 +193,12 @@ def _entry_fields(post, report: ResponseReport) -> dict[int, dict]:
     for entry in report.entries.all():
         prefix = f"entry-{entry.pk}"
         version = post.get(f"{prefix}-version", "")
+        number = evidence.plain_number(version)
         entries[entry.pk] = {
             "you_said": post.get(f"{prefix}-you_said", ""),
             "we_did": post.get(f"{prefix}-we_did", ""),
             "status": post.get(f"{prefix}-status", ""),
-            "version": int(version) if version.isdigit() and len(version) < 9 else version,
+            "version": number if number is not None else version,
         }
     return entries
 
@@ -204,12 +217,12 @@ def report_edit(request: HttpRequest, slug: str) -> HttpResponse:
     typed = None
     if request.method == "POST":
         typed = _entry_fields(request.POST, report)
-        raw_revision = request.POST.get("revision", "")
+        revision = evidence.plain_number(request.POST.get("revision", ""))
         try:
             services.report_save(
                 actor=request.user,
                 report=report,
-                revision=int(raw_revision) if raw_revision.isdigit() else -1,
+                revision=-1 if revision is None else revision,
                 intro=request.POST.get("intro", ""),
                 entries=typed,
             )
@@ -273,7 +286,9 @@ def report_preview(request: HttpRequest, slug: str) -> HttpResponse:
             "snapshot": snapshot,
             "preview": True,
             "downloads": None,
-            "evidence_url": reverse("reports:summary-evidence", args=[proposal.slug]),
+            "evidence_url": reverse(
+                "reports:summary-run-evidence", args=[proposal.slug, report.summary_run_id]
+            ),
         },
     )
 
@@ -310,6 +325,14 @@ def _published(request: HttpRequest, slug: str) -> tuple[Proposal, ResponseRepor
     return proposal, report
 
 
+def _shown(proposal: Proposal, report: ResponseReport) -> dict:
+    """The frozen snapshot as it may be shown today: the words of a comment
+    hidden or deleted since publication are withheld (the figures stay)."""
+    snapshot = copy.deepcopy(report.snapshot)
+    services.withhold_unpublic(snapshot, proposal=proposal)
+    return snapshot
+
+
 def _downloads(proposal: Proposal) -> dict[str, str]:
     return {
         fmt: reverse("reports:download", args=[proposal.slug, fmt])
@@ -325,7 +348,7 @@ def report_public(request: HttpRequest, slug: str) -> HttpResponse:
         "reports/report_public.html",
         {
             "proposal": proposal,
-            "snapshot": report.snapshot,
+            "snapshot": _shown(proposal, report),
             "preview": False,
             "downloads": _downloads(proposal),
             "evidence_url": reverse("reports:evidence", args=[proposal.slug]),
@@ -336,28 +359,44 @@ def report_public(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def report_evidence(request: HttpRequest, slug: str) -> HttpResponse:
     proposal, report = _published(request, slug)
-    context = _evidence_page(request, proposal, report.snapshot["summary"], public=True)
+    context = _evidence_page(
+        request,
+        proposal,
+        report.snapshot["summary"],
+        until=parse_datetime(report.snapshot.get("summary_generated_at") or ""),
+        public=True,
+    )
     context["back"] = reverse("reports:public", args=[proposal.slug])
     return render(request, "reports/evidence.html", context)
 
 
-def _pdf_path(report: ResponseReport) -> Path:
-    return Path(settings.MEDIA_ROOT) / "reports" / f"{report.pk}-{report.snapshot_sha256}.pdf"
+def _pdf_path(report: ResponseReport, snapshot: dict) -> Path:
+    digest = hashlib.sha256(services.canonical(snapshot)).hexdigest()
+    return Path(settings.MEDIA_ROOT) / "reports" / f"{report.pk}-{digest}.pdf"
 
 
 @require_safe
 def report_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     proposal, report = _published(request, slug)
+    if fmt not in ("json", "csv", "pdf"):
+        raise Http404
+    snapshot = _shown(proposal, report)
     name = f"{proposal.slug}-report"
     if fmt == "json":
-        body, content_type = exports.report_json(report.snapshot), "application/json"
+        body, content_type = exports.report_json(snapshot), "application/json"
     elif fmt == "csv":
-        body, content_type = exports.report_csv(report.snapshot), "text/csv; charset=utf-8"
-    elif fmt == "pdf":
-        path = _pdf_path(report)
+        body, content_type = exports.report_csv(snapshot), "text/csv; charset=utf-8"
+    else:
+        path = _pdf_path(report, snapshot)
         if not path.exists():
             try:
-                pdf = exports.report_pdf(report.snapshot, base_url=request.build_absolute_uri("/"))
+                pdf = exports.report_pdf(
+                    snapshot,
+                    base_url=request.build_absolute_uri("/"),
+                    evidence_url=request.build_absolute_uri(
+                        reverse("reports:evidence", args=[proposal.slug])
+                    ),
+                )
             except exports.PdfUnavailable:
                 return render(
                     request, "reports/pdf_unavailable.html", {"proposal": proposal}, status=503
@@ -369,8 +408,6 @@ def report_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         response = FileResponse(path.open("rb"), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.pdf"'
         return response
-    else:
-        raise Http404
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.{fmt}"'
     return response

@@ -87,6 +87,13 @@ def close(proposal, people):
     proposal.refresh_from_db()
 
 
+def close_and_refresh(report, people, capture) -> ResponseReport:
+    """Close the consultation, summarise it again and bring the draft up to date."""
+    close(report.proposal, people)
+    run_summary(report.proposal, people.official, capture)
+    return services.report_draft(actor=people.official, proposal=report.proposal)
+
+
 def test_a_summary_run_counts_what_was_said(
     open_proposal, people, crowd, django_capture_on_commit_callbacks
 ):
@@ -221,9 +228,11 @@ def test_publishing_before_the_consultation_closes_is_refused(drafted, people, c
     assert drafted.proposal.effective_status() == Status.OPEN
 
 
-def test_publishing_freezes_a_snapshot_and_tells_everyone(drafted, people, crowd):
+def test_publishing_freezes_a_snapshot_and_tells_everyone(
+    drafted, people, crowd, django_capture_on_commit_callbacks
+):
     proposal = drafted.proposal
-    close(proposal, people)
+    drafted = close_and_refresh(drafted, people, django_capture_on_commit_callbacks)
     entry = drafted.entries.filter(kind="section").first()
     services.report_save(
         actor=people.official,
@@ -256,8 +265,10 @@ def test_publishing_freezes_a_snapshot_and_tells_everyone(drafted, people, crowd
     assert AuditEntry.objects.filter(action="report.publish").count() == 1
 
 
-def test_publishing_twice_and_editing_afterwards_are_refused(drafted, people, client):
-    close(drafted.proposal, people)
+def test_publishing_twice_and_editing_afterwards_are_refused(
+    drafted, people, client, django_capture_on_commit_callbacks
+):
+    drafted = close_and_refresh(drafted, people, django_capture_on_commit_callbacks)
     services.report_publish(actor=people.official, report=drafted)
     with pytest.raises(ValidationError) as twice:
         services.report_publish(actor=people.parent_official, report=drafted)
@@ -321,10 +332,12 @@ def test_a_stale_or_bad_draft_save_keeps_the_words(drafted, people, client):
     assert drafted.intro == "Fine now"
 
 
-def test_the_public_report_and_its_downloads(drafted, people, client, crowd):
+def test_the_public_report_and_its_downloads(
+    drafted, people, client, crowd, django_capture_on_commit_callbacks
+):
     slug = drafted.proposal.slug
     assert client.get(reverse("reports:public", args=[slug])).status_code == 404
-    close(drafted.proposal, people)
+    drafted = close_and_refresh(drafted, people, django_capture_on_commit_callbacks)
     report = services.report_publish(actor=people.official, report=drafted)
     page = client.get(reverse("reports:public", args=[slug]))
     assert page.status_code == 200
@@ -339,19 +352,26 @@ def test_the_public_report_and_its_downloads(drafted, people, client, crowd):
     assert client.get(reverse("reports:download", args=[slug, "exe"])).status_code == 404
 
 
-def test_evidence_lists_the_public_comments_behind_a_figure(drafted, people, client, crowd):
-    close(drafted.proposal, people)
+def test_evidence_lists_the_public_comments_behind_a_figure(
+    drafted, people, client, crowd, django_capture_on_commit_callbacks
+):
+    drafted = close_and_refresh(drafted, people, django_capture_on_commit_callbacks)
     services.report_publish(actor=people.official, report=drafted)
     url = reverse("reports:evidence", args=[drafted.proposal.slug])
     page = client.get(url, {"key": "theme:speed"})
     assert page.status_code == 200
     body = page.content.decode()
     assert "Lower the speed limit" in body and "Residents need exemptions" in body
-    section = crowd["sections"][0]
+    # The hidden comment (the sixth) is on the second section, with the reply.
+    section = crowd["sections"][1]
     on_section = client.get(url, {"key": f"section:{section.pk}"}).content.decode()
-    assert "removed by a moderator" not in on_section  # the hidden comment
+    assert "Cameras will only raise money" in on_section
+    assert "removed by a moderator" not in on_section
+    assert "The figure counted 2 comments; 2 of them can still be read here." in on_section
     for bad in ["", "theme:nope", "group:99", "comment:abc", "x" * 500, "section:1e9"]:
         assert client.get(url, {"key": bad}).status_code == 404
+    for digits in ["section:²", "comment:١٢", "campaign:٣"]:
+        assert client.get(url, {"key": digits}).status_code == 404
 
 
 def test_a_moderator_adopts_a_suggested_theme(open_proposal, people, client, crowd):
@@ -376,11 +396,134 @@ def test_a_moderator_adopts_a_suggested_theme(open_proposal, people, client, cro
     assert run.pk
     url = reverse("reports:theme-adopt", args=[open_proposal.slug])
     client.force_login(people.official)
-    assert client.post(url, {"suggestion": "0", "name": "Patrols"}).status_code == 403
+    form = {"suggestion": "0", "run": str(run.pk), "name": "Patrols"}
+    assert client.post(url, form).status_code == 403
     client.force_login(people.moderator)
-    client.post(url, {"suggestion": "0", "name": "Patrols"})
+    for bad in (
+        {**form, "suggestion": "7"},
+        {**form, "suggestion": "-1"},
+        {**form, "suggestion": "²"},
+        {**form, "run": str(run.pk + 1)},  # a summary computed since the page was drawn
+        {},
+    ):
+        page = client.post(url, bad, follow=True)
+        assert "no longer in the summary" in page.content.decode()
+    assert not crowd["reply"].themes.exists()
+    page = client.post(url, form, follow=True)
+    assert "Theme “Patrols” added to 2 comments; 0 could not take it" in page.content.decode()
     crowd["reply"].refresh_from_db()
     assert [t.name for t in crowd["reply"].themes.all()] == ["Patrols"]
-    for bad in ({"suggestion": "7", "name": "X"}, {"suggestion": "-1", "name": "X"}, {}):
-        page = client.post(url, bad, follow=True)
-        assert page.status_code == 200
+
+
+def test_a_draft_from_before_the_close_or_an_older_summary_is_not_published(
+    drafted, people, django_capture_on_commit_callbacks
+):
+    close(drafted.proposal, people)
+    with pytest.raises(ValidationError) as early:
+        services.report_publish(actor=people.official, report=drafted)
+    assert "computed before the consultation closed" in early.value.messages[0]
+    run_summary(drafted.proposal, people.official, django_capture_on_commit_callbacks)
+    drafted = services.report_draft(actor=people.official, proposal=drafted.proposal)
+    run_summary(drafted.proposal, people.official, django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError) as newer:
+        services.report_publish(actor=people.official, report=drafted)
+    assert "newer summary" in newer.value.messages[0]
+    drafted.refresh_from_db()
+    assert drafted.state == ReportState.DRAFT
+
+
+def test_words_of_a_comment_hidden_after_the_summary_are_never_published(
+    drafted, people, client, crowd, django_capture_on_commit_callbacks
+):
+    drafted = close_and_refresh(drafted, people, django_capture_on_commit_callbacks)
+    top = crowd["comments"][0]
+    theme = drafted.entries.get(kind="theme")
+    assert "> Lower the speed limit near the primary school gates." in theme.you_said
+    moderation.comment_hide(actor=people.moderator, comment=top, reason="Personal data")
+    report = services.report_publish(actor=people.official, report=drafted)
+    stored = json.dumps(report.snapshot, ensure_ascii=False)
+    assert "Lower the speed limit" not in stored
+    assert str(top.pk) not in report.snapshot["summary"]["comments"]
+    # And a comment hidden after publication disappears from what is shown.
+    second = crowd["comments"][4]
+    assert "Residents need exemptions" in json.dumps(report.snapshot)
+    moderation.comment_hide(actor=people.moderator, comment=second, reason="Personal data")
+    slug = drafted.proposal.slug
+    page = client.get(reverse("reports:public", args=[slug])).content.decode()
+    data = client.get(reverse("reports:download", args=[slug, "json"])).content.decode()
+    for shown in (page, data):
+        assert "Residents need exemptions" not in shown
+    # The stored snapshot itself is unchanged.
+    assert "Residents need exemptions" in json.dumps(
+        ResponseReport.objects.get(pk=report.pk).snapshot
+    )
+
+
+@pytest.mark.parametrize("who", ["citizen", "moderator", "other_official"])
+def test_only_officials_draft_preview_and_publish(drafted, people, client, who):
+    client.force_login(getattr(people, who))
+    slug = drafted.proposal.slug
+    for name, method in [
+        ("reports:report-draft", "post"),
+        ("reports:report-edit", "get"),
+        ("reports:report-edit", "post"),
+        ("reports:report-preview", "get"),
+        ("reports:report-publish", "post"),
+        ("reports:summary-start", "post"),
+    ]:
+        response = getattr(client, method)(reverse(name, args=[slug]))
+        assert response.status_code == 403, (name, method)
+    drafted.refresh_from_db()
+    assert drafted.state == ReportState.DRAFT
+
+
+def test_hostile_numbers_in_the_draft_form_are_refused_without_a_crash(drafted, people, client):
+    client.force_login(people.official)
+    url = reverse("reports:report-edit", args=[drafted.proposal.slug])
+    entry = drafted.entries.first()
+    for revision in ["²", "-1", "99999999999999999999", ""]:
+        page = client.post(url, {"revision": revision, "intro": "x"})
+        assert page.status_code == 400
+        assert "Someone else saved this report" in page.content.decode()
+    page = client.post(
+        url, {"revision": drafted.revision, "intro": "x", f"entry-{entry.pk}-version": "²"}
+    )
+    assert page.status_code == 400
+    assert "Choose one of this consultation" in page.content.decode()
+    drafted.refresh_from_db()
+    assert drafted.intro == ""
+
+
+def test_a_run_whose_worker_died_is_given_up_when_the_page_is_opened(open_proposal, people, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = SummaryRun.objects.create(
+        proposal=open_proposal,
+        state=RunState.RUNNING,
+        started_at=timezone.now() - services.STALE_AFTER - timedelta(minutes=1),
+    )
+    client.force_login(people.official)
+    page = client.get(reverse("reports:summary", args=[open_proposal.slug]))
+    run.refresh_from_db()
+    assert run.state == RunState.FAILED
+    assert "The last run failed" in page.content.decode()
+    # A run given up meanwhile is not overwritten by its late finish.
+    assert services.summary_compute(run_id=run.pk) is None
+    run.refresh_from_db()
+    assert run.state == RunState.FAILED
+
+
+def test_preview_links_to_the_drafts_own_summary(
+    drafted, people, client, django_capture_on_commit_callbacks
+):
+    run_summary(drafted.proposal, people.official, django_capture_on_commit_callbacks)
+    client.force_login(people.official)
+    page = client.get(reverse("reports:report-preview", args=[drafted.proposal.slug]))
+    assert page.status_code == 200
+    own = reverse(
+        "reports:summary-run-evidence", args=[drafted.proposal.slug, drafted.summary_run_id]
+    )
+    assert own in page.content.decode()
+    assert client.get(own, {"key": "theme:speed"}).status_code == 200
