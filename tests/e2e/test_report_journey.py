@@ -123,4 +123,9 @@ def test_official_answers_summarises_and_publishes_and_a_citizen_downloads_the_p
     figures = ("Stance on the whole proposal", "Stance on each section", "Thank you to everyone")
     for words in figures:
         assert words.replace(" ", "") in text, words
+    # The figures themselves: five people took part, one supports the whole
+    # proposal (100%), two of the four comments have an official answer.
+    assert "Peoplewhotookpart5" in text
+    assert "Support1100%" in text
+    assert "Officialsanswered2of4publiccomments" in text
     reader.context.close()
