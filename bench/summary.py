@@ -276,15 +276,15 @@ def measure(proposal_id: int) -> dict:
     from proposals.models import Proposal
 
     proposal = Proposal.objects.select_related("department").get(pk=proposal_id)
-    marks: list[tuple[str, float]] = []
+    ends: dict[str, float] = {}
     began = time.perf_counter()
 
     def progress(stage: str, percent: int) -> None:
-        if not marks or marks[-1][0] != stage:
-            marks.append((stage, time.perf_counter() - began))
+        if percent == summary_module.stage_percent(stage, 1.0):
+            ends[stage] = time.perf_counter() - began
 
     inputs = loader.load(proposal)
-    loaded = time.perf_counter() - began
+    ends["load"] = time.perf_counter() - began
     result = summary_module.compute(
         inputs,
         proposal=services._proposal_header(proposal),
@@ -293,11 +293,11 @@ def measure(proposal_id: int) -> dict:
     )
     blob = json.dumps(result, sort_keys=True)
     total = time.perf_counter() - began
-    steps = {"load": round(loaded, 2)}
-    previous = loaded
-    for stage, at in marks:
-        steps[f"until {stage}"] = round(at - previous, 2)
-        previous = at
+    steps, previous = {}, 0.0
+    for stage in ("load", "campaigns", "counts", "themes", "groups", "coverage"):
+        steps[stage] = round(ends[stage] - previous, 2)
+        previous = ends[stage]
+    steps["excerpts and JSON"] = round(total - previous, 2)
     return {
         "seconds": round(total, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
