@@ -69,6 +69,14 @@ class Inputs:
     place_id: np.ndarray = field(default_factory=ints)
     place_names: dict[int, str] = field(default_factory=dict)
 
+    def participants(self) -> np.ndarray:
+        """Everyone who commented, voted on a comment or took a stance."""
+        return np.unique(
+            np.concatenate(
+                [self.comment_author, self.vote_user, self.stance_user, self.section_stance_user]
+            )
+        )
+
     def fingerprint(self) -> str:
         """The same data gives the same fingerprint (the loader reads in key order)."""
         digest = hashlib.sha256()

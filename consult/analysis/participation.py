@@ -32,16 +32,7 @@ def _per_day(times: np.ndarray, starts: np.ndarray) -> np.ndarray:
 def participation(inputs: Inputs, membership: np.ndarray, *, zone: ZoneInfo) -> dict:
     """Totals and daily counts; `membership` is each comment's campaign or NO_ID."""
     is_reply = inputs.comment_parent != NO_ID
-    people = np.unique(
-        np.concatenate(
-            [
-                inputs.comment_author,
-                inputs.vote_user,
-                inputs.stance_user,
-                inputs.section_stance_user,
-            ]
-        )
-    )
+    people = inputs.participants()
     result = {
         "participants": int(people.size),
         "comments": int(inputs.comment_id.size - np.count_nonzero(is_reply)),

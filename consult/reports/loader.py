@@ -147,16 +147,7 @@ def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inpu
     inputs.answer_response = inputs.answer_response[answered]
     inputs.answer_comment = inputs.answer_comment[answered]
 
-    people = np.unique(
-        np.concatenate(
-            [
-                inputs.comment_author,
-                inputs.vote_user,
-                inputs.stance_user,
-                inputs.section_stance_user,
-            ]
-        )
-    )
+    people = inputs.participants()
     places = list(
         User.objects.filter(home_jurisdiction__isnull=False)
         .order_by("pk")
