@@ -16,6 +16,7 @@ from discussion.models import Comment
 from proposals.models import Proposal
 
 MAX_KEY = 200
+CHUNK = 10_000
 
 
 DIGITS = re.compile(r"[0-9]{1,11}")
@@ -101,7 +102,10 @@ def page_of(*, proposal: Proposal, ids: list[int] | dict, until, page: int, size
         chosen = chosen.order_by("created_at", "pk")
         total = chosen.count()
         return list(chosen[(page - 1) * size : page * size]), total
-    still = set(public.filter(pk__in=ids).values_list("pk", flat=True))
+    still: set[int] = set()
+    for start in range(0, len(ids), CHUNK):  # SQLite takes at most 32,766 parameters
+        chunk = ids[start : start + CHUNK]
+        still.update(public.filter(pk__in=chunk).values_list("pk", flat=True))
     ordered = [pk for pk in ids if pk in still]
     wanted = ordered[(page - 1) * size : page * size]
     found = {comment.pk: comment for comment in public.filter(pk__in=wanted)}
