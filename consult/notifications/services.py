@@ -89,3 +89,50 @@ def mark_read(*, user: User, notification_id: int | None = None) -> int:
     if changed:
         _push({user.pk})
     return changed
+
+
+# SQLite takes at most 32,766 parameters in one statement.
+_CHUNK = 10_000
+
+
+def notify_many(
+    *,
+    recipient_ids: set[int],
+    kind: Kind,
+    key: str,
+    subject: str,
+    url: str,
+    actor: User | None = None,
+    excerpt: str = "",
+) -> int:
+    """The same notification to many people at once (a published report):
+    the rules of `notify`, one insert per thousand, and the unread counts
+    pushed by a background task after commit. Returns how many were told."""
+    from consult.notifications.tasks import push_unread
+
+    wanted = sorted(set(recipient_ids) - ({actor.pk} if actor is not None else set()))
+    active: list[int] = []
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        active.extend(
+            User.objects.filter(pk__in=chunk, is_active=True).values_list("pk", flat=True)
+        )
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                kind=kind,
+                actor=actor,
+                key=key,
+                subject=subject[:300],
+                excerpt=excerpt_of(excerpt),
+                url=url,
+            )
+            for pk in active
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    if active:
+        transaction.on_commit(lambda: push_unread.enqueue(user_ids=active))
+    return len(active)

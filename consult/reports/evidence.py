@@ -12,6 +12,7 @@ import re
 
 from django.utils.translation import gettext as _
 
+from consult.reports import charts
 from discussion.models import Comment
 from proposals.models import Proposal
 
@@ -62,8 +63,8 @@ def resolve(result: dict, key: str) -> tuple[str, list[int] | dict] | None:
     elif kind == "group" and number is not None:
         for group in result["groups"].get("groups") or []:
             if group["id"] == number:
-                return _("Comments that set opinion group %(name)s apart") % {
-                    "name": chr(ord("A") + number)
+                return _("Comments that set %(group)s apart") % {
+                    "group": charts.group_label(number)
                 }, [row["comment"] for row in group["distinctive"]]
     elif key == "consensus":
         rows = result["groups"].get("consensus") or []

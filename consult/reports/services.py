@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,9 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
+from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
-from consult.notifications.models import Notification
-from consult.notifications.services import excerpt_of
 from consult.reports import loader, rules
 from consult.reports import summary as summary_module
 from consult.reports.models import (
@@ -39,6 +39,7 @@ from consult.reports.models import (
     SummaryRun,
 )
 from consult.text import render_markdown
+from discussion import curation
 from discussion.models import Comment, CommentVote, OfficialResponse, ResponseStatus
 from proposals import diff
 from proposals import services as proposal_services
@@ -82,10 +83,6 @@ STALE_DRAFT = _(
 TOO_LONG = _("At most %(limit)d characters.")
 BAD_STATUS = _("Choose accepted, partly accepted, not accepted, noted, or none.")
 BAD_VERSION = _("Choose one of this consultation's versions.")
-RUN_FAILED = _(
-    "The summary could not be computed. Nothing was changed; try again, and if it fails "
-    "again tell the site administrators (run %(run)s)."
-)
 
 
 def progress_group(proposal_id: int) -> str:
@@ -246,6 +243,34 @@ def latest_run(proposal: Proposal) -> SummaryRun | None:
     return SummaryRun.objects.filter(proposal=proposal, state=RunState.DONE).first()
 
 
+SUGGESTION_GONE = _("That suggestion is no longer in the summary; reload the page.")
+NOT_MODERATOR = _("Only moderators can tag comments with themes.")
+
+
+def theme_adopt(
+    *, actor: User, proposal: Proposal, run_id: int | None, index: int | None, name: str
+) -> tuple[str, int, int]:
+    """A moderator adopts a suggested theme of the latest summary as a tag on
+    the comments behind it, each through curation (its limits, its audit).
+    Returns the cleaned name, how many comments took it and how many could not."""
+    if not rules.can_adopt_themes(actor, proposal):
+        raise PermissionDenied(NOT_MODERATOR)
+    done = latest_run(proposal)
+    suggested = done.result["themes"]["suggested"] if done and done.pk == run_id else []
+    if index is None or not 0 <= index < len(suggested):
+        raise ValidationError(SUGGESTION_GONE)
+    name = curation.clean_theme(name)
+    tagged, refused = 0, 0
+    ids = suggested[index]["comment_ids"]
+    for comment in Comment.objects.filter(proposal=proposal, pk__in=ids).order_by("pk"):
+        try:
+            curation.comment_theme_add(actor=actor, comment=comment, name=name)
+            tagged += 1
+        except (ValidationError, PermissionDenied):
+            refused += 1
+    return name, tagged, refused
+
+
 # --- drafting the report -------------------------------------------------------
 
 
@@ -308,30 +333,37 @@ def _named_version(responses: list[OfficialResponse]) -> ProposalVersion | None:
     return max(named, key=lambda version: version.number) if named else None
 
 
-def _changed_version(proposal: Proposal, section_id: int | None) -> ProposalVersion | None:
-    """The latest version in which the section (or anything) changed since opening."""
-    versions = list(proposal.versions.order_by("number"))
-    baseline = _baseline(proposal, versions)
-    if baseline is None or versions[-1].pk == baseline.pk:
-        return None
-    latest = versions[-1]
-    if section_id is None:
-        return latest
-    rows = dict(
-        SectionVersion.objects.filter(
-            version__in=[baseline, latest], section_id=section_id
-        ).values_list("version_id", "body")
-    )
-    return latest if rows.get(baseline.pk) != rows.get(latest.pk) else None
+@dataclass
+class _Versions:
+    """The versions since the consultation opened, read once: the one people
+    commented on, the latest, and the sections whose text changed between them."""
 
+    baseline: ProposalVersion | None
+    latest: ProposalVersion | None
+    changed_sections: set[int]
 
-def _baseline(proposal: Proposal, versions: list[ProposalVersion]) -> ProposalVersion | None:
-    """The version people commented on when the consultation opened."""
-    if not versions:
-        return None
-    opened = proposal.opens_at
-    before = [v for v in versions if opened is None or v.published_at <= opened]
-    return before[-1] if before else versions[0]
+    @classmethod
+    def of(cls, proposal: Proposal) -> _Versions:
+        versions = list(proposal.versions.order_by("number"))
+        if not versions:
+            return cls(None, None, set())
+        opened = proposal.opens_at
+        before = [v for v in versions if opened is None or v.published_at <= opened]
+        baseline, latest = (before[-1] if before else versions[0]), versions[-1]
+        if latest.pk == baseline.pk:
+            return cls(baseline, latest, set())
+        texts: dict[int, dict[int, str]] = {baseline.pk: {}, latest.pk: {}}
+        for version_id, section_id, body in SectionVersion.objects.filter(
+            version__in=[baseline, latest]
+        ).values_list("version_id", "section_id", "body"):
+            texts[version_id][section_id] = body
+        old, new = texts[baseline.pk], texts[latest.pk]
+        changed = {pk for pk in old.keys() | new.keys() if old.get(pk) != new.get(pk)}
+        return cls(baseline, latest, changed)
+
+    def for_section(self, section_id: int) -> ProposalVersion | None:
+        """The latest version, when it changed the section since opening."""
+        return self.latest if section_id in self.changed_sections else None
 
 
 @transaction.atomic
@@ -363,6 +395,7 @@ def report_draft(*, actor: User, proposal: Proposal) -> ResponseReport:
         .select_related("theme", "changed_version")
         .order_by("created_at", "pk")
     )
+    versions = _Versions.of(proposal)
     order = 0
     for theme in result["themes"]["tagged"]:
         order += 1
@@ -390,7 +423,7 @@ def report_draft(*, actor: User, proposal: Proposal) -> ResponseReport:
             order=order,
             you_said=_section_said(section),
             answers=_responses_said(mine),
-            version=_named_version(mine) or _changed_version(proposal, section["id"]),
+            version=_named_version(mine) or versions.for_section(section["id"]),
         )
     # What the new summary no longer has goes, unless an official wrote an answer to it.
     current = {("theme", t["slug"]) for t in result["themes"]["tagged"]} | {
@@ -500,16 +533,15 @@ def report_save(
 # --- the snapshot and publishing ------------------------------------------------
 
 
-def _diff_rows(proposal: Proposal, entry: ReportEntry) -> list[dict]:
-    if entry.version_id is None:
+def _diff_rows(entry: ReportEntry, baseline: list, compared: dict[int, list]) -> list[dict]:
+    """The changes an entry's version made since the consultation opened:
+    the section's own, or (for a theme) every section that changed."""
+    if entry.version_id is None or not baseline:
         return []
-    versions = list(proposal.versions.order_by("number"))
-    baseline = _baseline(proposal, versions)
-    if baseline is None:
-        return []
-    old = list(baseline.section_versions.order_by("order"))
-    new = list(entry.version.section_versions.order_by("order"))
-    changes = diff.compare(old, new)
+    if entry.version_id not in compared:
+        new = list(entry.version.section_versions.order_by("order"))
+        compared[entry.version_id] = diff.compare(baseline, new)
+    changes = compared[entry.version_id]
     if entry.kind == EntryKind.SECTION:
         changes = [c for c in changes if str(c.section_id) == entry.key]
     else:
@@ -525,6 +557,9 @@ def snapshot_build(report: ResponseReport, *, published_at=None) -> dict:
     result = report.summary_run.result
     themes = {row["slug"]: row for row in result["themes"]["tagged"]}
     sections = {str(row["id"]): row for row in result["stances"]["sections"]}
+    opened = _Versions.of(proposal).baseline
+    baseline = list(opened.section_versions.order_by("order")) if opened else []
+    compared: dict[int, list] = {}
     entries = []
     for entry in report.entries.select_related("version").order_by("order", "pk"):
         figures = {"comments": 0, "comments_unique": 0}
@@ -557,7 +592,7 @@ def snapshot_build(report: ResponseReport, *, published_at=None) -> dict:
                     if entry.version_id
                     else None
                 ),
-                "diff": _diff_rows(proposal, entry),
+                "diff": _diff_rows(entry, baseline, compared),
             }
         )
     jurisdiction = getattr(proposal.department, "jurisdiction", None)
@@ -581,28 +616,27 @@ def snapshot_build(report: ResponseReport, *, published_at=None) -> dict:
     }
 
 
-def withhold_unpublic(snapshot: dict, *, proposal: Proposal) -> set[int]:
-    """Take out the words of comments that are no longer public (hidden,
-    deleted or held since the summary): their excerpts, and the quotes of
-    them that drafting put in "you said". Returns their ids."""
-    summary = snapshot["summary"]
-    referenced = {int(pk) for pk in summary.get("comments", {})}
+def unpublic_comments(snapshot: dict, *, proposal: Proposal) -> set[int]:
+    """The comments the snapshot quotes that are no longer public (hidden,
+    deleted or held since the summary): one query."""
+    referenced = [int(pk) for pk in snapshot["summary"].get("comments", {})]
     if not referenced:
         return set()
-    public = set(
-        loader.public_comments(proposal).filter(pk__in=referenced).values_list("pk", flat=True)
-    )
-    gone = referenced - public
+    public = loader.public_comments(proposal).filter(pk__in=referenced)
+    return set(referenced) - set(public.values_list("pk", flat=True))
+
+
+def withhold(snapshot: dict, gone: set[int]) -> None:
+    """Take out the words of those comments: their excerpts, and the quotes
+    of them that drafting put in "you said"."""
     for pk in gone:
-        excerpt = summary["comments"].pop(str(pk))["excerpt"]
-        quote = f"> {excerpt}"
+        quote = f"> {snapshot['summary']['comments'].pop(str(pk))['excerpt']}"
         for entry in snapshot.get("entries", []):
             if quote in entry.get("you_said", ""):
                 entry["you_said"] = "\n\n".join(
                     part for part in entry["you_said"].split("\n\n") if part.strip() != quote
                 )
                 entry["you_said_html"] = render_markdown(entry["you_said"])
-    return gone
 
 
 def canonical(snapshot: dict) -> bytes:
@@ -639,7 +673,7 @@ def report_publish(*, actor: User, report: ResponseReport) -> ResponseReport:
             raise ValidationError(SUMMARY_NEWER)
         now = timezone.now()
         snapshot = json.loads(canonical(snapshot_build(report, published_at=now)))
-        withhold_unpublic(snapshot, proposal=proposal)
+        withhold(snapshot, unpublic_comments(snapshot, proposal=proposal))
         report.snapshot = snapshot
         report.snapshot_sha256 = hashlib.sha256(canonical(snapshot)).hexdigest()
         report.state, report.published_at, report.published_by = ReportState.PUBLISHED, now, actor
@@ -670,29 +704,12 @@ def _notify_published(*, actor: User, proposal: Proposal) -> int:
         ProposalStance.objects.filter(proposal=proposal).values_list("user_id", flat=True)
     )
     people.update(SectionStance.objects.filter(proposal=proposal).values_list("user_id", flat=True))
-    people.discard(actor.pk)
-    recipients = list(
-        User.objects.filter(pk__in=people, is_active=True).values_list("pk", flat=True)
+    return notifications.notify_many(
+        recipient_ids=people,
+        kind=NotificationKind.REPORT,
+        key=f"report:{proposal.pk}",
+        subject=proposal.title,
+        url=reverse("reports:public", args=[proposal.slug]),
+        actor=actor,
+        excerpt=gettext("The official response report has been published."),
     )
-    url = reverse("reports:public", args=[proposal.slug])
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=pk,
-                kind=NotificationKind.REPORT,
-                actor=actor,
-                key=f"report:{proposal.pk}",
-                subject=proposal.title[:300],
-                excerpt=excerpt_of(gettext("The official response report has been published.")),
-                url=url,
-            )
-            for pk in recipients
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
-    if recipients:
-        from consult.reports.tasks import push_unread
-
-        transaction.on_commit(lambda: push_unread.enqueue(user_ids=recipients))
-    return len(recipients)

@@ -23,8 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from consult.reports import evidence, exports, rules, services
 from consult.reports.models import ReportState, ResponseReport, RunState, SummaryRun
 from consult.reports.summary import STAGE_LABELS
-from discussion import curation
-from discussion.models import Comment, ResponseStatus
+from discussion.models import ResponseStatus
 from proposals import rules as proposal_rules
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal
@@ -138,36 +137,25 @@ def summary_evidence(request: HttpRequest, slug: str, run_id: int | None = None)
 def theme_adopt(request: HttpRequest, slug: str) -> HttpResponse:
     """A moderator adopts a suggested theme as a tag on the comments behind it."""
     proposal = _staff_proposal(request, slug)
-    if not rules.can_adopt_themes(request.user, proposal):
-        raise PermissionDenied(_("Only moderators can tag comments with themes."))
-    done = services.latest_run(proposal)
     back = reverse("reports:summary", args=[proposal.slug]) + "#suggested-themes"
-    index = evidence.plain_number(request.POST.get("suggestion", ""))
-    run_id = evidence.plain_number(request.POST.get("run", ""))
-    suggested = done.result["themes"]["suggested"] if done and done.pk == run_id else []
-    suggestion = suggested[index] if index is not None and index < len(suggested) else None
-    if suggestion is None:
-        messages.error(request, _("That suggestion is no longer in the summary; reload the page."))
-        return redirect(back)
     try:
-        name = curation.clean_theme(request.POST.get("name", ""))
+        name, done, refused = services.theme_adopt(
+            actor=request.user,
+            proposal=proposal,
+            run_id=evidence.plain_number(request.POST.get("run", "")),
+            index=evidence.plain_number(request.POST.get("suggestion", "")),
+            name=request.POST.get("name", ""),
+        )
     except ValidationError as error:
         _errors(request, error)
         return redirect(back)
-    done_count, refused = 0, 0
-    for comment in Comment.objects.filter(proposal=proposal, pk__in=suggestion["comment_ids"]):
-        try:
-            curation.comment_theme_add(actor=request.user, comment=comment, name=name)
-            done_count += 1
-        except (ValidationError, PermissionDenied):
-            refused += 1
     messages.success(
         request,
         _(
             "Theme “%(name)s” added to %(done)d comments; %(refused)d could not take it "
             "(already tagged, at their limit of themes, or no longer public)."
         )
-        % {"name": name, "done": done_count, "refused": refused},
+        % {"name": name, "done": done, "refused": refused},
     )
     return redirect(back)
 
@@ -328,8 +316,11 @@ def _published(request: HttpRequest, slug: str) -> tuple[Proposal, ResponseRepor
 def _shown(proposal: Proposal, report: ResponseReport) -> dict:
     """The frozen snapshot as it may be shown today: the words of a comment
     hidden or deleted since publication are withheld (the figures stay)."""
+    gone = services.unpublic_comments(report.snapshot, proposal=proposal)
+    if not gone:
+        return report.snapshot
     snapshot = copy.deepcopy(report.snapshot)
-    services.withhold_unpublic(snapshot, proposal=proposal)
+    services.withhold(snapshot, gone)
     return snapshot
 
 

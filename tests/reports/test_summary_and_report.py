@@ -241,6 +241,9 @@ def test_publishing_freezes_a_snapshot_and_tells_everyone(
         intro="Thank you to **everyone**.",
         entries={entry.pk: {"you_said": "Slower.", "we_did": "Lowered it.", "status": "accepted"}},
     )
+    gone = crowd["citizens"][7]
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
     report = services.report_publish(actor=people.official, report=drafted)
     proposal.refresh_from_db()
     assert proposal.status == Status.REPORT_PUBLISHED
@@ -257,7 +260,7 @@ def test_publishing_freezes_a_snapshot_and_tells_everyone(
             "recipient_id", flat=True
         )
     )
-    expected = {c.pk for c in crowd["citizens"]} | set(
+    expected = {c.pk for c in crowd["citizens"] if c.is_active} | set(
         Follow.objects.filter(proposal=proposal).values_list("user_id", flat=True)
     )
     assert told == expected

@@ -12,22 +12,6 @@ def comment_of(comment_id, result: dict) -> dict | None:
 
 
 @register.filter
-def percent(share) -> str:
-    try:
-        return f"{round(float(share) * 100)}%"
-    except (TypeError, ValueError):
-        return ""
-
-
-@register.filter
-def group_letter(number) -> str:
-    try:
-        return chr(ord("A") + int(number))
-    except (TypeError, ValueError):
-        return ""
-
-
-@register.filter
 def from_posix(seconds):
     """A time stored as POSIX seconds, as an aware datetime for |date."""
     from datetime import UTC, datetime
