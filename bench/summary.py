@@ -273,6 +273,7 @@ def measure(proposal_id: int) -> dict:
 
     from consult.reports import loader, services
     from consult.reports import summary as summary_module
+    from consult.reports.stages import stage_percent
     from proposals.models import Proposal
 
     proposal = Proposal.objects.select_related("department").get(pk=proposal_id)
@@ -280,7 +281,7 @@ def measure(proposal_id: int) -> dict:
     began = time.perf_counter()
 
     def progress(stage: str, percent: int) -> None:
-        if percent == summary_module.stage_percent(stage, 1.0):
+        if percent == stage_percent(stage, 1.0):
             ends[stage] = time.perf_counter() - began
 
     inputs = loader.load(proposal)

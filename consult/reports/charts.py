@@ -55,16 +55,6 @@ MAX_CAMPAIGN_BARS = 10
 GROUP_LETTERS = "ABCDE"
 
 KINDS = ("stances", "sections", "daily", "themes", "groups", "campaigns")
-TABLE_KINDS = (
-    *KINDS,
-    "jurisdictions",
-    "suggested_themes",
-    "consensus",
-    "divisive",
-    "coverage_themes",
-    "coverage_sections",
-    "coverage_comments",
-)
 
 
 # --- small helpers ------------------------------------------------------------

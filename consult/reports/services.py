@@ -26,7 +26,6 @@ from consult.accounts.models import User
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from consult.reports import loader, rules
-from consult.reports import summary as summary_module
 from consult.reports.models import (
     ACTIVE_STATES,
     ENTRY_TEXT_MAX_LENGTH,
@@ -38,6 +37,7 @@ from consult.reports.models import (
     RunState,
     SummaryRun,
 )
+from consult.reports.stages import stage_percent
 from consult.text import render_markdown
 from discussion import curation
 from discussion.models import Comment, CommentVote, OfficialResponse, ResponseStatus
@@ -192,8 +192,11 @@ def summary_compute(*, run_id: int) -> SummaryRun | None:
     try:
         inputs = loader.load(
             proposal,
-            progress=lambda part: report("load", summary_module.stage_percent("load", part)),
+            progress=lambda part: report("load", stage_percent("load", part)),
         )
+        # Here, not at the top: NumPy, scikit-learn and jieba load in the worker only.
+        from consult.reports import summary as summary_module
+
         result = summary_module.compute(
             inputs,
             proposal=_proposal_header(proposal),
@@ -704,12 +707,12 @@ def _notify_published(*, actor: User, proposal: Proposal) -> int:
         ProposalStance.objects.filter(proposal=proposal).values_list("user_id", flat=True)
     )
     people.update(SectionStance.objects.filter(proposal=proposal).values_list("user_id", flat=True))
+    url = reverse("reports:public", args=[proposal.slug])
     return notifications.notify_many(
-        recipient_ids=people,
+        recipients=dict.fromkeys(people, url),
         kind=NotificationKind.REPORT,
         key=f"report:{proposal.pk}",
         subject=proposal.title,
-        url=reverse("reports:public", args=[proposal.slug]),
         actor=actor,
         excerpt=gettext("The official response report has been published."),
     )

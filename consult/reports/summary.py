@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.utils.translation import gettext_lazy as _
 from threadpoolctl import threadpool_limits
 
 from consult.analysis import campaigns as campaign_analysis
@@ -22,30 +21,12 @@ from consult.analysis.coverage import agree_counts, coverage, themes_tagged
 from consult.analysis.inputs import NO_ID, Inputs, positions
 from consult.analysis.participation import participation
 from consult.analysis.stances import stances
+from consult.reports.stages import END, START
 
 SCHEMA = 1
 EXCERPT_LENGTH = 240
 
-# (code, label, share of the whole run's time when it ends)
-STAGES = [
-    ("load", _("Reading comments, votes and stances"), 25),
-    ("campaigns", _("Finding campaigns of near-identical comments"), 45),
-    ("counts", _("Counting participation and stances"), 50),
-    ("themes", _("Finding themes"), 70),
-    ("groups", _("Finding opinion groups"), 90),
-    ("coverage", _("Checking which points have an official response"), 97),
-    ("finish", _("Saving the summary"), 100),
-]
-STAGE_LABELS = {code: label for code, label, _end in STAGES}
-_START = {code: (STAGES[i - 1][2] if i else 0) for i, (code, _label, _end) in enumerate(STAGES)}
-_END = {code: end for code, _label, end in STAGES}
-
 Progress = Callable[[str, int], None]
-
-
-def stage_percent(stage: str, fraction: float) -> int:
-    start, end = _START[stage], _END[stage]
-    return int(start + (end - start) * min(max(fraction, 0.0), 1.0))
 
 
 def excerpt(text: str) -> str:
@@ -66,7 +47,7 @@ def compute(
 def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progress) -> dict:
     fingerprint = inputs.fingerprint()
 
-    progress("campaigns", _START["campaigns"])
+    progress("campaigns", START["campaigns"])
     found = campaign_analysis.find_campaigns(
         inputs.comment_id.tolist(), inputs.comment_text, inputs.comment_time.tolist()
     )
@@ -76,13 +57,13 @@ def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progre
         ids = np.fromiter(membership_of.keys(), dtype=np.int64, count=len(membership_of))
         groups_of = np.fromiter(membership_of.values(), dtype=np.int64, count=len(membership_of))
         membership[positions(inputs.comment_id, ids)] = groups_of
-    progress("campaigns", _END["campaigns"])
+    progress("campaigns", END["campaigns"])
 
     counts = participation(inputs, membership, zone=zone)
     stance_result = stances(inputs, membership)
     agree, disagree, passed = agree_counts(inputs)
     tagged = themes_tagged(inputs, membership, agree)
-    progress("counts", _END["counts"])
+    progress("counts", END["counts"])
 
     # Themes from the words: each campaign speaks once.
     first_of_campaign = np.ones(inputs.comment_id.size, dtype=bool)
@@ -95,7 +76,7 @@ def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progre
     suggested = theme_analysis.suggest_themes(
         inputs.comment_id[speaking].tolist(), [inputs.comment_text[i] for i in speaking]
     )
-    progress("themes", _END["themes"])
+    progress("themes", END["themes"])
 
     # Opinion groups from agree/disagree votes, leaving out authors' own.
     author_of_vote = inputs.comment_author[positions(inputs.comment_id, inputs.vote_comment)]
@@ -103,10 +84,10 @@ def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progre
     group_result = group_analysis.opinion_groups(
         inputs.vote_user[others], inputs.vote_comment[others], inputs.vote_value[others]
     )
-    progress("groups", _END["groups"])
+    progress("groups", END["groups"])
 
     cover = coverage(inputs, tagged, stance_result["sections"])
-    progress("coverage", _END["coverage"])
+    progress("coverage", END["coverage"])
 
     result = {
         "schema": SCHEMA,

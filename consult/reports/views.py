@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from consult.reports import evidence, exports, rules, services
 from consult.reports.models import ReportState, ResponseReport, RunState, SummaryRun
-from consult.reports.summary import STAGE_LABELS
+from consult.reports.stages import STAGE_LABELS
 from discussion.models import ResponseStatus
 from proposals import rules as proposal_rules
 from proposals import selectors as proposal_selectors

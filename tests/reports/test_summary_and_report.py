@@ -155,7 +155,9 @@ def test_a_failing_run_is_marked_failed_and_can_be_retried(
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services.summary_module, "compute", broken)
+    from consult.reports import summary as summary_module
+
+    monkeypatch.setattr(summary_module, "compute", broken)
     run = run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
     assert run.state == RunState.FAILED and run.result is None
     client.force_login(people.official)

@@ -24,12 +24,6 @@ STATUSES = {
 
 
 @register.simple_tag
-def report_chart(kind: str, snapshot: dict):
-    """`{% report_chart "stances" snapshot %}`: the chart's SVG (empty when no data)."""
-    return charts.chart(kind, snapshot)
-
-
-@register.simple_tag
 def report_figure(kind: str, snapshot: dict) -> dict:
     """`{% report_figure "stances" snapshot as figure %}`: title, SVG, table, empty message."""
     return charts.report_figure(kind, snapshot)
@@ -82,11 +76,6 @@ def iso_datetime(value: str | None) -> dt.datetime | None:
         return parse_datetime(value)
     except ValueError:
         return None
-
-
-@register.simple_tag
-def comment_excerpt(snapshot: dict, comment_id: int) -> str:
-    return charts.excerpt(snapshot, comment_id)
 
 
 @register.filter

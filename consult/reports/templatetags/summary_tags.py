@@ -9,14 +9,3 @@ register = template.Library()
 def comment_of(comment_id, result: dict) -> dict | None:
     """The excerpt and counts the summary keeps for one comment it points at."""
     return (result or {}).get("comments", {}).get(str(comment_id))
-
-
-@register.filter
-def from_posix(seconds):
-    """A time stored as POSIX seconds, as an aware datetime for |date."""
-    from datetime import UTC, datetime
-
-    try:
-        return datetime.fromtimestamp(float(seconds), UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
