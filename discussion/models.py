@@ -143,7 +143,9 @@ class Comment(models.Model):
     @cached_property
     def responses(self) -> list:
         """Its official answers (filled in bulk by the selectors for a page)."""
-        return list(self.official_responses.select_related("department"))
+        from discussion.selectors import responses_for_display
+
+        return list(responses_for_display(self.official_responses.all()))
 
     def url_in_context(self) -> str:
         """Where the comment is shown in context: its section's (or question's,
@@ -258,6 +260,9 @@ class OfficialResponse(models.Model):
         "taggit.Tag", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     theme_name = models.CharField(max_length=100, blank=True)
+    # The section's heading as published when it was answered: the working
+    # draft's heading may change before the next version.
+    section_heading = models.CharField(max_length=200, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Who answered, as the public sees it: the department, not the person.
     department = models.ForeignKey(

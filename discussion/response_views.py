@@ -235,7 +235,18 @@ def _render(
     on_page = [c.pk for c in data.comments]
     ticked = set(posted.ids)
     if posted.action == "tick":
-        ticked |= set(on_page)
+        if len(ticked | set(on_page)) > responses.RESPONSE_BULK_MAX:
+            # More could not be answered at once, and would overflow the form.
+            errors = [
+                *(errors or []),
+                str(responses.TOO_MANY)
+                % {
+                    "limit": responses.RESPONSE_BULK_MAX,
+                    "count": len(ticked | set(on_page)),
+                },
+            ]
+        else:
+            ticked |= set(on_page)
     elif posted.action == "untick":
         ticked = set()
     section = next((s for s in data.sections if s.pk == filters.section_id), None)

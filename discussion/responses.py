@@ -70,6 +70,9 @@ MATCHING_CHANGED = _(
     "(%(before)d then, %(now)d now). Check them and apply again."
 )
 SECTION_ELSEWHERE = _("That section is not part of this consultation.")
+SECTION_UNPUBLISHED = _(
+    "That section is not in the published version of this consultation: publish it first."
+)
 THEME_UNUSED = _("No comment of this consultation carries that theme.")
 VERSION_ELSEWHERE = _("That version is not a version of this consultation.")
 CHANGED_SECTION_ELSEWHERE = _("The changed section is not part of this consultation.")
@@ -120,7 +123,7 @@ def responses_post_bulk(
 ) -> OfficialResponse:
     """One answer to many similar comments of one consultation: all of them
     are answered, or (if any cannot be) none is."""
-    ids = sorted({c.pk if isinstance(c, Comment) else int(c) for c in comments})
+    ids = sorted({_pk(c) for c in comments})
     return _publish(
         actor=actor,
         proposal=proposal,
@@ -187,6 +190,7 @@ class _Resolved:
 
     comments: list[Comment] = field(default_factory=list)
     section: Section | None = None
+    section_heading: str = ""
     theme: Tag | None = None
     recipients: dict[int, str] = field(default_factory=dict)
     subject: str = ""
@@ -219,6 +223,7 @@ def _publish(
         author=actor,
         department=proposal.department,
         section=resolved.section,
+        section_heading=resolved.section_heading,
         theme=resolved.theme,
         theme_name=resolved.theme.name if resolved.theme else "",
         status=status,
@@ -348,7 +353,8 @@ class _CommentsTarget:
         recipients: dict[int, str] = {}
         for comment in comments:  # in id order: each author is sent to their first one
             comment.proposal = proposal
-            recipients.setdefault(comment.author_id, comment.url_in_context())
+            if comment.author_id not in recipients:
+                recipients[comment.author_id] = comment.url_in_context()
         return _Resolved(comments=comments, recipients=recipients, subject=proposal.title)
 
 
@@ -376,6 +382,12 @@ class _SectionTarget:
         if section is None:
             errors.append(ValidationError(SECTION_ELSEWHERE))
             return _Resolved()
+        published = SectionVersion.objects.filter(
+            version_id=proposal.current_version_id, section=section
+        ).first()
+        if published is None:
+            errors.append(ValidationError(SECTION_UNPUBLISHED))
+            return _Resolved()
         url = reverse("section-discussion", args=[proposal.slug, section.pk])
         people = set(
             _taking_part(proposal).filter(section=section).values_list("author_id", flat=True)
@@ -384,8 +396,9 @@ class _SectionTarget:
         people |= set(stances.values_list("user_id", flat=True))
         return _Resolved(
             section=section,
+            section_heading=published.heading,
             recipients={pk: f"{url}#section-responses" for pk in sorted(people)},
-            subject=f"{proposal.title}: {section.heading}",
+            subject=f"{proposal.title}: {published.heading}",
         )
 
 
@@ -408,7 +421,8 @@ class _ThemeTarget:
         recipients: dict[int, str] = {}
         for comment in themed:
             comment.proposal = proposal
-            recipients.setdefault(comment.author_id, comment.url_in_context())
+            if comment.author_id not in recipients:
+                recipients[comment.author_id] = comment.url_in_context()
         return _Resolved(theme=tag, recipients=recipients, subject=f"{proposal.title}: {tag.name}")
 
 
@@ -419,16 +433,14 @@ def _notify(
     response: OfficialResponse, *, actor: User, resolved: _Resolved, explanation: str
 ) -> None:
     """Each person once, however many of their comments it answers."""
-    for person in User.objects.filter(pk__in=list(resolved.recipients)).order_by("pk"):
-        notifications.notify(
-            recipient=person,
-            kind=NotificationKind.RESPONSE,
-            key=f"response:{response.pk}",
-            actor=actor,
-            subject=resolved.subject,
-            excerpt=explanation,
-            url=resolved.recipients[person.pk],
-        )
+    notifications.notify_many(
+        recipients=resolved.recipients,
+        kind=NotificationKind.RESPONSE,
+        key=f"response:{response.pk}",
+        actor=actor,
+        subject=resolved.subject,
+        excerpt=explanation,
+    )
 
 
 # --- the page for answering many comments ----------------------------------------

@@ -58,7 +58,7 @@ def _attach_responses(
             wanted |= Q(section=section)
         themes = sorted({name for c in comments for name in theme_names(c)})
         if themes:
-            wanted |= Q(theme__name__in=themes)
+            wanted |= Q(theme_name__in=themes)
     # The filter's join on the answered comments is reused by the annotation:
     # one row per (response, comment on this page), one row per section or
     # theme response (which answer no comment one by one).

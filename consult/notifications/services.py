@@ -97,20 +97,19 @@ _CHUNK = 10_000
 
 def notify_many(
     *,
-    recipient_ids: set[int],
+    recipients: dict[int, str],
     kind: Kind,
     key: str,
     subject: str,
-    url: str,
     actor: User | None = None,
     excerpt: str = "",
 ) -> int:
-    """The same notification to many people at once (a published report):
+    """One notification to each of many people (person id -> where to look):
     the rules of `notify`, one insert per thousand, and the unread counts
     pushed by a background task after commit. Returns how many were told."""
     from consult.notifications.tasks import push_unread
 
-    wanted = sorted(set(recipient_ids) - ({actor.pk} if actor is not None else set()))
+    wanted = sorted(set(recipients) - ({actor.pk} if actor is not None else set()))
     active: list[int] = []
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
@@ -126,7 +125,7 @@ def notify_many(
                 key=key,
                 subject=subject[:300],
                 excerpt=excerpt_of(excerpt),
-                url=url,
+                url=recipients[pk],
             )
             for pk in active
         ],

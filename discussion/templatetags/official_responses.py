@@ -3,7 +3,7 @@ belongs to `proposals`, and so cannot ask `discussion` from its view)."""
 
 from django import template
 
-from discussion import responses
+from discussion import responses, rules
 from discussion.models import OfficialResponse
 from proposals.models import Proposal
 
@@ -13,3 +13,9 @@ register = template.Library()
 @register.simple_tag
 def section_responses(proposal: Proposal) -> dict[int, list[OfficialResponse]]:
     return responses.section_responses(proposal=proposal)
+
+
+@register.simple_tag(takes_context=True)
+def may_respond(context, proposal: Proposal) -> bool:
+    """Whether the reader may answer this consultation officially (discussion.rules)."""
+    return rules.can_respond(context["request"].user, proposal)

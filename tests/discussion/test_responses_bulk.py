@@ -562,3 +562,63 @@ def test_the_page_costs_the_same_queries_at_any_size(client, open_proposal, sect
     # section and theme responses, the themes, the versions, and the menu's
     # official check and unread count.
     assert small[""] == 12
+
+
+def test_only_published_sections_are_answered_under_their_published_heading(
+    client, open_proposal, section, people, similar
+):
+    from discussion.responses import response_post_section
+
+    # The working draft moves on: a new section, and a heading not yet published.
+    added = proposal_services.section_add(
+        actor=people.official, proposal=open_proposal, heading="Draft only", body="Not out yet."
+    )
+    proposal_services.section_update(
+        actor=people.official, section=section, heading="Renamed in the draft", body=section.body
+    )
+    client.force_login(people.official)
+    before = nothing_written()
+    response = client.post(
+        bulk_url(open_proposal),
+        {"action": "section", "section": added.pk, "status": "noted", "explanation": "Kept"},
+    )
+    assert response.status_code == 400
+    assert "not in the published version" in response.content.decode()
+    assert "Kept" in response.content.decode()
+    assert nothing_written() == before
+    answer = response_post_section(
+        actor=people.official,
+        proposal=open_proposal,
+        section=section,
+        status="accepted",
+        explanation="Done",
+    )
+    assert answer.section_heading == "Purpose"
+    page = client.get(f"/consultations/{open_proposal.slug}/sections/{section.pk}/")
+    assert "to the section “Purpose” as a whole" in page.content.decode()
+    told = Notification.objects.filter(kind="response").first()
+    assert told.subject.endswith(": Purpose")
+
+
+def test_ticking_more_than_can_be_answered_is_refused_and_keeps_the_ticks(
+    client, open_proposal, section, people
+):
+    bulk_comments(proposal=open_proposal, section=section, author=people.citizen, count=520)
+    ids = list(Comment.objects.order_by("-created_at", "-pk").values_list("pk", flat=True))
+    client.force_login(people.official)
+    already = ids[100:520]  # 420 ticked on other pages
+    response = client.post(
+        bulk_url(open_proposal),
+        {"action": "tick", "comments": already, "explanation": "Still typed"},
+    )
+    page = response.content.decode()
+    assert "can be answered at once" not in page
+    assert ticked(page) == set(ids[:50]) | set(already)  # 470
+    more = client.post(
+        bulk_url(open_proposal, "page=2"),
+        {"action": "tick", "comments": [*ids[:50], *already], "explanation": "Still typed"},
+    )
+    page = more.content.decode()
+    assert "At most 500 comments can be answered at once; 520 were chosen." in page
+    assert "Still typed" in page
+    assert ticked(page) == set(ids[:50]) | set(already)  # page 2's were not added
