@@ -12,8 +12,8 @@ import re
 
 from django.utils.translation import gettext as _
 
+from consult.opendata import public
 from consult.reports import charts
-from discussion.models import Comment
 from proposals.models import Proposal
 
 MAX_KEY = 200
@@ -86,9 +86,7 @@ def count(ids: list[int] | dict) -> int:
 
 
 def public_comments(proposal: Proposal):
-    return Comment.objects.filter(
-        proposal=proposal, is_deleted=False, hidden_at__isnull=True, held_at__isnull=True
-    ).select_related("author", "section", "proposal")
+    return public.comments(proposal).select_related("author", "section", "proposal")
 
 
 def page_of(*, proposal: Proposal, ids: list[int] | dict, until, page: int, size: int):

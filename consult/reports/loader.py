@@ -12,7 +12,8 @@ import numpy as np
 
 from consult.accounts.models import Jurisdiction, User
 from consult.analysis.inputs import NO_ID, Inputs
-from discussion.models import Comment, CommentVote, OfficialResponse, ThemedComment
+from consult.opendata.public import comments as public_comments
+from discussion.models import CommentVote, OfficialResponse, ThemedComment
 from proposals.models import Proposal, ProposalStance, SectionStance, StanceValue
 
 CHUNK = 50_000
@@ -38,12 +39,6 @@ def _seconds(values: list) -> np.ndarray:
 def _ids(values: list) -> np.ndarray:
     return np.fromiter(
         (NO_ID if value is None else value for value in values), dtype=np.int64, count=len(values)
-    )
-
-
-def public_comments(proposal: Proposal):
-    return Comment.objects.filter(
-        proposal=proposal, is_deleted=False, hidden_at__isnull=True, held_at__isnull=True
     )
 
 

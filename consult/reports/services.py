@@ -25,7 +25,8 @@ from consult.accounts.audit import audit_record
 from consult.accounts.models import User
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
-from consult.reports import loader, rules
+from consult.opendata import public
+from consult.reports import rules
 from consult.reports.models import (
     ACTIVE_STATES,
     ENTRY_TEXT_MAX_LENGTH,
@@ -190,6 +191,8 @@ def summary_compute(*, run_id: int) -> SummaryRun | None:
     _send(run.proposal_id, run_message(run))
     proposal = run.proposal
     try:
+        from consult.reports import loader  # the numeric libraries, in the worker only
+
         inputs = loader.load(
             proposal,
             progress=lambda part: report("load", stage_percent("load", part)),
@@ -625,8 +628,8 @@ def unpublic_comments(snapshot: dict, *, proposal: Proposal) -> set[int]:
     referenced = [int(pk) for pk in snapshot["summary"].get("comments", {})]
     if not referenced:
         return set()
-    public = loader.public_comments(proposal).filter(pk__in=referenced)
-    return set(referenced) - set(public.values_list("pk", flat=True))
+    shown = public.comments(proposal).filter(pk__in=referenced)
+    return set(referenced) - set(shown.values_list("pk", flat=True))
 
 
 def withhold(snapshot: dict, gone: set[int]) -> None:
