@@ -316,6 +316,51 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Attachments larger than this are refused with a message (10 MiB by default).
 CONSULT_ATTACHMENT_MAX_BYTES = config.env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 
+# --- The API ------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["consult.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["consult.api.throttling.ApiRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "consult.api.base.ApiSchema",
+    "EXCEPTION_HANDLER": "consult.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "consult API",
+    "DESCRIPTION": (
+        "Open data from public consultations: consultations, their versions and sections, "
+        "public comments (authors as pseudonyms), stance and vote counts, official responses "
+        "and published reports. Reading needs no account; writing needs a personal access token."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ConsultationStatus": "consult.api.serializers.CONSULTATION_STATUSES",
+        "ResponseStatus": "discussion.models.ResponseStatus",
+        "VoteValue": "discussion.models.VoteValue",
+        "StanceValue": "proposals.models.StanceValue",
+    },
+}
+# Requests per window ("count/seconds"): per token, per address without one,
+# and per address whatever the token.
+CONSULT_API_RATES = {
+    "anonymous": config.env_list("API_RATE_ANONYMOUS", ["120/60", "3000/3600"]),
+    "token": config.env_list("API_RATE_TOKEN", ["600/60"]),
+    "ip": config.env_list("API_RATE_IP", ["1200/60"]),
+}
+# Pseudonyms in open data are keyed with this (by default, a key derived from
+# SECRET_KEY): changing it gives everyone new pseudonyms.
+CONSULT_PSEUDONYM_KEY = config.env_str("PSEUDONYM_KEY", "")
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

@@ -13,7 +13,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/tokens/", include("consult.api.token_urls")),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("consult.api.urls")),
     # The discussion of a consultation lives under its address, served by discussion/.
     path(
         "consultations/<uslug:slug>/sections/<int:section_id>/",

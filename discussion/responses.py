@@ -551,7 +551,7 @@ def respond_page(
 ) -> RespondPage:
     """A page of comments to answer, and what its forms offer: a fixed number
     of queries whatever the number of comments."""
-    qs = selectors._with_themes(respondable_comments(proposal=proposal, filters=filters))
+    qs = selectors.with_themes(respondable_comments(proposal=proposal, filters=filters))
     page_obj = Paginator(qs.select_related("author"), BULK_PAGE_SIZE).get_page(page)
     comments = list(page_obj.object_list)
     for comment in comments:

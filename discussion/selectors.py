@@ -100,7 +100,7 @@ class Node:
     at_limit: bool = False
 
 
-def _with_themes(qs: QuerySet[Comment]) -> QuerySet[Comment]:
+def with_themes(qs: QuerySet[Comment]) -> QuerySet[Comment]:
     """Each comment's theme names, carried by the query that reads the comments,
     so that themes cost a page no query of their own."""
     names = (
@@ -176,7 +176,7 @@ def comment_roots(
         ),
         default=Value(1),
     )
-    return _with_themes(_with_controversy(qs)).order_by(
+    return with_themes(_with_controversy(qs)).order_by(
         pin_first, *SORTS.get(sort, SORTS["oldest"])
     )
 
@@ -216,7 +216,7 @@ def comment_threads(
     page_obj = paginator.get_page(page)
     roots = list(page_obj.object_list)
     replies = list(
-        _with_themes(
+        with_themes(
             visible_to(
                 Comment.objects.filter(root_id__in=[r.pk for r in roots], depth__gt=0), viewer
             )
@@ -234,7 +234,7 @@ def comment_subtree(*, comment: Comment, viewer=None) -> Node:
     """One comment and its replies, for threads deeper than the page shows."""
     descendants = [
         c
-        for c in _with_themes(
+        for c in with_themes(
             visible_to(
                 Comment.objects.filter(root_id=comment.root_id, depth__gt=comment.depth), viewer
             )

@@ -51,6 +51,13 @@ def sections(version: ProposalVersion | int) -> QuerySet[SectionVersion]:
     return SectionVersion.objects.filter(version=version).order_by("order", "pk")
 
 
+def sections_of(proposal: Proposal | int) -> QuerySet[SectionVersion]:
+    """Every published version's sections, version by version."""
+    return SectionVersion.objects.filter(version__proposal=proposal).order_by(
+        "version__number", "order", "pk"
+    )
+
+
 def responses(proposal: Proposal | int) -> QuerySet[OfficialResponse]:
     return OfficialResponse.objects.filter(proposal=proposal).order_by("created_at", "pk")
 

@@ -1,0 +1,45 @@
+"""Rate limits for the API: per token, and per address whoever asks.
+
+Counted in Redis by consult.ratelimit like every other limit; a refusal is a
+429 with Retry-After. Rates come from CONSULT_API_RATES ("count/seconds")."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.throttling import BaseThrottle
+
+from consult.api.models import AccessToken
+from consult.ratelimit import Rate, RateLimited, hit
+
+DEFAULT_RATES = {
+    # Without a token: a researcher's script paging through, not a scraper's flood.
+    "anonymous": ["120/60", "3000/3600"],
+    "token": ["600/60"],
+    # Whatever the token: one address cannot hide behind many of them.
+    "ip": ["1200/60"],
+}
+
+
+def rates() -> dict[str, list[str]]:
+    return getattr(settings, "CONSULT_API_RATES", DEFAULT_RATES)
+
+
+class ApiRateThrottle(BaseThrottle):
+    def allow_request(self, request, view) -> bool:
+        configured = rates()
+        ip = request.META.get("REMOTE_ADDR") or "unknown"
+        token = request.auth if isinstance(request.auth, AccessToken) else None
+        if token is not None:
+            limits = [(f"t{token.pk}", Rate.parse(rate)) for rate in configured.get("token", [])]
+        else:
+            limits = [(f"ip{ip}", Rate.parse(rate)) for rate in configured.get("anonymous", [])]
+        limits += [(f"ip{ip}", Rate.parse(rate)) for rate in configured.get("ip", [])]
+        try:
+            hit("api", limits)
+        except RateLimited as error:
+            self.refusal = error
+            return False
+        return True
+
+    def wait(self) -> int:
+        return self.refusal.retry_after

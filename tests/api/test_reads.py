@@ -1,0 +1,199 @@
+"""Reading: the shapes, filters, pages, ETags and the one error body."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from proposals import services
+from proposals.models import Proposal
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response) -> dict:
+    return json.loads(response.content)
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    error = body(response)["error"]
+    assert set(error) == {"status", "code", "message", "fields"}
+    assert error["status"] == status and error["code"] == code and error["message"]
+    return error
+
+
+def test_the_index_names_the_docs_schema_and_lists(client_api):
+    index = body(client_api.get("/api/v1/"))
+    assert index["version"] == "1"
+    assert index["docs"].endswith("/api/v1/docs/") and index["schema"].endswith("/api/v1/schema/")
+    assert client_api.get("/api/v1/schema/", {"format": "json"}).status_code == 200
+
+
+def test_consultations_list_only_public_ones_with_their_place_and_links(
+    client_api, open_proposal, draft, tree, people
+):
+    listed = body(client_api.get("/api/v1/consultations/"))
+    slugs = [row["slug"] for row in listed["results"]]
+    assert slugs == [open_proposal.slug]  # the draft fixture is the same proposal, now open
+    hidden_draft = services.proposal_create(
+        actor=people.official,
+        department=tree.city_office,
+        jurisdiction=tree.city,
+        title="Secret draft",
+        summary="Not yet public",
+    )
+    listed = body(client_api.get("/api/v1/consultations/"))
+    assert hidden_draft.slug not in [row["slug"] for row in listed["results"]]
+    row = listed["results"][0]
+    assert row["status"] == "open"
+    assert row["department"] == {"slug": "city-office", "name": "City office"}
+    assert row["topics"] == ["road safety", "transport"]
+    assert row["current_version"] == 1
+    assert row["links"]["comments"].endswith(
+        f"/api/v1/consultations/{open_proposal.slug}/comments/"
+    )
+    assert row["links"]["report"] is None
+    response = client_api.get(f"/api/v1/consultations/{hidden_draft.slug}/")
+    assert_error(response, 404, "not_found")
+
+
+def test_filters_by_status_topic_department_and_update_time(client_api, open_proposal, tree):
+    def slugs(**params):
+        response = client_api.get("/api/v1/consultations/", params)
+        assert response.status_code == 200, response.content
+        return [row["slug"] for row in body(response)["results"]]
+
+    assert slugs(status="open") == [open_proposal.slug]
+    assert slugs(status="closed") == []
+    assert slugs(topic="transport") == [open_proposal.slug]
+    assert slugs(topic="housing") == []
+    assert slugs(department="ministry") == [open_proposal.slug]  # from the ministry above
+    assert slugs(department="other") == []
+    assert slugs(department="no-such-department") == []
+    later = (open_proposal.updated_at + timedelta(seconds=1)).isoformat()
+    assert slugs(updated_since=later) == []
+    assert slugs(updated_since=open_proposal.updated_at.isoformat()) == [open_proposal.slug]
+    # A window that passed counts at once, before any job has moved the row.
+    Proposal.objects.filter(pk=open_proposal.pk).update(closes_at=timezone.now())
+    assert slugs(status="closed") == [open_proposal.slug]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"status": "draft"}, "status"),
+        ({"status": "OPEN"}, "status"),
+        ({"updated_since": "yesterday"}, "updated_since"),
+        ({"updated_since": "２０２６-01-01"}, "updated_since"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "201"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+    ],
+)
+def test_bad_query_parameters_get_400_naming_the_field(client_api, open_proposal, params, field):
+    error = assert_error(client_api.get("/api/v1/consultations/", params), 400, "invalid")
+    assert list(error["fields"]) == [field]
+
+
+def test_pages_follow_the_cursor_without_gaps_or_repeats_while_rows_arrive(
+    client_api, thread, open_proposal, people, make_user
+):
+    from discussion import services as discussion_services
+
+    section = open_proposal.sections.order_by("order").first()
+    author = make_user()
+    for n in range(5):
+        discussion_services.comment_create(
+            actor=author, proposal=open_proposal, body=f"Comment number {n}", section=section
+        )
+    url = f"/api/v1/consultations/{open_proposal.slug}/comments/?limit=3"
+    seen = []
+    page = body(client_api.get(url))
+    seen += [c["id"] for c in page["results"]]
+    # A comment arriving between pages is found at the end, not by shifting pages.
+    late = discussion_services.comment_create(
+        actor=author, proposal=open_proposal, body="Late comment", section=section
+    )
+    while page["next"]:
+        page = body(client_api.get(page["next"]))
+        seen += [c["id"] for c in page["results"]]
+    assert seen == sorted(seen) and len(seen) == len(set(seen))
+    assert seen[-1] == late.pk and len(seen) == 2 + 5 + 1
+    assert page["previous"]
+
+
+def test_a_conditional_get_is_answered_304_until_the_data_changes(client_api, thread, people):
+    url = f"/api/v1/comments/{thread.public.pk}/"
+    first = client_api.get(url)
+    etag = first["ETag"]
+    assert etag.startswith('"') and first["Cache-Control"] == "no-cache"
+    again = client_api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    assert client_api.get(url, HTTP_IF_NONE_MATCH=f'"other", W/{etag}').status_code == 304
+    assert client_api.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    from discussion import services as discussion_services
+
+    discussion_services.comment_vote(actor=people.citizen, comment=thread.public, value="agree")
+    changed = client_api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert body(changed)["votes"] == {"agree": 2, "disagree": 0, "pass": 0}
+
+
+def test_unknown_addresses_and_methods_get_the_error_body(client_api):
+    assert_error(client_api.get("/api/v1/nothing/here/"), 404, "not_found")
+    assert_error(client_api.get("/api/v1/comments/999999/"), 404, "not_found")
+    assert_error(client_api.delete("/api/v1/consultations/"), 405, "method_not_allowed")
+    assert_error(
+        client_api.get("/api/v1/consultations/", HTTP_ACCEPT="text/csv"), 406, "not_acceptable"
+    )
+
+
+def test_errors_speak_the_clients_language(client_api):
+    error = assert_error(
+        client_api.get("/api/v1/consultations/", {"limit": "0"}, HTTP_ACCEPT_LANGUAGE="zh-hans"),
+        400,
+        "invalid",
+    )
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in error["fields"]["limit"][0])
+
+
+def test_versions_stances_and_responses(client_api, thread, open_proposal, people):
+    from discussion import moderation
+    from discussion import responses as official
+    from proposals import services as proposal_services
+
+    proposal_services.stance_cast(actor=people.citizen, proposal=open_proposal, value="support")
+    section = open_proposal.sections.order_by("order").first()
+    proposal_services.stance_cast(
+        actor=people.citizen, proposal=open_proposal, value="oppose", section=section
+    )
+    answer = official.responses_post_bulk(
+        actor=people.official,
+        proposal=open_proposal,
+        comments=[thread.public.pk, thread.reply.pk],
+        status="accepted",
+        explanation="We will **do** it.",
+    )
+    moderation.comment_hide(actor=people.moderator, comment=thread.reply, reason="Off topic")
+    versions = body(client_api.get(f"/api/v1/consultations/{open_proposal.slug}/versions/"))
+    assert [v["number"] for v in versions] == [1]
+    assert [s["heading"] for s in versions[0]["sections"]] == ["Purpose", "Limits"]
+    stances = body(client_api.get(f"/api/v1/consultations/{open_proposal.slug}/stances/"))
+    assert stances["proposal"] == {"support": 1, "oppose": 0, "neutral": 0, "total": 1}
+    by_section = {row["section"]: row for row in stances["sections"]}
+    assert by_section[section.pk]["oppose"] == 1 and by_section[section.pk]["total"] == 1
+    listed = body(client_api.get(f"/api/v1/consultations/{open_proposal.slug}/responses/"))
+    (row,) = listed["results"]
+    assert row["id"] == answer.pk and row["status"] == "accepted"
+    assert row["comments"] == [thread.public.pk]  # the hidden reply is not named
+    assert row["department"]["slug"] == "city-office"
+    assert "<strong>do</strong>" in row["explanation_html"]
+    assert "author" not in row
+    comment = body(client_api.get(f"/api/v1/comments/{thread.public.pk}/"))
+    assert comment["responses"] == [answer.pk]
