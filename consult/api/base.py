@@ -52,6 +52,8 @@ class ApiView(GenericAPIView):
     If-None-Match names it gets 304 Not Modified and no body."""
 
     private = False
+    # No OPTIONS descriptions: the schema is the description.
+    metadata_class = None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

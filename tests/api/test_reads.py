@@ -197,3 +197,42 @@ def test_versions_stances_and_responses(client_api, thread, open_proposal, peopl
     assert "author" not in row
     comment = body(client_api.get(f"/api/v1/comments/{thread.public.pk}/"))
     assert comment["responses"] == [answer.pk]
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_queries_do_not_grow_with_rows(client_api, thread, open_proposal, people, make_user):
+    from consult.testing.data import bulk_comments
+
+    section = open_proposal.sections.order_by("order").first()
+    urls = [
+        f"/api/v1/consultations/{open_proposal.slug}/comments/?limit=200",
+        f"/api/v1/consultations/{open_proposal.slug}/responses/",
+        "/api/v1/consultations/",
+        f"/api/v1/consultations/{open_proposal.slug}/",
+        f"/api/v1/consultations/{open_proposal.slug}/versions/",
+    ]
+    before = [_queries(client_api, url) for url in urls]
+    bulk_comments(proposal=open_proposal, section=section, author=make_user(), count=150)
+    after = [_queries(client_api, url) for url in urls]
+    assert before == after
+    # Pinned: the comments page reads the proposal and its topics, the
+    # comments with their themes and versions, and their responses.
+    assert before[0] == 4
+
+
+def test_the_reference_is_readable_without_javascript(client):
+    page = client.get("/api/v1/docs/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "/api/v1/consultations/{slug}/comments/" in text and "Retry-After" in text
+    # The reference is in the page itself, not drawn by a script.
+    assert 'id="shape-Comment"' in text and "<code>author</code>" in text
+    assert client.get("/api/v1/docs/explorer/").status_code == 200

@@ -1,0 +1,41 @@
+"""A published report through the API: the snapshot as the public page shows it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from consult.reports import services
+from discussion import moderation
+from discussion.models import Comment
+from tests.reports.test_summary_and_report import (  # noqa: F401 - fixtures
+    close_and_refresh,
+    crowd,
+    run_summary,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_published_report_withholds_words_hidden_since(
+    client_api, open_proposal, people, crowd, django_capture_on_commit_callbacks  # noqa: F811
+):
+    url = f"/api/v1/consultations/{open_proposal.slug}/report/"
+    run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
+    drafted = services.report_draft(actor=people.official, proposal=open_proposal)
+    assert client_api.get(url).status_code == 404  # a draft report is not public
+    drafted = close_and_refresh(drafted, people, django_capture_on_commit_callbacks)
+    report = services.report_publish(actor=people.official, report=drafted)
+    data = json.loads(client_api.get(url).content)
+    assert data["sha256"] == report.snapshot_sha256
+    assert data["snapshot"]["entries"] and set(data["downloads"]) == {"pdf", "csv", "json"}
+    quoted = next(iter(report.snapshot["summary"]["comments"]))
+    comment = Comment.objects.get(pk=quoted)
+    assert comment.body[:30] in client_api.get(url).content.decode()
+    moderation.comment_hide(actor=people.moderator, comment=comment, reason="Personal details")
+    after = json.loads(client_api.get(url).content)
+    assert quoted not in after["snapshot"]["summary"]["comments"]
+    assert comment.body[:30] not in json.dumps(after, ensure_ascii=False)
+    listed = json.loads(client_api.get("/api/v1/consultations/").content)["results"][0]
+    assert listed["status"] == "report_published" and listed["links"]["report"].endswith(url)
