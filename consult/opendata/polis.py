@@ -277,35 +277,44 @@ def _write_votes(stream, data: _Public, voter: np.ndarray) -> None:
 def _write_participants(
     stream, data: _Public, voter: np.ndarray, n_voters: int, group: np.ndarray
 ) -> None:
-    """One row per voter, in chunks of rows; n-comments is 0 since authors are
-    numbered apart from voters."""
+    """One row per voter; n-comments is 0 since authors are numbered apart from
+    voters. A row costs its voter's votes, not the (often far larger) number
+    of comments: the empty cells between two votes are written as one run of commas."""
     header = (*PARTICIPANT_COLUMNS, *map(str, data.comment_id.tolist()))
     stream.write((",".join(header) + "\n").encode())
     n_comments = data.comment_id.size
     column = np.searchsorted(data.comment_id, data.vote_comment)
     order = np.lexsort((column, voter))
     voter, column, value = voter[order], column[order], data.vote_value[order]
-    starts = np.searchsorted(voter, np.arange(n_voters + 1))
-    cells = np.array([b"", b"-1", b"0", b"1"], dtype=object)  # by vote + 2; 0: no vote
-    rows_per_chunk = max(1, CHUNK * 20 // max(n_comments, 1))
-    for first in range(0, n_voters, rows_per_chunk):
-        last = min(first + rows_per_chunk, n_voters)
-        codes = np.zeros((last - first, n_comments), dtype=np.int8)
-        span = slice(starts[first], starts[last])
-        codes[voter[span] - first, column[span]] = value[span] + 2
-        lines = []
-        for row, who in enumerate(range(first, last)):
-            mine = value[starts[who] : starts[who + 1]]
-            head = (
-                who,
-                "" if group[who] < 0 else int(group[who]),
-                0,
-                mine.size,
-                int(np.count_nonzero(mine == 1)),
-                int(np.count_nonzero(mine == -1)),
-            )
-            lines.append(b",".join([",".join(map(str, head)).encode(), *cells[codes[row]]]))
-        stream.write(b"\n".join(lines) + b"\n")
+    starts = np.searchsorted(voter, np.arange(n_voters + 1)).tolist()
+    cell = {1: b"1", -1: b"-1", 0: b"0"}
+    rows: list[bytes] = []
+    size = 0
+    for who in range(n_voters):
+        mine = value[starts[who] : starts[who + 1]]
+        head = (
+            who,
+            "" if group[who] < 0 else int(group[who]),
+            0,
+            mine.size,
+            int(np.count_nonzero(mine == 1)),
+            int(np.count_nonzero(mine == -1)),
+        )
+        parts = [",".join(map(str, head)).encode()]
+        before = -1
+        for at, vote in zip(
+            column[starts[who] : starts[who + 1]].tolist(), mine.tolist(), strict=True
+        ):
+            parts += (b"," * (at - before), cell[vote])
+            before = at
+        parts.append(b"," * (n_comments - 1 - before) + b"\n")
+        row = b"".join(parts)
+        rows.append(row)
+        size += len(row)
+        if size > 8 * 1024 * 1024:
+            stream.write(b"".join(rows))
+            rows, size = [], 0
+    stream.write(b"".join(rows))
 
 
 def _write_summary(
