@@ -10,7 +10,11 @@ RESPONDABLE = {Status.OPEN, Status.CLOSED}
 
 
 def can_comment(user: User | AnonymousUser, proposal: Proposal) -> bool:
-    return account_rules.is_citizen(user) and proposal.effective_status() == Status.OPEN
+    return (
+        account_rules.is_citizen(user)
+        and not proposal.archived
+        and proposal.effective_status() == Status.OPEN
+    )
 
 
 def can_vote(user: User | AnonymousUser, proposal: Proposal) -> bool:
@@ -26,7 +30,10 @@ def can_moderate(user: User | AnonymousUser, proposal: Proposal) -> bool:
 
 
 def can_respond(user: User | AnonymousUser, proposal: Proposal) -> bool:
-    """Officials of the consultation's department or above, while it is open or closed."""
-    return proposal.effective_status() in RESPONDABLE and account_rules.is_official_for(
-        user, proposal.department
+    """Officials of the consultation's department or above, while it is open or
+    closed; an archive imported from elsewhere is not answered here."""
+    return (
+        not proposal.archived
+        and proposal.effective_status() in RESPONDABLE
+        and account_rules.is_official_for(user, proposal.department)
     )

@@ -41,6 +41,10 @@ from proposals.models import ConsultationQuestion, Proposal, Section, SectionVer
 SIGN_IN = _("Sign in to take part in the discussion.")
 VERIFY_EMAIL = _("Confirm your email address to take part: follow the link we sent you.")
 NOT_OPEN = _("The discussion is closed: the consultation is %(status)s.")
+ARCHIVED = _(
+    "This consultation is an archive imported from another platform: it takes no new "
+    "comments or votes."
+)
 EMPTY = _("Write something before posting.")
 TOO_LONG = _("A comment can be at most %(limit)d characters; this one has %(length)d.")
 PARENT_ELSEWHERE = _("You can only reply to a comment in the same discussion.")
@@ -113,6 +117,8 @@ def ensure_can_post(*, actor: User) -> None:
 def _open_proposal(actor: User, proposal_id: int) -> Proposal:
     actor = _fresh_actor(actor)
     proposal = Proposal.objects.get(pk=proposal_id)
+    if proposal.archived:
+        raise ValidationError(ARCHIVED)
     if not rules.can_comment(actor, proposal):
         raise ValidationError(
             NOT_OPEN, params={"status": proposal.get_effective_status_display().lower()}

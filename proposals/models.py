@@ -98,6 +98,10 @@ class Proposal(models.Model):
     search_cjk = models.TextField(blank=True, editable=False)
     # Stances and comments, counted as they happen, for "sort by activity".
     activity_count = models.PositiveIntegerField(default=0, editable=False, db_index=True)
+    # Imported from another platform (origin says which): kept read-only, as
+    # it happened there, so that its summary can be computed here.
+    archived = models.BooleanField(_("archived"), default=False, editable=False)
+    origin = models.CharField(_("imported from"), max_length=20, blank=True, editable=False)
     tags = TaggableManager(verbose_name=_("topics"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -21,4 +21,8 @@ def can_view(user: User | AnonymousUser, proposal: Proposal) -> bool:
 
 
 def can_take_stance(user: User | AnonymousUser, proposal: Proposal) -> bool:
-    return account_rules.is_citizen(user) and proposal.effective_status() == Status.OPEN
+    return (
+        account_rules.is_citizen(user)
+        and not proposal.archived
+        and proposal.effective_status() == Status.OPEN
+    )

@@ -70,6 +70,13 @@ CLOSES_IN_PAST = _("The closing time must be in the future.")
 NEW_DEADLINE_NOT_LATER = _("The new deadline must be later than the current one.")
 REASON_REQUIRED = _("Give a reason; it is shown to the public.")
 WRONG_STATE = _("This cannot be done while the consultation is %(status)s.")
+ARCHIVED = _(
+    "This consultation is an archive imported from another platform: it cannot be changed, "
+    "and its window cannot be scheduled, extended or closed."
+)
+STANCE_ARCHIVED = _(
+    "This consultation is an archive imported from another platform: it takes no stances."
+)
 STANCE_NOT_OPEN = _("Stances can only be taken while the consultation is open; it is %(status)s.")
 STANCE_VALUE_INVALID = _("Choose support, oppose or neutral.")
 SECTION_NOT_IN_PROPOSAL = _("That section is not part of the published text of this consultation.")
@@ -102,10 +109,12 @@ EDITABLE = (Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
 
 
 def access_proposal_for_edit(*, actor: User, proposal_id: int) -> Proposal:
-    """Lock the proposal row and check that the actor manages it."""
+    """Lock the proposal row and check that the actor manages it and may change it."""
     proposal = Proposal.objects.select_for_update().select_related("department").get(pk=proposal_id)
     if not rules.can_manage(actor, proposal):
         raise PermissionDenied(NOT_OFFICIAL)
+    if proposal.archived:
+        raise ValidationError(ARCHIVED)
     return proposal
 
 
@@ -439,6 +448,81 @@ def version_publish(*, actor: User, proposal: Proposal, change_note: str) -> Pro
     return version
 
 
+# --- archives imported from elsewhere ----------------------------------------------
+
+
+@transaction.atomic
+def proposal_archive_create(
+    *,
+    department: Department,
+    title: str,
+    summary: str,
+    origin: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    section_heading: str = "",
+    section_body: str = "",
+) -> Proposal:
+    """A closed, read-only consultation holding what happened on another platform.
+
+    Made by an operator's import (no acting user): one published version with
+    one section when a heading is given, none otherwise.
+    """
+    title = _clean_text(
+        title,
+        required=TITLE_REQUIRED,
+        too_long=TITLE_TOO_LONG,
+        limit=TITLE_MAX_LENGTH,
+        field="title",
+    )
+    summary = (summary or "").strip()[:SUMMARY_MAX_LENGTH] or title
+    if closes_at <= opens_at:
+        closes_at = opens_at + timedelta(seconds=1)
+    proposal = Proposal(
+        department=department,
+        jurisdiction=department.jurisdiction,
+        title=title,
+        summary=summary,
+        slug=_unique_slug(title),
+        status=Status.CLOSED,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        archived=True,
+        origin=origin,
+    )
+    _save_with_unique_slug(proposal)
+    version = ProposalVersion.objects.create(
+        proposal=proposal, number=1, change_note=_("Imported."), published_at=closes_at
+    )
+    sections = []
+    if section_heading:
+        heading, body = section_heading.strip()[:HEADING_MAX_LENGTH], section_body.strip()
+        body = body[:SECTION_MAX_LENGTH]
+        section = Section.objects.create(proposal=proposal, order=0, heading=heading, body=body)
+        SectionVersion.objects.create(
+            version=version,
+            section=section,
+            order=0,
+            heading=heading,
+            body=body,
+            body_html=render_markdown(body),
+        )
+        sections.append(section)
+    proposal.current_version = version
+    proposal.search_text = "\n".join(f"{s.heading}\n{s.body}" for s in sections)
+    _refresh_search(proposal)
+    proposal.save(update_fields=["current_version", "search_text", "search_cjk", "updated_at"])
+    audit_record(
+        actor=None,
+        action="proposal.imported",
+        target=proposal,
+        department=department,
+        scope=f"proposal:{proposal.pk}",
+        after={"title": title, "origin": origin},
+    )
+    return proposal
+
+
 # --- the lifecycle -------------------------------------------------------------
 
 
@@ -702,6 +786,8 @@ def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section
     # moderator may have suspended the person.
     account_rules.ensure_not_sanctioned(User.objects.get(pk=actor.pk))
     proposal = Proposal.objects.get(pk=proposal_id)
+    if proposal.archived:
+        raise ValidationError(STANCE_ARCHIVED)
     if not rules.can_take_stance(actor, proposal):
         raise ValidationError(
             STANCE_NOT_OPEN, params={"status": proposal.get_effective_status_display().lower()}

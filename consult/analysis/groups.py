@@ -137,7 +137,8 @@ class _Votes:
 
 
 class Analysis(NamedTuple):
-    """The public result, plus each considered participant's group (for tests)."""
+    """The public result, plus each considered participant's group (for tests
+    and for exports that say who is in which group under their own numbering)."""
 
     result: dict[str, Any]
     participant_ids: np.ndarray
@@ -158,6 +159,18 @@ def opinion_groups(
     disagree, 0 pass. ``thresholds`` override DEFAULT_THRESHOLDS by name.
     """
     return _analyse(participants, comments, values, seed=seed, **thresholds).result
+
+
+def opinion_groups_with_members(
+    participants: np.ndarray,
+    comments: np.ndarray,
+    values: np.ndarray,
+    *,
+    seed: int = 0,
+    **thresholds: float,
+) -> Analysis:
+    """opinion_groups, with the group label of each participant considered."""
+    return _analyse(participants, comments, values, seed=seed, **thresholds)
 
 
 def _analyse(

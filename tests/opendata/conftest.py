@@ -1,0 +1,1 @@
+from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
