@@ -7,8 +7,10 @@ import hashlib
 
 from django.http import HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 
 
@@ -22,6 +24,8 @@ class ErrorDetail(serializers.Serializer):
 class Error(serializers.Serializer):
     error = ErrorDetail()
 
+
+UNKNOWN_PARAMETER = _("This endpoint takes no such parameter.")
 
 READ_ERRORS = ("400", "401", "404", "406", "429")
 WRITE_ERRORS = ("400", "401", "403", "404", "405", "406", "415", "429")
@@ -49,11 +53,26 @@ def _weak(tag: str) -> str:
 
 class ApiView(GenericAPIView):
     """A 200 to a GET carries a strong ETag of its body; a request whose
-    If-None-Match names it gets 304 Not Modified and no body."""
+    If-None-Match names it gets 304 Not Modified and no body.
+
+    A query parameter the endpoint does not take is refused, not ignored: a
+    misspelt filter must not quietly return everything."""
 
     private = False
+    filters: tuple[str, ...] = ()
     # No OPTIONS descriptions: the schema is the description.
     metadata_class = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not hasattr(self, request.method.lower()):
+            return  # refused as a method the endpoint does not take
+        allowed = set(self.filters)
+        if self.pagination_class is not None and request.method in ("GET", "HEAD"):
+            allowed |= {"cursor", "limit"}
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise ValidationError({name[:100]: [UNKNOWN_PARAMETER] for name in unknown[:10]})
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

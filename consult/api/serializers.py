@@ -74,6 +74,10 @@ class Consultation(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     current_version = serializers.IntegerField()
+    archived = serializers.BooleanField(help_text="An archive imported from elsewhere: read only.")
+    origin = serializers.CharField(
+        allow_blank=True, help_text='Where an archive came from ("polis"), or empty.'
+    )
     links = Links()
 
 

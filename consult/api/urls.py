@@ -23,5 +23,5 @@ urlpatterns = [
     path("departments/", views.Departments.as_view(), name="departments"),
     path("topics/", views.Topics.as_view(), name="topics"),
     path("me/", views.MeView.as_view(), name="me"),
-    re_path(r"^.*$", errors.not_found),
+    re_path(r"^[\s\S]*$", errors.not_found),
 ]

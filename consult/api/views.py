@@ -80,6 +80,8 @@ def _consultation(proposal: Proposal, request) -> dict:
         "created_at": proposal.created_at,
         "updated_at": proposal.updated_at,
         "current_version": proposal.current_version.number,
+        "archived": proposal.archived,
+        "origin": proposal.origin,
         "links": _links(proposal, request),
     }
 
@@ -160,6 +162,7 @@ class NewestFirst(Cursor):
 
 class Consultations(ApiView):
     pagination_class = NewestFirst
+    filters = ("status", "topic", "department", "updated_since")
 
     @extend_schema(
         operation_id="consultations_list",
@@ -248,6 +251,7 @@ class Versions(ApiView):
 
 class Comments(ApiView):
     pagination_class = Cursor
+    filters = ("section", "thread")
 
     @extend_schema(
         operation_id="comments_list",

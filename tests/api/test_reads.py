@@ -94,6 +94,7 @@ def test_filters_by_status_topic_department_and_update_time(client_api, open_pro
         ({"limit": "201"}, "limit"),
         ({"limit": "ten"}, "limit"),
         ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"stauts": "open"}, "stauts"),
     ],
 )
 def test_bad_query_parameters_get_400_naming_the_field(client_api, open_proposal, params, field):
