@@ -1,0 +1,515 @@
+"""The bulk downloads: a ZIP of CSV and JSON tables, and the cheap fingerprint
+that says when one must be built again.
+
+Every row comes from consult.opendata.public, is read as values in chunks
+(never a model instance per row, never a whole table in memory), and is
+written in the column order of consult.opendata.dictionary, which also
+writes the README.md and datapackage.json that describe it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import groupby
+from pathlib import Path
+from typing import BinaryIO
+
+from django.db.models import Count, Max
+from django.utils import timezone, translation
+from taggit.models import TaggedItem
+
+from consult.accounts.models import AuditEntry
+from consult.opendata import public
+from consult.opendata.dictionary import (
+    FORMAT_VERSION,
+    LIST_SEPARATOR,
+    POLIS_FOLDER,
+    TABLES,
+    Package,
+    Table,
+    datapackage,
+    readme,
+)
+from consult.opendata.pseudonyms import Kind, Pseudonyms, author
+
+# The report's CSV guard against spreadsheet formulas, so both downloads agree.
+from consult.reports.exports import _cell as guarded_cell
+from discussion.log import moderation_log
+from discussion.models import Comment, CommentVote, OfficialResponse
+from proposals.models import (
+    ConsultationQuestion,
+    Proposal,
+    ProposalStance,
+    ProposalVersion,
+    SectionStance,
+    SectionVersion,
+)
+
+# Rows fetched from the database at a time: one chunk is the most of a table
+# held in memory.
+CHUNK = 5_000
+# Responses whose answered comments are read together.
+RESPONSE_CHUNK = 500
+# How often (in rows) the writer reports its progress.
+PROGRESS_EVERY = 10_000
+
+Row = tuple
+Progress = Callable[[int], None]
+
+
+# --- the fingerprint ------------------------------------------------------------
+
+
+@dataclass
+class Fingerprint:
+    digest: str
+    # About how many rows a build writes, for its progress bar.
+    rows: int
+
+
+def _grouped(queryset, key: str, **aggregates) -> dict[int, tuple]:
+    rows = queryset.values(key).annotate(**aggregates).order_by()
+    names = list(aggregates)
+    return {row[key]: tuple(_plain(row[name]) for name in names) for row in rows}
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def fingerprint(proposals: list[Proposal]) -> Fingerprint:
+    """What the files of these consultations are made of, summed up in a
+    fixed number of aggregate queries: counts, last ids and last change times
+    of everything written. Moderation changes show as a changed count or time
+    of comments or of the audit log (every moderator's action is audited)."""
+    ids = [proposal.pk for proposal in proposals]
+    facts = {
+        "comments": _grouped(
+            Comment.objects.filter(proposal__in=ids),
+            "proposal_id",
+            n=Count("pk"),
+            last=Max("pk"),
+            edited=Max("edited_at"),
+            deleted=Max("deleted_at"),
+            hidden=Max("hidden_at"),
+            held=Max("held_at"),
+        ),
+        "votes": _grouped(
+            CommentVote.objects.filter(comment__proposal__in=ids),
+            "comment__proposal_id",
+            n=Count("pk"),
+            changed=Max("updated_at"),
+        ),
+        "stances": _grouped(
+            ProposalStance.objects.filter(proposal__in=ids),
+            "proposal_id",
+            n=Count("pk"),
+            changed=Max("updated_at"),
+        ),
+        "section_stances": _grouped(
+            SectionStance.objects.filter(proposal__in=ids),
+            "proposal_id",
+            n=Count("pk"),
+            changed=Max("updated_at"),
+        ),
+        "responses": _grouped(
+            OfficialResponse.objects.filter(proposal__in=ids),
+            "proposal_id",
+            n=Count("pk", distinct=True),
+            last=Max("pk"),
+            links=Count("comments"),
+        ),
+        "versions": _grouped(
+            ProposalVersion.objects.filter(proposal__in=ids), "proposal_id", last=Max("pk")
+        ),
+        "questions": _grouped(
+            ConsultationQuestion.objects.filter(proposal__in=ids),
+            "proposal_id",
+            n=Count("pk"),
+            last=Max("pk"),
+        ),
+        "audit": _grouped(
+            AuditEntry.objects.filter(scope__in=[f"proposal:{pk}" for pk in ids]),
+            "scope",
+            n=Count("pk"),
+            last=Max("pk"),
+        ),
+    }
+    summary = [
+        FORMAT_VERSION,
+        # Pseudonyms change with their key, and the files must follow: a
+        # pseudonym stands for the key without giving it away.
+        author(0, 0),
+    ]
+    rows = len(proposals)
+    for proposal in proposals:
+        pk = proposal.pk
+        summary.append(
+            [
+                pk,
+                proposal.slug,
+                proposal.effective_status(),
+                _plain(proposal.updated_at),
+                proposal.current_version_id,
+                proposal.department.name,
+                proposal.jurisdiction.name,
+                *(facts[name].get(pk) for name in facts if name != "audit"),
+                facts["audit"].get(f"proposal:{pk}"),
+            ]
+        )
+        for name in ("comments", "votes", "stances", "responses"):
+            rows += (facts[name].get(pk) or (0,))[0]
+    text = json.dumps(summary, separators=(",", ":"), default=str)
+    return Fingerprint(hashlib.sha256(text.encode()).hexdigest(), rows)
+
+
+# --- the rows of each table -------------------------------------------------------
+
+
+def _values(queryset, *fields: str) -> Iterator[tuple]:
+    return queryset.values_list(*fields).iterator(chunk_size=CHUNK)
+
+
+def consultations(proposals: list[Proposal]) -> Iterator[Row]:
+    topics: dict[int, list[str]] = {}
+    for object_id, name in (
+        TaggedItem.objects.filter(
+            content_type__app_label="proposals",
+            content_type__model="proposal",
+            object_id__in=[p.pk for p in proposals],
+        )
+        .order_by("object_id", "tag__name")
+        .values_list("object_id", "tag__name")
+    ):
+        topics.setdefault(object_id, []).append(name)
+    for p in proposals:
+        yield (
+            p.pk,
+            p.slug,
+            p.title,
+            p.summary,
+            p.effective_status(),
+            p.status_reason,
+            p.department.name,
+            p.jurisdiction.name,
+            p.responsible_office,
+            topics.get(p.pk, []),
+            p.opens_at,
+            p.closes_at,
+            p.current_version.number,
+        )
+
+
+def versions(proposals: list[Proposal]) -> Iterator[Row]:
+    for p in proposals:
+        for number, published_at, note in _values(
+            public.versions(p), "number", "published_at", "change_note"
+        ):
+            yield p.pk, number, published_at, note
+
+
+def sections(proposals: list[Proposal]) -> Iterator[Row]:
+    for p in proposals:
+        published = SectionVersion.objects.filter(version__in=public.versions(p)).order_by(
+            "version__number", "order", "pk"
+        )
+        for row in _values(published, "version__number", "section_id", "order", "heading", "body"):
+            yield p.pk, *row
+
+
+def questions(proposals: list[Proposal]) -> Iterator[Row]:
+    asked = ConsultationQuestion.objects.filter(proposal__in=[p.pk for p in proposals])
+    yield from _values(
+        asked.order_by("proposal_id", "order", "pk"), "proposal_id", "pk", "order", "prompt"
+    )
+
+
+def comments(proposals: list[Proposal]) -> Iterator[Row]:
+    for p in proposals:
+        pseudonym = Pseudonyms(p.pk, Kind.AUTHOR)
+        rows = _values(
+            public.comments(p).order_by("pk"),
+            "pk",
+            "parent_id",
+            "root_id",
+            "depth",
+            "section_id",
+            "question_id",
+            "version__number",
+            "author_id",
+            "created_at",
+            "edited_at",
+            "body",
+        )
+        for pk, parent, root, depth, section, question, version, who, at, edited, body in rows:
+            yield (
+                p.pk,
+                pk,
+                parent,
+                root,
+                depth,
+                section,
+                question,
+                version,
+                pseudonym(who),
+                at,
+                edited,
+                body,
+            )
+
+
+def votes(proposals: list[Proposal]) -> Iterator[Row]:
+    """In comment order, and within a comment in pseudonym order: the order in
+    which votes were cast (the table's ids) must not show, or it would give
+    back the times that the day hides."""
+    for p in proposals:
+        voter = Pseudonyms(p.pk, Kind.VOTER)
+        rows = _values(
+            public.votes(p).order_by("comment_id"), "comment_id", "user_id", "value", "updated_at"
+        )
+        for comment_id, group in groupby(rows, key=lambda row: row[0]):
+            cast = sorted((voter(user), value, at.date()) for _, user, value, at in group)
+            for who, value, day in cast:
+                yield p.pk, comment_id, who, value, day
+
+
+def stances(proposals: list[Proposal]) -> Iterator[Row]:
+    for p in proposals:
+        counts = public.stance_counts(p)
+        for section_id in sorted(counts, key=lambda key: (key is not None, key or 0)):
+            for value, n in sorted(counts[section_id].items()):
+                yield p.pk, section_id, value, n
+
+
+def _answered(response_ids: list[int], proposal: Proposal) -> dict[int, list[int]]:
+    links = (
+        OfficialResponse.comments.through.objects.filter(
+            officialresponse_id__in=response_ids, comment__in=public.comments(proposal)
+        )
+        .order_by("officialresponse_id", "comment_id")
+        .values_list("officialresponse_id", "comment_id")
+    )
+    answered: dict[int, list[int]] = {}
+    for response_id, comment_id in links:
+        answered.setdefault(response_id, []).append(comment_id)
+    return answered
+
+
+def responses(proposals: list[Proposal]) -> Iterator[Row]:
+    fields = (
+        "pk",
+        "department__name",
+        "status",
+        "section_id",
+        "section_heading",
+        "theme_name",
+        "explanation",
+        "changed_version__number",
+        "changed_section_id",
+        "created_at",
+    )
+    for p in proposals:
+        rows = _values(public.responses(p), *fields)
+        while chunk := _take(rows, RESPONSE_CHUNK):
+            answered = _answered([row[0] for row in chunk], p)
+            for pk, department, status, section, heading, theme, text, changed, where, at in chunk:
+                kind = "section" if section else "theme" if theme else "comments"
+                yield (
+                    p.pk,
+                    pk,
+                    department,
+                    status,
+                    kind,
+                    answered.get(pk, []),
+                    section,
+                    heading,
+                    theme,
+                    text,
+                    changed,
+                    where,
+                    at,
+                )
+
+
+def _take(rows: Iterator, n: int) -> list:
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == n:
+            break
+    return chunk
+
+
+def moderation(proposals: list[Proposal]) -> Iterator[Row]:
+    """The public moderation log's own counts, so the file says what the page says."""
+    with translation.override("en"):
+        for p in proposals:
+            log = moderation_log(proposal=p, page=1)
+            for kind, tallies in (
+                ("action", log.actions),
+                ("hidden_category", log.categories),
+                ("report_reason", log.report_reasons),
+            ):
+                for tally in sorted(tallies, key=lambda tally: tally.key):
+                    yield p.pk, kind, tally.key, str(tally.label), tally.count
+
+
+ROWS: dict[str, Callable[[list[Proposal]], Iterable[Row]]] = {
+    "consultations": consultations,
+    "versions": versions,
+    "sections": sections,
+    "questions": questions,
+    "comments": comments,
+    "votes": votes,
+    "stances": stances,
+    "responses": responses,
+    "moderation": moderation,
+}
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+def _csv_converter(column_type: str) -> Callable:
+    if column_type == "list":
+        return lambda items: guarded_cell(LIST_SEPARATOR.join(str(item) for item in items))
+    if column_type in ("date", "datetime"):
+        return lambda value: value.isoformat() if value is not None else ""
+    if column_type == "integer":
+        return lambda value: "" if value is None else value
+    return guarded_cell
+
+
+def _json_converter(column_type: str) -> Callable | None:
+    if column_type in ("date", "datetime"):
+        return lambda value: value.isoformat() if value is not None else None
+    return None
+
+
+@dataclass
+class _Counter:
+    progress: Progress
+    written: int = 0
+    reported: int = 0
+
+    def add(self, n: int = 1) -> None:
+        self.written += n
+        if self.written - self.reported >= PROGRESS_EVERY:
+            self.reported = self.written
+            self.progress(self.written)
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=timezone.now().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def write_table(
+    archive: zipfile.ZipFile, table: Table, rows: Iterable[Row], counter: _Counter, spool_dir
+) -> int:
+    """Both files of one table in one pass over the rows: the CSV straight
+    into the ZIP, the JSON into a temporary file copied in afterwards (a ZIP
+    is written one member at a time)."""
+    names, width = table.names, len(table.columns)
+    to_csv = [_csv_converter(column.type) for column in table.columns]
+    to_json = [_json_converter(column.type) for column in table.columns]
+    needs_json = [(i, convert) for i, convert in enumerate(to_json) if convert]
+    csv_name, json_name = table.files
+    count = 0
+    with tempfile.TemporaryFile(dir=spool_dir) as spool:
+        json_text = io.TextIOWrapper(spool, encoding="utf-8", newline="\n")
+        json_text.write("[")
+        with io.TextIOWrapper(
+            archive.open(_entry(csv_name), "w", force_zip64=True), encoding="utf-8-sig", newline=""
+        ) as csv_text:
+            writer = csv.writer(csv_text, lineterminator="\r\n")
+            writer.writerow(names)
+            for row in rows:
+                if len(row) != width:
+                    raise ValueError(
+                        f"{table.name}: a row of {len(row)} values for {width} columns"
+                    )
+                writer.writerow(
+                    [convert(value) for convert, value in zip(to_csv, row, strict=True)]
+                )
+                values = list(row)
+                for i, convert in needs_json:
+                    values[i] = convert(values[i])
+                json_text.write("\n" if count == 0 else ",\n")
+                json_text.write(
+                    json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False)
+                )
+                count += 1
+                counter.add()
+        json_text.write("\n]\n" if count else "]\n")
+        json_text.flush()
+        raw = json_text.detach()
+        raw.seek(0)
+        with archive.open(_entry(json_name), "w", force_zip64=True) as out:
+            shutil.copyfileobj(raw, out, 1 << 20)
+    return count
+
+
+def _polis_files(proposal: Proposal) -> dict[str, bytes]:
+    """The consultation in the Polis export format, under polis/ in its ZIP.
+
+    TODO(lead): wire `consult.opendata.polis.export_files(proposal)` here; it is
+    written by another branch and does not exist in this one yet.
+    """
+    return {}
+
+
+@dataclass
+class Built:
+    rows: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+def write_zip(
+    target: BinaryIO,
+    *,
+    proposals: list[Proposal],
+    name: str,
+    title: str,
+    polis: Proposal | None = None,
+    progress: Progress = lambda rows: None,
+    spool_dir: str | Path | None = None,
+) -> Built:
+    """Write the ZIP of these consultations to `target` (a seekable binary file)."""
+    built = Built()
+    counter = _Counter(progress)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        for table in TABLES:
+            built.rows[table.name] = write_table(
+                zf, table, ROWS[table.name](proposals), counter, spool_dir
+            )
+            built.files += table.files
+        extra = []
+        if polis is not None:
+            for filename, content in sorted(_polis_files(polis).items()):
+                path = POLIS_FOLDER + filename
+                zf.writestr(_entry(path), content)
+                extra.append(path)
+        package = Package(
+            name=name,
+            title=title,
+            built_at=timezone.now().replace(microsecond=0).isoformat(),
+            rows=built.rows,
+            extra_files=tuple(extra),
+        )
+        zf.writestr(_entry("README.md"), readme(package))
+        zf.writestr(_entry("datapackage.json"), datapackage(package))
+        built.files += [*extra, "README.md", "datapackage.json"]
+    counter.progress(counter.written)
+    return built
