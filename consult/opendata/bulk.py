@@ -18,12 +18,13 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import groupby
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import timezone, translation
 from taggit.models import TaggedItem
 
@@ -42,6 +43,7 @@ from consult.opendata.dictionary import (
 from consult.opendata.pseudonyms import Kind, Pseudonyms, author
 
 # The report's CSV guard against spreadsheet formulas, so both downloads agree.
+from consult.reports.exports import FORMULA_STARTS
 from consult.reports.exports import _cell as guarded_cell
 from discussion.log import moderation_log
 from discussion.models import Comment, CommentVote, OfficialResponse
@@ -291,9 +293,12 @@ def stances(proposals: list[Proposal]) -> Iterator[Row]:
 
 
 def _answered(response_ids: list[int], proposal: Proposal) -> dict[int, list[int]]:
+    # EXISTS per link, not IN (the public comments): SQLite would walk the
+    # whole list of public comments once per response.
     links = (
         OfficialResponse.comments.through.objects.filter(
-            officialresponse_id__in=response_ids, comment__in=public.comments(proposal)
+            Exists(public.comments(proposal).filter(pk=OuterRef("comment_id"))),
+            officialresponse_id__in=response_ids,
         )
         .order_by("officialresponse_id", "comment_id")
         .values_list("officialresponse_id", "comment_id")
@@ -379,20 +384,46 @@ ROWS: dict[str, Callable[[list[Proposal]], Iterable[Row]]] = {
 # --- writing ------------------------------------------------------------------------
 
 
-def _csv_converter(column_type: str) -> Callable:
+def _instant(value: datetime | None) -> str | None:
+    """To the second, in UTC: finer than the pages show is of no use to anyone."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _guarded(value: str | None) -> str:
+    # The test first: most text starts with a letter and needs no guard.
+    return guarded_cell(value) if value is None or value.startswith(FORMULA_STARTS) else value
+
+
+def _csv_converter(column_type: str) -> Callable | None:
+    """None where the csv module writes the value as it is (numbers, None as
+    an empty cell, dates as YYYY-MM-DD)."""
     if column_type == "list":
-        return lambda items: guarded_cell(LIST_SEPARATOR.join(str(item) for item in items))
-    if column_type in ("date", "datetime"):
-        return lambda value: value.isoformat() if value is not None else ""
-    if column_type == "integer":
-        return lambda value: "" if value is None else value
-    return guarded_cell
-
-
-def _json_converter(column_type: str) -> Callable | None:
-    if column_type in ("date", "datetime"):
-        return lambda value: value.isoformat() if value is not None else None
+        return lambda items: _guarded(LIST_SEPARATOR.join(str(item) for item in items))
+    if column_type == "datetime":
+        return lambda value: _instant(value) or ""
+    if column_type == "string":
+        return _guarded
     return None
+
+
+def _quoted(text: str | None) -> str:
+    return "null" if text is None else f'"{text}"'
+
+
+def _json_encoder(column_type: str) -> Callable:
+    """The value as JSON text, as json.dumps(ensure_ascii=False) writes it, one
+    column at a time: a dict and a json.dumps per row cost three times more."""
+    if column_type == "integer":
+        return lambda value: "null" if value is None else str(int(value))
+    if column_type == "string":
+        return lambda value: "null" if value is None else encode_basestring(value)
+    if column_type == "datetime":
+        return lambda value: _quoted(_instant(value))
+    if column_type == "date":
+        return lambda value: _quoted(value.isoformat() if value is not None else None)
+    return lambda value: json.dumps(value, ensure_ascii=False)
 
 
 @dataclass
@@ -422,9 +453,13 @@ def write_table(
     into the ZIP, the JSON into a temporary file copied in afterwards (a ZIP
     is written one member at a time)."""
     names, width = table.names, len(table.columns)
-    to_csv = [_csv_converter(column.type) for column in table.columns]
-    to_json = [_json_converter(column.type) for column in table.columns]
-    needs_json = [(i, convert) for i, convert in enumerate(to_json) if convert]
+    to_csv = [
+        (i, convert)
+        for i, column in enumerate(table.columns)
+        if (convert := _csv_converter(column.type))
+    ]
+    keys = [json.dumps(name) + ": " for name in names]
+    to_json = list(zip(keys, [_json_encoder(column.type) for column in table.columns], strict=True))
     csv_name, json_name = table.files
     count = 0
     with tempfile.TemporaryFile(dir=spool_dir) as spool:
@@ -440,16 +475,12 @@ def write_table(
                     raise ValueError(
                         f"{table.name}: a row of {len(row)} values for {width} columns"
                     )
-                writer.writerow(
-                    [convert(value) for convert, value in zip(to_csv, row, strict=True)]
-                )
-                values = list(row)
-                for i, convert in needs_json:
-                    values[i] = convert(values[i])
-                json_text.write("\n" if count == 0 else ",\n")
-                json_text.write(
-                    json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False)
-                )
+                cells = list(row)
+                for i, convert in to_csv:
+                    cells[i] = convert(cells[i])
+                writer.writerow(cells)
+                fields = [key + encode(value) for (key, encode), value in zip(to_json, row)]  # noqa: B905
+                json_text.write(("\n{" if count == 0 else ",\n{") + ", ".join(fields) + "}")
                 count += 1
                 counter.add()
         json_text.write("\n]\n" if count else "]\n")

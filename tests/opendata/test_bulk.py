@@ -33,6 +33,10 @@ from tests.proposals.conftest import draft, open_proposal, people, published  # 
 
 pytestmark = pytest.mark.urls("tests.opendata.urls")
 
+# Building the site's ZIP of one consultation, whatever its number of rows.
+BUILD_QUERIES = 17
+FINGERPRINT_QUERIES = 8
+
 PLANTED_IP = "203.0.113.77"
 HIDDEN_WORDS = "Quokka-hidden-words-5521"
 HELD_WORDS = "Quokka-held-words-5522"
@@ -170,6 +174,27 @@ def every_byte(archive: zipfile.ZipFile) -> str:
     return "\n".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
 
 
+def another_public(people, like: Proposal) -> Proposal:  # noqa: F811
+    """A second consultation, published and scheduled, with nothing said yet."""
+    other = proposal_services.proposal_create(
+        actor=people.official,
+        department=like.department,
+        jurisdiction=like.jurisdiction,
+        title="Quieter nights",
+        summary="Less noise.",
+    )
+    proposal_services.section_add(actor=people.official, proposal=other, heading="Noise", body="x")
+    proposal_services.version_publish(actor=people.official, proposal=other, change_note="v1")
+    now = timezone.now()
+    proposal_services.proposal_schedule(
+        actor=people.official,
+        proposal=other,
+        opens_at=now + timedelta(days=1),
+        closes_at=now + timedelta(days=30),
+    )
+    return other
+
+
 # --- what is in the ZIP ------------------------------------------------------------
 
 
@@ -232,6 +257,8 @@ def test_the_rows_say_what_the_consultation_holds(scene):
         (scene.formula.pk, voter_pseudonym(p.pk, scene.alice.pk), "pass"),
     }
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", vote["day"]) for vote in votes)
+    # Times to the second, in UTC.
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", visible["created_at"])
 
     sections = json_rows(archive, "sections")
     assert [(s["version"], s["heading"]) for s in sections] == [(1, "Purpose"), (1, "Limits")]
@@ -275,11 +302,19 @@ def test_votes_are_sorted_by_comment_and_pseudonym_not_by_when(scene):
 
 
 def test_spreadsheet_formulas_are_neutralised_in_csv_and_kept_in_json(scene):
+    tricky = discussion.comment_create(
+        actor=scene.bob,
+        proposal=scene.proposal,
+        body='He said "slow down"\\ and left.\n\n学校周边的交通安全 \u2028 \U0001f6b8 \x7f',
+    )
     archive = consultation_zip(scene.proposal)
     csv_body = {int(r["comment_id"]): r["body"] for r in csv_rows(archive, "comments")}
     json_body = {r["comment_id"]: r["body"] for r in json_rows(archive, "comments")}
     assert csv_body[scene.formula.pk] == "'" + scene.formula.body
     assert json_body[scene.formula.pk] == scene.formula.body
+    tricky.refresh_from_db()
+    assert json_body[tricky.pk] == csv_body[tricky.pk] == tricky.body
+    assert "学校" in tricky.body
 
 
 def test_responses_name_the_department_and_only_public_comments(scene):
@@ -338,22 +373,7 @@ def test_drafts_and_unpublished_section_text_never_appear(scene):
 
 
 def test_the_site_zip_covers_every_public_consultation(scene, people):  # noqa: F811
-    other = proposal_services.proposal_create(
-        actor=people.official,
-        department=scene.proposal.department,
-        jurisdiction=scene.proposal.jurisdiction,
-        title="Quieter nights",
-        summary="Less noise.",
-    )
-    proposal_services.section_add(actor=people.official, proposal=other, heading="Noise", body="x")
-    proposal_services.version_publish(actor=people.official, proposal=other, change_note="v1")
-    now = timezone.now()
-    proposal_services.proposal_schedule(
-        actor=people.official,
-        proposal=other,
-        opens_at=now + timedelta(days=1),
-        closes_at=now + timedelta(days=30),
-    )
+    other = another_public(people, scene.proposal)
     site = build()
     consultations = json_rows(site, "consultations")
     assert {row["consultation_id"] for row in consultations} == {scene.proposal.pk, other.pk}
@@ -392,10 +412,26 @@ def test_building_takes_the_same_queries_whatever_the_number_of_rows(
         for comment in more
         for voter in (scene.alice, scene.carol)
     )
-    with django_assert_max_num_queries(len(small)):
+    with django_assert_max_num_queries(BUILD_QUERIES):
         archive = build()
     assert len(json_rows(archive, "votes")) == 3 + 80
-    assert len(small) <= 30
+    assert len(small) == BUILD_QUERIES
+
+
+def test_the_fingerprint_is_a_few_aggregate_queries_for_any_number_of_consultations(
+    scene,
+    people,  # noqa: F811
+    django_assert_num_queries,
+):
+    proposals = list(public.proposals())
+    with django_assert_num_queries(FINGERPRINT_QUERIES):
+        one = bulk.fingerprint(proposals)
+    assert one.rows > 10
+    another_public(people, scene.proposal)
+    proposals = list(public.proposals())
+    with django_assert_num_queries(FINGERPRINT_QUERIES):
+        two = bulk.fingerprint(proposals)
+    assert two.digest != one.digest
 
 
 def download(client, url: str, **headers):
