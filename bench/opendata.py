@@ -11,9 +11,10 @@ in a fresh process per run, it does what the background task does
 (consult.opendata.services.data_file_build for the site's file: the
 fingerprint, every table as CSV and JSON into a ZIP, the SHA-256 and the
 rename) and reports the wall time of each step, the ZIP's size and the peak
-resident memory of that process (ru_maxrss: Python and Django included). It
-also times the fingerprint alone, which a download costs at most once every
-CONSULT_OPENDATA_CHECK_SECONDS.
+resident memory of that process (VmHWM: Python and Django included). It
+also times the fingerprint alone: what the worker's check of the data costs,
+at most once every CONSULT_OPENDATA_CHECK_SECONDS per file while people
+download it.
 
 Results: docs/benchmarks.md.
 """
@@ -35,8 +36,28 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmHWM") -> float:
+    """Peak (VmHWM) or current (VmRSS) resident memory of this process. Not
+    ru_maxrss: it survives exec, so a child would report its parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def setup(database: str) -> None:
+    """Django on the benchmark's database, without bench/summary.py's NumPy."""
+    os.environ["DATABASE_URL"] = database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
+    os.environ.setdefault("HTTPS", "false")
+    os.environ.setdefault("REDIS_URL", "")
+    os.environ.setdefault("TASK_BACKEND", "immediate")
+    import django
+
+    django.setup()
 
 
 def moderate(proposal_id: int) -> dict:
@@ -74,7 +95,7 @@ def measure() -> dict:
     from consult.opendata import bulk, public, services
     from consult.opendata.models import DataFile
 
-    began_rss = rss_mb()
+    began_rss = rss_mb("VmRSS")
     proposals = list(public.proposals().order_by("pk"))
     started = time.perf_counter()
     bulk.fingerprint(proposals)
@@ -125,8 +146,6 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from summary import populate, setup
-
     database = os.environ.get("DATABASE_URL")
     if args.measure:
         setup(database)
@@ -137,6 +156,8 @@ def main() -> int:
         database = f"sqlite:///{folder}/opendata.sqlite3"
     os.environ.setdefault("MEDIA_ROOT", f"{folder}/media")
     setup(database)
+    from summary import populate
+
     began = time.perf_counter()
     proposal_id = populate(comments=args.comments, votes=args.votes, share=0.2, seed=args.seed)
     moderated = moderate(proposal_id)

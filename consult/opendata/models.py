@@ -27,8 +27,9 @@ ACTIVE_STATES = (BuildState.QUEUED, BuildState.BUILDING)
 
 class DataFile(models.Model):
     """The ZIP of one consultation's open data, or of the whole site's: the
-    last good file, served to every download, and its latest build. A file
-    is built again when the data's fingerprint no longer matches its own."""
+    last good file, served to every download, and its latest build (which
+    first checks the data: a file is written again only when the data's
+    fingerprint no longer matches its own)."""
 
     scope = models.CharField(max_length=20, choices=Scope.choices)
     proposal = models.ForeignKey(
@@ -47,8 +48,6 @@ class DataFile(models.Model):
     # Bumped by every claim of a build: a build whose claim was taken over
     # (its worker seemed dead) writes nothing when it finishes after all.
     attempt = models.PositiveIntegerField(default=0)
-    # The fingerprint of the data when the build was asked for.
-    wanted = models.CharField(max_length=64, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     # The build's last sign of life: it is given up when this gets old.
     touched_at = models.DateTimeField(null=True, blank=True)

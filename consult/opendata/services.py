@@ -1,11 +1,12 @@
 """The bulk downloads' files: when to build one, building it, serving it.
 
-A download never waits for a build. It is given the last good file, and if
-the data has changed since that file was built (its fingerprint no longer
-matches) a new build is queued for the background worker; only the very
-first request of a file, when there is none yet, gets a page that says it is
-being prepared. One build at a time per file: a build is claimed by one
-conditional UPDATE, which only one request can win.
+A download never waits for a build, nor for the data to be looked at. It is
+given the last good file at once, and a check is queued for the background
+worker (at most once every CONSULT_OPENDATA_CHECK_SECONDS per file): the
+worker takes the data's fingerprint and, if it no longer matches the file's,
+builds the file again. Only the very first request of a file, when there is
+none yet, gets a page that says it is being prepared. One build at a time
+per file: it is claimed by one conditional UPDATE, which one request wins.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def folder() -> Path:
 
 
 def check_seconds() -> int:
-    """How long a fingerprint is trusted before the data is looked at again."""
+    """How often, at most, a download has the data looked at again."""
     return int(getattr(settings, "CONSULT_OPENDATA_CHECK_SECONDS", 30))
 
 
@@ -77,21 +78,6 @@ def scope_proposals(file: DataFile) -> list[Proposal]:
     return list(found)
 
 
-def current_fingerprint(file: DataFile) -> str:
-    """The data's fingerprint now; trusted for check_seconds() so that a
-    busy download costs the aggregate queries once in a while, not each time."""
-    key = f"opendata:fingerprint:{file.proposal_id or 'site'}"
-    seconds = check_seconds()
-    if seconds > 0:
-        cached = cache.get(key)
-        if cached:
-            return cached
-    digest = bulk.fingerprint(scope_proposals(file)).digest
-    if seconds > 0:
-        cache.set(key, digest, seconds)
-    return digest
-
-
 def data_file_open(file: DataFile) -> tuple[DataFile, BinaryIO] | None:
     """The last good file, opened; None if there is none yet. A file replaced
     between reading the row and opening it is found again once."""
@@ -108,16 +94,15 @@ def data_file_open(file: DataFile) -> tuple[DataFile, BinaryIO] | None:
 # --- writes -----------------------------------------------------------------------
 
 
-def data_file_request(*, file: DataFile, wanted: str) -> bool:
-    """Queue a build of the file for data with fingerprint `wanted`, unless
-    one is already under way (or just failed on the same data). Returns
-    whether this call queued it."""
+def data_file_request(*, file: DataFile) -> bool:
+    """Queue a build of the file (which first checks whether the data has
+    changed at all), unless one is under way or one failed a moment ago.
+    Returns whether this call queued it."""
     from consult.opendata.tasks import build_data_file
 
     now = timezone.now()
     if (
         file.state == BuildState.FAILED
-        and file.wanted == wanted
         and file.finished_at
         and file.finished_at > now - RETRY_AFTER
     ):
@@ -133,7 +118,6 @@ def data_file_request(*, file: DataFile, wanted: str) -> bool:
     claimed = DataFile.objects.filter(claimable, pk=file.pk, attempt=file.attempt).update(
         state=BuildState.QUEUED,
         attempt=attempt,
-        wanted=wanted,
         progress=0,
         queued_at=now,
         touched_at=now,
@@ -141,7 +125,7 @@ def data_file_request(*, file: DataFile, wanted: str) -> bool:
     )
     if not claimed:
         return False
-    file.state, file.attempt, file.wanted, file.progress = BuildState.QUEUED, attempt, wanted, 0
+    file.state, file.attempt, file.progress = BuildState.QUEUED, attempt, 0
     file.queued_at = file.touched_at = now
     pk = file.pk
     transaction.on_commit(lambda: build_data_file.enqueue(file_id=pk, attempt=attempt))
@@ -149,10 +133,15 @@ def data_file_request(*, file: DataFile, wanted: str) -> bool:
 
 
 def data_file_refresh(file: DataFile) -> DataFile:
-    """Queue a build if the data changed since the file was built."""
-    wanted = current_fingerprint(file)
-    if wanted != file.fingerprint:
-        data_file_request(file=file, wanted=wanted)
+    """What a download does besides serving: the first one queues the first
+    build; later ones queue a check of the data, once in a while."""
+    if file.path:
+        seconds = check_seconds()
+        key = f"opendata:checked:{file.pk}"
+        # cache.add: of the requests in one interval, one queues the check.
+        if seconds > 0 and not cache.add(key, True, seconds):
+            return file
+    if data_file_request(file=file):
         file.refresh_from_db()
     return file
 
@@ -201,6 +190,7 @@ def _write(file: DataFile, proposals: list[Proposal], progress) -> tuple[str, in
     stem, name, title = _names(file)
     root = folder()
     root.mkdir(parents=True, exist_ok=True)
+    _sweep(root, stem)
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed, or removed on failure
         dir=root, prefix=f".{stem}-", suffix=".part", delete=False
     )
@@ -229,14 +219,25 @@ def _write(file: DataFile, proposals: list[Proposal], progress) -> tuple[str, in
     return final, size, sha256
 
 
+def _sweep(root: Path, stem: str) -> None:
+    """Partial files left by a worker that was stopped in the middle of a build."""
+    cutoff = (timezone.now() - STALE_AFTER).timestamp()
+    for partial in root.glob(f".{stem}-*.part"):
+        try:
+            if partial.stat().st_mtime < cutoff:
+                partial.unlink()
+        except FileNotFoundError:
+            pass
+
+
 def _remove_unused(path: str) -> None:
     if path and not DataFile.objects.filter(path=path).exists():
         (folder() / path).unlink(missing_ok=True)
 
 
 def data_file_build(*, file_id: int, attempt: int) -> DataFile | None:
-    """The task's body: build one queued file. A claim already taken, or
-    taken over since, is left alone."""
+    """The task's body: build one queued file again if its data has changed
+    (or it has none). A claim already taken, or taken over since, is left alone."""
     now = timezone.now()
     if not DataFile.objects.filter(pk=file_id, attempt=attempt, state=BuildState.QUEUED).update(
         state=BuildState.BUILDING, progress=0, touched_at=now
@@ -252,6 +253,10 @@ def data_file_build(*, file_id: int, attempt: int) -> DataFile | None:
         # Taken before reading: data that changes during the build makes the
         # file look stale, never fresher than it is.
         fingerprint = bulk.fingerprint(proposals)
+        if fingerprint.digest == file.fingerprint and (folder() / previous).is_file():
+            ours.update(state=BuildState.READY, progress=100, finished_at=timezone.now())
+            file.refresh_from_db()
+            return file
         path, size, sha256 = _write(file, proposals, _Reporter(file, fingerprint.rows))
     except Exception as exc:
         logger.exception("open data file %s failed to build", file_id)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from consult.opendata import public, selectors, services
 from consult.opendata.dictionary import licence
-from consult.opendata.models import DataFile
+from consult.opendata.models import BuildState, DataFile
 
 # How often the "being prepared" page asks again, in seconds.
 REFRESH_SECONDS = 5
@@ -68,12 +68,16 @@ def _download(request: HttpRequest, file: DataFile, filename: str) -> HttpRespon
 
 
 def _preparing(request: HttpRequest, file: DataFile) -> HttpResponse:
+    """202 while a first file is built; 503 when its build failed (a script
+    that downloads the data is told when to try again either way)."""
+    failed = file.state == BuildState.FAILED
     response = render(
         request,
         "opendata/preparing.html",
         {"file": file, "refresh": REFRESH_SECONDS, "proposal": file.proposal},
-        status=202,
+        status=503 if failed else 202,
     )
-    response["Retry-After"] = str(REFRESH_SECONDS)
+    retry = services.RETRY_AFTER.total_seconds() if failed else REFRESH_SECONDS
+    response["Retry-After"] = str(int(retry))
     response["Cache-Control"] = "no-store"
     return response

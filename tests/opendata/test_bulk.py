@@ -434,109 +434,128 @@ def test_the_fingerprint_is_a_few_aggregate_queries_for_any_number_of_consultati
     assert two.digest != one.digest
 
 
-def download(client, url: str, **headers):
-    response = client.get(url, **headers)
-    # Reading a streamed body to its end closes it, as a server would.
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return response, body
+@dataclass
+class Got:
+    response: object
+    body: bytes
+    # What the request left for on commit (the build or check it queued).
+    queued: list
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code
 
 
-def built(client, url: str, django_capture_on_commit_callbacks):
-    """Download after the build that the first request queued has run (in
-    production the worker runs it; here, as the test's transaction "commits")."""
-    with django_capture_on_commit_callbacks(execute=True):
-        download(client, url)
-    return download(client, url)
+@pytest.fixture
+def get(client, django_capture_on_commit_callbacks):
+    """A download. What it queues runs when it ends (in production the
+    worker runs it) unless `run=False`, and is returned either way."""
+
+    def get(url: str, *, run: bool = True, **headers) -> Got:
+        with django_capture_on_commit_callbacks(execute=run) as queued:
+            response = client.get(url, **headers)
+            # Reading a streamed body to its end closes it, as a server would.
+            streamed = response.streaming
+            body = b"".join(response.streaming_content) if streamed else response.content
+        return Got(response, body, queued)
+
+    return get
 
 
-def test_the_first_download_shows_a_preparing_page_and_queues_one_build(
-    client, scene, django_capture_on_commit_callbacks
-):
+def test_the_first_download_shows_a_preparing_page_and_queues_one_build(get, scene):
     url = reverse("opendata:consultation", args=[scene.proposal.slug])
-    with django_capture_on_commit_callbacks() as queued:
-        response, body = download(client, url)
-    assert response.status_code == 202
-    assert response["Retry-After"] == "5" and "no-store" in response["Cache-Control"]
-    page = body.decode()
+    first = get(url, run=False)
+    assert first.status == 202 and len(first.queued) == 1
+    assert first.response["Retry-After"] == "5"
+    assert "no-store" in first.response["Cache-Control"]
+    page = first.body.decode()
     assert '<meta http-equiv="refresh" content="5">' in page
     assert "is being prepared" in page and "<progress" in page
     file = DataFile.objects.get(proposal=scene.proposal)
-    assert len(queued) == 1
     assert file.state == BuildState.QUEUED
 
     # A second request meanwhile does not start a second build.
-    with django_capture_on_commit_callbacks() as again:
-        response, _ = download(client, url)
-    assert response.status_code == 202 and again == []
+    again = get(url, run=False)
+    assert again.status == 202 and again.queued == []
 
-    queued[0]()  # the worker runs the build
+    first.queued[0]()  # the worker runs the build
     file.refresh_from_db()
     assert file.state == BuildState.READY and file.progress == 100
-    response, body = download(client, url)
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    assert response["Content-Length"] == str(file.size) == str(len(body))
-    assert response["ETag"] == f'"{file.sha256}"'
-    assert "attachment" in response["Content-Disposition"]
-    assert f"{scene.proposal.slug}-open-data.zip" in response["Content-Disposition"]
-    assert zipfile.ZipFile(io.BytesIO(body)).testzip() is None
+    got = get(url)
+    assert got.status == 200
+    assert got.response["Content-Type"] == "application/zip"
+    assert got.response["Content-Length"] == str(file.size) == str(len(got.body))
+    assert got.response["ETag"] == f'"{file.sha256}"'
+    disposition = got.response["Content-Disposition"]
+    assert "attachment" in disposition and f"{scene.proposal.slug}-open-data.zip" in disposition
+    assert zipfile.ZipFile(io.BytesIO(got.body)).testzip() is None
 
 
-def test_an_unchanged_file_answers_304_to_its_etag(
-    client, scene, django_capture_on_commit_callbacks
-):
+def test_an_unchanged_file_answers_304_to_its_etag(get, scene):
     url = reverse("opendata:site")
-    response, body = built(client, url, django_capture_on_commit_callbacks)
-    assert response.status_code == 200 and body.startswith(b"PK")
-    etag = response["ETag"]
-    response, body = download(client, url, HTTP_IF_NONE_MATCH=etag)
-    assert response.status_code == 304 and body == b""
-    assert response["ETag"] == etag
-    response, _ = download(client, url, HTTP_IF_NONE_MATCH='"something-else"')
-    assert response.status_code == 200
+    assert get(url).status == 202
+    got = get(url)
+    assert got.status == 200 and got.body.startswith(b"PK")
+    etag = got.response["ETag"]
+    unchanged = get(url, HTTP_IF_NONE_MATCH=etag)
+    assert unchanged.status == 304 and unchanged.body == b""
+    assert unchanged.response["ETag"] == etag
+    assert get(url, HTTP_IF_NONE_MATCH='"something-else"').status == 200
 
 
 def test_changed_data_is_noticed_the_old_file_served_and_the_new_one_built(
-    client,
+    get,
     scene,
     people,  # noqa: F811
-    django_capture_on_commit_callbacks,
 ):
     url = reverse("opendata:consultation", args=[scene.proposal.slug])
-    first, first_body = built(client, url, django_capture_on_commit_callbacks)
-    assert first.status_code == 200
-    with django_capture_on_commit_callbacks() as queued:
-        same, _ = download(client, url)
-    assert same.status_code == 200 and queued == [], "unchanged data: no build"
+    get(url)
+    first = get(url)
+    assert first.status == 200
+    file = DataFile.objects.get()
+    # The check of unchanged data writes nothing.
+    same = get(url)
+    assert same.body == first.body
+    checked = DataFile.objects.get()
+    assert (checked.path, checked.built_at) == (file.path, file.built_at)
+    assert checked.state == BuildState.READY and checked.attempt == file.attempt + 1
 
     new = discussion.comment_create(
         actor=scene.carol, proposal=scene.proposal, body="A late thought about crossings."
     )
-    with django_capture_on_commit_callbacks() as queued:
-        stale, stale_body = download(client, url)
-    # The last good file at once, and a build queued.
-    assert stale.status_code == 200 and stale_body == first_body
-    assert len(queued) == 1
-    queued[0]()
-    fresh, fresh_body = download(client, url)
-    assert fresh["ETag"] != first["ETag"]
-    archive = zipfile.ZipFile(io.BytesIO(fresh_body))
+    stale = get(url, run=False)
+    # The last good file at once, and a check queued, which builds anew.
+    assert stale.status == 200 and stale.body == first.body
+    assert len(stale.queued) == 1
+    stale.queued[0]()
+    fresh = get(url)
+    assert fresh.response["ETag"] != first.response["ETag"]
+    archive = zipfile.ZipFile(io.BytesIO(fresh.body))
     assert new.pk in {row["comment_id"] for row in json_rows(archive, "comments")}
     # The old file is gone from the folder; only the new one stays.
     assert [p.name for p in services.folder().iterdir()] == [DataFile.objects.get().path]
 
     # A moderator hiding the comment is a change too.
     moderation.comment_hide(actor=people.moderator, comment=new, reason="Spam.", category="spam")
-    _, hidden_body = built(client, url, django_capture_on_commit_callbacks)
-    archive = zipfile.ZipFile(io.BytesIO(hidden_body))
+    get(url)
+    archive = zipfile.ZipFile(io.BytesIO(get(url).body))
     assert new.pk not in {row["comment_id"] for row in json_rows(archive, "comments")}
+
+
+def test_the_data_is_looked_at_once_in_a_while_not_on_every_download(get, scene, settings):
+    url = reverse("opendata:site")
+    get(url)
+    settings.CONSULT_OPENDATA_CHECK_SECONDS = 30
+    downloads = [get(url, run=False) for _ in range(3)]
+    assert [got.status for got in downloads] == [200, 200, 200]
+    assert sum(len(got.queued) for got in downloads) == 1
 
 
 def test_a_build_runs_once_per_claim(scene, django_capture_on_commit_callbacks):
     file = services.data_file_for(proposal=None)
     with django_capture_on_commit_callbacks():
-        assert services.data_file_request(file=file, wanted="x")
-        assert not services.data_file_request(file=file, wanted="x")
+        assert services.data_file_request(file=file)
+        assert not services.data_file_request(file=file)
     assert services.data_file_build(file_id=file.pk, attempt=file.attempt).state == "ready"
     assert services.data_file_build(file_id=file.pk, attempt=file.attempt) is None
 
@@ -544,36 +563,33 @@ def test_a_build_runs_once_per_claim(scene, django_capture_on_commit_callbacks):
 def test_a_build_that_stopped_showing_life_is_taken_over(scene, django_capture_on_commit_callbacks):
     file = services.data_file_for(proposal=scene.proposal)
     with django_capture_on_commit_callbacks():
-        services.data_file_request(file=file, wanted="x")
+        services.data_file_request(file=file)
     old_attempt = file.attempt
     long_ago = timezone.now() - services.STALE_AFTER - timedelta(minutes=1)
     DataFile.objects.filter(pk=file.pk).update(state=BuildState.BUILDING, touched_at=long_ago)
     file.refresh_from_db()
     with django_capture_on_commit_callbacks() as queued:
-        assert services.data_file_request(file=file, wanted="x")
+        assert services.data_file_request(file=file)
     assert len(queued) == 1 and file.attempt == old_attempt + 1
     # The first worker, should it wake up, does nothing.
     assert services.data_file_build(file_id=file.pk, attempt=old_attempt) is None
     assert services.data_file_build(file_id=file.pk, attempt=file.attempt).state == "ready"
 
 
-def test_a_failed_build_is_not_retried_at_once_for_the_same_data(
-    scene, client, django_capture_on_commit_callbacks, monkeypatch
-):
+def test_a_failed_build_is_not_retried_at_once(get, scene, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(bulk, "write_zip", broken)
     url = reverse("opendata:site")
-    response, body = built(client, url, django_capture_on_commit_callbacks)
-    assert response.status_code == 202
+    assert get(url).status == 202
     file = DataFile.objects.get(scope=Scope.SITE)
     assert file.state == BuildState.FAILED and not file.path
-    assert "could not be prepared" in body.decode()
     assert not list(services.folder().glob("*.part"))
-    with django_capture_on_commit_callbacks() as queued:
-        download(client, url)
-    assert queued == []
+    failed = get(url)
+    assert failed.status == 503 and failed.response["Retry-After"] == "600"
+    assert "could not be prepared" in failed.body.decode()
+    assert failed.queued == []
 
 
 def test_a_draft_or_unknown_consultation_has_no_download(client, scene):
@@ -586,9 +602,9 @@ def test_a_draft_or_unknown_consultation_has_no_download(client, scene):
 
 
 def test_the_open_data_page_lists_every_public_consultation_and_the_rules(
-    client, scene, django_capture_on_commit_callbacks, django_assert_max_num_queries
+    client, get, scene, django_assert_max_num_queries
 ):
-    built(client, reverse("opendata:site"), django_capture_on_commit_callbacks)
+    get(reverse("opendata:site"))
     with django_assert_max_num_queries(8):
         response = client.get(reverse("opendata:index"))
     page = response.content.decode()
