@@ -59,6 +59,8 @@ from proposals.models import (
 # Rows fetched from the database at a time: one chunk is the most of a table
 # held in memory.
 CHUNK = 5_000
+# Consultations named in one query.
+BATCH = 1_000
 # Responses whose answered comments are read together.
 RESPONSE_CHUNK = 500
 # How often (in rows) the writer reports its progress.
@@ -88,13 +90,64 @@ def _plain(value):
     return value.isoformat() if isinstance(value, datetime | date) else value
 
 
+def _batches(proposals: list[Proposal]) -> Iterator[list[int]]:
+    """Ids, BATCH at a time: a query names no more ids than a database takes."""
+    for start in range(0, len(proposals), BATCH):
+        yield [proposal.pk for proposal in proposals[start : start + BATCH]]
+
+
+# Grouped by consultation, in this order in the fingerprint (the audit log last).
+FACTS = (
+    "comments",
+    "votes",
+    "stances",
+    "section_stances",
+    "responses",
+    "versions",
+    "questions",
+)
+
+
 def fingerprint(proposals: list[Proposal]) -> Fingerprint:
     """What the files of these consultations are made of, summed up in a
-    fixed number of aggregate queries: counts, last ids and last change times
-    of everything written. Moderation changes show as a changed count or time
-    of comments or of the audit log (every moderator's action is audited)."""
-    ids = [proposal.pk for proposal in proposals]
-    facts = {
+    fixed number of aggregate queries (per BATCH consultations): counts, last
+    ids and last change times of everything written. Moderation changes show
+    as a changed count or time of comments or of the audit log (every
+    moderator's action is audited)."""
+    facts: dict[str, dict] = {}
+    for ids in _batches(proposals):
+        for name, found in _facts(ids).items():
+            facts.setdefault(name, {}).update(found)
+    summary = [
+        FORMAT_VERSION,
+        # Pseudonyms change with their key, and the files must follow: a
+        # pseudonym stands for the key without giving it away.
+        author(0, 0),
+    ]
+    rows = len(proposals)
+    for proposal in proposals:
+        pk = proposal.pk
+        summary.append(
+            [
+                pk,
+                proposal.slug,
+                proposal.effective_status(),
+                _plain(proposal.updated_at),
+                proposal.current_version_id,
+                proposal.department.name,
+                proposal.jurisdiction.name,
+                *(facts.get(name, {}).get(pk) for name in FACTS),
+                facts.get("audit", {}).get(f"proposal:{pk}"),
+            ]
+        )
+        for name in ("comments", "votes", "stances", "responses"):
+            rows += (facts.get(name, {}).get(pk) or (0,))[0]
+    text = json.dumps(summary, separators=(",", ":"), default=str)
+    return Fingerprint(hashlib.sha256(text.encode()).hexdigest(), rows)
+
+
+def _facts(ids: list[int]) -> dict[str, dict]:
+    return {
         "comments": _grouped(
             Comment.objects.filter(proposal__in=ids),
             "proposal_id",
@@ -146,32 +199,6 @@ def fingerprint(proposals: list[Proposal]) -> Fingerprint:
             last=Max("pk"),
         ),
     }
-    summary = [
-        FORMAT_VERSION,
-        # Pseudonyms change with their key, and the files must follow: a
-        # pseudonym stands for the key without giving it away.
-        author(0, 0),
-    ]
-    rows = len(proposals)
-    for proposal in proposals:
-        pk = proposal.pk
-        summary.append(
-            [
-                pk,
-                proposal.slug,
-                proposal.effective_status(),
-                _plain(proposal.updated_at),
-                proposal.current_version_id,
-                proposal.department.name,
-                proposal.jurisdiction.name,
-                *(facts[name].get(pk) for name in facts if name != "audit"),
-                facts["audit"].get(f"proposal:{pk}"),
-            ]
-        )
-        for name in ("comments", "votes", "stances", "responses"):
-            rows += (facts[name].get(pk) or (0,))[0]
-    text = json.dumps(summary, separators=(",", ":"), default=str)
-    return Fingerprint(hashlib.sha256(text.encode()).hexdigest(), rows)
 
 
 # --- the rows of each table -------------------------------------------------------
@@ -181,18 +208,23 @@ def _values(queryset, *fields: str) -> Iterator[tuple]:
     return queryset.values_list(*fields).iterator(chunk_size=CHUNK)
 
 
-def consultations(proposals: list[Proposal]) -> Iterator[Row]:
+def _topics(ids: list[int]) -> dict[int, list[str]]:
     topics: dict[int, list[str]] = {}
     for object_id, name in (
         TaggedItem.objects.filter(
-            content_type__app_label="proposals",
-            content_type__model="proposal",
-            object_id__in=[p.pk for p in proposals],
+            content_type__app_label="proposals", content_type__model="proposal", object_id__in=ids
         )
         .order_by("object_id", "tag__name")
         .values_list("object_id", "tag__name")
     ):
         topics.setdefault(object_id, []).append(name)
+    return topics
+
+
+def consultations(proposals: list[Proposal]) -> Iterator[Row]:
+    topics: dict[int, list[str]] = {}
+    for ids in _batches(proposals):
+        topics.update(_topics(ids))
     for p in proposals:
         yield (
             p.pk,
@@ -229,10 +261,11 @@ def sections(proposals: list[Proposal]) -> Iterator[Row]:
 
 
 def questions(proposals: list[Proposal]) -> Iterator[Row]:
-    asked = ConsultationQuestion.objects.filter(proposal__in=[p.pk for p in proposals])
-    yield from _values(
-        asked.order_by("proposal_id", "order", "pk"), "proposal_id", "pk", "order", "prompt"
-    )
+    for ids in _batches(proposals):
+        asked = ConsultationQuestion.objects.filter(proposal__in=ids)
+        yield from _values(
+            asked.order_by("proposal_id", "order", "pk"), "proposal_id", "pk", "order", "prompt"
+        )
 
 
 def comments(proposals: list[Proposal]) -> Iterator[Row]:
@@ -279,7 +312,9 @@ def votes(proposals: list[Proposal]) -> Iterator[Row]:
             public.votes(p).order_by("comment_id"), "comment_id", "user_id", "value", "updated_at"
         )
         for comment_id, group in groupby(rows, key=lambda row: row[0]):
-            cast = sorted((voter(user), value, at.date()) for _, user, value, at in group)
+            cast = sorted(
+                (voter(user), value, at.astimezone(UTC).date()) for _, user, value, at in group
+            )
             for who, value, day in cast:
                 yield p.pk, comment_id, who, value, day
 

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 # A build that has shown no sign of life for this long is taken to be dead
 # (its worker stopped) and may be claimed again.
 STALE_AFTER = timedelta(minutes=15)
-# A build that failed is not tried again for the same data before this.
+# A build that failed is not tried again before this.
 RETRY_AFTER = timedelta(minutes=10)
 # Progress is stored when it has moved this many points, or this often.
 PROGRESS_STEP = 2
