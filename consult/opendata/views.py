@@ -43,8 +43,9 @@ def consultation_download(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _download(request: HttpRequest, file: DataFile, filename: str) -> HttpResponse:
-    """The last good file, at once; a build queued if the data has changed
-    since. Only when there is no file yet, a page that says so and looks again."""
+    """The last good file, at once, and once in a while a check of the data
+    queued (which builds the file anew if the data changed). Only when there
+    is no file yet, a page that says it is being prepared and looks again."""
     file = services.data_file_refresh(file)
     opened = services.data_file_open(file)
     if opened is None:

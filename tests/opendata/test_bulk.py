@@ -219,6 +219,8 @@ def test_every_written_file_and_column_is_described_in_the_dictionary(scene):
     described = {resource["path"]: resource for resource in package["resources"]}
     assert set(archive.namelist()) - {"README.md", "datapackage.json"} == set(described)
     for name in archive.namelist():
+        if name.startswith("polis/"):
+            continue  # described by the Polis export format
         if name.endswith(".csv"):
             header = next(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
             fields = [field["name"] for field in described[name]["schema"]["fields"]]
@@ -232,6 +234,20 @@ def test_every_written_file_and_column_is_described_in_the_dictionary(scene):
             assert keys <= fields
     assert package["privacy"] and package["licenses"]
     assert "pseudonym" in readme and "counts only" in readme
+
+
+def test_a_consultations_zip_holds_its_polis_export_and_lists_it(scene, monkeypatch):
+    monkeypatch.setattr(
+        bulk,
+        "_polis_files",
+        lambda proposal: {"comments.csv": b"comment-id\n", "votes.csv": b"voter-id\n"},
+    )
+    archive = consultation_zip(scene.proposal)
+    assert archive.read("polis/comments.csv") == b"comment-id\n"
+    paths = {r["path"] for r in json.loads(archive.read("datapackage.json"))["resources"]}
+    assert {"polis/comments.csv", "polis/votes.csv"} <= paths
+    assert "`polis/`" in archive.read("README.md").decode()
+    assert not [name for name in build().namelist() if name.startswith("polis/")]
 
 
 def test_the_rows_say_what_the_consultation_holds(scene):
