@@ -92,13 +92,13 @@ def measure() -> dict:
     """Build the site's file as the task does; this process does nothing else."""
     from django.conf import settings
 
-    from consult.opendata import bulk, public, services
+    from consult.opendata import bulk, fingerprint, public, services
     from consult.opendata.models import DataFile
 
     began_rss = rss_mb("VmRSS")
     proposals = list(public.proposals().order_by("pk"))
     started = time.perf_counter()
-    bulk.fingerprint(proposals)
+    fingerprint.fingerprint(proposals)
     fingerprint_seconds = time.perf_counter() - started
 
     tables: dict[str, float] = {}

@@ -1,5 +1,4 @@
-"""The bulk downloads: a ZIP of CSV and JSON tables, and the cheap fingerprint
-that says when one must be built again.
+"""The bulk downloads: a ZIP of CSV and JSON tables.
 
 Every row comes from consult.opendata.public, is read as values in chunks
 (never a model instance per row, never a whole table in memory), and is
@@ -10,7 +9,6 @@ writes the README.md and datapackage.json that describe it.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import shutil
@@ -18,20 +16,18 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from itertools import groupby
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from taggit.models import TaggedItem
 
-from consult.accounts.models import AuditEntry
 from consult.opendata import public
 from consult.opendata.dictionary import (
-    FORMAT_VERSION,
     LIST_SEPARATOR,
     POLIS_FOLDER,
     TABLES,
@@ -40,27 +36,23 @@ from consult.opendata.dictionary import (
     datapackage,
     readme,
 )
-from consult.opendata.pseudonyms import Kind, Pseudonyms, author
+from consult.opendata.fingerprint import batches
+from consult.opendata.pseudonyms import Kind, Pseudonyms
 
 # The report's CSV guard against spreadsheet formulas, so both downloads agree.
 from consult.reports.exports import FORMULA_STARTS
 from consult.reports.exports import _cell as guarded_cell
 from discussion.log import moderation_log
-from discussion.models import Comment, CommentVote, OfficialResponse
+from discussion.models import OfficialResponse
 from proposals.models import (
     ConsultationQuestion,
     Proposal,
-    ProposalStance,
-    ProposalVersion,
-    SectionStance,
     SectionVersion,
 )
 
 # Rows fetched from the database at a time: one chunk is the most of a table
 # held in memory.
 CHUNK = 5_000
-# Consultations named in one query.
-BATCH = 1_000
 # Responses whose answered comments are read together.
 RESPONSE_CHUNK = 500
 # How often (in rows) the writer reports its progress.
@@ -68,137 +60,6 @@ PROGRESS_EVERY = 10_000
 
 Row = tuple
 Progress = Callable[[int], None]
-
-
-# --- the fingerprint ------------------------------------------------------------
-
-
-@dataclass
-class Fingerprint:
-    digest: str
-    # About how many rows a build writes, for its progress bar.
-    rows: int
-
-
-def _grouped(queryset, key: str, **aggregates) -> dict[int, tuple]:
-    rows = queryset.values(key).annotate(**aggregates).order_by()
-    names = list(aggregates)
-    return {row[key]: tuple(_plain(row[name]) for name in names) for row in rows}
-
-
-def _plain(value):
-    return value.isoformat() if isinstance(value, datetime | date) else value
-
-
-def _batches(proposals: list[Proposal]) -> Iterator[list[int]]:
-    """Ids, BATCH at a time: a query names no more ids than a database takes."""
-    for start in range(0, len(proposals), BATCH):
-        yield [proposal.pk for proposal in proposals[start : start + BATCH]]
-
-
-# Grouped by consultation, in this order in the fingerprint (the audit log last).
-FACTS = (
-    "comments",
-    "votes",
-    "stances",
-    "section_stances",
-    "responses",
-    "versions",
-    "questions",
-)
-
-
-def fingerprint(proposals: list[Proposal]) -> Fingerprint:
-    """What the files of these consultations are made of, summed up in a
-    fixed number of aggregate queries (per BATCH consultations): counts, last
-    ids and last change times of everything written. Moderation changes show
-    as a changed count or time of comments or of the audit log (every
-    moderator's action is audited)."""
-    facts: dict[str, dict] = {}
-    for ids in _batches(proposals):
-        for name, found in _facts(ids).items():
-            facts.setdefault(name, {}).update(found)
-    summary = [
-        FORMAT_VERSION,
-        # Pseudonyms change with their key, and the files must follow: a
-        # pseudonym stands for the key without giving it away.
-        author(0, 0),
-    ]
-    rows = len(proposals)
-    for proposal in proposals:
-        pk = proposal.pk
-        summary.append(
-            [
-                pk,
-                proposal.slug,
-                proposal.effective_status(),
-                _plain(proposal.updated_at),
-                proposal.current_version_id,
-                proposal.department.name,
-                proposal.jurisdiction.name,
-                *(facts.get(name, {}).get(pk) for name in FACTS),
-                facts.get("audit", {}).get(f"proposal:{pk}"),
-            ]
-        )
-        for name in ("comments", "votes", "stances", "responses"):
-            rows += (facts.get(name, {}).get(pk) or (0,))[0]
-    text = json.dumps(summary, separators=(",", ":"), default=str)
-    return Fingerprint(hashlib.sha256(text.encode()).hexdigest(), rows)
-
-
-def _facts(ids: list[int]) -> dict[str, dict]:
-    return {
-        "comments": _grouped(
-            Comment.objects.filter(proposal__in=ids),
-            "proposal_id",
-            n=Count("pk"),
-            last=Max("pk"),
-            edited=Max("edited_at"),
-            deleted=Max("deleted_at"),
-            hidden=Max("hidden_at"),
-            held=Max("held_at"),
-        ),
-        "votes": _grouped(
-            CommentVote.objects.filter(comment__proposal__in=ids),
-            "comment__proposal_id",
-            n=Count("pk"),
-            changed=Max("updated_at"),
-        ),
-        "stances": _grouped(
-            ProposalStance.objects.filter(proposal__in=ids),
-            "proposal_id",
-            n=Count("pk"),
-            changed=Max("updated_at"),
-        ),
-        "section_stances": _grouped(
-            SectionStance.objects.filter(proposal__in=ids),
-            "proposal_id",
-            n=Count("pk"),
-            changed=Max("updated_at"),
-        ),
-        "responses": _grouped(
-            OfficialResponse.objects.filter(proposal__in=ids),
-            "proposal_id",
-            n=Count("pk", distinct=True),
-            last=Max("pk"),
-            links=Count("comments"),
-        ),
-        "versions": _grouped(
-            ProposalVersion.objects.filter(proposal__in=ids), "proposal_id", last=Max("pk")
-        ),
-        "questions": _grouped(
-            ConsultationQuestion.objects.filter(proposal__in=ids),
-            "proposal_id",
-            n=Count("pk"),
-            last=Max("pk"),
-        ),
-        "audit": _grouped(
-            AuditEntry.objects.filter(scope__in=[f"proposal:{pk}" for pk in ids]),
-            "scope",
-            n=Count("pk"),
-            last=Max("pk"),
-        ),
-    }
 
 
 # --- the rows of each table -------------------------------------------------------
@@ -223,7 +84,7 @@ def _topics(ids: list[int]) -> dict[int, list[str]]:
 
 def consultations(proposals: list[Proposal]) -> Iterator[Row]:
     topics: dict[int, list[str]] = {}
-    for ids in _batches(proposals):
+    for ids in batches(proposals):
         topics.update(_topics(ids))
     for p in proposals:
         yield (
@@ -261,7 +122,7 @@ def sections(proposals: list[Proposal]) -> Iterator[Row]:
 
 
 def questions(proposals: list[Proposal]) -> Iterator[Row]:
-    for ids in _batches(proposals):
+    for ids in batches(proposals):
         asked = ConsultationQuestion.objects.filter(proposal__in=ids)
         yield from _values(
             asked.order_by("proposal_id", "order", "pk"), "proposal_id", "pk", "order", "prompt"

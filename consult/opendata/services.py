@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from consult.opendata import bulk, public
+from consult.opendata import bulk, fingerprint, public
 from consult.opendata.models import ACTIVE_STATES, BuildState, DataFile, Scope
 from proposals.models import Proposal
 
@@ -252,12 +252,12 @@ def data_file_build(*, file_id: int, attempt: int) -> DataFile | None:
             raise LookupError(NOT_PUBLIC)
         # Taken before reading: data that changes during the build makes the
         # file look stale, never fresher than it is.
-        fingerprint = bulk.fingerprint(proposals)
-        if fingerprint.digest == file.fingerprint and (folder() / previous).is_file():
+        taken = fingerprint.fingerprint(proposals)
+        if taken.digest == file.fingerprint and (folder() / previous).is_file():
             ours.update(state=BuildState.READY, progress=100, finished_at=timezone.now())
             file.refresh_from_db()
             return file
-        path, size, sha256 = _write(file, proposals, _Reporter(file, fingerprint.rows))
+        path, size, sha256 = _write(file, proposals, _Reporter(file, taken.rows))
     except Exception as exc:
         logger.exception("open data file %s failed to build", file_id)
         error = NOT_PUBLIC if str(exc) == NOT_PUBLIC else "failed"
@@ -271,7 +271,7 @@ def data_file_build(*, file_id: int, attempt: int) -> DataFile | None:
         path=path,
         size=size,
         sha256=sha256,
-        fingerprint=fingerprint.digest,
+        fingerprint=taken.digest,
         built_at=finished,
         finished_at=finished,
         touched_at=finished,

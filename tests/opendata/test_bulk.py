@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from consult.opendata import bulk, public, services
+from consult.opendata import bulk, fingerprint, public, services
 from consult.opendata.dictionary import TABLES
 from consult.opendata.models import BuildState, DataFile, Scope
 from consult.opendata.pseudonyms import author as author_pseudonym
@@ -441,12 +441,12 @@ def test_the_fingerprint_is_a_few_aggregate_queries_for_any_number_of_consultati
 ):
     proposals = list(public.proposals())
     with django_assert_num_queries(FINGERPRINT_QUERIES):
-        one = bulk.fingerprint(proposals)
+        one = fingerprint.fingerprint(proposals)
     assert one.rows > 10
     another_public(people, scene.proposal)
     proposals = list(public.proposals())
     with django_assert_num_queries(FINGERPRINT_QUERIES):
-        two = bulk.fingerprint(proposals)
+        two = fingerprint.fingerprint(proposals)
     assert two.digest != one.digest
 
 
