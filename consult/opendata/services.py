@@ -1,0 +1,285 @@
+"""The bulk downloads' files: when to build one, building it, serving it.
+
+A download never waits for a build, nor for the data to be looked at. It is
+given the last good file at once, and a check is queued for the background
+worker (at most once every CONSULT_OPENDATA_CHECK_SECONDS per file): the
+worker takes the data's fingerprint and, if it no longer matches the file's,
+builds the file again. Only the very first request of a file, when there is
+none yet, gets a page that says it is being prepared. One build at a time
+per file: it is claimed by one conditional UPDATE, which one request wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from consult.opendata import bulk, fingerprint, public
+from consult.opendata.models import ACTIVE_STATES, BuildState, DataFile, Scope
+from proposals.models import Proposal
+
+logger = logging.getLogger(__name__)
+
+# A build that has shown no sign of life for this long is taken to be dead
+# (its worker stopped) and may be claimed again.
+STALE_AFTER = timedelta(minutes=15)
+# A build that failed is not tried again before this.
+RETRY_AFTER = timedelta(minutes=10)
+# Progress is stored when it has moved this many points, or this often.
+PROGRESS_STEP = 2
+TOUCH_EVERY = timedelta(seconds=30)
+NOT_PUBLIC = "the consultation is not public"
+
+
+def folder() -> Path:
+    """Where the files are kept: not served by the web server, only by the views."""
+    configured = getattr(settings, "CONSULT_OPENDATA_DIR", "")
+    return Path(configured) if configured else Path(settings.MEDIA_ROOT) / "opendata"
+
+
+def check_seconds() -> int:
+    """How often, at most, a download has the data looked at again."""
+    return int(getattr(settings, "CONSULT_OPENDATA_CHECK_SECONDS", 30))
+
+
+# --- reads ------------------------------------------------------------------------
+
+
+def data_file_for(*, proposal: Proposal | None) -> DataFile:
+    """The row of the site's file (no proposal) or of one consultation's."""
+    scope = Scope.CONSULTATION if proposal else Scope.SITE
+    try:
+        with transaction.atomic():
+            file, _ = DataFile.objects.get_or_create(scope=scope, proposal=proposal)
+    except IntegrityError:
+        # Two first requests at once: the other one made it.
+        file = DataFile.objects.get(scope=scope, proposal=proposal)
+    if proposal is not None:
+        file.proposal = proposal
+    return file
+
+
+def scope_proposals(file: DataFile) -> list[Proposal]:
+    """The public consultations that the file covers, in id order."""
+    found = public.proposals().order_by("pk")
+    if file.scope == Scope.CONSULTATION:
+        found = found.filter(pk=file.proposal_id)
+    return list(found)
+
+
+def data_file_open(file: DataFile) -> tuple[DataFile, BinaryIO] | None:
+    """The last good file, opened; None if there is none yet. A file replaced
+    between reading the row and opening it is found again once."""
+    for _ in range(2):
+        if not file.path:
+            return None
+        try:
+            return file, (folder() / file.path).open("rb")
+        except FileNotFoundError:
+            file.refresh_from_db()
+    return None
+
+
+# --- writes -----------------------------------------------------------------------
+
+
+def data_file_request(*, file: DataFile) -> bool:
+    """Queue a build of the file (which first checks whether the data has
+    changed at all), unless one is under way or one failed a moment ago.
+    Returns whether this call queued it."""
+    from consult.opendata.tasks import build_data_file
+
+    now = timezone.now()
+    if (
+        file.state == BuildState.FAILED
+        and file.finished_at
+        and file.finished_at > now - RETRY_AFTER
+    ):
+        return False
+    stale = now - STALE_AFTER
+    claimable = (
+        ~Q(state__in=ACTIVE_STATES)
+        | Q(state=BuildState.QUEUED, queued_at__lt=stale)
+        | Q(state=BuildState.BUILDING, touched_at__lt=stale)
+    )
+    attempt = file.attempt + 1
+    # The claim: one conditional UPDATE, won by one request only.
+    claimed = DataFile.objects.filter(claimable, pk=file.pk, attempt=file.attempt).update(
+        state=BuildState.QUEUED,
+        attempt=attempt,
+        progress=0,
+        queued_at=now,
+        touched_at=now,
+        error="",
+    )
+    if not claimed:
+        return False
+    file.state, file.attempt, file.progress = BuildState.QUEUED, attempt, 0
+    file.queued_at = file.touched_at = now
+    pk = file.pk
+    transaction.on_commit(lambda: build_data_file.enqueue(file_id=pk, attempt=attempt))
+    return True
+
+
+def data_file_refresh(file: DataFile) -> DataFile:
+    """What a download does besides serving: the first one queues the first
+    build; later ones queue a check of the data, once in a while."""
+    if file.path:
+        seconds = check_seconds()
+        key = f"opendata:checked:{file.pk}"
+        # cache.add: of the requests in one interval, one queues the check.
+        if seconds > 0 and not cache.add(key, True, seconds):
+            return file
+    if data_file_request(file=file):
+        file.refresh_from_db()
+    return file
+
+
+class _Reporter:
+    """Stores the build's progress when it has moved enough to be seen."""
+
+    def __init__(self, file: DataFile, total: int) -> None:
+        self.file, self.total = file, max(total, 1)
+        self.touched = timezone.now()
+
+    def __call__(self, rows: int) -> None:
+        percent = min(99, 100 * rows // self.total)
+        now = timezone.now()
+        if percent - self.file.progress < PROGRESS_STEP and now - self.touched < TOUCH_EVERY:
+            return
+        self.file.progress, self.touched = max(percent, self.file.progress), now
+        DataFile.objects.filter(pk=self.file.pk, attempt=self.file.attempt).update(
+            progress=self.file.progress, touched_at=now
+        )
+
+
+def _names(file: DataFile) -> tuple[str, str, str]:
+    """(file name stem, package name, title) of the file's ZIP."""
+    if file.scope == Scope.SITE:
+        return "site", "consult-open-data", "Open data of every public consultation"
+    proposal = file.proposal
+    return (
+        f"consultation-{proposal.pk}",
+        f"consult-open-data-{proposal.pk}",
+        f"Open data of the consultation “{proposal.title}”",
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write(file: DataFile, proposals: list[Proposal], progress) -> tuple[str, int, str]:
+    """Build the ZIP into a temporary file beside its final place, then give
+    it its name in one rename: a reader sees the old file or the new one."""
+    stem, name, title = _names(file)
+    root = folder()
+    root.mkdir(parents=True, exist_ok=True)
+    _sweep(root, stem)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed, or removed on failure
+        dir=root, prefix=f".{stem}-", suffix=".part", delete=False
+    )
+    partial = Path(handle.name)
+    try:
+        with handle:
+            bulk.write_zip(
+                handle,
+                proposals=proposals,
+                name=name,
+                title=title,
+                polis=proposals[0] if file.scope == Scope.CONSULTATION else None,
+                progress=progress,
+                spool_dir=root,
+            )
+            handle.flush()
+            os.fsync(handle.fileno())
+        sha256 = _sha256(partial)
+        final = f"{stem}-{sha256[:16]}.zip"
+        size = partial.stat().st_size
+        partial.chmod(0o644)
+        partial.replace(root / final)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return final, size, sha256
+
+
+def _sweep(root: Path, stem: str) -> None:
+    """Partial files left by a worker that was stopped in the middle of a build."""
+    cutoff = (timezone.now() - STALE_AFTER).timestamp()
+    for partial in root.glob(f".{stem}-*.part"):
+        try:
+            if partial.stat().st_mtime < cutoff:
+                partial.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _remove_unused(path: str) -> None:
+    if path and not DataFile.objects.filter(path=path).exists():
+        (folder() / path).unlink(missing_ok=True)
+
+
+def data_file_build(*, file_id: int, attempt: int) -> DataFile | None:
+    """The task's body: build one queued file again if its data has changed
+    (or it has none). A claim already taken, or taken over since, is left alone."""
+    now = timezone.now()
+    if not DataFile.objects.filter(pk=file_id, attempt=attempt, state=BuildState.QUEUED).update(
+        state=BuildState.BUILDING, progress=0, touched_at=now
+    ):
+        return None
+    file = DataFile.objects.select_related("proposal").get(pk=file_id)
+    ours = DataFile.objects.filter(pk=file_id, attempt=attempt, state=BuildState.BUILDING)
+    previous = file.path
+    try:
+        proposals = scope_proposals(file)
+        if file.scope == Scope.CONSULTATION and not proposals:
+            raise LookupError(NOT_PUBLIC)
+        # Taken before reading: data that changes during the build makes the
+        # file look stale, never fresher than it is.
+        taken = fingerprint.fingerprint(proposals)
+        if taken.digest == file.fingerprint and (folder() / previous).is_file():
+            ours.update(state=BuildState.READY, progress=100, finished_at=timezone.now())
+            file.refresh_from_db()
+            return file
+        path, size, sha256 = _write(file, proposals, _Reporter(file, taken.rows))
+    except Exception as exc:
+        logger.exception("open data file %s failed to build", file_id)
+        error = NOT_PUBLIC if str(exc) == NOT_PUBLIC else "failed"
+        ours.update(state=BuildState.FAILED, finished_at=timezone.now(), error=error)
+        file.refresh_from_db()
+        return file
+    finished = timezone.now()
+    if ours.update(
+        state=BuildState.READY,
+        progress=100,
+        path=path,
+        size=size,
+        sha256=sha256,
+        fingerprint=taken.digest,
+        built_at=finished,
+        finished_at=finished,
+        touched_at=finished,
+        error="",
+    ):
+        if previous != path:
+            _remove_unused(previous)
+    else:
+        _remove_unused(path)
+    file.refresh_from_db()
+    return file

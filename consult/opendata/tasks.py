@@ -1,0 +1,12 @@
+"""Background work of the bulk downloads, run by the task worker."""
+
+from django.tasks import task
+
+from consult.opendata import services
+
+
+@task
+def build_data_file(file_id: int, attempt: int) -> str:
+    """Build one queued open-data ZIP; its progress is stored on its row."""
+    file = services.data_file_build(file_id=file_id, attempt=attempt)
+    return file.state if file else "skipped"
