@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/tokens/", include("consult.api.token_urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("consult.api.urls")),
+    path("open-data/", include("consult.opendata.urls")),
     # The discussion of a consultation lives under its address, served by discussion/.
     path(
         "consultations/<uslug:slug>/sections/<int:section_id>/",

@@ -176,9 +176,7 @@ def comment_roots(
         ),
         default=Value(1),
     )
-    return with_themes(_with_controversy(qs)).order_by(
-        pin_first, *SORTS.get(sort, SORTS["oldest"])
-    )
+    return with_themes(_with_controversy(qs)).order_by(pin_first, *SORTS.get(sort, SORTS["oldest"]))
 
 
 def _tree(roots: list[Comment], replies: list[Comment], base_depth: int) -> list[Node]:

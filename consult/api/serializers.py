@@ -244,4 +244,4 @@ class Index(serializers.Serializer):
     consultations = serializers.CharField()
     departments = serializers.CharField()
     topics = serializers.CharField()
-    open_data = serializers.CharField(allow_null=True, help_text="Bulk downloads.")
+    open_data = serializers.CharField(help_text="Bulk downloads.")

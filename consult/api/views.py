@@ -548,14 +548,6 @@ class Index(ApiView):
                 "consultations": at("api:consultations"),
                 "departments": at("api:departments"),
                 "topics": at("api:topics"),
-                "open_data": at("opendata:index") if _has("opendata:index") else None,
+                "open_data": at("opendata:index"),
             }
         )
-
-
-def _has(name: str) -> bool:
-    try:
-        reverse(name)
-    except Exception:
-        return False
-    return True

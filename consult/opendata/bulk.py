@@ -101,6 +101,8 @@ def consultations(proposals: list[Proposal]) -> Iterator[Row]:
             p.opens_at,
             p.closes_at,
             p.current_version.number,
+            p.archived,
+            p.origin,
         )
 
 
@@ -388,13 +390,27 @@ def write_table(
     return count
 
 
-def _polis_files(proposal: Proposal) -> dict[str, bytes]:
-    """The consultation in the Polis export format, under polis/ in its ZIP.
+def _write_polis(archive: zipfile.ZipFile, proposal: Proposal) -> list[str]:
+    """The consultation in the Polis export format, under polis/ in its ZIP,
+    streamed entry by entry (its voter x comment table can be large)."""
+    from consult.opendata import polis  # NumPy: loaded in the worker only
 
-    TODO(lead): wire `consult.opendata.polis.export_files(proposal)` here; it is
-    written by another branch and does not exist in this one yet.
-    """
-    return {}
+    written: list[str] = []
+    current: list = []
+
+    def open_entry(name: str):
+        if current:
+            current.pop().close()
+        written.append(POLIS_FOLDER + name)
+        current.append(archive.open(_entry(POLIS_FOLDER + name), "w", force_zip64=True))
+        return current[-1]
+
+    try:
+        polis.write_files(proposal, open_entry)
+    finally:
+        if current:
+            current.pop().close()
+    return written
 
 
 @dataclass
@@ -422,12 +438,7 @@ def write_zip(
                 zf, table, ROWS[table.name](proposals), counter, spool_dir
             )
             built.files += table.files
-        extra = []
-        if polis is not None:
-            for filename, content in sorted(_polis_files(polis).items()):
-                path = POLIS_FOLDER + filename
-                zf.writestr(_entry(path), content)
-                extra.append(path)
+        extra = _write_polis(zf, polis) if polis is not None else []
         package = Package(
             name=name,
             title=title,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 # Bumped whenever a file's columns or meaning change: every ZIP is then rebuilt.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # What the JSON files hold for each type; CSV cells are text (see `Column`).
 TYPES = ("integer", "string", "date", "datetime", "boolean", "list")
@@ -98,6 +98,12 @@ TABLES: tuple[Table, ...] = (
                 "integer",
                 "The number of the published version shown now (versions.version).",
             ),
+            Column(
+                "archived",
+                "boolean",
+                "true for an archive imported from another platform: kept as it was, read only.",
+            ),
+            Column("origin", "string", 'Where an archive came from ("polis"), or empty.'),
         ),
         ("consultation_id",),
     ),

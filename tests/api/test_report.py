@@ -22,8 +22,8 @@ def test_the_published_report_withholds_words_hidden_since(
     client_api,
     open_proposal,
     people,
-    crowd,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    crowd,  # noqa: F811 - the imported fixture
+    django_capture_on_commit_callbacks,
 ):
     url = f"/api/v1/consultations/{open_proposal.slug}/report/"
     run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)

@@ -31,8 +31,6 @@ from proposals.models import Proposal
 from tests.live_helpers import human
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 
-pytestmark = pytest.mark.urls("tests.opendata.urls")
-
 # Building the site's ZIP of one consultation, whatever its number of rows.
 BUILD_QUERIES = 17
 FINGERPRINT_QUERIES = 8
@@ -236,16 +234,14 @@ def test_every_written_file_and_column_is_described_in_the_dictionary(scene):
     assert "pseudonym" in readme and "counts only" in readme
 
 
-def test_a_consultations_zip_holds_its_polis_export_and_lists_it(scene, monkeypatch):
-    monkeypatch.setattr(
-        bulk,
-        "_polis_files",
-        lambda proposal: {"comments.csv": b"comment-id\n", "votes.csv": b"voter-id\n"},
-    )
+def test_a_consultations_zip_holds_its_polis_export_and_lists_it(scene):
+    from consult.opendata import polis
+
     archive = consultation_zip(scene.proposal)
-    assert archive.read("polis/comments.csv") == b"comment-id\n"
+    for name, content in polis.export_files(scene.proposal).items():
+        assert archive.read(f"polis/{name}") == content
     paths = {r["path"] for r in json.loads(archive.read("datapackage.json"))["resources"]}
-    assert {"polis/comments.csv", "polis/votes.csv"} <= paths
+    assert {f"polis/{name}" for name in polis.FILES} <= paths
     assert "`polis/`" in archive.read("README.md").decode()
     assert not [name for name in build().namelist() if name.startswith("polis/")]
 
