@@ -134,6 +134,16 @@ def _clean_text(value: str, *, required, too_long, limit: int, field: str) -> st
     return value
 
 
+def _clean_title(title: str) -> str:
+    return _clean_text(
+        title,
+        required=TITLE_REQUIRED,
+        too_long=TITLE_TOO_LONG,
+        limit=TITLE_MAX_LENGTH,
+        field="title",
+    )
+
+
 def _unique_slug(title: str, *, random_suffix: bool = False) -> str:
     base = slugify(title, allow_unicode=True)[:200] or "consultation"
     slug = f"{base}-{secrets.token_hex(3)}" if random_suffix else base
@@ -207,13 +217,7 @@ def proposal_create(
 ) -> Proposal:
     if not rules.can_create_in(actor, department):
         raise PermissionDenied(NOT_OFFICIAL_HERE)
-    title = _clean_text(
-        title,
-        required=TITLE_REQUIRED,
-        too_long=TITLE_TOO_LONG,
-        limit=TITLE_MAX_LENGTH,
-        field="title",
-    )
+    title = _clean_title(title)
     summary = _clean_text(
         summary,
         required=SUMMARY_REQUIRED,
@@ -289,13 +293,7 @@ def proposal_update(
     proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
     _require_state(proposal, Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
     before = {"title": proposal.title, "summary": proposal.summary}
-    proposal.title = _clean_text(
-        title,
-        required=TITLE_REQUIRED,
-        too_long=TITLE_TOO_LONG,
-        limit=TITLE_MAX_LENGTH,
-        field="title",
-    )
+    proposal.title = _clean_title(title)
     proposal.summary = _clean_text(
         summary,
         required=SUMMARY_REQUIRED,
@@ -468,13 +466,7 @@ def proposal_archive_create(
     Made by an operator's import (no acting user): one published version with
     one section when a heading is given, none otherwise.
     """
-    title = _clean_text(
-        title,
-        required=TITLE_REQUIRED,
-        too_long=TITLE_TOO_LONG,
-        limit=TITLE_MAX_LENGTH,
-        field="title",
-    )
+    title = _clean_title(title)
     summary = (summary or "").strip()[:SUMMARY_MAX_LENGTH] or title
     if closes_at <= opens_at:
         closes_at = opens_at + timedelta(seconds=1)

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Department, User
 from consult.analysis import groups as group_analysis
 from consult.opendata import public
+from consult.reports import loader
 from consult.text import render_markdown
 from discussion.models import COMMENT_MAX_LENGTH, Comment, CommentVote, VoteValue
 from proposals.models import Proposal
@@ -130,27 +131,14 @@ def write_files(proposal: Proposal, open_file: Callable[[str], IO[bytes]]) -> No
     _write_summary(open_file(SUMMARY), proposal, data, voter_ids.size, analysis)
 
 
-def _columns(rows: Iterable[tuple], width: int) -> list[list]:
-    columns: list[list] = [[] for _ in range(width)]
-    appends = [column.append for column in columns]
-    for row in rows:
-        for append, value in zip(appends, row, strict=True):
-            append(value)
-    return columns
-
-
-def _seconds(values: list[datetime]) -> np.ndarray:
-    return np.fromiter((v.timestamp() for v in values), dtype=np.float64, count=len(values))
-
-
 def _read_public(proposal: Proposal) -> _Public:
     comments = public.comments(proposal).order_by("pk")
-    ids, authors, times, texts = _columns(
+    ids, authors, times, texts = loader.columns(
         comments.values_list("pk", "author_id", "created_at", "body").iterator(chunk_size=CHUNK),
         4,
     )
     votes = public.votes(proposal).order_by("pk")
-    vote_comment, vote_user, values, vote_times = _columns(
+    vote_comment, vote_user, values, vote_times = loader.columns(
         votes.values_list("comment_id", "user_id", "value", "updated_at").iterator(
             chunk_size=CHUNK
         ),
@@ -159,12 +147,12 @@ def _read_public(proposal: Proposal) -> _Public:
     data = _Public(
         comment_id=np.asarray(ids, dtype=np.int64),
         comment_author=np.asarray(authors, dtype=np.int64),
-        comment_time=_seconds(times),
+        comment_time=loader.seconds(times),
         comment_text=texts,
         vote_comment=np.asarray(vote_comment, dtype=np.int64),
         vote_user=np.asarray(vote_user, dtype=np.int64),
         vote_value=np.fromiter((VOTE_CODES[v] for v in values), dtype=np.int8, count=len(values)),
-        vote_time=_seconds(vote_times),
+        vote_time=loader.seconds(vote_times),
     )
     # The two reads are not one snapshot: a vote on a comment that became
     # public between them is left out, never matched to the wrong row.

@@ -23,7 +23,7 @@ STANCE_CODES = {StanceValue.SUPPORT: 0, StanceValue.OPPOSE: 1, StanceValue.NEUTR
 Progress = Callable[[float], None]
 
 
-def _columns(rows: Iterable[tuple], width: int) -> list[list]:
+def columns(rows: Iterable[tuple], width: int) -> list[list]:
     columns: list[list] = [[] for _ in range(width)]
     appends = [column.append for column in columns]
     for row in rows:
@@ -32,7 +32,7 @@ def _columns(rows: Iterable[tuple], width: int) -> list[list]:
     return columns
 
 
-def _seconds(values: list) -> np.ndarray:
+def seconds(values: list) -> np.ndarray:
     return np.fromiter((value.timestamp() for value in values), dtype=np.float64, count=len(values))
 
 
@@ -45,7 +45,7 @@ def _ids(values: list) -> np.ndarray:
 def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inputs:
     inputs = Inputs()
     comments = public_comments(proposal).order_by("pk")
-    ids, authors, sections, parents, times, texts = _columns(
+    ids, authors, sections, parents, times, texts = columns(
         comments.values_list(
             "pk", "author_id", "section_id", "parent_id", "created_at", "body"
         ).iterator(chunk_size=CHUNK),
@@ -53,7 +53,7 @@ def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inpu
     )
     inputs.comment_id, inputs.comment_author = _ids(ids), _ids(authors)
     inputs.comment_section, inputs.comment_parent = _ids(sections), _ids(parents)
-    inputs.comment_time, inputs.comment_text = _seconds(times), texts
+    inputs.comment_time, inputs.comment_text = seconds(times), texts
     progress(0.3)
 
     votes = (
@@ -62,23 +62,23 @@ def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inpu
         .values_list("comment_id", "user_id", "value", "created_at")
         .iterator(chunk_size=CHUNK)
     )
-    vote_comment, vote_user, vote_value, vote_time = _columns(votes, 4)
+    vote_comment, vote_user, vote_value, vote_time = columns(votes, 4)
     inputs.vote_comment, inputs.vote_user = _ids(vote_comment), _ids(vote_user)
     inputs.vote_value = np.fromiter(
         (VOTE_CODES[value] for value in vote_value), dtype=np.int8, count=len(vote_value)
     )
-    inputs.vote_time = _seconds(vote_time)
+    inputs.vote_time = seconds(vote_time)
     del vote_comment, vote_user, vote_value, vote_time
     progress(0.8)
 
-    users, values, times = _columns(
+    users, values, times = columns(
         ProposalStance.objects.filter(proposal=proposal)
         .order_by("pk")
         .values_list("user_id", "value", "updated_at")
         .iterator(chunk_size=CHUNK),
         3,
     )
-    inputs.stance_user, inputs.stance_time = _ids(users), _seconds(times)
+    inputs.stance_user, inputs.stance_time = _ids(users), seconds(times)
     inputs.stance_value = np.asarray([STANCE_CODES[v] for v in values], dtype=np.int8)
 
     section_rows = list(
@@ -88,7 +88,7 @@ def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inpu
     )
     inputs.section_id = np.asarray([pk for pk, _ in section_rows], dtype=np.int64)
     inputs.section_heading = [heading for _, heading in section_rows]
-    sections, users, values, times = _columns(
+    sections, users, values, times = columns(
         SectionStance.objects.filter(proposal=proposal, section__is_removed=False)
         .order_by("pk")
         .values_list("section_id", "user_id", "value", "updated_at")
@@ -96,7 +96,7 @@ def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inpu
         4,
     )
     inputs.section_stance_section, inputs.section_stance_user = _ids(sections), _ids(users)
-    inputs.section_stance_time = _seconds(times)
+    inputs.section_stance_time = seconds(times)
     inputs.section_stance_value = np.asarray([STANCE_CODES[v] for v in values], dtype=np.int8)
 
     tags = list(
@@ -118,7 +118,7 @@ def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inpu
         .values_list("pk", "created_at", "section_id", "theme__slug")
     )
     inputs.response_id = np.asarray([row[0] for row in responses], dtype=np.int64)
-    inputs.response_time = _seconds([row[1] for row in responses])
+    inputs.response_time = seconds([row[1] for row in responses])
     inputs.response_section = _ids([row[2] for row in responses])
     inputs.response_theme = [row[3] or "" for row in responses]
     answers = list(
