@@ -7,7 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from consult.api import tokens
+from consult.api import throttling, tokens
 
 SCHEMES = {b"bearer", b"token"}
 NOT_VALID = _(
@@ -26,6 +26,8 @@ class TokenAuthentication(BaseAuthentication):
         except UnicodeDecodeError:
             token = None
         if token is None:
+            # Guessing costs the address its allowance like any request.
+            throttling.count_failure(request)
             raise AuthenticationFailed(NOT_VALID)
         return token.user, token
 

@@ -16,7 +16,7 @@ class AccessToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens"
     )
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
-    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    prefix = models.CharField(max_length=24, unique=True, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     can_write = models.BooleanField(
         _("may write"),

@@ -31,6 +31,16 @@ class Cursor(CursorPagination):
             raise ValidationError({"limit": [LIMIT_INVALID % {"max": MAX_LIMIT}]})
         return int(raw)
 
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # Every ordering here is by id: a position that is not one was not
+        # given out by a page.
+        if cursor is not None and cursor.position is not None:
+            position = str(cursor.position)
+            if not position.isascii() or not position.isdigit() or len(position) > 18:
+                raise NotFound(self.invalid_cursor_message)
+        return cursor
+
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view)

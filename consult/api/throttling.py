@@ -6,6 +6,7 @@ Counted in Redis by consult.ratelimit like every other limit; a refusal is a
 from __future__ import annotations
 
 from django.conf import settings
+from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from consult.api.models import AccessToken
@@ -14,6 +15,7 @@ from consult.ratelimit import Rate, RateLimited, hit
 DEFAULT_RATES = {
     # Without a token: a researcher's script paging through, not a scraper's flood.
     "anonymous": ["120/60", "3000/3600"],
+    # Per token, and per person across all their tokens.
     "token": ["600/60"],
     # Whatever the token: one address cannot hide behind many of them.
     "ip": ["1200/60"],
@@ -24,13 +26,26 @@ def rates() -> dict[str, list[str]]:
     return getattr(settings, "CONSULT_API_RATES", DEFAULT_RATES)
 
 
+def count_failure(request) -> None:
+    """A request with a token that is not valid counts against its address
+    (authentication comes before the throttle, so it is counted here)."""
+    ip = request.META.get("REMOTE_ADDR") or "unknown"
+    limits = [(f"ip{ip}", Rate.parse(rate)) for rate in rates().get("anonymous", [])]
+    try:
+        hit("api", limits)
+    except RateLimited as error:
+        raise Throttled(wait=error.retry_after, detail=error.message) from None
+
+
 class ApiRateThrottle(BaseThrottle):
     def allow_request(self, request, view) -> bool:
         configured = rates()
         ip = request.META.get("REMOTE_ADDR") or "unknown"
         token = request.auth if isinstance(request.auth, AccessToken) else None
         if token is not None:
-            limits = [(f"t{token.pk}", Rate.parse(rate)) for rate in configured.get("token", [])]
+            per_token = [Rate.parse(rate) for rate in configured.get("token", [])]
+            limits = [(f"t{token.pk}", rate) for rate in per_token]
+            limits += [(f"u{token.user_id}", rate) for rate in per_token]
         else:
             limits = [(f"ip{ip}", Rate.parse(rate)) for rate in configured.get("anonymous", [])]
         limits += [(f"ip{ip}", Rate.parse(rate)) for rate in configured.get("ip", [])]

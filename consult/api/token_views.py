@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consult.api import tokens
@@ -34,18 +35,20 @@ class TokenForm(forms.Form):
             "only reads."
         ),
     )
-    days = forms.TypedChoiceField(
-        label=_("Expires after"),
-        coerce=int,
-        initial=tokens.DEFAULT_LIFETIME,
-        choices=[
-            (days, ngettext_lazy("%(n)d day", "%(n)d days", days) % {"n": days})
+    days = forms.TypedChoiceField(label=_("Expires after"), coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Drawn per request, in the reader's language.
+        self.fields["days"].choices = [
+            (days, ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
             for days in tokens.LIFETIMES
-        ],
-    )
+        ]
+        self.fields["days"].initial = tokens.DEFAULT_LIFETIME
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 @login_required
 def tokens_page(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)

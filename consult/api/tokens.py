@@ -63,12 +63,16 @@ def token_create(
     )
     if active.count() >= MAX_ACTIVE_PER_USER:
         raise ValidationError(TOO_MANY % {"limit": MAX_ACTIVE_PER_USER})
-    prefix = secrets.token_hex(4)
-    raw = f"{SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    for _attempt in range(3):
+        # 48 random bits name the token; a clash (rare) draws again.
+        prefix = f"{SCHEME}_{secrets.token_hex(6)}"
+        if not AccessToken.objects.filter(prefix=prefix).exists():
+            break
+    raw = f"{prefix}_{secrets.token_urlsafe(32)}"
     token = AccessToken.objects.create(
         user=actor,
         name=name,
-        prefix=f"{SCHEME}_{prefix}",
+        prefix=prefix,
         digest=digest(raw),
         can_write=bool(can_write),
         created_at=now,

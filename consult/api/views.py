@@ -144,6 +144,21 @@ def _public_proposal(slug: str) -> Proposal:
     return get_object_or_404(public.proposals().prefetch_related("tags"), slug=slug)
 
 
+def _when(raw: str):
+    """An ISO 8601 date and time (UTC when it names no zone), or a 400."""
+    try:
+        when = parse_datetime(raw) if raw.isascii() else None
+        if when is not None:
+            if timezone.is_naive(when):
+                when = timezone.make_aware(when, timezone.UTC)
+            when.astimezone(timezone.UTC)  # a year past 9999 once in UTC
+    except (ValueError, OverflowError):
+        when = None
+    if when is None:
+        raise ValidationError({"updated_since": [WHEN_INVALID]})
+    return when
+
+
 def _whole_number(request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
@@ -209,12 +224,7 @@ class Consultations(ApiView):
             qs = qs.filter(department__path__startswith=found.path) if found else qs.none()
         since = request.query_params.get("updated_since")
         if since is not None:
-            when = parse_datetime(since) if since.isascii() else None
-            if when is None:
-                raise ValidationError({"updated_since": [WHEN_INVALID]})
-            if timezone.is_naive(when):
-                when = timezone.make_aware(when, timezone.UTC)
-            qs = qs.filter(updated_at__gte=when)
+            qs = qs.filter(updated_at__gte=_when(since))
         page = self.paginate_queryset(qs.distinct())
         return self.get_paginated_response([_consultation(p, request) for p in page])
 

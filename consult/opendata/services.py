@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from consult.opendata import bulk, fingerprint, public
 from consult.opendata.models import ACTIVE_STATES, BuildState, DataFile, Scope
+from discussion.models import Comment
 from proposals.models import Proposal
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,19 @@ def data_file_open(file: DataFile) -> tuple[DataFile, BinaryIO] | None:
         except FileNotFoundError:
             file.refresh_from_db()
     return None
+
+
+def words_withdrawn_since(file: DataFile) -> bool:
+    """Has a comment in the file been hidden or deleted since its data was
+    read? Then the file must not be served again: one query."""
+    if file.built_at is None:
+        return False
+    gone = Comment.objects.filter(
+        Q(hidden_at__gt=file.built_at) | Q(deleted_at__gt=file.built_at)
+    )
+    if file.scope == Scope.CONSULTATION:
+        gone = gone.filter(proposal_id=file.proposal_id)
+    return gone.exists()
 
 
 # --- writes -----------------------------------------------------------------------
@@ -272,7 +286,8 @@ def data_file_build(*, file_id: int, attempt: int) -> DataFile | None:
         size=size,
         sha256=sha256,
         fingerprint=taken.digest,
-        built_at=finished,
+        # The data is as of the claim: what changed after it is not in the file.
+        built_at=now,
         finished_at=finished,
         touched_at=finished,
         error="",

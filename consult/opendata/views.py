@@ -47,6 +47,12 @@ def _download(request: HttpRequest, file: DataFile, filename: str) -> HttpRespon
     queued (which builds the file anew if the data changed). Only when there
     is no file yet, a page that says it is being prepared and looks again."""
     file = services.data_file_refresh(file)
+    if services.words_withdrawn_since(file):
+        # A moderator hid a comment (or its author deleted it) since the file
+        # was made: its words are not handed out again, even while rebuilding.
+        services.data_file_request(file=file)
+        file.refresh_from_db()
+        return _preparing(request, file)
     opened = services.data_file_open(file)
     if opened is None:
         return _preparing(request, file)

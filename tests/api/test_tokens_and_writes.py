@@ -281,3 +281,36 @@ def test_api_rate_limits_per_token_and_per_address(settings, client_api, people,
         "/api/v1/topics/", REMOTE_ADDR="10.0.0.9", **token_for(people.other_official)
     )
     assert third.status_code == 429
+
+
+def test_a_new_password_revokes_every_token(client, client_api, people, token_for):
+    headers = token_for(people.citizen)
+    client.login(email=people.citizen.email, password=PASSWORD)
+    changed = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a new horse battery",
+            "password2": "a new horse battery",
+        },
+    )
+    assert changed.status_code == 302
+    assert client_api.get("/api/v1/me/", **headers).status_code == 401
+    assert not AccessToken.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_guessing_tokens_spends_the_addresss_allowance(settings, client_api, people, token_for):
+    settings.CONSULT_API_RATES = {"anonymous": ["3/60"], "token": ["100/60"], "ip": []}
+    for n in range(3):
+        wrong = client_api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer cst_guess{n}")
+        assert wrong.status_code == 401
+    refused = client_api.get("/api/v1/me/", HTTP_AUTHORIZATION="Bearer cst_guess9")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+
+
+def test_one_persons_tokens_share_one_allowance(settings, client_api, people, token_for):
+    settings.CONSULT_API_RATES = {"anonymous": [], "token": ["4/60"], "ip": []}
+    first, second = token_for(people.citizen), token_for(people.citizen)
+    for headers in (first, second, first, second):
+        assert client_api.get("/api/v1/topics/", **headers).status_code == 200
+    assert client_api.get("/api/v1/topics/", **token_for(people.citizen)).status_code == 429

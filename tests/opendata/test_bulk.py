@@ -547,11 +547,24 @@ def test_changed_data_is_noticed_the_old_file_served_and_the_new_one_built(
     # The old file is gone from the folder; only the new one stays.
     assert [p.name for p in services.folder().iterdir()] == [DataFile.objects.get().path]
 
-    # A moderator hiding the comment is a change too.
+    # A moderator hiding the comment: the file holding its words is not
+    # handed out again, not even once, while the new one is built.
     moderation.comment_hide(actor=people.moderator, comment=new, reason="Spam.", category="spam")
-    get(url)
+    withheld = get(url, run=False)
+    assert withheld.status == 202 and b"late thought" not in withheld.body
+    assert len(withheld.queued) == 1
+    withheld.queued[0]()
     archive = zipfile.ZipFile(io.BytesIO(get(url).body))
     assert new.pk not in {row["comment_id"] for row in json_rows(archive, "comments")}
+    # The same for the site-wide file, and for a comment its author deletes.
+    site = reverse("opendata:site")
+    get(site)
+    assert get(site).status == 200
+    discussion.comment_delete(
+        actor=scene.carol,
+        comment=scene.proposal.comments.filter(author=scene.carol, is_deleted=False).first(),
+    )
+    assert get(site, run=False).status == 202
 
 
 def test_the_data_is_looked_at_once_in_a_while_not_on_every_download(get, scene, settings):

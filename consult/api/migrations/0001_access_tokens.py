@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('prefix', models.CharField(editable=False, max_length=16, unique=True)),
+                ('prefix', models.CharField(editable=False, max_length=24, unique=True)),
                 ('digest', models.CharField(editable=False, max_length=64, unique=True)),
                 ('can_write', models.BooleanField(default=False, help_text='Comment, reply, vote and take stances as you. Without it the token only reads.', verbose_name='may write')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
