@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 # Bumped whenever a file's columns or meaning change: every ZIP is then rebuilt.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 # What the JSON files hold for each type; CSV cells are text (see `Column`).
 TYPES = ("integer", "string", "date", "datetime", "boolean", "list")
@@ -196,7 +196,7 @@ TABLES: tuple[Table, ...] = (
         "votes",
         "Votes on comments",
         "Agree, disagree and pass votes on the public comments. Voters have pseudonyms of "
-        "their own, which cannot be linked to authors' pseudonyms; votes carry a day, never "
+        "their own, apart from authors' pseudonyms; votes carry a day, never "
         "a time, and are sorted by comment and pseudonym, not by when they were cast.",
         (
             CONSULTATION,
@@ -303,9 +303,10 @@ PRIVACY_RULES = (
     "moderator or held for review is left out, and so are its words and the votes on it.",
     "Nobody is named. Authors and voters appear as pseudonyms, which are stable within one "
     "consultation and differ from one consultation to the next.",
-    "Authors and voters are unlinkable: an author's pseudonym and the same person's voter "
-    "pseudonym have nothing in common, because comments are signed with names on the site "
-    "and a vote must never be tied to a named person.",
+    "Authors and voters get pseudonyms of different kinds: an author's pseudonym and the "
+    "same person's voter pseudonym share nothing, because comments are signed with names on "
+    "the site. The votes themselves can still hint at a link in a small consultation: "
+    "nobody votes on their own comments.",
     "Votes carry the day they were cast, never the time, and are sorted by comment and "
     "pseudonym, so that their order cannot link them to comments posted at the same moment.",
     "Stances (support, oppose, neutral) are published as counts only.",

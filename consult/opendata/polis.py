@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Department, User
 from consult.analysis import groups as group_analysis
 from consult.opendata import public
+from consult.opendata.pseudonyms import Kind, Pseudonyms
 from consult.reports import loader
 from consult.text import render_markdown
 from discussion.models import COMMENT_MAX_LENGTH, Comment, CommentVote, VoteValue
@@ -120,10 +121,14 @@ def write_files(proposal: Proposal, open_file: Callable[[str], IO[bytes]]) -> No
     another: participants-votes.csv (a voter x comment table) goes out in chunks."""
     data = _read_public(proposal)
     voter_ids = np.unique(data.vote_user)
-    voter = np.searchsorted(voter_ids, data.vote_user)
+    # Voters are numbered in the order of their keyed pseudonyms: the numbers
+    # say nothing of who joined first.
+    rank = _pseudonym_ranks(proposal, voter_ids)
+    voter = rank[np.searchsorted(voter_ids, data.vote_user)]
     author = _author_numbers(data.comment_author, offset=voter_ids.size)
     analysis = _groups(data)
-    group = _group_of_voters(voter_ids, analysis)
+    group = np.empty(voter_ids.size, dtype=np.int64)
+    group[rank] = _group_of_voters(voter_ids, analysis)
     agree, disagree = _tallies(data)
     _write_comments(open_file(COMMENTS), data, author, agree, disagree)
     _write_votes(open_file(VOTES), data, voter)
@@ -178,6 +183,16 @@ def _groups(data: _Public) -> group_analysis.Analysis:
     return group_analysis.opinion_groups_with_members(
         data.vote_user[others], data.vote_comment[others], data.vote_value[others]
     )
+
+
+def _pseudonym_ranks(proposal: Proposal, voter_ids: np.ndarray) -> np.ndarray:
+    """Each voter's number (by position in `voter_ids`): its rank among the
+    consultation's voter pseudonyms."""
+    names = Pseudonyms(proposal.pk, Kind.VOTER)
+    order = sorted(range(voter_ids.size), key=lambda i: names(int(voter_ids[i])))
+    rank = np.empty(voter_ids.size, dtype=np.int64)
+    rank[order] = np.arange(voter_ids.size)
+    return rank
 
 
 def _group_of_voters(voter_ids: np.ndarray, analysis: group_analysis.Analysis) -> np.ndarray:
@@ -479,11 +494,16 @@ def _rows(path: Path, required: Iterable[str]) -> Iterator[tuple[int, dict[str, 
         ) from None
 
 
+# Ids beyond this are not ids any export makes (and do not fit 64 bits).
+ID_LIMIT = 2**62
+
+
 def _integer(text: str) -> int | None:
     try:
-        return int(text.strip())
+        number = int(text.strip())
     except ValueError:
         return None
+    return number if -ID_LIMIT < number < ID_LIMIT else None
 
 
 def _timestamp(text: str, latest: float) -> float | None:

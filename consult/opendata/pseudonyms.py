@@ -5,9 +5,9 @@ keeps one pseudonym within a consultation, gets another in the next, and
 nobody without the key can go back to the account.
 
 Comments are signed with a display name on the site, so an author pseudonym
-is as good as a name. Voters therefore get pseudonyms of another kind, which
-cannot be linked to authors: published votes never say how a named person
-voted. Stances leave only as counts.
+is as good as a name. Voters therefore get pseudonyms of another kind, not
+derived from authors': published votes never say outright how a named
+person voted. Stances leave only as counts.
 """
 
 from __future__ import annotations

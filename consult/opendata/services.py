@@ -97,9 +97,7 @@ def words_withdrawn_since(file: DataFile) -> bool:
     read? Then the file must not be served again: one query."""
     if file.built_at is None:
         return False
-    gone = Comment.objects.filter(
-        Q(hidden_at__gt=file.built_at) | Q(deleted_at__gt=file.built_at)
-    )
+    gone = Comment.objects.filter(Q(hidden_at__gt=file.built_at) | Q(deleted_at__gt=file.built_at))
     if file.scope == Scope.CONSULTATION:
         gone = gone.filter(proposal_id=file.proposal_id)
     return gone.exists()

@@ -54,8 +54,10 @@ def test_only_public_comments_and_no_personal_data_anywhere(client_api, thread, 
     first = listed["results"][0]
     assert first["author"] == pseudonyms.author(open_proposal.pk, thread.public.author_id)
     assert first["author"].startswith("a-") and str(thread.public.author_id) not in first["author"]
-    # The same person keeps the pseudonym within the consultation.
+    # Two people, two pseudonyms; one person, one pseudonym within the consultation.
     assert listed["results"][1]["author"] != first["author"]
+    again = json.loads(client_api.get(f"/api/v1/comments/{thread.public.pk}/").content)
+    assert again["author"] == first["author"]
 
 
 def test_pseudonyms_differ_between_consultations_and_from_voter_pseudonyms(thread):

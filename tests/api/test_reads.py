@@ -218,7 +218,10 @@ def _queries(client, url) -> int:
 
 
 def test_list_queries_do_not_grow_with_rows(client_api, thread, open_proposal, people, make_user):
+    from consult.opendata import public
+    from consult.testing import data
     from consult.testing.data import bulk_comments
+    from discussion import responses as official
 
     section = open_proposal.sections.order_by("order").first()
     urls = [
@@ -228,8 +231,30 @@ def test_list_queries_do_not_grow_with_rows(client_api, thread, open_proposal, p
         f"/api/v1/consultations/{open_proposal.slug}/",
         f"/api/v1/consultations/{open_proposal.slug}/versions/",
     ]
+    official.response_post(
+        actor=people.official, comment=thread.public, status="noted", explanation="First"
+    )
     before = [_queries(client_api, url) for url in urls]
     bulk_comments(proposal=open_proposal, section=section, author=make_user(), count=150)
+    ids = list(public.comments(open_proposal).values_list("pk", flat=True)[:60])
+    for n in range(3):
+        official.responses_post_bulk(
+            actor=people.official,
+            proposal=open_proposal,
+            comments=ids[n * 20 : (n + 1) * 20],
+            status="noted",
+            explanation=f"Answer {n}",
+        )
+    services.section_update(actor=people.official, section=section, heading="Purpose", body="New")
+    services.version_publish(actor=people.official, proposal=open_proposal, change_note="v2")
+    for n in range(3):
+        data.open_consultation(
+            official=people.official,
+            department=open_proposal.department,
+            jurisdiction=open_proposal.jurisdiction,
+            title=f"Another consultation {n}",
+            sections=(("One", "Text"), ("Two", "Text")),
+        )
     after = [_queries(client_api, url) for url in urls]
     assert before == after
     # Pinned: the comments page reads the proposal and its topics, the

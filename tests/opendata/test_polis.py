@@ -9,7 +9,6 @@ from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
-import numpy as np
 import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +18,7 @@ from django.utils import timezone
 from consult.accounts.models import User
 from consult.analysis.groups import opinion_groups_with_members
 from consult.analysis.inputs import positions
-from consult.opendata import polis, public
+from consult.opendata import polis, pseudonyms, public
 from consult.reports import loader
 from consult.reports import services as report_services
 from discussion import moderation
@@ -234,14 +233,26 @@ def test_authors_are_numbered_apart_from_voters(open_proposal, camps):
     assert not voters & set(authors)
 
 
-def test_voters_are_numbered_in_order_of_account(open_proposal, camps):
+def voter_numbers(proposal, voters) -> dict[int, int]:
+    """Account id -> voter number: the rank of the voter's pseudonym."""
+    names = pseudonyms.Pseudonyms(proposal.pk, pseudonyms.Kind.VOTER)
+    ranked = sorted((v.pk for v in voters), key=names)
+    return {pk: n for n, pk in enumerate(ranked)}
+
+
+def test_voters_are_numbered_in_order_of_pseudonym_not_of_account(open_proposal, camps):
     files = polis.export_files(open_proposal)
     votes = read_csv(files["votes.csv"])[1:]
     citizens = camps["citizens"]
-    first = next(c for c in camps["comments"] if c.author_id != citizens[5].pk)
-    value = CommentVote.objects.get(comment=first, user=citizens[5]).value
-    row = next(r for r in votes if r[2] == str(first.pk) and r[3] == "5")
-    assert int(row[4]) == CODE[value]
+    number_of = voter_numbers(open_proposal, citizens)
+    assert sorted(number_of.values()) == list(range(len(citizens)))
+    by_account = [number_of[pk] for pk in sorted(number_of)]
+    assert by_account != list(range(len(citizens)))  # not by account
+    for citizen in citizens[:6]:
+        first = next(c for c in camps["comments"] if c.author_id != citizen.pk)
+        value = CommentVote.objects.get(comment=first, user=citizen).value
+        row = next(r for r in votes if r[2] == str(first.pk) and r[3] == str(number_of[citizen.pk]))
+        assert int(row[4]) == CODE[value]
 
 
 def test_vote_times_are_given_to_the_day(open_proposal, camps):
@@ -256,14 +267,15 @@ def test_group_id_is_each_voters_opinion_group(open_proposal, camps):
     assert analysis.result["status"] == "ok"
     files = polis.export_files(open_proposal)
     participants = read_csv(files["participants-votes.csv"])[1:]
-    order = np.argsort([c.pk for c in camps["citizens"]])
+    number_of = voter_numbers(open_proposal, camps["citizens"])
+    person_of_number = {number_of[c.pk]: i for i, c in enumerate(camps["citizens"])}
     label_of = dict(zip(analysis.participant_ids.tolist(), analysis.labels.tolist(), strict=True))
     for number, row in enumerate(participants):
-        citizen = camps["citizens"][order[number]]
+        citizen = camps["citizens"][person_of_number[number]]
         assert row[1] == str(label_of[citizen.pk])
     camp_of_group = {}
     for number, row in enumerate(participants):
-        person = int(order[number])
+        person = person_of_number[number]
         camp_of_group.setdefault(row[1], set()).add("A" if person in CAMP_A else "B")
     assert sorted(map(sorted, camp_of_group.values())) == [["A"], ["B"]]
 
@@ -327,8 +339,7 @@ def test_round_trip_gives_the_same_opinion_groups(
     assert after.result == _mapped(before.result, comment_map)
 
     # Members: voter n of the export is "Polis participant n" of the archive.
-    voters = sorted(c.pk for c in camps["citizens"])
-    number_of = {pk: n for n, pk in enumerate(voters)}
+    number_of = voter_numbers(open_proposal, camps["citizens"])
     user_of_number = {
         int(name.rsplit(" ", 1)[1]): pk
         for pk, name in User.objects.filter(pk__in=after.participant_ids.tolist()).values_list(
@@ -721,3 +732,19 @@ def test_the_command_fails_clearly(tmp_path, tree):
     with pytest.raises(CommandError, match=r"Nothing was imported: comments\.csv is missing"):
         call_command("import_polis", str(tmp_path), department="city-office", stdout=StringIO())
     assert not Proposal.objects.filter(origin="polis").exists()
+
+
+def test_ids_too_large_for_any_export_are_skipped_not_a_crash(tmp_path, tree):
+    huge = str(2**63)
+    folder = write_dir(
+        tmp_path,
+        {
+            "comments.csv": HAND_COMMENTS.split("\r\n", 2)[0]
+            + f"\r\n1593461131,x,0,0,0,0,1,Fine.\r\n1593461131,x,{huge},0,0,0,1,Huge.\r\n",
+            "votes.csv": "timestamp,datetime,comment-id,voter-id,vote\n"
+            f"1594100000,x,0,{huge},1\n1594100000,x,0,1,1\n",
+        },
+    )
+    comments, votes = polis.import_dir(folder, department=tree.city_office).files
+    assert comments.skipped["bad_comment_id"].lines == [3]
+    assert votes.skipped["bad_voter_id"].lines == [2] and votes.imported == 1
