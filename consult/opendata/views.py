@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -11,10 +13,12 @@ from django.views.decorators.http import require_safe
 from consult.opendata import public, selectors, services
 from consult.opendata.dictionary import licence
 from consult.opendata.models import BuildState, DataFile
+from consult.ratelimit import Rate, RateLimited, hit
 
 # How often the "being prepared" page asks again, in seconds.
 REFRESH_SECONDS = 5
-API_DOCS_URL = "/api/v1/docs/"
+# Downloads per address (count/seconds); CONSULT_OPENDATA_DOWNLOAD_RATES.
+DOWNLOAD_RATES = ["30/60", "300/3600"]
 
 
 @require_safe
@@ -23,7 +27,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "opendata/index.html",
-        {"listing": listing, "api_docs_url": API_DOCS_URL, "licence": licence()},
+        {"listing": listing, "api_docs_url": reverse("api:docs"), "licence": licence()},
     )
 
 
@@ -46,6 +50,14 @@ def _download(request: HttpRequest, file: DataFile, filename: str) -> HttpRespon
     """The last good file, at once, and once in a while a check of the data
     queued (which builds the file anew if the data changed). Only when there
     is no file yet, a page that says it is being prepared and looks again."""
+    rates = getattr(settings, "CONSULT_OPENDATA_DOWNLOAD_RATES", DOWNLOAD_RATES)
+    ip = request.META.get("REMOTE_ADDR") or "unknown"
+    try:
+        hit("download", [(f"ip{ip}", Rate.parse(rate)) for rate in rates])
+    except RateLimited as error:
+        refused = HttpResponse(error.message, status=429, content_type="text/plain; charset=utf-8")
+        refused["Retry-After"] = str(error.retry_after)
+        return refused
     file = services.data_file_refresh(file)
     if services.words_withdrawn_since(file):
         # A moderator hid a comment (or its author deleted it) since the file

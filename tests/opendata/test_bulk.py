@@ -646,3 +646,13 @@ def test_the_consultation_page_and_the_footer_link_to_the_data(client, scene):
     assert reverse("opendata:consultation", args=[scene.proposal.slug]) in page
     assert "Download the data" in page
     assert reverse("opendata:index") in page
+
+
+def test_downloads_are_limited_per_address_with_retry_after(get, scene, settings):
+    settings.CONSULT_OPENDATA_DOWNLOAD_RATES = ["2/60"]
+    url = reverse("opendata:site")
+    assert get(url).status in (200, 202)
+    assert get(url).status in (200, 202)
+    refused = get(url)
+    assert refused.status == 429 and 1 <= int(refused.response["Retry-After"]) <= 60
+    assert b"wait" in refused.body
