@@ -88,8 +88,9 @@ def moderate(proposal_id: int) -> dict:
     return {"hidden": len(hidden), "held": len(held)}
 
 
-def measure() -> dict:
-    """Build the site's file as the task does; this process does nothing else."""
+def measure(consultation: bool = False) -> dict:
+    """Build the site's file (or the consultation's, with its Polis export)
+    as the task does; this process does nothing else."""
     from django.conf import settings
 
     from consult.opendata import bulk, fingerprint, public, services
@@ -111,7 +112,7 @@ def measure() -> dict:
         return count
 
     bulk.write_table = timed
-    file = services.data_file_for(proposal=None)
+    file = services.data_file_for(proposal=proposals[0] if consultation else None)
     # Built from scratch, as if the data had changed since the last run.
     DataFile.objects.filter(pk=file.pk).update(
         state="queued", attempt=file.attempt + 1, fingerprint=""
@@ -154,12 +155,17 @@ def main() -> int:
     parser.add_argument("--votes", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument(
+        "--consultation",
+        action="store_true",
+        help="the consultation's own ZIP, which also holds its Polis export",
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     database = os.environ.get("DATABASE_URL")
     if args.measure:
         setup(database)
-        print(json.dumps(measure()))
+        print(json.dumps(measure(consultation=args.consultation)))
         return 0
     folder = tempfile.mkdtemp(prefix="consult-bench-")
     if not database:
@@ -175,7 +181,8 @@ def main() -> int:
     runs = []
     for _ in range(args.runs):
         child = subprocess.run(  # noqa: S603 - this script, in a fresh process
-            [sys.executable, __file__, "--measure"],
+            [sys.executable, __file__, "--measure"]
+            + (["--consultation"] if args.consultation else []),
             env={**os.environ, "DATABASE_URL": database},
             capture_output=True,
             text=True,
