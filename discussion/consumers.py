@@ -391,14 +391,12 @@ def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> No
     limits.check_human(
         started=_optional_text(content, "started"), honeypot=_optional_text(content, "website")
     )
-    services.ensure_can_post(actor=user)
-    services.clean_body(body)  # a refusal for the text itself costs no rate
-    limits.check("comment", user=user, ip=ip)
     parent = Comment.objects.get(pk=parent_id, proposal=proposal) if parent_id else None
     section = proposal.sections.get(pk=section_id) if section_id else None
     question = proposal.questions.get(pk=question_id) if question_id else None
-    comment = services.comment_create(
+    comment = services.comment_submit(
         actor=user,
+        ip=ip,
         proposal=proposal,
         body=body,
         section=section,
@@ -423,9 +421,7 @@ def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> No
 def _vote(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> None:
     comment = Comment.objects.get(pk=_id(content, "comment"), proposal_id=consumer.proposal_id)
     value = _text(content, "value")
-    services.ensure_can_post(actor=user)
-    limits.check("vote", user=user, ip=ip)
-    services.comment_vote(actor=user, comment=comment, value=value)
+    services.vote_submit(actor=user, ip=ip, comment=comment, value=value)
 
 
 ACTIONS = {"comment.post": _post, "comment.vote": _vote}

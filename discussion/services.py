@@ -24,7 +24,7 @@ from consult.db import retry_on_conflict
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from consult.text import render_markdown
-from discussion import premoderation, queue, rules
+from discussion import limits, premoderation, queue, rules
 from discussion.events import event_append
 from discussion.models import (
     COMMENT_MAX_LENGTH,
@@ -153,6 +153,32 @@ def _rewrite_history(comment: Comment) -> None:
         if "html" in event.payload:
             event.payload["html"] = html
             event.save(update_fields=["payload"])
+
+
+def comment_submit(
+    *,
+    actor: User,
+    ip: str | None,
+    proposal: Proposal,
+    body: str,
+    section: Section | None = None,
+    question: ConsultationQuestion | None = None,
+    parent: Comment | None = None,
+) -> Comment:
+    """A comment as every way in sends it (form, socket, API): who may post,
+    then the text (a refusal for the text itself costs no rate), then the
+    person's and the address's rate, then the comment."""
+    ensure_can_post(actor=actor)
+    clean_body(body)
+    limits.check("comment", user=actor, ip=ip)
+    return comment_create(
+        actor=actor,
+        proposal=proposal,
+        body=body,
+        section=section,
+        question=question,
+        parent=parent,
+    )
 
 
 @transaction.atomic
@@ -348,6 +374,13 @@ COUNTERS = {
     VoteValue.DISAGREE: "disagree_count",
     VoteValue.PASS: "pass_count",
 }
+
+
+def vote_submit(*, actor: User, ip: str | None, comment: Comment, value: str) -> CommentVote:
+    """A vote as every way in sends it: who may vote, the rate, the vote."""
+    ensure_can_post(actor=actor)
+    limits.check("vote", user=actor, ip=ip)
+    return comment_vote(actor=actor, comment=comment, value=value)
 
 
 def comment_vote(*, actor: User, comment: Comment, value: str) -> CommentVote:

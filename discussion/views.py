@@ -172,11 +172,9 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
     status, retry_after = 400, None
     if form.is_valid():
         try:
-            services.ensure_can_post(actor=request.user)
-            services.clean_body(data["body"])  # a refusal for the text itself costs no rate
-            limits.check("comment", user=request.user, ip=request.META.get("REMOTE_ADDR"))
-            comment = services.comment_create(
+            comment = services.comment_submit(
                 actor=request.user,
+                ip=request.META.get("REMOTE_ADDR"),
                 proposal=proposal,
                 body=data["body"],
                 section=section,
@@ -278,10 +276,11 @@ def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose agree, disagree or pass."))
     else:
         try:
-            services.ensure_can_post(actor=request.user)
-            limits.check("vote", user=request.user, ip=request.META.get("REMOTE_ADDR"))
-            services.comment_vote(
-                actor=request.user, comment=comment, value=form.cleaned_data["value"]
+            services.vote_submit(
+                actor=request.user,
+                ip=request.META.get("REMOTE_ADDR"),
+                comment=comment,
+                value=form.cleaned_data["value"],
             )
         except RateLimited as error:
             response = render(

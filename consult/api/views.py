@@ -3,8 +3,6 @@ through the same services and limits as the web pages."""
 
 from __future__ import annotations
 
-import copy
-
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -26,8 +24,8 @@ from consult.api.pagination import Cursor
 from consult.opendata import public
 from consult.opendata.pseudonyms import Kind, Pseudonyms
 from consult.reports import services as report_services
+from consult.reports import views as report_views
 from consult.reports.models import ReportState, ResponseReport
-from discussion import limits
 from discussion import selectors as discussion_selectors
 from discussion import services as discussion_services
 from discussion.models import Comment, ConsultationQuestion
@@ -310,12 +308,9 @@ class Comments(ApiView):
             parent = public.comments(proposal).filter(pk=data["parent"]).first()
             if parent is None:
                 raise ValidationError({"parent": [discussion_services.PARENT_ELSEWHERE]})
-        # As the web form does: the text is judged before the rate is spent.
-        discussion_services.ensure_can_post(actor=actor)
-        discussion_services.clean_body(data["body"])
-        limits.check("comment", user=actor, ip=request.META.get("REMOTE_ADDR"))
-        comment = discussion_services.comment_create(
+        comment = discussion_services.comment_submit(
             actor=actor,
+            ip=request.META.get("REMOTE_ADDR"),
             proposal=proposal,
             body=data["body"],
             section=section,
@@ -369,9 +364,11 @@ class Vote(ApiView):
         )
         given = shapes.VoteCast(data=request.data)
         given.is_valid(raise_exception=True)
-        limits.check("vote", user=actor, ip=request.META.get("REMOTE_ADDR"))
-        vote = discussion_services.comment_vote(
-            actor=actor, comment=comment, value=given.validated_data["value"]
+        vote = discussion_services.vote_submit(
+            actor=actor,
+            ip=request.META.get("REMOTE_ADDR"),
+            comment=comment,
+            value=given.validated_data["value"],
         )
         comment.refresh_from_db(fields=["agree_count", "disagree_count", "pass_count"])
         return Response({"comment": comment.pk, "value": vote.value, "votes": _votes(comment)})
@@ -471,22 +468,15 @@ class Report(ApiView):
     def get(self, request, slug):
         proposal = _public_proposal(slug)
         report = get_object_or_404(ResponseReport, proposal=proposal, state=ReportState.PUBLISHED)
-        gone = report_services.unpublic_comments(report.snapshot, proposal=proposal)
-        snapshot = report.snapshot
-        if gone:
-            snapshot = copy.deepcopy(snapshot)
-            report_services.withhold(snapshot, gone)
         return Response(
             {
                 "consultation": proposal.slug,
                 "published_at": report.published_at,
                 "sha256": report.snapshot_sha256,
-                "snapshot": snapshot,
+                "snapshot": report_services.snapshot_shown(report),
                 "downloads": {
-                    fmt: request.build_absolute_uri(
-                        reverse("reports:download", args=[proposal.slug, fmt])
-                    )
-                    for fmt in ("pdf", "csv", "json")
+                    fmt: request.build_absolute_uri(url)
+                    for fmt, url in report_views.downloads(proposal).items()
                 },
             }
         )

@@ -3,6 +3,7 @@ background, draft the report from it, edit the draft, publish it once."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -622,7 +623,7 @@ def snapshot_build(report: ResponseReport, *, published_at=None) -> dict:
     }
 
 
-def unpublic_comments(snapshot: dict, *, proposal: Proposal) -> set[int]:
+def unpublic_comments(snapshot: dict, *, proposal: Proposal | int) -> set[int]:
     """The comments the snapshot quotes that are no longer public (hidden,
     deleted or held since the summary): one query."""
     referenced = [int(pk) for pk in snapshot["summary"].get("comments", {})]
@@ -643,6 +644,18 @@ def withhold(snapshot: dict, gone: set[int]) -> None:
                     part for part in entry["you_said"].split("\n\n") if part.strip() != quote
                 )
                 entry["you_said_html"] = render_markdown(entry["you_said"])
+
+
+def snapshot_shown(report: ResponseReport) -> dict:
+    """The frozen snapshot as it may be shown today, on the page and through
+    the API: the words of a comment hidden or deleted since publication are
+    withheld (the figures stay)."""
+    gone = unpublic_comments(report.snapshot, proposal=report.proposal_id)
+    if not gone:
+        return report.snapshot
+    snapshot = copy.deepcopy(report.snapshot)
+    withhold(snapshot, gone)
+    return snapshot
 
 
 def canonical(snapshot: dict) -> bytes:

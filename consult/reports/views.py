@@ -3,7 +3,6 @@ publication (officials), and the published report with its downloads (everyone).
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from pathlib import Path
 
@@ -313,22 +312,12 @@ def _published(request: HttpRequest, slug: str) -> tuple[Proposal, ResponseRepor
     return proposal, report
 
 
-def _shown(proposal: Proposal, report: ResponseReport) -> dict:
-    """The frozen snapshot as it may be shown today: the words of a comment
-    hidden or deleted since publication are withheld (the figures stay)."""
-    gone = services.unpublic_comments(report.snapshot, proposal=proposal)
-    if not gone:
-        return report.snapshot
-    snapshot = copy.deepcopy(report.snapshot)
-    services.withhold(snapshot, gone)
-    return snapshot
+FORMATS = ("pdf", "csv", "json")
 
 
-def _downloads(proposal: Proposal) -> dict[str, str]:
-    return {
-        fmt: reverse("reports:download", args=[proposal.slug, fmt])
-        for fmt in ("pdf", "csv", "json")
-    }
+def downloads(proposal: Proposal) -> dict[str, str]:
+    """The published report's downloads, by format: for the page and the API."""
+    return {fmt: reverse("reports:download", args=[proposal.slug, fmt]) for fmt in FORMATS}
 
 
 @require_safe
@@ -339,9 +328,9 @@ def report_public(request: HttpRequest, slug: str) -> HttpResponse:
         "reports/report_public.html",
         {
             "proposal": proposal,
-            "snapshot": _shown(proposal, report),
+            "snapshot": services.snapshot_shown(report),
             "preview": False,
-            "downloads": _downloads(proposal),
+            "downloads": downloads(proposal),
             "evidence_url": reverse("reports:evidence", args=[proposal.slug]),
         },
     )
@@ -369,9 +358,9 @@ def _pdf_path(report: ResponseReport, snapshot: dict) -> Path:
 @require_safe
 def report_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     proposal, report = _published(request, slug)
-    if fmt not in ("json", "csv", "pdf"):
+    if fmt not in FORMATS:
         raise Http404
-    snapshot = _shown(proposal, report)
+    snapshot = services.snapshot_shown(report)
     name = f"{proposal.slug}-report"
     if fmt == "json":
         body, content_type = exports.report_json(snapshot), "application/json"

@@ -314,3 +314,22 @@ def test_one_persons_tokens_share_one_allowance(settings, client_api, people, to
     for headers in (first, second, first, second):
         assert client_api.get("/api/v1/topics/", **headers).status_code == 200
     assert client_api.get("/api/v1/topics/", **token_for(people.citizen)).status_code == 429
+
+
+def test_an_account_without_a_confirmed_email_neither_comments_nor_votes(
+    client_api, thread, open_proposal, make_user, token_for
+):
+    unconfirmed = make_user(verified=False)
+    headers = token_for(unconfirmed)
+    comment = post_json(
+        client_api,
+        f"/api/v1/consultations/{open_proposal.slug}/comments/",
+        {"body": "Not yet confirmed"},
+        **headers,
+    )
+    assert comment.status_code == 403 and "email" in body(comment)["error"]["message"]
+    vote = put_json(
+        client_api, f"/api/v1/comments/{thread.public.pk}/vote/", {"value": "agree"}, **headers
+    )
+    assert vote.status_code == 403 and "email" in body(vote)["error"]["message"]
+    assert not CommentVote.objects.filter(user=unconfirmed).exists()
