@@ -23,3 +23,22 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def measure_in_children(script: str, args: list[str], *, database: str, runs: int) -> list[dict]:
+    """Run `script --measure ARGS` `runs` times, each in a fresh process on
+    `database`; each prints its figures as JSON on its last line."""
+    import json
+    import subprocess
+
+    results = []
+    for _ in range(runs):
+        child = subprocess.run(  # noqa: S603 - a benchmark script of this folder
+            [sys.executable, script, "--measure", *args],
+            env={**os.environ, "DATABASE_URL": database},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    return results

@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -178,17 +177,14 @@ def main() -> int:
     proposal_id = populate(comments=args.comments, votes=args.votes, share=0.2, seed=args.seed)
     moderated = moderate(proposal_id)
     print(f"populated in {time.perf_counter() - began:.0f} s ({moderated})", file=sys.stderr)
-    runs = []
-    for _ in range(args.runs):
-        child = subprocess.run(  # noqa: S603 - this script, in a fresh process
-            [sys.executable, __file__, "--measure"]
-            + (["--consultation"] if args.consultation else []),
-            env={**os.environ, "DATABASE_URL": database},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    from common import measure_in_children
+
+    runs = measure_in_children(
+        __file__,
+        ["--consultation"] if args.consultation else [],
+        database=database,
+        runs=args.runs,
+    )
     print(
         "| run | build (s) | fingerprint (s) | check, unchanged (s) | ZIP (MB) | unpacked (MB) "
         "| RSS before (MB) | peak RSS (MB) |"

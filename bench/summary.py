@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -339,16 +338,9 @@ def main() -> int:
         comments=args.comments, votes=args.votes, share=args.share, seed=args.seed
     )
     print(f"populated in {time.perf_counter() - began:.0f} s", file=sys.stderr)
-    runs = []
-    for _ in range(args.runs):
-        child = subprocess.run(  # noqa: S603 - this script, with an id it made
-            [sys.executable, __file__, "--measure", str(proposal_id)],
-            env={**os.environ, "DATABASE_URL": database},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    from common import measure_in_children
+
+    runs = measure_in_children(__file__, [str(proposal_id)], database=database, runs=args.runs)
     print(
         "| run | seconds | peak RSS (MB) | comments | votes | campaigns | in campaigns "
         "| unique | groups | themes | result (KB) | result sha256 |"

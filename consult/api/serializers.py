@@ -22,10 +22,6 @@ class Department(Named):
     parent = serializers.CharField(source="parent.slug", allow_null=True, default=None)
 
 
-class Topic(Named):
-    pass
-
-
 class SectionText(serializers.Serializer):
     section = serializers.IntegerField(source="section_id", help_text="The section's lasting id.")
     order = serializers.IntegerField()

@@ -499,7 +499,7 @@ class Departments(ApiView):
 
 
 class Topics(ApiView):
-    @extend_schema(operation_id="topics_list", responses=shapes.Topic(many=True))
+    @extend_schema(operation_id="topics_list", responses=shapes.Named(many=True))
     def get(self, request):
         tags = Tag.objects.filter(proposal__status__in=PUBLIC_STATUSES).distinct().order_by("name")
         return Response([_named(tag) for tag in tags])

@@ -11,6 +11,7 @@ per file: it is claimed by one conditional UPDATE, which one request wins.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -235,11 +236,9 @@ def _sweep(root: Path, stem: str) -> None:
     """Partial files left by a worker that was stopped in the middle of a build."""
     cutoff = (timezone.now() - STALE_AFTER).timestamp()
     for partial in root.glob(f".{stem}-*.part"):
-        try:
+        with contextlib.suppress(FileNotFoundError):  # swept by another process meanwhile
             if partial.stat().st_mtime < cutoff:
                 partial.unlink()
-        except FileNotFoundError:
-            pass
 
 
 def _remove_unused(path: str) -> None:
