@@ -28,7 +28,7 @@ class Error(serializers.Serializer):
 UNKNOWN_PARAMETER = _("This endpoint takes no such parameter.")
 
 READ_ERRORS = ("400", "401", "404", "406", "429")
-WRITE_ERRORS = ("400", "401", "403", "404", "405", "406", "415", "429")
+WRITE_ERRORS = ("400", "401", "403", "404", "405", "406", "413", "415", "429")
 
 
 class ApiSchema(AutoSchema):

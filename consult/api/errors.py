@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -36,8 +38,17 @@ def _messages(detail) -> list[str]:
     return [str(detail)]
 
 
+class TooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+    default_detail = gettext_lazy("The request is too large: send at most %(limit)d kilobytes.")
+
+
 def _translate(exc: Exception) -> Exception:
     """A refusal from a service, as the API's own kind of refusal."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        return TooLarge(str(TooLarge.default_detail) % {"limit": limit})
     if isinstance(exc, RateLimited):
         return exceptions.Throttled(wait=exc.retry_after, detail=exc.message)
     if isinstance(exc, DjangoValidationError):

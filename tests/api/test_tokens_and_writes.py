@@ -242,6 +242,9 @@ def test_malformed_json_and_wrong_media_type_get_the_error_body(
         url, "body=hi", content_type="application/x-www-form-urlencoded", **headers
     )
     assert form.status_code == 415 and body(form)["error"]["code"] == "unsupported_media_type"
+    huge = post_json(client_api, url, {"body": "x" * 3_000_000}, **headers)
+    assert huge.status_code == 413 and body(huge)["error"]["code"] == "too_large"
+    assert "2048 kilobytes" in body(huge)["error"]["message"]
     assert not Comment.objects.exists()
 
 
