@@ -187,3 +187,57 @@ def redact(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()
     return url
+
+
+def oidc_providers() -> dict:
+    """allauth's SOCIALACCOUNT_PROVIDERS for one government identity provider
+    over OpenID Connect, from OIDC_* variables; empty when OIDC_SERVER_URL is unset."""
+    server_url = env_str("OIDC_SERVER_URL")
+    if not server_url:
+        return {}
+    parts = _split("OIDC_SERVER_URL", server_url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError("OIDC_SERVER_URL", f"must be an http(s) URL, got {server_url!r}")
+    client_id = env_str("OIDC_CLIENT_ID")
+    if not client_id:
+        raise ConfigError("OIDC_CLIENT_ID", "is required when OIDC_SERVER_URL is set")
+    provider_id = env_str("OIDC_PROVIDER_ID", "government")
+    if not provider_id.replace("-", "").isalnum() or not provider_id.isascii():
+        raise ConfigError(
+            "OIDC_PROVIDER_ID", f"letters, digits and hyphens only, got {provider_id!r}"
+        )
+    scopes = env_list("OIDC_SCOPES", ["openid", "profile", "email"])
+    if "openid" not in scopes:
+        raise ConfigError("OIDC_SCOPES", "must include openid")
+    return {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "SCOPE": scopes,
+            "APPS": [
+                {
+                    "provider_id": provider_id,
+                    "name": env_str("OIDC_NAME", "Government sign-in"),
+                    "client_id": client_id,
+                    "secret": env_str("OIDC_CLIENT_SECRET"),
+                    "settings": {
+                        "server_url": server_url.rstrip("/"),
+                        "token_auth_method": env_str(
+                            "OIDC_TOKEN_AUTH_METHOD", "client_secret_basic"
+                        ),
+                    },
+                }
+            ],
+        }
+    }
+
+
+def site_url(url: str) -> str:
+    """SITE_URL: the address people reach the site at, for links in emails."""
+    parts = _split("SITE_URL", url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(
+            "SITE_URL", f"must be an http(s) URL like https://consult.example.gov, got {url!r}"
+        )
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise ConfigError("SITE_URL", "must be the site's root address, without a path")
+    return f"{parts.scheme}://{parts.netloc}"

@@ -24,6 +24,19 @@ logger = logging.getLogger(__name__)
 PREFIX = "consult:rate"
 
 
+def address(ip: str | None) -> str:
+    """Who an address is, for counting: a keyed hash, never the address
+    itself, so Redis holds no IP addresses; each count expires with its window."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    key = hashlib.sha256(f"consult.ratelimit:{settings.SECRET_KEY}".encode()).digest()
+    digest = hmac.new(key, (ip or "unknown").encode(), hashlib.sha256).hexdigest()[:24]
+    return f"ip{digest}"
+
+
 @dataclass(frozen=True)
 class Rate:
     count: int

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_tasks_db",
     "rest_framework",
     "drf_spectacular",
@@ -48,6 +50,8 @@ INSTALLED_APPS = [
     "consult.reports",
     "consult.api",
     "consult.opendata",
+    "consult.identity",
+    "consult.privacy",
     "consult",
     "proposals",
     "discussion",
@@ -65,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "consult.accounts.sessions.SessionLifetimeMiddleware",
     "consult.accounts.middleware.StaffSecondFactorMiddleware",
 ]
 
@@ -186,6 +191,22 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[consult] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = config.env_str("SITE_NAME", "consult")
+
+# Single sign-on with a government identity provider over OpenID Connect
+# (OIDC_* variables, see docs/sso.md); off when OIDC_SERVER_URL is unset.
+SOCIALACCOUNT_PROVIDERS = config.oidc_providers()
+SOCIALACCOUNT_ADAPTER = "consult.sso.SocialAccountAdapter"
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_STORE_TOKENS = False
+
+# Sessions end after this long without a request, and after this long whatever
+# happens (seconds); a new session key is issued at every sign-in.
+CONSULT_SESSION_IDLE_TIMEOUT = config.env_int("SESSION_IDLE_TIMEOUT", 2 * 3600, minimum=60)
+CONSULT_SESSION_MAX_AGE = config.env_int("SESSION_MAX_AGE", 7 * 24 * 3600, minimum=60)
+SESSION_COOKIE_AGE = CONSULT_SESSION_MAX_AGE
+
+# Links in emails sent by the task worker, which has no request to ask.
+CONSULT_SITE_URL = config.site_url(config.env_str("SITE_URL", "http://localhost:8000"))
 
 # Staff may not act (admin, or any write) until they have a second factor.
 CONSULT_STAFF_REQUIRE_MFA = config.env_bool("STAFF_REQUIRE_MFA", not DEBUG)
@@ -386,7 +407,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Email and IP addresses are masked in every record, whoever logs them.
+    "filters": {"personal": {"()": "consult.logs.RedactPersonalData"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
 }

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from consult import redis_client
-from consult.ratelimit import Rate, hit
+from consult.ratelimit import Rate, address, hit
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def check(action: str, *, user, ip: str | None) -> None:
     if getattr(user, "pk", None):
         limits += [(f"u{user.pk}", Rate.parse(rate)) for rate in rates.get("user", [])]
     if ip:
-        limits += [(f"ip{ip}", Rate.parse(rate)) for rate in rates.get("ip", [])]
+        limits += [(address(ip), Rate.parse(rate)) for rate in rates.get("ip", [])]
     hit(action, limits)
 
 

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
-        from consult.accounts import signals  # noqa: F401 - connects the receivers
+        from consult.accounts import sessions, signals  # noqa: F401 - connects the receivers

@@ -10,7 +10,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from consult.api.models import AccessToken
-from consult.ratelimit import Rate, RateLimited, hit
+from consult.ratelimit import Rate, RateLimited, address, hit
 
 DEFAULT_RATES = {
     # Without a token: a researcher's script paging through, not a scraper's flood.
@@ -30,7 +30,7 @@ def count_failure(request) -> None:
     """A request with a token that is not valid counts against its address
     (authentication comes before the throttle, so it is counted here)."""
     ip = request.META.get("REMOTE_ADDR") or "unknown"
-    limits = [(f"ip{ip}", Rate.parse(rate)) for rate in rates().get("anonymous", [])]
+    limits = [(address(ip), Rate.parse(rate)) for rate in rates().get("anonymous", [])]
     try:
         hit("api", limits)
     except RateLimited as error:
@@ -47,8 +47,8 @@ class ApiRateThrottle(BaseThrottle):
             limits = [(f"t{token.pk}", rate) for rate in per_token]
             limits += [(f"u{token.user_id}", rate) for rate in per_token]
         else:
-            limits = [(f"ip{ip}", Rate.parse(rate)) for rate in configured.get("anonymous", [])]
-        limits += [(f"ip{ip}", Rate.parse(rate)) for rate in configured.get("ip", [])]
+            limits = [(address(ip), Rate.parse(rate)) for rate in configured.get("anonymous", [])]
+        limits += [(address(ip), Rate.parse(rate)) for rate in configured.get("ip", [])]
         try:
             hit("api", limits)
         except RateLimited as error:

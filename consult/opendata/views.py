@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from consult.opendata import public, selectors, services
 from consult.opendata.dictionary import licence
 from consult.opendata.models import BuildState, DataFile
-from consult.ratelimit import Rate, RateLimited, hit
+from consult.ratelimit import Rate, RateLimited, address, hit
 
 # How often the "being prepared" page asks again, in seconds.
 REFRESH_SECONDS = 5
@@ -53,7 +53,7 @@ def _download(request: HttpRequest, file: DataFile, filename: str) -> HttpRespon
     rates = getattr(settings, "CONSULT_OPENDATA_DOWNLOAD_RATES", DOWNLOAD_RATES)
     ip = request.META.get("REMOTE_ADDR") or "unknown"
     try:
-        hit("download", [(f"ip{ip}", Rate.parse(rate)) for rate in rates])
+        hit("download", [(address(ip), Rate.parse(rate)) for rate in rates])
     except RateLimited as error:
         refused = HttpResponse(error.message, status=429, content_type="text/plain; charset=utf-8")
         refused["Retry-After"] = str(error.retry_after)
