@@ -5,7 +5,7 @@ suspension does the same, in services.user_set_active)."""
 
 from allauth.account.signals import password_changed, password_reset, password_set
 from django.contrib.auth.signals import user_logged_out
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from consult.live import session_sockets_close, user_sockets_close
 
@@ -23,3 +23,16 @@ def _close_on_logout(sender, request, user, **kwargs) -> None:
 @receiver(password_reset)
 def _close_on_new_password(sender, request, user, **kwargs) -> None:
     user_sockets_close(user_id=user.pk)
+
+
+# Contracts for the apps above accounts (consult.privacy sends both).
+#
+# account_erasing: sent inside the transaction that anonymises an account,
+# with `user`; each app deletes what links the person to it (identity
+# claims, notification preferences...). Contributions are not deleted.
+account_erasing = Signal()
+#
+# personal_data: sent while building a person's "download my data" archive,
+# with `user`; each receiver returns {table name: [row dict, ...]} of what it
+# holds about them, JSON-serialisable (datetimes as ISO strings).
+personal_data = Signal()
