@@ -16,7 +16,11 @@ EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 # Candidates only: each is checked with ipaddress so that times such as
 # 12:30:45 are left alone.
-IPV6 = re.compile(r"(?<![\w:])\[?(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?\]?(?![\w:])")
+IPV6 = re.compile(
+    r"\[[0-9A-Fa-f:.]+(?:%\w+)?\]"
+    r"|(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4})"
+    r"(?:%\w+)?(?![\w:])"
+)
 
 
 def _ipv6(match: re.Match) -> str:
@@ -38,8 +42,8 @@ def _ipv4(match: re.Match) -> str:
 
 def redact(text: str) -> str:
     text = EMAIL.sub("[email]", text)
-    text = IPV4.sub(_ipv4, text)
-    return IPV6.sub(_ipv6, text)
+    text = IPV6.sub(_ipv6, text)
+    return IPV4.sub(_ipv4, text)
 
 
 class RedactPersonalData(logging.Filter):

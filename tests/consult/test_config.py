@@ -122,3 +122,24 @@ def test_unparseable_urls_name_the_setting(setting, url):
 def test_sqlite_file_in_a_missing_folder_is_refused_up_front():
     with pytest.raises(config.ConfigError, match=r"^DATABASE_URL: the folder"):
         config.database("sqlite:////nonexistent/dir/x.sqlite3", default_path=Path())
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://consult.example.gov", "https://consult.example.gov"),
+        ("https://consult.example.gov/", "https://consult.example.gov"),
+        ("http://localhost:8000", "http://localhost:8000"),
+    ],
+)
+def test_site_url_is_the_sites_root(url, expected):
+    assert config.site_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url", ["consult.example.gov", "ftp://consult.example.gov", "https://x.gov/consult", "https://"]
+)
+def test_a_site_url_that_cannot_make_links_names_the_setting(url):
+    with pytest.raises(config.ConfigError) as error:
+        config.site_url(url)
+    assert error.value.setting == "SITE_URL"
