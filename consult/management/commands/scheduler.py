@@ -1,35 +1,86 @@
-"""Enqueue the periodic tasks: the lifecycle catch-up every minute, and an
-hourly clean-up of finished task results. One scheduler per deployment."""
+"""Enqueue the periodic tasks. One scheduler per deployment.
 
+Each job runs at its interval; a job is enqueued on the task queue (the
+worker does the work) or, for Django's own housekeeping commands, run here.
+"""
+
+from __future__ import annotations
+
+import logging
 import signal
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.tasks import task_backends
+from django.utils.module_loading import import_string
 
-from proposals.tasks import lifecycle_advance
+logger = logging.getLogger(__name__)
 
 MINUTE = 60
 HOUR = 3600
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: int  # seconds
+    run: Callable[[], object]
+
+
+def _enqueue(path: str) -> Callable[[], object]:
+    return lambda: import_string(path).enqueue()
+
+
+# Tasks for the worker: name -> (task, interval).
+TASKS = {
+    # Stored statuses catch up with the clock; followers hear of openings.
+    "lifecycle": ("proposals.tasks.lifecycle_advance", MINUTE),
+}
+
+
+def jobs() -> list[Job]:
+    found = [Job(name, every, _enqueue(path)) for name, (path, every) in TASKS.items()]
+    # Expired sessions are deleted, not merely refused.
+    found.append(Job("sessions", HOUR, lambda: call_command("clearsessions", verbosity=0)))
+    if type(task_backends["default"]).__name__ == "DatabaseBackend":
+        found.append(
+            Job(
+                "task results",
+                HOUR,
+                lambda: call_command("prune_db_task_results", min_age_days=1, verbosity=0),
+            )
+        )
+    return found
 
 
 class Command(BaseCommand):
     help = "Enqueue periodic tasks until stopped."
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="Enqueue once and exit.")
+        parser.add_argument("--once", action="store_true", help="Run every job once and exit.")
 
     def handle(self, *args, **options):
         signal.signal(signal.SIGTERM, _interrupt)
-        prunable = type(task_backends["default"]).__name__ == "DatabaseBackend"
-        last_prune = 0.0
+        schedule = jobs()
+        last: dict[str, float] = {}
         try:
             while True:
-                lifecycle_advance.enqueue()
-                if prunable and time.monotonic() - last_prune >= HOUR:
-                    call_command("prune_db_task_results", min_age_days=1, verbosity=0)
-                    last_prune = time.monotonic()
+                now = time.monotonic()
+                for job in schedule:
+                    if job.name not in last or now - last[job.name] >= job.every:
+                        last[job.name] = now
+                        try:
+                            job.run()
+                        except Exception:
+                            # One failing job must not stop the others.
+                            import logging
+
+                            logging.getLogger(__name__).exception(
+                                "periodic job %s failed", job.name
+                            )
                 if options["once"]:
                     return
                 time.sleep(MINUTE)
