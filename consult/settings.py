@@ -204,6 +204,7 @@ SOCIALACCOUNT_STORE_TOKENS = False
 CONSULT_SESSION_IDLE_TIMEOUT = config.env_int("SESSION_IDLE_TIMEOUT", 2 * 3600, minimum=60)
 CONSULT_SESSION_MAX_AGE = config.env_int("SESSION_MAX_AGE", 7 * 24 * 3600, minimum=60)
 SESSION_COOKIE_AGE = CONSULT_SESSION_MAX_AGE
+SESSION_ENGINE = "consult.accounts.session_store"
 
 # Links in emails sent by the task worker, which has no request to ask.
 CONSULT_SITE_URL = config.site_url(config.env_str("SITE_URL", "http://localhost:8000"))

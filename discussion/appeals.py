@@ -141,7 +141,7 @@ def appeal_decide(
         raise ValidationError(
             ALREADY_DECIDED,
             params={
-                "name": appeal.decided_by.display_name if appeal.decided_by else "-",
+                "name": appeal.decided_by.public_name if appeal.decided_by else "-",
                 "outcome": appeal.get_outcome_display(),
             },
         )

@@ -270,7 +270,7 @@ def person_suspend(request: HttpRequest, pk: int) -> HttpResponse:
             timezone.localtime(result.person.suspended_until), "DATETIME_FORMAT"
         )
         done = _("%(name)s is suspended until %(until)s.") % {
-            "name": person.display_name,
+            "name": person.public_name,
             "until": until,
         }
         return f"{done} {_hidden_summary(result)}".strip()
@@ -289,7 +289,7 @@ def person_ban(request: HttpRequest, pk: int) -> HttpResponse:
             hide_comments=values["hide"] == "1",
             category=values["category"] or ReportReason.OTHER,
         )
-        done = _("%(name)s is banned.") % {"name": person.display_name}
+        done = _("%(name)s is banned.") % {"name": person.public_name}
         return f"{done} {_hidden_summary(result)}".strip()
 
     return _sanction_view(request, pk, "ban", act)
@@ -300,6 +300,6 @@ def person_ban(request: HttpRequest, pk: int) -> HttpResponse:
 def person_lift(request: HttpRequest, pk: int) -> HttpResponse:
     def act(person: User, values: dict) -> str:
         sanctions.user_lift(actor=request.user, person=person, reason=values["reason"])
-        return _("%(name)s can take part again.") % {"name": person.display_name}
+        return _("%(name)s can take part again.") % {"name": person.public_name}
 
     return _sanction_view(request, pk, "lift", act)

@@ -91,7 +91,7 @@ def _moderated_comment(
         raise PermissionDenied(OWN_COMMENT)
     if not take_over and claimed_by_other(comment, actor):
         # Never two moderators on one item unknowingly: the second is told who.
-        raise ValidationError(TAKEN, params={"name": comment.claimed_by.display_name})
+        raise ValidationError(TAKEN, params={"name": comment.claimed_by.public_name})
     return actor, comment
 
 

@@ -503,7 +503,7 @@ def _act_on(
 ) -> Outcome:
     from discussion import moderation  # moderation imports this module
 
-    label = str(ITEM_LABEL % {"id": comment.pk, "name": comment.author.display_name})
+    label = str(ITEM_LABEL % {"id": comment.pk, "name": comment.author.public_name})
     try:
         with transaction.atomic():
             _ensure_waiting(actor, action, comment.pk)

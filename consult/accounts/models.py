@@ -1,11 +1,15 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 DISPLAY_NAME_MAX_LENGTH = 60
+# What every contribution of a deleted account shows instead of its author's name.
+DELETED_PARTICIPANT = _("deleted participant")
 
 
 class UserManager(BaseUserManager):
@@ -57,6 +61,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set when the person deleted their account: it is anonymised (no name,
+    # no reachable email, no way to sign in) and kept only so that their
+    # contributions stay, shown as by a "deleted participant".
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -70,7 +78,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:
+        if self.deleted_at is not None:
+            return f"{self.public_name} #{self.pk}"
         return self.display_name or self.email
+
+    @property
+    def public_name(self) -> str:
+        """The name shown next to what the person wrote, in the reader's language."""
+        if self.deleted_at is not None:
+            return gettext(DELETED_PARTICIPANT)
+        return self.display_name
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     def sanctioned(self, now=None) -> bool:
         """Banned, or suspended until a time still to come."""
@@ -250,3 +271,30 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+
+class UserSession(AbstractBaseSession):
+    """A stored session that knows whose it is, so that every session of a
+    person ends with one query (consult.accounts.session_store)."""
+
+    # No foreign key constraint: a session is written at the end of a request
+    # and must not fail because its account was removed meanwhile; the
+    # sessions of a removed account still go with it (CASCADE in the ORM).
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from consult.accounts.session_store import SessionStore
+
+        return SessionStore

@@ -5,7 +5,15 @@ from django.db import transaction
 
 from consult import live
 from consult.accounts.audit import audit_record
-from consult.accounts.models import Department, Jurisdiction, Membership, Role, TreeNode, User
+from consult.accounts.models import (
+    Department,
+    Jurisdiction,
+    Membership,
+    Role,
+    TreeNode,
+    User,
+    UserSession,
+)
 
 NOT_STAFF = "Only staff admins can change departments and roles."
 CYCLE = "A department cannot be placed below itself or one of its own departments."
@@ -120,3 +128,17 @@ def membership_revoke(
         user=user, department=department, role=Role(role)
     ).delete()
     return deleted
+
+
+def sessions_end_all(*, user: User, keep_session_key: str | None = None) -> int:
+    """Sign a person out everywhere: delete every stored session of theirs
+    (one query, see consult.accounts.session_store), but the one named by
+    `keep_session_key` if any, and close their open sockets after commit
+    (those of the kept session too: its pages reconnect, still signed in).
+    Returns how many sessions ended."""
+    sessions = UserSession.objects.filter(user_id=user.pk)
+    if keep_session_key:
+        sessions = sessions.exclude(session_key=keep_session_key)
+    ended, _ = sessions.delete()
+    live.user_sockets_close(user_id=user.pk)
+    return ended

@@ -1,0 +1,107 @@
+"""Reads for the privacy pages: a person's archives, and the figures that the
+privacy page states (taken from the settings, so the page never drifts from
+what the site does)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from consult.accounts.models import User
+from consult.privacy import services
+from consult.privacy.models import DataExport
+
+# The person's recent requests shown on their page.
+EXPORTS_SHOWN = 5
+
+
+@dataclass
+class ExportRow:
+    export: DataExport
+    download_url: str
+    expired: bool
+
+
+def exports_of(*, user: User) -> list[ExportRow]:
+    now = timezone.now()
+    rows = []
+    for export in DataExport.objects.filter(user=user).order_by("-created_at", "-pk")[
+        :EXPORTS_SHOWN
+    ]:
+        downloadable = export.is_downloadable(now)
+        rows.append(
+            ExportRow(
+                export=export,
+                download_url=services.export_url(export) if downloadable else "",
+                expired=export.is_expired(now),
+            )
+        )
+    return rows
+
+
+def duration_text(seconds: int) -> str:
+    """A length of time in the largest whole unit that fits it exactly, in words."""
+    for unit, plural in (
+        (86400, lambda n: ngettext("%(n)d day", "%(n)d days", n)),
+        (3600, lambda n: ngettext("%(n)d hour", "%(n)d hours", n)),
+        (60, lambda n: ngettext("%(n)d minute", "%(n)d minutes", n)),
+    ):
+        if seconds >= unit and seconds % unit == 0:
+            n = seconds // unit
+            return plural(n) % {"n": n}
+    return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+
+
+def _windows(rates) -> list[int]:
+    from consult.ratelimit import Rate
+
+    found = []
+    for rate in rates or []:
+        try:
+            found.append(Rate.parse(rate).seconds)
+        except (TypeError, ValueError):
+            continue
+    return found
+
+
+def address_window_seconds() -> int:
+    """The longest time for which any limit counts requests from one network
+    address: its keyed hash is kept in Redis that long, then expires."""
+    from consult.api import throttling
+    from consult.opendata import views as opendata_views
+    from discussion import limits
+
+    windows = []
+    for rates in getattr(settings, "CONSULT_RATE_LIMITS", limits.DEFAULT_RATES).values():
+        windows += _windows(rates.get("ip"))
+    api = throttling.rates()
+    windows += _windows(api.get("anonymous")) + _windows(api.get("ip"))
+    windows += _windows(
+        getattr(settings, "CONSULT_OPENDATA_DOWNLOAD_RATES", opendata_views.DOWNLOAD_RATES)
+    )
+    return max(windows, default=60)
+
+
+@dataclass(frozen=True)
+class Facts:
+    session_idle: str
+    session_max: str
+    address_window: str
+    export_days: int
+    exports_per_day: int
+    export_record_days: int
+
+
+def privacy_facts() -> Facts:
+    return Facts(
+        session_idle=duration_text(settings.CONSULT_SESSION_IDLE_TIMEOUT),
+        session_max=duration_text(settings.CONSULT_SESSION_MAX_AGE),
+        address_window=duration_text(address_window_seconds()),
+        export_days=services.EXPORT_LIFETIME // timedelta(days=1),
+        exports_per_day=services.EXPORTS_PER_DAY,
+        export_record_days=services.RECORD_KEPT // timedelta(days=1),
+    )

@@ -1,0 +1,24 @@
+"""Background work of the privacy app, run by the task worker."""
+
+from django.tasks import task
+
+from consult.privacy import services
+
+
+@task
+def export_build(export_id: int) -> str:
+    """Build one person's queued "download my data" archive."""
+    export = services.export_build(export_id=export_id)
+    return export.state if export else "skipped"
+
+
+@task
+def exports_expire() -> dict[str, int]:
+    """Hourly: remove expired and served archives and forget old requests."""
+    return services.exports_expire()
+
+
+@task
+def author_history_rewrite(user_id: int) -> int:
+    """After an account is deleted: its comments' live events lose its name."""
+    return services.author_history_rewrite(user_id=user_id)
