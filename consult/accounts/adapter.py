@@ -1,11 +1,14 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
 from consult.mail import DeferredEmail
+from consult.ratelimit import address
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth's adapter: the display name is part of the first save, and
-    emails are sent by the task worker."""
+    """allauth's adapter: the display name is part of the first save, emails
+    are sent by the task worker, and its rate limits count addresses by the
+    same keyed hash as ours (consult.ratelimit.address), so no IP address is
+    kept in the cache."""
 
     def save_user(self, request, user, form, commit=True):
         user.display_name = form.cleaned_data.get("display_name", "")
@@ -13,3 +16,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def render_mail(self, template_prefix, email, context, headers=None):
         return DeferredEmail(super().render_mail(template_prefix, email, context, headers))
+
+    def get_client_ip(self, request) -> str:
+        return address(super().get_client_ip(request))

@@ -65,3 +65,17 @@ def test_rate_limit_counts_hold_no_addresses_and_expire(settings):
     assert ratelimit.address("192.0.2.55") != ratelimit.address("192.0.2.56")
     settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
     assert ratelimit.address("192.0.2.55") != limits[0][0]
+
+
+@pytest.mark.django_db
+def test_sign_in_rate_limits_keep_no_address_in_the_cache(client, make_user):
+    make_user("counted@example.org")
+    client.post(
+        "/accounts/login/",
+        {"login": "counted@example.org", "password": "wrong password"},
+        REMOTE_ADDR="198.51.100.77",
+    )
+    redis = redis_client.client()
+    keys = [k.decode() if isinstance(k, bytes) else k for k in redis.keys("*")]
+    assert any("login" in key for key in keys), keys
+    assert not any("198.51.100.77" in key for key in keys)

@@ -38,6 +38,8 @@ def _enqueue(path: str) -> Callable[[], object]:
 TASKS = {
     # Stored statuses catch up with the clock; followers hear of openings.
     "lifecycle": ("proposals.tasks.lifecycle_advance", MINUTE),
+    # Data exports past their 7 days, or served, are deleted.
+    "exports": ("consult.privacy.tasks.exports_expire", HOUR),
 }
 
 
