@@ -7,6 +7,7 @@ functions, and so do the launcher and the start-up checks.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -189,46 +190,131 @@ def redact(url: str) -> str:
     return url
 
 
+OIDC_TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+# Plain http is accepted only for a provider on this machine (a local test provider).
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+# RFC 6749 section 3.3: a scope is printable ASCII without space, '"' or '\'.
+SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
+PROVIDER_ID = re.compile(r"[a-z][a-z0-9-]{0,29}")
+
+
 def oidc_providers() -> dict:
     """allauth's SOCIALACCOUNT_PROVIDERS for one government identity provider
-    over OpenID Connect, from OIDC_* variables; empty when OIDC_SERVER_URL is unset."""
+    over OpenID Connect, from OIDC_* variables; empty when OIDC_SERVER_URL is unset
+    (docs/sso.md)."""
     server_url = env_str("OIDC_SERVER_URL")
     if not server_url:
+        for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"):
+            if env_str(name):
+                raise ConfigError(name, "is set but OIDC_SERVER_URL is not; set both or neither")
         return {}
-    parts = _split("OIDC_SERVER_URL", server_url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigError("OIDC_SERVER_URL", f"must be an http(s) URL, got {server_url!r}")
-    client_id = env_str("OIDC_CLIENT_ID")
-    if not client_id:
-        raise ConfigError("OIDC_CLIENT_ID", "is required when OIDC_SERVER_URL is set")
-    provider_id = env_str("OIDC_PROVIDER_ID", "government")
-    if not provider_id.replace("-", "").isalnum() or not provider_id.isascii():
-        raise ConfigError(
-            "OIDC_PROVIDER_ID", f"letters, digits and hyphens only, got {provider_id!r}"
-        )
-    scopes = env_list("OIDC_SCOPES", ["openid", "profile", "email"])
-    if "openid" not in scopes:
-        raise ConfigError("OIDC_SCOPES", "must include openid")
+    client_id, secret, method = _oidc_client()
     return {
         "openid_connect": {
-            "OAUTH_PKCE_ENABLED": True,
-            "SCOPE": scopes,
+            "SCOPE": _oidc_scopes(),
             "APPS": [
                 {
-                    "provider_id": provider_id,
-                    "name": env_str("OIDC_NAME", "Government sign-in"),
+                    "provider_id": _oidc_provider_id(),
+                    "name": _oidc_name(),
                     "client_id": client_id,
-                    "secret": env_str("OIDC_CLIENT_SECRET"),
+                    "secret": secret,
                     "settings": {
-                        "server_url": server_url.rstrip("/"),
-                        "token_auth_method": env_str(
-                            "OIDC_TOKEN_AUTH_METHOD", "client_secret_basic"
-                        ),
+                        "server_url": _oidc_server_url(server_url),
+                        "token_auth_method": method,
+                        # The authorization code is bound to a one-time secret
+                        # (PKCE S256), whatever the client authentication.
+                        "oauth_pkce_enabled": True,
+                        "fetch_userinfo": True,
+                        # Only an address the provider marks email_verified is
+                        # trusted (consult.sso); never a whole domain.
+                        "verified_email": False,
                     },
                 }
             ],
         }
     }
+
+
+def _oidc_server_url(url: str) -> str:
+    parts = _split("OIDC_SERVER_URL", url)
+    example = "use the issuer address, such as https://id.example.gov/realms/citizens"
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError("OIDC_SERVER_URL", f"must be an https URL, got {url!r}; {example}")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        raise ConfigError(
+            "OIDC_SERVER_URL", f"must use https (http only for localhost), got {url!r}"
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a non-numeric port
+    except ValueError:
+        raise ConfigError("OIDC_SERVER_URL", "has a port that is not a number") from None
+    if parts.username or parts.password:
+        raise ConfigError("OIDC_SERVER_URL", "must not contain a user name or password")
+    if parts.query or parts.fragment:
+        raise ConfigError("OIDC_SERVER_URL", f"must have no query or fragment; {example}")
+    return url.rstrip("/")
+
+
+def _oidc_client() -> tuple[str, str, str]:
+    client_id = env_str("OIDC_CLIENT_ID")
+    if not client_id:
+        raise ConfigError("OIDC_CLIENT_ID", "is required when OIDC_SERVER_URL is set")
+    if not all(" " <= char <= "~" for char in client_id):
+        raise ConfigError("OIDC_CLIENT_ID", "must be printable ASCII (as the provider issued it)")
+    method = env_str("OIDC_TOKEN_AUTH_METHOD", "client_secret_basic")
+    if method not in OIDC_TOKEN_AUTH_METHODS:
+        raise ConfigError(
+            "OIDC_TOKEN_AUTH_METHOD",
+            f"must be one of {', '.join(OIDC_TOKEN_AUTH_METHODS)}, got {method!r}",
+        )
+    secret = env_str("OIDC_CLIENT_SECRET")
+    if method == "none" and secret:
+        raise ConfigError("OIDC_CLIENT_SECRET", "must be empty when OIDC_TOKEN_AUTH_METHOD=none")
+    if method != "none" and not secret:
+        raise ConfigError(
+            "OIDC_CLIENT_SECRET",
+            f"is required with OIDC_TOKEN_AUTH_METHOD={method} (use none for a public client)",
+        )
+    if method == "client_secret_basic" and ":" in client_id:
+        # HTTP Basic separates the identifier from the secret with a colon.
+        raise ConfigError(
+            "OIDC_CLIENT_ID",
+            "contains ':', which client_secret_basic cannot carry; "
+            "set OIDC_TOKEN_AUTH_METHOD=client_secret_post",
+        )
+    return client_id, secret, method
+
+
+def _oidc_provider_id() -> str:
+    provider_id = env_str("OIDC_PROVIDER_ID", "government")
+    if not PROVIDER_ID.fullmatch(provider_id):
+        raise ConfigError(
+            "OIDC_PROVIDER_ID",
+            "up to 30 lowercase letters, digits and hyphens, starting with a letter "
+            f"(it is part of the redirect URI), got {provider_id!r}",
+        )
+    return provider_id
+
+
+def _oidc_name() -> str:
+    name = env_str("OIDC_NAME", "Government ID")
+    if not name or len(name) > 60 or not name.isprintable():
+        raise ConfigError("OIDC_NAME", f"a button label of 1 to 60 characters, got {name!r}")
+    return name
+
+
+def _oidc_scopes() -> list[str]:
+    raw = env_str("OIDC_SCOPES", "openid profile email")
+    # Commas or spaces: OAuth itself writes scopes separated by spaces.
+    scopes = raw.replace(",", " ").split()
+    bad = [scope for scope in scopes if not SCOPE_TOKEN.fullmatch(scope)]
+    if bad:
+        raise ConfigError("OIDC_SCOPES", f"not a valid scope: {bad[0]!r}")
+    if "openid" not in scopes:
+        raise ConfigError(
+            "OIDC_SCOPES", f"must include openid (OpenID Connect needs it), got {raw!r}"
+        )
+    return list(dict.fromkeys(scopes))
 
 
 def site_url(url: str) -> str:
