@@ -198,6 +198,10 @@ SOCIALACCOUNT_PROVIDERS = config.oidc_providers()
 SOCIALACCOUNT_ADAPTER = "consult.sso.SocialAccountAdapter"
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_STORE_TOKENS = False
+# Signing in through the provider reaches an existing account with the same
+# address only when the provider marks the address verified (docs/sso.md).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 # Sessions end after this long without a request, and after this long whatever
 # happens (seconds); a new session key is issued at every sign-in.
