@@ -119,6 +119,14 @@ class ProposalForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One question per line. Citizens answer them in the discussion."),
     )
+    requires_verification = forms.BooleanField(
+        label=_("Only verified residents may take a stance"),
+        required=False,
+        help_text=_(
+            "Stances are then limited to people verified as living in the place it applies to "
+            "(or a place within it). Reading and commenting stay open to everyone."
+        ),
+    )
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)

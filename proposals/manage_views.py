@@ -64,6 +64,7 @@ def _details_initial(proposal: Proposal) -> dict:
         "contact_details": proposal.contact_details,
         "tags": ", ".join(t.name for t in proposal.tags.all()),
         "questions": "\n".join(q.prompt for q in proposal.questions.all()),
+        "requires_verification": proposal.requires_verification,
     }
 
 

@@ -101,6 +101,11 @@ class Proposal(models.Model):
     # Imported from another platform (origin says which): kept read-only, as
     # it happened there, so that its summary can be computed here.
     archived = models.BooleanField(_("archived"), default=False, editable=False)
+    # Stances only from verified residents of the jurisdiction or a place
+    # within it (consult.identity); reading and commenting stay open.
+    requires_verification = models.BooleanField(
+        _("stances limited to verified residents"), default=False
+    )
     origin = models.CharField(_("imported from"), max_length=20, blank=True, editable=False)
     tags = TaggableManager(verbose_name=_("topics"), blank=True)
     created_by = models.ForeignKey(

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from consult.accounts import rules as account_rules
 from consult.accounts.models import Department, User
+from consult.identity import selectors as identity_selectors
 from proposals.models import Proposal, Status
 
 
@@ -25,4 +26,12 @@ def can_take_stance(user: User | AnonymousUser, proposal: Proposal) -> bool:
         account_rules.is_citizen(user)
         and not proposal.archived
         and proposal.effective_status() == Status.OPEN
+    )
+
+
+def stance_needs_verification(user: User | AnonymousUser, proposal: Proposal) -> bool:
+    """The consultation takes stances only from verified residents of its
+    jurisdiction (or of a place within it), and the person is not one."""
+    return proposal.requires_verification and not identity_selectors.is_verified_resident(
+        user, proposal.jurisdiction
     )

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +80,10 @@ STANCE_ARCHIVED = _(
 )
 STANCE_NOT_OPEN = _("Stances can only be taken while the consultation is open; it is %(status)s.")
 STANCE_VALUE_INVALID = _("Choose support, oppose or neutral.")
+STANCE_NEEDS_VERIFICATION = _(
+    "Stances on this consultation are limited to verified residents of %(place)s. Verify where "
+    "you live at %(url)s, then try again. Reading and commenting stay open to everyone."
+)
 SECTION_NOT_IN_PROPOSAL = _("That section is not part of the published text of this consultation.")
 SIGN_IN_REQUIRED = _("Sign in to take part.")
 FILE_TOO_LARGE = _("The file is %(size)s; the limit is %(limit)s.")
@@ -214,6 +219,7 @@ def proposal_create(
     contact_details: str = "",
     tags: list[str] | None = None,
     questions: list[str] | None = None,
+    requires_verification: bool = False,
 ) -> Proposal:
     if not rules.can_create_in(actor, department):
         raise PermissionDenied(NOT_OFFICIAL_HERE)
@@ -235,6 +241,7 @@ def proposal_create(
         responsible_office=responsible_office.strip(),
         contact_email=contact_email.strip(),
         contact_details=contact_details.strip(),
+        requires_verification=bool(requires_verification),
         slug=_unique_slug(title),
         created_by=actor,
     )
@@ -244,7 +251,12 @@ def proposal_create(
     if tags:
         proposal.tags.set(_clean_tags(tags))
     _questions_set(proposal, questions or [])
-    _audit(actor, "proposal.created", proposal, after={"title": title})
+    _audit(
+        actor,
+        "proposal.created",
+        proposal,
+        after={"title": title, "requires_verification": proposal.requires_verification},
+    )
     return proposal
 
 
@@ -289,10 +301,15 @@ def proposal_update(
     contact_details: str = "",
     tags: list[str] | None = None,
     questions: list[str] | None = None,
+    requires_verification: bool | None = None,
 ) -> Proposal:
     proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
     _require_state(proposal, Status.DRAFT, Status.SCHEDULED, Status.OPEN, Status.CLOSED)
-    before = {"title": proposal.title, "summary": proposal.summary}
+    before = {
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "requires_verification": proposal.requires_verification,
+    }
     proposal.title = _clean_title(title)
     proposal.summary = _clean_text(
         summary,
@@ -307,6 +324,9 @@ def proposal_update(
     proposal.responsible_office = responsible_office.strip()
     proposal.contact_email = contact_email.strip()
     proposal.contact_details = contact_details.strip()
+    if requires_verification is not None:
+        # Stances already taken stay; the rule holds for every stance from now on.
+        proposal.requires_verification = bool(requires_verification)
     proposal.full_clean(exclude=["current_version", "slug"])
     _refresh_search(proposal)
     proposal.save()
@@ -319,7 +339,11 @@ def proposal_update(
         "proposal.updated",
         proposal,
         before=before,
-        after={"title": proposal.title, "summary": proposal.summary},
+        after={
+            "title": proposal.title,
+            "summary": proposal.summary,
+            "requires_verification": proposal.requires_verification,
+        },
     )
     return proposal
 
@@ -772,6 +796,11 @@ def stance_cast(
     )
 
 
+def _verification_url(proposal: Proposal) -> str:
+    path = reverse("identity:index")
+    return f"{settings.CONSULT_SITE_URL}{path}?jurisdiction={proposal.jurisdiction_id}"
+
+
 @transaction.atomic
 def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section | None):
     # Fresh state: the window may have closed since the page was drawn, or a
@@ -783,6 +812,11 @@ def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section
     if not rules.can_take_stance(actor, proposal):
         raise ValidationError(
             STANCE_NOT_OPEN, params={"status": proposal.get_effective_status_display().lower()}
+        )
+    if rules.stance_needs_verification(actor, proposal):
+        raise ValidationError(
+            STANCE_NEEDS_VERIFICATION,
+            params={"place": proposal.jurisdiction.name, "url": _verification_url(proposal)},
         )
     now = timezone.now()
     if section is not None:

@@ -6,3 +6,6 @@ class IdentityConfig(AppConfig):
     name = "consult.identity"
     label = "identity"
     verbose_name = _("Identity")
+
+    def ready(self) -> None:
+        from consult.identity import receivers  # noqa: F401
