@@ -203,6 +203,22 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
+# Verified residents (consult/identity): identities are kept only as a keyed
+# hash (by default a key derived from SECRET_KEY; changing it makes every
+# stored identity unrecognisable). Document scans wait for review in a private
+# folder that is never served.
+CONSULT_IDENTITY_KEY = config.env_str("IDENTITY_HASH_KEY", "")
+CONSULT_VERIFICATION_METHODS = [
+    "consult.identity.methods.document.DocumentCheck",
+    "consult.identity.methods.postal.PostalCode",
+]
+CONSULT_IDENTITY_PRIVATE_DIR = Path(
+    config.env_str("IDENTITY_PRIVATE_DIR") or VAR_DIR / "private" / "identity"
+)
+CONSULT_IDENTITY_SCAN_MAX_BYTES = config.env_int(
+    "IDENTITY_SCAN_MAX_BYTES", 5 * 1024 * 1024, minimum=1
+)
+
 # Sessions end after this long without a request, and after this long whatever
 # happens (seconds); a new session key is issued at every sign-in.
 CONSULT_SESSION_IDLE_TIMEOUT = config.env_int("SESSION_IDLE_TIMEOUT", 2 * 3600, minimum=60)

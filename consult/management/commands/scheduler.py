@@ -40,6 +40,8 @@ TASKS = {
     "lifecycle": ("proposals.tasks.lifecycle_advance", MINUTE),
     # Data exports past their 7 days, or served, are deleted.
     "exports": ("consult.privacy.tasks.exports_expire", HOUR),
+    # Postal codes unused after 30 days: the request ends, its address is dropped.
+    "postal codes": ("consult.identity.tasks.postal_codes_expire", HOUR),
 }
 
 
