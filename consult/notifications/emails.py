@@ -1,0 +1,330 @@
+"""Notifications by email: each as it happens, or in one daily digest.
+
+Only the task worker calls this (consult.notifications.tasks), never a
+request. Each email is in its recipient's language, in plain text and
+HTML, with links to the site at CONSULT_SITE_URL and a one-click
+unsubscribe link (RFC 8058).
+
+Only an active account with a verified primary address is emailed: an
+address nobody has confirmed may belong to someone else.
+
+A notification is claimed (emailed_at set) before it is sent, so two
+workers, a retried task or the digest never send it twice; one that fails
+to send is released. People are read in batches, a few queries for each
+batch whatever its size.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urljoin
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from consult.accounts.models import User
+from consult.notifications.models import Delivery, Kind, Notification, Preference
+from consult.notifications.services import ALL_KINDS
+from consult.notifications.unsubscribe import token_for
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+# "Daily", for a digest task that runs every hour: a few minutes late
+# yesterday must not push today's digest to the next hour.
+DIGEST_INTERVAL = timedelta(hours=23, minutes=30)
+# A first digest looks back this far.
+DIGEST_FIRST_LOOKBACK = timedelta(days=1)
+DIGEST_MAX_ITEMS = 50
+SUBJECT_MAX_LENGTH = 200
+
+HEADLINES = {
+    Kind.REPLY: _("%(name)s replied to your comment on “%(subject)s”"),
+    Kind.RESPONSE: _("An official response on “%(subject)s”"),
+    Kind.MODERATION: _("A moderation decision: %(subject)s"),
+    Kind.REPORT: _("The response report of “%(subject)s” is published"),
+    Kind.OPENED: _("“%(subject)s” is open: have your say"),
+    Kind.CLOSING: _("“%(subject)s” closes within three days"),
+    Kind.VERSION: _("A new version of “%(subject)s”"),
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user: User
+    address: str
+    preference: Preference
+
+    def wants(self, kind: str, delivery: str) -> bool:
+        return self.preference.delivery == delivery and self.preference.emails(kind)
+
+
+def recipients_of(user_ids: Iterable[int]) -> dict[int, Recipient]:
+    """Who among these people can be emailed, with their choices: two queries."""
+    addresses = {
+        address.user_id: address
+        for address in EmailAddress.objects.filter(
+            user_id__in=list(user_ids), primary=True, verified=True, user__is_active=True
+        ).select_related("user")
+    }
+    preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(addresses))}
+    return {
+        user_id: Recipient(
+            address.user, address.email, preferences.get(user_id) or Preference(user_id=user_id)
+        )
+        for user_id, address in addresses.items()
+    }
+
+
+def claim(ids: list[int]) -> tuple[set[int], datetime]:
+    """Mark these as emailed; returns the ones this worker marked, and the mark.
+
+    The mark is this worker's own instant: a row another worker marked first
+    keeps that worker's and is not returned.
+    """
+    stamp = timezone.now()
+    if not ids:
+        return set(), stamp
+    Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=stamp)
+    mine = Notification.objects.filter(pk__in=ids, emailed_at=stamp).values_list("pk", flat=True)
+    return set(mine), stamp
+
+
+def release(ids: list[int], stamp: datetime) -> None:
+    """They were not sent after all: a later digest or retry may send them."""
+    Notification.objects.filter(pk__in=ids, emailed_at=stamp).update(emailed_at=None)
+
+
+# --- rendering -------------------------------------------------------------------
+
+
+def absolute(path: str) -> str:
+    return urljoin(settings.CONSULT_SITE_URL + "/", path)
+
+
+def one_line(text: str, limit: int = SUBJECT_MAX_LENGTH) -> str:
+    """A header value: no line breaks (they would forge headers), not too long."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def headline(notification: Notification) -> str:
+    """What happened, in the active language."""
+    actor = notification.actor
+    name = actor.display_name if actor is not None and actor.display_name else gettext("Someone")
+    template = HEADLINES.get(notification.kind, _("%(subject)s"))
+    return one_line(str(template) % {"name": name, "subject": notification.subject}, 300)
+
+
+def _item(notification: Notification) -> dict:
+    return {
+        "headline": headline(notification),
+        "kind": notification.get_kind_display(),
+        "excerpt": notification.excerpt,
+        "url": absolute(notification.url),
+        "created_at": notification.created_at,
+    }
+
+
+def _message(
+    *, recipient: Recipient, language: str, subject: str, template: str, context: dict, stop: str
+) -> EmailMultiAlternatives:
+    unsubscribe_url = absolute(
+        reverse(
+            "notifications:unsubscribe",
+            args=[token_for(user=recipient.user, kind=stop)],
+        )
+    )
+    context = {
+        **context,
+        "language": language,
+        "unsubscribe_url": unsubscribe_url,
+        "preferences_url": absolute(reverse("notifications:preferences")),
+        "inbox_url": absolute(reverse("notifications:inbox")),
+        "site_url": settings.CONSULT_SITE_URL,
+    }
+    message = EmailMultiAlternatives(
+        one_line(subject),
+        render_to_string(f"email/notifications/{template}.txt", context),
+        None,
+        [recipient.address],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Content-Language": language,
+            # RFC 3834: no out-of-office replies to a machine's message.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(
+        render_to_string(f"email/notifications/{template}.html", context), "text/html"
+    )
+    return message
+
+
+def notification_message(
+    recipient: Recipient, notification: Notification
+) -> EmailMultiAlternatives:
+    language = recipient.preference.email_language()
+    with translation.override(language):
+        item = _item(notification)
+        return _message(
+            recipient=recipient,
+            language=language,
+            subject=item["headline"],
+            template="notification",
+            context={"item": item},
+            stop=notification.kind,
+        )
+
+
+def digest_message(
+    recipient: Recipient, notifications: list[Notification]
+) -> EmailMultiAlternatives:
+    language = recipient.preference.email_language()
+    count = len(notifications)
+    with translation.override(language):
+        subject = ngettext(
+            "Your daily digest: %(count)d new notification",
+            "Your daily digest: %(count)d new notifications",
+            count,
+        ) % {"count": count}
+        return _message(
+            recipient=recipient,
+            language=language,
+            subject=subject,
+            template="digest",
+            context={
+                "items": [_item(n) for n in notifications[:DIGEST_MAX_ITEMS]],
+                "count": count,
+                "more": max(0, count - DIGEST_MAX_ITEMS),
+            },
+            stop=ALL_KINDS,
+        )
+
+
+# --- sending ---------------------------------------------------------------------
+
+
+def _send(connection, message: EmailMultiAlternatives) -> bool:
+    try:
+        return bool(connection.send_messages([message]))
+    except Exception:
+        # The address stays out of the log; the notification is released for another try.
+        logger.exception("A notification email could not be sent")
+        return False
+
+
+def send_immediate(*, key: str, recipient_ids: list[int] | None = None) -> int:
+    """Email the notifications about `key` to those who want each as it
+    happens; returns how many were sent."""
+    rows = Notification.objects.filter(key=key, emailed_at__isnull=True).select_related("actor")
+    if recipient_ids is not None:
+        rows = rows.filter(recipient_id__in=recipient_ids)
+    sent, after = 0, 0
+    while True:
+        batch = list(rows.filter(pk__gt=after).order_by("pk")[:BATCH])
+        if not batch:
+            return sent
+        after = batch[-1].pk
+        sent += _send_each(batch)
+        if len(batch) < BATCH:
+            return sent
+
+
+def _send_each(batch: list[Notification]) -> int:
+    recipients = recipients_of({n.recipient_id for n in batch})
+    wanted = [
+        n
+        for n in batch
+        if n.recipient_id in recipients
+        and recipients[n.recipient_id].wants(n.kind, Delivery.IMMEDIATE)
+    ]
+    mine, stamp = claim([n.pk for n in wanted])
+    if not mine:
+        return 0
+    sent, failed = 0, []
+    with mailers.default as connection:
+        for notification in wanted:
+            if notification.pk not in mine:
+                continue
+            message = notification_message(recipients[notification.recipient_id], notification)
+            if _send(connection, message):
+                sent += 1
+            else:
+                failed.append(notification.pk)
+    release(failed, stamp)
+    return sent
+
+
+def send_digests(*, now: datetime | None = None) -> int:
+    """One email to each person due a digest, listing what they have not been
+    emailed or read since the last one; returns how many digests were sent."""
+    now = now or timezone.now()
+    due = Preference.objects.filter(delivery=Delivery.DIGEST, user__is_active=True).filter(
+        Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lte=now - DIGEST_INTERVAL)
+    )
+    sent, after = 0, 0
+    while True:
+        batch = list(due.filter(user_id__gt=after).order_by("user_id")[:BATCH])
+        if not batch:
+            return sent
+        after = batch[-1].user_id
+        sent += _digest_batch(batch, now)
+        if len(batch) < BATCH:
+            return sent
+
+
+def _digest_batch(preferences: list[Preference], now: datetime) -> int:
+    recipients = recipients_of(p.user_id for p in preferences)
+    since = {
+        p.user_id: p.digest_sent_at or now - DIGEST_FIRST_LOOKBACK
+        for p in preferences
+        if p.user_id in recipients
+    }
+    if not since:
+        return 0
+    items: dict[int, list[Notification]] = defaultdict(list)
+    rows = (
+        Notification.objects.filter(
+            recipient_id__in=list(since),
+            emailed_at__isnull=True,
+            read_at__isnull=True,
+            created_at__gt=min(since.values()),
+        )
+        .select_related("actor")
+        .order_by("recipient_id", "-created_at", "-pk")
+    )
+    for notification in rows:
+        recipient = recipients[notification.recipient_id]
+        if notification.created_at > since[
+            notification.recipient_id
+        ] and recipient.preference.emails(notification.kind):
+            items[notification.recipient_id].append(notification)
+    mine, stamp = claim([n.pk for listed in items.values() for n in listed])
+    if not mine:
+        return 0
+    sent_to, failed = [], []
+    with mailers.default as connection:
+        for user_id, listed in items.items():
+            listed = [n for n in listed if n.pk in mine]
+            if not listed:
+                continue
+            if _send(connection, digest_message(recipients[user_id], listed)):
+                sent_to.append(user_id)
+            else:
+                failed.extend(n.pk for n in listed)
+    release(failed, stamp)
+    Preference.objects.filter(user_id__in=sent_to).update(digest_sent_at=now)
+    return len(sent_to)
