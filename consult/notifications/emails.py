@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from urllib.parse import urljoin
 
 from allauth.account.models import EmailAddress
@@ -47,6 +48,9 @@ DIGEST_INTERVAL = timedelta(hours=23, minutes=30)
 # A first digest looks back this far.
 DIGEST_FIRST_LOOKBACK = timedelta(days=1)
 DIGEST_MAX_ITEMS = 50
+# Emails left unsent are tried again for this long, once this old.
+PENDING_WITHIN = timedelta(days=1)
+PENDING_AFTER = timedelta(minutes=10)
 SUBJECT_MAX_LENGTH = 200
 
 HEADLINES = {
@@ -103,7 +107,8 @@ def claim(ids: list[int]) -> tuple[set[int], datetime]:
 
 def release(ids: list[int], stamp: datetime) -> None:
     """They were not sent after all: a later digest or retry may send them."""
-    Notification.objects.filter(pk__in=ids, emailed_at=stamp).update(emailed_at=None)
+    if ids:
+        Notification.objects.filter(pk__in=ids, emailed_at=stamp).update(emailed_at=None)
 
 
 # --- rendering -------------------------------------------------------------------
@@ -217,21 +222,61 @@ def digest_message(
 # --- sending ---------------------------------------------------------------------
 
 
-def _send(connection, message: EmailMultiAlternatives) -> bool:
+@dataclass(frozen=True)
+class Parcel:
+    """One email to one person, and the notifications it carries."""
+
+    user_id: int
+    ids: list[int]
+    build: Callable[[], EmailMultiAlternatives]
+
+
+def _send(connection, parcel: Parcel) -> bool:
     try:
-        return bool(connection.send_messages([message]))
+        return bool(connection.send_messages([parcel.build()]))
     except Exception:
-        # The address stays out of the log; the notification is released for another try.
-        logger.exception("A notification email could not be sent")
+        # The address stays out of the log.
+        logger.exception("A notification email could not be made or sent")
         return False
+
+
+def _deliver(parcels: list[Parcel], stamp: datetime) -> list[Parcel]:
+    """Send each; what was not sent (or not reached, if the mail server is
+    down) is released for another try. Returns the parcels sent."""
+    sent: list[Parcel] = []
+    try:
+        with mailers.default as connection:
+            sent = [parcel for parcel in parcels if _send(connection, parcel)]
+    finally:
+        delivered = {pk for parcel in sent for pk in parcel.ids}
+        release([pk for parcel in parcels for pk in parcel.ids if pk not in delivered], stamp)
+    return sent
 
 
 def send_immediate(*, key: str, recipient_ids: list[int] | None = None) -> int:
     """Email the notifications about `key` to those who want each as it
     happens; returns how many were sent."""
-    rows = Notification.objects.filter(key=key, emailed_at__isnull=True).select_related("actor")
+    rows = Notification.objects.filter(key=key, emailed_at__isnull=True)
     if recipient_ids is not None:
         rows = rows.filter(recipient_id__in=recipient_ids)
+    return _send_rows(rows)
+
+
+def send_pending(*, now: datetime | None = None) -> int:
+    """What the emails of the last day left unsent, as it should have
+    happened: a mail server that was down, a task that never ran. Recent
+    ones are left to the task already on its way."""
+    now = now or timezone.now()
+    rows = Notification.objects.filter(
+        emailed_at__isnull=True,
+        created_at__gte=now - PENDING_WITHIN,
+        created_at__lte=now - PENDING_AFTER,
+    )
+    return _send_rows(rows)
+
+
+def _send_rows(rows) -> int:
+    rows = rows.select_related("actor")
     sent, after = 0, 0
     while True:
         batch = list(rows.filter(pk__gt=after).order_by("pk")[:BATCH])
@@ -252,20 +297,12 @@ def _send_each(batch: list[Notification]) -> int:
         and recipients[n.recipient_id].wants(n.kind, Delivery.IMMEDIATE)
     ]
     mine, stamp = claim([n.pk for n in wanted])
-    if not mine:
-        return 0
-    sent, failed = 0, []
-    with mailers.default as connection:
-        for notification in wanted:
-            if notification.pk not in mine:
-                continue
-            message = notification_message(recipients[notification.recipient_id], notification)
-            if _send(connection, message):
-                sent += 1
-            else:
-                failed.append(notification.pk)
-    release(failed, stamp)
-    return sent
+    parcels = [
+        Parcel(n.recipient_id, [n.pk], partial(notification_message, recipients[n.recipient_id], n))
+        for n in wanted
+        if n.pk in mine
+    ]
+    return len(_deliver(parcels, stamp)) if parcels else 0
 
 
 def send_digests(*, now: datetime | None = None) -> int:
@@ -295,7 +332,6 @@ def _digest_batch(preferences: list[Preference], now: datetime) -> int:
     }
     if not since:
         return 0
-    items: dict[int, list[Notification]] = defaultdict(list)
     rows = (
         Notification.objects.filter(
             recipient_id__in=list(since),
@@ -306,25 +342,20 @@ def _digest_batch(preferences: list[Preference], now: datetime) -> int:
         .select_related("actor")
         .order_by("recipient_id", "-created_at", "-pk")
     )
-    for notification in rows:
-        recipient = recipients[notification.recipient_id]
-        if notification.created_at > since[
-            notification.recipient_id
-        ] and recipient.preference.emails(notification.kind):
-            items[notification.recipient_id].append(notification)
-    mine, stamp = claim([n.pk for listed in items.values() for n in listed])
-    if not mine:
+    listed: dict[int, list[Notification]] = defaultdict(list)
+    for n in rows:
+        recipient = recipients[n.recipient_id]
+        if n.created_at > since[n.recipient_id] and recipient.preference.emails(n.kind):
+            listed[n.recipient_id].append(n)
+    mine, stamp = claim([n.pk for items in listed.values() for n in items])
+    parcels = []
+    for user_id, items in listed.items():
+        items = [n for n in items if n.pk in mine]
+        if items:
+            build = partial(digest_message, recipients[user_id], items)
+            parcels.append(Parcel(user_id, [n.pk for n in items], build))
+    if not parcels:
         return 0
-    sent_to, failed = [], []
-    with mailers.default as connection:
-        for user_id, listed in items.items():
-            listed = [n for n in listed if n.pk in mine]
-            if not listed:
-                continue
-            if _send(connection, digest_message(recipients[user_id], listed)):
-                sent_to.append(user_id)
-            else:
-                failed.extend(n.pk for n in listed)
-    release(failed, stamp)
+    sent_to = [parcel.user_id for parcel in _deliver(parcels, stamp)]
     Preference.objects.filter(user_id__in=sent_to).update(digest_sent_at=now)
     return len(sent_to)

@@ -68,6 +68,12 @@ class Notification(models.Model):
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
             ),
+            # The hourly retry of emails left unsent (emails.send_pending).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="notification_not_emailed",
+            ),
         ]
 
     def __str__(self) -> str:

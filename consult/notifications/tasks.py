@@ -28,3 +28,10 @@ def digests_send() -> int:
     """The daily digest of everyone who chose it and is due one. Run hourly:
     each person gets at most one a day."""
     return emails.send_digests()
+
+
+@task
+def emails_retry() -> int:
+    """Send the emails of the last day that failed or whose task never ran.
+    Run hourly."""
+    return emails.send_pending()

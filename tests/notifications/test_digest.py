@@ -149,3 +149,14 @@ def test_digests_take_the_same_queries_for_2_or_60_readers(
         with django_assert_num_queries(7):
             assert emails.send_digests(now=timezone.now() + timedelta(seconds=1)) == n
         assert len(mail.outbox) == n
+
+
+def test_a_digest_that_fails_to_send_is_tried_again_next_time(reader, settings):
+    tell(reader, "reply:1")
+    settings.MAILERS = {"default": {"BACKEND": "tests.notifications.test_emails.Down"}}
+    with pytest.raises(ConnectionRefusedError):
+        emails.send_digests()
+    assert Preference.objects.get(user=reader).digest_sent_at is None
+    assert Notification.objects.get().emailed_at is None
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    assert emails.send_digests() == 1

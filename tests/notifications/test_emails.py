@@ -1,7 +1,7 @@
 """What a notification email looks like, in whose language, with which
 headers; sent once, in batches whose queries do not grow with the crowd."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
+from django.utils import timezone
 
 from consult.accounts.models import User
 from consult.notifications import emails
@@ -135,7 +136,11 @@ def test_nothing_is_emailed_twice_and_a_failed_send_is_released_for_another_try(
     assert Notification.objects.get(recipient=failing).emailed_at is None
 
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    assert emails.send_immediate(key="report:1") == 1
+    # The hourly retry sends it once it is a few minutes old, and never again.
+    assert emails.send_pending() == 0
+    later = timezone.now() + timedelta(minutes=11)
+    assert emails.send_pending(now=later) == 1
+    assert emails.send_pending(now=later) == 0
     assert emails.send_immediate(key="report:1") == 0
     assert sorted(m.to[0] for m in mail.outbox) == sorted([ok.email, failing.email])
 
@@ -145,6 +150,21 @@ class FailingFor(EmailBackend):
         if any("fail@" in address for m in messages for address in m.to):
             raise OSError("the mail server said no")
         return super().send_messages(messages)
+
+
+class Down(EmailBackend):
+    def open(self):
+        raise ConnectionRefusedError("no mail server")
+
+
+def test_a_mail_server_that_is_down_leaves_everything_for_another_try(make_user, settings):
+    tell([make_user(), make_user()])
+    settings.MAILERS = {"default": {"BACKEND": "tests.notifications.test_emails.Down"}}
+    with pytest.raises(ConnectionRefusedError):
+        emails.send_immediate(key="report:1")
+    assert Notification.objects.filter(emailed_at=None).count() == 2
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    assert emails.send_immediate(key="report:1") == 2
 
 
 def test_a_notification_claimed_by_another_worker_is_not_sent_again(make_user):
@@ -231,3 +251,20 @@ def test_headline_names_someone_when_the_actor_is_gone():
         kind=Kind.REPLY, subject="T", url="/", created_at=datetime(2026, 1, 1, tzinfo=UTC)
     )
     assert emails.headline(note) == "Someone replied to your comment on “T”"
+
+
+def test_telling_followers_takes_the_same_queries_for_3_or_300(
+    make_proposal, django_assert_num_queries
+):
+    from proposals.models import Follow
+    from proposals.tasks import closing_soon_notify
+
+    now = timezone.now()
+    for n in (3, 300):
+        proposal = make_proposal(title=f"P{n}", opens_at=now, closes_at=now + timedelta(days=1))
+        Follow.objects.bulk_create(Follow(proposal=proposal, user=u) for u in crowd(n, start=n))
+        # The consultations closing soon; then for the one not yet told: a
+        # savepoint, its followers not yet told, who is active, one insert, the release.
+        with django_assert_num_queries(6):
+            assert closing_soon_notify.call() == n
+        type(proposal).objects.filter(pk=proposal.pk).update(status="closed")
