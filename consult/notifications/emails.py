@@ -128,7 +128,9 @@ def headline(notification: Notification) -> str:
     """What happened, in the active language."""
     actor = notification.actor
     name = actor.display_name if actor is not None and actor.display_name else gettext("Someone")
-    template = HEADLINES.get(notification.kind, _("%(subject)s"))
+    template = HEADLINES.get(notification.kind)
+    if template is None:
+        return one_line(notification.subject, 300)
     return one_line(str(template) % {"name": name, "subject": notification.subject}, 300)
 
 
