@@ -27,6 +27,7 @@ from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
 from consult.accounts.models import Department, Jurisdiction, User
 from consult.db import retry_on_conflict
+from consult.notifications.models import Kind as NotificationKind
 from consult.text import render_markdown
 from proposals import files, rules
 from proposals.models import (
@@ -467,6 +468,17 @@ def version_publish(*, actor: User, proposal: Proposal, change_note: str) -> Pro
         proposal,
         after={"version": number, "change_note": change_note},
     )
+    if proposal.status != Status.DRAFT:
+        # A draft's versions are not public yet: nobody outside is told of them.
+        from proposals.tasks import followers_notify_on_commit
+
+        followers_notify_on_commit(
+            proposal=proposal,
+            kind=NotificationKind.VERSION,
+            key=f"version:{version.pk}",
+            actor=actor,
+            excerpt=change_note,
+        )
     return version
 
 
@@ -562,6 +574,18 @@ def proposal_schedule(
     proposal.save(update_fields=["opens_at", "closes_at", "status", "updated_at"])
     _state_event(proposal)
     _audit(actor, "proposal.scheduled", proposal, before=before, after=_window(proposal))
+    if opens_at <= timezone.now():
+        # Open at once (see Proposal.effective_status); lifecycle_advance's
+        # own telling later finds everyone told under the same key.
+        from proposals.tasks import followers_notify_on_commit
+
+        followers_notify_on_commit(
+            proposal=proposal,
+            kind=NotificationKind.OPENED,
+            key=f"opened:{proposal.pk}",
+            actor=actor,
+            excerpt=proposal.summary,
+        )
     return proposal
 
 
@@ -682,6 +706,8 @@ def lifecycle_advance(*, now: datetime | None = None) -> dict[str, int]:
             .filter(status=Status.SCHEDULED, opens_at__lte=now)
             .select_related("department")
         )
+        from proposals.tasks import followers_notify_on_commit
+
         for proposal in opened:
             proposal.status = Status.OPEN
             proposal.save(update_fields=["status", "updated_at"])
@@ -691,6 +717,12 @@ def lifecycle_advance(*, now: datetime | None = None) -> dict[str, int]:
                 action="proposal.opened",
                 target=proposal,
                 department=proposal.department,
+            )
+            followers_notify_on_commit(
+                proposal=proposal,
+                kind=NotificationKind.OPENED,
+                key=f"opened:{proposal.pk}",
+                excerpt=proposal.summary,
             )
     return {"opened": len(opened), "closed": len(closed)}
 

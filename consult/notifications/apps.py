@@ -7,3 +7,6 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
     verbose_name = _("Notifications")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from consult.notifications import receivers  # noqa: F401 - connects the receivers

@@ -1,6 +1,8 @@
+from datetime import datetime
+
 from django.core.paginator import Page, Paginator
 
-from consult.notifications.models import Notification
+from consult.notifications.models import Notification, Preference
 
 PAGE_SIZE = 30
 
@@ -12,3 +14,35 @@ def unread_count(*, user_id: int) -> int:
 def inbox(*, user_id: int, page: str | int | None = 1) -> Page:
     notifications = Notification.objects.filter(recipient_id=user_id).select_related("actor")
     return Paginator(notifications, PAGE_SIZE).get_page(page)
+
+
+def preference_of(*, user_id: int) -> Preference:
+    """The person's choices, or the defaults (unsaved) when they have made none."""
+    return Preference.objects.filter(user_id=user_id).first() or Preference(user_id=user_id)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def personal_data_of(*, user_id: int) -> dict[str, list[dict]]:
+    """What this app holds about a person, for their "download my data" archive."""
+    preferences = [
+        {
+            "email": preference.email,
+            "delivery": preference.delivery,
+            "language": preference.language,
+            "last_language": preference.last_language,
+            "digest_sent_at": _iso(preference.digest_sent_at),
+            "updated_at": _iso(preference.updated_at),
+        }
+        for preference in Preference.objects.filter(user_id=user_id)
+    ]
+    notifications = [
+        {**row, **{field: _iso(row[field]) for field in ("created_at", "read_at", "emailed_at")}}
+        for row in Notification.objects.filter(recipient_id=user_id)
+        .order_by("created_at", "pk")
+        .values("id", "kind", "subject", "excerpt", "url", "created_at", "read_at", "emailed_at")
+        .iterator(chunk_size=2000)
+    ]
+    return {"notification_preferences": preferences, "notifications": notifications}

@@ -3,19 +3,24 @@
 The row is written with the change; the new unread count goes to the
 person's open pages after commit (their sockets share a group, see
 consult.live.USER_GROUP). A failure to push is logged and costs nothing:
-the count is on every page they load.
+the count is on every page they load. Emails go out after commit too, from
+the task worker (see consult.notifications.emails), as each person chose.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from consult.accounts import rules as account_rules
 from consult.accounts.models import User
 from consult.live import user_event
-from consult.notifications.models import Kind, Notification
+from consult.notifications.models import Delivery, Kind, Notification, Preference
 from consult.notifications.selectors import unread_count
 
 logger = logging.getLogger(__name__)
@@ -26,6 +31,16 @@ EXCERPT_LENGTH = 200
 def excerpt_of(text: str) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 1] + "…"
+
+
+def _email(*, key: str, recipient_ids: list[int] | None = None) -> None:
+    """Email what was just written to those who want it, from the worker.
+    Robust: a queue that cannot take the task does not undo the change."""
+    from consult.notifications.tasks import emails_send
+
+    transaction.on_commit(
+        lambda: emails_send.enqueue(key=key, recipient_ids=recipient_ids), robust=True
+    )
 
 
 def _push(user_ids: set[int]) -> None:
@@ -63,6 +78,7 @@ def notify(
     )
     if created:
         _push({recipient.pk})
+        _email(key=key, recipient_ids=[recipient.pk])
     return notification
 
 
@@ -134,4 +150,82 @@ def notify_many(
     )
     if active:
         transaction.on_commit(lambda: push_unread.enqueue(user_ids=active))
+        # By key, not by person: the worker reads the rows in batches.
+        _email(key=key)
     return len(active)
+
+
+# --- preferences -------------------------------------------------------------
+
+SIGN_IN = _("Sign in to choose how you hear of your notifications.")
+KIND_UNKNOWN = _("“%(kind)s” is not a kind of notification.")
+DELIVERY_UNKNOWN = _("Choose each email as it happens, one daily digest, or no emails.")
+LANGUAGE_UNKNOWN = _("“%(language)s” is not a language of this site.")
+
+
+def _language_codes() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
+@transaction.atomic
+def preferences_update(
+    *, actor: User, email_kinds: list[str], delivery: str, language: str
+) -> Preference:
+    """Which kinds to email, how, and in which language ("" = the one last used)."""
+    if not account_rules.is_citizen(actor):
+        raise PermissionDenied(SIGN_IN)
+    errors: dict[str, list[ValidationError]] = {}
+    unknown = [kind for kind in email_kinds if kind not in Kind.values]
+    if unknown:
+        errors["email_kinds"] = [
+            ValidationError(KIND_UNKNOWN, params={"kind": kind}) for kind in unknown[:3]
+        ]
+    if delivery not in Delivery.values:
+        errors["delivery"] = [ValidationError(DELIVERY_UNKNOWN)]
+    if language and language not in _language_codes():
+        errors["language"] = [ValidationError(LANGUAGE_UNKNOWN, params={"language": language[:20]})]
+    if errors:
+        raise ValidationError(errors)
+    preference, _created = Preference.objects.select_for_update().get_or_create(user=actor)
+    preference.email = {kind: kind in email_kinds for kind in Kind.values}
+    preference.delivery = delivery
+    preference.language = language
+    preference.save()
+    return preference
+
+
+ALL_KINDS = "all"
+
+
+@transaction.atomic
+def email_stop(*, user: User, kind: str) -> Preference:
+    """Unsubscribing: no more emails of this kind, or none at all (ALL_KINDS).
+    Reached from a signed link, without signing in: the link is the authority."""
+    if kind != ALL_KINDS and kind not in Kind.values:
+        raise ValidationError(KIND_UNKNOWN, params={"kind": kind[:40]})
+    preference, _created = Preference.objects.select_for_update().get_or_create(user=user)
+    if kind == ALL_KINDS:
+        preference.delivery = Delivery.NONE
+    else:
+        preference.email = {**(preference.email or {}), kind: False}
+    preference.save()
+    return preference
+
+
+def language_record(*, user: User, language: str) -> None:
+    """The language of the site at sign-in: emails follow it unless one was chosen."""
+    if language not in _language_codes():
+        return
+    preference, created = Preference.objects.get_or_create(
+        user_id=user.pk, defaults={"last_language": language}
+    )
+    if not created and preference.last_language != language:
+        Preference.objects.filter(pk=preference.pk).update(last_language=language)
+
+
+def notifications_erase(*, user: User) -> None:
+    """An account being anonymised: its notifications and choices go, and
+    others' notifications no longer name it."""
+    Notification.objects.filter(recipient_id=user.pk).delete()
+    Notification.objects.filter(actor_id=user.pk).update(actor=None)
+    Preference.objects.filter(user_id=user.pk).delete()

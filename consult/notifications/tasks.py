@@ -3,6 +3,7 @@
 from django.tasks import task
 
 from consult.live import user_event
+from consult.notifications import emails
 from consult.notifications.selectors import unread_count
 
 
@@ -13,3 +14,24 @@ def push_unread(user_ids: list[int]) -> int:
     for user_id in user_ids:
         user_event(user_id=user_id, type="user.notify", unread=unread_count(user_id=user_id))
     return len(user_ids)
+
+
+@task
+def emails_send(key: str, recipient_ids: list[int] | None = None) -> int:
+    """Email new notifications about one thing to those who want each as it
+    happens (enqueued after commit by services.notify and notify_many)."""
+    return emails.send_immediate(key=key, recipient_ids=recipient_ids)
+
+
+@task
+def digests_send() -> int:
+    """The daily digest of everyone who chose it and is due one. Run hourly:
+    each person gets at most one a day."""
+    return emails.send_digests()
+
+
+@task
+def emails_retry() -> int:
+    """Send the emails of the last day that failed or whose task never ran.
+    Run hourly."""
+    return emails.send_pending()

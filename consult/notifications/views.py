@@ -1,11 +1,18 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consult.notifications import selectors, services
-from consult.notifications.models import Notification
+from consult.notifications.forms import PreferencesForm
+from consult.notifications.models import Kind, Notification
+from consult.notifications.unsubscribe import BadToken, token_read
 
 
 @require_safe
@@ -34,3 +41,52 @@ def open_one(request: HttpRequest, pk: int) -> HttpResponse:
 def read_all(request: HttpRequest) -> HttpResponse:
     services.mark_read(user=request.user)
     return redirect("notifications:inbox")
+
+
+SAVED = _("Your notification preferences are saved.")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    preference = selectors.preference_of(user_id=request.user.pk)
+    form = PreferencesForm(request.POST or None, preference=preference)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.preferences_update(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, SAVED)
+                return redirect("notifications:preferences")
+        return render(request, "notifications/preferences.html", {"form": form}, status=400)
+    return render(request, "notifications/preferences.html", {"form": form})
+
+
+# The signed token is the authority here, not a session: mail clients send
+# the one-click POST (RFC 8058) without cookies or a CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user, kind = token_read(token)
+    except BadToken:
+        return render(request, "notifications/unsubscribe_invalid.html", status=400)
+    context = {
+        "token": token,
+        "kind": kind,
+        "kind_label": Kind(kind).label if kind != services.ALL_KINDS else "",
+        "all": services.ALL_KINDS,
+    }
+    if request.method != "POST":
+        return render(request, "notifications/unsubscribe.html", context)
+    # One-click sends "List-Unsubscribe=One-Click": it stops what the link names.
+    stop = services.ALL_KINDS if request.POST.get("what") == services.ALL_KINDS else kind
+    services.email_stop(user=user, kind=stop)
+    return render(request, "notifications/unsubscribed.html", {**context, "stopped": stop})
