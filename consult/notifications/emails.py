@@ -127,7 +127,7 @@ def one_line(text: str, limit: int = SUBJECT_MAX_LENGTH) -> str:
 def headline(notification: Notification) -> str:
     """What happened, in the active language."""
     actor = notification.actor
-    name = actor.display_name if actor is not None and actor.display_name else gettext("Someone")
+    name = actor.public_name if actor is not None else gettext("Someone")
     template = HEADLINES.get(notification.kind)
     if template is None:
         return one_line(notification.subject, 300)

@@ -38,11 +38,5 @@ def personal_data_of(*, user_id: int) -> dict[str, list[dict]]:
         }
         for preference in Preference.objects.filter(user_id=user_id)
     ]
-    notifications = [
-        {**row, **{field: _iso(row[field]) for field in ("created_at", "read_at", "emailed_at")}}
-        for row in Notification.objects.filter(recipient_id=user_id)
-        .order_by("created_at", "pk")
-        .values("id", "kind", "subject", "excerpt", "url", "created_at", "read_at", "emailed_at")
-        .iterator(chunk_size=2000)
-    ]
-    return {"notification_preferences": preferences, "notifications": notifications}
+    # The notifications themselves are in the archive's own table (consult.privacy.export).
+    return {"notification_preferences": preferences}

@@ -274,7 +274,7 @@ def notifications(user: User) -> list[Row]:
     return list(
         Notification.objects.filter(recipient=user)
         .order_by("pk")
-        .values("kind", "subject", "url", "created_at", "read_at")
+        .values("kind", "subject", "url", "created_at", "read_at", "emailed_at")
     )
 
 

@@ -13,6 +13,7 @@ from consult.notifications.models import Delivery, Kind, Preference
 from discussion import services
 from discussion.models import Comment
 from tests.conftest import PASSWORD
+from tests.e2e.test_moderation_bulk import in_thread
 from tests.e2e.test_official_and_citizen import sign_in
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 
@@ -24,13 +25,15 @@ def test_preferences_download_and_deletion(asgi_live_server, page, open_proposal
     citizen = people.citizen
     User.objects.filter(pk=citizen.pk).update(display_name="Mina Resident")
     section = open_proposal.sections.first()
-    comment = services.comment_create(
+    comment = in_thread(
+        services.comment_create,
         actor=citizen,
         proposal=open_proposal,
         section=section,
         body="Crossings near the school need a lollipop warden.",
     )
-    services.comment_create(
+    in_thread(
+        services.comment_create,
         actor=people.moderator,
         proposal=open_proposal,
         section=section,
@@ -42,12 +45,12 @@ def test_preferences_download_and_deletion(asgi_live_server, page, open_proposal
 
     # Preferences: no email for replies, and a daily digest for the rest.
     page.goto(base + "/notifications/")
-    page.get_by_role("link", name="Notification preferences").first.click()
-    page.get_by_label(str(Kind.REPLY.label)).uncheck()
-    page.get_by_label(str(Delivery.DIGEST.label)).check()
+    page.get_by_role("link", name="Choose which notifications come by email").click()
+    page.get_by_label("A reply to your comment").uncheck()
+    page.get_by_label("One daily digest").check()
     page.get_by_role("button", name="Save preferences").click()
-    expect(page.get_by_role("status").or_(page.locator(".messages"))).to_contain_text("saved")
-    expect(page.get_by_label(str(Kind.REPLY.label))).not_to_be_checked()
+    expect(page.locator("body")).to_contain_text("Your notification preferences are saved.")
+    expect(page.get_by_label("A reply to your comment")).not_to_be_checked()
     preference = Preference.objects.get(user=citizen)
     assert preference.delivery == Delivery.DIGEST
     assert not preference.kind_on(Kind.REPLY)
@@ -68,7 +71,7 @@ def test_preferences_download_and_deletion(asgi_live_server, page, open_proposal
         link.click()
     archive = zipfile.ZipFile(io.BytesIO(download_info.value.path().read_bytes()))
     names = archive.namelist()
-    assert any(name.endswith(".json") for name in names) and "README.md" in names
+    assert any(name.endswith(".json") for name in names) and "README.txt" in names
     everything = "".join(
         archive.read(name).decode("utf-8-sig") for name in names if name.endswith(".json")
     )

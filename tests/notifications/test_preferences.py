@@ -126,30 +126,23 @@ def test_signing_in_records_the_language_unless_one_was_chosen(client, make_user
     assert preference.last_language == "zh-hans"
 
 
-def test_personal_data_holds_preferences_and_notifications_as_json(make_user, prefer):
+def test_personal_data_holds_preferences_and_leaves_notifications_to_the_archive(make_user, prefer):
     citizen = make_user()
     prefer(citizen, email={"reply": False}, delivery="digest", language="zh-hans")
     notifications.notify(
         recipient=citizen, kind=Kind.REPLY, key="reply:1", subject="S", url="/x/", excerpt="E"
     )
-    notifications.notify(
-        recipient=make_user(), kind=Kind.REPLY, key="reply:2", subject="S", url="/y/"
-    )
     [(_receiver, data)] = [
-        (r, d) for r, d in personal_data.send(sender=None, user=citizen) if "notifications" in d
+        (r, d)
+        for r, d in personal_data.send(sender=None, user=citizen)
+        if "notification_preferences" in d
     ]
     json.dumps(data)
     [preference] = data["notification_preferences"]
     assert (preference["delivery"], preference["language"]) == ("digest", "zh-hans")
     assert preference["email"] == {"reply": False}
-    [note] = data["notifications"]
-    assert (note["kind"], note["subject"], note["excerpt"], note["url"]) == (
-        "reply",
-        "S",
-        "E",
-        "/x/",
-    )
-    assert isinstance(note["created_at"], str) and note["read_at"] is None
+    # The archive's own notifications table holds them, without others' words (excerpts).
+    assert "notifications" not in data
 
 
 def test_erasing_an_account_deletes_its_preferences_and_notifications(make_user, prefer):

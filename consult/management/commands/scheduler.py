@@ -38,6 +38,12 @@ def _enqueue(path: str) -> Callable[[], object]:
 TASKS = {
     # Stored statuses catch up with the clock; followers hear of openings.
     "lifecycle": ("proposals.tasks.lifecycle_advance", MINUTE),
+    # Followers hear that a consultation closes within three days (once per closing date).
+    "closing soon": ("proposals.tasks.closing_soon_notify", HOUR),
+    # Daily digests fall due at different hours for different people.
+    "digests": ("consult.notifications.tasks.digests_send", HOUR),
+    # Notification emails whose sending failed or never ran, from the last day.
+    "email retry": ("consult.notifications.tasks.emails_retry", HOUR),
     # Data exports past their 7 days, or served, are deleted.
     "exports": ("consult.privacy.tasks.exports_expire", HOUR),
     # Postal codes unused after 30 days: the request ends, its address is dropped.
