@@ -34,6 +34,8 @@ class DemoProposal:
     report: tuple = ()
     # (theme, status, we did) for the report's theme entries.
     report_themes: tuple = ()
+    # Stances only from verified residents of its place.
+    residents_only: bool = False
 
 
 DEMO_PROPOSALS = [
@@ -156,6 +158,7 @@ DEMO_PROPOSALS = [
         summary="对二〇〇〇年以前建成的多层住宅加装电梯给予财政补贴，并简化审批流程。",
         department="ministry-housing",
         state="open",
+        residents_only=True,
         tags=("住房", "无障碍"),
         office="住房和城乡建设司",
         comments=(

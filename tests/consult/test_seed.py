@@ -89,3 +89,29 @@ def test_finished_demo_consultations_have_a_crowd_and_a_published_report(client)
     page = client.get(f"/consultations/{published.slug}/report/")
     assert page.status_code == 200
     assert "We now require one space per bedroom" in page.content.decode()
+
+
+def test_demo_has_a_verified_resident_a_letter_to_send_and_a_residents_only_consultation():
+    from django.core.exceptions import ValidationError
+
+    from consult.identity.models import Verification
+    from consult.identity.selectors import is_verified_resident
+    from proposals import services as proposal_services
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    casey = User.objects.get(email="citizen@example.org")
+    li = User.objects.get(email="citizen2@example.org")
+    elevator = Proposal.objects.get(slug="elevator-retrofit-subsidy")
+    assert elevator.requires_verification
+    assert is_verified_resident(casey, elevator.jurisdiction)
+    assert not is_verified_resident(li, elevator.jurisdiction)
+    assert (
+        Verification.objects.filter(
+            user__email="citizen3@example.org", status="pending", method="post"
+        ).count()
+        == 1
+    )
+    with pytest.raises(ValidationError):
+        proposal_services.stance_cast(actor=li, proposal=elevator, value="support")
+    proposal_services.stance_cast(actor=casey, proposal=elevator, value="support")

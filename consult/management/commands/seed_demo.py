@@ -55,6 +55,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         departments = self.seed_places()
         users = [self.seed_account(account, departments) for account in demo_accounts()]
+        self.seed_residents(departments, admin=users[0])
         self.seed_proposals(departments, official=users[1])
         if options["verbosity"]:
             self.stdout.write(self.style.SUCCESS("Demo data is in place."))
@@ -106,6 +107,32 @@ class Command(BaseCommand):
             )
         return user
 
+    def seed_residents(self, departments: dict[str, Department], admin: User) -> None:
+        """Casey is a verified resident (by a code sent by post); Sam waits for a letter."""
+        from consult.identity import services as identity_services
+        from consult.identity.models import Verification
+
+        if Verification.objects.exists():
+            return
+        place = departments["riverton-housing"].jurisdiction
+        casey = User.objects.get(email="citizen@example.org")
+        sam = User.objects.get(email="citizen3@example.org")
+        request = identity_services.verification_start(
+            actor=casey,
+            method_key="post",
+            jurisdiction=place,
+            data={"full_name": "Casey Citizen", "address": "12 Mill Lane, Riverton RV1 2AB"},
+        )
+        request, code = identity_services.letter_print(actor=admin, verification_id=request.pk)
+        identity_services.letter_mark_sent(actor=admin, verification_id=request.pk)
+        identity_services.code_confirm(actor=casey, verification_id=request.pk, code=code)
+        identity_services.verification_start(
+            actor=sam,
+            method_key="post",
+            jurisdiction=place,
+            data={"full_name": "Sam Rivera", "address": "3 Quay Street, Riverton RV2 9XY"},
+        )
+
     def seed_proposals(self, departments: dict[str, Department], official: User) -> None:
         citizens = list(User.objects.filter(email__startswith="citizen").order_by("email"))
         for demo in DEMO_PROPOSALS:
@@ -127,7 +154,9 @@ class Command(BaseCommand):
             tags=list(demo.tags),
             questions=list(demo.questions),
         )
-        Proposal.objects.filter(pk=proposal.pk).update(slug=demo.slug)
+        Proposal.objects.filter(pk=proposal.pk).update(
+            slug=demo.slug, requires_verification=demo.residents_only
+        )
         proposal.slug = demo.slug
         sections = [
             proposal_services.section_add(actor=official, proposal=proposal, heading=h, body=b)
@@ -233,8 +262,14 @@ class Command(BaseCommand):
             )
 
     def seed_stances(self, proposal: Proposal, sections, citizens: list[User]) -> None:
+        from consult.identity.selectors import is_verified_resident
+
         values = [StanceValue.SUPPORT, StanceValue.OPPOSE, StanceValue.NEUTRAL]
         for i, citizen in enumerate(citizens):
+            if proposal.requires_verification and not is_verified_resident(
+                citizen, proposal.jurisdiction
+            ):
+                continue
             proposal_services.stance_cast(actor=citizen, proposal=proposal, value=values[i % 2])
             for j, section in enumerate(sections):
                 proposal_services.stance_cast(
