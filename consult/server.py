@@ -1,5 +1,6 @@
 """How Daphne is run: one place for the limits that the tests also use."""
 
+import os
 import sys
 
 # A comment is at most a few thousand characters; 64 KiB leaves room for
@@ -16,6 +17,10 @@ def daphne_command(*, host: str, port: int, proxy_headers: bool = False) -> list
         "--websocket-max-message-size", str(WEBSOCKET_MAX_MESSAGE_BYTES),
         "--websocket-max-frame-size", str(WEBSOCKET_MAX_FRAME_BYTES),
         "--application-close-timeout", "10",
+        # Daphne's access log writes client addresses and full paths (which
+        # may carry an export or unsubscribe link) straight to stdout, past
+        # the log filter: the proxy in front keeps access logs, if anyone.
+        "--access-log", os.devnull,
     ]  # fmt: skip
     if proxy_headers:
         command.append("--proxy-headers")

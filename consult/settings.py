@@ -438,5 +438,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "daphne": {"level": "WARNING"},
+        "django.channels.server": {"level": "WARNING"},
+        # Django's own handlers (its console under DEBUG, mail to admins) go:
+        # its records reach the filtered console through the root.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
 }

@@ -224,8 +224,8 @@ def language_record(*, user: User, language: str) -> None:
 
 
 def notifications_erase(*, user: User) -> None:
-    """An account being anonymised: its notifications and choices go, and
-    others' notifications no longer name it."""
+    """An account being anonymised: its notifications and choices go.
+    Others' notifications keep pointing at it, and so name it as every
+    contribution does once the account is deleted ("deleted participant")."""
     Notification.objects.filter(recipient_id=user.pk).delete()
-    Notification.objects.filter(actor_id=user.pk).update(actor=None)
     Preference.objects.filter(user_id=user.pk).delete()

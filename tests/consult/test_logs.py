@@ -3,6 +3,7 @@ count addresses by a keyed hash that expires with its window."""
 
 import io
 import logging
+import os
 
 import pytest
 
@@ -14,6 +15,7 @@ from consult.logs import RedactPersonalData, redact
     ("text", "expected"),
     [
         ("sign-in by Ana.Lopez+x@example.gov.uk", "sign-in by [email]"),
+        ("mail to root@localhost failed", "mail to [email] failed"),
         ("from 203.0.113.7 at 12:30:45", "from [ip] at 12:30:45"),
         ("from [2001:db8::1]:443", "from [ip]:443"),
         ("peer ::ffff:10.0.0.1 left", "peer [ip] left"),
@@ -25,6 +27,19 @@ from consult.logs import RedactPersonalData, redact
 )
 def test_redact_masks_addresses_and_leaves_the_rest(text, expected):
     assert redact(text) == expected
+
+
+def test_djangos_records_reach_only_the_filtered_handler():
+    django_logger = logging.getLogger("django")
+    assert django_logger.handlers == []
+    assert django_logger.propagate
+
+
+def test_the_web_server_keeps_no_access_log():
+    from consult.server import daphne_command
+
+    command = daphne_command(host="127.0.0.1", port=8000)
+    assert command[command.index("--access-log") + 1] == os.devnull
 
 
 def test_the_configured_handler_masks_arguments_and_tracebacks():

@@ -155,5 +155,5 @@ def test_erasing_an_account_deletes_its_preferences_and_notifications(make_user,
     account_erasing.send(sender=None, user=citizen)
     assert not Preference.objects.filter(user=citizen).exists()
     assert not Notification.objects.filter(recipient=citizen).exists()
-    # Others keep theirs, without the erased person's name on it.
-    assert Notification.objects.get(recipient=other).actor is None
+    # Others keep theirs; the account they point at shows as a deleted participant.
+    assert Notification.objects.get(recipient=other).actor_id == citizen.pk
