@@ -63,7 +63,20 @@ class SessionLifetimeMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             self._check(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Signing in may have set a longer expiry after our receiver ran
+        # (allauth's "remember me"): the stored session never outlives the
+        # idle timeout.
+        session = getattr(request, "session", None)
+        if (
+            getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+            and isinstance(session.get(STARTED) if session is not None else None, (int, float))
+            and session.get("_session_expiry") != 0
+            and session.get_expiry_age() > idle_timeout()
+        ):
+            _touch(session, time.time())
+        return response
 
     def _check(self, request) -> None:
         session, now = request.session, time.time()

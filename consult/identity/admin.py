@@ -19,6 +19,10 @@ class VerificationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Released only by revoking the verification, which is audited.
+        return False
+
 
 @admin.register(IdentityClaim)
 class IdentityClaimAdmin(admin.ModelAdmin):

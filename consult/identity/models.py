@@ -31,7 +31,19 @@ CODE_LOCKED = _(
 )
 CODE_LIFETIME_DAYS = 30
 # Why the system itself closed a request, in the reader's language (Verification.reason_code).
-SYSTEM_REASONS = {"taken": IDENTITY_TAKEN, "expired": CODE_EXPIRED, "locked": CODE_LOCKED}
+# A request nobody decided (a document never reviewed, a letter never
+# printed) is closed after this long, and what the person gave is deleted.
+PENDING_MAX_DAYS = 90
+REQUEST_STALE = _(
+    "This request waited %(waited)d days without a decision, so it was closed and what you "
+    "gave was deleted. Start a new request if you still want to be verified."
+)
+SYSTEM_REASONS = {
+    "taken": IDENTITY_TAKEN,
+    "expired": CODE_EXPIRED,
+    "locked": CODE_LOCKED,
+    "stale": REQUEST_STALE,
+}
 
 
 class IdentityClaim(models.Model):
@@ -131,5 +143,8 @@ class Verification(models.Model):
     def reason_text(self) -> str:
         """The reason as the person reads it: the system's own, translated, or the reviewer's."""
         if self.reason_code in SYSTEM_REASONS:
-            return str(SYSTEM_REASONS[self.reason_code]) % {"days": CODE_LIFETIME_DAYS}
+            return str(SYSTEM_REASONS[self.reason_code]) % {
+                "days": CODE_LIFETIME_DAYS,
+                "waited": PENDING_MAX_DAYS,
+            }
         return self.reason

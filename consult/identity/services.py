@@ -13,7 +13,7 @@ the person sees why and the change stays.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -33,6 +33,7 @@ from consult.identity.models import (
     CODE_LOCKED,
     IDENTITY_TAKEN,
     LIVE_STATUSES,
+    PENDING_MAX_DAYS,
     REASON_MAX_LENGTH,
     IdentityClaim,
     Status,
@@ -232,11 +233,10 @@ def verification_start(
     pending = Verification.objects.filter(user_id=actor.pk, status=Status.PENDING).count()
     if pending >= MAX_PENDING:
         raise ValidationError(TOO_MANY_PENDING, params={"limit": MAX_PENDING})
-    digest = identity_digest(method.identifier(data))
-    # A courtesy, not the guard (that is the claim's constraint): say so now
-    # rather than after staff have checked a document or posted a letter.
-    if IdentityClaim.objects.filter(digest=digest).exclude(user_id=actor.pk).exists():
-        raise ValidationError(IDENTITY_TAKEN)
+    # Whether the identity already verifies another account is told only
+    # when the request is decided (after a document check or a letter), never
+    # here: an instant answer would let anyone find out who is verified.
+    method.identifier(data)  # what cannot identify anyone is refused now
     method_data = method.begin(user=actor, data=data)
     try:
         with transaction.atomic():
@@ -438,6 +438,27 @@ def postal_codes_expire(*, now: datetime | None = None) -> int:
                     status=Status.REJECTED,
                     actor=None,
                     reason_code="expired",
+                    action="identity.rejected",
+                )
+                closed += 1
+    return closed + _stale_requests_close(now)
+
+
+def _stale_requests_close(now: datetime) -> int:
+    """Requests nobody decided within PENDING_MAX_DAYS (a scan never reviewed,
+    a letter never printed) close, and their scan, number or address go."""
+    cutoff = now - timedelta(days=PENDING_MAX_DAYS)
+    closed = 0
+    stale = Verification.objects.filter(status=Status.PENDING, created_at__lt=cutoff)
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            verification = _access(pk)
+            if verification.status == Status.PENDING and verification.created_at < cutoff:
+                _decide(
+                    verification,
+                    status=Status.REJECTED,
+                    actor=None,
+                    reason_code="stale",
                     action="identity.rejected",
                 )
                 closed += 1

@@ -187,9 +187,22 @@ def preferences_update(
     if errors:
         raise ValidationError(errors)
     preference, _created = Preference.objects.select_for_update().get_or_create(user=actor)
+    was_delivery = preference.delivery
+    was_on = {kind for kind in Kind.values if preference.kind_on(kind)}
     preference.email = {kind: kind in email_kinds for kind in Kind.values}
     preference.delivery = delivery
     preference.language = language
+    now = timezone.now()
+    # What the person chose not to receive by email stays in the app: turning
+    # emails back on does not send the past (by the hourly retry or the next
+    # digest), only what happens from now on.
+    unsent = Notification.objects.filter(recipient_id=actor.pk, emailed_at__isnull=True)
+    if was_delivery == Delivery.NONE and delivery != Delivery.NONE:
+        unsent.update(emailed_at=now)
+    elif newly_on := set(email_kinds) - was_on:
+        unsent.filter(kind__in=newly_on).update(emailed_at=now)
+    if delivery == Delivery.DIGEST and was_delivery != Delivery.DIGEST:
+        preference.digest_sent_at = now
     preference.save()
     return preference
 

@@ -71,6 +71,12 @@ STAFF_KEPT = _(
     "first, then delete your account."
 )
 WRONG_PASSWORD = _("That password is not right. Your account has not been deleted.")
+SIGN_IN_AGAIN = _(
+    "For your safety, sign in again with the service you use to sign in, then delete your "
+    "account within %(minutes)d minutes. Your account has not been deleted."
+)
+# An account without a password proves it is its owner by a sign-in this recent.
+RECENT_SIGN_IN_SECONDS = 10 * 60
 WRONG_CONFIRMATION = _(
     "Type the email address of your account exactly as shown to confirm. Your account has not "
     "been deleted."
@@ -187,7 +193,13 @@ def export_build(*, export_id: int) -> DataExport | None:
     ):
         return None
     ours = DataExport.objects.filter(pk=export_id, state=ExportState.BUILDING)
-    row = DataExport.objects.select_related("user", "user__home_jurisdiction").get(pk=export_id)
+    row = (
+        DataExport.objects.select_related("user", "user__home_jurisdiction")
+        .filter(pk=export_id)
+        .first()
+    )
+    if row is None:  # the account was deleted since, and its exports with it
+        return None
 
     def progress(percent: int) -> None:
         if percent > row.progress:
@@ -341,11 +353,29 @@ def confirms_with_password(user: User) -> bool:
     return user.has_usable_password()
 
 
-def _confirm(user: User, password: str, confirmation: str) -> None:
+def recently_signed_in(request) -> bool:
+    """Did this session sign in (through any method) in the last few minutes?"""
+    import time
+
+    from allauth.account.authentication import get_authentication_records
+
+    records = (
+        get_authentication_records(request, request.user) if request.user.is_authenticated else []
+    )
+    latest = max((record.get("at", 0) for record in records), default=0)
+    return time.time() - latest < RECENT_SIGN_IN_SECONDS
+
+
+def _confirm(user: User, password: str, confirmation: str, recent: bool) -> None:
     if confirms_with_password(user):
         if not password or not user.check_password(password):
             raise ValidationError({"password": WRONG_PASSWORD})
-    elif " ".join((confirmation or "").split()).casefold() != user.email.casefold():
+        return
+    # Typing the address guards against a slip; holding the session is not
+    # proof of being its owner, so a fresh sign-in with the provider is.
+    if not recent:
+        raise ValidationError(SIGN_IN_AGAIN, params={"minutes": RECENT_SIGN_IN_SECONDS // 60})
+    if " ".join((confirmation or "").split()).casefold() != user.email.casefold():
         raise ValidationError({"confirmation": WRONG_CONFIRMATION})
 
 
@@ -361,7 +391,12 @@ def _erase_files_on_commit(paths: list[str]) -> None:
 
 @transaction.atomic
 def account_delete(
-    *, actor: User | None, user: User, password: str = "", confirmation: str = ""
+    *,
+    actor: User | None,
+    user: User,
+    password: str = "",
+    confirmation: str = "",
+    recently_signed_in: bool = False,
 ) -> User:
     """Anonymise a person's account. The person confirms with their password
     (or, without one, their email address); a staff admin may delete another
@@ -375,8 +410,10 @@ def account_delete(
     from allauth.mfa.models import Authenticator
     from allauth.socialaccount.models import SocialAccount
 
+    from consult.api.models import AccessToken
     from consult.api.tokens import tokens_revoke_all
     from consult.notifications.models import Notification
+    from discussion.models import Appeal, Report
     from proposals.models import Follow
 
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -388,7 +425,7 @@ def account_delete(
     if user.is_staff or user.is_superuser:
         raise ValidationError(STAFF_KEPT, code="staff")
     if own:
-        _confirm(user, password, confirmation)
+        _confirm(user, password, confirmation, recently_signed_in)
 
     account_erasing.send(sender=User, user=user)
     roles = Membership.objects.filter(user=user).delete()[0]
@@ -397,10 +434,15 @@ def account_delete(
     Authenticator.objects.filter(user=user).delete()
     Follow.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
+    _stances_withdraw_where_residence_counts(user)
+    # Free text they wrote to moderators goes; the decisions stay.
+    Report.objects.filter(reporter=user).update(note="")
+    Appeal.objects.filter(author=user).update(note="")
     exports = DataExport.objects.filter(user=user)
     _erase_files_on_commit([path for path in exports.values_list("path", flat=True) if path])
     exports.delete()
     tokens = tokens_revoke_all(user=user)
+    AccessToken.objects.filter(user=user).update(name="")
 
     user.display_name = ""
     user.email = f"deleted-{user.pk}-{secrets.token_hex(8)}@{PLACEHOLDER_DOMAIN}"
@@ -431,6 +473,27 @@ def account_delete(
     )
     logger.info("account %s deleted (%d sessions ended)", user.pk, sessions)
     return user
+
+
+def _stances_withdraw_where_residence_counts(user: User) -> None:
+    """Stances on open consultations limited to verified residents go with
+    the account: they stood on an identity that the deletion releases, and
+    the same person verified anew must not count twice."""
+    from consult import live
+    from proposals.models import Proposal, ProposalStance, SectionStance, Status
+
+    still_open = (
+        Proposal.objects.with_effective_status()
+        .filter(requires_verification=True, live_status=Status.OPEN)
+        .values("pk")
+    )
+    touched: set[int] = set()
+    for model in (ProposalStance, SectionStance):
+        stances = model.objects.filter(user=user, proposal__in=still_open)
+        touched.update(stances.values_list("proposal_id", flat=True))
+        stances.delete()
+    for proposal_id in sorted(touched):
+        live.stance_changed(proposal_id=proposal_id)
 
 
 def _history_rewrite_enqueue(user_id: int) -> None:

@@ -143,7 +143,12 @@ def delete(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 hit("account_delete", [(f"u{user.pk}", DELETE_ATTEMPTS)])
-                services.account_delete(actor=user, user=user, **form.cleaned_data)
+                services.account_delete(
+                    actor=user,
+                    user=user,
+                    recently_signed_in=services.recently_signed_in(request),
+                    **form.cleaned_data,
+                )
             except RateLimited as error:
                 form.add_error(None, error.message)
                 status = 429
@@ -158,7 +163,12 @@ def delete(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/delete.html",
-        {"form": form, "is_staff_admin": user.is_staff or user.is_superuser},
+        {
+            "form": form,
+            "is_staff_admin": user.is_staff or user.is_superuser,
+            "sign_in_again": not services.confirms_with_password(user)
+            and not services.recently_signed_in(request),
+        },
         status=status,
     )
 

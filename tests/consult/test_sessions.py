@@ -158,3 +158,17 @@ async def test_a_ban_closes_every_open_socket_of_the_person(make_user):
     finally:
         await socket.disconnect()
         await close_worker_connection()
+
+
+@pytest.mark.django_db
+def test_remember_me_does_not_outlast_the_idle_timeout(client, make_user, settings):
+    settings.CONSULT_SESSION_IDLE_TIMEOUT = 900
+    person = make_user("remember@example.org")
+    signed_in(client, person.email, remember=True)
+    assert client.session.get_expiry_age() <= 900
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(
+        session_key=client.session.session_key
+    )
+    assert store.get_expiry_age() <= 900

@@ -210,3 +210,29 @@ def test_a_postal_identity_already_verifying_another_account_is_refused(
     two.refresh_from_db()
     assert two.status == Status.REJECTED and two.reason_code == "taken"
     assert list(IdentityClaim.objects.values_list("user_id", flat=True)) == [first.pk]
+
+
+def test_requests_nobody_decided_close_after_ninety_days_and_drop_what_was_given(
+    places, make_user, reviewers, settings, django_capture_on_commit_callbacks
+):
+    from consult.identity.tasks import postal_codes_expire
+    from tests.identity.conftest import document_request
+
+    person = make_user()
+    letter = postal_request(person, places.district)
+    document = document_request(make_user(), places.district)
+    recent = postal_request(make_user(), places.district, name="Recent Asker")
+    [scan_name] = document.method_data["files"]
+    long_ago = timezone.now() - timedelta(days=91)
+    Verification.objects.filter(pk__in=[letter.pk, document.pk]).update(created_at=long_ago)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert postal_codes_expire.enqueue().return_value == 2
+    for stale in (letter, document):
+        stale.refresh_from_db()
+        assert stale.status == Status.REJECTED and stale.reason_code == "stale"
+        assert stale.method_data == {}
+        assert "waited 90 days without a decision" in stale.reason_text()
+    recent.refresh_from_db()
+    assert recent.status == Status.PENDING
+    assert not any(p.name == scan_name for p in settings.CONSULT_IDENTITY_PRIVATE_DIR.rglob("*"))

@@ -160,3 +160,38 @@ def test_a_digest_that_fails_to_send_is_tried_again_next_time(reader, settings):
     assert Notification.objects.get().emailed_at is None
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     assert emails.send_digests() == 1
+
+
+def test_turning_emails_back_on_does_not_send_the_past(make_user, prefer, settings):
+    settings.CONSULT_SITE_URL = "https://consult.example"
+    person = make_user(display_name="Returning")
+    prefer(person, delivery="none")
+    tell(person, "reply:1", excerpt="Said while emails were off")
+    age(24 * 90)
+    notifications.preferences_update(
+        actor=person, email_kinds=list(Kind.values), delivery="digest", language=""
+    )
+    tell(person, "reply:2", excerpt="Said after")
+    age(25)
+    assert digests_send.call() == 1
+    [digest] = mail.outbox
+    assert "Said after" in digest.body
+    assert "Said while emails were off" not in digest.body
+
+
+def test_unmuting_a_kind_does_not_email_what_came_while_it_was_muted(
+    make_user, prefer, django_capture_on_commit_callbacks
+):
+    from consult.notifications.tasks import emails_retry
+
+    person = make_user(display_name="Muted")
+    prefer(person, email={"reply": False})
+    with django_capture_on_commit_callbacks(execute=True):
+        tell(person, "reply:1", excerpt="While muted")
+    assert mail.outbox == []
+    notifications.preferences_update(
+        actor=person, email_kinds=list(Kind.values), delivery="immediate", language=""
+    )
+    age(0.5)
+    emails_retry.call()
+    assert mail.outbox == []

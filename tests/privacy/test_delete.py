@@ -218,7 +218,13 @@ def test_guessing_the_password_is_slowed_down(make_user, signed_in):
     assert person.deleted_at is None
 
 
-def test_an_account_without_a_password_confirms_with_its_email_address(make_user):
+def test_an_account_without_a_password_signs_in_again_and_confirms_with_its_email_address(
+    make_user,
+):
+    import time
+
+    from allauth.account.internal.flows import login as allauth_login
+
     person = make_user("sso.person@example.org")
     person.set_unusable_password()
     person.save()
@@ -228,7 +234,27 @@ def test_an_account_without_a_password_confirms_with_its_email_address(make_user
     page = client.get("/accounts/privacy/delete/").content.decode()
     assert 'name="confirmation"' in page and 'name="password"' not in page
     assert "sso.person@example.org" in page
+    assert "For your safety, sign in again" in page
 
+    # Holding a session is not enough: the sign-in must be recent.
+    stale = delete_from_the_page(client, confirmation="sso.person@example.org")
+    assert stale.status_code == 400
+    assert "sign in again with the service you use to sign in" in stale.content.decode()
+    person.refresh_from_db()
+    assert person.deleted_at is None
+
+    def signed_in_ago(seconds: float) -> None:
+        session = client.session
+        session[allauth_login._AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(person.pk)
+        session[allauth_login.AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "socialaccount", "at": time.time() - seconds, "provider": "government"}
+        ]
+        session.save()
+
+    signed_in_ago(11 * 60)
+    assert delete_from_the_page(client, confirmation="sso.person@example.org").status_code == 400
+    signed_in_ago(60)
+    assert "For your safety" not in client.get("/accounts/privacy/delete/").content.decode()
     wrong = delete_from_the_page(client, confirmation="DELETE")
     assert wrong.status_code == 400
     assert "Type the email address of your account exactly as shown" in wrong.content.decode()
@@ -318,3 +344,24 @@ def test_the_delete_page_needs_a_signed_in_person(client):
     response = client.post("/accounts/privacy/delete/", {"password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_stances_on_open_residents_only_consultations_go_with_the_account(footprint):
+    """Deleting releases the identity; verified anew, the person must not count twice."""
+    from proposals.models import Proposal
+
+    person, other, proposal = footprint.person, footprint.other, footprint.proposal
+    Proposal.objects.filter(pk=proposal.pk).update(requires_verification=True)
+    services.account_delete(actor=None, user=person)
+    assert not ProposalStance.objects.filter(user=person).exists()
+    assert not SectionStance.objects.filter(user=person).exists()
+    assert ProposalStance.objects.filter(user=other, proposal=proposal).exists()
+
+
+def test_free_text_to_moderators_and_token_names_are_blanked(footprint):
+    person = footprint.person
+    services.account_delete(actor=None, user=person)
+    report = Report.objects.get(reporter=person)
+    assert report.note == "" and report.reason == "spam"
+    token = AccessToken.objects.get(pk=footprint.token.pk)
+    assert token.name == "" and token.revoked_at is not None
