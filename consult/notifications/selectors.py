@@ -11,6 +11,20 @@ def unread_count(*, user_id: int) -> int:
     return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
 
 
+def unread_counts(*, user_ids: list[int]) -> dict[int, int]:
+    """Many people's unread counts in one query (0 for those with none)."""
+    from django.db.models import Count
+
+    counts = dict.fromkeys(user_ids, 0)
+    counts.update(
+        Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("recipient_id", "n")
+    )
+    return counts
+
+
 def inbox(*, user_id: int, page: str | int | None = 1) -> Page:
     notifications = Notification.objects.filter(recipient_id=user_id).select_related("actor")
     return Paginator(notifications, PAGE_SIZE).get_page(page)

@@ -4,15 +4,20 @@ from django.tasks import task
 
 from consult.live import user_event
 from consult.notifications import emails
-from consult.notifications.selectors import unread_count
+from consult.notifications.selectors import unread_counts
+
+# SQLite takes at most 32,766 parameters in one statement.
+_CHUNK = 5_000
 
 
 @task
 def push_unread(user_ids: list[int]) -> int:
     """Each person's new unread count to their open pages, after a
     notification sent to many at once (see services.notify_many)."""
-    for user_id in user_ids:
-        user_event(user_id=user_id, type="user.notify", unread=unread_count(user_id=user_id))
+    for start in range(0, len(user_ids), _CHUNK):
+        counts = unread_counts(user_ids=user_ids[start : start + _CHUNK])
+        for user_id, unread in counts.items():
+            user_event(user_id=user_id, type="user.notify", unread=unread)
     return len(user_ids)
 
 

@@ -157,3 +157,21 @@ def test_erasing_an_account_deletes_its_preferences_and_notifications(make_user,
     assert not Notification.objects.filter(recipient=citizen).exists()
     # Others keep theirs; the account they point at shows as a deleted participant.
     assert Notification.objects.get(recipient=other).actor_id == citizen.pk
+
+
+@pytest.mark.parametrize("people", [3, 30])
+def test_unread_counts_are_pushed_with_one_query_however_many_people(
+    make_user, people, django_assert_num_queries
+):
+    from consult.notifications.selectors import unread_counts
+    from consult.notifications.tasks import push_unread
+
+    users = [make_user() for _ in range(people)]
+    for user in users[:2]:
+        notifications.notify(
+            recipient=user, kind=Kind.REPLY, key=f"reply:{user.pk}", subject="S", url="/"
+        )
+    with django_assert_num_queries(1):
+        assert push_unread.call(user_ids=[u.pk for u in users]) == people
+    counts = unread_counts(user_ids=[u.pk for u in users])
+    assert counts[users[0].pk] == 1 and counts[users[-1].pk] == 0
