@@ -47,3 +47,42 @@ def human(**data) -> dict:
     from discussion.limits import fill_token
 
     return {"started": fill_token(time.time() - 60), "website": "", **data}
+
+
+def signed_in_client(email: str):
+    """A test client signed in with the shared test password."""
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    client = Client()
+    assert client.login(email=email, password=PASSWORD)
+    return client
+
+
+async def me_socket(client):
+    """The person's own socket (/ws/me/), opened with the client's session."""
+    from channels.testing import WebsocketCommunicator
+    from django.conf import settings
+
+    from asgi import application
+
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"origin", b"http://127.0.0.1"),
+        (b"cookie", cookie.encode()),
+    ]
+    socket = WebsocketCommunicator(application, "/ws/me/", headers)
+    connected, _code = await socket.connect()
+    assert connected
+    assert (await next_message(socket))["type"] == "notifications"
+    return socket
+
+
+async def closed_with(socket) -> int:
+    """Wait for the socket to be closed; its close code."""
+    while True:
+        output = await socket.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            return output["code"]

@@ -5,14 +5,12 @@ import time
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from asgi import application
 from consult.accounts import sessions
 from tests.conftest import PASSWORD
-from tests.live_helpers import close_worker_connection, next_message
+from tests.live_helpers import close_worker_connection, closed_with, me_socket, signed_in_client
 
 NOTIFICATIONS = "/notifications/"
 
@@ -137,24 +135,11 @@ async def test_a_ban_closes_every_open_socket_of_the_person(make_user):
 
     admin = await sync_to_async(make_user)("staff.ban@example.org", is_staff=True)
     person = await sync_to_async(make_user)("to.ban@example.org")
-    client = Client()
-    assert await sync_to_async(client.login)(email=person.email, password=PASSWORD)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    headers = [
-        (b"host", b"127.0.0.1"),
-        (b"origin", b"http://127.0.0.1"),
-        (b"cookie", cookie.encode()),
-    ]
-    socket = WebsocketCommunicator(application, "/ws/me/", headers)
+    client = await sync_to_async(signed_in_client)(person.email)
+    socket = await me_socket(client)
     try:
-        assert (await socket.connect())[0]
-        await next_message(socket)
         await sync_to_async(sanctions.user_ban)(actor=admin, person=person, reason="Spam")
-        while True:
-            output = await socket.receive_output(timeout=5)
-            if output["type"] == "websocket.close":
-                assert output["code"] == 4401
-                break
+        assert await closed_with(socket) == 4401
     finally:
         await socket.disconnect()
         await close_worker_connection()

@@ -4,40 +4,12 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.test import Client
 
 from asgi import application
 from tests.conftest import PASSWORD
-from tests.live_helpers import next_message, nothing_more
+from tests.live_helpers import closed_with, me_socket, nothing_more, signed_in_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def signed_in_client(email: str) -> Client:
-    client = Client()
-    assert client.login(email=email, password=PASSWORD)
-    return client
-
-
-async def socket_of(client: Client) -> WebsocketCommunicator:
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    headers = [
-        (b"host", b"127.0.0.1"),
-        (b"origin", b"http://127.0.0.1"),
-        (b"cookie", cookie.encode()),
-    ]
-    socket = WebsocketCommunicator(application, "/ws/me/", headers)
-    connected, _code = await socket.connect()
-    assert connected
-    assert (await next_message(socket))["type"] == "notifications"
-    return socket
-
-
-async def closed_with(socket) -> int:
-    while True:
-        output = await socket.receive_output(timeout=5)
-        if output["type"] == "websocket.close":
-            return output["code"]
 
 
 async def test_deleting_an_account_closes_its_sockets_everywhere_and_no_one_elses(make_user):
@@ -47,9 +19,9 @@ async def test_deleting_an_account_closes_its_sockets_everywhere_and_no_one_else
     phone = await sync_to_async(signed_in_client)(person.email)
     theirs = await sync_to_async(signed_in_client)(other.email)
     on_laptop, on_phone, on_theirs = (
-        await socket_of(laptop),
-        await socket_of(phone),
-        await socket_of(theirs),
+        await me_socket(laptop),
+        await me_socket(phone),
+        await me_socket(theirs),
     )
 
     response = await sync_to_async(laptop.post)("/accounts/privacy/delete/", {"password": PASSWORD})
