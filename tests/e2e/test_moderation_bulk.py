@@ -17,8 +17,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def in_thread(function, **kwargs):
     """Run a service as a request would, off this thread: Playwright's event
     loop runs here, where the on-commit broadcasts cannot be sent."""
+    from django.db import connections
+
     result = {}
-    worker = threading.Thread(target=lambda: result.update(value=function(**kwargs)))
+
+    def run() -> None:
+        try:
+            result.update(value=function(**kwargs))
+        finally:
+            # The thread's own connection must not outlive it (PostgreSQL
+            # refuses to drop a test database someone is still connected to).
+            connections.close_all()
+
+    worker = threading.Thread(target=run)
     worker.start()
     worker.join()
     return result["value"]

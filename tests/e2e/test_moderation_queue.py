@@ -2,13 +2,12 @@
 takes the item from the keyboard and the other sees who has it, takes it
 over, hides it, and it leaves the first one's page."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
 from consult.accounts.models import Role
 from discussion import moderation, services
+from tests.e2e.test_moderation_bulk import in_thread
 from tests.e2e.test_official_and_citizen import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,12 +36,7 @@ def test_the_queue_updates_live_for_two_moderators(
     reader = make_user()
     # From a thread of its own, as a request would: this one runs Playwright's
     # event loop, where the on-commit broadcast cannot be sent.
-    reporting = threading.Thread(
-        target=moderation.comment_report,
-        kwargs={"actor": reader, "comment": comment, "reason": "spam", "note": "ads"},
-    )
-    reporting.start()
-    reporting.join()
+    in_thread(moderation.comment_report, actor=reader, comment=comment, reason="spam", note="ads")
     item = ana.locator(f"#queue-item-{comment.pk}")
     expect(item).to_contain_text("Cheap pills")
     expect(item).to_contain_text("“ads”")
