@@ -22,14 +22,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from consult import live
+from consult import files, live
 from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
 from consult.accounts.models import Department, Jurisdiction, User
 from consult.db import retry_on_conflict
 from consult.notifications.models import Kind as NotificationKind
 from consult.text import render_markdown
-from proposals import files, rules
+from proposals import rules
 from proposals.models import (
     CHANGE_NOTE_MAX_LENGTH,
     HEADING_MAX_LENGTH,

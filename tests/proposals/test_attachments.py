@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from proposals import files, services
+from consult import files
+from proposals import services
 from proposals.models import Attachment
 
 pytestmark = pytest.mark.django_db

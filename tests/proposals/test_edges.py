@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from proposals import files, services
+from consult import files
+from proposals import services
 from proposals.models import Proposal, Section, SectionStance
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import BinaryIO
 
 from django import forms
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from consult import files
 from consult.accounts.models import User
 from consult.identity.identifiers import compact, identifier_of
 from consult.identity.methods import VerificationForm, VerificationMethod
@@ -41,12 +41,8 @@ SCAN_TYPE = _("The scan must be a PDF, JPEG or PNG file.")
 NUMBER_INVALID = _("Give the document number as it is printed on the document.")
 TYPE_INVALID = _("Choose the kind of document.")
 
-# What the content starts with, never what the name says.
-KINDS = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
+# What the content is, never what the name says (consult.files.sniff).
+SCAN_KINDS = (files.PDF, files.JPEG, files.PNG)
 
 
 def scan_max_bytes() -> int:
@@ -61,17 +57,6 @@ def private_storage() -> FileSystemStorage:
     return FileSystemStorage(
         location=location, file_permissions_mode=0o600, directory_permissions_mode=0o700
     )
-
-
-def sniff(stream: BinaryIO) -> tuple[str, str] | None:
-    """(content type, extension) of a PDF, JPEG or PNG, or None."""
-    stream.seek(0)
-    head = stream.read(8)
-    stream.seek(0)
-    for magic, content_type, extension in KINDS:
-        if head.startswith(magic):
-            return content_type, extension
-    return None
 
 
 class DocumentForm(VerificationForm):
@@ -132,15 +117,14 @@ class DocumentCheck(VerificationMethod):
                     )
                 }
             )
-        kind = sniff(scan)
-        if kind is None:
+        kind = files.sniff(scan)
+        if kind not in SCAN_KINDS:
             raise ValidationError({"scan": ValidationError(SCAN_TYPE)})
-        content_type, extension = kind
-        name = private_storage().save(f"{secrets.token_hex(16)}.{extension}", scan)
+        name = private_storage().save(f"{secrets.token_hex(16)}{kind.extensions[0]}", scan)
         return {
             "document_type": data["document_type"],
             "number": " ".join((data.get("number") or "").split()),
-            "content_type": content_type,
+            "content_type": kind.content_type,
             "files": [name],
         }
 
