@@ -7,12 +7,15 @@ the gap is logged: a slow spammer is a smaller harm than a lost comment.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import math
 import time
 from dataclasses import dataclass
 
 import redis
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -27,11 +30,6 @@ PREFIX = "consult:rate"
 def address(ip: str | None) -> str:
     """Who an address is, for counting: a keyed hash, never the address
     itself, so Redis holds no IP addresses; each count expires with its window."""
-    import hashlib
-    import hmac
-
-    from django.conf import settings
-
     key = hashlib.sha256(f"consult.ratelimit:{settings.SECRET_KEY}".encode()).digest()
     digest = hmac.new(key, (ip or "unknown").encode(), hashlib.sha256).hexdigest()[:24]
     return f"ip{digest}"

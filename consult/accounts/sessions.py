@@ -67,11 +67,10 @@ class SessionLifetimeMiddleware:
         # Signing in may have set a longer expiry after our receiver ran
         # (allauth's "remember me"): the stored session never outlives the
         # idle timeout.
-        session = getattr(request, "session", None)
+        session = request.session
         if (
-            getattr(request, "user", None) is not None
-            and request.user.is_authenticated
-            and isinstance(session.get(STARTED) if session is not None else None, (int, float))
+            request.user.is_authenticated
+            and isinstance(session.get(STARTED), (int, float))
             and session.get("_session_expiry") != 0
             and session.get_expiry_age() > idle_timeout()
         ):
