@@ -25,7 +25,7 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "consult.accounts.admin_site.ConsultAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,42 +1,41 @@
-from django.conf import settings
-from django.contrib import messages
-from django.shortcuts import redirect
-from django.utils.translation import gettext_lazy as _
-
-MFA_REQUIRED = _(
-    "Staff accounts need two-factor authentication before they can act. Set it up now."
+from consult.accounts.second_factor import (
+    PENDING,
+    second_factor_step,
+    staff_second_factor_pending,
 )
 
-# Staff can always reach the pages that let them set up the factor or leave.
+# Staff can always reach the pages that let them pass or set up the factor or
+# leave (allauth's, under /accounts/), and their own data. The reviewers'
+# pages and API tokens live under /accounts/ too but are not allauth's.
 OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+CLOSED_PREFIXES = ("/accounts/identity/", "/accounts/tokens/")
+READS = {"GET", "HEAD", "OPTIONS"}
 
 
 class StaffSecondFactorMiddleware:
-    """Sends staff without a second factor to set one up before they act.
+    """Staff act only from a session that passed the second factor.
 
     Acting means the admin site or any write; reading public pages is allowed.
+    A staff session without it is sent to pass it (or to set one up), and its
+    user is marked so that every staff-only check (`rules.is_staff_admin`)
+    refuses it meanwhile.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._must_enrol(request):
-            messages.warning(request, MFA_REQUIRED)
-            return redirect("mfa_activate_totp")
+        if staff_second_factor_pending(request):
+            setattr(request.user, PENDING, True)
+            if self._acting(request):
+                next_url = request.get_full_path() if request.method in READS else ""
+                return second_factor_step(request, next_url)
         return self.get_response(request)
 
-    def _must_enrol(self, request) -> bool:
-        if not settings.CONSULT_STAFF_REQUIRE_MFA:
+    def _acting(self, request) -> bool:
+        path = request.path
+        if path.startswith("/admin/"):
+            return True
+        if path.startswith(OPEN_PREFIXES) and not path.startswith(CLOSED_PREFIXES):
             return False
-        user = request.user
-        if not (user.is_authenticated and user.is_staff):
-            return False
-        if request.path.startswith(OPEN_PREFIXES):
-            return False
-        acting = request.path.startswith("/admin/") or request.method not in {"GET", "HEAD"}
-        if not acting:
-            return False
-        from allauth.mfa.models import Authenticator
-
-        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        return request.method not in READS

@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import Department, Membership, Role, User
+from consult.accounts.second_factor import PENDING
 
 
 def is_citizen(user: User | AnonymousUser) -> bool:
@@ -33,7 +34,9 @@ def ensure_not_sanctioned(user: User) -> None:
 
 
 def is_staff_admin(user: User | AnonymousUser) -> bool:
-    return bool(is_citizen(user) and user.is_staff)
+    # A request's user whose session has not passed the second factor is
+    # marked by consult.accounts.middleware: no staff powers meanwhile.
+    return bool(is_citizen(user) and user.is_staff and not getattr(user, PENDING, False))
 
 
 def has_role(user: User | AnonymousUser, role: Role | str, department: Department) -> bool:

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from consult import live
+from consult.accounts import rules
 from consult.accounts.audit import audit_record
 from consult.accounts.models import (
     Department,
@@ -21,7 +22,7 @@ CYCLE = "A department cannot be placed below itself or one of its own department
 
 def _require_staff(actor: User | None) -> None:
     # actor=None is the system itself (seeding, migrations, imports).
-    if actor is not None and not (actor.is_active and actor.is_staff):
+    if actor is not None and not rules.is_staff_admin(actor):
         raise PermissionDenied(NOT_STAFF)
 
 

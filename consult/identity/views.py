@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from consult.accounts.middleware import MFA_REQUIRED
+from consult.accounts.second_factor import second_factor_step, staff_second_factor_pending
 from consult.identity import rules, selectors, services
 from consult.identity.forms import ReasonForm, apply_errors
 from consult.identity.methods import method_get, methods
@@ -169,26 +169,18 @@ def code(request: HttpRequest, pk: int) -> HttpResponse:
 # --- reviewers -----------------------------------------------------------------
 
 
-def _needs_second_factor(user) -> bool:
-    if not (settings.CONSULT_STAFF_REQUIRE_MFA and user.is_staff):
-        return False
-    from allauth.mfa.models import Authenticator
-
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-
-
 def reviewer_required(view):
-    """Signed in, allowed to review somewhere, and (for staff) with a second
-    factor even to read: these pages show identity documents."""
+    """Signed in, allowed to review somewhere, and (for staff) having passed the
+    second factor in this session even to read: these pages show identity documents."""
 
     @wraps(view)
     @login_required
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if staff_second_factor_pending(request):
+            next_url = request.get_full_path() if request.method == "GET" else ""
+            return second_factor_step(request, next_url)
         if not rules.is_reviewer(request.user):
             raise PermissionDenied(_("Only staff admins and officials review verifications."))
-        if _needs_second_factor(request.user):
-            messages.warning(request, MFA_REQUIRED)
-            return redirect("mfa_activate_totp")
         return view(request, *args, **kwargs)
 
     return never_cache(wrapped)

@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
 from consult.accounts.models import Membership, User
 from consult.accounts.services import sessions_end_all
@@ -418,7 +419,7 @@ def account_delete(
 
     user = User.objects.select_for_update().get(pk=user.pk)
     own = actor is not None and actor.pk == user.pk
-    if not own and actor is not None and not (actor.is_active and actor.is_staff):
+    if not own and actor is not None and not account_rules.is_staff_admin(actor):
         raise PermissionDenied(NOT_YOURS)
     if user.is_deleted:
         raise ValidationError(ALREADY_DELETED, code="deleted")
