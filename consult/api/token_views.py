@@ -58,7 +58,9 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
             try:
                 token, raw = tokens.token_create(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
+                # By field where the form has it; a refusal of the whole form
+                # (too many tokens) has no field.
+                for field, errors in getattr(error, "error_dict", {None: error}).items():
                     form.add_error(field if field in form.fields else None, errors)
             except PermissionDenied as error:
                 form.add_error(None, str(error))

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from consult.api import tokens
 from consult.api.models import AccessToken
 from consult.api.tokens import digest
 from discussion import sanctions
@@ -63,6 +64,22 @@ def test_bad_token_forms_are_refused_with_the_form_kept(client, people):
         response = client.post("/accounts/tokens/", data)
         assert response.status_code == 400 and b"form-error-summary" in response.content
     assert not AccessToken.objects.exists()
+
+
+def test_a_21st_token_is_refused_with_the_name_kept(client, people):
+    client.login(email=people.citizen.email, password=PASSWORD)
+    for n in range(tokens.MAX_ACTIVE_PER_USER):
+        client.post("/accounts/tokens/", {"name": f"Script {n}", "days": "30"})
+    assert AccessToken.objects.filter(user=people.citizen).count() == 20
+
+    response = client.post("/accounts/tokens/", {"name": "The twenty-first", "days": "30"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "You have 20 active tokens, the most allowed." in page
+    assert 'value="The twenty-first"' in page
+    assert AccessToken.objects.filter(user=people.citizen).count() == 20
+    assert not AccessToken.objects.filter(name="The twenty-first").exists()
 
 
 def test_nobody_revokes_anothers_token(client, people, token_for):
