@@ -145,3 +145,43 @@ def test_a_drafts_files_are_not_public(client, published, people):
     assert client.get(url).status_code == 404
     client.force_login(people.official)
     assert client.get(url).status_code == 200
+
+
+@pytest.fixture
+def debug_urls(settings):
+    """The URLs as `make run` (DEBUG on) draws them."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import consult.urls
+
+    settings.DEBUG = True
+    importlib.reload(consult.urls)
+    clear_url_caches()
+    yield
+    settings.DEBUG = False
+    importlib.reload(consult.urls)
+    clear_url_caches()
+
+
+def test_files_are_never_served_from_media_even_in_debug(
+    client, draft, people, media, debug_urls, settings
+):
+    """A draft's attachment is reached only through the view that checks who asks."""
+    attachment = services.attachment_add(
+        actor=people.official,
+        proposal=draft,
+        upload=SimpleUploadedFile("annex.pdf", PDF),
+        title="Annex A",
+    )
+    assert settings.DEBUG and (media / attachment.file.name).is_file()
+
+    assert client.get(f"{settings.MEDIA_URL}{attachment.file.name}").status_code == 404
+    client.force_login(people.official)
+    assert client.get(f"{settings.MEDIA_URL}{attachment.file.name}").status_code == 404
+    url = f"/consultations/{draft.slug}/attachments/{attachment.pk}/"
+    served = client.get(url)
+    assert served.status_code == 200 and b"".join(served.streaming_content) == PDF
+    client.force_login(people.citizen)
+    assert client.get(url).status_code == 404
