@@ -10,6 +10,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def placeholder_settings() -> None:
+    """Benchmarks run with DEBUG off, as production does: what production
+    requires (the privacy page's details) gets the demo's placeholders."""
+    from consult.config import PRIVACY_PLACEHOLDERS
+
+    for name, value in PRIVACY_PLACEHOLDERS.items():
+        os.environ.setdefault(name, value)
+
+
+# On import, so that the servers and children a benchmark starts inherit them.
+placeholder_settings()
+
+
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
     tmp = tempfile.mkdtemp(prefix="consult-bench-")

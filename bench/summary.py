@@ -45,6 +45,9 @@ def setup(database: str) -> None:
     os.environ.setdefault("HTTPS", "false")
     os.environ.setdefault("REDIS_URL", "")
     os.environ.setdefault("TASK_BACKEND", "immediate")
+    from common import placeholder_settings
+
+    placeholder_settings()
     import django
 
     django.setup()

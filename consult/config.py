@@ -327,3 +327,42 @@ def site_url(url: str) -> str:
     if parts.path.strip("/") or parts.query or parts.fragment:
         raise ConfigError("SITE_URL", "must be the site's root address, without a path")
     return f"{parts.scheme}://{parts.netloc}"
+
+
+# The privacy page names who is responsible for personal data, how to reach
+# them, the legal basis and where to complain. A real site must say; a demo
+# (DEBUG) shows placeholders, marked as such on the page.
+PRIVACY_SETTINGS = {
+    # variable: (key in settings.CONSULT_PRIVACY, what the page must name)
+    "PRIVACY_CONTROLLER": ("controller", "who is responsible for personal data (the controller)"),
+    "PRIVACY_CONTACT": ("contact", "how to reach them about personal data"),
+    "PRIVACY_LEGAL_BASIS": ("legal_basis", "the legal basis for keeping personal data"),
+    "PRIVACY_COMPLAINTS": ("complaints", "where people can complain about it"),
+}
+PRIVACY_PLACEHOLDERS = {
+    "PRIVACY_CONTROLLER": (
+        "Example Department of Public Consultation, 1 Example Square, Example City"
+    ),
+    "PRIVACY_CONTACT": "privacy@example.org",
+    "PRIVACY_LEGAL_BASIS": (
+        "Performing a task in the public interest: consulting the public on draft policies."
+    ),
+    "PRIVACY_COMPLAINTS": "The data protection authority: https://authority.example.org",
+}
+
+
+def privacy_notice(*, debug: bool) -> dict:
+    """The privacy page's controller, contact, legal basis and way to
+    complain, from PRIVACY_* variables; each is required unless DEBUG is on."""
+    notice: dict = {"placeholders": []}
+    for name, (key, what) in PRIVACY_SETTINGS.items():
+        value = env_str(name)
+        if not value and not debug:
+            raise ConfigError(
+                name, f"is required when DEBUG is off: the privacy page must name {what}"
+            )
+        if not value:
+            value = PRIVACY_PLACEHOLDERS[name]
+            notice["placeholders"].append(name)
+        notice[key] = value
+    return notice

@@ -229,6 +229,10 @@ SESSION_ENGINE = "consult.accounts.session_store"
 # Links in emails sent by the task worker, which has no request to ask.
 CONSULT_SITE_URL = config.site_url(config.env_str("SITE_URL", "http://localhost:8000"))
 
+# The privacy page names the controller, a contact, the legal basis and where
+# to complain (PRIVACY_* variables): required unless DEBUG, placeholders in a demo.
+CONSULT_PRIVACY = config.privacy_notice(debug=DEBUG)
+
 # Staff may not act (admin, or any write) until they have a second factor.
 CONSULT_STAFF_REQUIRE_MFA = config.env_bool("STAFF_REQUIRE_MFA", not DEBUG)
 

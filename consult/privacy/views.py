@@ -4,6 +4,7 @@ your account."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -37,7 +38,11 @@ EXPORT_QUEUED = _(
 
 @require_safe
 def privacy_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "privacy/page.html", {"facts": selectors.privacy_facts()})
+    return render(
+        request,
+        "privacy/page.html",
+        {"facts": selectors.privacy_facts(), "notice": settings.CONSULT_PRIVACY},
+    )
 
 
 @require_safe

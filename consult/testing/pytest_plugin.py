@@ -2,7 +2,8 @@
 
 Loaded with `-p consult.testing.pytest_plugin` (see pyproject.toml). When
 REDIS_URL is unset it starts a private, real Redis for the whole session; it
-makes tasks run immediately and serves tests over plain HTTP.
+makes tasks run immediately, serves tests over plain HTTP, and gives the
+settings production requires (the privacy page's) test values.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ def pytest_load_initial_conftests(early_config, parser, args):
     os.environ.setdefault("TASK_BACKEND", "immediate")
     os.environ.setdefault("HTTPS", "false")
     os.environ.setdefault("DEBUG", "false")
+    # Production's required settings, which the suite (DEBUG off) must set too.
+    os.environ.setdefault("PRIVACY_CONTROLLER", "Test Department, 1 Test Street, Test City")
+    os.environ.setdefault("PRIVACY_CONTACT", "privacy@test.example.org")
+    os.environ.setdefault("PRIVACY_LEGAL_BASIS", "A task in the public interest.")
+    os.environ.setdefault("PRIVACY_COMPLAINTS", "The data protection authority.")
     if not os.environ.get("REDIS_URL"):
         workdir = Path(early_config.rootpath) / "var" / f"test-redis-{os.getpid()}"
         _private_redis = PrivateRedis(workdir=workdir).start()

@@ -143,3 +143,32 @@ def test_a_site_url_that_cannot_make_links_names_the_setting(url):
     with pytest.raises(config.ConfigError) as error:
         config.site_url(url)
     assert error.value.setting == "SITE_URL"
+
+
+def test_the_privacy_notice_is_required_outside_debug(monkeypatch):
+    values = {
+        "PRIVACY_CONTROLLER": "City of Riverside",
+        "PRIVACY_CONTACT": "dpo@riverside.example.gov",
+        "PRIVACY_LEGAL_BASIS": "Public task",
+        "PRIVACY_COMPLAINTS": "The Information Commissioner",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    notice = config.privacy_notice(debug=False)
+    assert notice["controller"] == "City of Riverside" and notice["complaints"].startswith("The I")
+    assert notice["placeholders"] == []
+    for name in values:
+        monkeypatch.setenv(name, "  ")
+        with pytest.raises(config.ConfigError) as caught:
+            config.privacy_notice(debug=False)
+        assert str(caught.value).startswith(f"{name}: is required when DEBUG is off")
+        assert "\n" not in str(caught.value)
+        monkeypatch.setenv(name, values[name])
+
+
+def test_a_demo_shows_placeholders_for_the_privacy_notice(monkeypatch):
+    for name in config.PRIVACY_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    notice = config.privacy_notice(debug=True)
+    assert notice["placeholders"] == list(config.PRIVACY_SETTINGS)
+    assert notice["contact"] == config.PRIVACY_PLACEHOLDERS["PRIVACY_CONTACT"]

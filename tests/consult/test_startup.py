@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from consult import config
 from consult.redis_server import free_port
 from tests.conftest import BASE_DIR, run_manage, subprocess_env
 
@@ -92,3 +93,27 @@ def test_serve_loads_demo_data_only_when_asked(monkeypatch):
     assert not User.objects.exists()
     call_command("serve", "--no-migrate", "--no-worker", "--no-scheduler", "--seed-demo")
     assert User.objects.filter(email="admin@example.org").exists()
+
+
+@pytest.mark.parametrize("setting", ["PRIVACY_CONTROLLER", "PRIVACY_COMPLAINTS"])
+def test_production_without_the_privacy_notice_refuses_to_start(setting):
+    env = {"DEBUG": "false", setting: ""}
+    result = run_manage("serve", "--no-worker", "--no-scheduler", env=env)
+    assert_one_line_naming(result, setting)
+    assert "is required when DEBUG is off" in result.stderr
+    daphne = subprocess.run(
+        [sys.executable, "-c", "import asgi"],
+        cwd=BASE_DIR,
+        env={**subprocess_env(), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert_one_line_naming(daphne, setting)
+
+
+def test_a_demo_starts_without_the_privacy_notice():
+    env = {"DEBUG": "true", **{name: "" for name in config.PRIVACY_SETTINGS}}
+    result = run_manage("check", env=env)
+    assert result.returncode == 0, result.stderr

@@ -37,6 +37,38 @@ def test_the_privacy_page_explains_what_is_kept_with_the_configured_figures(clie
     assert "/accounts/login/?next=/accounts/privacy/" in page
 
 
+def test_the_privacy_page_names_the_controller_contact_legal_basis_and_complaints(client, settings):
+    settings.CONSULT_PRIVACY = {
+        "placeholders": [],
+        "controller": "City of Riverside, Town Hall, 1 Market Square",
+        "contact": "dpo@riverside.example.gov",
+        "legal_basis": "A task in the public interest (Local Government Act, s. 12)",
+        "complaints": "The Information Commissioner, https://ico.example.gov/complain",
+    }
+
+    page = client.get("/privacy/").content.decode()
+
+    assert "Who is responsible for your data" in page
+    assert "City of Riverside, Town Hall, 1 Market Square" in page
+    assert 'href="mailto:dpo@riverside.example.gov"' in page
+    assert "A task in the public interest (Local Government Act, s. 12)" in page
+    assert 'href="https://ico.example.gov/complain"' in page
+    assert "placeholders" not in page
+
+
+def test_a_demo_privacy_page_says_its_details_are_placeholders(client, settings, monkeypatch):
+    from consult import config
+
+    for name in config.PRIVACY_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    settings.CONSULT_PRIVACY = config.privacy_notice(debug=True)
+
+    page = client.get("/privacy/").content.decode()
+
+    assert "the details below are placeholders, not a real organisation" in page
+    assert config.PRIVACY_PLACEHOLDERS["PRIVACY_CONTROLLER"] in page
+
+
 def test_the_privacy_page_links_a_signed_in_person_to_their_data(client, make_user):
     client.force_login(make_user())
     page = client.get("/privacy/").content.decode()
