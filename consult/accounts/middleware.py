@@ -10,6 +10,7 @@ from consult.accounts.second_factor import (
 OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
 CLOSED_PREFIXES = ("/accounts/identity/", "/accounts/tokens/")
 READS = {"GET", "HEAD", "OPTIONS"}
+REFUSED = {403, 404}
 
 
 class StaffSecondFactorMiddleware:
@@ -18,19 +19,25 @@ class StaffSecondFactorMiddleware:
     Acting means the admin site or any write; reading public pages is allowed.
     A staff session without it is sent to pass it (or to set one up), and its
     user is marked so that every staff-only check (`rules.is_staff_admin`)
-    refuses it meanwhile.
+    refuses it meanwhile; a page that then refuses it offers the same step.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if staff_second_factor_pending(request):
-            setattr(request.user, PENDING, True)
-            if self._acting(request):
-                next_url = request.get_full_path() if request.method in READS else ""
-                return second_factor_step(request, next_url)
-        return self.get_response(request)
+        if not staff_second_factor_pending(request):
+            return self.get_response(request)
+        setattr(request.user, PENDING, True)
+        if self._acting(request):
+            next_url = request.get_full_path() if request.method in READS else ""
+            return second_factor_step(request, next_url)
+        response = self.get_response(request)
+        if response.status_code in REFUSED and request.method in READS:
+            # A staff-only page (a person's sanctions, say) refused or hid
+            # itself: the way to it is the second factor.
+            return second_factor_step(request, request.get_full_path())
+        return response
 
     def _acting(self, request) -> bool:
         path = request.path

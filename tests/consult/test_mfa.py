@@ -128,23 +128,32 @@ def test_a_password_only_session_is_sent_to_the_second_factor_step(
     assert rules.is_official_for(citizen, tree.city_office)
 
 
-def test_a_password_only_session_is_no_staff_admin_anywhere(staff_client, staff, rf):
+def test_a_password_only_session_is_no_staff_admin_anywhere(staff_client, staff, make_user, rf):
     """Every staff-only check reads the session's state, not only the admin's."""
-    TOTP.activate(staff, SECRET)
-    queue = staff_client.get("/accounts/identity/review/")
-    assert queue["Location"].startswith("/accounts/2fa/reauthenticate/")
-    assert queue["Location"].endswith(quote("/accounts/identity/review/", safe=""))
+    from django.http import HttpResponse
 
     from consult.accounts.middleware import StaffSecondFactorMiddleware
 
+    TOTP.activate(staff, SECRET)
     request = rf.get("/")
-    request.user = staff
-    request.session = staff_client.session
+    request.user, request.session = staff, staff_client.session
     seen = []
-    StaffSecondFactorMiddleware(lambda request: seen.append(rules.is_staff_admin(request.user)))(
-        request
-    )
+    StaffSecondFactorMiddleware(
+        lambda request: seen.append(rules.is_staff_admin(request.user)) or HttpResponse()
+    )(request)
     assert seen == [False]
+
+    queue = staff_client.get("/accounts/identity/review/")
+    assert queue["Location"].startswith("/accounts/2fa/reauthenticate/")
+    assert queue["Location"].endswith(quote("/accounts/identity/review/", safe=""))
+    sanctions_page = f"/discussion/people/{make_user().pk}/"
+    refused = staff_client.get(sanctions_page)
+    assert refused["Location"].startswith("/accounts/2fa/reauthenticate/")
+
+    staff_client.post(refused["Location"], {"code": totp_code()})
+
+    assert staff_client.get(sanctions_page).status_code == 200
+    assert staff_client.get("/accounts/identity/review/").status_code == 200
 
 
 def test_staff_without_second_factor_is_sent_to_set_one_up(staff_client):
