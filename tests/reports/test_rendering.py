@@ -21,6 +21,7 @@ from django.utils import translation
 from pypdf.generic import BooleanObject, NameObject
 
 from consult.reports import charts, exports
+from proposals import diff
 from tests.reports.factories import (
     CHINESE_SECTION,
     CHINESE_THEME,
@@ -488,8 +489,6 @@ class _Snapshot:
 
 def snapshot_with_a_real_diff() -> dict:
     """A report whose one entry holds a diff as publishing makes it, labels and all."""
-    from proposals import diff
-
     snapshot = empty_snapshot()
     entry = copy.deepcopy(sample_snapshot()["entries"][0])
     (change,) = diff.compare(
