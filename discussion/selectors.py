@@ -211,7 +211,9 @@ def comment_threads(
         proposal=proposal, section=section, sort=sort, question=question, viewer=viewer
     )
     paginator = Paginator(roots, PAGE_SIZE)
-    page_obj = paginator.get_page(page)
+    # "last": where the newest thread is in the oldest-first order (the live
+    # notice of a new thread on another page links there).
+    page_obj = paginator.get_page(paginator.num_pages if page == "last" else page)
     roots = list(page_obj.object_list)
     replies = list(
         with_themes(

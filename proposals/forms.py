@@ -42,6 +42,12 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+QUERY_NUL_REMOVED = _(
+    "Your search held a NUL character, which cannot be searched for. "
+    "It was left out and the rest of your search was used."
+)
+
+
 class BrowseForm(forms.Form):
     # Longer queries are cut, not refused (see proposals.search.MAX_QUERY_LENGTH).
     q = forms.CharField(label=_("Search"), required=False)
@@ -70,6 +76,16 @@ class BrowseForm(forms.Form):
             ("newest", _("Newest")),
         ],
     )
+
+    def __init__(self, data=None, *args, **kwargs):
+        # A NUL cannot be stored or searched for (Django refuses it in any text
+        # field): the query keeps everything else the person typed, and says so.
+        self.query_note = ""
+        if data is not None and "\x00" in data.get("q", ""):
+            data = data.copy()
+            data["q"] = data["q"].replace("\x00", "")
+            self.query_note = QUERY_NUL_REMOVED
+        super().__init__(data, *args, **kwargs)
 
     def clean_q(self):
         return self.cleaned_data["q"][:200]

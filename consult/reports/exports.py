@@ -22,6 +22,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -393,9 +394,24 @@ def report_pdf(snapshot: dict, *, base_url: str, evidence_url: str = "") -> byte
     weasyprint = _weasyprint()
     html = render_to_string(
         "reports/report_print.html",
-        {"snapshot": snapshot, "evidence_url": evidence_url, "for_print": True},
+        {
+            "snapshot": snapshot,
+            "evidence_url": evidence_url,
+            "for_print": True,
+            "language_tag": language_tag(),
+        },
     )
     document = weasyprint.HTML(
         string=html, base_url=base_url, url_fetcher=_fetcher(weasyprint, base_url)
     )
-    return document.write_pdf()
+    # Tagged for screen readers (headings, lists, tables, reading order), with
+    # the document's language from <html lang>.
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+def language_tag() -> str:
+    """The active language as BCP 47 spells it: "en", "zh-Hans"."""
+    return to_locale(get_language() or settings.LANGUAGE_CODE).replace("_", "-")

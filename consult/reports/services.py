@@ -553,8 +553,11 @@ def _diff_rows(entry: ReportEntry, baseline: list, compared: dict[int, list]) ->
         changes = [c for c in changes if str(c.section_id) == entry.key]
     else:
         changes = [c for c in changes if c.kind != "unchanged"]
+    # "rendered": the body is the diff of the rendered text; reports published
+    # before that hold the diff of the Markdown, shown with its line breaks.
     return [
-        {"kind": c.kind, "heading_html": str(c.heading), "body_html": str(c.body)} for c in changes
+        {"kind": c.kind, "heading_html": str(c.heading), "body_html": str(c.body), "rendered": True}
+        for c in changes
     ]
 
 

@@ -351,8 +351,10 @@ def report_evidence(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _pdf_path(report: ResponseReport, snapshot: dict) -> Path:
+    # One file per language: the PDF's headings and its tagged language differ.
     digest = hashlib.sha256(services.canonical(snapshot)).hexdigest()
-    return Path(settings.MEDIA_ROOT) / "reports" / f"{report.pk}-{digest}.pdf"
+    name = f"{report.pk}-{exports.language_tag()}-{digest}.pdf"
+    return Path(settings.MEDIA_ROOT) / "reports" / name
 
 
 @require_safe

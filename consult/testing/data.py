@@ -35,15 +35,17 @@ def open_consultation(
     return proposal
 
 
-def bulk_comments(*, proposal, section, author, count: int) -> None:
+def bulk_comments(*, proposal, section, author, count: int, question=None) -> None:
     """`count` comments in bulk: a fifth of them thread roots, the rest replies
-    spread over those roots (bypassing the services, for size only)."""
+    spread over those roots (bypassing the services, for size only). With no
+    section they are on the whole proposal, or on `question`."""
     from discussion.models import Comment
 
     roots = Comment.objects.bulk_create(
         Comment(
             proposal=proposal,
             section=section,
+            question=question,
             author=author,
             body=f"root {i}",
             body_html=f"<p>root {i}</p>",
@@ -55,6 +57,7 @@ def bulk_comments(*, proposal, section, author, count: int) -> None:
         Comment(
             proposal=proposal,
             section=section,
+            question=question,
             author=author,
             parent=roots[i % len(roots)],
             root_id=roots[i % len(roots)].pk,

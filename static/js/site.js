@@ -133,6 +133,16 @@
     item.appendChild(more);
   }
 
+  function laterPage(order, id) {
+    // Newest first, a new thread heads the first page; oldest first, it ends the last.
+    var notice = document.querySelector("[data-later-page-notice]");
+    if (!notice) { return; }
+    var page = order === "newest" ? "1" : "last";
+    notice.querySelector("[data-later-page-link]").href =
+      "?sort=" + order + "&page=" + page + "#comment-" + id;
+    notice.hidden = false;
+  }
+
   function commentCreated(event) {
     if (document.getElementById("comment-" + event.id)) { return; }
     var list;
@@ -156,6 +166,7 @@
         return;
       }
       if (list && !list.hasAttribute(order === "newest" ? "data-first-page" : "data-last-page")) {
+        laterPage(order, event.id);
         announce(document.body.dataset.laterPage || "New comment on another page");
         return;
       }

@@ -272,3 +272,77 @@ def test_the_deepest_nested_level_marks_where_live_replies_must_continue(
     page = BeautifulSoup(client.get(section_url(open_proposal, section)).content, "html.parser")
     assert not page.select_one(f'[data-continue-of="{comment.pk}"]').has_attr("hidden")
     assert "level 4" not in page.get_text()
+
+
+def place_url(proposal, place: str) -> tuple[str, object]:
+    if place == "question":
+        question = proposal.questions.get()
+        return f"{proposal.get_absolute_url()}questions/{question.pk}/", question
+    return f"{proposal.get_absolute_url()}discussion/", None
+
+
+def roots_shown(page) -> list[str]:
+    return [
+        p.get_text()
+        for p in page.select("ol.threads > li > article .comment-body p")
+        if p.get_text().startswith("root ")
+    ]
+
+
+@pytest.mark.parametrize("place", ["general", "question"])
+def test_every_thread_of_the_whole_proposal_and_of_a_question_is_reached_by_page_links(
+    client, open_proposal, people, place
+):
+    url, question = place_url(open_proposal, place)
+    # 45 threads (and their 180 replies): pages of 20, 20 and 5.
+    bulk_comments(
+        proposal=open_proposal, section=None, question=question, author=people.citizen, count=225
+    )
+    expected = {1: range(0, 20), 2: range(20, 40), 3: range(40, 45)}
+    address = url
+    for number, roots in expected.items():
+        page = BeautifulSoup(client.get(address).content, "html.parser")
+        nav = page.find("nav", class_="pagination")
+        assert nav.find(attrs={"aria-current": "page"}).get_text() == f"Page {number} of 3"
+        assert roots_shown(page) == [f"root {i}" for i in roots]
+        following = nav.find("a", rel="next")
+        if number < 3:
+            address = url + following["href"]
+    assert following is None
+    back = BeautifulSoup(client.get(url + nav.find("a", rel="prev")["href"]).content, "html.parser")
+    assert roots_shown(back) == [f"root {i}" for i in expected[2]]
+    # Where the live notice of a new thread sends a reader of oldest first.
+    last = BeautifulSoup(client.get(f"{url}?sort=oldest&page=last").content, "html.parser")
+    assert roots_shown(last) == [f"root {i}" for i in expected[3]]
+    notice = last.find(attrs={"data-later-page-notice": True})
+    assert notice.has_attr("hidden") and notice.find("a", attrs={"data-later-page-link": True})
+
+
+@pytest.mark.parametrize(("place", "expected"), [("general", 13), ("question", 14)])
+def test_general_and_question_pages_query_count_is_the_same_at_500_and_10000_comments(
+    client, open_proposal, people, place, expected
+):
+    client.force_login(people.moderator)
+    url, question = place_url(open_proposal, place)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url + "?page=2")
+        assert response.status_code == 200
+        return len(captured)
+
+    def bulk_here(n: int) -> None:
+        bulk_comments(
+            proposal=open_proposal, section=None, question=question, author=people.citizen, count=n
+        )
+
+    bulk_here(500)  # 100 threads: five pages
+    at_500 = queries()
+    bulk_here(9500)
+    assert Comment.objects.count() == 10_000
+    assert queries() == at_500
+    # The session, the user, the proposal, (the question,) the last event
+    # number, the roots' count and page, their replies, the official responses
+    # to them, my votes, the moderator and the official checks, the roles and
+    # the unread count.
+    assert at_500 == expected

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from discussion import services
 from discussion.limits import DEFAULT_MIN_FILL_SECONDS as MIN_FILL_SECONDS
+from tests.e2e.test_moderation_bulk import in_thread
 from tests.e2e.test_official_and_citizen import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,3 +94,41 @@ def test_a_new_comment_appears_live_without_disturbing_a_reply_being_typed(
     expect(writer.get_by_label("Your comment")).to_have_value("   ")
     reader.context.close()
     writer.context.close()
+
+
+def test_a_new_thread_on_another_page_is_announced_with_a_link_to_it(
+    asgi_live_server, browser, open_proposal, people
+):
+    """Oldest first, a new thread goes at the end: a reader of page 1 of 3 is
+    told, and the notice takes them to the page that shows it."""
+    from consult.testing.data import bulk_comments
+
+    base = asgi_live_server.url
+    url = f"{base}{open_proposal.get_absolute_url()}discussion/"
+    bulk_comments(proposal=open_proposal, section=None, author=people.citizen, count=225)
+
+    reader = browser.new_context(locale="en-GB").new_page()
+    reader.goto(url)
+    expect(reader.locator("article.proposal")).to_have_attribute("data-live", "connected")
+    notice = reader.locator("[data-later-page-notice]")
+    expect(notice).to_be_hidden()
+
+    comment = in_thread(
+        services.comment_create,
+        actor=people.citizen,
+        proposal=open_proposal,
+        body="A forty-sixth thread",
+    )
+    expect(notice).to_be_visible()
+    link = notice.get_by_role("link", name="Go to the new comment")
+    expect(link).to_have_attribute("href", f"?sort=oldest&page=last#comment-{comment.pk}")
+    expect(reader.locator("[data-live-announcer]")).to_have_text(
+        "New comment on another page of this discussion"
+    )
+    # Not shown on this page, where it does not belong.
+    expect(reader.locator(f"#comment-{comment.pk}")).to_have_count(0)
+
+    link.click()
+    expect(reader.locator(f"#comment-{comment.pk}")).to_be_visible()
+    expect(reader.locator("nav.pagination [aria-current=page]")).to_have_text("Page 3 of 3")
+    reader.context.close()

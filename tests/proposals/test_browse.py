@@ -186,6 +186,28 @@ def test_unusable_queries_and_parameters_do_not_break_the_page(client, catalogue
         assert client.get(f"/consultations/?{query}").status_code == 200
 
 
+def test_a_search_holding_a_nul_is_searched_without_it_and_says_so(client, catalogue):
+    from bs4 import BeautifulSoup
+
+    from proposals.forms import QUERY_NUL_REMOVED
+
+    response = client.get("/consultations/?q=depo%00sit&status=open")
+    assert response.status_code == 200
+    # The rest of what was typed is searched, and the filters beside it kept.
+    assert [p.title for p in response.context["page"].object_list] == ["Rental deposit reform"]
+    page = BeautifulSoup(response.content, "html.parser")
+    box = page.find("input", id="id_q")
+    assert box["value"] == "deposit"
+    note = page.find(id=box["aria-describedby"])
+    assert note.get_text() == str(QUERY_NUL_REMOVED)
+    # Only a NUL: every consultation, with the same note, never an empty page without a word.
+    response = client.get("/consultations/?q=%00")
+    assert response.status_code == 200 and response.context["page"].paginator.count == 5
+    assert str(QUERY_NUL_REMOVED) in response.content.decode()
+    # An ordinary search has no note.
+    assert str(QUERY_NUL_REMOVED) not in client.get("/consultations/?q=deposit").content.decode()
+
+
 def test_cjk_bigrams_and_query_splitting():
     assert cjk_bigrams("公交专用道") == "公交 交专 专用 用道"
     assert cjk_bigrams("车") == "车"

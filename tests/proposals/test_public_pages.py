@@ -57,7 +57,7 @@ def test_the_public_sees_every_version_and_a_readable_diff(client, open_proposal
     # Screen readers hear what kind of change it is; everyone sees the words.
     assert inserted.find(class_="visually-hidden").get_text() == "added: "
     inserted.find(class_="visually-hidden").decompose()
-    assert inserted.get_text() == " and safer"
+    assert inserted.get_text() == "and safer"
     assert sections  # headings rendered
     old = soup(client.get(f"{open_proposal.get_absolute_url()}versions/1/"))
     assert "Limits" in old.get_text() and "Review" not in old.get_text()
@@ -79,9 +79,11 @@ def visible(html) -> str:
 
 
 def test_diff_escapes_markup_and_works_per_character_in_chinese():
-    assert visible(diff.highlight("a <b>", "a <i>")) == "a &lt;<del>b</del><ins>i</ins>&gt;"
-    assert visible(diff.highlight("全天公交专用道", "高峰公交专用道")) == (
-        "<del>全天</del><ins>高峰</ins>公交专用道"
+    assert visible(diff.highlight("a &lt;b&gt;", "a &lt;i&gt;")) == (
+        "a &lt;<del>b</del><ins>i</ins>&gt;"
+    )
+    assert visible(diff.highlight("<p>全天公交专用道</p>", "<p>高峰公交专用道</p>")) == (
+        "<p><del>全天</del><ins>高峰</ins>公交专用道</p>"
     )
 
 
@@ -95,13 +97,92 @@ def test_a_long_section_is_compared_word_by_word_only_where_lines_changed(monkey
     html = visible(diff.highlight(old, new))
     assert "<del>word100</del><ins>changed</ins>" in html
     assert "<del>word3000</del><ins>edited</ins>" in html
-    # Two changed lines of about 150 characters each, not 40,000 characters of text.
-    assert len(compared) == 2 and max(compared) < 400
+    # Two changed lines of about 80 tokens each, not 16,000 tokens of text.
+    assert len(compared) == 2 and max(compared) < 200
 
 
 def test_a_huge_rewrite_falls_back_to_removed_then_added():
     old, new = "a " * 3000, "b " * 3000
-    assert visible(diff._words(old, new)) == f"<del>{old}</del><ins>{new}</ins>"
+    assert visible(diff._words(diff.tokens(old), diff.tokens(new))) == (
+        f"<del>{old.strip()}</del> <ins>{new.strip()}</ins> "
+    )
+
+
+MARKDOWN = """# Speed
+
+Cars **must** keep to 30 km/h near schools.
+
+- from 7:00
+- until 19:00
+
+Cyclists *may* use the bus lane.
+"""
+
+
+def changes_page(client, proposal, people, old_body, new_body):
+    section = proposal.sections.order_by("order").first()
+    for body, note in ((old_body, "Before"), (new_body, "After")):
+        services.section_update(
+            actor=people.official, section=section, heading="Purpose", body=body
+        )
+        services.version_publish(actor=people.official, proposal=proposal, change_note=note)
+    last = proposal.versions.count()
+    page = soup(client.get(f"{proposal.get_absolute_url()}changes/?from={last - 1}&to={last}"))
+    return page.find("section", class_="diff-changed")
+
+
+def test_one_changed_word_is_the_only_thing_marked(client, open_proposal, people):
+    changed = changes_page(
+        client, open_proposal, people, MARKDOWN, MARKDOWN.replace("30 km/h", "20 km/h")
+    )
+    body = changed.find(class_="diff-body")
+    assert [d.get_text() for d in body.find_all("del")] == ["removed: 30"]
+    assert [i.get_text() for i in body.find_all("ins")] == ["added: 20"]
+    # Each mark is told to screen readers, and only to them.
+    for mark in (body.find("del"), body.find("ins")):
+        assert mark.find(class_="visually-hidden").get_text() in ("removed: ", "added: ")
+
+
+def test_the_diff_shows_the_rendered_text_not_its_markdown(client, open_proposal, people):
+    changed = changes_page(
+        client, open_proposal, people, MARKDOWN, MARKDOWN.replace("*may*", "*may not*")
+    )
+    body = changed.find(class_="diff-body")
+    text = body.get_text()
+    for syntax in ("**", "# ", "- from", "*may"):
+        assert syntax not in text, syntax
+    assert body.find("strong").get_text() == "must"
+    assert [li.get_text() for li in body.find_all("li")] == ["from 7:00", "until 19:00"]
+    assert body.find("h3").get_text() == "Speed"
+    em = body.find("em")
+    assert em.find("ins").get_text() == "added: not"
+    assert body.find("del") is None
+
+
+def test_text_that_renders_the_same_is_unchanged(client, open_proposal, people):
+    """Markdown written another way that reads the same is no change: nothing is marked."""
+    assert changes_page(client, open_proposal, people, "Keep *left*.", "Keep _left_.") is None
+    last = open_proposal.versions.count()
+    page = soup(client.get(f"{open_proposal.get_absolute_url()}changes/?from={last - 1}&to={last}"))
+    assert page.find("section", class_="diff-unchanged")
+    assert not any(s.find(["del", "ins"]) for s in page.find_all("section", class_="diff"))
+
+
+def test_removed_and_added_sections_keep_their_structure():
+    class Snapshot:
+        def __init__(self, section_id, heading, body):
+            self.section_id, self.heading, self.body = section_id, heading, body
+
+    changes = diff.compare(
+        [Snapshot(1, "Old <rule>", "- first\n- second")], [Snapshot(2, "New", "**Bold** move")]
+    )
+    removed, added = changes
+    assert removed.kind == "removed" and added.kind == "added"
+    assert visible(removed.heading) == "<del>Old &lt;rule&gt;</del>"
+    assert visible(removed.body) == (
+        "<ul>\n<li><del>first</del></li>\n<li><del>second</del></li>\n</ul>\n"
+    )
+    assert visible(added.body) == "<p><strong><ins>Bold</ins></strong> <ins>move</ins></p>\n"
 
 
 def test_the_section_page_is_the_way_into_its_discussion(client, open_proposal, people):

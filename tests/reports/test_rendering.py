@@ -18,9 +18,10 @@ import pytest
 from bs4 import BeautifulSoup
 from django.template.loader import render_to_string
 from django.utils import translation
-from pypdf.generic import NameObject
+from pypdf.generic import BooleanObject, NameObject
 
 from consult.reports import charts, exports
+from proposals import diff
 from tests.reports.factories import (
     CHINESE_SECTION,
     CHINESE_THEME,
@@ -479,6 +480,56 @@ def test_pdf_holds_the_chinese_heading(pdf):
     text = "".join(pdf_pages(pdf))
     assert CHINESE_SECTION in text
     assert CHINESE_THEME in text
+
+
+class _Snapshot:
+    def __init__(self, heading: str, body: str) -> None:
+        self.section_id, self.heading, self.body = 1, heading, body
+
+
+def snapshot_with_a_real_diff() -> dict:
+    """A report whose one entry holds a diff as publishing makes it, labels and all."""
+    snapshot = empty_snapshot()
+    entry = copy.deepcopy(sample_snapshot()["entries"][0])
+    (change,) = diff.compare(
+        [_Snapshot("Buses", "Buses **may** stop at the gates.")],
+        [_Snapshot("Buses", "Buses **must** stop at the gates.")],
+    )
+    entry["diff"] = [
+        {
+            "kind": change.kind,
+            "heading_html": str(change.heading),
+            "body_html": str(change.body),
+            "rendered": True,
+        }
+    ]
+    snapshot["entries"] = [entry]
+    return snapshot
+
+
+def pdf_catalog(data: bytes):
+    return pypdf.PdfReader(io.BytesIO(data)).trailer["/Root"]
+
+
+def test_the_pdf_is_tagged_in_english_and_prints_no_screen_reader_labels():
+    snapshot = snapshot_with_a_real_diff()
+    assert "removed: " in snapshot["entries"][0]["diff"][0]["body_html"]  # on the page, for ears
+    data = exports.report_pdf(snapshot, base_url="http://testserver/")
+    catalog = pdf_catalog(data)
+    assert catalog["/MarkInfo"]["/Marked"] == BooleanObject(True)
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "en"
+    text = "".join(pdf_pages(data))
+    assert "Busesmaymuststopatthegates." in text
+    assert "removed:" not in text and "added:" not in text
+
+
+def test_the_chinese_pdf_says_it_is_in_simplified_chinese():
+    with translation.override("zh-hans"):
+        data = exports.report_pdf(snapshot_with_a_real_diff(), base_url="http://testserver/")
+    catalog = pdf_catalog(data)
+    assert catalog["/Lang"] == "zh-Hans"
+    assert catalog["/MarkInfo"]["/Marked"] == BooleanObject(True) and "/StructTreeRoot" in catalog
 
 
 def test_pdf_reads_only_the_projects_static_files():
