@@ -9,8 +9,10 @@ WEBSOCKET_MAX_MESSAGE_BYTES = 64 * 1024
 WEBSOCKET_MAX_FRAME_BYTES = 64 * 1024
 
 
-def daphne_command(*, host: str, port: int, proxy_headers: bool = False) -> list[str]:
-    command = [
+def daphne_command(*, host: str, port: int) -> list[str]:
+    # No --proxy-headers: Daphne would take X-Forwarded-For's leftmost entry,
+    # which the client writes. asgi.py settles the address (consult/proxies.py).
+    return [
         sys.executable, "-m", "daphne",
         "--bind", host,
         "--port", str(port),
@@ -21,10 +23,8 @@ def daphne_command(*, host: str, port: int, proxy_headers: bool = False) -> list
         # may carry an export or unsubscribe link) straight to stdout, past
         # the log filter: the proxy in front keeps access logs, if anyone.
         "--access-log", os.devnull,
+        "asgi:application",
     ]  # fmt: skip
-    if proxy_headers:
-        command.append("--proxy-headers")
-    return [*command, "asgi:application"]
 
 
 def daphne_server_options() -> dict:

@@ -1,5 +1,6 @@
 """Check the services, prepare the database and serve with Daphne and a task worker."""
 
+import argparse
 import signal
 import subprocess
 import sys
@@ -16,6 +17,12 @@ from consult.management.commands.seed_demo import DEMO_PASSWORD, demo_accounts
 from consult.server import daphne_command
 
 BASE_DIR = Path(settings.BASE_DIR)
+
+PROXY_HEADERS_GONE = (
+    "--proxy-headers: not needed and not used (it trusted the address a client writes); "
+    "behind a proxy set BEHIND_PROXY=true, and TRUSTED_PROXY_HOPS and TRUSTED_PROXIES "
+    "when the defaults (one proxy, on loopback) do not fit"
+)
 
 
 class Command(BaseCommand):
@@ -40,9 +47,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not migrate (when several processes start at once, migrate once beforehand).",
         )
-        parser.add_argument("--proxy-headers", action="store_true")
+        # Kept only to say what replaced it (TRUSTED_PROXY_HOPS, TRUSTED_PROXIES).
+        parser.add_argument("--proxy-headers", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
+        if options["proxy_headers"]:
+            raise CommandError(PROXY_HEADERS_GONE)
         self.preflight()
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
@@ -55,15 +65,7 @@ class Command(BaseCommand):
             children.append(self.spawn([sys.executable, "manage.py", "db_worker"]))
         if not options["no_scheduler"]:
             children.append(self.spawn([sys.executable, "manage.py", "scheduler"]))
-        children.append(
-            self.spawn(
-                daphne_command(
-                    host=options["host"],
-                    port=options["port"],
-                    proxy_headers=options["proxy_headers"],
-                )
-            )
-        )
+        children.append(self.spawn(daphne_command(host=options["host"], port=options["port"])))
         self.supervise(children)
 
     def preflight(self) -> None:
