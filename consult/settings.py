@@ -226,7 +226,8 @@ CONSULT_SESSION_MAX_AGE = config.env_int("SESSION_MAX_AGE", 7 * 24 * 3600, minim
 SESSION_COOKIE_AGE = CONSULT_SESSION_MAX_AGE
 SESSION_ENGINE = "consult.accounts.session_store"
 
-# Links in emails sent by the task worker, which has no request to ask.
+# Links in emails sent by the task worker, which has no request to ask;
+# `manage.py serve` gives its processes the address it serves at when unset.
 CONSULT_SITE_URL = config.site_url(config.env_str("SITE_URL", "http://localhost:8000"))
 
 # Staff may not act (admin, or any write) until they have a second factor.
