@@ -350,7 +350,9 @@ if BEHIND_PROXY:
 # The client's address is the X-Forwarded-For entry this many places from the
 # right, believed only from these networks (consult/proxies.py); forwarding
 # headers from anyone else are dropped before Django or a consumer sees them.
-CONSULT_TRUSTED_PROXY_HOPS = config.env_int("TRUSTED_PROXY_HOPS", 1 if BEHIND_PROXY else 0)
+CONSULT_TRUSTED_PROXY_HOPS = config.env_int(
+    "TRUSTED_PROXY_HOPS", int(BEHIND_PROXY), minimum=int(BEHIND_PROXY)
+)
 CONSULT_TRUSTED_PROXIES = config.env_networks("TRUSTED_PROXIES", ["127.0.0.0/8", "::1"])
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True

@@ -13,6 +13,7 @@ from consult import config
 from consult.accounts.adapter import AccountAdapter
 from consult.proxies import client_address, forwarded_scope
 from consult.ratelimit import address
+from tests.conftest import run_manage
 
 LOOPBACK = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1")]
 PROXY_NET = [ipaddress.ip_network("10.0.0.0/24")]
@@ -142,3 +143,12 @@ def test_serve_refuses_daphnes_proxy_headers_and_names_what_replaced_it():
 
     with pytest.raises(CommandError, match="TRUSTED_PROXY_HOPS"):
         call_command("serve", "--proxy-headers", "--no-migrate")
+
+
+def test_behind_a_proxy_at_least_one_hop_is_trusted():
+    result = run_manage(
+        "check", env={"BEHIND_PROXY": "true", "TRUSTED_PROXY_HOPS": "0", "DEBUG": "true"}
+    )
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_HOPS: must be at least 1" in result.stderr
+    assert "Traceback" not in result.stderr
