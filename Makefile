@@ -11,9 +11,10 @@ $(STAMP): pyproject.toml $(PO_FILES) scripts/bootstrap
 
 setup: $(STAMP)
 
-## Serve the platform with demo data at http://127.0.0.1:8000
+## Serve the platform with demo data at http://127.0.0.1:$(PORT) (`make run PORT=8080`)
+PORT ?= 8000
 run: $(STAMP)
-	$(PY) -m consult.run
+	$(PY) -m consult.run --port $(PORT)
 
 ## Run the whole test suite (real Redis; browser tests when Chromium is present)
 test: $(STAMP)

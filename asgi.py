@@ -1,7 +1,9 @@
 """The ASGI entry point, served by Daphne: `daphne asgi:application`.
 
-HTTP goes to Django; WebSockets go through an Origin check against
-ALLOWED_HOSTS and the session-based auth stack before any consumer runs.
+The client's address is settled first, from the trusted proxies
+(consult/proxies.py). Then HTTP goes to Django; WebSockets go through an
+Origin check against ALLOWED_HOSTS and the session-based auth stack before
+any consumer runs.
 """
 
 import gc
@@ -23,15 +25,18 @@ from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 
+from consult.proxies import ClientAddressMiddleware
 from consult.routing import websocket_urlpatterns
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
+application = ClientAddressMiddleware(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            ),
+        }
+    )
 )
 
 # Everything loaded so far lives as long as the process: keep it out of the

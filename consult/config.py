@@ -6,6 +6,7 @@ functions, and so do the launcher and the start-up checks.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -59,6 +60,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(
+    name: str, default: list[str]
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated networks ('10.0.0.0/8', '2001:db8::/32') or single addresses."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                name, f"expected networks like 10.0.0.0/8 or 127.0.0.1, got {item!r}"
+            ) from None
+    return networks
 
 
 def secret_key(base_dir: Path) -> str:

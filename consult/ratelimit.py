@@ -1,17 +1,22 @@
 """Rate limits kept in Redis, shared by every way in (forms and sockets).
 
 A limit is a number of actions in a window of seconds, counted per person and
-per address in fixed windows. When Redis is away the action goes ahead and
-the gap is logged: a slow spammer is a smaller harm than a lost comment.
+per address over a sliding window: each counted action is kept (in a sorted
+set, by time) until it is one window old, so no stretch of that length ever
+admits more than the limit, wherever it starts. When Redis is away the action
+goes ahead and the gap is logged: a slow spammer is a smaller harm than a lost
+comment.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
 import math
-import time
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
@@ -76,32 +81,70 @@ def wait_message(retry_after: int) -> str:
     return f"{TOO_FAST} {wait}"
 
 
+# Redis's own clock unless a test sets one (seconds since the epoch): every
+# web process then agrees on the time whatever its host's clock says.
+clock: Callable[[], float] | None = None
+
+# One call decides every limit of an action at once: old entries leave, each
+# window is counted, and only when every one has room is the action added to
+# all of them. Refused attempts are not added, so a refusal never lasts
+# longer than it takes the oldest counted action to leave its window.
+_SLIDING_WINDOW = """
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local waits = {}
+local refused = false
+for i, key in ipairs(KEYS) do
+  local limit = tonumber(ARGV[1 + 2 * i])
+  local window = tonumber(ARGV[2 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local n = redis.call('ZCARD', key)
+  waits[i] = 0
+  if n >= limit then
+    refused = true
+    waits[i] = window
+    if limit > 0 then
+      -- Room comes back when the hit `limit` places from the newest leaves.
+      local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+      waits[i] = tonumber(oldest[2]) + window - now
+    end
+  end
+end
+if not refused then
+  for i, key in ipairs(KEYS) do
+    redis.call('ZADD', key, now, ARGV[2])
+    redis.call('PEXPIRE', key, tonumber(ARGV[2 + 2 * i]))
+  end
+end
+return waits
+"""
+
+
+@functools.cache
+def _script(client: redis.Redis):
+    return client.register_script(_SLIDING_WINDOW)
+
+
 def hit(action: str, limits: list[tuple[str, Rate]]) -> None:
-    """Count one action against each (who, rate) pair; raise RateLimited if
-    any is over. Every window is counted even when one refuses, so hammering
-    a limit does not reset it."""
+    """Count one action against each (who, rate) pair, or raise RateLimited
+    (counting nothing) if any of them already holds its limit within the
+    last window; `retry_after` is when the first counted action leaves it."""
     client = redis_client.client()
     if client is None or not limits:
         return
-    now = time.time()
-    keys = []
+    keys = [f"{PREFIX}:{action}:{who}:{rate.count}/{rate.seconds}" for who, rate in limits]
+    now = "" if clock is None else str(int(clock() * 1000))
+    args = [now, os.urandom(9).hex()]
+    for _who, rate in limits:
+        args += [rate.count, rate.seconds * 1000]
     try:
-        with client.pipeline(transaction=False) as pipe:
-            for who, rate in limits:
-                window = int(now // rate.seconds)
-                key = f"{PREFIX}:{action}:{who}:{rate.count}/{rate.seconds}:{window}"
-                keys.append((key, rate, window))
-                pipe.incr(key)
-                pipe.expire(key, rate.seconds + 1)
-            counts = pipe.execute()[::2]
+        waits = _script(client)(keys=keys, args=args)
     except redis.RedisError:
         logger.warning("rate limit for %s not checked: Redis unreachable", action)
         return
-    waits = [
-        math.ceil((window + 1) * rate.seconds - now)
-        for (_key, rate, window), count in zip(keys, counts, strict=True)
-        if count > rate.count
-    ]
-    if waits:
-        retry_after = max(1, max(waits))
+    if any(waits):
+        retry_after = max(1, math.ceil(max(waits) / 1000))
         raise RateLimited(wait_message(retry_after), retry_after)

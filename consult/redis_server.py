@@ -68,7 +68,11 @@ class PrivateRedis:
             "--protected-mode", "yes",
             "--requirepass", self.password,
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # A process group of its own: Ctrl-C on `make run` must not stop Redis
+        # under the running server; it is stopped last (stop()).
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, process_group=0
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -226,7 +226,8 @@ CONSULT_SESSION_MAX_AGE = config.env_int("SESSION_MAX_AGE", 7 * 24 * 3600, minim
 SESSION_COOKIE_AGE = CONSULT_SESSION_MAX_AGE
 SESSION_ENGINE = "consult.accounts.session_store"
 
-# Links in emails sent by the task worker, which has no request to ask.
+# Links in emails sent by the task worker, which has no request to ask;
+# `manage.py serve` gives its processes the address it serves at when unset.
 CONSULT_SITE_URL = config.site_url(config.env_str("SITE_URL", "http://localhost:8000"))
 
 # The privacy page names the controller, a contact, the legal basis and where
@@ -346,9 +347,17 @@ SECURE_HSTS_PRELOAD = config.env_bool("SECURE_HSTS_PRELOAD", False)
 # Preloading is a commitment for the whole domain that only its owner can
 # make; without it, the deployment checklist's reminder is noise.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-if config.env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = config.env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# The client's address is the X-Forwarded-For entry this many places from the
+# right, believed only from these networks (consult/proxies.py); forwarding
+# headers from anyone else are dropped before Django or a consumer sees them.
+CONSULT_TRUSTED_PROXY_HOPS = config.env_int(
+    "TRUSTED_PROXY_HOPS", int(BEHIND_PROXY), minimum=int(BEHIND_PROXY)
+)
+CONSULT_TRUSTED_PROXIES = config.env_networks("TRUSTED_PROXIES", ["127.0.0.0/8", "::1"])
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

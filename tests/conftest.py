@@ -174,7 +174,9 @@ class LiveServer:
 
 
 @contextmanager
-def _live_server(task_backend: str):
+def daphne_server(task_backend: str, *, overrides: dict[str, str] | None = None):
+    """Daphne in a subprocess on the test database (and a worker with the
+    database task backend); `overrides` add to or replace its environment."""
     port = free_port()
     env = {
         **subprocess_env(),
@@ -185,6 +187,7 @@ def _live_server(task_backend: str):
         "HTTPS": "false",
         "TASK_BACKEND": task_backend,
         "STAFF_REQUIRE_MFA": "true",
+        **(overrides or {}),
     }
     log = open(BASE_DIR / "var" / f"live-server-{port}.log", "w")  # noqa: SIM115
     processes = [
@@ -224,7 +227,7 @@ def _live_server(task_backend: str):
 @pytest.fixture
 def asgi_live_server(transactional_db):
     """The real thing: `daphne asgi:application` in a subprocess, on the test database."""
-    with _live_server("immediate") as server:
+    with daphne_server("immediate") as server:
         yield server
 
 
@@ -232,7 +235,7 @@ def asgi_live_server(transactional_db):
 def asgi_live_server_with_worker(transactional_db):
     """Daphne and a separate task worker, as `make run` serves: background work
     (the summary) runs in the worker while pages watch its progress."""
-    with _live_server("database") as server:
+    with daphne_server("database") as server:
         yield server
 
 

@@ -18,4 +18,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return DeferredEmail(super().render_mail(template_prefix, email, context, headers))
 
     def get_client_ip(self, request) -> str:
-        return address(super().get_client_ip(request))
+        # The address consult.proxies settled from the trusted proxies, never
+        # allauth's own reading of X-Forwarded-For.
+        return address(request.META.get("REMOTE_ADDR"))

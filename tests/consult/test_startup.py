@@ -87,7 +87,8 @@ def test_serve_loads_demo_data_only_when_asked(monkeypatch):
     from consult.accounts.models import User
     from consult.management.commands import serve
 
-    monkeypatch.setattr(serve.Command, "spawn", lambda self, command: command)
+    monkeypatch.setattr(serve.Command, "spawn", lambda self, command, env: command)
+    monkeypatch.setattr(serve.server, "listen_problem", lambda host, port: None)
     monkeypatch.setattr(serve.Command, "supervise", lambda self, children: None)
     call_command("serve", "--no-migrate", "--no-worker", "--no-scheduler")
     assert not User.objects.exists()

@@ -74,9 +74,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         signal.signal(signal.SIGTERM, _interrupt)
-        schedule = jobs()
         last: dict[str, float] = {}
         try:
+            schedule = jobs()
             while True:
                 now = time.monotonic()
                 for job in schedule:
@@ -99,4 +99,7 @@ class Command(BaseCommand):
 
 
 def _interrupt(signum, frame):
+    # Once stopping, a second SIGTERM or a Ctrl-C must not interrupt the stop.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
