@@ -150,28 +150,42 @@ def _clean_title(title: str) -> str:
     )
 
 
-def _unique_slug(title: str, *, random_suffix: bool = False) -> str:
+# Slugs must not tell of drafts. Were a new consultation to take the next free
+# number ("title-2"), its slug would tell its officials that a consultation
+# called "title" exists, even one hidden in another department's drafts. So a
+# draft's slug is its title and a random part, drawn whatever else exists, and
+# the plain slug is taken only when it goes public (proposal_schedule), numbered
+# among the slugs that are already public: drafts never hold a plain one.
+DRAFT_SLUG_RANDOM_BYTES = 4
+
+
+def _draft_slug(title: str) -> str:
     base = slugify(title, allow_unicode=True)[:200] or "consultation"
-    slug = f"{base}-{secrets.token_hex(3)}" if random_suffix else base
-    n = 1
+    return f"{base}-{secrets.token_hex(DRAFT_SLUG_RANDOM_BYTES)}"
+
+
+def _unique_slug(title: str) -> str:
+    """The public slug: the title, numbered when a public one has it."""
+    base = slugify(title, allow_unicode=True)[:200] or "consultation"
+    slug, n = base, 1
     while Proposal.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
 
 
-def _save_with_unique_slug(proposal: Proposal) -> None:
-    # Two drafts with one title created at the same moment both find the slug
-    # free; the loser of the insert takes the next suffix instead of failing.
+def _save_with_unique_slug(proposal: Proposal, *, update_fields: list[str] | None = None) -> None:
+    # Two consultations with one title saved at the same moment both find the
+    # slug free; the loser of the insert takes a random one instead of failing.
     for attempt in range(5):
         try:
             with transaction.atomic():
-                proposal.save()
+                proposal.save(update_fields=update_fields)
             return
         except IntegrityError:
             if attempt == 4:
                 raise
-            proposal.slug = _unique_slug(proposal.title, random_suffix=True)
+            proposal.slug = _draft_slug(proposal.title)
 
 
 def _refresh_search(proposal: Proposal) -> None:
@@ -243,7 +257,7 @@ def proposal_create(
         contact_email=contact_email.strip(),
         contact_details=contact_details.strip(),
         requires_verification=bool(requires_verification),
-        slug=_unique_slug(title),
+        slug=_draft_slug(title),
         created_by=actor,
     )
     proposal.full_clean(exclude=["current_version", "slug"])
@@ -570,8 +584,13 @@ def proposal_schedule(
     if closes_at <= timezone.now():
         raise ValidationError({"closes_at": ValidationError(CLOSES_IN_PAST)})
     before = _window(proposal)
+    fields = ["opens_at", "closes_at", "status", "updated_at"]
+    if proposal.status == Status.DRAFT:
+        # Going public: the plain slug, if no public consultation has it.
+        proposal.slug = _unique_slug(proposal.title)
+        fields.append("slug")
     proposal.opens_at, proposal.closes_at, proposal.status = opens_at, closes_at, Status.SCHEDULED
-    proposal.save(update_fields=["opens_at", "closes_at", "status", "updated_at"])
+    _save_with_unique_slug(proposal, update_fields=fields)
     _state_event(proposal)
     _audit(actor, "proposal.scheduled", proposal, before=before, after=_window(proposal))
     if opens_at <= timezone.now():
