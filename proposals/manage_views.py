@@ -43,11 +43,7 @@ FORM_ANCHORS = {
 
 
 def _managed(request: HttpRequest, pk: int) -> Proposal:
-    proposal = (
-        Proposal.objects.select_related("department", "jurisdiction", "current_version")
-        .filter(pk=pk)
-        .first()
-    )
+    proposal = selectors.proposal_get_managed(pk=pk)
     if proposal is None or not rules.can_manage(request.user, proposal):
         # Not found and not allowed look the same: a draft's existence is not public.
         raise Http404
