@@ -311,6 +311,31 @@ attachment_add = _form_action(
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confirmation page, then the deletion; a draft that may not be deleted
+    gets the reason instead of the button."""
+    proposal = _managed(request, pk)
+    refusal = services.proposal_delete_refusal(proposal)
+    if request.method == "POST" and refusal is None:
+        try:
+            services.proposal_delete(actor=request.user, proposal=proposal)
+        except ValidationError as error:
+            refusal = error
+        else:
+            messages.success(
+                request, _("The draft “%(title)s” is deleted.") % {"title": proposal.title}
+            )
+            return redirect("manage:dashboard")
+    return render(
+        request,
+        "proposals/manage/delete.html",
+        {"proposal": proposal, "refusal": refusal.messages if refusal else []},
+        status=400 if refusal is not None and request.method == "POST" else 200,
+    )
+
+
+@login_required
 @require_POST
 def attachment_remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     proposal = _managed(request, pk)

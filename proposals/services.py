@@ -97,6 +97,17 @@ FILE_TYPE_MISMATCH = _(
 ALT_TEXT_REQUIRED = _("Describe the image for people who cannot see it.")
 ATTACHMENT_TITLE_REQUIRED = _("Give the attachment a title.")
 JURISDICTION_REQUIRED = _("Choose the jurisdiction the policy applies to.")
+DELETE_NOT_DRAFT = _(
+    "Only a draft that was never made public can be deleted. This consultation is %(status)s: "
+    "withdraw it instead, with a reason the public sees."
+)
+DELETE_HAS_VERSION = _(
+    "This draft cannot be deleted: version %(number)d was published, and published versions "
+    "stay on the record."
+)
+DELETE_HAS_PARTICIPATION = _(
+    "This draft cannot be deleted: people have commented on it or taken a stance."
+)
 
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 EDIT_CONFLICT = _(
@@ -566,6 +577,42 @@ def proposal_archive_create(
 
 
 # --- the lifecycle -------------------------------------------------------------
+
+
+def proposal_delete_refusal(proposal: Proposal) -> ValidationError | None:
+    """Why this consultation cannot be deleted, or None when it can: only a
+    draft never published, that nobody has taken part in, leaves no trace."""
+    status = proposal.effective_status()
+    if status != Status.DRAFT:
+        return ValidationError(DELETE_NOT_DRAFT, params={"status": Status(status).label.lower()})
+    last = proposal.versions.order_by("-number").values_list("number", flat=True).first()
+    if last is not None:
+        return ValidationError(DELETE_HAS_VERSION, params={"number": last})
+    # Reverse relations by name: discussion is a floor above this one.
+    if proposal.comments.exists() or proposal.stances.exists() or proposal.section_stances.exists():
+        return ValidationError(DELETE_HAS_PARTICIPATION)
+    return None
+
+
+@transaction.atomic
+def proposal_delete(*, actor: User, proposal: Proposal) -> None:
+    """Delete a draft that was never published, with its sections, questions
+    and documents. The audit log keeps that it existed and who deleted it."""
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
+    refusal = proposal_delete_refusal(proposal)
+    if refusal is not None:
+        raise refusal
+    _audit(
+        actor,
+        "proposal.deleted",
+        proposal,
+        before={"title": proposal.title, "slug": proposal.slug},
+    )
+    storage = Attachment._meta.get_field("file").storage
+    names = [name for name in proposal.attachments.values_list("file", flat=True) if name]
+    proposal.delete()
+    # The files go once the rows are surely gone, never before.
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 @transaction.atomic
