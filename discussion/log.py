@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "proposal.opened": _("Consultation opened"),
     "proposal.closed": _("Consultation closed"),
     "proposal.withdrawn": _("Consultation withdrawn"),
+    "proposal.deleted": _("Draft deleted"),
     "proposal.attachment_added": _("Document attached"),
     "proposal.attachment_removed": _("Document removed"),
 }

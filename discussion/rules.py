@@ -4,6 +4,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from consult.accounts import rules as account_rules
 from consult.accounts.models import User
+from proposals import rules as proposal_rules
 from proposals.models import Proposal, Status
 
 RESPONDABLE = {Status.OPEN, Status.CLOSED}
@@ -23,10 +24,13 @@ def can_vote(user: User | AnonymousUser, proposal: Proposal) -> bool:
 
 def can_moderate(user: User | AnonymousUser, proposal: Proposal) -> bool:
     """Moderators of the consultation's department or of one above it; not
-    officials, and not while suspended or banned."""
+    officials, and not while suspended or banned. A draft is not theirs to see
+    (proposals.rules.can_see_draft), so not theirs to moderate either."""
     if getattr(user, "is_authenticated", False) and user.sanctioned():
         return False
-    return account_rules.is_moderator_for(user, proposal.department)
+    return account_rules.is_moderator_for(user, proposal.department) and proposal_rules.can_view(
+        user, proposal
+    )
 
 
 def can_respond(user: User | AnonymousUser, proposal: Proposal) -> bool:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/close/", views.close_early, name="close"),
     path("<int:pk>/extend/", views.extend, name="extend"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/delete/", views.proposal_delete, name="delete"),
     path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path(
         "<int:pk>/attachments/<int:attachment_id>/remove/",

@@ -43,11 +43,7 @@ FORM_ANCHORS = {
 
 
 def _managed(request: HttpRequest, pk: int) -> Proposal:
-    proposal = (
-        Proposal.objects.select_related("department", "jurisdiction", "current_version")
-        .filter(pk=pk)
-        .first()
-    )
+    proposal = selectors.proposal_get_managed(pk=pk)
     if proposal is None or not rules.can_manage(request.user, proposal):
         # Not found and not allowed look the same: a draft's existence is not public.
         raise Http404
@@ -312,6 +308,31 @@ attachment_add = _form_action(
     prefix="attachment",
     files=True,
 )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confirmation page, then the deletion; a draft that may not be deleted
+    gets the reason instead of the button."""
+    proposal = _managed(request, pk)
+    refusal = services.proposal_delete_refusal(proposal)
+    if request.method == "POST" and refusal is None:
+        try:
+            services.proposal_delete(actor=request.user, proposal=proposal)
+        except ValidationError as error:
+            refusal = error
+        else:
+            messages.success(
+                request, _("The draft “%(title)s” is deleted.") % {"title": proposal.title}
+            )
+            return redirect("manage:dashboard")
+    return render(
+        request,
+        "proposals/manage/delete.html",
+        {"proposal": proposal, "refusal": refusal.messages if refusal else []},
+        status=400 if refusal is not None and request.method == "POST" else 200,
+    )
 
 
 @login_required

@@ -17,8 +17,18 @@ def can_manage(user: User | AnonymousUser, proposal: Proposal) -> bool:
     return account_rules.is_official_for(user, proposal.department)
 
 
+def can_see_draft(user: User | AnonymousUser, proposal: Proposal) -> bool:
+    """Who may see a draft (a consultation never yet made public): its title,
+    sections, versions and their notes, documents, and every page about it.
+    Officials of its department or of one above, and nobody else: not its
+    moderators (there is nothing to moderate before it is public) and not
+    staff admins as such. Every page, socket and service that shows a
+    consultation to someone asks this, through can_view."""
+    return can_manage(user, proposal)
+
+
 def can_view(user: User | AnonymousUser, proposal: Proposal) -> bool:
-    return proposal.status != Status.DRAFT or can_manage(user, proposal)
+    return proposal.status != Status.DRAFT or can_see_draft(user, proposal)
 
 
 def can_take_stance(user: User | AnonymousUser, proposal: Proposal) -> bool:

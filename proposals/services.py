@@ -97,6 +97,17 @@ FILE_TYPE_MISMATCH = _(
 ALT_TEXT_REQUIRED = _("Describe the image for people who cannot see it.")
 ATTACHMENT_TITLE_REQUIRED = _("Give the attachment a title.")
 JURISDICTION_REQUIRED = _("Choose the jurisdiction the policy applies to.")
+DELETE_NOT_DRAFT = _(
+    "Only a draft that was never made public can be deleted. This consultation is %(status)s: "
+    "withdraw it instead, with a reason the public sees."
+)
+DELETE_HAS_VERSION = _(
+    "This draft cannot be deleted: version %(number)d was published, and published versions "
+    "stay on the record."
+)
+DELETE_HAS_PARTICIPATION = _(
+    "This draft cannot be deleted: people have commented on it or taken a stance."
+)
 
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 EDIT_CONFLICT = _(
@@ -150,28 +161,42 @@ def _clean_title(title: str) -> str:
     )
 
 
-def _unique_slug(title: str, *, random_suffix: bool = False) -> str:
+# Slugs must not tell of drafts. Were a new consultation to take the next free
+# number ("title-2"), its slug would tell its officials that a consultation
+# called "title" exists, even one hidden in another department's drafts. So a
+# draft's slug is its title and a random part, drawn whatever else exists, and
+# the plain slug is taken only when it goes public (proposal_schedule), numbered
+# among the slugs that are already public: drafts never hold a plain one.
+DRAFT_SLUG_RANDOM_BYTES = 4
+
+
+def _draft_slug(title: str) -> str:
     base = slugify(title, allow_unicode=True)[:200] or "consultation"
-    slug = f"{base}-{secrets.token_hex(3)}" if random_suffix else base
-    n = 1
+    return f"{base}-{secrets.token_hex(DRAFT_SLUG_RANDOM_BYTES)}"
+
+
+def _unique_slug(title: str) -> str:
+    """The public slug: the title, numbered when a public one has it."""
+    base = slugify(title, allow_unicode=True)[:200] or "consultation"
+    slug, n = base, 1
     while Proposal.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
 
 
-def _save_with_unique_slug(proposal: Proposal) -> None:
-    # Two drafts with one title created at the same moment both find the slug
-    # free; the loser of the insert takes the next suffix instead of failing.
+def _save_with_unique_slug(proposal: Proposal, *, update_fields: list[str] | None = None) -> None:
+    # Two consultations with one title saved at the same moment both find the
+    # slug free; the loser of the insert takes a random one instead of failing.
     for attempt in range(5):
         try:
             with transaction.atomic():
-                proposal.save()
+                proposal.save(update_fields=update_fields)
             return
         except IntegrityError:
             if attempt == 4:
                 raise
-            proposal.slug = _unique_slug(proposal.title, random_suffix=True)
+            proposal.slug = _draft_slug(proposal.title)
 
 
 def _refresh_search(proposal: Proposal) -> None:
@@ -243,7 +268,7 @@ def proposal_create(
         contact_email=contact_email.strip(),
         contact_details=contact_details.strip(),
         requires_verification=bool(requires_verification),
-        slug=_unique_slug(title),
+        slug=_draft_slug(title),
         created_by=actor,
     )
     proposal.full_clean(exclude=["current_version", "slug"])
@@ -554,6 +579,42 @@ def proposal_archive_create(
 # --- the lifecycle -------------------------------------------------------------
 
 
+def proposal_delete_refusal(proposal: Proposal) -> ValidationError | None:
+    """Why this consultation cannot be deleted, or None when it can: only a
+    draft never published, that nobody has taken part in, leaves no trace."""
+    status = proposal.effective_status()
+    if status != Status.DRAFT:
+        return ValidationError(DELETE_NOT_DRAFT, params={"status": Status(status).label.lower()})
+    last = proposal.versions.order_by("-number").values_list("number", flat=True).first()
+    if last is not None:
+        return ValidationError(DELETE_HAS_VERSION, params={"number": last})
+    # Reverse relations by name: discussion is a floor above this one.
+    if proposal.comments.exists() or proposal.stances.exists() or proposal.section_stances.exists():
+        return ValidationError(DELETE_HAS_PARTICIPATION)
+    return None
+
+
+@transaction.atomic
+def proposal_delete(*, actor: User, proposal: Proposal) -> None:
+    """Delete a draft that was never published, with its sections, questions
+    and documents. The audit log keeps that it existed and who deleted it."""
+    proposal = access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
+    refusal = proposal_delete_refusal(proposal)
+    if refusal is not None:
+        raise refusal
+    _audit(
+        actor,
+        "proposal.deleted",
+        proposal,
+        before={"title": proposal.title, "slug": proposal.slug},
+    )
+    storage = Attachment._meta.get_field("file").storage
+    names = [name for name in proposal.attachments.values_list("file", flat=True) if name]
+    proposal.delete()
+    # The files go once the rows are surely gone, never before.
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
 @transaction.atomic
 def proposal_schedule(
     *, actor: User, proposal: Proposal, opens_at: datetime | None, closes_at: datetime | None
@@ -570,8 +631,13 @@ def proposal_schedule(
     if closes_at <= timezone.now():
         raise ValidationError({"closes_at": ValidationError(CLOSES_IN_PAST)})
     before = _window(proposal)
+    fields = ["opens_at", "closes_at", "status", "updated_at"]
+    if proposal.status == Status.DRAFT:
+        # Going public: the plain slug, if no public consultation has it.
+        proposal.slug = _unique_slug(proposal.title)
+        fields.append("slug")
     proposal.opens_at, proposal.closes_at, proposal.status = opens_at, closes_at, Status.SCHEDULED
-    proposal.save(update_fields=["opens_at", "closes_at", "status", "updated_at"])
+    _save_with_unique_slug(proposal, update_fields=fields)
     _state_event(proposal)
     _audit(actor, "proposal.scheduled", proposal, before=before, after=_window(proposal))
     if opens_at <= timezone.now():

@@ -63,6 +63,7 @@ The same votes, in any order, give the same dict.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
@@ -151,14 +152,18 @@ def opinion_groups(
     values: np.ndarray,
     *,
     seed: int = 0,
+    progress: Callable[[float], None] = lambda fraction: None,
     **thresholds: float,
 ) -> dict[str, Any]:
     """Opinion groups, their distinctive comments, consensus and divisive comments.
 
     One vote per (participant, comment) pair: ``values`` is +1 agree, -1
     disagree, 0 pass. ``thresholds`` override DEFAULT_THRESHOLDS by name.
+    ``progress`` is told the share done (0-1).
     """
-    return _analyse(participants, comments, values, seed=seed, **thresholds).result
+    return _analyse(
+        participants, comments, values, seed=seed, progress=progress, **thresholds
+    ).result
 
 
 def opinion_groups_with_members(
@@ -179,18 +184,27 @@ def _analyse(
     values: np.ndarray,
     *,
     seed: int = 0,
+    progress: Callable[[float], None] = lambda fraction: None,
     **thresholds: float,
 ) -> Analysis:
     th = _thresholds(thresholds)
     votes = _considered_votes(participants, comments, values, th)
+    progress(0.1)
     # One thread: on a busy machine (the summary runs beside the site), k-means
     # with two OpenMP threads waiting on each other took 24-64 times as long
     # as with one; one thread also fixes the order of every sum.
     with threadpool_limits(limits=1):
-        return _analyse_votes(votes, th, seed)
+        analysis = _analyse_votes(votes, th, seed, progress)
+    progress(1.0)
+    return analysis
 
 
-def _analyse_votes(votes: _Votes, th: dict[str, float], seed: int) -> Analysis:
+def _analyse_votes(
+    votes: _Votes,
+    th: dict[str, float],
+    seed: int,
+    progress: Callable[[float], None] = lambda fraction: None,
+) -> Analysis:
     counts = _counts(votes)
     n_comments, n_participants = len(votes.comment_ids), len(votes.participant_ids)
     if n_comments < max(th["min_comments"], 2):
@@ -198,8 +212,10 @@ def _analyse_votes(votes: _Votes, th: dict[str, float], seed: int) -> Analysis:
     if n_participants < max(th["min_participants"], 3):
         return _without_groups(votes, STATUS_TOO_FEW_VOTES, REASON_TOO_FEW_PARTICIPANTS, counts)
     coords, explained = _project(votes)
+    progress(0.3)
     counts["explained_variance"] = [_r(x) for x in explained]
     best = _cluster(coords, seed)
+    progress(0.7)
     if best is None:
         return _without_groups(votes, STATUS_NO_CLEAR_GROUPS, REASON_NO_VARIATION, counts)
     k, labels, silhouette = best

@@ -26,6 +26,12 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 # the summary runs in a worker whose log should not carry that.
 jieba.setLogLevel(logging.WARNING)
 
+
+def prepare() -> None:
+    """Load jieba's dictionary now rather than at the first Chinese text."""
+    jieba.initialize()
+
+
 # Han ideographs: the unified block, extension A, compatibility ideographs and
 # the supplementary planes (extensions B and later).
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"

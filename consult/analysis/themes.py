@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from sklearn.decomposition import NMF
@@ -36,16 +36,24 @@ MIN_SHARE = 0.5
 # ... and its weight reaches this fraction of the theme's strongest comment's.
 MIN_RELATIVE_WEIGHT = 0.1
 MAX_FEATURES = 5000
+# Comments cut into words between two reports of progress.
+PROGRESS_EVERY = 2000
 
 
 def suggest_themes(
-    ids: Sequence, texts: Sequence[str], *, max_themes: int = 8, seed: int = 0
+    ids: Sequence,
+    texts: Sequence[str],
+    *,
+    max_themes: int = 8,
+    seed: int = 0,
+    progress: Callable[[float], None] = lambda fraction: None,
 ) -> list[dict]:
     """Up to `max_themes` themes, largest first; [] when there is too little text.
 
     The number of themes grows with the square root of the number of
     comments (3 for 60 comments, 8 from 384), so a small consultation is
     not cut into slivers. The result does not depend on the input's order.
+    `progress` is told the share done (0-1).
     """
     ids_list = np.asarray(ids).tolist()  # plain Python ids, for the JSON the summary stores
     order = sorted(range(len(ids_list)), key=ids_list.__getitem__)
@@ -53,11 +61,15 @@ def suggest_themes(
     # Copies of one text (a campaign's) are cut into words once.
     words_of: dict[str, list[str]] = {}
     words = []
-    for i in order:
+    # Cutting into words is most of the time (jieba, for Chinese): told as it goes.
+    for done, i in enumerate(order, start=1):
         normal = normalise(texts[i])
         if normal not in words_of:
             words_of[normal] = normal_tokens(normal)
         words.append(words_of[normal])
+        if done % PROGRESS_EVERY == 0:
+            progress(0.7 * done / len(order))
+    progress(0.7)
     kept = [i for i, w in enumerate(words) if w]
     themes = theme_count(len(kept), max_themes)
     if themes < 2:
@@ -77,7 +89,9 @@ def suggest_themes(
     terms = vectorizer.get_feature_names_out()
     if len(terms) < themes * MIN_TERMS_PER_THEME:
         return []
+    progress(0.8)
     weights, components = _factorise(matrix, themes, seed)
+    progress(0.95)
     return _themes(weights, components, terms, [ids_list[i] for i in kept])
 
 

@@ -42,6 +42,14 @@ def _ids(values: list) -> np.ndarray:
     )
 
 
+def _told(rows: Iterable[tuple], expected: int, progress: Progress) -> Iterable[tuple]:
+    """The rows as they come, telling the share of `expected` read every CHUNK rows."""
+    for done, row in enumerate(rows, start=1):
+        if done % CHUNK == 0 and expected:
+            progress(min(done / expected, 1.0))
+        yield row
+
+
 def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inputs:
     inputs = Inputs()
     comments = public_comments(proposal).order_by("pk")
@@ -54,15 +62,22 @@ def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inpu
     inputs.comment_id, inputs.comment_author = _ids(ids), _ids(authors)
     inputs.comment_section, inputs.comment_parent = _ids(sections), _ids(parents)
     inputs.comment_time, inputs.comment_text = seconds(times), texts
-    progress(0.3)
+    progress(0.2)
 
-    votes = (
-        CommentVote.objects.filter(comment__in=comments.values("pk"))
-        .order_by("pk")
-        .values_list("comment_id", "user_id", "value", "created_at")
-        .iterator(chunk_size=CHUNK)
+    votes = CommentVote.objects.filter(comment__in=comments.values("pk"))
+    # Votes are most of the reading (measured: 1,000,000 of them, 5 of 6.7 s):
+    # told chunk by chunk, against a count that costs a fraction of the read.
+    expected = votes.count()
+    vote_comment, vote_user, vote_value, vote_time = columns(
+        _told(
+            votes.order_by("pk")
+            .values_list("comment_id", "user_id", "value", "created_at")
+            .iterator(chunk_size=CHUNK),
+            expected,
+            lambda share: progress(0.2 + 0.6 * share),
+        ),
+        4,
     )
-    vote_comment, vote_user, vote_value, vote_time = columns(votes, 4)
     inputs.vote_comment, inputs.vote_user = _ids(vote_comment), _ids(vote_user)
     inputs.vote_value = np.fromiter(
         (VOTE_CODES[value] for value in vote_value), dtype=np.int8, count=len(vote_value)

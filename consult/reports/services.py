@@ -39,7 +39,7 @@ from consult.reports.models import (
     RunState,
     SummaryRun,
 )
-from consult.reports.stages import stage_percent
+from consult.reports.stages import within
 from consult.text import render_markdown
 from discussion import curation
 from discussion.models import Comment, CommentVote, OfficialResponse, ResponseStatus
@@ -184,7 +184,7 @@ def summary_compute(*, run_id: int) -> SummaryRun | None:
     """The task's body: compute one queued run. A run already taken is left alone."""
     now = timezone.now()
     if not SummaryRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
-        state=RunState.RUNNING, started_at=now, stage="load", progress=1
+        state=RunState.RUNNING, started_at=now, stage="prepare", progress=1
     ):
         return None
     run = SummaryRun.objects.select_related("proposal", "proposal__department").get(pk=run_id)
@@ -192,21 +192,21 @@ def summary_compute(*, run_id: int) -> SummaryRun | None:
     _send(run.proposal_id, run_message(run))
     proposal = run.proposal
     try:
-        from consult.reports import loader  # the numeric libraries, in the worker only
-
-        inputs = loader.load(
-            proposal,
-            progress=lambda part: report("load", stage_percent("load", part)),
-        )
-        # Here, not at the top: NumPy, scikit-learn and jieba load in the worker only.
+        # Here, not at the top: NumPy, scikit-learn and jieba load in the worker
+        # only, as the run's first step (a second or two, told as such).
+        from consult.reports import loader
         from consult.reports import summary as summary_module
 
+        summary_module.prepare()
+        within(report, "prepare")(1.0)
+        inputs = loader.load(proposal, progress=within(report, "load"))
         result = summary_module.compute(
             inputs,
             proposal=_proposal_header(proposal),
             zone=ZoneInfo(settings.TIME_ZONE),
             progress=report,
         )
+        within(report, "finish")(0.0)
         # Stored as JSON once, so that what is read back is what was written.
         result = json.loads(json.dumps(result, sort_keys=True))
     except Exception:

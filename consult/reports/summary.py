@@ -16,12 +16,13 @@ from threadpoolctl import threadpool_limits
 
 from consult.analysis import campaigns as campaign_analysis
 from consult.analysis import groups as group_analysis
+from consult.analysis import text as text_analysis
 from consult.analysis import themes as theme_analysis
 from consult.analysis.coverage import agree_counts, coverage, themes_tagged
 from consult.analysis.inputs import NO_ID, Inputs, positions
 from consult.analysis.participation import participation
 from consult.analysis.stances import stances
-from consult.reports.stages import END, START
+from consult.reports.stages import within
 
 SCHEMA = 1
 EXCERPT_LENGTH = 240
@@ -32,6 +33,12 @@ Progress = Callable[[str, int], None]
 def excerpt(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 1] + "…"
+
+
+def prepare() -> None:
+    """Load what the first comment in Chinese would otherwise load mid-run
+    (jieba's dictionary), so that the run's steps take the time they say."""
+    text_analysis.prepare()
 
 
 def compute(
@@ -46,10 +53,13 @@ def compute(
 
 def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progress) -> dict:
     fingerprint = inputs.fingerprint()
+    within(progress, "campaigns")(0.0)
 
-    progress("campaigns", START["campaigns"])
     found = campaign_analysis.find_campaigns(
-        inputs.comment_id.tolist(), inputs.comment_text, inputs.comment_time.tolist()
+        inputs.comment_id.tolist(),
+        inputs.comment_text,
+        inputs.comment_time.tolist(),
+        progress=within(progress, "campaigns"),
     )
     membership_of = found.pop("membership")
     membership = np.full(inputs.comment_id.size, NO_ID, dtype=np.int64)
@@ -57,13 +67,15 @@ def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progre
         ids = np.fromiter(membership_of.keys(), dtype=np.int64, count=len(membership_of))
         groups_of = np.fromiter(membership_of.values(), dtype=np.int64, count=len(membership_of))
         membership[positions(inputs.comment_id, ids)] = groups_of
-    progress("campaigns", END["campaigns"])
+    within(progress, "campaigns")(1.0)
 
+    counting = within(progress, "counts")
+    counting(0.0)
     counts = participation(inputs, membership, zone=zone)
     stance_result = stances(inputs, membership)
     agree, disagree, passed = agree_counts(inputs)
     tagged = themes_tagged(inputs, membership, agree)
-    progress("counts", END["counts"])
+    counting(1.0)
 
     # Themes from the words: each campaign speaks once.
     first_of_campaign = np.ones(inputs.comment_id.size, dtype=bool)
@@ -73,21 +85,32 @@ def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progre
         first_of_campaign[order] = False
         first_of_campaign[order[np.unique(membership[order], return_index=True)[1]]] = True
     speaking = np.flatnonzero(first_of_campaign)
+    themes = within(progress, "themes")
+    themes(0.0)
     suggested = theme_analysis.suggest_themes(
-        inputs.comment_id[speaking].tolist(), [inputs.comment_text[i] for i in speaking]
+        inputs.comment_id[speaking].tolist(),
+        [inputs.comment_text[i] for i in speaking],
+        progress=themes,
     )
-    progress("themes", END["themes"])
+    themes(1.0)
 
     # Opinion groups from agree/disagree votes, leaving out authors' own.
     author_of_vote = inputs.comment_author[positions(inputs.comment_id, inputs.vote_comment)]
     others = author_of_vote != inputs.vote_user
+    grouping = within(progress, "groups")
+    grouping(0.0)
     group_result = group_analysis.opinion_groups(
-        inputs.vote_user[others], inputs.vote_comment[others], inputs.vote_value[others]
+        inputs.vote_user[others],
+        inputs.vote_comment[others],
+        inputs.vote_value[others],
+        progress=grouping,
     )
-    progress("groups", END["groups"])
+    grouping(1.0)
 
+    covering = within(progress, "coverage")
+    covering(0.0)
     cover = coverage(inputs, tagged, stance_result["sections"])
-    progress("coverage", END["coverage"])
+    covering(1.0)
 
     result = {
         "schema": SCHEMA,

@@ -252,8 +252,11 @@ def test_only_moderators_of_the_department_or_above_see_the_audit_log(
 def test_the_audit_log_of_a_draft_is_not_found_for_those_who_cannot_see_it(client, draft, people):
     client.force_login(people.citizen)
     assert client.get(audit_url(draft)).status_code == 404
+    # A draft is its officials' alone (proposals.rules.can_see_draft).
     client.force_login(people.moderator)
-    assert client.get(audit_url(draft)).status_code == 200
+    assert client.get(audit_url(draft)).status_code == 404
+    client.force_login(people.official)
+    assert client.get(audit_url(draft)).status_code == 403
     assert client.post(audit_url(draft)).status_code == 405
 
 

@@ -653,7 +653,11 @@ def test_the_rules_page_of_a_draft_or_an_unknown_consultation_is_not_found(clien
     client.force_login(people.citizen)
     assert client.get(policy_url(draft)).status_code == 404
     assert client.get("/consultations/no-such-thing/moderation-policy/").status_code == 404
-    client.force_login(people.moderator)  # moderators set the rules before it opens
+    # A draft is its officials' alone; its moderators set the rules once it
+    # is public, before it opens.
+    client.force_login(people.moderator)
+    assert client.get(policy_url(draft)).status_code == 404
+    client.force_login(people.official)
     assert client.get(policy_url(draft)).status_code == 200
 
 

@@ -74,3 +74,21 @@ async def test_a_late_joiner_gets_the_state_and_then_every_step(open_proposal, p
     state = await next_message(late)
     assert (state["run"], state["state"], state["progress"]) == (run.pk, "done", 100)
     await late.disconnect()
+
+
+async def test_a_drafts_socket_is_for_its_officials_not_its_moderators(published, people):
+    """A draft is its officials' alone: its moderator's socket is refused
+    before anything of it is sent; its official's is admitted."""
+    moderator = socket_for(published, people.moderator)
+    connected, _code = await moderator.connect()
+    assert connected
+    assert await moderator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
+
+    official = socket_for(published, people.official)
+    await official.connect()
+    assert await next_message(official) == {
+        "type": "summary.progress",
+        "run": None,
+        "state": "none",
+    }
+    await official.disconnect()

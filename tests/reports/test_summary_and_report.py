@@ -18,6 +18,7 @@ from consult.reports.models import (
     RunState,
     SummaryRun,
 )
+from consult.reports.stages import STAGES
 from discussion import curation, moderation, responses
 from discussion import services as discussion_services
 from proposals import services as proposal_services
@@ -136,17 +137,50 @@ def test_the_same_data_gives_the_same_summary(
 def test_progress_is_sent_step_by_step(
     open_proposal, people, crowd, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from consult.reports import summary as summary_module
+
     sent = []
     monkeypatch.setattr(services, "_send", lambda proposal_id, message: sent.append(message))
+    real_prepare = summary_module.prepare
+    monkeypatch.setattr(
+        summary_module, "prepare", lambda: (sent.append({"loaded": True}), real_prepare())
+    )
     run = run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
+    # The numeric libraries load first, as a step of their own, not after
+    # the reading (where the bar stood still until the end).
+    loaded = sent.index({"loaded": True})
+    sent.remove({"loaded": True})
+    assert [m["stage"] for m in sent[:loaded]] == ["prepare"]
     states = [m["state"] for m in sent]
     assert states[0] == "running" and states[-1] == "done"
     progress = [m["progress"] for m in sent]
     assert progress == sorted(progress) and progress[-1] == 100
     stages = [m["stage"] for m in sent]
-    for stage in ("load", "campaigns", "themes", "groups", "coverage"):
+    order = [code for code, _label, _end in STAGES]
+    assert sorted(set(stages), key=order.index) == [s for s in order if s in stages]
+    for stage in ("prepare", "load", "campaigns", "counts", "themes", "groups", "coverage"):
         assert stage in stages
+    # Every step moves the bar: values between 25 and 100 as the steps advance.
+    between = [m["progress"] for m in sent if 25 < m["progress"] < 100]
+    assert len(set(between)) >= 5
+    assert {m["stage"] for m in sent if 25 < m["progress"] < 100} >= {
+        "campaigns",
+        "themes",
+        "groups",
+        "coverage",
+    }
     assert all(m["run"] == run.pk for m in sent)
+
+
+def test_reading_the_votes_is_told_chunk_by_chunk(open_proposal, crowd, monkeypatch):
+    from consult.reports import loader
+
+    monkeypatch.setattr(loader, "CHUNK", 2)
+    told = []
+    loader.load(open_proposal, progress=told.append)
+    assert told == sorted(told) and told[-1] == 1.0
+    # Five votes in chunks of two: two reports while reading them.
+    assert len([share for share in told if 0.2 < share < 0.8]) == 2
 
 
 def test_a_failing_run_is_marked_failed_and_can_be_retried(

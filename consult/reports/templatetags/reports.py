@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django import template
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from consult.reports import charts
 
@@ -83,14 +83,37 @@ def group_name(group_id: int) -> str:
     return charts.group_label(int(group_id))
 
 
+def _nearest(value: float) -> int:
+    """Halves up (1.5 hours is 2 hours), not to the even neighbour."""
+    return int(value + 0.5)
+
+
+def duration(seconds: float) -> str:
+    """A length of time in words, in the unit that fits it: minutes under an
+    hour, hours under two days, days beyond; whole units, rounded to the
+    nearest, each with its language's plural. Under a minute is "1 minute":
+    it reads right after "within", where response times are shown."""
+    seconds = max(float(seconds), 0.0)
+    minutes = max(_nearest(seconds / 60), 1)
+    if minutes < 60:
+        return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {
+            "count": charts.number(minutes)
+        }
+    hours = _nearest(seconds / 3600)
+    if hours < 48:
+        return ngettext("%(count)s hour", "%(count)s hours", hours) % {
+            "count": charts.number(hours)
+        }
+    days = _nearest(seconds / 86400)
+    return ngettext("%(count)s day", "%(count)s days", days) % {"count": charts.number(days)}
+
+
 @register.filter
 def hours(value: float | None) -> str:
-    """A response time: hours under two days, days beyond."""
+    """A response time, stored in hours, in words (see duration)."""
     if value is None:
         return "—"
-    if value < 48:
-        return _("%(hours)s hours") % {"hours": charts.number(round(value, 1))}
-    return _("%(days)s days") % {"days": charts.number(round(value / 24, 1))}
+    return duration(float(value) * 3600)
 
 
 @register.simple_tag
