@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from consult import files, live
+from consult import files, live, names
 from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
 from consult.accounts.models import Department, Jurisdiction, User
@@ -104,6 +104,9 @@ EDIT_CONFLICT = _(
     "below the form; your text is still in the form. Save again to replace theirs."
 )
 TOO_MANY_TAGS = _("A consultation can have at most %(limit)d topics.")
+TAG_CHARACTERS = _(
+    "The topic “%(name)s” holds a hidden or direction-changing character; type it again."
+)
 TOO_MANY_QUESTIONS = _("A consultation can ask at most %(limit)d questions.")
 MAX_TAGS = 20
 MAX_QUESTIONS = 20
@@ -262,7 +265,11 @@ def proposal_create(
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
-    cleaned = sorted({tag.strip()[:100] for tag in tags if tag and tag.strip()})
+    cleaned = sorted({names.tidy(tag)[:100] for tag in tags if names.tidy(tag)})
+    for tag in cleaned:
+        if not names.is_clean(tag):
+            shown = "".join(c for c in tag if not names.has_hidden_characters(c))
+            raise ValidationError({"tags": ValidationError(TAG_CHARACTERS, params={"name": shown})})
     if len(cleaned) > MAX_TAGS:
         raise ValidationError({"tags": ValidationError(TOO_MANY_TAGS, params={"limit": MAX_TAGS})})
     return cleaned
