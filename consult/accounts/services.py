@@ -2,9 +2,12 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from consult import live
+from consult.accounts import rules
 from consult.accounts.audit import audit_record
+from consult.accounts.forms import check_display_name_free, clean_display_name
 from consult.accounts.models import (
     Department,
     Jurisdiction,
@@ -14,8 +17,10 @@ from consult.accounts.models import (
     User,
     UserSession,
 )
+from consult.accounts.signals import display_name_changed
 
 NOT_STAFF = "Only staff admins can change departments and roles."
+SIGN_IN = _("Sign in to change your display name.")
 CYCLE = "A department cannot be placed below itself or one of its own departments."
 
 
@@ -142,3 +147,38 @@ def sessions_end_all(*, user: User, keep_session_key: str | None = None) -> int:
     ended, _ = sessions.delete()
     live.user_sockets_close(user_id=user.pk)
     return ended
+
+
+@transaction.atomic
+def display_name_change(*, actor: User, name: str) -> User:
+    """A person renames themself. The name is refused (ValidationError, with
+    the reason) when blank, too long, hiding characters, passing for a role or
+    another person's current name; nothing is written then. Their comments
+    show the new name everywhere, the live event log included (redrawn in
+    the background through the display_name_changed signal)."""
+    if not rules.is_citizen(actor):
+        raise PermissionDenied(SIGN_IN)
+    name = clean_display_name(name)
+    # Locked: two renames at once are taken in turn, each audited against the last.
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if not user.is_active or user.deleted_at is not None:
+        raise PermissionDenied(SIGN_IN)
+    # A suspended or banned person takes no part, and a new name is a new face.
+    rules.ensure_not_sanctioned(user)
+    if name == user.display_name:
+        return user
+    check_display_name_free(name, user=user)
+    before = user.display_name
+    user.display_name = name
+    user.save(update_fields=["display_name"])
+    actor.display_name, actor.display_name_key = user.display_name, user.display_name_key
+    audit_record(
+        actor=user,
+        action="user.display_name",
+        target=user,
+        before={"display_name": before},
+        after={"display_name": name},
+    )
+    user_id = user.pk
+    transaction.on_commit(lambda: display_name_changed.send(sender=User, user_id=user_id))
+    return user
