@@ -892,6 +892,45 @@ def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section
     return stance
 
 
+def stance_withdraw(*, actor: User, proposal: Proposal, section: Section | None = None) -> bool:
+    """Take a stance back while the consultation is open: the row goes and the
+    tallies drop. True if there was one; none is not an error (a second click,
+    another tab). No verification is asked: taking back needs no residence."""
+    if not account_rules.is_citizen(actor):
+        raise PermissionDenied(SIGN_IN_REQUIRED)
+    return retry_on_conflict(
+        lambda: _stance_delete(actor=actor, proposal_id=proposal.pk, section=section)
+    )
+
+
+@transaction.atomic
+def _stance_delete(*, actor: User, proposal_id: int, section: Section | None) -> bool:
+    account_rules.ensure_not_sanctioned(User.objects.get(pk=actor.pk))
+    proposal = Proposal.objects.get(pk=proposal_id)
+    if proposal.archived:
+        raise ValidationError(STANCE_ARCHIVED)
+    if not rules.can_take_stance(actor, proposal):
+        raise ValidationError(
+            STANCE_NOT_OPEN, params={"status": proposal.get_effective_status_display().lower()}
+        )
+    if section is not None:
+        stances = SectionStance.objects.filter(section_id=section.pk, proposal=proposal)
+    else:
+        stances = ProposalStance.objects.filter(proposal=proposal)
+    # Locked: a change and a withdrawal at once leave one outcome, counted once.
+    stance = stances.select_for_update().filter(user=actor).first()
+    if stance is None:
+        return False
+    stance.delete()
+    # Taking a stance counted once for "sort by activity"; taking it back uncounts it,
+    # so that taking and withdrawing again and again does not lift a consultation.
+    Proposal.objects.filter(pk=proposal.pk, activity_count__gt=0).update(
+        activity_count=F("activity_count") - 1
+    )
+    live.stance_changed(proposal_id=proposal.pk)
+    return True
+
+
 @transaction.atomic
 def follow_set(*, actor: User, proposal: Proposal, following: bool) -> bool:
     if not account_rules.is_citizen(actor):
