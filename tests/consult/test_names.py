@@ -10,6 +10,7 @@ from consult.accounts.forms import clean_display_name
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, User
 from consult.api import tokens
 from discussion.curation import clean_theme
+from tests.proposals.conftest import draft, people  # noqa: F401
 
 ZWNJ, ZWJ = "\u200c", "\u200d"
 
@@ -124,3 +125,24 @@ def test_the_rule_counts_as_the_box_counts():
     with pytest.raises(forms.ValidationError, match="at most"):
         clean_display_name("\U0001f600" * 30 + "a")
     assert names.box_cut("ab\U0001f600", 3) == "ab"
+
+
+@pytest.mark.django_db
+def test_consultation_topics_follow_the_same_rule(draft, people):  # noqa: F811
+    from proposals import services as proposal_services
+
+    def save(tags):
+        return proposal_services.proposal_update(
+            actor=people.official,
+            proposal=draft,
+            title=draft.title,
+            summary=draft.summary,
+            jurisdiction=draft.jurisdiction,
+            tags=tags,
+        )
+
+    save([ACCEPTED[0], ACCEPTED[7], "Parking"])
+    assert sorted(draft.tags.names()) == sorted([ACCEPTED[0], ACCEPTED[7], "Parking"])
+    with pytest.raises(ValidationError, match="hidden or direction-changing"):
+        save(["Parking", "Evil\u202eeman"])
+    assert "Parking" in draft.tags.names()
