@@ -1,10 +1,12 @@
 """Every write to accounts and roles."""
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
-from consult import live
+from consult import live, ratelimit
 from consult.accounts import rules
 from consult.accounts.audit import audit_record
 from consult.accounts.forms import check_display_name_free, clean_display_name
@@ -18,9 +20,13 @@ from consult.accounts.models import (
     UserSession,
 )
 from consult.accounts.signals import display_name_changed
+from consult.names import comparable
 
 NOT_STAFF = "Only staff admins can change departments and roles."
 SIGN_IN = _("Sign in to change your display name.")
+# Each rename redraws every comment of the person in the live event log: a
+# few a day is all a person needs, and keeps that work bounded.
+RENAMES = ratelimit.Rate(5, 24 * 3600)
 CYCLE = "A department cannot be placed below itself or one of its own departments."
 
 
@@ -149,6 +155,19 @@ def sessions_end_all(*, user: User, keep_session_key: str | None = None) -> int:
     return ended
 
 
+def _name_lock(name: str) -> None:
+    """Two people taking "Ada" and "ADA" at once must not both get it: on
+    PostgreSQL they take turns on a lock for the compared form, held to the
+    end of the transaction. (SQLite runs one writing transaction at a time.)"""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(comparable(name).encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+        )
+
+
 @transaction.atomic
 def display_name_change(*, actor: User, name: str) -> User:
     """A person renames themself. The name is refused (ValidationError, with
@@ -167,7 +186,9 @@ def display_name_change(*, actor: User, name: str) -> User:
     rules.ensure_not_sanctioned(user)
     if name == user.display_name:
         return user
+    _name_lock(name)
     check_display_name_free(name, user=user)
+    ratelimit.hit("display_name", [(f"user:{user.pk}", RENAMES)])
     before = user.display_name
     user.display_name = name
     user.save(update_fields=["display_name"])

@@ -164,3 +164,15 @@ def test_sign_up_applies_the_same_rule(client, make_user):
         assert response.status_code == 200
         assert message in response.content.decode()
     assert not User.objects.filter(email="new@example.org").exists()
+
+
+def test_renames_are_limited_to_a_few_a_day(client, make_user):
+    person = make_user(display_name="Ada")
+    for n in range(services.RENAMES.count):
+        services.display_name_change(actor=person, name=f"Ada {n}")
+    response = signed_in(client, person).post(PAGE, {"display_name": "Ada again"})
+    assert response.status_code == 400
+    assert "You are doing that too often." in response.content.decode()
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.select_one("input[name=display_name]")["value"] == "Ada again"
+    assert User.objects.get(pk=person.pk).display_name == f"Ada {services.RENAMES.count - 1}"
