@@ -106,6 +106,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             self.suspended_until is not None and self.suspended_until > now
         )
 
+    def clean(self) -> None:
+        super().clean()
+        # The one rule for names (consult.names), for the admin's forms too.
+        if self.display_name and not is_clean(self.display_name):
+            raise ValidationError({"display_name": ValidationError(LABEL_CHARACTERS)})
+
     def save(self, *args, **kwargs) -> None:
         self.display_name_key = comparable(self.display_name or "")
         fields = kwargs.get("update_fields")

@@ -45,8 +45,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
 def test_a_new_name_shows_on_every_comment_and_in_the_live_event_log(
     client,
     make_user,
-    open_proposal,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    open_proposal,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     person = make_user(display_name="Ada")
     comment = discussion_services.comment_create(actor=person, proposal=open_proposal, body="Hi")

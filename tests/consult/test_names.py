@@ -86,6 +86,11 @@ def test_token_and_department_names_follow_the_same_rule(make_user, tree):
     assert token.name == ACCEPTED[0]
     with pytest.raises(ValidationError, match="ordinary punctuation"):
         tokens.token_create(actor=owner, name="Evil\u202eeman", can_write=False)
+    owner.display_name = ACCEPTED[0]
+    owner.full_clean()  # as the admin's form checks it
+    owner.display_name = "Nul\x00l"
+    with pytest.raises(ValidationError, match="ordinary punctuation"):
+        owner.full_clean()
     tree.city_office.name = ACCEPTED[7]
     tree.city_office.full_clean()
     tree.city_office.name = "Zero\u200bwidth office"
