@@ -97,3 +97,16 @@ def test_the_plain_form_withdraws_on_the_proposal_and_on_a_section(client, open_
         response.content.decode()
     )
     assert ProposalStance.objects.get().value == "oppose"
+
+
+def test_a_stance_can_be_withdrawn_without_being_a_verified_resident(client, open_proposal, people):
+    """Taking back needs no residence: someone whose verification lapsed (or
+    who voted before the rule) can still withdraw."""
+    services.stance_cast(actor=people.citizen, proposal=open_proposal, value="support")
+    Proposal.objects.filter(pk=open_proposal.pk).update(requires_verification=True)
+    client.force_login(people.citizen)
+    page = BeautifulSoup(client.get(open_proposal.get_absolute_url()).content, "html.parser")
+    assert page.select("div.stance-form button[name=withdraw]")
+    response = client.post(f"{open_proposal.get_absolute_url()}stance/", {"withdraw": "1"})
+    assert response.status_code == 302
+    assert not ProposalStance.objects.exists()
