@@ -1,5 +1,6 @@
 """In a real browser: a vote on a comment is taken back over the socket, and
-the count drops for everyone without a reload."""
+the count drops for everyone without a reload; a display name is changed on
+a phone-sized screen."""
 
 import pytest
 from playwright.sync_api import expect
@@ -45,3 +46,26 @@ def test_a_vote_is_withdrawn_live_and_withdrawing_is_offered_only_with_a_vote(
     expect(comment.locator('[data-count="agree"]')).to_have_text("0")
     expect(withdraw).to_be_hidden()
     reader.context.close()
+
+
+def test_a_display_name_is_changed_on_a_phone(asgi_live_server, browser, make_user):
+    base = asgi_live_server.url
+    make_user("reader@example.org", display_name="Rita Reader")
+    make_user("other@example.org", display_name="Grace Hopper")
+    page = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, base, "reader@example.org")
+    page.goto(base + "/accounts/name/")
+    box = page.get_by_role("textbox", name="Display name")
+    expect(box).to_have_value("Rita Reader")
+
+    box.fill("grace hopper")
+    page.get_by_role("button", name="Save the name").click()
+    expect(page.get_by_role("alert")).to_contain_text("Someone else is already called")
+    expect(page.get_by_role("textbox", name="Display name")).to_have_value("grace hopper")
+
+    persian = "مریم حسین\u200cزاده"
+    page.get_by_role("textbox", name="Display name").fill(persian)
+    page.get_by_role("button", name="Save the name").click()
+    expect(page.locator(".messages")).to_contain_text(f"Your display name is now “{persian}”")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.close()
