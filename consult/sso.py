@@ -42,6 +42,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from requests import RequestException, Response
 
+from consult import names
 from consult.accounts.forms import clean_display_name
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH
 from consult.accounts.signals import account_erasing, personal_data
@@ -72,9 +73,10 @@ def display_name_from_claims(
     for candidate in (name, given_family, local_part):
         if not isinstance(candidate, str):
             continue
-        folded = " ".join(unicodedata.normalize("NFKC", candidate).split())
+        # A provider's compatibility forms are folded (nobody typed them here).
+        folded = names.tidy(unicodedata.normalize("NFKC", candidate))
         try:
-            return clean_display_name(folded[:DISPLAY_NAME_MAX_LENGTH])
+            return clean_display_name(names.box_cut(folded, DISPLAY_NAME_MAX_LENGTH))
         except forms.ValidationError:
             continue
     return ""

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/name/", include("consult.accounts.urls")),
     path("accounts/tokens/", include("consult.api.token_urls")),
     path("accounts/identity/", include("consult.identity.urls")),
     path("accounts/privacy/", include("consult.privacy.urls")),

@@ -424,7 +424,12 @@ def _vote(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> No
     services.vote_submit(actor=user, ip=ip, comment=comment, value=value)
 
 
-ACTIONS = {"comment.post": _post, "comment.vote": _vote}
+def _vote_withdraw(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> None:
+    comment = Comment.objects.get(pk=_id(content, "comment"), proposal_id=consumer.proposal_id)
+    services.vote_withdraw_submit(actor=user, ip=ip, comment=comment)
+
+
+ACTIONS = {"comment.post": _post, "comment.vote": _vote, "comment.vote_withdraw": _vote_withdraw}
 
 
 CLOSE_FORBIDDEN = 4403

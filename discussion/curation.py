@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from consult import names
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
 from discussion import moderation
@@ -237,14 +238,14 @@ def comment_unpin(
 def clean_theme(name: str) -> str:
     """One theme name as people will read it in the summary: spaces tidied,
     nothing invisible or direction-changing, and short enough for a chip."""
-    name = " ".join((name or "").split())
+    name = names.tidy(name)
     if not name:
         raise ValidationError({"theme": ValidationError(THEME_EMPTY)})
     if len(name) > THEME_LIMIT:
         raise ValidationError(
             {"theme": ValidationError(THEME_TOO_LONG, params={"limit": THEME_LIMIT})}
         )
-    if not name.isprintable():
+    if not names.is_clean(name):
         raise ValidationError({"theme": ValidationError(THEME_CHARACTERS)})
     return name
 

@@ -45,6 +45,10 @@ class EditForm(forms.Form):
     body = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 6}))
 
 
+# The vote form's fourth button: takes one's vote back.
+VOTE_WITHDRAW = "withdraw"
+
+
 class VoteForm(forms.Form):
     value = forms.ChoiceField(choices=VoteValue.choices)
 

@@ -416,3 +416,38 @@ def _vote_write(*, actor: User, comment_id: int, value: str) -> CommentVote:
     proposal_id = comment.proposal_id
     transaction.on_commit(lambda: tally_changed(proposal_id=proposal_id, comment_id=comment_id))
     return vote
+
+
+def vote_withdraw_submit(*, actor: User, ip: str | None, comment: Comment) -> bool:
+    """A withdrawal as every way in sends it: who may vote, the rate, the withdrawal."""
+    ensure_can_post(actor=actor)
+    limits.check("vote", user=actor, ip=ip)
+    return comment_vote_withdraw(actor=actor, comment=comment)
+
+
+def comment_vote_withdraw(*, actor: User, comment: Comment) -> bool:
+    """Take one's vote back while the discussion is open: the row goes and
+    its count drops. True if there was a vote; no vote is not an error (a
+    second click, another tab)."""
+    if not account_rules.is_citizen(actor):
+        raise PermissionDenied(SIGN_IN)
+    return retry_on_conflict(lambda: _vote_delete(actor=actor, comment_id=comment.pk))
+
+
+@transaction.atomic
+def _vote_delete(*, actor: User, comment_id: int) -> bool:
+    comment = Comment.objects.get(pk=comment_id)
+    _open_proposal(actor, comment.proposal_id)
+    if comment.is_deleted:
+        raise ValidationError(ALREADY_DELETED)
+    _visible_for_change(comment)
+    # Locked: a change and a withdrawal at once must not both move the counts.
+    vote = CommentVote.objects.select_for_update().filter(comment=comment, user=actor).first()
+    if vote is None:
+        return False
+    vote.delete()
+    counter = COUNTERS[vote.value]
+    Comment.objects.filter(pk=comment.pk).update(**{counter: F(counter) - 1})
+    proposal_id = comment.proposal_id
+    transaction.on_commit(lambda: tally_changed(proposal_id=proposal_id, comment_id=comment_id))
+    return True

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from consult.ratelimit import RateLimited
 from discussion import events, limits, moderation, rules, selectors, services
-from discussion.forms import CommentForm, EditForm, SortForm, VoteForm
+from discussion.forms import VOTE_WITHDRAW, CommentForm, EditForm, SortForm, VoteForm
 from discussion.models import DISPLAY_DEPTH, Comment, ReportReason, ResponseStatus
 from proposals import rules as proposal_rules
 from proposals import selectors as proposal_selectors
@@ -270,29 +270,31 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Agree, disagree, pass, or take one's vote back (value "withdraw")."""
     comment = _visible_comment(request, pk)
+    ip = request.META.get("REMOTE_ADDR")
     form = VoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose agree, disagree or pass."))
-    else:
-        try:
+    try:
+        if request.POST.get("value") == VOTE_WITHDRAW:
+            if services.vote_withdraw_submit(actor=request.user, ip=ip, comment=comment):
+                messages.success(request, _("Your vote is withdrawn."))
+        elif not form.is_valid():
+            messages.error(request, _("Choose agree, disagree or pass."))
+        else:
             services.vote_submit(
-                actor=request.user,
-                ip=request.META.get("REMOTE_ADDR"),
-                comment=comment,
-                value=form.cleaned_data["value"],
+                actor=request.user, ip=ip, comment=comment, value=form.cleaned_data["value"]
             )
-        except RateLimited as error:
-            response = render(
-                request,
-                "discussion/limited.html",
-                {"message": error.message, "back": _back_to(comment)},
-                status=429,
-            )
-            response["Retry-After"] = str(error.retry_after)
-            return response
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    except RateLimited as error:
+        response = render(
+            request,
+            "discussion/limited.html",
+            {"message": error.message, "back": _back_to(comment)},
+            status=429,
+        )
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     return redirect(_back_to(comment))
 
 

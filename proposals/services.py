@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from consult import files, live
+from consult import files, live, names
 from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
 from consult.accounts.models import Department, Jurisdiction, User
@@ -115,6 +115,9 @@ EDIT_CONFLICT = _(
     "below the form; your text is still in the form. Save again to replace theirs."
 )
 TOO_MANY_TAGS = _("A consultation can have at most %(limit)d topics.")
+TAG_CHARACTERS = _(
+    "The topic “%(name)s” holds a hidden or direction-changing character; type it again."
+)
 TOO_MANY_QUESTIONS = _("A consultation can ask at most %(limit)d questions.")
 MAX_TAGS = 20
 MAX_QUESTIONS = 20
@@ -287,7 +290,11 @@ def proposal_create(
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
-    cleaned = sorted({tag.strip()[:100] for tag in tags if tag and tag.strip()})
+    cleaned = sorted({names.tidy(tag)[:100] for tag in tags if names.tidy(tag)})
+    for tag in cleaned:
+        if not names.is_clean(tag):
+            shown = "".join(c for c in tag if not names.has_hidden_characters(c))
+            raise ValidationError({"tags": ValidationError(TAG_CHARACTERS, params={"name": shown})})
     if len(cleaned) > MAX_TAGS:
         raise ValidationError({"tags": ValidationError(TOO_MANY_TAGS, params={"limit": MAX_TAGS})})
     return cleaned
@@ -949,6 +956,45 @@ def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section
         return stance
     live.stance_changed(proposal_id=proposal.pk)
     return stance
+
+
+def stance_withdraw(*, actor: User, proposal: Proposal, section: Section | None = None) -> bool:
+    """Take a stance back while the consultation is open: the row goes and the
+    tallies drop. True if there was one; none is not an error (a second click,
+    another tab). No verification is asked: taking back needs no residence."""
+    if not account_rules.is_citizen(actor):
+        raise PermissionDenied(SIGN_IN_REQUIRED)
+    return retry_on_conflict(
+        lambda: _stance_delete(actor=actor, proposal_id=proposal.pk, section=section)
+    )
+
+
+@transaction.atomic
+def _stance_delete(*, actor: User, proposal_id: int, section: Section | None) -> bool:
+    account_rules.ensure_not_sanctioned(User.objects.get(pk=actor.pk))
+    proposal = Proposal.objects.get(pk=proposal_id)
+    if proposal.archived:
+        raise ValidationError(STANCE_ARCHIVED)
+    if not rules.can_take_stance(actor, proposal):
+        raise ValidationError(
+            STANCE_NOT_OPEN, params={"status": proposal.get_effective_status_display().lower()}
+        )
+    if section is not None:
+        stances = SectionStance.objects.filter(section_id=section.pk, proposal=proposal)
+    else:
+        stances = ProposalStance.objects.filter(proposal=proposal)
+    # Locked: a change and a withdrawal at once leave one outcome, counted once.
+    stance = stances.select_for_update().filter(user=actor).first()
+    if stance is None:
+        return False
+    stance.delete()
+    # Taking a stance counted once for "sort by activity"; taking it back uncounts it,
+    # so that taking and withdrawing again and again does not lift a consultation.
+    Proposal.objects.filter(pk=proposal.pk, activity_count__gt=0).update(
+        activity_count=F("activity_count") - 1
+    )
+    live.stance_changed(proposal_id=proposal.pk)
+    return True
 
 
 @transaction.atomic

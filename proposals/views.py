@@ -63,34 +63,38 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def stance(request: HttpRequest, slug: str) -> HttpResponse:
+    """Take, change or (with the "withdraw" button) take back a stance."""
     proposal = _proposal_or_404(request, slug)
+    withdraw = "withdraw" in request.POST
     form = StanceForm(request.POST)
+    form.fields["value"].required = not withdraw
     anchor = ""
     if not form.is_valid():
         messages.error(request, _("Choose support, oppose or neutral."))
-    else:
-        section = None
-        if form.cleaned_data["section"]:
-            section = Section.objects.filter(
-                pk=form.cleaned_data["section"], proposal=proposal
-            ).first()
-            if section is None:
-                raise Http404
-            anchor = f"#section-{section.pk}"
-        try:
+        return redirect(proposal.get_absolute_url())
+    section = None
+    if form.cleaned_data["section"]:
+        section = Section.objects.filter(pk=form.cleaned_data["section"], proposal=proposal).first()
+        if section is None:
+            raise Http404
+        anchor = f"#section-{section.pk}"
+    try:
+        if withdraw:
+            if services.stance_withdraw(actor=request.user, proposal=proposal, section=section):
+                messages.success(request, _("Your stance is withdrawn."))
+        else:
             services.stance_cast(
                 actor=request.user,
                 proposal=proposal,
                 section=section,
                 value=form.cleaned_data["value"],
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
             messages.success(
                 request,
                 _("Your stance is recorded. You can change it while the consultation is open."),
             )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect(proposal.get_absolute_url() + anchor)
 
 

@@ -1,35 +1,65 @@
+import re
 import unicodedata
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Jurisdiction
+from consult import names
+from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Jurisdiction, User
 
 DISPLAY_NAME_INVALID = _("Use letters, numbers, spaces and ordinary punctuation only.")
 DISPLAY_NAME_BLANK = _("Please choose a display name.")
 DISPLAY_NAME_TOO_LONG = _("A display name can be at most %(limit)d characters.")
+DISPLAY_NAME_ROLE = _(
+    "A display name cannot look like a role on this site (official, moderator, admin, "
+    "staff): people would take your words for the site's. Choose a name of your own."
+)
+DISPLAY_NAME_TAKEN = _(
+    "Someone else is already called “%(name)s”. Choose a name that tells you apart."
+)
 
-ZERO_WIDTH_JOINER = "\u200d"  # joins emoji sequences such as family emoji
-VISIBLE = ("L", "N", "P", "S")
+# Words that would pass a person off as the site or one of its roles, in the
+# languages of the site. Matched in the folded form (any case, full-width
+# letters as plain ones); the Latin ones as whole words, so "Badminton" passes.
+ROLE_WORDS = re.compile(
+    r"(?<![a-z])(?:officials?|moderators?|admins?|administrators?|staff)(?![a-z])"
+    r"|官员|官員|官方|版主|管理员|管理員"
+)
 
 
 def clean_display_name(value: str) -> str:
-    # NFKC folds look-alike forms; control and format characters (including
-    # bidirectional overrides) could disguise a name, so they are refused.
-    name = " ".join(unicodedata.normalize("NFKC", value).split())
+    """The name as typed, spaces tidied (it is not rewritten: what fits the
+    box is what is kept), refused when blank, too long or holding a hidden
+    character (see consult.names)."""
+    name = names.tidy(value)
     if not name:
         raise forms.ValidationError(DISPLAY_NAME_BLANK)
-    # Normalising can lengthen text (one ligature becomes many letters).
-    if len(name) > DISPLAY_NAME_MAX_LENGTH:
+    # Counted as the box counts, so a name the box takes is never too long.
+    if names.box_length(name) > DISPLAY_NAME_MAX_LENGTH:
         raise forms.ValidationError(
             DISPLAY_NAME_TOO_LONG, params={"limit": DISPLAY_NAME_MAX_LENGTH}
         )
-    hidden = {"Cc", "Cf", "Co", "Cs", "Cn"}
-    if any(unicodedata.category(c) in hidden and c != ZERO_WIDTH_JOINER for c in name):
-        raise forms.ValidationError(DISPLAY_NAME_INVALID)
-    if not any(unicodedata.category(c).startswith(VISIBLE) for c in name):
+    if not names.is_clean(name):
         raise forms.ValidationError(DISPLAY_NAME_INVALID)
     return name
+
+
+def looks_like_a_role(name: str) -> bool:
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    folded = "".join(char for char in folded if char not in names.JOINERS)
+    return ROLE_WORDS.search(folded) is not None
+
+
+def check_display_name_free(name: str, *, user: User | None = None) -> None:
+    """Refuse a name that passes for a role, or is another person's current
+    name (compared folded: "ＡＤＡ" is "Ada")."""
+    if looks_like_a_role(name):
+        raise forms.ValidationError(DISPLAY_NAME_ROLE)
+    others = User.objects.filter(display_name_key=names.comparable(name), deleted_at__isnull=True)
+    if user is not None and user.pk:
+        others = others.exclude(pk=user.pk)
+    if others.exists():
+        raise forms.ValidationError(DISPLAY_NAME_TAKEN, params={"name": name})
 
 
 class SignupForm(forms.Form):
@@ -50,7 +80,9 @@ class SignupForm(forms.Form):
     )
 
     def clean_display_name(self) -> str:
-        return clean_display_name(self.cleaned_data["display_name"])
+        name = clean_display_name(self.cleaned_data["display_name"])
+        check_display_name_free(name)
+        return name
 
     def signup(self, request, user) -> None:
         # The adapter already set the name before the first save.

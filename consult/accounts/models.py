@@ -1,11 +1,14 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from consult.names import LABEL_CHARACTERS, comparable, is_clean
 
 DISPLAY_NAME_MAX_LENGTH = 60
 # What every contribution of a deleted account shows instead of its author's name.
@@ -43,6 +46,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     # Shown publicly next to every contribution; templates escape it like any text.
     display_name = models.CharField(_("display name"), max_length=DISPLAY_NAME_MAX_LENGTH)
+    # The name as names are compared (consult.names.comparable), kept by save():
+    # "is this name someone else's?" is then one indexed query.
+    display_name_key = models.TextField(editable=False, blank=True, default="", db_index=True)
     is_staff = models.BooleanField(_("staff admin"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -100,6 +106,19 @@ class User(AbstractBaseUser, PermissionsMixin):
             self.suspended_until is not None and self.suspended_until > now
         )
 
+    def clean(self) -> None:
+        super().clean()
+        # The one rule for names (consult.names), for the admin's forms too.
+        if self.display_name and not is_clean(self.display_name):
+            raise ValidationError({"display_name": ValidationError(LABEL_CHARACTERS)})
+
+    def save(self, *args, **kwargs) -> None:
+        self.display_name_key = comparable(self.display_name or "")
+        fields = kwargs.get("update_fields")
+        if fields is not None and "display_name" in fields:
+            kwargs["update_fields"] = {*fields, "display_name_key"}
+        super().save(*args, **kwargs)
+
     def get_full_name(self) -> str:
         return self.display_name
 
@@ -128,6 +147,12 @@ class TreeNode(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean(self) -> None:
+        # Places and departments are named under the same rule as people.
+        name = getattr(self, "name", "")
+        if name and not is_clean(name):
+            raise ValidationError({"name": ValidationError(LABEL_CHARACTERS)})
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this node, itself included."""

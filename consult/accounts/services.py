@@ -1,11 +1,15 @@
 """Every write to accounts and roles."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+import hashlib
 
-from consult import live
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from consult import live, ratelimit
 from consult.accounts import rules
 from consult.accounts.audit import audit_record
+from consult.accounts.forms import check_display_name_free, clean_display_name
 from consult.accounts.models import (
     Department,
     Jurisdiction,
@@ -15,8 +19,14 @@ from consult.accounts.models import (
     User,
     UserSession,
 )
+from consult.accounts.signals import display_name_changed
+from consult.names import comparable
 
 NOT_STAFF = "Only staff admins can change departments and roles."
+SIGN_IN = _("Sign in to change your display name.")
+# Each rename redraws every comment of the person in the live event log: a
+# few a day is all a person needs, and keeps that work bounded.
+RENAMES = ratelimit.Rate(5, 24 * 3600)
 CYCLE = "A department cannot be placed below itself or one of its own departments."
 
 
@@ -143,3 +153,53 @@ def sessions_end_all(*, user: User, keep_session_key: str | None = None) -> int:
     ended, _ = sessions.delete()
     live.user_sockets_close(user_id=user.pk)
     return ended
+
+
+def _name_lock(name: str) -> None:
+    """Two people taking "Ada" and "ADA" at once must not both get it: on
+    PostgreSQL they take turns on a lock for the compared form, held to the
+    end of the transaction. (SQLite runs one writing transaction at a time.)"""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(comparable(name).encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+        )
+
+
+@transaction.atomic
+def display_name_change(*, actor: User, name: str) -> User:
+    """A person renames themself. The name is refused (ValidationError, with
+    the reason) when blank, too long, hiding characters, passing for a role or
+    another person's current name; nothing is written then. Their comments
+    show the new name everywhere, the live event log included (redrawn in
+    the background through the display_name_changed signal)."""
+    if not rules.is_citizen(actor):
+        raise PermissionDenied(SIGN_IN)
+    name = clean_display_name(name)
+    # Locked: two renames at once are taken in turn, each audited against the last.
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if not user.is_active or user.deleted_at is not None:
+        raise PermissionDenied(SIGN_IN)
+    # A suspended or banned person takes no part, and a new name is a new face.
+    rules.ensure_not_sanctioned(user)
+    if name == user.display_name:
+        return user
+    _name_lock(name)
+    check_display_name_free(name, user=user)
+    ratelimit.hit("display_name", [(f"user:{user.pk}", RENAMES)])
+    before = user.display_name
+    user.display_name = name
+    user.save(update_fields=["display_name"])
+    actor.display_name, actor.display_name_key = user.display_name, user.display_name_key
+    audit_record(
+        actor=user,
+        action="user.display_name",
+        target=user,
+        before={"display_name": before},
+        after={"display_name": name},
+    )
+    user_id = user.pk
+    transaction.on_commit(lambda: display_name_changed.send(sender=User, user_id=user_id))
+    return user

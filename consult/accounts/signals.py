@@ -36,3 +36,7 @@ account_erasing = Signal()
 # with `user`; each receiver returns {table name: [row dict, ...]} of what it
 # holds about them, JSON-serialisable (datetimes as ISO strings).
 personal_data = Signal()
+#
+# display_name_changed: sent on commit of a new display name, with `user_id`;
+# what keeps a copy of the name drawn into it (the live event log) redraws it.
+display_name_changed = Signal()

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from consult import names
 from consult.accounts import rules as account_rules
 from consult.accounts.models import User
 from consult.api.models import NAME_MAX_LENGTH, AccessToken
@@ -30,6 +31,7 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 NAME_REQUIRED = _("Give the token a name, so that you know later what it is for.")
 NAME_TOO_LONG = _("The name can have at most %(limit)d characters.")
+NAME_CHARACTERS = _("Use letters, numbers, spaces and ordinary punctuation only.")
 LIFETIME_INVALID = _("Choose one of the lifetimes offered.")
 TOO_MANY = _(
     "You have %(limit)d active tokens, the most allowed. Revoke one you no longer use first."
@@ -48,11 +50,13 @@ def token_create(
     """Make a token; returns it and its secret, which is never stored or shown again."""
     if not account_rules.is_citizen(actor):
         raise PermissionDenied(SIGN_IN)
-    name = " ".join((name or "").split())
+    name = names.tidy(name)
     if not name:
         raise ValidationError({"name": NAME_REQUIRED})
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError({"name": NAME_TOO_LONG % {"limit": NAME_MAX_LENGTH}})
+    if not names.is_clean(name):
+        raise ValidationError({"name": NAME_CHARACTERS})
     if days not in LIFETIMES:
         raise ValidationError({"days": LIFETIME_INVALID})
     # Locked: two forms sent at once cannot both slip under the cap.

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Department, User
 from consult.analysis import groups as group_analysis
+from consult.names import comparable
 from consult.opendata import public
 from consult.opendata.pseudonyms import Kind, Pseudonyms
 from consult.reports import loader
@@ -739,10 +740,13 @@ def _create_participants(people: np.ndarray) -> np.ndarray:
     ids = np.empty(people.size, dtype=np.int64)
     for start in range(0, people.size, BATCH):
         chunk = people[start : start + BATCH].tolist()
+        names = {number: (label % {"number": number})[:DISPLAY_NAME_MAX_LENGTH] for number in chunk}
         users = User.objects.bulk_create(
             User(
                 email=f"polis-{_digest(batch, number)}@imported.invalid",
-                display_name=(label % {"number": number})[:DISPLAY_NAME_MAX_LENGTH],
+                display_name=names[number],
+                # bulk_create skips save(): the compared form is set here.
+                display_name_key=comparable(names[number]),
                 password=make_password(None),
                 is_active=False,
             )

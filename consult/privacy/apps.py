@@ -6,3 +6,6 @@ class PrivacyConfig(AppConfig):
     name = "consult.privacy"
     label = "privacy"
     verbose_name = _("Privacy")
+
+    def ready(self) -> None:
+        from consult.privacy import receivers  # noqa: F401 - connects the receivers

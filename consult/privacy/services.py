@@ -465,7 +465,7 @@ def account_delete(
     )
     sessions = sessions_end_all(user=user)
     pk = user.pk
-    transaction.on_commit(lambda: _history_rewrite_enqueue(pk))
+    transaction.on_commit(lambda: history_rewrite_enqueue(pk))
     audit_record(
         actor=actor,
         action="account.deleted",
@@ -497,7 +497,7 @@ def _stances_withdraw_where_residence_counts(user: User) -> None:
         live.stance_changed(proposal_id=proposal_id)
 
 
-def _history_rewrite_enqueue(user_id: int) -> None:
+def history_rewrite_enqueue(user_id: int) -> None:
     from consult.privacy.tasks import author_history_rewrite
 
     author_history_rewrite.enqueue(user_id=user_id)

@@ -20,5 +20,5 @@ def exports_expire() -> dict[str, int]:
 
 @task
 def author_history_rewrite(user_id: int) -> int:
-    """After an account is deleted: its comments' live events lose its name."""
+    """After an account is deleted or renamed: its comments' live events show what is true now."""
     return services.author_history_rewrite(user_id=user_id)

@@ -376,14 +376,22 @@
     if (!button || !comment) { return; }
     event.preventDefault();
     var ref = "v" + nextRef++;
+    var withdraw = button.hasAttribute("data-vote-withdraw");
     pending[ref] = function () {
-      form.querySelectorAll("button[name=value]").forEach(function (other) {
+      form.querySelectorAll("button[aria-pressed]").forEach(function (other) {
         other.setAttribute("aria-pressed", other === button ? "true" : "false");
       });
+      // Withdrawing is offered only while there is a vote to take back.
+      var back = form.querySelector("[data-vote-withdraw]");
+      if (back) { back.hidden = withdraw; }
+      if (withdraw) {
+        var first = form.querySelector("button[aria-pressed]");
+        if (first) { first.focus(); }
+      }
     };
-    channel.socket.send(JSON.stringify({
-      type: "comment.vote", comment: Number(comment.dataset.commentId), value: button.value, ref: ref
-    }));
+    var message = { type: "comment.vote", comment: Number(comment.dataset.commentId), ref: ref };
+    if (withdraw) { message.type = "comment.vote_withdraw"; } else { message.value = button.value; }
+    channel.socket.send(JSON.stringify(message));
   });
 
   // Comments and replies go over the socket too; the form posts as before

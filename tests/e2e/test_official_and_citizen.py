@@ -84,4 +84,14 @@ def test_official_publishes_and_citizen_takes_a_stance(
             "Support"
         )
     ).to_be_checked()
+
+    # ... and takes it back: the count drops, and the form asks afresh.
+    fieldset = citizen.get_by_role("group", name="Your stance on “Permitted hours”")
+    fieldset.get_by_role("button", name="Withdraw my stance").click()
+    expect(citizen.locator(".messages")).to_contain_text("Your stance is withdrawn.")
+    expect(row.locator("td").first).not_to_have_text("1 (100%)")
+    fieldset = citizen.get_by_role("group", name="Your stance on “Permitted hours”")
+    expect(fieldset.get_by_label("Support")).not_to_be_checked()
+    expect(fieldset.get_by_role("button", name="Record my stance")).to_be_visible()
+    expect(fieldset.get_by_role("button", name="Withdraw my stance")).to_have_count(0)
     citizen.context.close()

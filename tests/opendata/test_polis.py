@@ -748,3 +748,14 @@ def test_ids_too_large_for_any_export_are_skipped_not_a_crash(tmp_path, tree):
     comments, votes = polis.import_dir(folder, department=tree.city_office).files
     assert comments.skipped["bad_comment_id"].lines == [3]
     assert votes.skipped["bad_voter_id"].lines == [2] and votes.imported == 1
+
+
+def test_an_imported_participants_name_cannot_be_taken(hand_export, tree, make_user):
+    from django.core.exceptions import ValidationError
+
+    from consult.accounts import services as account_services
+
+    polis.import_dir(hand_export, department=tree.city_office)
+    person = make_user(display_name="Ada")
+    with pytest.raises(ValidationError, match="Someone else is already called"):
+        account_services.display_name_change(actor=person, name="polis PARTICIPANT 4")

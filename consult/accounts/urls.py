@@ -1,0 +1,9 @@
+from django.urls import path
+
+from consult.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.display_name, name="display-name"),
+]
