@@ -179,3 +179,31 @@ def test_a_new_consultation_named_like_a_hidden_draft_does_not_reveal_it(tree, p
     )
     hidden.refresh_from_db()
     assert hidden.slug == "quietly-planned-congestion-charge-2"
+
+
+def test_drafts_made_before_random_slugs_get_one(secret_draft, tree, people):
+    """A draft saved with a plain title slug is given the random suffix, so a
+    public consultation of the same title later takes the plain slug."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("proposals.migrations.0006_draft_slugs_reveal_nothing")
+    Proposal.objects.filter(pk=secret_draft.pk).update(slug="quietly-planned-congestion-charge")
+    public = services.proposal_create(
+        actor=people.official,
+        department=tree.city_office,
+        jurisdiction=tree.city,
+        title="Open consultation",
+        summary="Already public.",
+    )
+    Proposal.objects.filter(pk=public.pk).update(status="open", slug="open-consultation")
+
+    migration.randomise_draft_slugs(apps, None)
+
+    secret_draft.refresh_from_db()
+    public.refresh_from_db()
+    assert secret_draft.slug.startswith("quietly-planned-congestion-charge-")
+    assert len(secret_draft.slug) == len("quietly-planned-congestion-charge-") + 8
+    assert public.slug == "open-consultation"
+    assert services._unique_slug(TITLE) == "quietly-planned-congestion-charge"
