@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from consult.accounts import sessions
 from consult.live import USER_GROUP, session_group
 from consult.ratelimit import RateLimited, address
-from discussion import events, limits, moderation, presence, queue, services
+from discussion import events, limits, marks, moderation, presence, queue, services
 from discussion.events import proposal_group
 from discussion.hub import hub
 from discussion.models import Comment
@@ -279,6 +279,9 @@ class ProposalConsumer(LiveConsumer):
                 proposal_id, self._since(), user.pk if self.user_group else None
             )
             hello = {"type": "hello", "proposal": proposal_id, "seq": seq}
+            if self.user_group:
+                # Which comments are this reader's own: their mark, never their id.
+                hello["me"] = marks.author_mark(proposal_id=proposal_id, user=user)
             if unread is not None:
                 # Notifications that arrived while this page was away from the channel.
                 hello["unread"] = unread
@@ -466,7 +469,9 @@ def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> No
                 "section": comment.section_id,
                 "question": comment.question_id,
                 "depth": comment.depth,
-                "html": render_to_string("discussion/_comment.html", {"comment": comment}),
+                "html": render_to_string(
+                    "discussion/_comment.html", {"comment": comment, "live": True}
+                ),
             }
         }
     return None
