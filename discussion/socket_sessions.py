@@ -80,8 +80,11 @@ class SessionWatch:
             logger.warning("the sessions of open sockets could not be checked")
             return
         for key, reason in ended.items():
-            for consumer in list(self.sessions.get(key, (0, ()))[1]):
+            # Forgotten at once: a socket whose disconnect never comes (its
+            # process cut it off) is not asked about again.
+            _user_id, sockets = self.sessions.pop(key, (0, set()))
+            for consumer in sockets:
                 try:
                     await consumer.session_over(reason)
-                except Exception:  # a socket closing as we write: its disconnect cleans up
+                except Exception:  # a socket closing as we write
                     logger.debug("a socket went away while its session ended")
