@@ -79,11 +79,13 @@
           keeper.retryAfter = event.retry_after || 30;
           if (event.message) { announce(event.message); }
         }
+        // The session ended (signed out, idle, too old): said once, and no reconnecting.
+        if (event.code === 4401 && event.message) { keeper.signedOut = event.message; }
         handlers.message(event);
       });
       socket.addEventListener("close", function (closed) {
         if (heartbeat) { window.clearInterval(heartbeat); }
-        if (handlers.close) { handlers.close(); }
+        if (handlers.close) { handlers.close(closed.code === 4401 ? keeper.signedOut : ""); }
         if (closed.code === 4429) {
           window.setTimeout(open, keeper.retryAfter ? keeper.retryAfter * 1000 : delay);
           keeper.retryAfter = 0;
@@ -457,12 +459,14 @@
     return root.dataset.liveUrl + (lastSeq !== null ? "?since=" + lastSeq : "");
   }, {
     message: receive,
-    close: function () {
+    close: function (signedOut) {
       root.dataset.live = "disconnected";
-      if (status && document.body.dataset.reconnecting) {
-        status.textContent = document.body.dataset.reconnecting;
+      var text = signedOut || document.body.dataset.reconnecting;
+      if (status && text) {
+        status.textContent = text;
         status.hidden = false;
       }
+      if (signedOut) { announce(signedOut); }
     }
   });
 }());

@@ -147,3 +147,38 @@ def test_my_new_comment_offers_edit_and_delete_at_once_and_edit_goes_when_its_wi
     expect(mine.get_by_role("button", name="Delete")).to_be_visible()
     reader.context.close()
     writer.context.close()
+
+
+@pytest.fixture
+def quick_session_checks(monkeypatch):
+    # Read by the server started after this (asgi_live_server).
+    monkeypatch.setenv("SOCKET_SESSION_CHECK_SECONDS", "1")
+
+
+def test_an_open_page_is_told_when_its_session_ends_while_idle(
+    quick_session_checks, asgi_live_server, browser, open_proposal, make_user
+):
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from consult.accounts import sessions
+
+    base = asgi_live_server.url
+    section = open_proposal.sections.first()
+    make_user("idle@example.org", display_name="Ida Idle")
+    page = browser.new_context(locale="en-GB").new_page()
+    sign_in(page, base, "idle@example.org")
+    page.goto(f"{base}{open_proposal.get_absolute_url()}sections/{section.pk}/")
+    expect(page.locator("article.section-page")).to_have_attribute("data-live", "connected")
+
+    cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    store = import_module(settings.SESSION_ENGINE).SessionStore(cookie["value"])
+    store[sessions.SEEN] -= settings.CONSULT_SESSION_IDLE_TIMEOUT + 5
+    store.save()
+    # Nothing is clicked: the server's check closes the socket and says why.
+    expect(page.locator("article.section-page")).to_have_attribute(
+        "data-live", "disconnected", timeout=10_000
+    )
+    expect(page.locator("[data-live-status]")).to_have_text(str(sessions.IDLE_ENDED))
+    page.context.close()
