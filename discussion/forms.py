@@ -23,12 +23,15 @@ class EmptyTextInput(forms.TextInput):
 
 
 class CommentBodyField(forms.CharField):
-    """The text of a comment. Its characters (NUL, half a character) are checked
-    by the comment service, as for the socket and the API, so that every way in
-    refuses the same text with the same words (discussion.services.clean_body)."""
+    """The text of a comment. Whether it is there, its length and its characters
+    (NUL, half a character) are checked by the comment service, as for the
+    socket and the API, so that every way in refuses the same text with the
+    same words (discussion.services.clean_body). The browser still asks for
+    some text before sending."""
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(required=False, **kwargs)
+        self.widget.attrs["required"] = True
         self.validators = [
             v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
         ]

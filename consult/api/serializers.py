@@ -3,7 +3,7 @@ no serializer here reaches the database on its own."""
 
 from __future__ import annotations
 
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
@@ -182,17 +182,21 @@ class Me(serializers.Serializer):
 
 
 class CommentBody(serializers.CharField):
-    """The text of a comment. Its characters (NUL, half a character) are checked
-    by the comment service, as for the form and the socket, so that every way in
-    refuses the same text with the same words (discussion.services.clean_body)."""
+    """The text of a comment. Whether it is there, its length (documented here)
+    and its characters (NUL, half a character) are checked by the comment
+    service, as for the form and the socket, so that every way in refuses the
+    same text with the same words (discussion.services.clean_body)."""
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(allow_blank=True, **kwargs)
         self.validators = [
             v
             for v in self.validators
             if not isinstance(
-                v, ProhibitNullCharactersValidator | ProhibitSurrogateCharactersValidator
+                v,
+                ProhibitNullCharactersValidator
+                | ProhibitSurrogateCharactersValidator
+                | MaxLengthValidator,
             )
         ]
 

@@ -1,9 +1,10 @@
-"""One check of a comment's characters for every way in: a NUL character or
-half a character (a lone UTF-16 surrogate) gets the same clear message from
-the form, the socket and the API, and nothing is stored."""
+"""One check of a comment's text for every way in: a NUL character, half a
+character (a lone UTF-16 surrogate), no text or too much gets the same clear
+message from the form, the socket and the API, and nothing is stored."""
 
 import json
 import re
+from html import escape
 from urllib.parse import urlencode
 
 import pytest
@@ -12,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from asgi import application
 from consult.api import tokens
 from discussion import services
-from discussion.models import Comment
+from discussion.models import COMMENT_MAX_LENGTH, Comment
 from tests.live_helpers import human, next_message, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,6 +23,18 @@ SURROGATE = "Before\ud800after"
 NUL_MESSAGE = str(services.NUL_CHARACTER)
 SURROGATE_MESSAGE = str(services.LONE_SURROGATE) % {"code": 0xD800}
 SURROGATE_PATTERN = re.compile("[\ud800-\udfff]")
+TOO_LONG = "x" * (COMMENT_MAX_LENGTH + 1)
+TOO_LONG_MESSAGE = str(services.TOO_LONG) % {
+    "limit": COMMENT_MAX_LENGTH,
+    "length": COMMENT_MAX_LENGTH + 1,
+}
+REFUSED = [
+    (NUL, NUL_MESSAGE),
+    (SURROGATE, SURROGATE_MESSAGE),
+    ("   ", str(services.EMPTY)),
+    (TOO_LONG, TOO_LONG_MESSAGE),
+]
+REFUSED_IDS = ["nul", "surrogate", "blank", "too-long"]
 
 
 def test_the_messages_name_the_character():
@@ -29,15 +42,20 @@ def test_the_messages_name_the_character():
     assert "U+D800" in SURROGATE_MESSAGE
 
 
-def test_the_form_refuses_a_nul_character_with_the_services_words(
-    client, open_proposal, section, people
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [case for case in REFUSED if case[0] != SURROGATE],
+    ids=[name for name in REFUSED_IDS if name != "surrogate"],
+)
+def test_the_form_refuses_with_the_services_words(
+    client, open_proposal, section, people, text, message
 ):
     client.force_login(people.citizen)
     response = client.post(
-        f"{open_proposal.get_absolute_url()}comments/", human(body=NUL, section=section.pk)
+        f"{open_proposal.get_absolute_url()}comments/", human(body=text, section=section.pk)
     )
     assert response.status_code == 400
-    assert NUL_MESSAGE in response.content.decode()
+    assert escape(message) in response.content.decode()
     assert not Comment.objects.exists()
 
 
@@ -68,7 +86,7 @@ def test_the_edit_form_refuses_a_nul_character_with_the_services_words(
     assert comment.body == "Fine"
 
 
-@pytest.mark.parametrize(("text", "message"), [(NUL, NUL_MESSAGE), (SURROGATE, SURROGATE_MESSAGE)])
+@pytest.mark.parametrize(("text", "message"), REFUSED, ids=REFUSED_IDS)
 async def test_the_socket_refuses_them_with_the_services_words(
     open_proposal, section, people, text, message
 ):
@@ -87,7 +105,7 @@ async def test_the_socket_refuses_them_with_the_services_words(
     assert not await Comment.objects.aexists()
 
 
-@pytest.mark.parametrize(("text", "message"), [(NUL, NUL_MESSAGE), (SURROGATE, SURROGATE_MESSAGE)])
+@pytest.mark.parametrize(("text", "message"), REFUSED, ids=REFUSED_IDS)
 def test_the_api_refuses_them_with_the_services_words(client, open_proposal, people, text, message):
     _token, raw = tokens.token_create(actor=people.citizen, name="script", can_write=True)
     response = client.post(
