@@ -34,3 +34,5 @@ def channel_layers(kind: str) -> dict:
 
 
 CHANNEL_LAYERS = channel_layers(os.environ.get("BENCH_CHANNEL_LAYER", "core"))
+# Every benchmark reader connects from this machine's one address.
+CONSULT_SOCKETS_PER_ADDRESS = 1_000_000

@@ -224,6 +224,11 @@ CONSULT_IDENTITY_SCAN_MAX_BYTES = config.env_int(
 CONSULT_SESSION_IDLE_TIMEOUT = config.env_int("SESSION_IDLE_TIMEOUT", 2 * 3600, minimum=60)
 CONSULT_SESSION_MAX_AGE = config.env_int("SESSION_MAX_AGE", 7 * 24 * 3600, minimum=60)
 SESSION_COOKIE_AGE = CONSULT_SESSION_MAX_AGE
+# Open live sockets are closed within this many seconds of their session ending.
+CONSULT_SOCKET_SESSION_CHECK_SECONDS = config.env_int("SOCKET_SESSION_CHECK_SECONDS", 30, minimum=1)
+# Live sockets one address may hold open for readers who are not signed in
+# (a signed-in person may hold CONSULT_SOCKETS_PER_USER, 12 by default).
+CONSULT_SOCKETS_PER_ADDRESS = config.env_int("SOCKETS_PER_ADDRESS", 24, minimum=1)
 SESSION_ENGINE = "consult.accounts.session_store"
 
 # Links in emails sent by the task worker, which has no request to ask;

@@ -23,12 +23,14 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from consult.accounts import sessions
 from consult.live import USER_GROUP, session_group
-from consult.ratelimit import RateLimited
-from discussion import events, limits, moderation, presence, queue, services
+from consult.ratelimit import RateLimited, address
+from discussion import events, limits, marks, moderation, presence, queue, services
 from discussion.events import proposal_group
 from discussion.hub import hub
 from discussion.models import Comment
+from discussion.socket_sessions import watch
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal
 
@@ -58,34 +60,80 @@ def _off_loop(function):
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """What every live socket shares: the user's own group (a suspension or a
-    logout closes it, a notification updates the unread count), the cap on
-    sockets per person, a bound on frames, and JSON that never crashes it."""
+    logout closes it, a notification updates the unread count), the session it
+    was opened with (when that ends, so does the socket), the cap on sockets
+    per person and, for readers not signed in, per address, a bound on frames,
+    and JSON that never crashes it."""
 
     user_group: str | None = None
     session_group: str | None = None
-    counted_user: int | None = None
+    # Who the socket counts against (limits.SocketCap): a person, or an address.
+    counted: str | None = None
+    watched_session: str | None = None
+
+    def viewer(self) -> str | None:
+        """Who is reading, for counting: the person signed in, else their address."""
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            return limits.SocketCap.person(user.pk)
+        ip = (self.scope.get("client") or (None, None))[0]
+        # No address (a Unix socket without proxy headers): nobody to count against.
+        return address(ip) if ip else None
 
     async def join_user(self) -> bool:
-        """Count this socket against its owner's cap and join their group.
-        False when the person is at the cap (the socket has been closed)."""
+        """Count this socket against its owner's cap (a person's, or for a reader
+        not signed in their address's) and join the person's groups. False when
+        the cap is reached (the socket has been closed)."""
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        signed_in = user is not None and user.is_authenticated
+        who = self.viewer()
+        if who is not None:
+            cap = limits.sockets_per_user() if signed_in else limits.sockets_per_address()
+            if not await _off_loop(limits.SocketCap.admit)(who, self.channel_name, cap):
+                await self.accept()
+                await self.send_json(
+                    {"type": "error", "code": CLOSE_TOO_MANY, "message": str(TOO_MANY_SOCKETS)}
+                )
+                await self.close(code=CLOSE_TOO_MANY)
+                return False
+            self.counted = who
+        if not signed_in:
             return True
-        if not await _off_loop(limits.SocketCap.admit)(user.pk, self.channel_name):
-            await self.accept()
-            await self.send_json(
-                {"type": "error", "code": CLOSE_TOO_MANY, "message": str(TOO_MANY_SOCKETS)}
-            )
-            await self.close(code=CLOSE_TOO_MANY)
-            return False
-        self.counted_user = user.pk
         self.user_group = USER_GROUP.format(user_id=user.pk)
         await self.channel_layer.group_add(self.user_group, self.channel_name)
         session = self.scope.get("session")
         if session is not None and session.session_key:
             self.session_group = session_group(session.session_key)
             await self.channel_layer.group_add(self.session_group, self.channel_name)
+            self.watched_session = session.session_key
+            watch().add(self, session_key=session.session_key, user_id=user.pk)
         return True
+
+    def session_ended(self):
+        """Why the socket may no longer act as its person (their session ended),
+        or None. Asked before every action; one query."""
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return None
+        session = self.scope.get("session")
+        return sessions.session_ended(
+            session_key=session.session_key if session is not None else None, user_id=user.pk
+        )
+
+    def refused_for_session(self, ref) -> dict | None:
+        """The reply to an action when the socket's session has ended (the
+        socket is then closed 4401), else None."""
+        ended = self.session_ended()
+        if ended is None:
+            return None
+        return {"type": "error", "ref": ref, "code": CLOSE_SIGNED_OUT, "message": str(ended)}
+
+    async def session_over(self, reason) -> None:
+        """The session this socket was opened with has ended: say why, and close."""
+        with translation.override(self.language()):
+            message = str(reason)
+        await self.send_json({"type": "error", "code": CLOSE_SIGNED_OUT, "message": message})
+        await self.close(code=CLOSE_SIGNED_OUT)
 
     async def abandon(self) -> None:
         """A connection that failed half-way (the database or Redis went away):
@@ -98,11 +146,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=CLOSE_SERVER_ERROR)
 
     async def disconnect(self, code: int) -> None:
+        if self.watched_session:
+            watch().remove(self, session_key=self.watched_session)
+            self.watched_session = None
         for group in (self.user_group, self.session_group):
             if group:
                 await self.channel_layer.group_discard(group, self.channel_name)
-        if self.counted_user:
-            await _off_loop(limits.SocketCap.release)(self.counted_user, self.channel_name)
+        if self.counted:
+            await _off_loop(limits.SocketCap.release)(self.counted, self.channel_name)
 
     # Messages that touch no database: handled without Channels' per-message
     # trip to a worker thread to tidy database connections.
@@ -156,8 +207,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.act(content)
 
     async def pinged(self) -> None:
-        if self.counted_user:
-            await _off_loop(limits.SocketCap.heard)(self.counted_user, self.channel_name)
+        if self.counted:
+            await _off_loop(limits.SocketCap.heard)(self.counted, self.channel_name)
 
     async def act(self, content: dict) -> None:
         await self.send_json({"type": "error", "message": str(UNREADABLE)})
@@ -225,9 +276,12 @@ class ProposalConsumer(LiveConsumer):
             await self.accept()
             user = self.scope.get("user")
             seq, missed, unread = await database_sync_to_async(_catch_up)(
-                proposal_id, self._since(), user.pk if self.counted_user else None
+                proposal_id, self._since(), user.pk if self.user_group else None
             )
             hello = {"type": "hello", "proposal": proposal_id, "seq": seq}
+            if self.user_group:
+                # Which comments are this reader's own: their mark, never their id.
+                hello["me"] = marks.author_mark(proposal_id=proposal_id, user=user)
             if unread is not None:
                 # Notifications that arrived while this page was away from the channel.
                 hello["unread"] = unread
@@ -255,7 +309,7 @@ class ProposalConsumer(LiveConsumer):
 
     async def _presence(self, *, joined: bool) -> None:
         announce = await _off_loop(presence.record)(
-            self.proposal_id, self.channel_name, joined=joined
+            self.proposal_id, self.channel_name, viewer=self.viewer(), joined=joined
         )
         if announce:
             task = asyncio.ensure_future(
@@ -280,7 +334,7 @@ class ProposalConsumer(LiveConsumer):
         await super().pinged()
         # A ping keeps the socket counted; it changes no count, so it announces nothing.
         await _off_loop(presence.record)(
-            self.proposal_id, self.channel_name, joined=True, announce=False
+            self.proposal_id, self.channel_name, viewer=self.viewer(), joined=True, announce=False
         )
 
     async def act(self, content: dict) -> None:
@@ -292,14 +346,17 @@ class ProposalConsumer(LiveConsumer):
             return
         reply = await database_sync_to_async(self._act)(action, content)
         await self.send_json(reply)
-        if reply.get("code") == CLOSE_TOO_MANY:
-            await self.close(code=CLOSE_TOO_MANY)
+        if reply.get("code") in (CLOSE_TOO_MANY, CLOSE_SIGNED_OUT):
+            await self.close(code=reply["code"])
 
     def _act(self, action, content: dict) -> dict:
         user = self.scope.get("user")
         ref = content.get("ref")
         client = self.scope.get("client") or (None, None)
         with translation.override(self.language()):
+            refused = self.refused_for_session(ref)
+            if refused is not None:
+                return refused
             try:
                 extra = action(self, user, content, client[0])
             except RateLimited as error:
@@ -412,7 +469,9 @@ def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> No
                 "section": comment.section_id,
                 "question": comment.question_id,
                 "depth": comment.depth,
-                "html": render_to_string("discussion/_comment.html", {"comment": comment}),
+                "html": render_to_string(
+                    "discussion/_comment.html", {"comment": comment, "live": True}
+                ),
             }
         }
     return None
@@ -481,12 +540,19 @@ class ModerationConsumer(LiveConsumer):
         if content["type"] not in ("queue.claim", "queue.release"):
             await self.send_json({"type": "error", "message": str(UNREADABLE)})
             return
-        await self.send_json(await database_sync_to_async(self._claims)(content))
+        reply = await database_sync_to_async(self._claims)(content)
+        await self.send_json(reply)
+        if reply.get("code") == CLOSE_SIGNED_OUT:
+            await self.close(code=CLOSE_SIGNED_OUT)
 
     def _claims(self, content: dict) -> dict:
         """Claim or release the items of one frame, each on its own; the reply
         names the ones refused (another moderator has them) and why."""
         ref = content.get("ref") if isinstance(content.get("ref"), str) else None
+        with translation.override(self.language()):
+            refused = self.refused_for_session(ref)
+            if refused is not None:
+                return refused
         try:
             ids = _ids(content)
         except (KeyError, TypeError, ValueError):

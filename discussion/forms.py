@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from discussion import limits
@@ -21,9 +22,24 @@ class EmptyTextInput(forms.TextInput):
         return None
 
 
+class CommentBodyField(forms.CharField):
+    """The text of a comment. Whether it is there, its length and its characters
+    (NUL, half a character) are checked by the comment service, as for the
+    socket and the API, so that every way in refuses the same text with the
+    same words (discussion.services.clean_body). The browser still asks for
+    some text before sending."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.widget.attrs["required"] = True
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+
+
 class CommentForm(forms.Form):
     # The service enforces the limit with a message that gives both numbers.
-    body = forms.CharField(
+    body = CommentBodyField(
         label=_("Your comment"),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX_LENGTH}),
         help_text=_("Markdown: **bold**, *italic*, lists, links. Disagree with ideas, not people."),
@@ -42,7 +58,7 @@ class CommentForm(forms.Form):
 
 
 class EditForm(forms.Form):
-    body = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 6}))
+    body = CommentBodyField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 6}))
 
 
 # The vote form's fourth button: takes one's vote back.

@@ -25,6 +25,9 @@ DEFAULT_RATES = {
     "vote": {"user": ["60/60"], "ip": ["300/60"]},
 }
 DEFAULT_SOCKETS_PER_USER = 12
+# Readers not signed in, per address: several people can share one (a school,
+# an office), so a little more room than one person gets.
+DEFAULT_SOCKETS_PER_ADDRESS = 24
 DEFAULT_MIN_FILL_SECONDS = 3
 
 HONEYPOT_FILLED = _(
@@ -76,27 +79,40 @@ def check_human(*, started: str | None, honeypot: str | None) -> None:
         raise ValidationError(TOO_QUICK, code="too_quick")
 
 
+def sockets_per_user() -> int:
+    return getattr(settings, "CONSULT_SOCKETS_PER_USER", DEFAULT_SOCKETS_PER_USER)
+
+
+def sockets_per_address() -> int:
+    return getattr(settings, "CONSULT_SOCKETS_PER_ADDRESS", DEFAULT_SOCKETS_PER_ADDRESS)
+
+
 class SocketCap:
-    """How many live sockets one person holds open at once, across servers.
-    A sorted set of channel names scored by when each was last heard from, so
-    that the sockets of a crashed server stop counting."""
+    """How many live sockets one person (or, for readers not signed in, one
+    address) holds open at once, across servers. A sorted set of channel
+    names scored by when each was last heard from, so that the sockets of a
+    crashed server stop counting. `who` is `person(user_id)` or a hashed
+    address (consult.ratelimit.address)."""
 
     STALE_AFTER = 90  # browsers ping every 30 s
 
     @staticmethod
-    def key(user_id: int) -> str:
-        return f"consult:sockets:u{user_id}"
+    def person(user_id: int) -> str:
+        return f"u{user_id}"
+
+    @staticmethod
+    def key(who: str) -> str:
+        return f"consult:sockets:{who}"
 
     @classmethod
-    def admit(cls, user_id: int, channel_name: str) -> bool:
-        """Count the socket in; False (and not counted) when the person is at the cap.
+    def admit(cls, who: str, channel_name: str, cap: int) -> bool:
+        """Count the socket in; False (and not counted) when `who` is at the cap.
         Added and counted in one transaction, so that sockets opening at the
         same moment cannot all slip under the cap."""
-        cap = getattr(settings, "CONSULT_SOCKETS_PER_USER", DEFAULT_SOCKETS_PER_USER)
         client = redis_client.client()
         if client is None:
             return True
-        key, now = cls.key(user_id), time.time()
+        key, now = cls.key(who), time.time()
         try:
             with client.pipeline() as pipe:
                 pipe.zremrangebyscore(key, "-inf", now - cls.STALE_AFTER)
@@ -110,27 +126,27 @@ class SocketCap:
                 client.zrem(key, channel_name)
                 return False
         except redis.RedisError:
-            logger.warning("socket cap not checked for user %s: Redis unreachable", user_id)
+            logger.warning("socket cap not checked for %s: Redis unreachable", who)
         return True
 
     @classmethod
-    def heard(cls, user_id: int, channel_name: str) -> None:
+    def heard(cls, who: str, channel_name: str) -> None:
         # Also brings back a socket pruned as stale (a laptop that slept).
-        cls._do(user_id, lambda pipe, key: pipe.zadd(key, {channel_name: time.time()}))
+        cls._do(who, lambda pipe, key: pipe.zadd(key, {channel_name: time.time()}))
 
     @classmethod
-    def release(cls, user_id: int, channel_name: str) -> None:
-        cls._do(user_id, lambda pipe, key: pipe.zrem(key, channel_name))
+    def release(cls, who: str, channel_name: str) -> None:
+        cls._do(who, lambda pipe, key: pipe.zrem(key, channel_name))
 
     @classmethod
-    def _do(cls, user_id: int, command) -> None:
+    def _do(cls, who: str, command) -> None:
         client = redis_client.client()
         if client is None:
             return
         try:
             with client.pipeline() as pipe:
-                command(pipe, cls.key(user_id))
-                pipe.expire(cls.key(user_id), cls.STALE_AFTER * 2)
+                command(pipe, cls.key(who))
+                pipe.expire(cls.key(who), cls.STALE_AFTER * 2)
                 pipe.execute()
         except redis.RedisError:
-            logger.warning("socket count not updated for user %s: Redis unreachable", user_id)
+            logger.warning("socket count not updated for %s: Redis unreachable", who)

@@ -7,6 +7,7 @@ its live event, and broadcasts on commit.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -47,6 +48,14 @@ ARCHIVED = _(
 )
 EMPTY = _("Write something before posting.")
 TOO_LONG = _("A comment can be at most %(limit)d characters; this one has %(length)d.")
+NUL_CHARACTER = _(
+    "The text contains a NUL character (U+0000), which a comment cannot hold. Remove it and "
+    "send the text again."
+)
+LONE_SURROGATE = _(
+    "The text contains U+%(code)04X, half of a character without its other half, which a "
+    "comment cannot hold. Remove it and send the text again."
+)
 PARENT_ELSEWHERE = _("You can only reply to a comment in the same discussion.")
 PARENT_DELETED = _("That comment has been deleted; reply in its thread instead.")
 PARENT_HIDDEN = _("That comment was removed by a moderator; reply in its thread instead.")
@@ -75,8 +84,28 @@ def edit_window() -> timedelta:
     return getattr(settings, "CONSULT_COMMENT_EDIT_WINDOW", DEFAULT_EDIT_WINDOW)
 
 
+# Half of a UTF-16 pair on its own: no character at all, and nothing can store
+# or show it (JSON over the socket and the API can carry one; a form cannot).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").strip()
+    """The text of a comment as every way in (form, socket, API) sends it:
+    refused here, with the same words whichever way it came, or returned clean.
+    The edges leave the text's characters to this check."""
+    body = body or ""
+    if "\x00" in body:
+        raise ValidationError({"body": ValidationError(NUL_CHARACTER, code="null")})
+    surrogate = _SURROGATE.search(body)
+    if surrogate is not None:
+        raise ValidationError(
+            {
+                "body": ValidationError(
+                    LONE_SURROGATE, code="surrogate", params={"code": ord(surrogate.group())}
+                )
+            }
+        )
+    body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ValidationError({"body": ValidationError(EMPTY)})
     if len(body) > COMMENT_MAX_LENGTH:

@@ -86,3 +86,35 @@ async def closed_with(socket) -> int:
         output = await socket.receive_output(timeout=5)
         if output["type"] == "websocket.close":
             return output["code"]
+
+
+def session_cookie(user) -> str:
+    """A real stored session of `user`, as signing in makes one; its cookie.
+    Made in a thread of its own, so that async tests may call it too."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.conf import settings
+    from django.db import connections
+    from django.test import Client
+
+    def make() -> str:
+        try:
+            client = Client()
+            client.force_login(user)
+            name = settings.SESSION_COOKIE_NAME
+            return f"{name}={client.cookies[name].value}"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(make).result()
+
+
+def sign_in(communicator, user):
+    """Open the socket as `user`, with a session of theirs as a browser would:
+    the socket acts only while that session lasts."""
+    communicator.scope["headers"] = [
+        *communicator.scope["headers"],
+        (b"cookie", session_cookie(user).encode()),
+    ]
+    return communicator

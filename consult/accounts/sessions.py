@@ -3,9 +3,14 @@
 A session ends after CONSULT_SESSION_IDLE_TIMEOUT seconds without a request
 and after CONSULT_SESSION_MAX_AGE seconds whatever happens. Both are checked
 on every request from two times kept in the session; the stored session's
-own expiry follows the idle timeout, so an abandoned session also stops
-working for the live sockets and is swept by `clearsessions`. Django issues a
-new session key at every sign-in (django.contrib.auth.login).
+own expiry follows the idle timeout, so an abandoned session is swept by
+`clearsessions`. Django issues a new session key at every sign-in
+(django.contrib.auth.login).
+
+A live socket makes no request: every action it takes asks `session_ended`
+first, and each server process asks `sessions_ended` about all its open
+sockets' sessions at once, every CONSULT_SOCKET_SESSION_CHECK_SECONDS, and
+closes those whose session has ended (discussion.socket_sessions).
 
 Ending a session goes through logout(), so its open sockets close with it
 (consult.accounts.signals).
@@ -14,12 +19,14 @@ Ending a session goes through logout(), so its open sockets close with it
 from __future__ import annotations
 
 import time
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 STARTED = "consult.session.started"
@@ -29,6 +36,9 @@ SEEN_RESOLUTION = 60
 
 IDLE_ENDED = _("You were signed out after a period without activity. Please sign in again.")
 AGE_ENDED = _("Your session reached its maximum length. Please sign in again.")
+SIGNED_OUT = _("You are signed out. Please sign in again.")
+# Sessions asked about in one query.
+CHECK_BATCH = 500
 
 
 def idle_timeout() -> int:
@@ -54,6 +64,48 @@ def _started(sender, request, user, **kwargs) -> None:
     now = time.time()
     session[STARTED] = now
     _touch(session, now)
+
+
+def _ended(data: dict, *, user_id: int, now: float):
+    """Why a stored session no longer lets `user_id` act, or None."""
+    if str(data.get(SESSION_KEY)) != str(user_id):
+        return SIGNED_OUT
+    started, seen = data.get(STARTED), data.get(SEEN)
+    if isinstance(started, (int, float)) and now - started > max_age():
+        return AGE_ENDED
+    if isinstance(seen, (int, float)) and now - seen > idle_timeout():
+        return IDLE_ENDED
+    return None
+
+
+def sessions_ended(owners: dict[str, int]) -> dict[str, str]:
+    """Of these sessions (session key -> whose it is), the ones that have
+    ended, each with why: gone, expired, another person's, or past the idle
+    timeout or the maximum age. One query per CHECK_BATCH sessions."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    model = store.get_model_class()
+    keys, now = list(owners), time.time()
+    stored: dict[str, str] = {}
+    for start in range(0, len(keys), CHECK_BATCH):
+        stored.update(
+            model.objects.filter(
+                session_key__in=keys[start : start + CHECK_BATCH], expire_date__gt=timezone.now()
+            ).values_list("session_key", "session_data")
+        )
+    ended = {}
+    for key, user_id in owners.items():
+        data = store().decode(stored[key]) if key in stored else {}
+        reason = _ended(data, user_id=user_id, now=now)
+        if reason is not None:
+            ended[key] = reason
+    return ended
+
+
+def session_ended(*, session_key: str | None, user_id: int):
+    """Why this session no longer lets the person act, or None while it does."""
+    if not session_key:
+        return SIGNED_OUT
+    return sessions_ended({session_key: user_id}).get(session_key)
 
 
 class SessionLifetimeMiddleware:

@@ -3,8 +3,10 @@ no serializer here reaches the database on its own."""
 
 from __future__ import annotations
 
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from discussion.models import COMMENT_MAX_LENGTH, ResponseStatus, VoteValue
 from proposals.models import StanceValue, Status
@@ -179,8 +181,28 @@ class Me(serializers.Serializer):
 # --- writes --------------------------------------------------------------------------
 
 
+class CommentBody(serializers.CharField):
+    """The text of a comment. Whether it is there, its length (documented here)
+    and its characters (NUL, half a character) are checked by the comment
+    service, as for the form and the socket, so that every way in refuses the
+    same text with the same words (discussion.services.clean_body)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=True, **kwargs)
+        self.validators = [
+            v
+            for v in self.validators
+            if not isinstance(
+                v,
+                ProhibitNullCharactersValidator
+                | ProhibitSurrogateCharactersValidator
+                | MaxLengthValidator,
+            )
+        ]
+
+
 class CommentCreate(serializers.Serializer):
-    body = serializers.CharField(max_length=COMMENT_MAX_LENGTH, trim_whitespace=False)
+    body = CommentBody(max_length=COMMENT_MAX_LENGTH, trim_whitespace=False)
     section = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, help_text="A section of the current version."
     )

@@ -9,7 +9,7 @@
   var status = root.querySelector("[data-queue-status]");
   var liveStatus = root.querySelector("[data-live-status]");
   var texts = root.dataset;
-  var me = document.body.dataset.userId || "";
+  var me = root.dataset.me || "";
   var query = texts.query ? "?" + texts.query : "";
 
   function say(text) {

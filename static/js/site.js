@@ -3,10 +3,25 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // Edit is offered while the server still accepts an edit: the link goes
+  // when the window closes (the server stops drawing it then too).
+  function expireEdits(scope) {
+    scope.querySelectorAll("[data-editable-until]").forEach(function (link) {
+      var left = Date.parse(link.dataset.editableUntil) - Date.now();
+      if (isNaN(left)) { return; }
+      if (left <= 0) { link.remove(); return; }
+      window.setTimeout(function () { link.remove(); }, left);
+    });
+  }
+  expireEdits(document);
+
   if (!("WebSocket" in window)) { return; }
   var root = document.querySelector("[data-live-url]");
   var announcer = document.querySelector("[data-live-announcer]");
-  var me = document.body.dataset.userId || "";
+  var signedIn = document.body.dataset.signedIn === "true";
+  // The reader's own mark in this consultation: their comments carry it
+  // (no account number is ever on the page).
+  var me = root ? root.dataset.me || "" : "";
 
   // Polite announcements; several in the same moment are read together,
   // not one over the other.
@@ -64,11 +79,13 @@
           keeper.retryAfter = event.retry_after || 30;
           if (event.message) { announce(event.message); }
         }
+        // The session ended (signed out, idle, too old): said once, and no reconnecting.
+        if (event.code === 4401 && event.message) { keeper.signedOut = event.message; }
         handlers.message(event);
       });
       socket.addEventListener("close", function (closed) {
         if (heartbeat) { window.clearInterval(heartbeat); }
-        if (handlers.close) { handlers.close(); }
+        if (handlers.close) { handlers.close(closed.code === 4401 ? keeper.signedOut : ""); }
         if (closed.code === 4429) {
           window.setTimeout(open, keeper.retryAfter ? keeper.retryAfter * 1000 : delay);
           keeper.retryAfter = 0;
@@ -85,7 +102,7 @@
 
   if (!root) {
     // Pages without a consultation's live channel still keep the count live.
-    if (me) { keepOpen(function () { return "/ws/me/"; }, { message: function () {} }); }
+    if (signedIn) { keepOpen(function () { return "/ws/me/"; }, { message: function () {} }); }
     return;
   }
   var status = document.querySelector("[data-live-status]");
@@ -105,17 +122,23 @@
     template.innerHTML = html.trim();
     var node = template.content.firstElementChild;
     node.querySelectorAll("[data-csrf]").forEach(function (input) { input.value = csrf; });
+    var own = Boolean(me) && node.dataset.author === me;
     node.querySelectorAll("[data-live-only]").forEach(function (part) {
       // Votes and replies for signed-in people who may take part; never on one's own comment.
-      var own = node.dataset.authorId === me;
       var isVote = part.classList.contains("vote-form");
-      if (part.hasAttribute("data-not-own")) {
-        // Reporting: anyone signed in, on anyone's comment but their own.
-        part.hidden = !(me && !own);
+      if (part.hasAttribute("data-own-only")) {
+        // Edit and Delete: the author's alone.
+        if (own) { part.hidden = false; } else { part.remove(); }
         return;
       }
-      part.hidden = !(canTakePart && me && !(own && isVote));
+      if (part.hasAttribute("data-not-own")) {
+        // Reporting: anyone signed in, on anyone's comment but their own.
+        part.hidden = !(signedIn && !own);
+        return;
+      }
+      part.hidden = !(canTakePart && signedIn && !(own && isVote));
     });
+    expireEdits(node);
     return node;
   }
 
@@ -342,6 +365,7 @@
   function receive(event) {
     if (event.type === "hello") {
       if (lastSeq === null) { lastSeq = event.seq; }
+      if (event.me) { me = event.me; }
       if (typeof event.unread === "number") { unread(event.unread); }
       root.dataset.live = "connected";
       if (status) { status.hidden = true; }
@@ -454,12 +478,14 @@
     return root.dataset.liveUrl + (lastSeq !== null ? "?since=" + lastSeq : "");
   }, {
     message: receive,
-    close: function () {
+    close: function (signedOut) {
       root.dataset.live = "disconnected";
-      if (status && document.body.dataset.reconnecting) {
-        status.textContent = document.body.dataset.reconnecting;
+      var text = signedOut || document.body.dataset.reconnecting;
+      if (status && text) {
+        status.textContent = text;
         status.hidden = false;
       }
+      if (signedOut) { announce(signedOut); }
     }
   });
 }());

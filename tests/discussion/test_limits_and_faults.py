@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from asgi import application
 from discussion.limits import fill_token
 from discussion.models import Comment, CommentVote
-from tests.live_helpers import human, next_message
+from tests.live_helpers import human, next_message, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +25,7 @@ def socket_for(proposal, user=None, ip="10.1.2.3"):
     communicator = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers)
     communicator.scope["client"] = (ip, 50000)
     if user is not None:
-        communicator.scope["user"] = user
+        sign_in(communicator, user)
     return communicator
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from asgi import application
 from discussion import events, services, tallies
 from discussion.models import Comment, CommentVote, Event
-from tests.live_helpers import human, next_message, nothing_more
+from tests.live_helpers import human, next_message, nothing_more, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,7 +22,7 @@ def socket_for(proposal, since=None, user=None):
     headers = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
     communicator = WebsocketCommunicator(application, path, headers=headers)
     if user is not None:
-        communicator.scope["user"] = user
+        sign_in(communicator, user)
     return communicator
 
 

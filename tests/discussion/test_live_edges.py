@@ -15,7 +15,7 @@ from asgi import application
 from discussion import consumers, events, limits, services
 from discussion.limits import SocketCap, fill_token
 from discussion.models import Comment
-from tests.live_helpers import human, next_message
+from tests.live_helpers import human, next_message, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +24,7 @@ def socket_for(proposal, user=None):
     headers = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
     socket = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers)
     if user is not None:
-        socket.scope["user"] = user
+        sign_in(socket, user)
     return socket
 
 
@@ -65,7 +65,7 @@ async def test_a_connection_failing_half_way_is_undone_and_closed_as_a_server_er
     closed = await socket.receive_output(timeout=5)
     assert closed == {"type": "websocket.close", "code": 1011}
     client = await sync_to_async(lambda: __import__("consult.redis_client").redis_client.client())()
-    assert client.zcard(SocketCap.key(people.citizen.pk)) == 0
+    assert client.zcard(SocketCap.key(SocketCap.person(people.citizen.pk))) == 0
     # Nothing of it is left among the proposal's readers in this process.
     from discussion.hub import hub
 
@@ -172,3 +172,72 @@ async def test_an_event_in_the_previous_format_is_still_forwarded(open_proposal)
     )
     assert await next_message(socket) == {"type": "test", "seq": 9}
     await socket.disconnect()
+
+
+def reader_socket(proposal, ip: str):
+    """A reader not signed in, from one address."""
+    socket = socket_for(proposal)
+    socket.scope["client"] = (ip, 50000)
+    return socket
+
+
+async def test_readers_not_signed_in_may_hold_only_so_many_sockets_per_address(
+    open_proposal, settings
+):
+    from django.conf import settings as configured
+
+    cap = configured.CONSULT_SOCKETS_PER_ADDRESS
+    assert cap == limits.sockets_per_address()
+    sockets = [reader_socket(open_proposal, "203.0.113.7") for _ in range(cap + 1)]
+    for socket in sockets[:cap]:
+        assert (await socket.connect())[0]
+        assert (await next_message(socket))["type"] == "hello"
+    await sockets[cap].connect()
+    refused = await next_message(sockets[cap])
+    assert refused["code"] == consumers.CLOSE_TOO_MANY == 4429
+    assert (await sockets[cap].receive_output(timeout=2))["code"] == 4429
+    # Another address is not affected; closing one makes room again.
+    other = reader_socket(open_proposal, "198.51.100.9")
+    await other.connect()
+    assert (await next_message(other))["type"] == "hello"
+    await sockets[0].disconnect()
+    again = reader_socket(open_proposal, "203.0.113.7")
+    await again.connect()
+    assert (await next_message(again))["type"] == "hello"
+    for socket in (*sockets[1:cap], other, again):
+        await socket.disconnect()
+
+
+async def viewers_settle(socket, timeout: float = 1.5) -> int | None:
+    """The last viewer count heard within the timeout."""
+    last, deadline = None, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        # (A receive that times out would end the socket: look first.)
+        if await socket.receive_nothing(timeout=0.1):
+            continue
+        message = await socket.receive_json_from()
+        if message["type"] == "viewers":
+            last = message["count"]
+    return last
+
+
+async def test_viewers_are_people_and_addresses_not_sockets(open_proposal, people, settings):
+    settings.CONSULT_VIEWERS_WINDOW_SECONDS = 0.2
+    # One person with three tabs, one address with three anonymous tabs.
+    tabs = [socket_for(open_proposal, user=people.citizen) for _ in range(3)]
+    tabs += [reader_socket(open_proposal, "203.0.113.7") for _ in range(3)]
+    for socket in tabs:
+        await socket.connect()
+    watcher = tabs[0]
+    assert await viewers_settle(watcher) == 2
+    # Closing two of a person's three tabs leaves them counted.
+    for socket in tabs[1:3]:
+        await socket.disconnect()
+    someone = reader_socket(open_proposal, "198.51.100.9")
+    await someone.connect()
+    assert await viewers_settle(watcher) == 3
+    for socket in tabs[3:]:
+        await socket.disconnect()
+    assert await viewers_settle(watcher) == 2
+    for socket in (watcher, someone):
+        await socket.disconnect()

@@ -23,7 +23,7 @@ from discussion import events, moderation, policy, premoderation, responses, ser
 from discussion.models import Comment, Event, ModerationPolicy, Report
 from proposals.models import Proposal
 from tests.conftest import run_manage
-from tests.live_helpers import human, next_message, nothing_more
+from tests.live_helpers import human, next_message, nothing_more, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -358,7 +358,7 @@ def socket_for(proposal, user=None):
     headers = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
     socket = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers)
     if user is not None:
-        socket.scope["user"] = user
+        sign_in(socket, user)
     return socket
 
 

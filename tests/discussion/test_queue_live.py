@@ -20,7 +20,7 @@ from consult.accounts.models import Role
 from consult.live import USER_GROUP
 from discussion import moderation, queue, services
 from discussion.models import Comment, ModerationPolicy
-from tests.live_helpers import next_message, nothing_more, recv_json
+from tests.live_helpers import next_message, nothing_more, recv_json, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,14 +30,14 @@ HEADERS = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
 def moderation_socket(user=None) -> WebsocketCommunicator:
     socket = WebsocketCommunicator(application, "/ws/moderation/", HEADERS)
     if user is not None:
-        socket.scope["user"] = user
+        sign_in(socket, user)
     return socket
 
 
 def proposal_socket(proposal, user=None) -> WebsocketCommunicator:
     socket = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", HEADERS)
     if user is not None:
-        socket.scope["user"] = user
+        sign_in(socket, user)
     return socket
 
 

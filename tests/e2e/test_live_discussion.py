@@ -132,3 +132,92 @@ def test_a_new_thread_on_another_page_is_announced_with_a_link_to_it(
     expect(reader.locator(f"#comment-{comment.pk}")).to_be_visible()
     expect(reader.locator("nav.pagination [aria-current=page]")).to_have_text("Page 3 of 3")
     reader.context.close()
+
+
+def test_my_new_comment_offers_edit_and_delete_at_once_and_edit_goes_when_its_window_closes(
+    asgi_live_server, browser, open_proposal, people, make_user
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from discussion.models import Comment
+
+    base = asgi_live_server.url
+    section = open_proposal.sections.first()
+    url = f"{base}{open_proposal.get_absolute_url()}sections/{section.pk}/"
+    make_user("writer@example.org", display_name="Wen Writer")
+    make_user("reader@example.org", display_name="Rita Reader")
+
+    writer = browser.new_context(locale="en-GB").new_page()
+    sign_in(writer, base, "writer@example.org")
+    writer.goto(url)
+    drawn = time.monotonic()
+    expect(writer.locator("article.section-page")).to_have_attribute("data-live", "connected")
+    reader = browser.new_context(locale="en-GB").new_page()
+    sign_in(reader, base, "reader@example.org")
+    reader.goto(url)
+    expect(reader.locator("article.section-page")).to_have_attribute("data-live", "connected")
+
+    writer.get_by_label("Your comment").fill("Mine, just posted.")
+    time.sleep(max(0.0, MIN_FILL_SECONDS + 0.2 - (time.monotonic() - drawn)))
+    writer.get_by_role("button", name="Post comment").click()
+    expect(writer.get_by_label("Your comment")).to_have_value("")
+    mine = writer.locator("article.comment", has_text="Mine, just posted.")
+    # No reload: the author sees Edit and Delete on the comment as it arrives.
+    expect(mine.get_by_role("link", name="Edit")).to_be_visible()
+    expect(mine.get_by_role("button", name="Delete")).to_be_visible()
+    # Another reader sees neither.
+    theirs = reader.locator("article.comment", has_text="Mine, just posted.")
+    expect(theirs).to_be_visible()
+    expect(theirs.get_by_role("link", name="Edit")).to_have_count(0)
+    expect(theirs.get_by_role("button", name="Delete")).to_have_count(0)
+    assert writer.evaluate("document.body.dataset.userId") is None
+
+    # A comment whose edit window closes in a few seconds: Edit goes then.
+    comment = Comment.objects.get(body="Mine, just posted.")
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=timezone.now() - services.edit_window() + timedelta(seconds=4)
+    )
+    writer.reload()
+    mine = writer.locator("article.comment", has_text="Mine, just posted.")
+    expect(mine.get_by_role("link", name="Edit")).to_be_visible()
+    expect(mine.get_by_role("link", name="Edit")).to_have_count(0, timeout=10_000)
+    expect(mine.get_by_role("button", name="Delete")).to_be_visible()
+    reader.context.close()
+    writer.context.close()
+
+
+@pytest.fixture
+def quick_session_checks(monkeypatch):
+    # Read by the server started after this (asgi_live_server).
+    monkeypatch.setenv("SOCKET_SESSION_CHECK_SECONDS", "1")
+
+
+def test_an_open_page_is_told_when_its_session_ends_while_idle(
+    quick_session_checks, asgi_live_server, browser, open_proposal, make_user
+):
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from consult.accounts import sessions
+
+    base = asgi_live_server.url
+    section = open_proposal.sections.first()
+    make_user("idle@example.org", display_name="Ida Idle")
+    page = browser.new_context(locale="en-GB").new_page()
+    sign_in(page, base, "idle@example.org")
+    page.goto(f"{base}{open_proposal.get_absolute_url()}sections/{section.pk}/")
+    expect(page.locator("article.section-page")).to_have_attribute("data-live", "connected")
+
+    cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    store = import_module(settings.SESSION_ENGINE).SessionStore(cookie["value"])
+    store[sessions.SEEN] -= settings.CONSULT_SESSION_IDLE_TIMEOUT + 5
+    store.save()
+    # Nothing is clicked: the server's check closes the socket and says why.
+    expect(page.locator("article.section-page")).to_have_attribute(
+        "data-live", "disconnected", timeout=10_000
+    )
+    expect(page.locator("[data-live-status]")).to_have_text(str(sessions.IDLE_ENDED))
+    page.context.close()
