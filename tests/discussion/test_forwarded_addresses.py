@@ -8,7 +8,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from asgi import application
-from tests.live_helpers import human, next_message
+from tests.live_helpers import human, next_message, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +28,7 @@ async def post_over_socket(proposal, section, user, *, peer: str, forwarded_for:
     ]
     socket = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers)
     socket.scope["client"] = (peer, 50000)
-    socket.scope["user"] = user
+    sign_in(socket, user)
     connected, _ = await socket.connect()
     assert connected
     await next_message(socket)  # hello

@@ -13,7 +13,7 @@ from asgi import application
 from discussion import services
 from discussion.models import Comment, CommentVote, Event
 from proposals import services as proposal_services
-from tests.live_helpers import next_message
+from tests.live_helpers import next_message, sign_in
 
 
 def counts(comment) -> tuple[int, int, int]:
@@ -112,8 +112,7 @@ def test_the_plain_form_withdraws_and_offers_withdrawing_only_with_a_vote(
 def socket_for(proposal, user):
     headers = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
     socket = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers=headers)
-    socket.scope["user"] = user
-    return socket
+    return sign_in(socket, user)
 
 
 @pytest.mark.django_db(transaction=True)
