@@ -117,7 +117,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return None
         session = self.scope.get("session")
         return sessions.session_ended(
-            session_key=session.session_key if session is not None else None, user_id=user.pk
+            session_key=session.session_key if session is not None else None,
+            user_id=user.pk,
+            acting=True,
         )
 
     def refused_for_session(self, ref) -> dict | None:

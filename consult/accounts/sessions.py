@@ -101,11 +101,26 @@ def sessions_ended(owners: dict[str, int]) -> dict[str, str]:
     return ended
 
 
-def session_ended(*, session_key: str | None, user_id: int):
-    """Why this session no longer lets the person act, or None while it does."""
+def session_ended(*, session_key: str | None, user_id: int, acting: bool = False):
+    """Why this session no longer lets the person act, or None while it does.
+
+    `acting`: the person is doing something over a socket, which counts as
+    activity as a request does, so someone who only posts live is not signed
+    out for idleness; "last seen" is written at most once a SEEN_RESOLUTION."""
     if not session_key:
         return SIGNED_OUT
-    return sessions_ended({session_key: user_id}).get(session_key)
+    if not acting:
+        return sessions_ended({session_key: user_id}).get(session_key)
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    data, now = session.load(), time.time()
+    if session.session_key is None or session.session_key != session_key:
+        return SIGNED_OUT  # gone or expired: load() made a new, empty session
+    reason = _ended(data, user_id=user_id, now=now)
+    seen = data.get(SEEN)
+    if reason is None and isinstance(seen, (int, float)) and now - seen >= SEEN_RESOLUTION:
+        _touch(session, now)
+        session.save()
+    return reason
 
 
 class SessionLifetimeMiddleware:

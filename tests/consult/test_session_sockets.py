@@ -118,6 +118,33 @@ async def test_a_socket_whose_session_has_ended_cannot_post(
     assert bodies == ["Still here"]
 
 
+async def test_acting_over_a_socket_counts_as_activity(
+    open_proposal,  # noqa: F811
+    people,  # noqa: F811
+    settings,
+):
+    """Someone who only posts live is not signed out for idleness: an action
+    over the socket moves the session's "last seen" on, as a request does."""
+    settings.CONSULT_SOCKET_SESSION_CHECK_SECONDS = 3600
+    cookie = await sync_to_async(session_cookie)(people.citizen)
+    # Nearly idle for the whole timeout: one more minute without activity ends it.
+    await sync_to_async(age_session)(
+        cookie, **{sessions.SEEN: settings.CONSULT_SESSION_IDLE_TIMEOUT - 60}
+    )
+    socket = proposal_socket(open_proposal, cookie)
+    assert (await socket.connect())[0]
+    assert (await next_message(socket))["type"] == "hello"
+    await socket.send_json_to({**human(), "type": "comment.post", "body": "Still here", "ref": "1"})
+    assert {"type": "ok", "ref": "1"} in [await next_message(socket) for _ in range(2)]
+    await socket.disconnect()
+
+    # Two more minutes pass: counted from the post, the session still lasts.
+    await sync_to_async(age_session)(cookie, **{sessions.SEEN: 120})
+    key = cookie.split("=", 1)[1]
+    ended = await sync_to_async(sessions.session_ended)(session_key=key, user_id=people.citizen.pk)
+    assert ended is None
+
+
 async def test_a_socket_of_a_session_that_ended_cannot_vote(
     open_proposal,  # noqa: F811
     people,  # noqa: F811
