@@ -44,7 +44,12 @@ def _seed() -> dict[str, list[Target]]:
     from proposals.models import Proposal
 
     call_command("seed_demo", verbosity=0)
+    from consult.api.tokens import token_create
+
     official = User.objects.get(email=ACCOUNTS["official"])
+    citizen = User.objects.get(email=ACCOUNTS["citizen"])
+    # A token with a long name, so the tokens table has a row to fit on a phone.
+    token_create(actor=citizen, name="Neighbourhood dashboard sync", can_write=True)
     admin = User.objects.get(email=ACCOUNTS["admin"])
     secret = generate_totp_secret()
     if not Authenticator.objects.filter(user=admin).exists():
@@ -132,13 +137,15 @@ def _sign_in(page, base: str, role: str, secret: str) -> None:
     page.goto(base + "/accounts/login/")
     page.get_by_label("Email").fill(ACCOUNTS[role])
     page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign In").click()
     if role == "admin":
         # Staff pass the second factor, as a person with an authenticator app would.
         code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
         page.locator("input[name=code]").fill(code)
-        page.locator("form button[type=submit]").last.click()
-    expect(page.locator(".signed-in-as")).to_be_visible()
+        with page.expect_navigation():
+            page.locator("form button[type=submit]").last.click()
+    expect(page.locator(".signed-in-as")).to_be_visible(timeout=15_000)
 
 
 def _audit_role(context, base: str, role: str, targets: list[Target], secret: str):
