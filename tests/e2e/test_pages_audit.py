@@ -11,6 +11,7 @@ also saved as <role>-<lang>-<width>-<page>.png for review.
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -38,16 +39,17 @@ def _seed() -> dict[str, list[Target]]:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     from consult.accounts.models import User
+    from consult.api.tokens import token_create
     from consult.reports import services as report_services
     from consult.reports.models import SummaryRun
+    from discussion.curation import comment_theme_add
     from discussion.models import Comment
     from proposals.models import Proposal
 
     call_command("seed_demo", verbosity=0)
-    from consult.api.tokens import token_create
-
     official = User.objects.get(email=ACCOUNTS["official"])
     citizen = User.objects.get(email=ACCOUNTS["citizen"])
+    moderator = User.objects.get(email=ACCOUNTS["moderator"])
     # A token with a long name, so the tokens table has a row to fit on a phone.
     token_create(actor=citizen, name="Neighbourhood dashboard sync", can_write=True)
     admin = User.objects.get(email=ACCOUNTS["admin"])
@@ -69,7 +71,10 @@ def _seed() -> dict[str, list[Target]]:
         .first()
     )
     question = live.questions.order_by("pk").first()
-    commenter = Comment.objects.filter(proposal=live).order_by("pk").first().author
+    first = Comment.objects.filter(proposal=live, section=section).order_by("pk").first()
+    commenter = first.author
+    # A theme on it, so the moderator's "Remove" button for themes is on the page.
+    comment_theme_add(actor=moderator, comment=first, name="Deliveries")
     slug = live.slug
     public = [
         Target("home", "/"),
@@ -144,7 +149,7 @@ def _sign_in(page, base: str, role: str, secret: str) -> None:
         code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
         page.locator("input[name=code]").fill(code)
         with page.expect_navigation():
-            page.locator("form button[type=submit]").last.click()
+            page.get_by_role("button", name="Sign In").click()
     expect(page.locator(".signed-in-as")).to_be_visible(timeout=15_000)
 
 
@@ -157,7 +162,12 @@ def _audit_role(context, base: str, role: str, targets: list[Target], secret: st
     findings: list[Finding] = []
     checks = 0
     if role != "anonymous":
-        _sign_in(page, base, role, secret)
+        try:
+            _sign_in(page, base, role, secret)
+        except AssertionError as error:
+            sign_in = Finding(role, "en", 1280, Target("sign-in", "/accounts/login/"))
+            sign_in.problems.append(f"could not sign in: {str(error).splitlines()[0]}")
+            return [sign_in], 0
     for lang in audit.LANGUAGES:
         context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
         for width in audit.WIDTHS:
@@ -189,7 +199,11 @@ def test_every_main_page_passes_the_audit_for_each_role_language_and_width(
     browser, asgi_live_server
 ):
     if not audit.AXE_SOURCE.exists():
-        pytest.fail(f"{audit.AXE_SOURCE} is missing: run `make setup` (npm ci installs axe-core)")
+        # As with Chromium: skipped on a developer's machine without npm, never in CI.
+        missing = f"{audit.AXE_SOURCE} is missing: `make setup` installs axe-core with npm ci"
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
     started = time.monotonic()
     targets, secret = in_thread(_seed)
     base = asgi_live_server.url
