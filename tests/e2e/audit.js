@@ -12,6 +12,22 @@ window.consultAudit = {
     return (el.innerText || el.value || "").trim().replace(/\s+/g, " ").slice(0, 40);
   },
 
+  // The text a sighted person sees: words kept for screen readers only
+  // (the visually-hidden pattern, a box of 1px or less) are left out.
+  visibleText(el) {
+    const parts = [];
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      const box = parent.getBoundingClientRect();
+      if (node.data.trim() && box.width > 1 && box.height > 1 && this.drawn(parent)) {
+        parts.push(node.data.trim());
+      }
+    }
+    if (!parts.length && el.value && el.tagName === "INPUT") parts.push(el.value);
+    return parts.join(" ").replace(/\s+/g, " ").slice(0, 40);
+  },
+
   drawn(el) {
     return el.checkVisibility({visibilityProperty: true, opacityProperty: true})
       && el.getClientRects().length > 0;
@@ -91,10 +107,8 @@ window.consultAudit = {
     );
     for (const el of controls) {
       if (el.disabled || el.closest("[hidden], [aria-hidden=true]") || !this.drawn(el)) continue;
-      const box = el.getBoundingClientRect();
-      if (box.width <= 1 || box.height <= 1) continue;  // words for screen readers only
-      const text = this.text(el);
-      if (!text) continue;
+      const text = this.visibleText(el);
+      if (!text) continue;  // an icon, or words for screen readers only
       const bg = this.background(el);
       const fg = this.over(this.parse(getComputedStyle(el).color), bg);
       const [l1, l2] = [this.luminance(fg), this.luminance(bg)].sort((x, y) => y - x);
