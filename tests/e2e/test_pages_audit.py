@@ -73,6 +73,7 @@ def _seed() -> dict[str, list[Target]]:
     question = live.questions.order_by("pk").first()
     first = Comment.objects.filter(proposal=live, section=section).order_by("pk").first()
     commenter = first.author
+    own = Comment.objects.filter(proposal=live, author=citizen).order_by("pk").first()
     # A theme on it, so the moderator's "Remove" button for themes is on the page.
     comment_theme_add(actor=moderator, comment=first, name="Deliveries")
     slug = live.slug
@@ -105,6 +106,7 @@ def _seed() -> dict[str, list[Target]]:
             Target("your-data", "/accounts/privacy/"),
             Target("emails", "/accounts/email/"),
             Target("password", "/accounts/password/change/"),
+            Target("delete-comment", f"/discussion/comments/{own.pk}/delete/"),
         ],
         "moderator": [
             *public,
