@@ -4,9 +4,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 
-.PHONY: run test setup lint format messages clean
+.PHONY: run test setup lint format messages screenshots clean
 
-$(STAMP): pyproject.toml $(PO_FILES) scripts/bootstrap
+$(STAMP): pyproject.toml package.json package-lock.json $(PO_FILES) scripts/bootstrap
 	VENV=$(VENV) scripts/bootstrap
 
 setup: $(STAMP)
@@ -20,6 +20,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Screenshots of the main pages for every role, language and width, in var/screenshots/
+screenshots: $(STAMP)
+	CONSULT_SCREENSHOTS=var/screenshots $(PY) -m pytest tests/e2e/test_pages_audit.py -p no:cacheprovider -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -35,4 +39,4 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages --locale zh_Hans --domain djangojs --ignore '.venv/*' --ignore 'var/*'
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache

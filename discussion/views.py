@@ -254,10 +254,20 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first: the page (GET, or a POST without the confirmation) shows the
+    comment and a button that deletes it, so one stray click deletes nothing."""
     comment = _visible_comment(request, pk)
+    if comment.author_id != request.user.pk:
+        raise Http404
+    if comment.is_deleted:
+        return redirect(_back_to(comment))
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return render(
+            request, "discussion/delete.html", {"comment": comment, "back": _back_to(comment)}
+        )
     try:
         services.comment_delete(actor=request.user, comment=comment)
     except (ValidationError, PermissionDenied) as error:

@@ -13,6 +13,11 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["email", "display_name", "is_staff", "is_active", "date_joined"]
     search_fields = ["email", "display_name"]
     list_filter = ["is_staff", "is_active"]
+    # Plain fields: Django's two-box group picker and date shortcuts carry
+    # ARIA that screen readers are given wrong (untranslated, misplaced), and
+    # no one should edit when a person last signed in or joined.
+    filter_horizontal = []
+    readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Public profile"), {"fields": ["display_name"]}),

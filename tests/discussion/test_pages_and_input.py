@@ -62,7 +62,7 @@ def test_posting_with_the_plain_form_and_voting_and_deleting(
     page = BeautifulSoup(client.get(section_url(open_proposal, section)).content, "html.parser")
     assert page.find("button", attrs={"value": "agree"})["aria-pressed"] == "true"
     client.force_login(people.citizen)
-    client.post(f"/discussion/comments/{comment.pk}/delete/")
+    client.post(f"/discussion/comments/{comment.pk}/delete/", {"confirm": "yes"})
     assert Comment.objects.get().is_deleted
 
 
