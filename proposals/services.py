@@ -906,10 +906,10 @@ def _verification_url(proposal: Proposal) -> str:
     return f"{settings.CONSULT_SITE_URL}{path}?jurisdiction={proposal.jurisdiction_id}"
 
 
-@transaction.atomic
-def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section | None):
-    # Fresh state: the window may have closed since the page was drawn, or a
-    # moderator may have suspended the person.
+def _proposal_taking_stances(*, actor: User, proposal_id: int) -> Proposal:
+    """The proposal, read fresh, if `actor` may take or withdraw a stance on it
+    now: the window may have closed since the page was drawn, or a moderator
+    may have suspended the person."""
     account_rules.ensure_not_sanctioned(User.objects.get(pk=actor.pk))
     proposal = Proposal.objects.get(pk=proposal_id)
     if proposal.archived:
@@ -918,6 +918,12 @@ def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section
         raise ValidationError(
             STANCE_NOT_OPEN, params={"status": proposal.get_effective_status_display().lower()}
         )
+    return proposal
+
+
+@transaction.atomic
+def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section | None):
+    proposal = _proposal_taking_stances(actor=actor, proposal_id=proposal_id)
     if rules.stance_needs_verification(actor, proposal):
         raise ValidationError(
             STANCE_NEEDS_VERIFICATION,
@@ -971,14 +977,7 @@ def stance_withdraw(*, actor: User, proposal: Proposal, section: Section | None 
 
 @transaction.atomic
 def _stance_delete(*, actor: User, proposal_id: int, section: Section | None) -> bool:
-    account_rules.ensure_not_sanctioned(User.objects.get(pk=actor.pk))
-    proposal = Proposal.objects.get(pk=proposal_id)
-    if proposal.archived:
-        raise ValidationError(STANCE_ARCHIVED)
-    if not rules.can_take_stance(actor, proposal):
-        raise ValidationError(
-            STANCE_NOT_OPEN, params={"status": proposal.get_effective_status_display().lower()}
-        )
+    proposal = _proposal_taking_stances(actor=actor, proposal_id=proposal_id)
     if section is not None:
         stances = SectionStance.objects.filter(section_id=section.pk, proposal=proposal)
     else:
