@@ -106,6 +106,7 @@ def _seed() -> dict[str, list[Target]]:
             Target("your-data", "/accounts/privacy/"),
             Target("emails", "/accounts/email/"),
             Target("password", "/accounts/password/change/"),
+            Target("display-name", "/accounts/name/"),
             Target("delete-comment", f"/discussion/comments/{own.pk}/delete/"),
         ],
         "moderator": [
@@ -122,6 +123,7 @@ def _seed() -> dict[str, list[Target]]:
             Target("manage", "/manage/"),
             Target("manage-consultation", f"/manage/{live.pk}/"),
             Target("manage-draft", f"/manage/{draft.pk}/"),
+            Target("delete-draft", f"/manage/{draft.pk}/delete/"),
             Target(
                 "edit-section",
                 f"/manage/{draft.pk}/sections/{draft.sections.order_by('order').first().pk}/",
