@@ -14,7 +14,7 @@ setup: $(STAMP)
 ## Serve the platform with demo data at http://127.0.0.1:$(PORT) (`make run PORT=8080`)
 PORT ?= 8000
 run: $(STAMP)
-	$(PY) -m consult.run --port $(PORT)
+	$(PY) -m consult.infra.run --port $(PORT)
 
 ## Run the whole test suite (real Redis; browser tests when Chromium is present)
 test: $(STAMP)

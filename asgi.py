@@ -1,7 +1,7 @@
 """The ASGI entry point, served by Daphne: `daphne asgi:application`.
 
 The client's address is settled first, from the trusted proxies
-(consult/proxies.py). Then HTTP goes to Django; WebSockets go through an
+(consult/infra/proxies.py). Then HTTP goes to Django; WebSockets go through an
 Origin check against ALLOWED_HOSTS and the session-based auth stack before
 any consumer runs.
 """
@@ -12,7 +12,7 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
 
-from consult.config import ConfigError
+from consult.infra.config import ConfigError
 
 try:
     from django.core.asgi import get_asgi_application
@@ -25,7 +25,7 @@ from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 
-from consult.proxies import ClientAddressMiddleware
+from consult.infra.proxies import ClientAddressMiddleware
 from consult.routing import websocket_urlpatterns
 
 application = ClientAddressMiddleware(

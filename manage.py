@@ -9,7 +9,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
     from django.core.management import execute_from_command_line
 
-    from consult.config import ConfigError
+    from consult.infra.config import ConfigError
 
     try:
         execute_from_command_line(sys.argv)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def placeholder_settings() -> None:
     """Benchmarks run with DEBUG off, as production does: what production
     requires (the privacy page's details) gets the demo's placeholders."""
-    from consult.config import PRIVACY_PLACEHOLDERS
+    from consult.infra.config import PRIVACY_PLACEHOLDERS
 
     for name, value in PRIVACY_PLACEHOLDERS.items():
         os.environ.setdefault(name, value)

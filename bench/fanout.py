@@ -9,7 +9,7 @@ RedisChannelLayer, and the platform itself (`daphne asgi:application`) on
 each channel layer (RedisChannelLayer, RedisPubSubChannelLayer). For each, the
 listener processes open M sockets, the server is left to go quiet, then
 comments are posted at R per second for S seconds: to the platform through
-discussion.services.comment_create from this process (Django on a throwaway
+discussion.comments.services.comment_create from this process (Django on a throwaway
 SQLite file, or DATABASE_URL), to the baselines as a frame from one more
 socket, the size of one platform event. Latency is from the start of each
 post to its receipt at each listener, over every (listener, post) pair; a
@@ -296,9 +296,9 @@ def build():
     from consult.accounts import services as account_services
     from consult.accounts.models import Role, User
     from consult.testing.data import open_consultation
-    from discussion.events import message
+    from discussion.comments.services import comment_create
+    from discussion.live.events import message
     from discussion.models import Event
-    from discussion.services import comment_create
 
     nation = account_services.jurisdiction_create(
         actor=None, name="Nation", slug="nation", level="national"

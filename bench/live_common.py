@@ -65,7 +65,7 @@ class Fleet:
             print(f"server logs kept in {self.tmp}", file=sys.stderr)
 
     def start_redis(self):
-        from consult.redis_server import PrivateRedis
+        from consult.infra.redis_server import PrivateRedis
 
         self.redis = PrivateRedis(workdir=self.tmp / "redis")
         return self.redis.start()
@@ -110,7 +110,7 @@ def stop_process(process: subprocess.Popen, timeout: float = 5.0) -> None:
 
 
 def free_port() -> int:
-    from consult.redis_server import free_port as port
+    from consult.infra.redis_server import free_port as port
 
     return port()
 
@@ -179,7 +179,7 @@ class Server:
 
 def start_platform(fleet: Fleet, *, redis_url: str, layer: str) -> Server:
     """`daphne asgi:application`, the command production runs."""
-    from consult.server import daphne_command
+    from consult.infra.server import daphne_command
 
     port = free_port()
     command = daphne_command(host="127.0.0.1", port=port)
@@ -189,7 +189,7 @@ def start_platform(fleet: Fleet, *, redis_url: str, layer: str) -> Server:
 
 def start_tutorial(fleet: Fleet, *, redis_url: str, layer: str = "core") -> Server:
     """The Channels-tutorial consumer, with the same Daphne options."""
-    from consult.server import daphne_command
+    from consult.infra.server import daphne_command
 
     port = free_port()
     app = "live_apps:tutorial_application"

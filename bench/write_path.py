@@ -119,7 +119,7 @@ def main() -> int:
     # cancel a task, which a database call in a worker thread does not notice.
     signal.signal(signal.SIGTERM, _interrupted)
     signal.signal(signal.SIGINT, _interrupted)
-    from consult.redis_server import PrivateRedis
+    from consult.infra.redis_server import PrivateRedis
 
     tmp = tempfile.TemporaryDirectory(prefix="consult-write-")
     redis = daphne = None
@@ -252,7 +252,7 @@ def build(users: int) -> World:
     from consult.accounts import services as account_services
     from consult.accounts.models import Role, User
     from consult.testing.data import open_consultation
-    from discussion import services
+    from discussion.comments import services
 
     nation = account_services.jurisdiction_create(
         actor=None, name="Nation", slug="nation", level="national"
@@ -298,7 +298,7 @@ def build(users: int) -> World:
 
 
 def fill_token() -> str:
-    from discussion import limits
+    from discussion.comments import limits
 
     # Drawn a minute ago, as if someone had been writing.
     return limits.fill_token(time.time() - 60)
@@ -311,7 +311,7 @@ class Daphne:
     """Daphne in a subprocess, as tests/conftest.py starts it, on the bench settings."""
 
     def __init__(self, app: str) -> None:
-        from consult.redis_server import free_port
+        from consult.infra.redis_server import free_port
 
         self.app = app
         self.port = free_port()
@@ -320,7 +320,7 @@ class Daphne:
         self._seen = 0
 
     def start(self, timeout: float = 60) -> None:
-        from consult.server import daphne_command
+        from consult.infra.server import daphne_command
 
         paths = [str(BENCH), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
@@ -667,7 +667,7 @@ def listeners(result: Result, world: World) -> str:
 
 
 def last_seq(world: World) -> int:
-    from discussion import events
+    from discussion.live import events
 
     return events.last_seq(world.proposal_id)
 
@@ -774,7 +774,7 @@ def service_inserts(world: World, rows: int) -> Result:
 
 def _service_inserts(world: World, rows: int) -> Result:
     from consult.accounts.models import User
-    from discussion import services
+    from discussion.comments import services
     from proposals.models import Proposal, Section
 
     proposal = Proposal.objects.get(pk=world.proposal_id)

@@ -10,7 +10,7 @@ The work of checking them stays: every comment still goes through the rate
 limiter (with no rates to count), the fill-time check and the socket cap.
 
 The same reasoning applies to the per-socket bound on frames in
-discussion/consumers.py, which is a module constant rather than a setting:
+discussion/live/consumers.py, which is a module constant rather than a setting:
 `application` below is the project's asgi.application with that bound lifted
 in the server process, and is what Daphne serves unless the benchmark is told
 to keep the bound (--keep-frame-limit).
@@ -33,11 +33,11 @@ def __getattr__(name: str):
     if name != "application":
         raise AttributeError(name)
     from asgi import application
-    from discussion import consumers
+    from discussion.live import consumers
 
     for constant in ("FRAME_BURST", "FRAME_REFILL_PER_SECOND"):
         if not hasattr(consumers, constant):
-            raise RuntimeError(f"discussion.consumers.{constant} is gone: update the bench")
+            raise RuntimeError(f"discussion.live.consumers.{constant} is gone: update the bench")
     consumers.FRAME_BURST = BENCH_FRAME_BURST
     consumers.FRAME_REFILL_PER_SECOND = BENCH_FRAME_REFILL_PER_SECOND
     return application

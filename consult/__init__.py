@@ -1,5 +1,5 @@
 """consult: the project package (settings, routing, accounts, reports, API).
 
-Kept free of Django imports so that `python -m consult.run` can start the
+Kept free of Django imports so that `python -m consult.infra.run` can start the
 private Redis before Django reads its settings.
 """

@@ -8,4 +8,4 @@ class ConsultConfig(AppConfig):
     verbose_name = _("Consultation platform")
 
     def ready(self) -> None:
-        from consult import sso  # noqa: F401 - connects its erase and export receivers
+        from consult.accounts import sso  # noqa: F401 - connects its erase and export receivers

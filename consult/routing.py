@@ -3,8 +3,8 @@
 from django.urls import re_path
 
 from consult.reports.routing import websocket_urlpatterns as report_routes
-from discussion.consumers import NotFoundConsumer
-from discussion.routing import websocket_urlpatterns as discussion_routes
+from discussion.live.consumers import NotFoundConsumer
+from discussion.live.routing import websocket_urlpatterns as discussion_routes
 
 websocket_urlpatterns = [
     *discussion_routes,

@@ -1,7 +1,7 @@
 """Settings, read from the environment (see the table in README.md).
 
 Every value has a safe default for one machine; a malformed value raises
-consult.config.ConfigError, which manage.py and asgi.py turn into one line.
+consult.infra.config.ConfigError, which manage.py and asgi.py turn into one line.
 """
 
 from pathlib import Path
@@ -9,7 +9,7 @@ from pathlib import Path
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from consult import config
+from consult.infra import config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "consult.opendata",
     "consult.identity",
     "consult.privacy",
+    "consult.demo",
     "consult",
     "proposals",
     "discussion",
@@ -120,7 +121,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "consult.cache.ResilientRedisCache",
+            "BACKEND": "consult.infra.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cache",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -151,10 +152,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# The live path, wired once (see consult/live.py).
-CONSULT_LIVE_EVENT_SINK = "discussion.events.event_append"
-CONSULT_LIVE_STANCE_SINK = "discussion.tallies.stance_tallies_changed"
-CONSULT_LIVE_LAST_SEQ = "discussion.events.last_seq"
+# The live path, wired once (see consult/infra/live.py).
+CONSULT_LIVE_EVENT_SINK = "discussion.live.events.event_append"
+CONSULT_LIVE_STANCE_SINK = "discussion.live.tallies.stance_tallies_changed"
+CONSULT_LIVE_LAST_SEQ = "discussion.live.events.last_seq"
 
 # "Housing" and "housing" are one topic.
 TAGGIT_CASE_INSENSITIVE = True
@@ -195,7 +196,7 @@ MFA_TOTP_ISSUER = config.env_str("SITE_NAME", "consult")
 # Single sign-on with a government identity provider over OpenID Connect
 # (OIDC_* variables, see docs/sso.md); off when OIDC_SERVER_URL is unset.
 SOCIALACCOUNT_PROVIDERS = config.oidc_providers()
-SOCIALACCOUNT_ADAPTER = "consult.sso.SocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "consult.accounts.sso.SocialAccountAdapter"
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_STORE_TOKENS = False
 # Signing in through the provider reaches an existing account with the same
@@ -291,7 +292,7 @@ _check_time_zone(TIME_ZONE)
 # --- Pre-moderation -----------------------------------------------------------
 
 # The deployment's rules for holding new comments until a moderator approves
-# them; each consultation may add stricter ones (discussion/premoderation.py).
+# them; each consultation may add stricter ones (discussion/moderation/premoderation.py).
 
 
 def _blocked_terms(path: str) -> dict[str, list[str]]:
@@ -357,7 +358,7 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 # The client's address is the X-Forwarded-For entry this many places from the
-# right, believed only from these networks (consult/proxies.py); forwarding
+# right, believed only from these networks (consult/infra/proxies.py); forwarding
 # headers from anyone else are dropped before Django or a consumer sees them.
 CONSULT_TRUSTED_PROXY_HOPS = config.env_int(
     "TRUSTED_PROXY_HOPS", int(BEHIND_PROXY), minimum=int(BEHIND_PROXY)
@@ -447,7 +448,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     # Email and IP addresses are masked in every record, whoever logs them.
-    "filters": {"personal": {"()": "consult.logs.RedactPersonalData"}},
+    "filters": {"personal": {"()": "consult.infra.logs.RedactPersonalData"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

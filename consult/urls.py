@@ -3,7 +3,7 @@ from django.urls import include, path
 
 import proposals.urls  # noqa: F401 - registers the uslug path converter
 from consult import views
-from discussion import views as discussion_views
+from discussion.comments import views as discussion_views
 from discussion.urls import consultation_urlpatterns as moderation_urlpatterns
 
 admin.site.site_header = "consult"

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from consult import health
+from consult.infra import health
 from proposals import selectors as proposal_selectors
 
 logger = logging.getLogger(__name__)

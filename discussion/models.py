@@ -143,7 +143,7 @@ class Comment(models.Model):
     @cached_property
     def responses(self) -> list:
         """Its official answers (filled in bulk by the selectors for a page)."""
-        from discussion.selectors import responses_for_display
+        from discussion.comments.selectors import responses_for_display
 
         return list(responses_for_display(self.official_responses.all()))
 

@@ -1,7 +1,9 @@
 from django.urls import path
 
 import proposals.urls  # noqa: F401 - registers the uslug path converter
-from discussion import curation_views, log_views, queue_views, response_views, views
+from discussion.comments import views
+from discussion.moderation import curation_views, log_views, queue_views
+from discussion.responses import views as response_views
 
 app_name = "discussion"
 
@@ -18,7 +20,7 @@ urlpatterns = [
     path("consultations/<uslug:slug>/respond/", response_views.respond_bulk, name="respond-bulk"),
     path("moderation/", queue_views.queue_page, name="queue"),
     path("moderation/items/<int:pk>/", queue_views.queue_item, name="queue-item"),
-    # Curation, appeals and sanctions (discussion/curation_views.py).
+    # Curation, appeals and sanctions (discussion/moderation/curation_views.py).
     path("comments/<int:pk>/highlight/", curation_views.comment_highlight, name="highlight"),
     path("comments/<int:pk>/unhighlight/", curation_views.comment_unhighlight, name="unhighlight"),
     path("comments/<int:pk>/pin/", curation_views.comment_pin, name="pin"),

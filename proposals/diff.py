@@ -1,7 +1,7 @@
 """A readable per-section diff between two versions of a proposal.
 
 Readers compare what they read, not the Markdown behind it: each version's
-text is rendered (consult.text) and the two renderings are compared word by
+text is rendered (consult.infra.text) and the two renderings are compared word by
 word (character by character in Chinese). The result is the newer text with
 its own structure (paragraphs, lists, emphasis), what was inserted in <ins>
 and what was deleted in <del>, each with a label that screen readers say and
@@ -19,7 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from consult.text import render_markdown
+from consult.infra.text import render_markdown
 
 # Words and spaces for alphabetic text, single characters for CJK text.
 _TOKENS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|\w+|\s+|[^\w\s]", re.UNICODE)

@@ -22,13 +22,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from consult import files, live, names
 from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
 from consult.accounts.models import Department, Jurisdiction, User
-from consult.db import retry_on_conflict
+from consult.infra import files, live, names
+from consult.infra.db import retry_on_conflict
+from consult.infra.text import render_markdown
 from consult.notifications.models import Kind as NotificationKind
-from consult.text import render_markdown
 from proposals import rules
 from proposals.models import (
     CHANGE_NOTE_MAX_LENGTH,

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from consult import live
+from consult.infra import live
 from proposals import diff, selectors, services
 from proposals.forms import BrowseForm, StanceForm
 from proposals.models import Proposal, Section

@@ -18,8 +18,8 @@ from django.db import connection
 
 from consult.accounts import services as account_services
 from consult.accounts.models import Department, Jurisdiction, Role, User
-from consult.redis_server import free_port
-from consult.server import daphne_command
+from consult.infra.redis_server import free_port
+from consult.infra.server import daphne_command
 
 BASE_DIR = Path(settings.BASE_DIR)
 PASSWORD = "correct horse battery staple"

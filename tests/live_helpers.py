@@ -41,10 +41,10 @@ async def close_worker_connection() -> None:
 
 def human(**data) -> dict:
     """Form data as a person sends it: the honeypot empty and the form drawn a
-    minute ago (see discussion.limits.check_human)."""
+    minute ago (see discussion.comments.limits.check_human)."""
     import time
 
-    from discussion.limits import fill_token
+    from discussion.comments.limits import fill_token
 
     return {"started": fill_token(time.time() - 60), "website": "", **data}
 

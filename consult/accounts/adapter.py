@@ -1,13 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
-from consult.mail import DeferredEmail
-from consult.ratelimit import address
+from consult.infra.mail import DeferredEmail
+from consult.infra.ratelimit import address
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth's adapter: the display name is part of the first save, emails
     are sent by the task worker, and its rate limits count addresses by the
-    same keyed hash as ours (consult.ratelimit.address), so no IP address is
+    same keyed hash as ours (consult.infra.ratelimit.address), so no IP address is
     kept in the cache."""
 
     def save_user(self, request, user, form, commit=True):
@@ -18,6 +18,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return DeferredEmail(super().render_mail(template_prefix, email, context, headers))
 
     def get_client_ip(self, request) -> str:
-        # The address consult.proxies settled from the trusted proxies, never
+        # The address consult.infra.proxies settled from the trusted proxies, never
         # allauth's own reading of X-Forwarded-For.
         return address(request.META.get("REMOTE_ADDR"))

@@ -4,8 +4,8 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consult import names
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Jurisdiction, User
+from consult.infra import names
 
 DISPLAY_NAME_INVALID = _("Use letters, numbers, spaces and ordinary punctuation only.")
 DISPLAY_NAME_BLANK = _("Please choose a display name.")
@@ -30,7 +30,7 @@ ROLE_WORDS = re.compile(
 def clean_display_name(value: str) -> str:
     """The name as typed, spaces tidied (it is not rewritten: what fits the
     box is what is kept), refused when blank, too long or holding a hidden
-    character (see consult.names)."""
+    character (see consult.infra.names)."""
     name = names.tidy(value)
     if not name:
         raise forms.ValidationError(DISPLAY_NAME_BLANK)

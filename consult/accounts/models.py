@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consult.names import LABEL_CHARACTERS, comparable, is_clean
+from consult.infra.names import LABEL_CHARACTERS, comparable, is_clean
 
 DISPLAY_NAME_MAX_LENGTH = 60
 # What every contribution of a deleted account shows instead of its author's name.
@@ -46,7 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     # Shown publicly next to every contribution; templates escape it like any text.
     display_name = models.CharField(_("display name"), max_length=DISPLAY_NAME_MAX_LENGTH)
-    # The name as names are compared (consult.names.comparable), kept by save():
+    # The name as names are compared (consult.infra.names.comparable), kept by save():
     # "is this name someone else's?" is then one indexed query.
     display_name_key = models.TextField(editable=False, blank=True, default="", db_index=True)
     is_staff = models.BooleanField(_("staff admin"), default=False)
@@ -108,7 +108,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        # The one rule for names (consult.names), for the admin's forms too.
+        # The one rule for names (consult.infra.names), for the admin's forms too.
         if self.display_name and not is_clean(self.display_name):
             raise ValidationError({"display_name": ValidationError(LABEL_CHARACTERS)})
 

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
-from consult import live, ratelimit
 from consult.accounts import rules
 from consult.accounts.audit import audit_record
 from consult.accounts.forms import check_display_name_free, clean_display_name
@@ -20,7 +19,8 @@ from consult.accounts.models import (
     UserSession,
 )
 from consult.accounts.signals import display_name_changed
-from consult.names import comparable
+from consult.infra import live, ratelimit
+from consult.infra.names import comparable
 
 NOT_STAFF = "Only staff admins can change departments and roles."
 SIGN_IN = _("Sign in to change your display name.")

@@ -10,7 +10,7 @@ own expiry follows the idle timeout, so an abandoned session is swept by
 A live socket makes no request: every action it takes asks `session_ended`
 first, and each server process asks `sessions_ended` about all its open
 sockets' sessions at once, every CONSULT_SOCKET_SESSION_CHECK_SECONDS, and
-closes those whose session has ended (discussion.socket_sessions).
+closes those whose session has ended (discussion.live.socket_sessions).
 
 Ending a session goes through logout(), so its open sockets close with it
 (consult.accounts.signals).

@@ -7,7 +7,7 @@ from allauth.account.signals import password_changed, password_reset, password_s
 from django.contrib.auth.signals import user_logged_out
 from django.dispatch import Signal, receiver
 
-from consult.live import session_sockets_close, user_sockets_close
+from consult.infra.live import session_sockets_close, user_sockets_close
 
 
 @receiver(user_logged_out)

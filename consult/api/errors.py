@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from consult.ratelimit import RateLimited, wait_message
+from consult.infra.ratelimit import RateLimited, wait_message
 
 logger = logging.getLogger(__name__)
 

@@ -185,7 +185,7 @@ class CommentBody(serializers.CharField):
     """The text of a comment. Whether it is there, its length (documented here)
     and its characters (NUL, half a character) are checked by the comment
     service, as for the form and the socket, so that every way in refuses the
-    same text with the same words (discussion.services.clean_body)."""
+    same text with the same words (discussion.comments.services.clean_body)."""
 
     def __init__(self, **kwargs):
         super().__init__(allow_blank=True, **kwargs)

@@ -1,6 +1,6 @@
 """Rate limits for the API: per token, and per address whoever asks.
 
-Counted in Redis by consult.ratelimit like every other limit; a refusal is a
+Counted in Redis by consult.infra.ratelimit like every other limit; a refusal is a
 429 with Retry-After. Rates come from CONSULT_API_RATES ("count/seconds")."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from consult.api.models import AccessToken
-from consult.ratelimit import Rate, RateLimited, address, hit
+from consult.infra.ratelimit import Rate, RateLimited, address, hit
 
 DEFAULT_RATES = {
     # Without a token: a researcher's script paging through, not a scraper's flood.

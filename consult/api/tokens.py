@@ -17,10 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consult import names
 from consult.accounts import rules as account_rules
 from consult.accounts.models import User
 from consult.api.models import NAME_MAX_LENGTH, AccessToken
+from consult.infra import names
 
 SCHEME = "cst"
 MAX_ACTIVE_PER_USER = 20

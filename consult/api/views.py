@@ -26,8 +26,8 @@ from consult.opendata.pseudonyms import Kind, Pseudonyms
 from consult.reports import services as report_services
 from consult.reports import views as report_views
 from consult.reports.models import ReportState, ResponseReport
-from discussion import selectors as discussion_selectors
-from discussion import services as discussion_services
+from discussion.comments import selectors as discussion_selectors
+from discussion.comments import services as discussion_services
 from discussion.models import Comment, ConsultationQuestion
 from proposals import services as proposal_services
 from proposals.models import PUBLIC_STATUSES, Proposal, Section, StanceValue, Status

@@ -2,7 +2,7 @@
 
 The row is written with the change; the new unread count goes to the
 person's open pages after commit (their sockets share a group, see
-consult.live.USER_GROUP). A failure to push is logged and costs nothing:
+consult.infra.live.USER_GROUP). A failure to push is logged and costs nothing:
 the count is on every page they load. Emails go out after commit too, from
 the task worker (see consult.notifications.emails), as each person chose.
 """
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consult.accounts import rules as account_rules
 from consult.accounts.models import User
-from consult.live import user_event
+from consult.infra.live import user_event
 from consult.notifications.models import Delivery, Kind, Notification, Preference
 from consult.notifications.selectors import unread_count
 

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from consult.live import user_event
+from consult.infra.live import user_event
 from consult.notifications import emails
 from consult.notifications.selectors import unread_counts
 

@@ -42,8 +42,8 @@ from consult.opendata.pseudonyms import Kind, Pseudonyms
 # The report's CSV guard against spreadsheet formulas, so both downloads agree.
 from consult.reports.exports import FORMULA_STARTS
 from consult.reports.exports import _cell as guarded_cell
-from discussion.log import moderation_log
 from discussion.models import OfficialResponse
+from discussion.moderation.log import moderation_log
 from proposals.models import (
     ConsultationQuestion,
     Proposal,

@@ -36,11 +36,11 @@ from django.utils.translation import gettext_lazy
 
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Department, User
 from consult.analysis import groups as group_analysis
-from consult.names import comparable
+from consult.infra.names import comparable
+from consult.infra.text import render_markdown
 from consult.opendata import public
 from consult.opendata.pseudonyms import Kind, Pseudonyms
 from consult.reports import loader
-from consult.text import render_markdown
 from discussion.models import COMMENT_MAX_LENGTH, Comment, CommentVote, VoteValue
 from proposals.models import Proposal
 from proposals.services import proposal_archive_create

@@ -10,10 +10,10 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from consult.infra.ratelimit import Rate, RateLimited, address, hit
 from consult.opendata import public, selectors, services
 from consult.opendata.dictionary import licence
 from consult.opendata.models import BuildState, DataFile
-from consult.ratelimit import Rate, RateLimited, address, hit
 
 # How often the "being prepared" page asks again, in seconds.
 REFRESH_SECONDS = 5

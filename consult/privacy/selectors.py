@@ -57,7 +57,7 @@ def duration_text(seconds: int) -> str:
 
 
 def _windows(rates) -> list[int]:
-    from consult.ratelimit import Rate
+    from consult.infra.ratelimit import Rate
 
     found = []
     for rate in rates or []:
@@ -73,7 +73,7 @@ def address_window_seconds() -> int:
     address: its keyed hash is kept in Redis that long, then expires."""
     from consult.api import throttling
     from consult.opendata import views as opendata_views
-    from discussion import limits
+    from discussion.comments import limits
 
     windows = []
     for rates in getattr(settings, "CONSULT_RATE_LIMITS", limits.DEFAULT_RATES).values():

@@ -41,7 +41,7 @@ from consult.accounts.audit import audit_record
 from consult.accounts.models import Membership, User
 from consult.accounts.services import sessions_end_all
 from consult.accounts.signals import account_erasing
-from consult.mail import email_enqueue
+from consult.infra.mail import email_enqueue
 from consult.privacy import export
 from consult.privacy.models import IN_PROGRESS, DataExport, ExportState
 
@@ -480,7 +480,7 @@ def _stances_withdraw_where_residence_counts(user: User) -> None:
     """Stances on open consultations limited to verified residents go with
     the account: they stood on an identity that the deletion releases, and
     the same person verified anew must not count twice."""
-    from consult import live
+    from consult.infra import live
     from proposals.models import Proposal, ProposalStance, SectionStance, Status
 
     still_open = (
@@ -513,8 +513,8 @@ def author_history_rewrite(*, user_id: int) -> int:
     there, so that a replay never brings back their name. Returns how many
     events were rewritten. Run in the background after the deletion: a
     prolific person's comments are many to draw."""
+    from discussion.comments.services import comment_fragment
     from discussion.models import Comment, Event
-    from discussion.services import comment_fragment
 
     rewritten = 0
     ids = list(

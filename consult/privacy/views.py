@@ -21,8 +21,8 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from consult.infra.ratelimit import Rate, RateLimited, hit
 from consult.privacy import selectors, services
-from consult.ratelimit import Rate, RateLimited, hit
 
 # How often the account page looks again while an archive is being prepared, in seconds.
 REFRESH_SECONDS = 5

@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 
 from consult.reports import rules, services
 from consult.reports.models import SummaryRun
-from discussion.consumers import CLOSE_FORBIDDEN, LiveConsumer
+from discussion.live.consumers import CLOSE_FORBIDDEN, LiveConsumer
 from proposals.models import Proposal
 
 

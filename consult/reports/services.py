@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
+from consult.infra.text import render_markdown
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from consult.opendata import public
@@ -40,9 +41,8 @@ from consult.reports.models import (
     SummaryRun,
 )
 from consult.reports.stages import within
-from consult.text import render_markdown
-from discussion import curation
 from discussion.models import Comment, CommentVote, OfficialResponse, ResponseStatus
+from discussion.moderation import curation
 from proposals import diff
 from proposals import services as proposal_services
 from proposals.models import (

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from consult.redis_server import PrivateRedis
+from consult.infra.redis_server import PrivateRedis
 
 _private_redis: PrivateRedis | None = None
 
@@ -39,7 +39,7 @@ def pytest_load_initial_conftests(early_config, parser, args):
 
 
 def pytest_report_header(config):
-    from consult.config import redact
+    from consult.infra.config import redact
 
     source = "private" if _private_redis else "from the environment"
     return f"consult: Redis {source} at {redact(os.environ.get('REDIS_URL', ''))}"

@@ -2,7 +2,7 @@
 
 from django import template
 
-from discussion import selectors
+from discussion.comments import selectors
 from discussion.models import Comment
 
 register = template.Library()

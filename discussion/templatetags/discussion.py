@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from discussion import limits, marks, services
+from discussion.comments import limits, marks, services
 from discussion.models import ReportReason
 
 register = template.Library()
@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.simple_tag
 def fill_token() -> str:
-    """When this form was drawn, signed (see discussion.limits.check_human)."""
+    """When this form was drawn, signed (see discussion.comments.limits.check_human)."""
     return limits.fill_token()
 
 
@@ -20,7 +20,7 @@ def report_reasons() -> list[tuple[str, str]]:
 
 @register.filter
 def author_mark(comment) -> str:
-    """The mark of the comment's author in its consultation (discussion.marks)."""
+    """The mark of the comment's author in its consultation (discussion.comments.marks)."""
     return marks.author_mark(proposal_id=comment.proposal_id, user=comment.author)
 
 

@@ -3,8 +3,9 @@ belongs to `proposals`, and so cannot ask `discussion` from its view)."""
 
 from django import template
 
-from discussion import responses, rules
+from discussion import rules
 from discussion.models import OfficialResponse
+from discussion.responses import services as responses
 from proposals.models import Proposal
 
 register = template.Library()

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 
 from consult.api import tokens
-from discussion import moderation
-from discussion import services as discussion_services
+from discussion.comments import services as discussion_services
 from discussion.models import Comment, ModerationPolicy
+from discussion.moderation import services as moderation
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 
 SECRET_WORDS = {

@@ -113,7 +113,7 @@ def test_bad_query_parameters_get_400_naming_the_field(client_api, open_proposal
 def test_pages_follow_the_cursor_without_gaps_or_repeats_while_rows_arrive(
     client_api, thread, open_proposal, people, make_user
 ):
-    from discussion import services as discussion_services
+    from discussion.comments import services as discussion_services
 
     section = open_proposal.sections.order_by("order").first()
     author = make_user()
@@ -146,7 +146,7 @@ def test_a_conditional_get_is_answered_304_until_the_data_changes(client_api, th
     assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
     assert client_api.get(url, HTTP_IF_NONE_MATCH=f'"other", W/{etag}').status_code == 304
     assert client_api.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
-    from discussion import services as discussion_services
+    from discussion.comments import services as discussion_services
 
     discussion_services.comment_vote(actor=people.citizen, comment=thread.public, value="agree")
     changed = client_api.get(url, HTTP_IF_NONE_MATCH=etag)
@@ -173,8 +173,8 @@ def test_errors_speak_the_clients_language(client_api):
 
 
 def test_versions_stances_and_responses(client_api, thread, open_proposal, people):
-    from discussion import moderation
-    from discussion import responses as official
+    from discussion.moderation import services as moderation
+    from discussion.responses import services as official
     from proposals import services as proposal_services
 
     proposal_services.stance_cast(actor=people.citizen, proposal=open_proposal, value="support")
@@ -221,7 +221,7 @@ def test_list_queries_do_not_grow_with_rows(client_api, thread, open_proposal, p
     from consult.opendata import public
     from consult.testing import data
     from consult.testing.data import bulk_comments
-    from discussion import responses as official
+    from discussion.responses import services as official
 
     section = open_proposal.sections.order_by("order").first()
     urls = [

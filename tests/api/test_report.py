@@ -7,8 +7,8 @@ import json
 import pytest
 
 from consult.reports import services
-from discussion import moderation
 from discussion.models import Comment
+from discussion.moderation import services as moderation
 from tests.reports.test_summary_and_report import (  # noqa: F401 - fixtures
     close_and_refresh,
     crowd,

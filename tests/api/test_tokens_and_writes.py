@@ -12,8 +12,8 @@ from django.utils import timezone
 from consult.api import tokens
 from consult.api.models import AccessToken
 from consult.api.tokens import digest
-from discussion import sanctions
 from discussion.models import Comment, CommentVote
+from discussion.moderation import sanctions
 from proposals.models import ProposalStance, Status
 from tests.conftest import PASSWORD
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect
 
-from consult.redis_server import free_port
+from consult.infra.redis_server import free_port
 from tests.conftest import BASE_DIR, daphne_server
 from tests.live_helpers import recv_json
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from consult import config
+from consult.infra import config
 
 
 def test_unset_database_url_means_sqlite_in_wal_mode(tmp_path):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from consult.accounts import services
 from consult.accounts.forms import DISPLAY_NAME_ROLE, DISPLAY_NAME_TAKEN
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, AuditEntry, User
-from discussion import services as discussion_services
+from discussion.comments import services as discussion_services
 from discussion.models import Event
 from tests.conftest import PASSWORD
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401

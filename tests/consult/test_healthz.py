@@ -3,8 +3,8 @@
 import pytest
 from django.db import DatabaseError
 
-from consult import health
-from consult.redis_server import PrivateRedis
+from consult.infra import health
+from consult.infra.redis_server import PrivateRedis
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from consult.server import WEBSOCKET_MAX_MESSAGE_BYTES
+from consult.infra.server import WEBSOCKET_MAX_MESSAGE_BYTES
 from tests.live_helpers import recv_json
 
 

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from consult import ratelimit, redis_client
-from consult.logs import RedactPersonalData, redact
+from consult.infra import ratelimit, redis_client
+from consult.infra.logs import RedactPersonalData, redact
 
 
 @pytest.mark.parametrize(
@@ -36,7 +36,7 @@ def test_djangos_records_reach_only_the_filtered_handler():
 
 
 def test_the_web_server_keeps_no_access_log():
-    from consult.server import daphne_command
+    from consult.infra.server import daphne_command
 
     command = daphne_command(host="127.0.0.1", port=8000)
     assert command[command.index("--access-log") + 1] == os.devnull

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.tasks import task_backends
 
-from consult.mail import email_enqueue
+from consult.infra.mail import email_enqueue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

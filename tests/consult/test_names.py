@@ -5,11 +5,11 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from consult import names
 from consult.accounts.forms import clean_display_name
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, User
 from consult.api import tokens
-from discussion.curation import clean_theme
+from consult.infra import names
+from discussion.moderation.curation import clean_theme
 from tests.proposals.conftest import draft, people  # noqa: F401
 
 ZWNJ, ZWJ = "\u200c", "\u200d"

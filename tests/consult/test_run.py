@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from consult import server
+from consult.infra import server
+from consult.infra.redis_server import free_port
 from consult.management.commands import serve
-from consult.redis_server import free_port
 from tests.conftest import BASE_DIR, _database_url_for_subprocess, run_manage, subprocess_env
 
 
@@ -63,7 +63,7 @@ def test_make_run_serves_the_port_asked_and_ctrl_c_stops_it_quietly(make_user, t
     with out.open("w") as stdout, err.open("w") as stderr:
         # Its own session, like a terminal's foreground job that Ctrl-C signals.
         run = subprocess.Popen(
-            [sys.executable, "-m", "consult.run", "--port", str(port)],
+            [sys.executable, "-m", "consult.infra.run", "--port", str(port)],
             cwd=BASE_DIR, env=env, stdout=stdout, stderr=stderr, start_new_session=True,
         )  # fmt: skip
         try:

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from consult.accounts import rules
 from consult.accounts.models import Department, Jurisdiction, Membership, User
-from consult.management.commands.seed_demo import DEMO_PASSWORD
+from consult.demo.management.commands.seed_demo import DEMO_PASSWORD
 from proposals.models import Proposal, Status
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 
 from consult.accounts import sessions
 from consult.accounts.models import UserSession
-from discussion import services
+from discussion.comments import services
 from discussion.models import Comment, CommentVote
 from tests.conftest import PASSWORD
 from tests.live_helpers import (

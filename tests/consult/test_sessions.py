@@ -131,7 +131,7 @@ def test_a_session_from_before_the_limits_starts_counting_now(client, make_user)
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_ban_closes_every_open_socket_of_the_person(make_user):
-    from discussion import sanctions
+    from discussion.moderation import sanctions
 
     admin = await sync_to_async(make_user)("staff.ban@example.org", is_staff=True)
     person = await sync_to_async(make_user)("to.ban@example.org")

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from consult import config
-from consult.redis_server import free_port
+from consult.infra import config
+from consult.infra.redis_server import free_port
 from tests.conftest import BASE_DIR, run_manage, subprocess_env
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_unreachable_redis_stops_start_up_with_one_line(tmp_path):
 
 def test_make_run_launcher_reports_a_malformed_redis_url():
     result = subprocess.run(
-        [sys.executable, "-m", "consult.run"],
+        [sys.executable, "-m", "consult.infra.run"],
         cwd=BASE_DIR,
         env={**subprocess_env(), "REDIS_URL": "redis//nowhere"},
         capture_output=True,

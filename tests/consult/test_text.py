@@ -4,7 +4,13 @@ import bleach
 import pytest
 from bs4 import BeautifulSoup
 
-from consult.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, LINK_REL, render_markdown, sanitize_html
+from consult.infra.text import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    LINK_REL,
+    render_markdown,
+    sanitize_html,
+)
 
 HOSTILE = [
     "<script>alert(1)</script>",

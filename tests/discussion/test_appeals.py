@@ -12,8 +12,11 @@ from django.test import Client
 
 from consult.accounts.models import AuditEntry, Role
 from consult.notifications.models import Notification
-from discussion import appeals, events, moderation, queue, sanctions, services
+from discussion.comments import services
+from discussion.live import events
 from discussion.models import Appeal, Comment
+from discussion.moderation import appeals, queue, sanctions
+from discussion.moderation import services as moderation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

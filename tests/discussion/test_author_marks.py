@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from asgi import application
 from consult.privacy import services as privacy
-from discussion import marks, services
+from discussion.comments import marks, services
 from discussion.models import Comment, Event
 from tests.conftest import PASSWORD
 from tests.live_helpers import next_message, sign_in

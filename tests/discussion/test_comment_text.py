@@ -12,7 +12,7 @@ from channels.testing import WebsocketCommunicator
 
 from asgi import application
 from consult.api import tokens
-from discussion import services
+from discussion.comments import services
 from discussion.models import COMMENT_MAX_LENGTH, Comment
 from tests.live_helpers import human, next_message, sign_in
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from discussion import selectors, services
+from discussion.comments import selectors, services
 from discussion.models import DISPLAY_DEPTH, Comment, CommentRevision, Event
 
 pytestmark = pytest.mark.django_db

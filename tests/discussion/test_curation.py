@@ -17,8 +17,11 @@ from taggit.models import Tag
 from asgi import application
 from consult.accounts.models import AuditEntry, Role
 from consult.testing.data import bulk_comments, open_consultation
-from discussion import curation, events, moderation, services
+from discussion.comments import services
+from discussion.live import events
 from discussion.models import Comment, Event, Pin, ThemedComment
+from discussion.moderation import curation
+from discussion.moderation import services as moderation
 from tests.live_helpers import next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)

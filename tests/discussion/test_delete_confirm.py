@@ -5,7 +5,7 @@ press; a stray click or a link deletes nothing."""
 import pytest
 from bs4 import BeautifulSoup
 
-from discussion import services
+from discussion.comments import services
 from discussion.models import Comment
 
 pytestmark = pytest.mark.django_db

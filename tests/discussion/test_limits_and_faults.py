@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from asgi import application
-from discussion.limits import fill_token
+from discussion.comments.limits import fill_token
 from discussion.models import Comment, CommentVote
 from tests.live_helpers import human, next_message, sign_in
 
@@ -72,7 +72,7 @@ def test_the_address_limit_counts_every_account_behind_one_address(
 def test_voting_too_fast_through_the_form_gets_a_429_page(
     client, open_proposal, people, make_user, settings
 ):
-    from discussion import services
+    from discussion.comments import services
 
     comments = [
         services.comment_create(actor=people.citizen, proposal=open_proposal, body=f"c{n}")

@@ -10,7 +10,8 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
 from asgi import application
-from discussion import events, services, tallies
+from discussion.comments import services
+from discussion.live import events, tallies
 from discussion.models import Comment, CommentVote, Event
 from tests.live_helpers import human, next_message, nothing_more, sign_in
 

@@ -6,7 +6,8 @@ import time
 import pytest
 from websockets.sync.client import connect
 
-from discussion import services, tallies
+from discussion.comments import services
+from discussion.live import tallies
 from tests.live_helpers import recv_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,7 +24,7 @@ def test_events_arrive_in_order_and_a_reconnect_replays_exactly_the_gap(
     asgi_live_server, open_proposal, people, make_user, settings
 ):
     settings.CONSULT_TALLY_WINDOW_SECONDS = tallies.WINDOW_SECONDS
-    from discussion.events import last_seq
+    from discussion.live.events import last_seq
 
     base = last_seq(open_proposal.pk)
     url = f"ws://{asgi_live_server.host}:{asgi_live_server.port}/ws/proposals/{open_proposal.pk}/"

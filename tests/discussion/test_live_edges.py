@@ -12,8 +12,10 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from asgi import application
-from discussion import consumers, events, limits, services
-from discussion.limits import SocketCap, fill_token
+from consult.infra import redis_client
+from discussion.comments import limits, services
+from discussion.comments.limits import SocketCap, fill_token
+from discussion.live import consumers, events
 from discussion.models import Comment
 from tests.live_helpers import human, next_message, sign_in
 
@@ -64,10 +66,10 @@ async def test_a_connection_failing_half_way_is_undone_and_closed_as_a_server_er
     await socket.connect()
     closed = await socket.receive_output(timeout=5)
     assert closed == {"type": "websocket.close", "code": 1011}
-    client = await sync_to_async(lambda: __import__("consult.redis_client").redis_client.client())()
+    client = await sync_to_async(redis_client.client)()
     assert client.zcard(SocketCap.key(SocketCap.person(people.citizen.pk))) == 0
     # Nothing of it is left among the proposal's readers in this process.
-    from discussion.hub import hub
+    from discussion.live.hub import hub
 
     assert not hub().members.get(events.proposal_group(open_proposal.pk))
     assert "live connection failed while starting" in caplog.text

@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from asgi import application
 from consult.accounts.models import AuditEntry, Role
 from consult.notifications.models import Notification
-from discussion import events, moderation, services
+from discussion.comments import services
+from discussion.live import events
 from discussion.models import Comment
+from discussion.moderation import services as moderation
 from tests.live_helpers import human, next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,10 @@ from django.utils.html import escape
 
 from consult.accounts.audit import audit_record
 from consult.accounts.models import AuditEntry, Role
-from discussion import log, moderation, policy, services
+from discussion.comments import services
 from discussion.models import Comment, ModerationPolicy
+from discussion.moderation import log, policy
+from discussion.moderation import services as moderation
 from proposals.models import Proposal, Section
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from channels.testing import WebsocketCommunicator
 
 from asgi import application
 from consult.notifications.models import Notification
-from discussion import services
+from discussion.comments import services
 from tests.live_helpers import next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)

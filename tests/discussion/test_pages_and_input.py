@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from consult.testing.data import bulk_comments
-from discussion import services
+from discussion.comments import services
 from discussion.models import Comment, CommentVote
 from tests.live_helpers import human
 

@@ -19,8 +19,12 @@ from django.utils.html import escape
 from asgi import application
 from consult.accounts.models import AuditEntry, Role
 from consult.notifications.models import Notification
-from discussion import events, moderation, policy, premoderation, responses, services
+from discussion.comments import services
+from discussion.live import events
 from discussion.models import Comment, Event, ModerationPolicy, Report
+from discussion.moderation import policy, premoderation
+from discussion.moderation import services as moderation
+from discussion.responses import services as responses
 from proposals.models import Proposal
 from tests.conftest import run_manage
 from tests.live_helpers import human, next_message, nothing_more, sign_in

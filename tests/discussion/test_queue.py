@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consult.accounts.models import AuditEntry, Role
-from discussion import moderation, queue, services
+from discussion.comments import services
 from discussion.models import Appeal, Comment, ModerationPolicy, Report
+from discussion.moderation import queue
+from discussion.moderation import services as moderation
 from proposals.models import Proposal, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)

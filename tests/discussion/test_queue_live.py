@@ -17,9 +17,11 @@ from websockets.sync.client import connect
 
 from asgi import application
 from consult.accounts.models import Role
-from consult.live import USER_GROUP
-from discussion import moderation, queue, services
+from consult.infra.live import USER_GROUP
+from discussion.comments import services
 from discussion.models import Comment, ModerationPolicy
+from discussion.moderation import queue
+from discussion.moderation import services as moderation
 from tests.live_helpers import next_message, nothing_more, recv_json, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

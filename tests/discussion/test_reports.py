@@ -10,8 +10,10 @@ from django.db import connection
 
 from consult.accounts.models import AuditEntry
 from consult.notifications.models import Notification
-from discussion import events, moderation, services
+from discussion.comments import services
+from discussion.live import events
 from discussion.models import Comment, Event, Report
+from discussion.moderation import services as moderation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

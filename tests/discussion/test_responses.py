@@ -16,8 +16,11 @@ from asgi import application
 from consult.accounts.models import AuditEntry
 from consult.notifications.models import Notification
 from consult.testing.data import open_consultation
-from discussion import curation, moderation, responses, services
+from discussion.comments import services
 from discussion.models import Comment, Event, OfficialResponse
+from discussion.moderation import curation
+from discussion.moderation import services as moderation
+from discussion.responses import services as responses
 from proposals import services as proposal_services
 from tests.live_helpers import next_message
 
@@ -133,7 +136,7 @@ def test_rewriting_a_comments_history_leaves_a_response_with_the_same_id_alone(
 ):
     from django.db import transaction
 
-    from discussion.events import event_append
+    from discussion.live.events import event_append
     from discussion.models import Event
 
     comment = services.comment_create(

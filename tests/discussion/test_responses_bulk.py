@@ -12,8 +12,10 @@ from taggit.models import Tag
 from consult.accounts.models import AuditEntry
 from consult.notifications.models import Notification
 from consult.testing.data import bulk_comments, open_consultation
-from discussion import curation, moderation, services
+from discussion.comments import services
 from discussion.models import Comment, Event, OfficialResponse
+from discussion.moderation import curation
+from discussion.moderation import services as moderation
 from proposals import services as proposal_services
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,8 +19,10 @@ from asgi import application
 from consult.accounts.models import AuditEntry, Role, User
 from consult.notifications.models import Notification
 from consult.testing.data import bulk_comments, open_consultation
-from discussion import moderation, sanctions, services
+from discussion.comments import services
 from discussion.models import Comment, Event
+from discussion.moderation import sanctions
+from discussion.moderation import services as moderation
 from proposals import services as proposal_services
 from tests.conftest import PASSWORD
 from tests.live_helpers import next_message

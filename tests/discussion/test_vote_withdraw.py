@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.core.exceptions import ValidationError
 
 from asgi import application
-from discussion import services
+from discussion.comments import services
 from discussion.models import Comment, CommentVote, Event
 from proposals import services as proposal_services
 from tests.live_helpers import next_message, sign_in

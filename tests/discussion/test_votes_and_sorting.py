@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from discussion import selectors, services
+from discussion.comments import selectors, services
 from discussion.models import Comment, CommentVote
 
 pytestmark = pytest.mark.django_db

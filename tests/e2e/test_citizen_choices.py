@@ -5,7 +5,7 @@ a phone-sized screen."""
 import pytest
 from playwright.sync_api import expect
 
-from discussion import services
+from discussion.comments import services
 from tests.e2e.test_official_and_citizen import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

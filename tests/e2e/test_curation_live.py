@@ -9,7 +9,9 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from consult.accounts.models import Role
-from discussion import curation, moderation, services
+from discussion.comments import services
+from discussion.moderation import curation
+from discussion.moderation import services as moderation
 from tests.e2e.test_official_and_citizen import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,8 +6,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from discussion import services
-from discussion.limits import DEFAULT_MIN_FILL_SECONDS as MIN_FILL_SECONDS
+from discussion.comments import services
+from discussion.comments.limits import DEFAULT_MIN_FILL_SECONDS as MIN_FILL_SECONDS
 from tests.e2e.test_moderation_bulk import in_thread
 from tests.e2e.test_official_and_citizen import sign_in
 

@@ -7,8 +7,9 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from discussion import moderation, services
+from discussion.comments import services
 from discussion.models import ModerationPolicy
+from discussion.moderation import services as moderation
 from tests.e2e.test_official_and_citizen import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from consult.accounts.models import Role
-from discussion import moderation, services
+from discussion.comments import services
+from discussion.moderation import services as moderation
 from tests.e2e.test_moderation_bulk import in_thread
 from tests.e2e.test_official_and_citizen import sign_in
 

@@ -18,7 +18,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from consult.management.commands.seed_demo import DEMO_PASSWORD
+from consult.demo.management.commands.seed_demo import DEMO_PASSWORD
 from tests.e2e import audit
 from tests.e2e.audit import Finding, Target
 from tests.e2e.test_moderation_bulk import in_thread
@@ -42,8 +42,8 @@ def _seed() -> dict[str, list[Target]]:
     from consult.api.tokens import token_create
     from consult.reports import services as report_services
     from consult.reports.models import SummaryRun
-    from discussion.curation import comment_theme_add
     from discussion.models import Comment
+    from discussion.moderation.curation import comment_theme_add
     from proposals.models import Proposal
 
     call_command("seed_demo", verbosity=0)

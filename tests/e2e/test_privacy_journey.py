@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from consult.accounts.models import User
 from consult.notifications.models import Delivery, Kind, Preference
-from discussion import services
+from discussion.comments import services
 from discussion.models import Comment
 from tests.conftest import PASSWORD
 from tests.e2e.test_moderation_bulk import in_thread

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from discussion import services as discussion_services
+from discussion.comments import services as discussion_services
 from proposals import services as proposal_services
 from tests.e2e.test_moderation_bulk import in_thread
 from tests.e2e.test_official_and_citizen import sign_in

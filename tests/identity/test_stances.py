@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from discussion import services as discussion_services
+from discussion.comments import services as discussion_services
 from proposals import services as proposal_services
 from proposals.models import ProposalStance, SectionStance
 from tests.identity.conftest import verified_resident

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from consult.notifications.models import Notification
 from consult.reports import services as report_services
-from discussion import moderation, responses
-from discussion import services as discussion_services
+from discussion.comments import services as discussion_services
+from discussion.moderation import services as moderation
+from discussion.responses import services as responses
 from proposals import services as proposal_services
 from proposals.models import Follow, Proposal
 from proposals.tasks import closing_soon_notify

@@ -22,9 +22,9 @@ from consult.opendata.dictionary import TABLES
 from consult.opendata.models import BuildState, DataFile, Scope
 from consult.opendata.pseudonyms import author as author_pseudonym
 from consult.opendata.pseudonyms import voter as voter_pseudonym
-from discussion import moderation
-from discussion import services as discussion
+from discussion.comments import services as discussion
 from discussion.models import Comment, CommentVote, ModerationPolicy
+from discussion.moderation import services as moderation
 from discussion.responses import responses_post_bulk
 from proposals import services as proposal_services
 from proposals.models import Proposal

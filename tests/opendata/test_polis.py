@@ -21,9 +21,9 @@ from consult.analysis.inputs import positions
 from consult.opendata import polis, pseudonyms, public
 from consult.reports import loader
 from consult.reports import services as report_services
-from discussion import moderation
-from discussion import services as discussion_services
+from discussion.comments import services as discussion_services
 from discussion.models import Comment, CommentVote
+from discussion.moderation import services as moderation
 from proposals import services as proposal_services
 from proposals.models import Proposal, Status
 from tests.conftest import PASSWORD

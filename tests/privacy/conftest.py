@@ -55,7 +55,8 @@ class Footprint:
 @pytest.fixture
 def footprint(open_proposal, people, make_user, tree) -> Footprint:  # noqa: F811
     from consult.api import tokens
-    from discussion import moderation, services
+    from discussion.comments import services
+    from discussion.moderation import services as moderation
     from proposals import services as proposal_services
 
     person = make_user("ada@example.org", "Ada Lovelace", home_jurisdiction=tree.city)

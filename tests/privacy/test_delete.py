@@ -19,7 +19,7 @@ from consult.api.models import AccessToken
 from consult.notifications.models import Notification
 from consult.privacy import services
 from consult.privacy.models import DataExport
-from discussion import services as discussion_services
+from discussion.comments import services as discussion_services
 from discussion.models import Comment, CommentVote, Event, Report
 from proposals.models import Follow, ProposalStance, SectionStance
 from tests.conftest import PASSWORD

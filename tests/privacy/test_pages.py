@@ -57,7 +57,7 @@ def test_the_privacy_page_names_the_controller_contact_legal_basis_and_complaint
 
 
 def test_a_demo_privacy_page_says_its_details_are_placeholders(client, settings, monkeypatch):
-    from consult import config
+    from consult.infra import config
 
     for name in config.PRIVACY_SETTINGS:
         monkeypatch.delenv(name, raising=False)

@@ -42,7 +42,7 @@ def test_sessions_end_all_signs_a_person_out_everywhere_and_closes_their_sockets
     def close(*, user_id: int) -> None:
         closed.append(user_id)
 
-    monkeypatch.setattr("consult.live.user_sockets_close", close)
+    monkeypatch.setattr("consult.infra.live.user_sockets_close", close)
     person, other = make_user(), make_user()
     laptop, phone, theirs = signed_in(person), signed_in(person), signed_in(other)
     assert UserSession.objects.filter(user_id=person.pk).count() == 2

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from consult import files
+from consult.infra import files
 from proposals import services
 from proposals.models import Attachment
 

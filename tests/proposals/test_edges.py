@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from consult import files
+from consult.infra import files
 from proposals import services
 from proposals.models import Proposal, Section, SectionStance
 

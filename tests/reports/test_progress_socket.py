@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from asgi import application
 from consult.reports import services
 from consult.reports.models import SummaryRun
-from discussion import services as discussion_services
+from discussion.comments import services as discussion_services
 from tests.live_helpers import close_worker_connection, next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,8 +19,10 @@ from consult.reports.models import (
     SummaryRun,
 )
 from consult.reports.stages import STAGES
-from discussion import curation, moderation, responses
-from discussion import services as discussion_services
+from discussion.comments import services as discussion_services
+from discussion.moderation import curation
+from discussion.moderation import services as moderation
+from discussion.responses import services as responses
 from proposals import services as proposal_services
 from proposals.models import Follow, Status
 

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from consult import config
+from consult.infra import config
 from tests.sso.provider import LocalProvider
 
 PROVIDER_ID = "government"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from consult import config
+from consult.infra import config
 
 GOOD = {
     "OIDC_SERVER_URL": "https://id.example.gov/realms/citizens/",

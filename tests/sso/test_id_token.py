@@ -9,7 +9,7 @@ import jwt
 import pytest
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 
-from consult.sso import display_name_from_claims, id_token_verify
+from consult.accounts.sso import display_name_from_claims, id_token_verify
 from tests.sso.provider import new_key
 
 

@@ -11,7 +11,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
 from consult.accounts.signals import account_erasing, personal_data
-from consult.sso import socialaccounts_erase, socialaccounts_personal_data
+from consult.accounts.sso import socialaccounts_erase, socialaccounts_personal_data
 from tests.conftest import PASSWORD
 from tests.sso.conftest import PERSON, PROVIDER_ID, sign_in, signed_in_user_id, start
 

@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from consult.names import comparable
+from consult.infra.names import comparable
 
 
 def fill_keys(apps, schema_editor):

@@ -19,10 +19,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from consult import files
 from consult.accounts.models import User
 from consult.identity.identifiers import compact, identifier_of
 from consult.identity.methods import VerificationForm, VerificationMethod
+from consult.infra import files
 
 DEFAULT_SCAN_MAX_BYTES = 5 * 1024 * 1024
 NUMBER_MIN_LENGTH = 4
@@ -41,7 +41,7 @@ SCAN_TYPE = _("The scan must be a PDF, JPEG or PNG file.")
 NUMBER_INVALID = _("Give the document number as it is printed on the document.")
 TYPE_INVALID = _("Choose the kind of document.")
 
-# What the content is, never what the name says (consult.files.sniff).
+# What the content is, never what the name says (consult.infra.files.sniff).
 SCAN_KINDS = (files.PDF, files.JPEG, files.PNG)
 
 

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from consult import health, server
 from consult.accounts.models import User
-from consult.management.commands.seed_demo import DEMO_PASSWORD, demo_accounts
+from consult.demo.management.commands.seed_demo import DEMO_PASSWORD, demo_accounts
+from consult.infra import health, server
 
 BASE_DIR = Path(settings.BASE_DIR)
 

@@ -1,0 +1,1 @@
+"""Demo data for `make run`: a department tree, consultations and a crowd."""

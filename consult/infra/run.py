@@ -1,0 +1,67 @@
+"""`make run`: serve the platform with demo data on one machine.
+
+Starts a private Redis when REDIS_URL is unset, then hands over to
+`manage.py serve`, which checks the services, migrates, seeds an empty
+database and runs Daphne with the task worker; arguments go to serve
+(`--port 8080`, which `make run PORT=8080` passes). Ctrl-C stops everything
+quietly with exit code 0; serve failing is its exit code. Stops the Redis
+on exit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from consult.infra import config
+from consult.infra.redis_server import PrivateRedis, RedisUnavailable
+from consult.infra.server import CLEAN_EXITS, StopSignals, spawn, stop_processes
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def main(argv: list[str]) -> int:
+    # A local demo: debug pages and plain HTTP unless the environment says otherwise.
+    os.environ.setdefault("DEBUG", "true")
+    stop = StopSignals()
+    redis = None
+    try:
+        if not config.redis_url(config.env_str("REDIS_URL")):
+            redis = PrivateRedis(workdir=BASE_DIR / "var" / "redis").start()
+            os.environ["REDIS_URL"] = redis.url
+            print(
+                f"Started a private Redis at {config.redact(redis.url)} "
+                "(set REDIS_URL to use your own)."
+            )
+    except config.ConfigError as error:
+        print(f"consult: configuration error: {error}", file=sys.stderr)
+        return 2
+    except RedisUnavailable as error:
+        print(f"consult: REDIS_URL is unset and no private Redis could start: {error}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    command = [sys.executable, str(BASE_DIR / "manage.py"), "serve", "--seed-demo", *argv]
+    try:
+        return _supervise(command, stop)
+    finally:
+        if redis:
+            redis.stop()
+
+
+def _supervise(command: list[str], stop: StopSignals) -> int:
+    """Run serve until it ends (its exit code) or until Ctrl-C or SIGTERM
+    (stop it, which stops its children, and exit 0)."""
+    if stop.requested:  # Ctrl-C while Redis was starting
+        return 0
+    child = spawn(command)
+    stop.wait([child])
+    if not stop.requested:
+        return child.returncode
+    # serve gives its children 10 seconds before it kills them.
+    stop_processes([child], timeout=20)
+    return 0 if child.returncode in CLEAN_EXITS else child.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Threaded comments and their votes: where a comment goes, decided once."""

@@ -1,0 +1,360 @@
+"""Discussion pages and plain-form actions (the WebSocket calls the same services)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from consult.infra.ratelimit import RateLimited
+from discussion import rules
+from discussion.comments import limits, selectors, services
+from discussion.comments.forms import VOTE_WITHDRAW, CommentForm, EditForm, SortForm, VoteForm
+from discussion.live import events
+from discussion.models import DISPLAY_DEPTH, Comment, ReportReason, ResponseStatus
+from discussion.moderation import services as moderation
+from proposals import rules as proposal_rules
+from proposals import selectors as proposal_selectors
+from proposals.models import Proposal
+
+
+def _proposal_or_404(request: HttpRequest, slug: str) -> Proposal:
+    try:
+        return proposal_selectors.proposal_get_public(slug=slug, user=request.user)
+    except Proposal.DoesNotExist:
+        raise Http404 from None
+
+
+def _visible_comment(request: HttpRequest, pk: int) -> Comment:
+    comment = get_object_or_404(Comment.objects.select_related("proposal", "author"), pk=pk)
+    if not proposal_rules.can_view(request.user, comment.proposal):
+        raise Http404
+    if (
+        comment.is_held
+        and comment.author_id != request.user.pk
+        and not rules.can_moderate(request.user, comment.proposal)
+    ):
+        # Awaiting review: its author and moderators only.
+        raise Http404
+    return comment
+
+
+def _discussion_context(request, proposal, section, form=None, question=None) -> dict:
+    # Read before the threads: whatever happens after this number is replayed
+    # when the page's socket connects (a comment already shown is skipped).
+    seq = events.last_seq(proposal.pk)
+    sort_form = SortForm(request.GET or None)
+    sort = sort_form.cleaned_data["sort"] if sort_form.is_valid() else "oldest"
+    page_obj, threads = selectors.comment_threads(
+        proposal=proposal,
+        section=section,
+        sort=sort,
+        page=request.GET.get("page"),
+        question=question,
+        viewer=request.user,
+    )
+    ids = [node.comment.pk for node in _walk(threads)]
+    return {
+        "seq": seq,
+        "threads": threads,
+        "threads_page": page_obj,
+        "sort": sort,
+        "sort_form": sort_form,
+        "comment_form": form
+        or CommentForm(
+            initial={
+                "section": section.pk if section else None,
+                "question": question.pk if question else None,
+            }
+        ),
+        "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
+        "can_comment": rules.can_comment(request.user, proposal),
+        "can_moderate": rules.can_moderate(request.user, proposal),
+        "can_respond": rules.can_respond(request.user, proposal),
+        "response_statuses": ResponseStatus.choices,
+        "section_obj": section,
+        "display_depth": DISPLAY_DEPTH,
+    }
+
+
+def _walk(nodes):
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+@require_safe
+def section_discussion(request: HttpRequest, slug: str, section_id: int) -> HttpResponse:
+    proposal = _proposal_or_404(request, slug)
+    page = proposal_selectors.proposal_page(proposal=proposal, user=request.user)
+    section = next((s for s in page.sections if s.section_id == section_id), None)
+    if section is None:
+        raise Http404
+    context = {"page": page, "section": section}
+    context.update(_discussion_context(request, proposal, proposal.sections.get(pk=section_id)))
+    return render(request, "discussion/section.html", context)
+
+
+@require_safe
+def general_discussion(
+    request: HttpRequest, slug: str, question_id: int | None = None
+) -> HttpResponse:
+    """The discussion of the proposal as a whole, or the answers to one of its questions."""
+    proposal = _proposal_or_404(request, slug)
+    question = None
+    if question_id is not None:
+        question = proposal.questions.filter(pk=question_id).first()
+        if question is None:
+            raise Http404
+    context = {"proposal": proposal, "question": question, "status": proposal.effective_status()}
+    context.update(_discussion_context(request, proposal, None, question=question))
+    return render(request, "discussion/general.html", context)
+
+
+@require_safe
+def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    seq = events.last_seq(comment.proposal_id)
+    tree = selectors.comment_subtree(comment=comment, viewer=request.user)
+    ids = [node.comment.pk for node in _walk([tree])]
+    return render(
+        request,
+        "discussion/comment_page.html",
+        {
+            "comment": comment,
+            "seq": seq,
+            "proposal": comment.proposal,
+            "threads": [tree],
+            "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
+            "can_comment": rules.can_comment(request.user, comment.proposal),
+            "can_moderate": rules.can_moderate(request.user, comment.proposal),
+            "can_respond": rules.can_respond(request.user, comment.proposal),
+            "response_statuses": ResponseStatus.choices,
+            "comment_form": CommentForm(),
+            "display_depth": DISPLAY_DEPTH,
+        },
+    )
+
+
+def _back_to(comment: Comment) -> str:
+    return comment.url_in_context()
+
+
+@require_POST
+@login_required
+def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = _proposal_or_404(request, slug)
+    form = CommentForm(request.POST)
+    section = parent = question = None
+    if form.is_valid():
+        data = form.cleaned_data
+        section = proposal.sections.filter(pk=data["section"]).first() if data["section"] else None
+        question = (
+            proposal.questions.filter(pk=data["question"]).first() if data["question"] else None
+        )
+        parent = (
+            Comment.objects.filter(pk=data["parent"], proposal=proposal).first()
+            if data["parent"]
+            else None
+        )
+        # An address that does not resolve is an error, never a different place to post.
+        for name, found, message in (
+            ("section", section, services.SECTION_ELSEWHERE),
+            ("question", question, services.QUESTION_ELSEWHERE),
+            ("parent", parent, services.PARENT_ELSEWHERE),
+        ):
+            if data[name] and found is None:
+                form.add_error(None, message)
+        # Checked once the place is known, so a refusal comes back on the right page.
+        try:
+            limits.check_human(started=data["started"], honeypot=data["website"])
+        except ValidationError as error:
+            form.add_error(None, error)
+    status, retry_after = 400, None
+    if form.is_valid():
+        try:
+            comment = services.comment_submit(
+                actor=request.user,
+                ip=request.META.get("REMOTE_ADDR"),
+                proposal=proposal,
+                body=data["body"],
+                section=section,
+                question=question,
+                parent=parent,
+            )
+        except RateLimited as error:
+            form.add_error(None, error.message)
+            status, retry_after = 429, error.retry_after
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(
+                    "body" if "body" in getattr(error, "error_dict", {}) else None, message
+                )
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            if comment.is_held:
+                messages.info(
+                    request,
+                    _(
+                        "Your comment is awaiting a moderator's review. Only you can see it "
+                        "until it is approved."
+                    ),
+                )
+            else:
+                messages.success(request, _("Your comment is posted."))
+            return redirect(_back_to(comment))
+    # Nothing is lost: the page comes back with the text and the reason.
+    if parent is not None:
+        section, question = parent.section, parent.question
+    page = proposal_selectors.proposal_page(proposal=proposal, user=request.user)
+    snapshot = next((s for s in page.sections if section and s.section_id == section.pk), None)
+    if snapshot is None:
+        # Not a section of the published text (or none at all): the general page.
+        context = {
+            "proposal": proposal,
+            "question": question,
+            "status": proposal.effective_status(),
+        }
+        context.update(_discussion_context(request, proposal, None, form=form, question=question))
+        response = render(request, "discussion/general.html", context, status=status)
+        return _limited(response, retry_after)
+    context = {"page": page, "section": snapshot}
+    context.update(_discussion_context(request, proposal, section, form=form))
+    return _limited(render(request, "discussion/section.html", context, status=status), retry_after)
+
+
+def _limited(response: HttpResponse, retry_after: int | None) -> HttpResponse:
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    if comment.author_id != request.user.pk:
+        raise Http404
+    form = EditForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_edit(
+                actor=request.user, comment=comment, body=form.cleaned_data["body"]
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Your comment is updated."))
+            return redirect(_back_to(comment))
+    return render(
+        request,
+        "discussion/edit.html",
+        {"comment": comment, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first: the page (GET, or a POST without the confirmation) shows the
+    comment and a button that deletes it, so one stray click deletes nothing."""
+    comment = _visible_comment(request, pk)
+    if comment.author_id != request.user.pk:
+        raise Http404
+    if comment.is_deleted:
+        return redirect(_back_to(comment))
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return render(
+            request, "discussion/delete.html", {"comment": comment, "back": _back_to(comment)}
+        )
+    try:
+        services.comment_delete(actor=request.user, comment=comment)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Your comment is deleted. Replies to it stay in the thread."))
+    return redirect(_back_to(comment))
+
+
+@require_POST
+@login_required
+def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Agree, disagree, pass, or take one's vote back (value "withdraw")."""
+    comment = _visible_comment(request, pk)
+    ip = request.META.get("REMOTE_ADDR")
+    form = VoteForm(request.POST)
+    try:
+        if request.POST.get("value") == VOTE_WITHDRAW:
+            if services.vote_withdraw_submit(actor=request.user, ip=ip, comment=comment):
+                messages.success(request, _("Your vote is withdrawn."))
+        elif not form.is_valid():
+            messages.error(request, _("Choose agree, disagree or pass."))
+        else:
+            services.vote_submit(
+                actor=request.user, ip=ip, comment=comment, value=form.cleaned_data["value"]
+            )
+    except RateLimited as error:
+        response = render(
+            request,
+            "discussion/limited.html",
+            {"message": error.message, "back": _back_to(comment)},
+            status=429,
+        )
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect(_back_to(comment))
+
+
+@require_POST
+@login_required
+def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    try:
+        moderation.comment_hide(
+            actor=request.user,
+            comment=comment,
+            reason=request.POST.get("reason", ""),
+            category=request.POST.get("category") or ReportReason.OTHER,
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("The comment is hidden. Its replies stay in the thread."))
+    return redirect(_back_to(comment))
+
+
+@require_POST
+@login_required
+def comment_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    try:
+        moderation.comment_restore(actor=request.user, comment=comment)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("The comment is restored."))
+    return redirect(_back_to(comment))
+
+
+@require_POST
+@login_required
+def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    try:
+        moderation.comment_report(
+            actor=request.user,
+            comment=comment,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Thank you. Moderators will look at your report."))
+    return redirect(_back_to(comment))

@@ -1,0 +1,1 @@
+"""The live path: the event log, the hub, tallies, presence and the consumers."""
