@@ -26,6 +26,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from taggit.models import TaggedItem
 
+# The report's CSV guard against spreadsheet formulas, so both downloads agree.
+from consult.infra.tables import FORMULA_STARTS, spreadsheet_cell
 from consult.opendata import public
 from consult.opendata.dictionary import (
     LIST_SEPARATOR,
@@ -38,10 +40,6 @@ from consult.opendata.dictionary import (
 )
 from consult.opendata.fingerprint import batches
 from consult.opendata.pseudonyms import Kind, Pseudonyms
-
-# The report's CSV guard against spreadsheet formulas, so both downloads agree.
-from consult.reports.exports import FORMULA_STARTS
-from consult.reports.exports import _cell as guarded_cell
 from discussion.models import OfficialResponse
 from discussion.moderation.log import moderation_log
 from proposals.models import (
@@ -291,7 +289,7 @@ def _instant(value: datetime | None) -> str | None:
 
 def _guarded(value: str | None) -> str:
     # The test first: most text starts with a letter and needs no guard.
-    return guarded_cell(value) if value is None or value.startswith(FORMULA_STARTS) else value
+    return spreadsheet_cell(value) if value is None or value.startswith(FORMULA_STARTS) else value
 
 
 def _csv_converter(column_type: str) -> Callable | None:

@@ -36,11 +36,13 @@ from django.utils.translation import gettext_lazy
 
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Department, User
 from consult.analysis import groups as group_analysis
+from consult.infra.columns import columns as to_columns
+from consult.infra.columns import seconds as to_seconds
 from consult.infra.names import comparable
+from consult.infra.tables import FORMULA_STARTS
 from consult.infra.text import render_markdown
 from consult.opendata import public
 from consult.opendata.pseudonyms import Kind, Pseudonyms
-from consult.reports import loader
 from discussion.models import COMMENT_MAX_LENGTH, Comment, CommentVote, VoteValue
 from proposals.models import Proposal
 from proposals.services import proposal_archive_create
@@ -74,8 +76,6 @@ DAY = 86_400
 # Polis timestamps are seconds; anything this large is milliseconds (in
 # seconds it would be past the year 5000).
 MILLISECONDS_FROM = 100_000_000_000
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXAMPLES = 5
 # How JavaScript's Date.toString() writes a time, as Polis' datetime column does.
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -139,12 +139,12 @@ def write_files(proposal: Proposal, open_file: Callable[[str], IO[bytes]]) -> No
 
 def _read_public(proposal: Proposal) -> _Public:
     comments = public.comments(proposal).order_by("pk")
-    ids, authors, times, texts = loader.columns(
+    ids, authors, times, texts = to_columns(
         comments.values_list("pk", "author_id", "created_at", "body").iterator(chunk_size=CHUNK),
         4,
     )
     votes = public.votes(proposal).order_by("pk")
-    vote_comment, vote_user, values, vote_times = loader.columns(
+    vote_comment, vote_user, values, vote_times = to_columns(
         votes.values_list("comment_id", "user_id", "value", "updated_at").iterator(
             chunk_size=CHUNK
         ),
@@ -153,12 +153,12 @@ def _read_public(proposal: Proposal) -> _Public:
     data = _Public(
         comment_id=np.asarray(ids, dtype=np.int64),
         comment_author=np.asarray(authors, dtype=np.int64),
-        comment_time=loader.seconds(times),
+        comment_time=to_seconds(times),
         comment_text=texts,
         vote_comment=np.asarray(vote_comment, dtype=np.int64),
         vote_user=np.asarray(vote_user, dtype=np.int64),
         vote_value=np.fromiter((VOTE_CODES[v] for v in values), dtype=np.int8, count=len(values)),
-        vote_time=loader.seconds(vote_times),
+        vote_time=to_seconds(vote_times),
     )
     # The two reads are not one snapshot: a vote on a comment that became
     # public between them is left out, never matched to the wrong row.

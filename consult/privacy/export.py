@@ -35,7 +35,7 @@ from consult.accounts.signals import personal_data
 
 # The reports' and open data's guard against spreadsheet formulas: one rule
 # for every CSV the site hands out.
-from consult.reports.exports import _cell as guarded_cell
+from consult.infra.tables import spreadsheet_cell
 
 logger = logging.getLogger(__name__)
 
@@ -412,14 +412,14 @@ def _csv_value(value: object) -> object:
             json.dumps(item, ensure_ascii=False) if isinstance(item, dict | list) else str(item)
             for item in value
         )
-    return guarded_cell(value)
+    return spreadsheet_cell(value)
 
 
 def table_csv(rows: list[Row]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     columns = _columns(rows)
-    writer.writerow([guarded_cell(name) for name in columns])
+    writer.writerow([spreadsheet_cell(name) for name in columns])
     for row in rows:
         writer.writerow([_csv_value(row.get(name)) for name in columns])
     return buffer.getvalue().encode("utf-8-sig")

@@ -25,8 +25,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from consult.infra.tables import spreadsheet_cell
 
 CSV_HEADER = ("table", "row", "column", "value")
 
@@ -50,24 +49,6 @@ def report_json(snapshot: dict) -> bytes:
 # --- CSV --------------------------------------------------------------------
 
 
-def _cell(value) -> str | int | float:
-    """Numbers stay numbers; text that a spreadsheet would run as a formula gets
-    a leading apostrophe. Only text is guarded: a negative number we wrote
-    ourselves is data, while "-1+1" typed by a person is text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, list | tuple):
-        value = " ".join(str(item) for item in value)
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
 def report_csv(snapshot: dict) -> bytes:
     """Every figure of the report in a long ("tidy") table: one value a line,
     named by table, row and column. UTF-8 with a byte order mark, so that
@@ -76,7 +57,7 @@ def report_csv(snapshot: dict) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for table, row, column, value in _csv_rows(snapshot):
-        writer.writerow((_cell(table), _cell(str(row)), _cell(column), _cell(value)))
+        writer.writerow(tuple(spreadsheet_cell(cell) for cell in (table, str(row), column, value)))
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from consult.accounts.models import Jurisdiction, User
 from consult.analysis.inputs import NO_ID, Inputs
+from consult.infra.columns import columns, seconds
 from consult.opendata.public import comments as public_comments
 from discussion.models import CommentVote, OfficialResponse, ThemedComment
 from proposals.models import Proposal, ProposalStance, SectionStance, StanceValue
@@ -21,19 +22,6 @@ VOTE_CODES = {"agree": 1, "disagree": -1, "pass": 0}
 STANCE_CODES = {StanceValue.SUPPORT: 0, StanceValue.OPPOSE: 1, StanceValue.NEUTRAL: 2}
 
 Progress = Callable[[float], None]
-
-
-def columns(rows: Iterable[tuple], width: int) -> list[list]:
-    columns: list[list] = [[] for _ in range(width)]
-    appends = [column.append for column in columns]
-    for row in rows:
-        for append, value in zip(appends, row, strict=True):
-            append(value)
-    return columns
-
-
-def seconds(values: list) -> np.ndarray:
-    return np.fromiter((value.timestamp() for value in values), dtype=np.float64, count=len(values))
 
 
 def _ids(values: list) -> np.ndarray:

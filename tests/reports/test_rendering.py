@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from pypdf.generic import BooleanObject, NameObject
 
+from consult.infra import tables
 from consult.reports import charts, exports
 from proposals import diff
 from tests.reports.factories import (
@@ -389,8 +390,8 @@ def test_csv_neutralises_spreadsheet_formulas():
     assert values["comment", "104", "excerpt"] == "'\rreturn"
     assert values["entry", "section:12", "we_did"] == '\'=HYPERLINK("http://example.invalid")'
     for table, row, _column in values:
-        assert not table.startswith(exports.FORMULA_STARTS)
-        assert not row.startswith(exports.FORMULA_STARTS)
+        assert not table.startswith(tables.FORMULA_STARTS)
+        assert not row.startswith(tables.FORMULA_STARTS)
 
 
 def test_csv_is_the_same_for_the_same_report():
