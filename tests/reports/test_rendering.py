@@ -21,7 +21,15 @@ from django.utils import translation
 from pypdf.generic import BooleanObject, NameObject
 
 from consult.infra import tables
-from consult.reports import charts, exports
+from consult.reports.rendering import exports
+from consult.reports.rendering.campaigns import campaigns_chart, campaigns_sentence
+from consult.reports.rendering.daily import daily_chart
+from consult.reports.rendering.figures import KINDS, chart, chart_table, chart_title, report_figure
+from consult.reports.rendering.groups import groups_chart
+from consult.reports.rendering.sections import sections_chart
+from consult.reports.rendering.stances import stances_chart
+from consult.reports.rendering.svg import BAR, GROUP_COLOURS, INK, STANCE_COLOURS, fit, ink_on
+from consult.reports.rendering.themes import themes_chart
 from proposals import diff
 from tests.reports.factories import (
     CHINESE_SECTION,
@@ -56,9 +64,9 @@ def texts(svg: str) -> list[str]:
 # --- charts -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", charts.KINDS)
+@pytest.mark.parametrize("kind", KINDS)
 def test_each_chart_is_an_svg_image_named_by_its_title_and_description(kind):
-    svg = charts.chart(kind, sample_snapshot())
+    svg = chart(kind, sample_snapshot())
     root = parse(svg)
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
@@ -66,35 +74,35 @@ def test_each_chart_is_an_svg_image_named_by_its_title_and_description(kind):
     title_id, desc_id = root.get("aria-labelledby").split()
     assert root.find(f"{SVG}title").get("id") == title_id
     assert root.find(f"{SVG}desc").get("id") == desc_id
-    assert root.find(f"{SVG}title").text == charts.chart_title(kind)
+    assert root.find(f"{SVG}title").text == chart_title(kind)
     # The site's Content Security Policy refuses inline styles and scripts.
     assert "style=" not in svg
     assert "<script" not in svg
 
 
 def test_stance_chart_says_every_count_and_share():
-    title, desc = title_and_desc(charts.stances_chart(sample_snapshot()))
+    title, desc = title_and_desc(stances_chart(sample_snapshot()))
     assert title == "Stance on the whole proposal"
     assert desc == "Support 120 (60%), Oppose 50 (25%), Neutral 30 (15%); 200 people in all."
     assert {"Support", "Oppose", "Neutral", "120 (60%)", "50 (25%)", "30 (15%)"} <= set(
-        texts(charts.stances_chart(sample_snapshot()))
+        texts(stances_chart(sample_snapshot()))
     )
 
 
 def test_stance_bars_differ_by_pattern_not_colour_alone():
-    root = parse(charts.stances_chart(sample_snapshot()))
+    root = parse(stances_chart(sample_snapshot()))
     patterns = {p.get("id") for p in root.iter(f"{SVG}pattern")}
     assert patterns == {"chart-stances-oppose", "chart-stances-neutral"}
     fills = [r.get("fill") for r in root.iter(f"{SVG}rect") if r.get("stroke")]
     assert fills == [
-        charts.STANCE_COLOURS["support"],
+        STANCE_COLOURS["support"],
         "url(#chart-stances-oppose)",
         "url(#chart-stances-neutral)",
     ]
 
 
 def test_section_heatmap_writes_counts_in_cells_and_describes_every_section():
-    svg = charts.sections_chart(sample_snapshot())
+    svg = sections_chart(sample_snapshot())
     _title, desc = title_and_desc(svg)
     assert "Whole proposal: support 120 (60%), oppose 50 (25%), neutral 30 (15%)" in desc
     assert "Speed limits: support 80 (80%), oppose 15 (15%), neutral 5 (5%)" in desc
@@ -105,18 +113,18 @@ def test_section_heatmap_writes_counts_in_cells_and_describes_every_section():
 
 
 def test_heatmap_text_keeps_contrast_on_dark_and_light_cells():
-    assert charts.ink_on("#0072B2") == "#ffffff"
-    assert charts.ink_on("#f0f0f0") == charts.INK
+    assert ink_on("#0072B2") == "#ffffff"
+    assert ink_on("#f0f0f0") == INK
 
 
 def test_daily_chart_keeps_quiet_days_and_labels_its_axes():
-    svg = charts.daily_chart(sample_snapshot())
+    svg = daily_chart(sample_snapshot())
     _title, desc = title_and_desc(svg)
     assert desc == (
         "From 2025-03-01 to 2025-03-05 (5 days). The busiest day was 2025-03-04, with 15 "
         "people. 2025-03-01: 12; 2025-03-02: 9; 2025-03-03: 0; 2025-03-04: 15; 2025-03-05: 4."
     )
-    bars = [r for r in parse(svg).iter(f"{SVG}rect") if r.get("fill") == charts.BAR]
+    bars = [r for r in parse(svg).iter(f"{SVG}rect") if r.get("fill") == BAR]
     assert len(bars) == 4  # no bar on 2025-03-03
     labels = texts(svg)
     assert [t for t in labels if t.startswith("2025-")] == [
@@ -145,7 +153,7 @@ def test_daily_chart_of_many_days_labels_a_few_dates_and_stays_small():
         for day in range(1, 29)
     ]
     snapshot["summary"]["participation"]["daily"] = days
-    svg = charts.daily_chart(snapshot)
+    svg = daily_chart(snapshot)
     dates = [t for t in texts(svg) if t.startswith("2025-")]
     # 31 + 28 + 28 days from 1 January to 28 March, labelled every 13th day.
     assert dates == [
@@ -163,7 +171,7 @@ def test_daily_chart_of_many_days_labels_a_few_dates_and_stays_small():
 
 
 def test_themes_chart_shows_unique_and_repeated_comments():
-    svg = charts.themes_chart(sample_snapshot())
+    svg = themes_chart(sample_snapshot())
     _title, desc = title_and_desc(svg)
     assert desc == (
         "Bus routes: 12 comments, 7 unique; School safety: 9 comments, 9 unique; "
@@ -174,15 +182,15 @@ def test_themes_chart_shows_unique_and_repeated_comments():
 
 
 def test_groups_scatter_gives_each_group_its_own_shape_and_colour():
-    svg = charts.groups_chart(sample_snapshot())
+    svg = groups_chart(sample_snapshot())
     _title, desc = title_and_desc(svg)
     assert desc.startswith(
         "2 opinion groups among 36 people who voted on 25 comments: Group A, 20 people; "
         "Group B, 16 people."
     )
     root = parse(svg)
-    blue = [e.tag for e in root.iter() if e.get("fill") == charts.GROUP_COLOURS[0]]
-    orange = [e.tag for e in root.iter() if e.get("fill") == charts.GROUP_COLOURS[1]]
+    blue = [e.tag for e in root.iter() if e.get("fill") == GROUP_COLOURS[0]]
+    orange = [e.tag for e in root.iter() if e.get("fill") == GROUP_COLOURS[1]]
     # Four people and the legend mark for group A, three and the legend for B.
     assert blue == [f"{SVG}circle"] * 5
     assert orange == [f"{SVG}rect"] * 4
@@ -191,19 +199,19 @@ def test_groups_scatter_gives_each_group_its_own_shape_and_colour():
 
 def test_too_few_votes_draws_no_groups_and_says_why():
     snapshot = sample_snapshot(too_few_votes=True)
-    figure = charts.report_figure("groups", snapshot)
+    figure = report_figure("groups", snapshot)
     assert figure["svg"] == ""
     assert figure["empty"].startswith("There are too few votes to find opinion groups reliably")
     assert "5 people voted on comments, 3 of them" in figure["empty"]
-    assert charts.chart_table("consensus", snapshot)["rows"] == []
+    assert chart_table("consensus", snapshot)["rows"] == []
 
 
 def test_campaigns_chart_and_sentence():
     snapshot = sample_snapshot()
-    assert charts.campaigns_sentence(snapshot) == (
+    assert campaigns_sentence(snapshot) == (
         "8 comments came from 2 campaigns; counted once each, there were 24 unique comments."
     )
-    svg = charts.campaigns_chart(snapshot)
+    svg = campaigns_chart(snapshot)
     _title, desc = title_and_desc(svg)
     assert "1. “Please run the number 12 bus past the school gates.”: 6 comments, 4 " in desc
     assert "2. “More bike racks at the school.”: 2 comments, 1 variations" in desc
@@ -216,7 +224,7 @@ def test_a_hostile_label_is_escaped_everywhere():
     snapshot["summary"]["themes"]["tagged"][0]["name"] = HOSTILE
     snapshot["summary"]["comments"]["101"]["excerpt"] = HOSTILE
     for kind in ("sections", "themes", "campaigns"):
-        svg = str(charts.chart(kind, snapshot))
+        svg = str(chart(kind, snapshot))
         assert "<script" not in svg
         assert "&lt;script&gt;" in svg
         root = parse(svg)  # still well-formed XML
@@ -225,16 +233,16 @@ def test_a_hostile_label_is_escaped_everywhere():
 
 
 def test_long_labels_are_cut_to_fit():
-    assert charts.fit("short", 10) == "short"
-    assert charts.fit("a" * 20, 10) == "a" * 9 + "…"
+    assert fit("short", 10) == "short"
+    assert fit("a" * 20, 10) == "a" * 9 + "…"
     # Chinese characters are twice as wide.
-    assert charts.fit("学校周边的交通安全", 10) == "学校周边…"
+    assert fit("学校周边的交通安全", 10) == "学校周边…"
 
 
 def test_empty_report_draws_nothing_and_says_so():
     snapshot = empty_snapshot()
-    for kind in charts.KINDS:
-        figure = charts.report_figure(kind, snapshot)
+    for kind in KINDS:
+        figure = report_figure(kind, snapshot)
         assert figure["svg"] == "", kind
         assert figure["empty"], kind
         assert figure["table"]["rows"] == [], kind
@@ -247,13 +255,13 @@ def test_tables_hold_the_snapshot_figures():
     snapshot = sample_snapshot()
     summary = snapshot["summary"]
 
-    assert charts.chart_table("stances", snapshot)["rows"] == [
+    assert chart_table("stances", snapshot)["rows"] == [
         ["Support", 120, "60%"],
         ["Oppose", 50, "25%"],
         ["Neutral", 30, "15%"],
         ["All", 200, "100%"],
     ]
-    sections = charts.chart_table("sections", snapshot)
+    sections = chart_table("sections", snapshot)
     assert sections["rows"][1] == [
         CHINESE_SECTION,
         "30 (37.5%)",
@@ -265,7 +273,7 @@ def test_tables_hold_the_snapshot_figures():
     ]
     assert sections["keys"] == ["section:11", "section:12", "section:13"]
 
-    daily = charts.chart_table("daily", snapshot)["rows"]
+    daily = chart_table("daily", snapshot)["rows"]
     assert daily == [
         [
             d["date"],
@@ -277,37 +285,37 @@ def test_tables_hold_the_snapshot_figures():
         ]
         for d in summary["participation"]["daily"]
     ]
-    assert charts.chart_table("jurisdictions", snapshot)["rows"] == [["City", 25], ["Unknown", 15]]
+    assert chart_table("jurisdictions", snapshot)["rows"] == [["City", 25], ["Unknown", 15]]
 
-    themes = charts.chart_table("themes", snapshot)
+    themes = chart_table("themes", snapshot)
     assert themes["rows"] == [["Bus routes", 12, 7], ["School safety", 9, 9], [CHINESE_THEME, 5, 5]]
     assert themes["keys"][2] == f"theme:{CHINESE_THEME}"
 
-    groups = charts.chart_table("groups", snapshot)
+    groups = chart_table("groups", snapshot)
     assert groups["rows"] == [["Group A", 20, "55.6%", 1], ["Group B", 16, "44.4%", 1]]
     assert groups["keys"] == ["group:0", "group:1"]
-    assert charts.chart_table("consensus", snapshot)["rows"] == [
+    assert chart_table("consensus", snapshot)["rows"] == [
         [
             "Children should be able to walk to school safely.",
             "Agree",
             "Group A 90.9%, Group B 88.9%",
         ],
     ]
-    assert charts.chart_table("divisive", snapshot)["keys"] == ["comment:101"]
+    assert chart_table("divisive", snapshot)["keys"] == ["comment:101"]
 
-    campaigns = charts.chart_table("campaigns", snapshot)
+    campaigns = chart_table("campaigns", snapshot)
     assert campaigns["rows"] == [
         ["Please run the number 12 bus past the school gates.", 6, 4, "2025-03-01", "2025-03-04"],
         ["More bike racks at the school.", 2, 1, "2025-03-01", "2025-03-01"],
     ]
     assert campaigns["keys"] == ["campaign:0", "campaign:1"]
 
-    assert charts.chart_table("coverage_sections", snapshot)["rows"] == [
+    assert chart_table("coverage_sections", snapshot)["rows"] == [
         ["Speed limits", "Yes", 1],
         [CHINESE_SECTION, "No", 0],
         ["Enforcement cameras", "No", 0],
     ]
-    assert charts.chart_table("coverage_comments", snapshot)["rows"][0] == [
+    assert chart_table("coverage_comments", snapshot)["rows"][0] == [
         "Children should be able to walk to school safely.",
         30,
         "Yes",
@@ -605,7 +613,7 @@ def test_public_page_shows_charts_tables_entries_and_downloads():
         "divisive",
         "coverage_sections",
     ):
-        assert charts.chart_table(kind, sample_snapshot())["caption"] in captions
+        assert chart_table(kind, sample_snapshot())["caption"] in captions
 
     entries = soup.find_all("article", class_="report-entry")
     assert [e.find("h3").get_text() for e in entries] == [

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from consult.accounts.models import AuditEntry
 from consult.notifications.models import Notification
-from consult.reports import services
 from consult.reports.models import (
     PublishedReportError,
     ReportEntry,
@@ -18,7 +17,13 @@ from consult.reports.models import (
     RunState,
     SummaryRun,
 )
-from consult.reports.stages import STAGES
+from consult.reports.report.drafting import report_draft
+from consult.reports.report.editing import report_save
+from consult.reports.report.publishing import report_publish
+from consult.reports.report.snapshots import canonical
+from consult.reports.summary.running import summary_compute
+from consult.reports.summary.services import STALE_AFTER, summary_start
+from consult.reports.summary.stages import STAGES
 from discussion.comments import services as discussion_services
 from discussion.moderation import curation
 from discussion.moderation import services as moderation
@@ -78,7 +83,7 @@ def crowd(open_proposal, people, make_user, tree):
 
 def run_summary(proposal, actor, django_capture_on_commit_callbacks) -> SummaryRun:
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.summary_start(actor=actor, proposal=proposal)
+        run = summary_start(actor=actor, proposal=proposal)
     run.refresh_from_db()
     return run
 
@@ -94,7 +99,7 @@ def close_and_refresh(report, people, capture) -> ResponseReport:
     """Close the consultation, summarise it again and bring the draft up to date."""
     close(report.proposal, people)
     run_summary(report.proposal, people.official, capture)
-    return services.report_draft(actor=people.official, proposal=report.proposal)
+    return report_draft(actor=people.official, proposal=report.proposal)
 
 
 def test_a_summary_run_counts_what_was_said(
@@ -139,10 +144,11 @@ def test_the_same_data_gives_the_same_summary(
 def test_progress_is_sent_step_by_step(
     open_proposal, people, crowd, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from consult.reports import summary as summary_module
+    from consult.reports.summary import computing as summary_module
+    from consult.reports.summary import progress
 
     sent = []
-    monkeypatch.setattr(services, "_send", lambda proposal_id, message: sent.append(message))
+    monkeypatch.setattr(progress, "send", lambda proposal_id, message: sent.append(message))
     real_prepare = summary_module.prepare
     monkeypatch.setattr(
         summary_module, "prepare", lambda: (sent.append({"loaded": True}), real_prepare())
@@ -175,7 +181,7 @@ def test_progress_is_sent_step_by_step(
 
 
 def test_reading_the_votes_is_told_chunk_by_chunk(open_proposal, crowd, monkeypatch):
-    from consult.reports import loader
+    from consult.reports.summary import loader
 
     monkeypatch.setattr(loader, "CHUNK", 2)
     told = []
@@ -191,7 +197,7 @@ def test_a_failing_run_is_marked_failed_and_can_be_retried(
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    from consult.reports import summary as summary_module
+    from consult.reports.summary import computing as summary_module
 
     monkeypatch.setattr(summary_module, "compute", broken)
     run = run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
@@ -206,8 +212,8 @@ def test_a_failing_run_is_marked_failed_and_can_be_retried(
 
 
 def test_one_run_at_a_time(open_proposal, people):
-    first = services.summary_start(actor=people.official, proposal=open_proposal)
-    second = services.summary_start(actor=people.parent_official, proposal=open_proposal)
+    first = summary_start(actor=people.official, proposal=open_proposal)
+    second = summary_start(actor=people.parent_official, proposal=open_proposal)
     assert first.pk == second.pk
     assert SummaryRun.objects.filter(proposal=open_proposal).count() == 1
 
@@ -226,7 +232,7 @@ def test_who_may_compute_and_see_the_summary(open_proposal, people, client, make
         assert client.get(url).status_code == status, person
     for person in (people.citizen, people.moderator, people.other_official):
         with pytest.raises(PermissionDenied):
-            services.summary_start(actor=person, proposal=open_proposal)
+            summary_start(actor=person, proposal=open_proposal)
         client.force_login(person)
         start = client.post(reverse("reports:summary-start", args=[open_proposal.slug]))
         assert start.status_code == 403
@@ -235,13 +241,13 @@ def test_who_may_compute_and_see_the_summary(open_proposal, people, client, make
 
 def test_a_draft_proposal_has_no_summary(draft, people):
     with pytest.raises(ValidationError):
-        services.summary_start(actor=people.official, proposal=draft)
+        summary_start(actor=people.official, proposal=draft)
 
 
 @pytest.fixture
 def drafted(open_proposal, people, crowd, django_capture_on_commit_callbacks):
     run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
-    return services.report_draft(actor=people.official, proposal=open_proposal)
+    return report_draft(actor=people.official, proposal=open_proposal)
 
 
 def test_drafting_makes_an_entry_per_theme_and_section(drafted, crowd):
@@ -256,7 +262,7 @@ def test_drafting_makes_an_entry_per_theme_and_section(drafted, crowd):
 
 def test_publishing_before_the_consultation_closes_is_refused(drafted, people, client):
     with pytest.raises(ValidationError) as refused:
-        services.report_publish(actor=people.official, report=drafted)
+        report_publish(actor=people.official, report=drafted)
     assert "still open" in refused.value.messages[0]
     client.force_login(people.official)
     page = client.post(reverse("reports:report-publish", args=[drafted.proposal.slug]), follow=True)
@@ -272,7 +278,7 @@ def test_publishing_freezes_a_snapshot_and_tells_everyone(
     proposal = drafted.proposal
     drafted = close_and_refresh(drafted, people, django_capture_on_commit_callbacks)
     entry = drafted.entries.filter(kind="section").first()
-    services.report_save(
+    report_save(
         actor=people.official,
         report=drafted,
         revision=drafted.revision,
@@ -282,7 +288,7 @@ def test_publishing_freezes_a_snapshot_and_tells_everyone(
     gone = crowd["citizens"][7]
     gone.is_active = False
     gone.save(update_fields=["is_active"])
-    report = services.report_publish(actor=people.official, report=drafted)
+    report = report_publish(actor=people.official, report=drafted)
     proposal.refresh_from_db()
     assert proposal.status == Status.REPORT_PUBLISHED
     assert report.state == ReportState.PUBLISHED
@@ -292,7 +298,7 @@ def test_publishing_freezes_a_snapshot_and_tells_everyone(
     )
     published_entry = next(e for e in snapshot["entries"] if e["key"] == entry.key)
     assert (published_entry["we_did"], published_entry["status"]) == ("Lowered it.", "accepted")
-    assert report.snapshot_sha256 == hashlib.sha256(services.canonical(snapshot)).hexdigest()
+    assert report.snapshot_sha256 == hashlib.sha256(canonical(snapshot)).hexdigest()
     told = set(
         Notification.objects.filter(kind="report", key=f"report:{proposal.pk}").values_list(
             "recipient_id", flat=True
@@ -310,12 +316,12 @@ def test_publishing_twice_and_editing_afterwards_are_refused(
     drafted, people, client, django_capture_on_commit_callbacks
 ):
     drafted = close_and_refresh(drafted, people, django_capture_on_commit_callbacks)
-    services.report_publish(actor=people.official, report=drafted)
+    report_publish(actor=people.official, report=drafted)
     with pytest.raises(ValidationError) as twice:
-        services.report_publish(actor=people.parent_official, report=drafted)
+        report_publish(actor=people.parent_official, report=drafted)
     assert "already been published" in twice.value.messages[0]
     with pytest.raises(ValidationError) as edit:
-        services.report_save(
+        report_save(
             actor=people.official,
             report=drafted,
             revision=drafted.revision,
@@ -324,7 +330,7 @@ def test_publishing_twice_and_editing_afterwards_are_refused(
         )
     assert "already been published" in edit.value.messages[0]
     with pytest.raises(ValidationError):
-        services.report_draft(actor=people.official, proposal=drafted.proposal)
+        report_draft(actor=people.official, proposal=drafted.proposal)
     drafted.refresh_from_db()
     drafted.intro = "Changed behind the service's back"
     with pytest.raises(PublishedReportError):
@@ -379,7 +385,7 @@ def test_the_public_report_and_its_downloads(
     slug = drafted.proposal.slug
     assert client.get(reverse("reports:public", args=[slug])).status_code == 404
     drafted = close_and_refresh(drafted, people, django_capture_on_commit_callbacks)
-    report = services.report_publish(actor=people.official, report=drafted)
+    report = report_publish(actor=people.official, report=drafted)
     page = client.get(reverse("reports:public", args=[slug]))
     assert page.status_code == 200
     assert "<svg" in page.content.decode()
@@ -397,7 +403,7 @@ def test_evidence_lists_the_public_comments_behind_a_figure(
     drafted, people, client, crowd, django_capture_on_commit_callbacks
 ):
     drafted = close_and_refresh(drafted, people, django_capture_on_commit_callbacks)
-    services.report_publish(actor=people.official, report=drafted)
+    report_publish(actor=people.official, report=drafted)
     url = reverse("reports:evidence", args=[drafted.proposal.slug])
     page = client.get(url, {"key": "theme:speed"})
     assert page.status_code == 200
@@ -461,13 +467,13 @@ def test_a_draft_from_before_the_close_or_an_older_summary_is_not_published(
 ):
     close(drafted.proposal, people)
     with pytest.raises(ValidationError) as early:
-        services.report_publish(actor=people.official, report=drafted)
+        report_publish(actor=people.official, report=drafted)
     assert "computed before the consultation closed" in early.value.messages[0]
     run_summary(drafted.proposal, people.official, django_capture_on_commit_callbacks)
-    drafted = services.report_draft(actor=people.official, proposal=drafted.proposal)
+    drafted = report_draft(actor=people.official, proposal=drafted.proposal)
     run_summary(drafted.proposal, people.official, django_capture_on_commit_callbacks)
     with pytest.raises(ValidationError) as newer:
-        services.report_publish(actor=people.official, report=drafted)
+        report_publish(actor=people.official, report=drafted)
     assert "newer summary" in newer.value.messages[0]
     drafted.refresh_from_db()
     assert drafted.state == ReportState.DRAFT
@@ -481,7 +487,7 @@ def test_words_of_a_comment_hidden_after_the_summary_are_never_published(
     theme = drafted.entries.get(kind="theme")
     assert "> Lower the speed limit near the primary school gates." in theme.you_said
     moderation.comment_hide(actor=people.moderator, comment=top, reason="Personal data")
-    report = services.report_publish(actor=people.official, report=drafted)
+    report = report_publish(actor=people.official, report=drafted)
     stored = json.dumps(report.snapshot, ensure_ascii=False)
     assert "Lower the speed limit" not in stored
     assert str(top.pk) not in report.snapshot["summary"]["comments"]
@@ -543,7 +549,7 @@ def test_a_run_whose_worker_died_is_given_up_when_the_page_is_opened(open_propos
     run = SummaryRun.objects.create(
         proposal=open_proposal,
         state=RunState.RUNNING,
-        started_at=timezone.now() - services.STALE_AFTER - timedelta(minutes=1),
+        started_at=timezone.now() - STALE_AFTER - timedelta(minutes=1),
     )
     client.force_login(people.official)
     page = client.get(reverse("reports:summary", args=[open_proposal.slug]))
@@ -551,7 +557,7 @@ def test_a_run_whose_worker_died_is_given_up_when_the_page_is_opened(open_propos
     assert run.state == RunState.FAILED
     assert "The last run failed" in page.content.decode()
     # A run given up meanwhile is not overwritten by its late finish.
-    assert services.summary_compute(run_id=run.pk) is None
+    assert summary_compute(run_id=run.pk) is None
     run.refresh_from_db()
     assert run.state == RunState.FAILED
 

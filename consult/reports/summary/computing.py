@@ -22,7 +22,7 @@ from consult.analysis.coverage import agree_counts, coverage, themes_tagged
 from consult.analysis.inputs import NO_ID, Inputs, positions
 from consult.analysis.participation import participation
 from consult.analysis.stances import stances
-from consult.reports.stages import within
+from consult.reports.summary.stages import within
 
 SCHEMA = 1
 EXCERPT_LENGTH = 240
