@@ -104,7 +104,21 @@ def report_draft(*, actor: User, proposal: Proposal) -> ResponseReport:
         report.revision += 1
         report.updated_at = timezone.now()
         report.save(update_fields=["summary_run", "revision", "updated_at"])
-    result = run.result
+    _draft_entries(report, proposal, run.result)
+    audit_record(
+        actor=actor,
+        action="report.draft" if created else "report.refresh",
+        target=report,
+        department=proposal.department,
+        after={"summary_run": run.pk},
+        scope=f"proposal:{proposal.pk}",
+    )
+    return report
+
+
+def _draft_entries(report: ResponseReport, proposal: Proposal, result: dict) -> None:
+    """One entry per tagged theme, then per section, in that order; what the
+    new summary no longer has goes, unless an official wrote an answer to it."""
     existing = {(entry.kind, entry.key): entry for entry in report.entries.all()}
     responses = list(
         OfficialResponse.objects.filter(proposal=proposal)
@@ -142,22 +156,12 @@ def report_draft(*, actor: User, proposal: Proposal) -> ResponseReport:
             answers=_responses_said(mine),
             version=_named_version(mine) or versions.for_section(section["id"]),
         )
-    # What the new summary no longer has goes, unless an official wrote an answer to it.
     current = {("theme", t["slug"]) for t in result["themes"]["tagged"]} | {
         ("section", str(row["id"])) for row in result["stances"]["sections"]
     }
     for key, entry in existing.items():
         if key not in current and not entry.we_did.strip():
             entry.delete()
-    audit_record(
-        actor=actor,
-        action="report.draft" if created else "report.refresh",
-        target=report,
-        department=proposal.department,
-        after={"summary_run": run.pk},
-        scope=f"proposal:{proposal.pk}",
-    )
-    return report
 
 
 def _entry(report, existing, *, kind, key, title, order, you_said, answers, version) -> None:

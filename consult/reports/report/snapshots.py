@@ -47,41 +47,10 @@ def snapshot_build(report: ResponseReport, *, published_at=None) -> dict:
     opened = Versions.of(proposal).baseline
     baseline = list(opened.section_versions.order_by("order")) if opened else []
     compared: dict[int, list] = {}
-    entries = []
-    for entry in report.entries.select_related("version").order_by("order", "pk"):
-        figures = {"comments": 0, "comments_unique": 0}
-        comment_ids: list[int] = []
-        if entry.kind == EntryKind.THEME and entry.key in themes:
-            row = themes[entry.key]
-            figures = {"comments": row["comments"], "comments_unique": row["comments_unique"]}
-            figures.update(dict.fromkeys(("support", "oppose", "neutral")))
-            comment_ids = row["comment_ids"]
-        elif entry.kind == EntryKind.SECTION and entry.key in sections:
-            row = sections[entry.key]
-            figures = {
-                key: row[key]
-                for key in ("comments", "comments_unique", "support", "oppose", "neutral")
-            }
-        entries.append(
-            {
-                "kind": entry.kind,
-                "key": entry.key,
-                "title": entry.title,
-                "you_said": entry.you_said,
-                "you_said_html": render_markdown(entry.you_said),
-                "we_did": entry.we_did,
-                "we_did_html": render_markdown(entry.we_did),
-                "status": entry.status,
-                "figures": figures,
-                "comment_ids": comment_ids,
-                "version": (
-                    {"number": entry.version.number, "change_note": entry.version.change_note}
-                    if entry.version_id
-                    else None
-                ),
-                "diff": _diff_rows(entry, baseline, compared),
-            }
-        )
+    entries = [
+        _entry_shown(entry, themes, sections, diff=_diff_rows(entry, baseline, compared))
+        for entry in report.entries.select_related("version").order_by("order", "pk")
+    ]
     jurisdiction = getattr(proposal.department, "jurisdiction", None)
     return {
         "schema": 1,
@@ -100,6 +69,40 @@ def snapshot_build(report: ResponseReport, *, published_at=None) -> dict:
         "intro_html": render_markdown(report.intro),
         "entries": entries,
         "summary": result,
+    }
+
+
+def _entry_shown(entry: ReportEntry, themes: dict, sections: dict, *, diff: list) -> dict:
+    """One entry of the snapshot, with the figures of its theme or section."""
+    figures = {"comments": 0, "comments_unique": 0}
+    comment_ids: list[int] = []
+    if entry.kind == EntryKind.THEME and entry.key in themes:
+        row = themes[entry.key]
+        figures = {"comments": row["comments"], "comments_unique": row["comments_unique"]}
+        figures.update(dict.fromkeys(("support", "oppose", "neutral")))
+        comment_ids = row["comment_ids"]
+    elif entry.kind == EntryKind.SECTION and entry.key in sections:
+        row = sections[entry.key]
+        figures = {
+            key: row[key] for key in ("comments", "comments_unique", "support", "oppose", "neutral")
+        }
+    return {
+        "kind": entry.kind,
+        "key": entry.key,
+        "title": entry.title,
+        "you_said": entry.you_said,
+        "you_said_html": render_markdown(entry.you_said),
+        "we_did": entry.we_did,
+        "we_did_html": render_markdown(entry.we_did),
+        "status": entry.status,
+        "figures": figures,
+        "comment_ids": comment_ids,
+        "version": (
+            {"number": entry.version.number, "change_note": entry.version.change_note}
+            if entry.version_id
+            else None
+        ),
+        "diff": diff,
     }
 
 

@@ -71,6 +71,8 @@ def summary_start(*, actor: User, proposal: Proposal) -> SummaryRun:
         )
         transaction.on_commit(lambda: summarise.enqueue(run_id=run.pk))
     return run
+
+
 SUGGESTION_GONE = _("That suggestion is no longer in the summary; reload the page.")
 NOT_MODERATOR = _("Only moderators can tag comments with themes.")
 
