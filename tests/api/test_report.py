@@ -10,11 +10,8 @@ from consult.reports.report.drafting import report_draft
 from consult.reports.report.publishing import report_publish
 from discussion.models import Comment
 from discussion.moderation import services as moderation
-from tests.reports.test_summary_and_report import (  # noqa: F401 - fixtures
-    close_and_refresh,
-    crowd,
-    run_summary,
-)
+from tests.reports.conftest import crowd  # noqa: F401 - fixture
+from tests.reports.helpers import close_and_refresh, run_summary
 
 pytestmark = pytest.mark.django_db
 
