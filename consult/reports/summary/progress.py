@@ -12,7 +12,6 @@ from consult.reports.models import SummaryRun
 
 logger = logging.getLogger(__name__)
 
-
 # Progress is stored and sent when it moves by at least this many points.
 PROGRESS_STEP = 2
 

@@ -27,6 +27,8 @@ NOT_PUBLIC = _("A summary can only be made of a consultation that has opened.")
 
 
 def lock_proposal(proposal: Proposal) -> Proposal:
+    """The consultation, locked until the transaction ends; a write that also
+    locks the report takes this lock first."""
     return Proposal.objects.select_for_update().select_related("department").get(pk=proposal.pk)
 
 
