@@ -23,9 +23,9 @@ from consult.api.models import AccessToken
 from consult.api.pagination import Cursor
 from consult.opendata import public
 from consult.opendata.pseudonyms import Kind, Pseudonyms
-from consult.reports import services as report_services
-from consult.reports import views as report_views
 from consult.reports.models import ReportState, ResponseReport
+from consult.reports.rendering.exports import downloads as report_downloads
+from consult.reports.report.snapshots import snapshot_shown
 from discussion.comments import selectors as discussion_selectors
 from discussion.comments import services as discussion_services
 from discussion.models import Comment, ConsultationQuestion
@@ -473,10 +473,10 @@ class Report(ApiView):
                 "consultation": proposal.slug,
                 "published_at": report.published_at,
                 "sha256": report.snapshot_sha256,
-                "snapshot": report_services.snapshot_shown(report),
+                "snapshot": snapshot_shown(report),
                 "downloads": {
                     fmt: request.build_absolute_uri(url)
-                    for fmt, url in report_views.downloads(proposal).items()
+                    for fmt, url in report_downloads(proposal).items()
                 },
             }
         )

@@ -10,7 +10,9 @@ from django.core import mail
 from django.utils import timezone
 
 from consult.notifications.models import Notification
-from consult.reports import services as report_services
+from consult.reports.report.drafting import report_draft
+from consult.reports.report.publishing import report_publish
+from consult.reports.summary.services import summary_start
 from discussion.comments import services as discussion_services
 from discussion.moderation import services as moderation
 from discussion.responses import services as responses
@@ -133,11 +135,11 @@ def test_a_published_report_is_emailed_to_followers_and_participants(open_propos
     proposal_services.proposal_close_early(
         actor=people.official, proposal=open_proposal, reason="Enough said."
     )
-    report_services.summary_start(actor=people.official, proposal=open_proposal)
-    report = report_services.report_draft(actor=people.official, proposal=open_proposal)
+    summary_start(actor=people.official, proposal=open_proposal)
+    report = report_draft(actor=people.official, proposal=open_proposal)
     mail.outbox.clear()
 
-    report_services.report_publish(actor=people.official, report=report)
+    report_publish(actor=people.official, report=report)
 
     for person in (follower, people.citizen):
         [message] = sent_to(person)

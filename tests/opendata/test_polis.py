@@ -19,8 +19,8 @@ from consult.accounts.models import User
 from consult.analysis.groups import opinion_groups_with_members
 from consult.analysis.inputs import positions
 from consult.opendata import polis, pseudonyms, public
-from consult.reports import loader
-from consult.reports import services as report_services
+from consult.reports.summary import loader
+from consult.reports.summary.services import summary_start
 from discussion.comments import services as discussion_services
 from discussion.models import Comment, CommentVote
 from discussion.moderation import services as moderation
@@ -138,7 +138,7 @@ def tallies(proposal: Proposal) -> dict[str, tuple[int, int, int]]:
 
 def run_summary(proposal, actor, capture) -> dict:
     with capture(execute=True):
-        run = report_services.summary_start(actor=actor, proposal=proposal)
+        run = summary_start(actor=actor, proposal=proposal)
     run.refresh_from_db()
     assert run.result is not None, run.error if hasattr(run, "error") else run
     return run.result

@@ -14,8 +14,11 @@ from consult.accounts import services as account_services
 from consult.accounts.models import Department, Jurisdiction, Role, User
 from consult.demo.crowd import seed_crowd
 from consult.demo.data import DEMO_PROPOSALS
-from consult.reports import services as report_services
 from consult.reports.models import SummaryRun
+from consult.reports.report.drafting import report_draft
+from consult.reports.report.editing import report_save
+from consult.reports.report.publishing import report_publish
+from consult.reports.summary.running import summary_compute
 from discussion.comments import services as discussion_services
 from discussion.models import ModerationPolicy
 from discussion.moderation import services as moderation
@@ -216,9 +219,9 @@ class Command(BaseCommand):
                 explanation=text,
             )
         run = SummaryRun.objects.create(proposal=proposal, requested_by=official)
-        report_services.summary_compute(run_id=run.pk)
-        report = report_services.report_draft(actor=official, proposal=proposal)
-        report_services.report_save(
+        summary_compute(run_id=run.pk)
+        report = report_draft(actor=official, proposal=proposal)
+        report_save(
             actor=official,
             report=report,
             revision=report.revision,
@@ -233,7 +236,7 @@ class Command(BaseCommand):
                 if entry.title == theme
             },
         )
-        report_services.report_publish(actor=official, report=report)
+        report_publish(actor=official, report=report)
 
     def seed_discussion(self, demo, proposal: Proposal, sections, citizens: list[User]) -> None:
         """Comments, replies, reports and held comments, through the same services

@@ -7,8 +7,8 @@ import numpy as np
 
 from consult.analysis import campaigns, groups, themes
 from consult.analysis.inputs import NO_ID, Inputs
-from consult.reports import summary
-from consult.reports.stages import END, STAGES, START, stage_percent, within
+from consult.reports.summary import computing as summary
+from consult.reports.summary.stages import END, STAGES, START, stage_percent, within
 
 WORDS = [
     "school",

@@ -6,8 +6,8 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from asgi import application
-from consult.reports import services
 from consult.reports.models import SummaryRun
+from consult.reports.summary.running import summary_compute
 from discussion.comments import services as discussion_services
 from tests.live_helpers import close_worker_connection, next_message
 
@@ -58,7 +58,7 @@ async def test_a_late_joiner_gets_the_state_and_then_every_step(open_proposal, p
     assert first == {"type": "summary.progress", "run": None, "state": "none"}
 
     run = await sync_to_async(SummaryRun.objects.create)(proposal=open_proposal)
-    await sync_to_async(services.summary_compute)(run_id=run.pk)
+    await sync_to_async(summary_compute)(run_id=run.pk)
     seen = []
     while not seen or seen[-1]["state"] != "done":
         message = await next_message(moderator, timeout=10)

@@ -1,5 +1,5 @@
 """The steps of a summary run, with the share of the run each ends at: what
-the progress bar shows. Kept apart from consult.reports.summary, whose
+the progress bar shows. Kept apart from consult.reports.summary.computing, whose
 numeric libraries a web process should not load at start-up."""
 
 from collections.abc import Callable

@@ -22,12 +22,20 @@ from urllib.parse import unquote, urljoin, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from consult.infra.tables import spreadsheet_cell
+from proposals.models import Proposal
 
 CSV_HEADER = ("table", "row", "column", "value")
+FORMATS = ("pdf", "csv", "json")
+
+
+def downloads(proposal: Proposal) -> dict[str, str]:
+    """The published report's downloads, by format: for the page and the API."""
+    return {fmt: reverse("reports:download", args=[proposal.slug, fmt]) for fmt in FORMATS}
 
 
 class PdfUnavailable(RuntimeError):

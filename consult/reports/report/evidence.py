@@ -13,13 +13,11 @@ import re
 from django.utils.translation import gettext as _
 
 from consult.opendata import public
-from consult.reports import charts
+from consult.reports.rendering.svg import group_label
 from proposals.models import Proposal
 
 MAX_KEY = 200
 CHUNK = 10_000
-
-
 DIGITS = re.compile(r"[0-9]{1,11}")
 
 
@@ -63,9 +61,9 @@ def resolve(result: dict, key: str) -> tuple[str, list[int] | dict] | None:
     elif kind == "group" and number is not None:
         for group in result["groups"].get("groups") or []:
             if group["id"] == number:
-                return _("Comments that set %(group)s apart") % {
-                    "group": charts.group_label(number)
-                }, [row["comment"] for row in group["distinctive"]]
+                return _("Comments that set %(group)s apart") % {"group": group_label(number)}, [
+                    row["comment"] for row in group["distinctive"]
+                ]
     elif key == "consensus":
         rows = result["groups"].get("consensus") or []
         return _("Comments every opinion group agrees on"), [row["comment"] for row in rows]

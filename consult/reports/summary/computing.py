@@ -22,7 +22,7 @@ from consult.analysis.coverage import agree_counts, coverage, themes_tagged
 from consult.analysis.inputs import NO_ID, Inputs, positions
 from consult.analysis.participation import participation
 from consult.analysis.stances import stances
-from consult.reports.stages import within
+from consult.reports.summary.stages import within
 
 SCHEMA = 1
 EXCERPT_LENGTH = 240
@@ -53,21 +53,7 @@ def compute(
 
 def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progress) -> dict:
     fingerprint = inputs.fingerprint()
-    within(progress, "campaigns")(0.0)
-
-    found = campaign_analysis.find_campaigns(
-        inputs.comment_id.tolist(),
-        inputs.comment_text,
-        inputs.comment_time.tolist(),
-        progress=within(progress, "campaigns"),
-    )
-    membership_of = found.pop("membership")
-    membership = np.full(inputs.comment_id.size, NO_ID, dtype=np.int64)
-    if membership_of:
-        ids = np.fromiter(membership_of.keys(), dtype=np.int64, count=len(membership_of))
-        groups_of = np.fromiter(membership_of.values(), dtype=np.int64, count=len(membership_of))
-        membership[positions(inputs.comment_id, ids)] = groups_of
-    within(progress, "campaigns")(1.0)
+    found, membership = _campaigns(inputs, progress)
 
     counting = within(progress, "counts")
     counting(0.0)
@@ -77,35 +63,8 @@ def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progre
     tagged = themes_tagged(inputs, membership, agree)
     counting(1.0)
 
-    # Themes from the words: each campaign speaks once.
-    first_of_campaign = np.ones(inputs.comment_id.size, dtype=bool)
-    in_campaign = np.flatnonzero(membership != NO_ID)
-    if in_campaign.size:
-        order = in_campaign[np.lexsort((inputs.comment_id[in_campaign], membership[in_campaign]))]
-        first_of_campaign[order] = False
-        first_of_campaign[order[np.unique(membership[order], return_index=True)[1]]] = True
-    speaking = np.flatnonzero(first_of_campaign)
-    themes = within(progress, "themes")
-    themes(0.0)
-    suggested = theme_analysis.suggest_themes(
-        inputs.comment_id[speaking].tolist(),
-        [inputs.comment_text[i] for i in speaking],
-        progress=themes,
-    )
-    themes(1.0)
-
-    # Opinion groups from agree/disagree votes, leaving out authors' own.
-    author_of_vote = inputs.comment_author[positions(inputs.comment_id, inputs.vote_comment)]
-    others = author_of_vote != inputs.vote_user
-    grouping = within(progress, "groups")
-    grouping(0.0)
-    group_result = group_analysis.opinion_groups(
-        inputs.vote_user[others],
-        inputs.vote_comment[others],
-        inputs.vote_value[others],
-        progress=grouping,
-    )
-    grouping(1.0)
+    suggested = _suggested_themes(inputs, membership, progress)
+    group_result = _opinion_groups(inputs, progress)
 
     covering = within(progress, "coverage")
     covering(0.0)
@@ -133,6 +92,62 @@ def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progre
         inputs, _referenced(result), agree=agree, disagree=disagree, passed=passed
     )
     return result
+
+
+def _campaigns(inputs: Inputs, progress: Progress) -> tuple[dict, np.ndarray]:
+    """The campaigns of near-identical comments, and each comment's campaign
+    (NO_ID for none)."""
+    within(progress, "campaigns")(0.0)
+    found = campaign_analysis.find_campaigns(
+        inputs.comment_id.tolist(),
+        inputs.comment_text,
+        inputs.comment_time.tolist(),
+        progress=within(progress, "campaigns"),
+    )
+    membership_of = found.pop("membership")
+    membership = np.full(inputs.comment_id.size, NO_ID, dtype=np.int64)
+    if membership_of:
+        ids = np.fromiter(membership_of.keys(), dtype=np.int64, count=len(membership_of))
+        groups_of = np.fromiter(membership_of.values(), dtype=np.int64, count=len(membership_of))
+        membership[positions(inputs.comment_id, ids)] = groups_of
+    within(progress, "campaigns")(1.0)
+    return found, membership
+
+
+def _suggested_themes(inputs: Inputs, membership: np.ndarray, progress: Progress) -> list:
+    """Themes from the words: each campaign speaks once."""
+    first_of_campaign = np.ones(inputs.comment_id.size, dtype=bool)
+    in_campaign = np.flatnonzero(membership != NO_ID)
+    if in_campaign.size:
+        order = in_campaign[np.lexsort((inputs.comment_id[in_campaign], membership[in_campaign]))]
+        first_of_campaign[order] = False
+        first_of_campaign[order[np.unique(membership[order], return_index=True)[1]]] = True
+    speaking = np.flatnonzero(first_of_campaign)
+    themes = within(progress, "themes")
+    themes(0.0)
+    suggested = theme_analysis.suggest_themes(
+        inputs.comment_id[speaking].tolist(),
+        [inputs.comment_text[i] for i in speaking],
+        progress=themes,
+    )
+    themes(1.0)
+    return suggested
+
+
+def _opinion_groups(inputs: Inputs, progress: Progress) -> dict:
+    """Opinion groups from agree/disagree votes, leaving out authors' own."""
+    author_of_vote = inputs.comment_author[positions(inputs.comment_id, inputs.vote_comment)]
+    others = author_of_vote != inputs.vote_user
+    grouping = within(progress, "groups")
+    grouping(0.0)
+    group_result = group_analysis.opinion_groups(
+        inputs.vote_user[others],
+        inputs.vote_comment[others],
+        inputs.vote_value[others],
+        progress=grouping,
+    )
+    grouping(1.0)
+    return group_result
 
 
 def _referenced(result: dict) -> set[int]:
