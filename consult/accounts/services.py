@@ -24,9 +24,8 @@ from consult.infra.names import comparable
 
 NOT_STAFF = "Only staff admins can change departments and roles."
 SIGN_IN = _("Sign in to change your display name.")
-# Each rename redraws every comment of the person in the live event log: a
-# few a day is all a person needs, and keeps that work bounded.
-RENAMES = ratelimit.Rate(5, 24 * 3600)
+# A few renames a day, one rate (consult.infra.ratelimit's table says why).
+(RENAMES,) = [ratelimit.Rate.parse(rate) for rate in ratelimit.rates("display_name")["user"]]
 CYCLE = "A department cannot be placed below itself or one of its own departments."
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from consult.accounts.models import User
+from consult.infra import ratelimit
 from consult.privacy import services
 from consult.privacy.models import DataExport
 
@@ -57,12 +58,10 @@ def duration_text(seconds: int) -> str:
 
 
 def _windows(rates) -> list[int]:
-    from consult.infra.ratelimit import Rate
-
     found = []
     for rate in rates or []:
         try:
-            found.append(Rate.parse(rate).seconds)
+            found.append(ratelimit.Rate.parse(rate).seconds)
         except (TypeError, ValueError):
             continue
     return found
@@ -71,18 +70,10 @@ def _windows(rates) -> list[int]:
 def address_window_seconds() -> int:
     """The longest time for which any limit counts requests from one network
     address: its keyed hash is kept in Redis that long, then expires."""
-    from consult.api import throttling
-    from consult.opendata import views as opendata_views
-    from discussion.comments import limits
-
     windows = []
-    for rates in getattr(settings, "CONSULT_RATE_LIMITS", limits.DEFAULT_RATES).values():
-        windows += _windows(rates.get("ip"))
-    api = throttling.rates()
-    windows += _windows(api.get("anonymous")) + _windows(api.get("ip"))
-    windows += _windows(
-        getattr(settings, "CONSULT_OPENDATA_DOWNLOAD_RATES", opendata_views.DOWNLOAD_RATES)
-    )
+    for action in ratelimit.DEFAULT_RATES:
+        counted = ratelimit.rates(action)
+        windows += _windows(counted.get("ip")) + _windows(counted.get("anonymous"))
     return max(windows, default=60)
 
 

@@ -21,13 +21,13 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from consult.infra.ratelimit import Rate, RateLimited, hit
+from consult.infra.ratelimit import Rate, RateLimited, hit, rates
 from consult.privacy import selectors, services
 
 # How often the account page looks again while an archive is being prepared, in seconds.
 REFRESH_SECONDS = 5
-# Confirmations of a deletion per person: a stolen session cannot guess the password.
-DELETE_ATTEMPTS = Rate(5, 900)
+# Confirmations of a deletion per person, one rate (consult.infra.ratelimit's table says why).
+(DELETE_ATTEMPTS,) = [Rate.parse(rate) for rate in rates("account_delete")["user"]]
 DELETED_FLAG = "privacy.deleted"
 
 EXPORT_QUEUED = _(

@@ -1,8 +1,8 @@
-"""Reading: the shapes, filters, pages, ETags and the one error body."""
+"""Consultations and what is listed beside them: shapes, filters, versions,
+stance counts and responses, and queries that do not grow with the rows."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -10,21 +10,9 @@ from django.utils import timezone
 
 from proposals import services
 from proposals.models import Proposal
+from tests.api.conftest import assert_error, body
 
 pytestmark = pytest.mark.django_db
-
-
-def body(response) -> dict:
-    return json.loads(response.content)
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    error = body(response)["error"]
-    assert set(error) == {"status", "code", "message", "fields"}
-    assert error["status"] == status and error["code"] == code and error["message"]
-    return error
 
 
 def test_the_index_names_the_docs_schema_and_lists(client_api):
@@ -108,68 +96,6 @@ def test_bad_query_parameters_get_400_naming_the_field(client_api, open_proposal
         return
     error = assert_error(response, 400, "invalid")
     assert list(error["fields"]) == [field]
-
-
-def test_pages_follow_the_cursor_without_gaps_or_repeats_while_rows_arrive(
-    client_api, thread, open_proposal, people, make_user
-):
-    from discussion.comments import services as discussion_services
-
-    section = open_proposal.sections.order_by("order").first()
-    author = make_user()
-    for n in range(5):
-        discussion_services.comment_create(
-            actor=author, proposal=open_proposal, body=f"Comment number {n}", section=section
-        )
-    url = f"/api/v1/consultations/{open_proposal.slug}/comments/?limit=3"
-    seen = []
-    page = body(client_api.get(url))
-    seen += [c["id"] for c in page["results"]]
-    # A comment arriving between pages is found at the end, not by shifting pages.
-    late = discussion_services.comment_create(
-        actor=author, proposal=open_proposal, body="Late comment", section=section
-    )
-    while page["next"]:
-        page = body(client_api.get(page["next"]))
-        seen += [c["id"] for c in page["results"]]
-    assert seen == sorted(seen) and len(seen) == len(set(seen))
-    assert seen[-1] == late.pk and len(seen) == 2 + 5 + 1
-    assert page["previous"]
-
-
-def test_a_conditional_get_is_answered_304_until_the_data_changes(client_api, thread, people):
-    url = f"/api/v1/comments/{thread.public.pk}/"
-    first = client_api.get(url)
-    etag = first["ETag"]
-    assert etag.startswith('"') and first["Cache-Control"] == "no-cache"
-    again = client_api.get(url, HTTP_IF_NONE_MATCH=etag)
-    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
-    assert client_api.get(url, HTTP_IF_NONE_MATCH=f'"other", W/{etag}').status_code == 304
-    assert client_api.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
-    from discussion.comments import services as discussion_services
-
-    discussion_services.comment_vote(actor=people.citizen, comment=thread.public, value="agree")
-    changed = client_api.get(url, HTTP_IF_NONE_MATCH=etag)
-    assert changed.status_code == 200 and changed["ETag"] != etag
-    assert body(changed)["votes"] == {"agree": 2, "disagree": 0, "pass": 0}
-
-
-def test_unknown_addresses_and_methods_get_the_error_body(client_api):
-    assert_error(client_api.get("/api/v1/nothing/here/"), 404, "not_found")
-    assert_error(client_api.get("/api/v1/comments/999999/"), 404, "not_found")
-    assert_error(client_api.delete("/api/v1/consultations/"), 405, "method_not_allowed")
-    assert_error(
-        client_api.get("/api/v1/consultations/", HTTP_ACCEPT="text/csv"), 406, "not_acceptable"
-    )
-
-
-def test_errors_speak_the_clients_language(client_api):
-    error = assert_error(
-        client_api.get("/api/v1/consultations/", {"limit": "0"}, HTTP_ACCEPT_LANGUAGE="zh-hans"),
-        400,
-        "invalid",
-    )
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in error["fields"]["limit"][0])
 
 
 def test_versions_stances_and_responses(client_api, thread, open_proposal, people):
@@ -260,13 +186,3 @@ def test_list_queries_do_not_grow_with_rows(client_api, thread, open_proposal, p
     # Pinned: the comments page reads the proposal and its topics, the
     # comments with their themes and versions, and their responses.
     assert before[0] == 4
-
-
-def test_the_reference_is_readable_without_javascript(client):
-    page = client.get("/api/v1/docs/")
-    text = page.content.decode()
-    assert page.status_code == 200
-    assert "/api/v1/consultations/{slug}/comments/" in text and "Retry-After" in text
-    # The reference is in the page itself, not drawn by a script.
-    assert 'id="shape-Comment"' in text and "<code>author</code>" in text
-    assert client.get("/api/v1/docs/explorer/").status_code == 200

@@ -1,4 +1,5 @@
-"""Your account's personal access tokens: make one, see them, revoke one."""
+"""Personal access tokens: the account's page to make one, see them and revoke
+one, and /api/v1/me/, which tells a script whose token it holds."""
 
 from __future__ import annotations
 
@@ -14,8 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.response import Response
 
+from consult.api import serializers as shapes
 from consult.api import tokens
+from consult.api.base import ApiView
 from consult.api.models import NAME_MAX_LENGTH, AccessToken
 
 SHOW_ONCE = "api.new_token"
@@ -97,3 +103,14 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
         _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name},
     )
     return redirect("tokens:list")
+
+
+class MeView(ApiView):
+    private = True
+
+    @extend_schema(operation_id="me_retrieve", responses=shapes.Me)
+    def get(self, request):
+        token = request.auth
+        if not isinstance(token, AccessToken):
+            raise NotAuthenticated()
+        return Response(shapes.Me(token, context={"request": request}).data)

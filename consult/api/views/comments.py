@@ -1,0 +1,133 @@
+"""Public comments: listing and reading them, posting one, voting."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status as http
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from consult.api import serializers as shapes
+from consult.api.base import ApiView
+from consult.api.pagination import Cursor
+from consult.api.views.shared import (
+    comment_context,
+    public_comments,
+    public_proposal,
+    whole_number,
+    writer,
+)
+from consult.opendata import public
+from discussion.comments import services as discussion_services
+from discussion.models import Comment
+from proposals.models import Section
+
+
+class Comments(ApiView):
+    pagination_class = Cursor
+    filters = ("section", "thread")
+
+    @extend_schema(
+        operation_id="comments_list",
+        parameters=[
+            OpenApiParameter("section", int, description="Only comments on this section."),
+            OpenApiParameter("thread", int, description="Only this thread."),
+        ],
+        responses=shapes.Comment(many=True),
+    )
+    def get(self, request, slug):
+        proposal = public_proposal(slug)
+        qs = public_comments(proposal)
+        section = whole_number(request, "section")
+        if section is not None:
+            qs = qs.filter(section_id=section)
+        thread = whole_number(request, "thread")
+        if thread is not None:
+            qs = qs.filter(root_id=thread)
+        page = self.paginate_queryset(qs)
+        context = comment_context(request, proposal)
+        return self.get_paginated_response(shapes.Comment(page, many=True, context=context).data)
+
+    @extend_schema(
+        operation_id="comments_create",
+        request=shapes.CommentCreate,
+        responses={201: shapes.CommentPosted, 202: shapes.CommentPosted},
+    )
+    def post(self, request, slug):
+        actor = writer(request)
+        proposal = public_proposal(slug)
+        given = shapes.CommentCreate(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        section = question = parent = None
+        if data.get("section"):
+            section = Section.objects.filter(pk=data["section"], proposal=proposal).first()
+            if section is None:
+                raise ValidationError({"section": [discussion_services.SECTION_ELSEWHERE]})
+        if data.get("question"):
+            question = proposal.questions.filter(pk=data["question"]).first()
+            if question is None:
+                raise ValidationError({"question": [discussion_services.QUESTION_ELSEWHERE]})
+        if data.get("parent"):
+            parent = public.comments(proposal).filter(pk=data["parent"]).first()
+            if parent is None:
+                raise ValidationError({"parent": [discussion_services.PARENT_ELSEWHERE]})
+        comment = discussion_services.comment_submit(
+            actor=actor,
+            ip=request.META.get("REMOTE_ADDR"),
+            proposal=proposal,
+            body=data["body"],
+            section=section,
+            question=question,
+            parent=parent,
+        )
+        if comment.is_held:
+            held = {"id": comment.pk, "state": "held", "comment": None}
+            return Response(shapes.CommentPosted(held).data, status=http.HTTP_202_ACCEPTED)
+        shown = public_comments(proposal).get(pk=comment.pk)
+        posted = {"id": comment.pk, "state": "published", "comment": shown}
+        context = comment_context(request, proposal)
+        return Response(
+            shapes.CommentPosted(posted, context=context).data, status=http.HTTP_201_CREATED
+        )
+
+
+class CommentDetail(ApiView):
+    @extend_schema(operation_id="comments_retrieve", responses=shapes.Comment)
+    def get(self, request, pk):
+        comment = get_object_or_404(
+            Comment.objects.filter(proposal__in=public.proposals()).select_related("proposal"),
+            pk=pk,
+        )
+        shown = get_object_or_404(public_comments(comment.proposal), pk=pk)
+        context = comment_context(request, comment.proposal)
+        return Response(shapes.Comment(shown, context=context).data)
+
+
+class Vote(ApiView):
+    @extend_schema(
+        operation_id="comments_vote", request=shapes.VoteCast, responses=shapes.VoteRecorded
+    )
+    def put(self, request, pk):
+        actor = writer(request)
+        comment = get_object_or_404(
+            Comment.objects.filter(
+                proposal__in=public.proposals(),
+                is_deleted=False,
+                hidden_at__isnull=True,
+                held_at__isnull=True,
+            ),
+            pk=pk,
+        )
+        given = shapes.VoteCast(data=request.data)
+        given.is_valid(raise_exception=True)
+        vote = discussion_services.vote_submit(
+            actor=actor,
+            ip=request.META.get("REMOTE_ADDR"),
+            comment=comment,
+            value=given.validated_data["value"],
+        )
+        comment.refresh_from_db(fields=["agree_count", "disagree_count", "pass_count"])
+        recorded = {"comment": comment.pk, "value": vote.value, "votes": comment}
+        return Response(shapes.VoteRecorded(recorded).data)
