@@ -391,7 +391,7 @@ def write_table(
 def _write_polis(archive: zipfile.ZipFile, proposal: Proposal) -> list[str]:
     """The consultation in the Polis export format, under polis/ in its ZIP,
     streamed entry by entry (its voter x comment table can be large)."""
-    from consult.opendata import polis  # NumPy: loaded in the worker only
+    from consult.opendata.polis.export import write_files  # NumPy: in the worker only
 
     written: list[str] = []
     current: list = []
@@ -404,7 +404,7 @@ def _write_polis(archive: zipfile.ZipFile, proposal: Proposal) -> list[str]:
         return current[-1]
 
     try:
-        polis.write_files(proposal, open_entry)
+        write_files(proposal, open_entry)
     finally:
         if current:
             current.pop().close()

@@ -25,7 +25,7 @@ from consult.opendata.pseudonyms import voter as voter_pseudonym
 from discussion.comments import services as discussion
 from discussion.models import Comment, CommentVote, ModerationPolicy
 from discussion.moderation import services as moderation
-from discussion.responses import responses_post_bulk
+from discussion.responses.services import responses_post_bulk
 from proposals import services as proposal_services
 from proposals.models import Proposal
 from tests.live_helpers import human
@@ -235,13 +235,14 @@ def test_every_written_file_and_column_is_described_in_the_dictionary(scene):
 
 
 def test_a_consultations_zip_holds_its_polis_export_and_lists_it(scene):
-    from consult.opendata import polis
+    from consult.opendata.polis.export import export_files
+    from consult.opendata.polis.formats import FILES
 
     archive = consultation_zip(scene.proposal)
-    for name, content in polis.export_files(scene.proposal).items():
+    for name, content in export_files(scene.proposal).items():
         assert archive.read(f"polis/{name}") == content
     paths = {r["path"] for r in json.loads(archive.read("datapackage.json"))["resources"]}
-    assert {f"polis/{name}" for name in polis.FILES} <= paths
+    assert {f"polis/{name}" for name in FILES} <= paths
     assert "`polis/`" in archive.read("README.md").decode()
     assert not [name for name in build().namelist() if name.startswith("polis/")]
 
