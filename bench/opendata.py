@@ -107,9 +107,9 @@ def measure(consultation: bool = False) -> dict:
     tables: dict[str, float] = {}
     write_table = bulk.write_table
 
-    def timed(archive, table, rows, counter, spool_dir):
+    def timed(archive, table, rows):
         began = time.perf_counter()
-        count = write_table(archive, table, rows, counter, spool_dir)
+        count = write_table(archive, table, rows)
         tables[table.name] = round(time.perf_counter() - began, 2)
         return count
 

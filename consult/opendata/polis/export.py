@@ -4,7 +4,6 @@ docs/open-data-polis.md."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import numpy as np
 from consult.analysis import groups as group_analysis
 from consult.infra.columns import columns as to_columns
 from consult.infra.columns import seconds as to_seconds
-from consult.infra.tables import spreadsheet_cell
+from consult.infra.tables import csv_writer, spreadsheet_cell
 from consult.opendata import public
 from consult.opendata.polis.formats import (
     COMMENT_COLUMNS,
@@ -177,57 +176,49 @@ def js_datetime(seconds: int) -> str:
     )
 
 
-def _csv_writer(stream: IO[bytes]) -> tuple[io.TextIOWrapper, csv.Writer]:
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
-    return text, csv.writer(text, lineterminator="\n")
-
-
-def _finish(text: io.TextIOWrapper) -> None:
-    # Let go of the binary stream without closing it: the caller owns it.
-    text.flush()
-    text.detach()
+def _polis_csv(stream: IO[bytes]):
+    """Polis' dialect: UTF-8 without a byte order mark, LF line ends."""
+    return csv_writer(stream, bom=False, line_end="\n")
 
 
 def _write_comments(stream, data: _Public, author, agree, disagree) -> None:
-    text, writer = _csv_writer(stream)
-    writer.writerow(COMMENT_COLUMNS)
-    for i in range(data.comment_id.size):
-        seconds = int(data.comment_time[i])
-        writer.writerow(
-            (
-                seconds,
-                js_datetime(seconds),
-                int(data.comment_id[i]),
-                int(author[i]),
-                int(agree[i]),
-                int(disagree[i]),
-                SHOWN,
-                spreadsheet_cell(data.comment_text[i]),
+    with _polis_csv(stream) as writer:
+        writer.writerow(COMMENT_COLUMNS)
+        for i in range(data.comment_id.size):
+            seconds = int(data.comment_time[i])
+            writer.writerow(
+                (
+                    seconds,
+                    js_datetime(seconds),
+                    int(data.comment_id[i]),
+                    int(author[i]),
+                    int(agree[i]),
+                    int(disagree[i]),
+                    SHOWN,
+                    spreadsheet_cell(data.comment_text[i]),
+                )
             )
-        )
-    _finish(text)
 
 
 def _write_votes(stream, data: _Public, voter: np.ndarray) -> None:
-    text, writer = _csv_writer(stream)
-    writer.writerow(VOTE_COLUMNS)
-    order = np.lexsort((voter, data.vote_comment))
-    days = (data.vote_time // DAY * DAY).astype(np.int64)
-    names: dict[int, str] = {}
-    for start in range(0, order.size, CHUNK):
-        chunk = order[start : start + CHUNK]
-        rows = []
-        for day, comment, who, value in zip(
-            days[chunk].tolist(),
-            data.vote_comment[chunk].tolist(),
-            voter[chunk].tolist(),
-            data.vote_value[chunk].tolist(),
-            strict=True,
-        ):
-            name = names.get(day) or names.setdefault(day, js_datetime(day))
-            rows.append((day, name, comment, who, value))
-        writer.writerows(rows)
-    _finish(text)
+    with _polis_csv(stream) as writer:
+        writer.writerow(VOTE_COLUMNS)
+        order = np.lexsort((voter, data.vote_comment))
+        days = (data.vote_time // DAY * DAY).astype(np.int64)
+        names: dict[int, str] = {}
+        for start in range(0, order.size, CHUNK):
+            chunk = order[start : start + CHUNK]
+            rows = []
+            for day, comment, who, value in zip(
+                days[chunk].tolist(),
+                data.vote_comment[chunk].tolist(),
+                voter[chunk].tolist(),
+                data.vote_value[chunk].tolist(),
+                strict=True,
+            ):
+                name = names.get(day) or names.setdefault(day, js_datetime(day))
+                rows.append((day, name, comment, who, value))
+            writer.writerows(rows)
 
 
 def _write_participants(
@@ -277,17 +268,16 @@ def _write_summary(
     stream, proposal: Proposal, data: _Public, n_voters: int, analysis: group_analysis.Analysis
 ) -> None:
     result = analysis.result
-    text, writer = _csv_writer(stream)
-    writer.writerows(
-        (
-            ("topic", spreadsheet_cell(proposal.title)),
-            ("url", proposal.get_absolute_url()),
-            ("voters", n_voters),
-            ("voters-in-conv", result["participants_considered"]),
-            ("commenters", np.unique(data.comment_author).size),
-            ("comments", data.comment_id.size),
-            ("groups", len(result["groups"])),
-            ("conversation-description", spreadsheet_cell(proposal.summary)),
+    with _polis_csv(stream) as writer:
+        writer.writerows(
+            (
+                ("topic", spreadsheet_cell(proposal.title)),
+                ("url", proposal.get_absolute_url()),
+                ("voters", n_voters),
+                ("voters-in-conv", result["participants_considered"]),
+                ("commenters", np.unique(data.comment_author).size),
+                ("comments", data.comment_id.size),
+                ("groups", len(result["groups"])),
+                ("conversation-description", spreadsheet_cell(proposal.summary)),
+            )
         )
-    )
-    _finish(text)
