@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from consult.opendata import bulk, fingerprint, public, services
+from consult.opendata import builds, bulk, fingerprint, public, services
 from consult.opendata.dictionary import TABLES
 from consult.opendata.models import BuildState, DataFile, Scope
 from consult.opendata.pseudonyms import author as author_pseudonym
@@ -546,7 +546,7 @@ def test_changed_data_is_noticed_the_old_file_served_and_the_new_one_built(
     archive = zipfile.ZipFile(io.BytesIO(fresh.body))
     assert new.pk in {row["comment_id"] for row in json_rows(archive, "comments")}
     # The old file is gone from the folder; only the new one stays.
-    assert [p.name for p in services.folder().iterdir()] == [DataFile.objects.get().path]
+    assert [p.name for p in builds.folder().iterdir()] == [DataFile.objects.get().path]
 
     # A moderator hiding the comment: the file holding its words is not
     # handed out again, not even once, while the new one is built.
@@ -582,8 +582,8 @@ def test_a_build_runs_once_per_claim(scene, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks():
         assert services.data_file_request(file=file)
         assert not services.data_file_request(file=file)
-    assert services.data_file_build(file_id=file.pk, attempt=file.attempt).state == "ready"
-    assert services.data_file_build(file_id=file.pk, attempt=file.attempt) is None
+    assert builds.data_file_build(file_id=file.pk, attempt=file.attempt).state == "ready"
+    assert builds.data_file_build(file_id=file.pk, attempt=file.attempt) is None
 
 
 def test_a_build_that_stopped_showing_life_is_taken_over(scene, django_capture_on_commit_callbacks):
@@ -591,15 +591,15 @@ def test_a_build_that_stopped_showing_life_is_taken_over(scene, django_capture_o
     with django_capture_on_commit_callbacks():
         services.data_file_request(file=file)
     old_attempt = file.attempt
-    long_ago = timezone.now() - services.STALE_AFTER - timedelta(minutes=1)
+    long_ago = timezone.now() - builds.STALE_AFTER - timedelta(minutes=1)
     DataFile.objects.filter(pk=file.pk).update(state=BuildState.BUILDING, touched_at=long_ago)
     file.refresh_from_db()
     with django_capture_on_commit_callbacks() as queued:
         assert services.data_file_request(file=file)
     assert len(queued) == 1 and file.attempt == old_attempt + 1
     # The first worker, should it wake up, does nothing.
-    assert services.data_file_build(file_id=file.pk, attempt=old_attempt) is None
-    assert services.data_file_build(file_id=file.pk, attempt=file.attempt).state == "ready"
+    assert builds.data_file_build(file_id=file.pk, attempt=old_attempt) is None
+    assert builds.data_file_build(file_id=file.pk, attempt=file.attempt).state == "ready"
 
 
 def test_a_failed_build_is_not_retried_at_once(get, scene, monkeypatch):
@@ -611,7 +611,7 @@ def test_a_failed_build_is_not_retried_at_once(get, scene, monkeypatch):
     assert get(url).status == 202
     file = DataFile.objects.get(scope=Scope.SITE)
     assert file.state == BuildState.FAILED and not file.path
-    assert not list(services.folder().glob("*.part"))
+    assert not list(builds.folder().glob("*.part"))
     failed = get(url)
     assert failed.status == 503 and failed.response["Retry-After"] == "600"
     assert "could not be prepared" in failed.body.decode()
