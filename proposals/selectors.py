@@ -49,9 +49,7 @@ HOME_LIMIT = 6
 
 
 def proposal_public_queryset() -> QuerySet[Proposal]:
-    return Proposal.objects.filter(status__in=PUBLIC_STATUSES).select_related(
-        "department", "jurisdiction"
-    )
+    return Proposal.objects.public().select_related("department", "jurisdiction")
 
 
 # What a visitor can still act on comes first: open, then opening soon.

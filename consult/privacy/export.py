@@ -13,15 +13,10 @@ guarded as in the other downloads).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import BinaryIO
 
 from django.conf import settings
@@ -33,9 +28,9 @@ from django.utils.translation import gettext_lazy as _
 from consult.accounts.models import Membership, User
 from consult.accounts.signals import personal_data
 
-# The reports' and open data's guard against spreadsheet formulas: one rule
-# for every CSV the site hands out.
-from consult.infra.tables import spreadsheet_cell
+# The one writer of a ZIP of tables, with the guard against spreadsheet
+# formulas of every CSV the site hands out.
+from consult.infra.tables import TableZip, plain
 
 logger = logging.getLogger(__name__)
 
@@ -50,23 +45,6 @@ class Table:
     name: str
     about: str
     rows: list[Row]
-
-    @property
-    def files(self) -> tuple[str, str]:
-        return f"{self.name}.json", f"{self.name}.csv"
-
-
-def plain(value: object) -> object:
-    """A value as JSON holds it: instants as ISO 8601 in UTC, to the second."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(microsecond=0).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
-    return value
 
 
 def _link(path: str) -> str:
@@ -396,54 +374,13 @@ def collect(user: User, progress: Progress = lambda percent: None) -> list[Table
 # --- writing -------------------------------------------------------------------------
 
 
-def _columns(rows: list[Row]) -> list[str]:
-    names: dict[str, None] = {}
-    for row in rows:
-        names.update(dict.fromkeys(row))
-    return list(names)
-
-
-def _csv_value(value: object) -> object:
-    value = plain(value)
-    if isinstance(value, dict):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    elif isinstance(value, list):
-        value = "; ".join(
-            json.dumps(item, ensure_ascii=False) if isinstance(item, dict | list) else str(item)
-            for item in value
-        )
-    return spreadsheet_cell(value)
-
-
-def table_csv(rows: list[Row]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    columns = _columns(rows)
-    writer.writerow([spreadsheet_cell(name) for name in columns])
-    for row in rows:
-        writer.writerow([_csv_value(row.get(name)) for name in columns])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def table_json(rows: list[Row]) -> bytes:
-    return (json.dumps(plain(rows), ensure_ascii=False, indent=2) + "\n").encode()
-
-
-def _entry(name: str, now: datetime) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=now.timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o600 << 16
-    return info
-
-
 def write_zip(
     target: BinaryIO, *, user: User, tables: list[Table], progress: Progress = lambda p: None
 ) -> list[str]:
     """The archive: README.txt, then each table as JSON and CSV. The README is
     written in the active language. Returns the names of the files in it."""
     now = timezone.now()
-    names = ["README.txt"]
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with TableZip(target, at=now, mode=0o600) as archive:
         readme = render_to_string(
             "privacy/export_readme.txt",
             {
@@ -453,11 +390,8 @@ def write_zip(
                 "site": settings.CONSULT_SITE_URL,
             },
         )
-        archive.writestr(_entry("README.txt", now), readme.encode())
+        archive.write("README.txt", readme.encode())
         for i, table in enumerate(tables):
-            json_name, csv_name = table.files
-            archive.writestr(_entry(json_name, now), table_json(table.rows))
-            archive.writestr(_entry(csv_name, now), table_csv(table.rows))
-            names += [json_name, csv_name]
+            archive.records(table.name, table.rows)
             progress(80 + 19 * (i + 1) // len(tables))
-    return names
+    return archive.names

@@ -112,12 +112,7 @@ class Vote(ApiView):
     def put(self, request, pk):
         actor = writer(request)
         comment = get_object_or_404(
-            Comment.objects.filter(
-                proposal__in=public.proposals(),
-                is_deleted=False,
-                hidden_at__isnull=True,
-                held_at__isnull=True,
-            ),
+            Comment.objects.public().filter(proposal__in=public.proposals()),
             pk=pk,
         )
         given = shapes.VoteCast(data=request.data)
