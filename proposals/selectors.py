@@ -298,12 +298,11 @@ def with_unpublished_changes(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]
     )
 
 
-def proposal_get_managed(*, pk: int) -> Proposal | None:
-    """A consultation for its manage page, with its unpublished changes marked."""
-    return (
-        with_unpublished_changes(Proposal.objects.filter(pk=pk))
-        .select_related("department", "jurisdiction", "current_version")
-        .first()
+def proposals_for_managing() -> QuerySet[Proposal]:
+    """What an official's page about one consultation reads of it: what a
+    public page reads, and its unpublished changes marked."""
+    return with_unpublished_changes(
+        Proposal.objects.select_related("department", "jurisdiction", "current_version")
     )
 
 

@@ -29,8 +29,8 @@ from consult.reports.models import ReportState, ResponseReport
 from discussion.comments import selectors as discussion_selectors
 from discussion.comments import services as discussion_services
 from discussion.models import Comment, ConsultationQuestion
-from proposals import services as proposal_services
 from proposals.models import PUBLIC_STATUSES, Proposal, Section, StanceValue, Status
+from proposals.services import stances
 
 READ_ONLY_TOKEN = _(
     "This token may only read. Make a token that may write in your account to do this."
@@ -416,7 +416,7 @@ class Stance(ApiView):
             ).first()
             if section is None:
                 raise ValidationError({"section": [discussion_services.SECTION_ELSEWHERE]})
-        stance = proposal_services.stance_cast(
+        stance = stances.stance_cast(
             actor=actor, proposal=proposal, value=given.validated_data["value"], section=section
         )
         return Response(

@@ -45,7 +45,7 @@ from consult.opendata import public
 from consult.opendata.pseudonyms import Kind, Pseudonyms
 from discussion.models import COMMENT_MAX_LENGTH, Comment, CommentVote, VoteValue
 from proposals.models import Proposal
-from proposals.services import proposal_archive_create
+from proposals.services.archives import proposal_archive_create
 
 ORIGIN = "polis"
 COMMENTS, VOTES, PARTICIPANTS, SUMMARY = (

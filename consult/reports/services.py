@@ -44,7 +44,6 @@ from consult.reports.stages import within
 from discussion.models import Comment, CommentVote, OfficialResponse, ResponseStatus
 from discussion.moderation import curation
 from proposals import diff
-from proposals import services as proposal_services
 from proposals.models import (
     Follow,
     Proposal,
@@ -54,6 +53,7 @@ from proposals.models import (
     SectionVersion,
     Status,
 )
+from proposals.services import lifecycle
 
 logger = logging.getLogger(__name__)
 
@@ -702,7 +702,7 @@ def report_publish(*, actor: User, report: ResponseReport) -> ResponseReport:
         report.save(
             update_fields=["snapshot", "snapshot_sha256", "state", "published_at", "published_by"]
         )
-        proposal_services.proposal_report_published(actor=actor, proposal=proposal)
+        lifecycle.proposal_report_published(actor=actor, proposal=proposal)
         audit_record(
             actor=actor,
             action="report.publish",

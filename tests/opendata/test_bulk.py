@@ -26,8 +26,8 @@ from discussion.comments import services as discussion
 from discussion.models import Comment, CommentVote, ModerationPolicy
 from discussion.moderation import services as moderation
 from discussion.responses import responses_post_bulk
-from proposals import services as proposal_services
 from proposals.models import Proposal
+from proposals.services import drafts, lifecycle, stances, versions
 from tests.live_helpers import human
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 
@@ -128,14 +128,14 @@ def scene(open_proposal, people, make_user, client) -> Scene:  # noqa: F811
     )
     assert posted.status_code in (302, 303)
     client.logout()
-    proposal_services.stance_cast(actor=alice, proposal=p, value="support")
-    proposal_services.stance_cast(actor=bob, proposal=p, value="support")
-    proposal_services.stance_cast(actor=carol, proposal=p, value="oppose", section=first)
+    stances.stance_cast(actor=alice, proposal=p, value="support")
+    stances.stance_cast(actor=bob, proposal=p, value="support")
+    stances.stance_cast(actor=carol, proposal=p, value="oppose", section=first)
     # Edited after publishing, and never published again.
-    proposal_services.section_update(
+    drafts.section_update(
         actor=people.official, section=second, heading="Limits", body=UNPUBLISHED_TEXT
     )
-    draft_proposal = proposal_services.proposal_create(
+    draft_proposal = drafts.proposal_create(
         actor=people.official,
         department=p.department,
         jurisdiction=p.jurisdiction,
@@ -174,17 +174,17 @@ def every_byte(archive: zipfile.ZipFile) -> str:
 
 def another_public(people, like: Proposal) -> Proposal:  # noqa: F811
     """A second consultation, published and scheduled, with nothing said yet."""
-    other = proposal_services.proposal_create(
+    other = drafts.proposal_create(
         actor=people.official,
         department=like.department,
         jurisdiction=like.jurisdiction,
         title="Quieter nights",
         summary="Less noise.",
     )
-    proposal_services.section_add(actor=people.official, proposal=other, heading="Noise", body="x")
-    proposal_services.version_publish(actor=people.official, proposal=other, change_note="v1")
+    drafts.section_add(actor=people.official, proposal=other, heading="Noise", body="x")
+    versions.version_publish(actor=people.official, proposal=other, change_note="v1")
     now = timezone.now()
-    proposal_services.proposal_schedule(
+    lifecycle.proposal_schedule(
         actor=people.official,
         proposal=other,
         opens_at=now + timedelta(days=1),

@@ -24,8 +24,8 @@ from consult.reports import services as report_services
 from discussion.comments import services as discussion_services
 from discussion.models import Comment, CommentVote
 from discussion.moderation import services as moderation
-from proposals import services as proposal_services
 from proposals.models import Proposal, Status
+from proposals.services import drafts, lifecycle, stances, versions
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -628,34 +628,32 @@ def test_an_archive_takes_no_comments_votes_or_stances(archive, people):
     with pytest.raises(ValidationError, match="archive imported from another platform"):
         discussion_services.comment_vote(actor=people.citizen, comment=comment, value="agree")
     with pytest.raises(ValidationError, match="takes no stances"):
-        proposal_services.stance_cast(actor=people.citizen, proposal=archive, value="support")
+        stances.stance_cast(actor=people.citizen, proposal=archive, value="support")
 
 
 def test_an_archive_is_never_reopened_extended_or_changed(archive, people):
     official = people.official
     later = timezone.now() + timedelta(days=30)
     attempts = {
-        "extend": lambda: proposal_services.proposal_extend(
+        "extend": lambda: lifecycle.proposal_extend(
             actor=official, proposal=archive, closes_at=later, reason="More time."
         ),
-        "close": lambda: proposal_services.proposal_close_early(
+        "close": lambda: lifecycle.proposal_close_early(
             actor=official, proposal=archive, reason="Done."
         ),
-        "schedule": lambda: proposal_services.proposal_schedule(
+        "schedule": lambda: lifecycle.proposal_schedule(
             actor=official, proposal=archive, opens_at=timezone.now(), closes_at=later
         ),
-        "withdraw": lambda: proposal_services.proposal_withdraw(
+        "withdraw": lambda: lifecycle.proposal_withdraw(
             actor=official, proposal=archive, reason="Gone."
         ),
-        "section": lambda: proposal_services.section_add(
+        "section": lambda: drafts.section_add(
             actor=official, proposal=archive, heading="New", body="Text"
         ),
-        "version": lambda: proposal_services.version_publish(
+        "version": lambda: versions.version_publish(
             actor=official, proposal=archive, change_note="Second."
         ),
-        "report": lambda: proposal_services.proposal_report_published(
-            actor=official, proposal=archive
-        ),
+        "report": lambda: lifecycle.proposal_report_published(actor=official, proposal=archive),
     }
     for name, attempt in attempts.items():
         with pytest.raises(ValidationError, match="cannot be changed") as caught:
@@ -668,7 +666,7 @@ def test_an_archive_is_never_reopened_extended_or_changed(archive, people):
 
 def test_an_archive_still_refuses_strangers_first(archive, people):
     with pytest.raises(PermissionDenied):
-        proposal_services.proposal_extend(
+        lifecycle.proposal_extend(
             actor=people.other_official,
             proposal=archive,
             closes_at=timezone.now() + timedelta(days=1),

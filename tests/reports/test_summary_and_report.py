@@ -23,8 +23,8 @@ from discussion.comments import services as discussion_services
 from discussion.moderation import curation
 from discussion.moderation import services as moderation
 from discussion.responses import services as responses
-from proposals import services as proposal_services
 from proposals.models import Follow, Status
+from proposals.services import lifecycle, stances
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +62,8 @@ def crowd(open_proposal, people, make_user, tree):
     discussion_services.comment_vote(actor=citizens[1], comment=comments[0], value="agree")
     values = ["support", "oppose", "neutral", "support", "support", "oppose", "support", "oppose"]
     for citizen, value in zip(citizens, values, strict=True):
-        proposal_services.stance_cast(actor=citizen, proposal=open_proposal, value=value)
-    proposal_services.stance_cast(
+        stances.stance_cast(actor=citizen, proposal=open_proposal, value=value)
+    stances.stance_cast(
         actor=citizens[0], proposal=open_proposal, section=sections[0], value="oppose"
     )
     curation.comment_theme_add(actor=people.moderator, comment=comments[0], name="Speed")
@@ -84,7 +84,7 @@ def run_summary(proposal, actor, django_capture_on_commit_callbacks) -> SummaryR
 
 
 def close(proposal, people):
-    proposal_services.proposal_close_early(
+    lifecycle.proposal_close_early(
         actor=people.official, proposal=proposal, reason="The window has ended."
     )
     proposal.refresh_from_db()
