@@ -267,7 +267,7 @@ def version_get(*, proposal: Proposal, number: int) -> ProposalVersion:
 def with_unpublished_changes(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """Annotate `unpublished_changes`: the working draft's sections are not those
     of the current version (one added, removed, edited or moved), which is the
-    comparison services.version_publish makes. In SQL, inside the same query,
+    comparison services.versions.version_publish makes. In SQL, inside the same query,
     so a list of any length costs nothing more. False before any version."""
     current = OuterRef("current_version_id")
     identical = SectionVersion.objects.filter(
