@@ -265,7 +265,7 @@ def version_get(*, proposal: Proposal, number: int) -> ProposalVersion:
 def with_unpublished_changes(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """Annotate `unpublished_changes`: the working draft's sections are not those
     of the current version (one added, removed, edited or moved), which is the
-    comparison services.version_publish makes. In SQL, inside the same query,
+    comparison services.versions.version_publish makes. In SQL, inside the same query,
     so a list of any length costs nothing more. False before any version."""
     current = OuterRef("current_version_id")
     identical = SectionVersion.objects.filter(
@@ -296,12 +296,11 @@ def with_unpublished_changes(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]
     )
 
 
-def proposal_get_managed(*, pk: int) -> Proposal | None:
-    """A consultation for its manage page, with its unpublished changes marked."""
-    return (
-        with_unpublished_changes(Proposal.objects.filter(pk=pk))
-        .select_related("department", "jurisdiction", "current_version")
-        .first()
+def proposals_for_managing() -> QuerySet[Proposal]:
+    """What an official's page about one consultation reads of it: what a
+    public page reads, and its unpublished changes marked."""
+    return with_unpublished_changes(
+        Proposal.objects.select_related("department", "jurisdiction", "current_version")
     )
 
 

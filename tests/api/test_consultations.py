@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from proposals import services
 from proposals.models import Proposal
+from proposals.services import drafts as proposal_drafts
+from proposals.services import versions as proposal_versions
 from tests.api.conftest import assert_error, body
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_consultations_list_only_public_ones_with_their_place_and_links(
     listed = body(client_api.get("/api/v1/consultations/"))
     slugs = [row["slug"] for row in listed["results"]]
     assert slugs == [open_proposal.slug]  # the draft fixture is the same proposal, now open
-    hidden_draft = services.proposal_create(
+    hidden_draft = proposal_drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,
@@ -101,11 +102,11 @@ def test_bad_query_parameters_get_400_naming_the_field(client_api, open_proposal
 def test_versions_stances_and_responses(client_api, thread, open_proposal, people):
     from discussion.moderation import services as moderation
     from discussion.responses import services as official
-    from proposals import services as proposal_services
+    from proposals.services import stances as proposal_stances
 
-    proposal_services.stance_cast(actor=people.citizen, proposal=open_proposal, value="support")
+    proposal_stances.stance_cast(actor=people.citizen, proposal=open_proposal, value="support")
     section = open_proposal.sections.order_by("order").first()
-    proposal_services.stance_cast(
+    proposal_stances.stance_cast(
         actor=people.citizen, proposal=open_proposal, value="oppose", section=section
     )
     answer = official.responses_post_bulk(
@@ -171,8 +172,12 @@ def test_list_queries_do_not_grow_with_rows(client_api, thread, open_proposal, p
             status="noted",
             explanation=f"Answer {n}",
         )
-    services.section_update(actor=people.official, section=section, heading="Purpose", body="New")
-    services.version_publish(actor=people.official, proposal=open_proposal, change_note="v2")
+    proposal_drafts.section_update(
+        actor=people.official, section=section, heading="Purpose", body="New"
+    )
+    proposal_versions.version_publish(
+        actor=people.official, proposal=open_proposal, change_note="v2"
+    )
     for n in range(3):
         data.open_consultation(
             official=people.official,

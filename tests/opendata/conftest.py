@@ -19,8 +19,11 @@ from discussion.comments import services as discussion
 from discussion.models import Comment, ModerationPolicy
 from discussion.moderation import services as moderation
 from discussion.responses.services import responses_post_bulk
-from proposals import services as proposal_services
 from proposals.models import Proposal
+from proposals.services import drafts as proposal_drafts
+from proposals.services import lifecycle as proposal_lifecycle
+from proposals.services import stances as proposal_stances
+from proposals.services import versions as proposal_versions
 from tests.live_helpers import human
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 
@@ -117,14 +120,14 @@ def scene(open_proposal, people, make_user, client) -> Scene:  # noqa: F811
     )
     assert posted.status_code in (302, 303)
     client.logout()
-    proposal_services.stance_cast(actor=alice, proposal=p, value="support")
-    proposal_services.stance_cast(actor=bob, proposal=p, value="support")
-    proposal_services.stance_cast(actor=carol, proposal=p, value="oppose", section=first)
+    proposal_stances.stance_cast(actor=alice, proposal=p, value="support")
+    proposal_stances.stance_cast(actor=bob, proposal=p, value="support")
+    proposal_stances.stance_cast(actor=carol, proposal=p, value="oppose", section=first)
     # Edited after publishing, and never published again.
-    proposal_services.section_update(
+    proposal_drafts.section_update(
         actor=people.official, section=second, heading="Limits", body=UNPUBLISHED_TEXT
     )
-    draft_proposal = proposal_services.proposal_create(
+    draft_proposal = proposal_drafts.proposal_create(
         actor=people.official,
         department=p.department,
         jurisdiction=p.jurisdiction,
@@ -163,17 +166,17 @@ def every_byte(archive: zipfile.ZipFile) -> str:
 
 def another_public(people, like: Proposal) -> Proposal:  # noqa: F811
     """A second consultation, published and scheduled, with nothing said yet."""
-    other = proposal_services.proposal_create(
+    other = proposal_drafts.proposal_create(
         actor=people.official,
         department=like.department,
         jurisdiction=like.jurisdiction,
         title="Quieter nights",
         summary="Less noise.",
     )
-    proposal_services.section_add(actor=people.official, proposal=other, heading="Noise", body="x")
-    proposal_services.version_publish(actor=people.official, proposal=other, change_note="v1")
+    proposal_drafts.section_add(actor=people.official, proposal=other, heading="Noise", body="x")
+    proposal_versions.version_publish(actor=people.official, proposal=other, change_note="v1")
     now = timezone.now()
-    proposal_services.proposal_schedule(
+    proposal_lifecycle.proposal_schedule(
         actor=people.official,
         proposal=other,
         opens_at=now + timedelta(days=1),

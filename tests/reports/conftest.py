@@ -8,8 +8,8 @@ from discussion.comments import services as discussion_services
 from discussion.moderation import curation
 from discussion.moderation import services as moderation
 from discussion.responses import services as responses
-from proposals import services as proposal_services
 from proposals.models import Follow
+from proposals.services import stances as proposal_stances
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 from tests.reports.helpers import run_summary
 
@@ -47,8 +47,8 @@ def crowd(open_proposal, people, make_user, tree):  # noqa: F811 - the fixtures 
     discussion_services.comment_vote(actor=citizens[1], comment=comments[0], value="agree")
     values = ["support", "oppose", "neutral", "support", "support", "oppose", "support", "oppose"]
     for citizen, value in zip(citizens, values, strict=True):
-        proposal_services.stance_cast(actor=citizen, proposal=open_proposal, value=value)
-    proposal_services.stance_cast(
+        proposal_stances.stance_cast(actor=citizen, proposal=open_proposal, value=value)
+    proposal_stances.stance_cast(
         actor=citizens[0], proposal=open_proposal, section=sections[0], value="oppose"
     )
     curation.comment_theme_add(actor=people.moderator, comment=comments[0], name="Speed")

@@ -7,7 +7,7 @@ from consult.reports.models import (
 )
 from consult.reports.report.drafting import report_draft
 from consult.reports.summary.services import summary_start
-from proposals import services as proposal_services
+from proposals.services import lifecycle as proposal_lifecycle
 
 
 def run_summary(proposal, actor, django_capture_on_commit_callbacks) -> SummaryRun:
@@ -18,7 +18,7 @@ def run_summary(proposal, actor, django_capture_on_commit_callbacks) -> SummaryR
 
 
 def close(proposal, people):
-    proposal_services.proposal_close_early(
+    proposal_lifecycle.proposal_close_early(
         actor=people.official, proposal=proposal, reason="The window has ended."
     )
     proposal.refresh_from_db()

@@ -11,8 +11,8 @@ from consult.api.base import ApiView
 from consult.api.views.shared import public_proposal, writer
 from consult.opendata import public
 from discussion.comments import services as discussion_services
-from proposals import services as proposal_services
 from proposals.models import Section, StanceValue
+from proposals.services import stances as proposal_stances
 
 
 def tally(values: dict[str, int]) -> dict[str, int]:
@@ -56,7 +56,7 @@ class Stance(ApiView):
             ).first()
             if section is None:
                 raise ValidationError({"section": [discussion_services.SECTION_ELSEWHERE]})
-        stance = proposal_services.stance_cast(
+        stance = proposal_stances.stance_cast(
             actor=actor, proposal=proposal, value=given.validated_data["value"], section=section
         )
         recorded = {"consultation": proposal.slug, "section": section and section.pk}

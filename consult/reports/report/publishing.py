@@ -24,8 +24,8 @@ from consult.reports.report.snapshots import canonical, snapshot_build, unpublic
 from consult.reports.summary.selectors import latest_run
 from consult.reports.summary.services import lock_proposal
 from discussion.models import Comment, CommentVote
-from proposals import services as proposal_services
 from proposals.models import Follow, Proposal, ProposalStance, SectionStance, Status
+from proposals.services import lifecycle as proposal_lifecycle
 
 STILL_OPEN = _(
     "The consultation is still open until %(closes)s. Publish the report after it closes."
@@ -78,7 +78,7 @@ def report_publish(*, actor: User, report: ResponseReport) -> ResponseReport:
         report.save(
             update_fields=["snapshot", "snapshot_sha256", "state", "published_at", "published_by"]
         )
-        proposal_services.proposal_report_published(actor=actor, proposal=proposal)
+        proposal_lifecycle.proposal_report_published(actor=actor, proposal=proposal)
         audit_record(
             actor=actor,
             action="report.publish",

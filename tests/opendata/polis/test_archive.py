@@ -13,8 +13,11 @@ from django.utils import timezone
 from consult.accounts.models import User
 from discussion.comments import services as discussion_services
 from discussion.models import Comment
-from proposals import services as proposal_services
 from proposals.models import Status
+from proposals.services import drafts as proposal_drafts
+from proposals.services import lifecycle as proposal_lifecycle
+from proposals.services import stances as proposal_stances
+from proposals.services import versions as proposal_versions
 from tests.conftest import PASSWORD
 from tests.opendata.polis.conftest import run_summary
 
@@ -45,32 +48,32 @@ def test_an_archive_takes_no_comments_votes_or_stances(archive, people):
     with pytest.raises(ValidationError, match="archive imported from another platform"):
         discussion_services.comment_vote(actor=people.citizen, comment=comment, value="agree")
     with pytest.raises(ValidationError, match="takes no stances"):
-        proposal_services.stance_cast(actor=people.citizen, proposal=archive, value="support")
+        proposal_stances.stance_cast(actor=people.citizen, proposal=archive, value="support")
 
 
 def test_an_archive_is_never_reopened_extended_or_changed(archive, people):
     official = people.official
     later = timezone.now() + timedelta(days=30)
     attempts = {
-        "extend": lambda: proposal_services.proposal_extend(
+        "extend": lambda: proposal_lifecycle.proposal_extend(
             actor=official, proposal=archive, closes_at=later, reason="More time."
         ),
-        "close": lambda: proposal_services.proposal_close_early(
+        "close": lambda: proposal_lifecycle.proposal_close_early(
             actor=official, proposal=archive, reason="Done."
         ),
-        "schedule": lambda: proposal_services.proposal_schedule(
+        "schedule": lambda: proposal_lifecycle.proposal_schedule(
             actor=official, proposal=archive, opens_at=timezone.now(), closes_at=later
         ),
-        "withdraw": lambda: proposal_services.proposal_withdraw(
+        "withdraw": lambda: proposal_lifecycle.proposal_withdraw(
             actor=official, proposal=archive, reason="Gone."
         ),
-        "section": lambda: proposal_services.section_add(
+        "section": lambda: proposal_drafts.section_add(
             actor=official, proposal=archive, heading="New", body="Text"
         ),
-        "version": lambda: proposal_services.version_publish(
+        "version": lambda: proposal_versions.version_publish(
             actor=official, proposal=archive, change_note="Second."
         ),
-        "report": lambda: proposal_services.proposal_report_published(
+        "report": lambda: proposal_lifecycle.proposal_report_published(
             actor=official, proposal=archive
         ),
     }
@@ -85,7 +88,7 @@ def test_an_archive_is_never_reopened_extended_or_changed(archive, people):
 
 def test_an_archive_still_refuses_strangers_first(archive, people):
     with pytest.raises(PermissionDenied):
-        proposal_services.proposal_extend(
+        proposal_lifecycle.proposal_extend(
             actor=people.other_official,
             proposal=archive,
             closes_at=timezone.now() + timedelta(days=1),
