@@ -1,9 +1,11 @@
 """Every write to accounts and roles."""
 
 import hashlib
+import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts import rules
@@ -27,6 +29,8 @@ SIGN_IN = _("Sign in to change your display name.")
 # Each rename redraws every comment of the person in the live event log: a
 # few a day is all a person needs, and keeps that work bounded.
 RENAMES = ratelimit.Rate(5, 24 * 3600)
+# The domain of a deleted account's address: it can never receive mail.
+PLACEHOLDER_DOMAIN = "deleted.invalid"
 CYCLE = "A department cannot be placed below itself or one of its own departments."
 
 
@@ -153,6 +157,32 @@ def sessions_end_all(*, user: User, keep_session_key: str | None = None) -> int:
     ended, _ = sessions.delete()
     live.user_sockets_close(user_id=user.pk)
     return ended
+
+
+def account_anonymise(*, user: User) -> int:
+    """The last step of deleting an account (consult.privacy.services.erasure):
+    the row stays, so that the person's contributions do, but nothing on it
+    names or reaches them, and nobody can sign in to it. Every session of
+    theirs ends. Returns how many sessions ended."""
+    user.display_name = ""
+    user.email = f"deleted-{user.pk}-{secrets.token_hex(8)}@{PLACEHOLDER_DOMAIN}"
+    user.set_unusable_password()
+    user.is_active = False
+    user.home_jurisdiction = None
+    user.last_login = None
+    user.deleted_at = timezone.now()
+    user.save(
+        update_fields=[
+            "display_name",
+            "email",
+            "password",
+            "is_active",
+            "home_jurisdiction",
+            "last_login",
+            "deleted_at",
+        ]
+    )
+    return sessions_end_all(user=user)
 
 
 def _name_lock(name: str) -> None:
