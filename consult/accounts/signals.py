@@ -3,6 +3,8 @@ sockets of that session; changing or resetting the password ends every
 session, so it closes every socket of the person, wherever it is served (a
 suspension does the same, in services.user_set_active)."""
 
+from datetime import UTC, date, datetime
+
 from allauth.account.signals import password_changed, password_reset, password_set
 from django.contrib.auth.signals import user_logged_out
 from django.dispatch import Signal, receiver
@@ -47,10 +49,24 @@ personal_data = Signal()
 display_name_changed = Signal()
 
 
+def plain(value: object) -> object:
+    """A value as JSON holds it: instants as ISO 8601 in UTC, to the second."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(microsecond=0).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
 class PersonalRows(list):
     """One table of a person's archive as a personal_data receiver answers
-    it: its rows, and a sentence saying what they are (for the README)."""
+    it: its rows as JSON holds them (see plain), and a sentence saying what
+    they are (for the archive's README)."""
 
     def __init__(self, rows=(), *, about: object = "") -> None:
-        super().__init__(rows)
+        super().__init__(plain(dict(row)) for row in rows)
         self.about = about

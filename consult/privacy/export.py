@@ -22,7 +22,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import BinaryIO
 
 from django.conf import settings
@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import User
-from consult.accounts.signals import personal_data
+from consult.accounts.signals import personal_data, plain
 
 # The reports' and open data's guard against spreadsheet formulas: one rule
 # for every CSV the site hands out.
@@ -54,19 +54,6 @@ class Table:
     @property
     def files(self) -> tuple[str, str]:
         return f"{self.name}.json", f"{self.name}.csv"
-
-
-def plain(value: object) -> object:
-    """A value as JSON holds it: instants as ISO 8601 in UTC, to the second."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(microsecond=0).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
-    return value
 
 
 FROM_OTHER_PARTS = _("Kept by another part of the site about you.")
