@@ -127,10 +127,21 @@ def user_set_active(*, actor: User | None, user: User, active: bool, reason: str
 def membership_grant(
     *, actor: User | None, user: User, department: Department, role: Role | str
 ) -> Membership:
+    """Give a person a role in a department (and so in every one below it).
+    Granting a role already held changes nothing. A grant by a person is on
+    the audit log; actor None is the system itself (seeding, imports)."""
     _require_staff(actor)
-    membership, _created = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user, department=department, role=Role(role), defaults={"granted_by": actor}
     )
+    if created and actor is not None:
+        audit_record(
+            actor=actor,
+            action="membership.granted",
+            target=user,
+            department=department,
+            after={"role": membership.role},
+        )
     return membership
 
 
@@ -138,10 +149,19 @@ def membership_grant(
 def membership_revoke(
     *, actor: User | None, user: User, department: Department, role: Role | str
 ) -> int:
+    """Take a role away; audited as a grant is. Returns how many were removed (0 or 1)."""
     _require_staff(actor)
     deleted, _ = Membership.objects.filter(
         user=user, department=department, role=Role(role)
     ).delete()
+    if deleted and actor is not None:
+        audit_record(
+            actor=actor,
+            action="membership.revoked",
+            target=user,
+            department=department,
+            before={"role": Role(role).value},
+        )
     return deleted
 
 
