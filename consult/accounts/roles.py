@@ -104,3 +104,9 @@ def in_role_scope(user: User | AnonymousUser, role: Role | str, path: str) -> Ex
             StartsWith(OuterRef(path), F("department__path"))
         )
     )
+
+
+def granted_any_role(*, user_id: int) -> bool:
+    """Has the person been granted any role (whether or not its powers hold
+    now)? An official or moderator is beyond one department's sanctions."""
+    return Membership.objects.filter(user_id=user_id).exists()

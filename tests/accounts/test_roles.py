@@ -93,3 +93,10 @@ def test_the_menu_shows_no_role_screens_to_a_suspended_official(client, make_use
     assert menu(Request())["is_official"]
     official.suspended_until = timezone.now() + timedelta(days=1)
     assert not menu(Request())["is_official"]
+
+
+def test_a_granted_role_is_known_even_while_its_powers_are_suspended(make_user, tree, grant):
+    official = grant(make_user(), tree.city_office, Role.OFFICIAL)
+    User.objects.filter(pk=official.pk).update(banned_at=timezone.now())
+    assert roles.granted_any_role(user_id=official.pk)
+    assert not roles.granted_any_role(user_id=make_user().pk)
