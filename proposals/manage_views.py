@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consult.accounts.models import Role
-from consult.accounts.selectors import department_ids_for_role
+from consult.accounts.roles import department_ids_for_role
 from consult.infra.refusals import refusal_messages, refuse
 from proposals import rules, selectors
 from proposals.access import access_proposal

@@ -28,7 +28,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from consult.accounts.models import Department, Jurisdiction, Role, User
-from consult.accounts.selectors import department_ids_for_role
+from consult.accounts.roles import department_ids_for_role
 from proposals import rules, search
 from proposals.models import (
     PUBLIC_STATUSES,

@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 
 from consult.accounts.models import User
 from consult.infra import ratelimit
-from consult.privacy import services
 from consult.privacy.models import DataExport
+from consult.privacy.services import archives
 
 # The person's recent requests shown on their page.
 EXPORTS_SHOWN = 5
@@ -37,7 +37,7 @@ def exports_of(*, user: User) -> list[ExportRow]:
         rows.append(
             ExportRow(
                 export=export,
-                download_url=services.export_url(export) if downloadable else "",
+                download_url=archives.export_url(export) if downloadable else "",
                 expired=export.is_expired(now),
             )
         )
@@ -92,7 +92,7 @@ def privacy_facts() -> Facts:
         session_idle=duration_text(settings.CONSULT_SESSION_IDLE_TIMEOUT),
         session_max=duration_text(settings.CONSULT_SESSION_MAX_AGE),
         address_window=duration_text(address_window_seconds()),
-        export_days=services.EXPORT_LIFETIME // timedelta(days=1),
-        exports_per_day=services.EXPORTS_PER_DAY,
-        export_record_days=services.RECORD_KEPT // timedelta(days=1),
+        export_days=archives.EXPORT_LIFETIME // timedelta(days=1),
+        exports_per_day=archives.EXPORTS_PER_DAY,
+        export_record_days=archives.RECORD_KEPT // timedelta(days=1),
     )
