@@ -31,7 +31,7 @@ from consult.opendata.polis.reading import (
 )
 from discussion.models import Comment, CommentVote
 from proposals.models import Proposal
-from proposals.services import proposal_archive_create
+from proposals.services.archives import proposal_archive_create
 
 BATCH = 5_000
 
