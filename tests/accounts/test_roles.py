@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from consult.accounts import rules, selectors, services
 from consult.accounts.models import Department, Role
+from tests.conftest import grant_official
 
 pytestmark = pytest.mark.django_db
 
@@ -97,19 +98,7 @@ def test_roles_granted_in_the_admin_record_who_granted_them(client, tree, make_u
     staff = make_user(is_staff=True, is_superuser=True)
     citizen = make_user()
     client.force_login(staff)
-    response = client.post(
-        f"/admin/accounts/department/{tree.city_office.pk}/change/",
-        {
-            "name": "City office",
-            "slug": "city-office",
-            "jurisdiction": tree.city.pk,
-            "parent": tree.ministry.pk,
-            "memberships-TOTAL_FORMS": "1",
-            "memberships-INITIAL_FORMS": "0",
-            "memberships-0-user": citizen.pk,
-            "memberships-0-role": "official",
-        },
-    )
+    response = grant_official(client, tree, citizen)
     assert response.status_code == 302, response.content.decode()[:2000]
     membership = citizen.memberships.get()
     assert membership.granted_by == staff
