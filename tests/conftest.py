@@ -20,6 +20,7 @@ from consult.accounts import services as account_services
 from consult.accounts.models import Department, Jurisdiction, Role, User
 from consult.infra.redis_server import free_port
 from consult.infra.server import daphne_command
+from tests.live_helpers import close_worker_connection
 
 BASE_DIR = Path(settings.BASE_DIR)
 PASSWORD = "correct horse battery staple"
@@ -146,6 +147,24 @@ def grant():
     return grant
 
 
+def grant_official(client, tree: Tree, user: User):
+    """Make a person an official of the city office through the admin's
+    department page, as a staff member would (the client is signed in)."""
+    return client.post(
+        f"/admin/accounts/department/{tree.city_office.pk}/change/",
+        {
+            "name": "City office",
+            "slug": "city-office",
+            "jurisdiction": tree.city.pk,
+            "parent": tree.ministry.pk,
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": user.pk,
+            "memberships-0-role": "official",
+        },
+    )
+
+
 def subprocess_env() -> dict[str, str]:
     """The environment for a server or command the tests start, as production would have it."""
     env = dict(os.environ)
@@ -154,7 +173,7 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
-def _database_url_for_subprocess() -> str:
+def database_url_for_subprocess() -> str:
     """The URL of the test database this session created, for a server process."""
     config = connection.settings_dict
     if config["ENGINE"].endswith("sqlite3"):
@@ -180,7 +199,7 @@ def daphne_server(task_backend: str, *, overrides: dict[str, str] | None = None)
     port = free_port()
     env = {
         **subprocess_env(),
-        "DATABASE_URL": _database_url_for_subprocess(),
+        "DATABASE_URL": database_url_for_subprocess(),
         "REDIS_URL": settings.REDIS_URL,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DEBUG": "false",
@@ -217,11 +236,26 @@ def daphne_server(task_backend: str, *, overrides: dict[str, str] | None = None)
         for process in processes:
             process.terminate()
         for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
         log.close()
+
+
+def stop(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Stop a process the tests started: asked first, killed if it does not go in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+async def worker_connection_closed():
+    """For tests that drive consumers in this process: the database connection
+    of the thread that runs their ORM calls must not outlive the test."""
+    yield
+    await close_worker_connection()
 
 
 @pytest.fixture

@@ -60,20 +60,26 @@ def signed_in_client(email: str):
     return client
 
 
-async def me_socket(client):
-    """The person's own socket (/ws/me/), opened with the client's session."""
+def cookie_socket(path: str, cookie: str):
+    """A socket to `path` from this site's pages, sent with a session cookie."""
     from channels.testing import WebsocketCommunicator
-    from django.conf import settings
 
     from asgi import application
 
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     headers = [
         (b"host", b"127.0.0.1"),
         (b"origin", b"http://127.0.0.1"),
         (b"cookie", cookie.encode()),
     ]
-    socket = WebsocketCommunicator(application, "/ws/me/", headers)
+    return WebsocketCommunicator(application, path, headers)
+
+
+async def me_socket(client):
+    """The person's own socket (/ws/me/), opened with the client's session."""
+    from django.conf import settings
+
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    socket = cookie_socket("/ws/me/", cookie)
     connected, _code = await socket.connect()
     assert connected
     assert (await next_message(socket))["type"] == "notifications"

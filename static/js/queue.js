@@ -1,5 +1,7 @@
 // The moderation queue, live. Progressive enhancement only: the page works
 // without this file (plain forms, "Select every item" as a link).
+import { keepOpen, supported } from "./socket.js";
+
 (function () {
   "use strict";
   var root = document.querySelector("[data-queue]");
@@ -66,14 +68,14 @@
   });
 
   // --- Claiming what one selects or opens -------------------------------------
-  var socket = null;
+  var channel = null;
   var nextRef = 1;
   var pending = {};
   function claim(ids, take) {
-    if (!ids.length || !socket || socket.readyState !== WebSocket.OPEN) { return; }
+    if (!ids.length || !channel || !channel.isOpen()) { return; }
     var ref = "q" + nextRef++;
     pending[ref] = { ids: ids, take: take };
-    socket.send(JSON.stringify({ type: take ? "queue.claim" : "queue.release", comments: ids, ref: ref }));
+    channel.send({ type: take ? "queue.claim" : "queue.release", comments: ids, ref: ref });
   }
   list.addEventListener("change", function (event) {
     var b = event.target;
@@ -231,34 +233,17 @@
     fetchItem(event.comment);
   }
 
-  if (!("WebSocket" in window)) { return; }
+  if (!supported || !form) { return; }
   var connections = 0;
-  var delay = 1000;
-  function open() {
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/ws/moderation/");
-    var heartbeat = null;
-    socket.addEventListener("open", function () {
-      delay = 1000;
-      heartbeat = window.setInterval(function () { socket.send(JSON.stringify({ type: "ping" })); }, 30000);
-    });
-    socket.addEventListener("message", function (message) {
-      var event;
-      try { event = JSON.parse(message.data); } catch (e) { return; }
-      receive(event);
-    });
-    socket.addEventListener("close", function (closed) {
-      if (heartbeat) { window.clearInterval(heartbeat); }
+  channel = keepOpen({
+    path: "/ws/moderation/",
+    message: receive,
+    close: function () {
       root.dataset.live = "disconnected";
       if (liveStatus && texts.textReconnecting) {
         liveStatus.textContent = texts.textReconnecting;
         liveStatus.hidden = false;
       }
-      // Not a moderator (any more), or signed out: trying again will not help.
-      if (closed.code === 4403 || closed.code === 4401) { return; }
-      window.setTimeout(open, closed.code === 4429 ? 30000 : delay);
-      delay = Math.min(delay * 2, 30000);
-    });
-  }
-  if (form) { open(); }
+    }
+  });
 }());

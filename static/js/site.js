@@ -1,4 +1,6 @@
 // Progressive enhancement only: every page works without this file.
+import { keepOpen, supported } from "./socket.js";
+
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -15,7 +17,7 @@
   }
   expireEdits(document);
 
-  if (!("WebSocket" in window)) { return; }
+  if (!supported) { return; }
   var root = document.querySelector("[data-live-url]");
   var announcer = document.querySelector("[data-live-announcer]");
   var signedIn = document.body.dataset.signedIn === "true";
@@ -51,58 +53,18 @@
     shownUnread = count;
   }
 
-  // One socket, kept open: after a drop it reconnects with a growing pause;
-  // after 4429 (too many) it waits as long as the server asked; after any
-  // other 4xxx (not found, signed out) it stops, since trying again will not help.
-  function keepOpen(address, handlers) {
-    var keeper = { socket: null, retryAfter: 0 };
-    var delay = 1000;
-    function open() {
-      var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-      var socket = new WebSocket(scheme + location.host + address());
-      keeper.socket = socket;
-      var heartbeat = null;
-      socket.addEventListener("open", function () {
-        delay = 1000;
-        // Presence and the per-person socket count: a socket silent for 90 s stops counting.
-        heartbeat = window.setInterval(function () {
-          socket.send(JSON.stringify({ type: "ping" }));
-        }, 30000);
-      });
-      socket.addEventListener("message", function (message) {
-        var event;
-        try { event = JSON.parse(message.data); } catch (e) { return; }
-        if (event.type === "notifications") { unread(event.unread); return; }
-        if (event.code === 4429 && !event.ref) {
-          // Too many sockets or frames: wait as long as the server says. (A
-          // refused post or vote reconnects at once: reading stays live.)
-          keeper.retryAfter = event.retry_after || 30;
-          if (event.message) { announce(event.message); }
-        }
-        // The session ended (signed out, idle, too old): said once, and no reconnecting.
-        if (event.code === 4401 && event.message) { keeper.signedOut = event.message; }
-        handlers.message(event);
-      });
-      socket.addEventListener("close", function (closed) {
-        if (heartbeat) { window.clearInterval(heartbeat); }
-        if (handlers.close) { handlers.close(closed.code === 4401 ? keeper.signedOut : ""); }
-        if (closed.code === 4429) {
-          window.setTimeout(open, keeper.retryAfter ? keeper.retryAfter * 1000 : delay);
-          keeper.retryAfter = 0;
-          return;
-        }
-        if (closed.code >= 4000 && closed.code < 5000) { return; }
-        window.setTimeout(open, delay);
-        delay = Math.min(delay * 2, 30000);
-      });
-    }
-    open();
-    return keeper;
+  // Every socket's frames: the unread count, and "too many" said aloud.
+  function withCommon(handle) {
+    return function (event) {
+      if (event.type === "notifications") { unread(event.unread); return; }
+      if (event.code === 4429 && !event.ref && event.message) { announce(event.message); }
+      handle(event);
+    };
   }
 
   if (!root) {
     // Pages without a consultation's live channel still keep the count live.
-    if (signedIn) { keepOpen(function () { return "/ws/me/"; }, { message: function () {} }); }
+    if (signedIn) { keepOpen({ path: "/ws/me/", message: withCommon(function () {}) }); }
     return;
   }
   var status = document.querySelector("[data-live-status]");
@@ -379,7 +341,7 @@
     if (lastSeq !== null && event.seq > lastSeq + 1) {
       // A gap (broadcasts from several servers can overtake each other):
       // reconnect, and the server replays everything after lastSeq in order.
-      if (channel.socket) { channel.socket.close(); }
+      channel.reconnect();
       return;
     }
     lastSeq = event.seq;
@@ -388,8 +350,8 @@
   }
 
   // Votes go over the socket when it is open (the form stays as the fallback).
-  var channel = { socket: null };
-  function isOpen() { return channel.socket && channel.socket.readyState === WebSocket.OPEN; }
+  var channel = null;
+  function isOpen() { return Boolean(channel) && channel.isOpen(); }
   var pending = {};
   var nextRef = 1;
   document.addEventListener("submit", function (event) {
@@ -415,7 +377,7 @@
     };
     var message = { type: "comment.vote", comment: Number(comment.dataset.commentId), ref: ref };
     if (withdraw) { message.type = "comment.vote_withdraw"; } else { message.value = button.value; }
-    channel.socket.send(JSON.stringify(message));
+    channel.send(message);
   });
 
   // Comments and replies go over the socket too; the form posts as before
@@ -456,7 +418,7 @@
       note.textContent = text;
       body.after(note);
     };
-    channel.socket.send(JSON.stringify(message));
+    channel.send(message);
   });
 
   function answered(event) {
@@ -474,11 +436,11 @@
     }
   }
 
-  channel = keepOpen(function () {
-    return root.dataset.liveUrl + (lastSeq !== null ? "?since=" + lastSeq : "");
-  }, {
-    message: receive,
-    close: function (signedOut) {
+  channel = keepOpen({
+    path: function () { return root.dataset.liveUrl; },
+    since: function () { return lastSeq; },
+    message: withCommon(receive),
+    close: function (code, signedOut) {
       root.dataset.live = "disconnected";
       var text = signedOut || document.body.dataset.reconnecting;
       if (status && text) {

@@ -1,102 +1,123 @@
-"""consult.accounts.roles answers "does this person hold this role here"
-for every caller, and a suspended or banned person holds no role powers."""
-
-from __future__ import annotations
-
-from datetime import timedelta
+"""Roles across the department hierarchy: a role held above also holds below."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from consult.accounts import roles
-from consult.accounts.models import Department, Role, User
+from consult.accounts import rules, selectors, services
+from consult.accounts.models import Department, Role
+from tests.conftest import grant_official
 
 pytestmark = pytest.mark.django_db
 
 
-def powers(user: User, tree) -> dict:
-    scoped = Department.objects.filter(
-        roles.in_role_scope(user, Role.OFFICIAL, "path"), pk=tree.district_office.pk
+def test_official_of_a_department_acts_for_every_department_below(tree, make_user, grant):
+    official = grant(make_user(), tree.ministry, Role.OFFICIAL)
+    assert rules.is_official_for(official, tree.ministry)
+    assert rules.is_official_for(official, tree.city_office)
+    assert rules.is_official_for(official, tree.district_office)
+    assert not rules.is_official_for(official, tree.other_ministry)
+
+
+def test_official_below_does_not_act_above(tree, make_user, grant):
+    city_official = grant(make_user(), tree.city_office, Role.OFFICIAL)
+    assert rules.is_official_for(city_official, tree.district_office)
+    assert not rules.is_official_for(city_official, tree.ministry)
+
+
+def test_roles_do_not_stand_in_for_each_other(tree, make_user, grant):
+    moderator = grant(make_user(), tree.ministry, Role.MODERATOR)
+    assert rules.is_moderator_for(moderator, tree.district_office)
+    assert not rules.is_official_for(moderator, tree.district_office)
+
+
+def test_citizens_anonymous_and_inactive_users_hold_no_role(tree, make_user, grant):
+    citizen = make_user()
+    inactive = grant(make_user(is_active=False), tree.ministry, Role.OFFICIAL)
+    assert rules.is_citizen(citizen)
+    assert not rules.is_official_for(citizen, tree.ministry)
+    assert not rules.is_official_for(AnonymousUser(), tree.ministry)
+    assert not rules.is_official_for(inactive, tree.ministry)
+
+
+def test_role_check_is_one_query_at_any_depth(tree, make_user, grant, django_assert_num_queries):
+    official = grant(make_user(), tree.ministry, Role.OFFICIAL)
+    with django_assert_num_queries(1):
+        assert rules.is_official_for(official, tree.district_office)
+
+
+def test_departments_for_role_include_the_subtree(tree, make_user, grant):
+    official = grant(make_user(), tree.city_office, Role.OFFICIAL)
+    slugs = set(
+        selectors.department_ids_for_role(user=official, role=Role.OFFICIAL).values_list(
+            "slug", flat=True
+        )
     )
-    return {
-        "official_here": roles.is_official_for(user, tree.district_office),
-        "anywhere": roles.holds_role(user, Role.OFFICIAL),
-        "held": roles.roles_held(user),
-        "departments": set(
-            roles.department_ids_for_role(user=user, role=Role.OFFICIAL).values_list(
-                "slug", flat=True
-            )
-        ),
-        "granted": roles.granted_department_ids(user_id=user.pk, role=Role.OFFICIAL),
-        "in_scope": scoped.exists(),
-    }
+    assert slugs == {"city-office", "district"}
 
 
-HOLDS = {
-    "official_here": True,
-    "anywhere": True,
-    "held": frozenset({"official"}),
-    "departments": {"city-office", "district"},
-    "in_scope": True,
-}
-NONE = {
-    "official_here": False,
-    "anywhere": False,
-    "held": frozenset(),
-    "departments": set(),
-    "granted": [],
-    "in_scope": False,
-}
+def test_moving_a_department_moves_its_subtree_and_its_roles_follow(tree, make_user, grant):
+    official = grant(make_user(), tree.other_ministry, Role.OFFICIAL)
+    services.department_move(actor=None, department=tree.city_office, parent=tree.other_ministry)
+    district = Department.objects.get(slug="district")
+    assert district.ancestor_ids() == [tree.other_ministry.pk, tree.city_office.pk, district.pk]
+    assert rules.is_official_for(official, district)
 
 
-@pytest.mark.parametrize(
-    "sanction",
-    [
-        {"suspended_until": timezone.now() + timedelta(days=3)},
-        {"banned_at": timezone.now()},
-        {"is_active": False},
-    ],
-    ids=["suspended", "banned", "inactive"],
-)
-def test_a_sanctioned_person_holds_no_role_powers_until_it_ends(make_user, tree, grant, sanction):
-    official = grant(make_user(), tree.city_office, Role.OFFICIAL)
-    assert powers(official, tree) == {**HOLDS, "granted": [tree.city_office.pk]}
+def test_a_department_cannot_move_below_itself(tree):
+    with pytest.raises(ValidationError):
+        services.department_move(actor=None, department=tree.ministry, parent=tree.district_office)
+    with pytest.raises(ValidationError):
+        services.department_move(actor=None, department=tree.ministry, parent=tree.ministry)
+    assert Department.objects.get(pk=tree.ministry.pk).parent is None
 
-    User.objects.filter(pk=official.pk).update(**sanction)
-    official.refresh_from_db()
-    assert powers(official, tree) == NONE
 
-    User.objects.filter(pk=official.pk).update(
-        suspended_until=timezone.now() - timedelta(seconds=1), banned_at=None, is_active=True
+def test_admin_refuses_a_cycle_with_a_message_not_an_error_page(client, tree, make_user, settings):
+    settings.CONSULT_STAFF_REQUIRE_MFA = False
+    staff = make_user(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    url = f"/admin/accounts/department/{tree.ministry.pk}/change/"
+    response = client.post(
+        url,
+        {
+            "name": "Ministry",
+            "slug": "ministry",
+            "jurisdiction": tree.nation.pk,
+            "parent": tree.district_office.pk,
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
     )
-    official.refresh_from_db()
-    assert powers(official, tree) == {**HOLDS, "granted": [tree.city_office.pk]}
+    assert response.status_code == 200
+    assert "cannot be placed below itself" in response.content.decode()
+    assert Department.objects.get(pk=tree.ministry.pk).parent is None
 
 
-def test_nobody_signed_in_holds_nothing(tree):
-    anonymous = AnonymousUser()
-    assert not roles.is_moderator_for(anonymous, tree.ministry)
-    assert not roles.holds_role(anonymous, Role.MODERATOR)
-    assert roles.roles_held(anonymous) == frozenset()
-    assert not roles.department_ids_for_role(user=anonymous, role=Role.MODERATOR).exists()
+def test_roles_granted_in_the_admin_record_who_granted_them(client, tree, make_user, settings):
+    settings.CONSULT_STAFF_REQUIRE_MFA = False
+    staff = make_user(is_staff=True, is_superuser=True)
+    citizen = make_user()
+    client.force_login(staff)
+    response = grant_official(client, tree, citizen)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    membership = citizen.memberships.get()
+    assert membership.granted_by == staff
+    assert rules.is_official_for(citizen, tree.district_office)
 
 
-def test_the_menu_shows_no_role_screens_to_a_suspended_official(client, make_user, tree, grant):
-    from consult.context_processors import roles as menu
-
-    official = grant(make_user(), tree.city_office, Role.OFFICIAL)
-
-    class Request:
-        user = official
-
-    assert menu(Request())["is_official"]
-    official.suspended_until = timezone.now() + timedelta(days=1)
-    assert not menu(Request())["is_official"]
-
-
-def test_a_granted_role_is_known_even_while_its_powers_are_suspended(make_user, tree, grant):
-    official = grant(make_user(), tree.city_office, Role.OFFICIAL)
-    User.objects.filter(pk=official.pk).update(banned_at=timezone.now())
-    assert roles.granted_any_role(user_id=official.pk)
-    assert not roles.granted_any_role(user_id=make_user().pk)
+def test_only_staff_change_roles(tree, make_user):
+    citizen = make_user()
+    with pytest.raises(PermissionDenied):
+        services.membership_grant(
+            actor=citizen, user=citizen, department=tree.ministry, role=Role.OFFICIAL
+        )
+    staff = make_user(is_staff=True)
+    services.membership_grant(
+        actor=staff, user=citizen, department=tree.ministry, role=Role.OFFICIAL
+    )
+    assert rules.is_official_for(citizen, tree.ministry)
+    # Granting twice is harmless: one row.
+    services.membership_grant(
+        actor=staff, user=citizen, department=tree.ministry, role=Role.OFFICIAL
+    )
+    assert citizen.memberships.count() == 1

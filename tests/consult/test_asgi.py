@@ -5,15 +5,12 @@ from channels.testing import WebsocketCommunicator
 
 from asgi import application
 from proposals.models import Status
-from tests.live_helpers import close_worker_connection, next_message
+from tests.live_helpers import next_message
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_connection():
-    yield
-    await close_worker_connection()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("worker_connection_closed"),
+]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 from websockets.sync.client import connect
 
 from consult.infra.redis_server import free_port
-from tests.conftest import BASE_DIR, daphne_server
+from tests.conftest import BASE_DIR, daphne_server, stop
 from tests.live_helpers import recv_json
 
 NGINX = shutil.which("nginx", path="/usr/sbin:/usr/bin") or "/usr/sbin/nginx"
@@ -92,12 +92,7 @@ def nginx_in_front(transactional_db, tmp_path):
             wait_for_port(port, nginx)
             yield port, daphne
         finally:
-            nginx.terminate()
-            try:
-                nginx.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                nginx.kill()
-                nginx.wait()
+            stop(nginx)
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 15) -> None:

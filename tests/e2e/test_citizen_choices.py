@@ -6,26 +6,23 @@ import pytest
 from playwright.sync_api import expect
 
 from discussion.comments import services
-from tests.e2e.test_official_and_citizen import sign_in
+from tests.e2e.conftest import open_live, section_url, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_vote_is_withdrawn_live_and_withdrawing_is_offered_only_with_a_vote(
-    asgi_live_server, browser, open_proposal, people, make_user
+    asgi_live_server, browser, open_proposal, section, people, make_user
 ):
     base = asgi_live_server.url
-    section = open_proposal.sections.first()
-    url = f"{base}{open_proposal.get_absolute_url()}sections/{section.pk}/"
+    url = section_url(base, open_proposal, section)
     make_user("reader@example.org", display_name="Rita Reader")
     services.comment_create(
         actor=people.citizen, proposal=open_proposal, section=section, body="Slow the traffic"
     )
 
-    reader = browser.new_context(locale="en-GB").new_page()
-    sign_in(reader, base, "reader@example.org")
-    reader.goto(url)
-    expect(reader.locator("article.section-page")).to_have_attribute("data-live", "connected")
+    reader = signed_in_page(browser, base, "reader@example.org")
+    open_live(reader, url)
     comment = reader.locator("article.comment", has_text="Slow the traffic")
     withdraw = comment.get_by_role("button", name="Withdraw my vote")
     agree = comment.get_by_role("button", name="Agree", exact=True)
@@ -52,8 +49,9 @@ def test_a_display_name_is_changed_on_a_phone(asgi_live_server, browser, make_us
     base = asgi_live_server.url
     make_user("reader@example.org", display_name="Rita Reader")
     make_user("other@example.org", display_name="Grace Hopper")
-    page = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}).new_page()
-    sign_in(page, base, "reader@example.org")
+    page = signed_in_page(
+        browser, base, "reader@example.org", viewport={"width": 390, "height": 844}
+    )
     page.goto(base + "/accounts/name/")
     box = page.get_by_role("textbox", name="Display name")
     expect(box).to_have_value("Rita Reader")

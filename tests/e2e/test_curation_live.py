@@ -2,47 +2,23 @@
 "similar to"), without touching the reply the reader is typing; a moderator
 works from the "Moderate" box with JavaScript on."""
 
-import threading
-
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
 from consult.accounts.models import Role
 from discussion.comments import services
 from discussion.moderation import curation
 from discussion.moderation import services as moderation
-from tests.e2e.test_official_and_citizen import sign_in
+from tests.e2e.conftest import in_thread, open_live, section_url, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def elsewhere(action) -> None:
-    """Act as a moderator's request would, outside this thread's browser event
-    loop (a broadcast cannot be sent from inside it)."""
-    errors = []
-
-    def run():
-        try:
-            action()
-        except BaseException as error:  # raised in the test below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-
-
 def test_curation_shows_live_and_leaves_a_half_typed_reply_alone(
-    asgi_live_server, browser, open_proposal, people, make_user, grant, tree
+    asgi_live_server, browser, open_proposal, section, people, make_user, grant, tree
 ):
     base = asgi_live_server.url
-    section = open_proposal.sections.first()
-    url = f"{base}{open_proposal.get_absolute_url()}sections/{section.pk}/"
+    url = section_url(base, open_proposal, section)
     make_user("reader@example.org", display_name="Rita Reader")
     grant(make_user("mod@example.org", display_name="Mo Moderator"), tree.ministry, Role.MODERATOR)
     first = services.comment_create(
@@ -52,20 +28,18 @@ def test_curation_shows_live_and_leaves_a_half_typed_reply_alone(
         actor=make_user(display_name="Sam"), proposal=open_proposal, section=section, body="Same"
     )
 
-    reader = browser.new_context(locale="en-GB").new_page()
-    sign_in(reader, base, "reader@example.org")
-    reader.goto(url)
-    expect(reader.locator("article.section-page")).to_have_attribute("data-live", "connected")
+    reader = signed_in_page(browser, base, "reader@example.org")
+    open_live(reader, url)
     target = reader.locator(f"#comment-{first.pk}")
     target.get_by_text("Reply", exact=True).click()
     reply_box = target.get_by_label("Your reply to Citizen")
     reply_box.fill("Yes, because")
 
     mod = people.moderator
-    elsewhere(lambda: curation.comment_highlight(actor=mod, comment=first))
-    elsewhere(lambda: curation.comment_pin(actor=mod, comment=first))
-    elsewhere(lambda: curation.comment_theme_add(actor=mod, comment=first, name="Speed"))
-    elsewhere(lambda: curation.comment_mark_duplicate(actor=mod, comment=second, original=first.pk))
+    in_thread(lambda: curation.comment_highlight(actor=mod, comment=first))
+    in_thread(lambda: curation.comment_pin(actor=mod, comment=first))
+    in_thread(lambda: curation.comment_theme_add(actor=mod, comment=first, name="Speed"))
+    in_thread(lambda: curation.comment_mark_duplicate(actor=mod, comment=second, original=first.pk))
 
     expect(target.locator(".comment-badge-highlighted")).to_have_text("Highlighted by moderators")
     expect(target.locator(".comment-badge-pinned")).to_have_text("Pinned")
@@ -77,13 +51,12 @@ def test_curation_shows_live_and_leaves_a_half_typed_reply_alone(
     expect(reader.locator(".moderate-box")).to_have_count(0)
 
     # Hidden, the badges and themes leave the page with the words.
-    elsewhere(lambda: moderation.comment_hide(actor=mod, comment=second, reason="Copy"))
+    in_thread(lambda: moderation.comment_hide(actor=mod, comment=second, reason="Copy"))
     expect(reader.locator(f"#comment-{second.pk} .tombstone")).to_contain_text("Copy")
     expect(reader.locator(f"#comment-{second.pk} .duplicate-note")).to_have_count(0)
     reader.context.close()
 
-    moderator = browser.new_context(locale="en-GB").new_page()
-    sign_in(moderator, base, "mod@example.org")
+    moderator = signed_in_page(browser, base, "mod@example.org")
     moderator.goto(url)
     box = moderator.locator(f"#comment-{first.pk} details.moderate-box")
     box.get_by_text("Moderate", exact=True).click()

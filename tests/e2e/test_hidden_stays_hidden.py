@@ -8,19 +8,16 @@ from playwright.sync_api import expect
 
 from discussion.comments import services
 from discussion.moderation import services as moderation
-from tests.e2e.test_moderation_bulk import in_thread
-from tests.e2e.test_official_and_citizen import sign_in
+from tests.e2e.conftest import in_thread, open_live, section_url, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_live_comment_shows_an_anonymous_reader_no_vote_buttons(
-    asgi_live_server, page, open_proposal, people
+    asgi_live_server, page, open_proposal, section, people
 ):
     base = asgi_live_server.url
-    section = open_proposal.sections.first()
-    page.goto(f"{base}{open_proposal.get_absolute_url()}sections/{section.pk}/")
-    expect(page.locator("article.section-page")).to_have_attribute("data-live", "connected")
+    open_live(page, section_url(base, open_proposal, section))
 
     in_thread(
         services.comment_create,

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import open_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,5 +50,4 @@ def test_home_page_in_english_and_chinese_then_sign_in(
 
 
 def test_live_connection_opens_on_a_proposal_page(asgi_live_server, page, published):
-    page.goto(asgi_live_server.url + published.get_absolute_url())
-    expect(page.locator("article.proposal")).to_have_attribute("data-live", "connected")
+    open_live(page, asgi_live_server.url + published.get_absolute_url(), "article.proposal")

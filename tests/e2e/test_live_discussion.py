@@ -8,35 +8,30 @@ from playwright.sync_api import expect
 
 from discussion.comments import services
 from discussion.comments.limits import DEFAULT_MIN_FILL_SECONDS as MIN_FILL_SECONDS
-from tests.e2e.test_moderation_bulk import in_thread
-from tests.e2e.test_official_and_citizen import sign_in
+from tests.e2e.conftest import in_thread, new_page, open_live, section_url, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_new_comment_appears_live_without_disturbing_a_reply_being_typed(
-    asgi_live_server, browser, open_proposal, people, make_user
+    asgi_live_server, browser, open_proposal, section, people, make_user
 ):
     base = asgi_live_server.url
-    section = open_proposal.sections.first()
-    url = f"{base}{open_proposal.get_absolute_url()}sections/{section.pk}/"
+    url = section_url(base, open_proposal, section)
     make_user("reader@example.org", display_name="Rita Reader")
     make_user("writer@example.org", display_name="Wen Writer")
     services.comment_create(
         actor=people.citizen, proposal=open_proposal, section=section, body="First point"
     )
 
-    reader = browser.new_context(locale="en-GB").new_page()
-    sign_in(reader, base, "reader@example.org")
-    reader.goto(url)
-    expect(reader.locator("article.section-page")).to_have_attribute("data-live", "connected")
+    reader = signed_in_page(browser, base, "reader@example.org")
+    open_live(reader, url)
     reader.get_by_text("Reply", exact=True).first.click()
     half_typed = "I half agree, because"
     reply_box = reader.get_by_label("Your reply to Citizen")
     reply_box.fill(half_typed)
 
-    writer = browser.new_context(locale="en-GB").new_page()
-    sign_in(writer, base, "writer@example.org")
+    writer = signed_in_page(browser, base, "writer@example.org")
     writer.goto(url)
     drawn = time.monotonic()
     expect(writer.locator("article.section-page")).to_have_attribute("data-live", "connected")
@@ -107,9 +102,8 @@ def test_a_new_thread_on_another_page_is_announced_with_a_link_to_it(
     url = f"{base}{open_proposal.get_absolute_url()}discussion/"
     bulk_comments(proposal=open_proposal, section=None, author=people.citizen, count=225)
 
-    reader = browser.new_context(locale="en-GB").new_page()
-    reader.goto(url)
-    expect(reader.locator("article.proposal")).to_have_attribute("data-live", "connected")
+    reader = new_page(browser)
+    open_live(reader, url, "article.proposal")
     notice = reader.locator("[data-later-page-notice]")
     expect(notice).to_be_hidden()
 
@@ -135,7 +129,7 @@ def test_a_new_thread_on_another_page_is_announced_with_a_link_to_it(
 
 
 def test_my_new_comment_offers_edit_and_delete_at_once_and_edit_goes_when_its_window_closes(
-    asgi_live_server, browser, open_proposal, people, make_user
+    asgi_live_server, browser, open_proposal, section, people, make_user
 ):
     from datetime import timedelta
 
@@ -144,20 +138,16 @@ def test_my_new_comment_offers_edit_and_delete_at_once_and_edit_goes_when_its_wi
     from discussion.models import Comment
 
     base = asgi_live_server.url
-    section = open_proposal.sections.first()
-    url = f"{base}{open_proposal.get_absolute_url()}sections/{section.pk}/"
+    url = section_url(base, open_proposal, section)
     make_user("writer@example.org", display_name="Wen Writer")
     make_user("reader@example.org", display_name="Rita Reader")
 
-    writer = browser.new_context(locale="en-GB").new_page()
-    sign_in(writer, base, "writer@example.org")
+    writer = signed_in_page(browser, base, "writer@example.org")
     writer.goto(url)
     drawn = time.monotonic()
     expect(writer.locator("article.section-page")).to_have_attribute("data-live", "connected")
-    reader = browser.new_context(locale="en-GB").new_page()
-    sign_in(reader, base, "reader@example.org")
-    reader.goto(url)
-    expect(reader.locator("article.section-page")).to_have_attribute("data-live", "connected")
+    reader = signed_in_page(browser, base, "reader@example.org")
+    open_live(reader, url)
 
     writer.get_by_label("Your comment").fill("Mine, just posted.")
     time.sleep(max(0.0, MIN_FILL_SECONDS + 0.2 - (time.monotonic() - drawn)))
@@ -195,7 +185,7 @@ def quick_session_checks(monkeypatch):
 
 
 def test_an_open_page_is_told_when_its_session_ends_while_idle(
-    quick_session_checks, asgi_live_server, browser, open_proposal, make_user
+    quick_session_checks, asgi_live_server, browser, open_proposal, section, make_user
 ):
     from importlib import import_module
 
@@ -204,12 +194,9 @@ def test_an_open_page_is_told_when_its_session_ends_while_idle(
     from consult.accounts import sessions
 
     base = asgi_live_server.url
-    section = open_proposal.sections.first()
     make_user("idle@example.org", display_name="Ida Idle")
-    page = browser.new_context(locale="en-GB").new_page()
-    sign_in(page, base, "idle@example.org")
-    page.goto(f"{base}{open_proposal.get_absolute_url()}sections/{section.pk}/")
-    expect(page.locator("article.section-page")).to_have_attribute("data-live", "connected")
+    page = signed_in_page(browser, base, "idle@example.org")
+    open_live(page, section_url(base, open_proposal, section))
 
     cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
     store = import_module(settings.SESSION_ENGINE).SessionStore(cookie["value"])

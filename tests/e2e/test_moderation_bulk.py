@@ -2,46 +2,22 @@
 section: the reported comments turn into their public reason, and the held
 one appears, without a reload."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
 from discussion.comments import services
 from discussion.models import ModerationPolicy
 from discussion.moderation import services as moderation
-from tests.e2e.test_official_and_citizen import sign_in
+from tests.e2e.conftest import in_thread, open_live, section_url, sign_in, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def in_thread(function, **kwargs):
-    """Run a service as a request would, off this thread: Playwright's event
-    loop runs here, where the on-commit broadcasts cannot be sent."""
-    from django.db import connections
-
-    result = {}
-
-    def run() -> None:
-        try:
-            result.update(value=function(**kwargs))
-        finally:
-            # The thread's own connection must not outlive it (PostgreSQL
-            # refuses to drop a test database someone is still connected to).
-            connections.close_all()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    return result["value"]
-
-
 def test_a_moderator_clears_the_queue_in_bulk_while_a_citizen_watches(
-    asgi_live_server, browser, page, open_proposal, people, make_user
+    asgi_live_server, browser, page, open_proposal, section, people, make_user
 ):
     base = asgi_live_server.url
-    section = open_proposal.sections.first()
-    url = f"{base}{open_proposal.get_absolute_url()}sections/{section.pk}/"
+    url = section_url(base, open_proposal, section)
     spam = [
         in_thread(
             services.comment_create,
@@ -67,10 +43,8 @@ def test_a_moderator_clears_the_queue_in_bulk_while_a_citizen_watches(
     )
 
     make_user("watcher@example.org", display_name="Wanda Watcher")
-    citizen = browser.new_context(locale="en-GB").new_page()
-    sign_in(citizen, base, "watcher@example.org")
-    citizen.goto(url)
-    expect(citizen.locator("article.section-page")).to_have_attribute("data-live", "connected")
+    citizen = signed_in_page(browser, base, "watcher@example.org")
+    open_live(citizen, url)
     for comment in spam:
         expect(citizen.locator(f"#comment-{comment.pk}")).to_contain_text(comment.body)
     # Held for review: not on the citizen's page.

@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 from consult.accounts.models import Role
 from discussion.comments import services
 from discussion.moderation import services as moderation
-from tests.e2e.test_moderation_bulk import in_thread
-from tests.e2e.test_official_and_citizen import sign_in
+from tests.e2e.conftest import in_thread, open_live, sign_in, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,10 +28,8 @@ def test_the_queue_updates_live_for_two_moderators(
     ana.get_by_role("link", name="Moderation").click()
     expect(ana.locator("[data-queue]")).to_have_attribute("data-live", "connected")
     expect(ana.get_by_text("Nothing is waiting for a moderator here.")).to_be_visible()
-    bo = browser.new_context(locale="en-GB").new_page()
-    sign_in(bo, base, "bo@example.org")
-    bo.goto(f"{base}/discussion/moderation/")
-    expect(bo.locator("[data-queue]")).to_have_attribute("data-live", "connected")
+    bo = signed_in_page(browser, base, "bo@example.org")
+    open_live(bo, f"{base}/discussion/moderation/", "[data-queue]")
 
     reader = make_user()
     # From a thread of its own, as a request would: this one runs Playwright's

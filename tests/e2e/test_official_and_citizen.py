@@ -8,19 +8,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from consult.accounts.models import Role
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FMT = "%Y-%m-%dT%H:%M"
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.locator(".signed-in-as")).to_be_visible()
 
 
 def test_official_publishes_and_citizen_takes_a_stance(
@@ -63,8 +55,7 @@ def test_official_publishes_and_citizen_takes_a_stance(
     expect(page.locator("p.meta .badge")).to_have_text("Open")
 
     # A citizen, in another browser session, finds it by search ...
-    citizen = browser.new_context(locale="en-GB").new_page()
-    sign_in(citizen, base, "citizen@example.org")
+    citizen = signed_in_page(browser, base, "citizen@example.org")
     citizen.goto(base + "/consultations/")
     citizen.get_by_label("Search").fill("leaf blowers")
     citizen.get_by_role("button", name="Show consultations").click()

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from consult.demo.management.commands.seed_demo import DEMO_PASSWORD
 from tests.e2e import audit
 from tests.e2e.audit import Finding, Target
-from tests.e2e.test_moderation_bulk import in_thread
+from tests.e2e.conftest import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.a11y]
 

@@ -13,18 +13,16 @@ from consult.notifications.models import Delivery, Kind, Preference
 from discussion.comments import services
 from discussion.models import Comment
 from tests.conftest import PASSWORD
-from tests.e2e.test_moderation_bulk import in_thread
-from tests.e2e.test_official_and_citizen import sign_in
+from tests.e2e.conftest import in_thread, sign_in
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_preferences_download_and_deletion(asgi_live_server, page, open_proposal, people):  # noqa: F811
+def test_preferences_download_and_deletion(asgi_live_server, page, open_proposal, section, people):  # noqa: F811
     base = asgi_live_server.url
     citizen = people.citizen
     User.objects.filter(pk=citizen.pk).update(display_name="Mina Resident")
-    section = open_proposal.sections.first()
     comment = in_thread(
         services.comment_create,
         actor=citizen,

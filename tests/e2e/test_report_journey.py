@@ -12,8 +12,7 @@ from pypdf import PdfReader
 
 from discussion.comments import services as discussion_services
 from proposals.services import lifecycle, stances
-from tests.e2e.test_moderation_bulk import in_thread
-from tests.e2e.test_official_and_citizen import sign_in
+from tests.e2e.conftest import in_thread, new_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,7 +110,7 @@ def test_official_answers_summarises_and_publishes_and_a_citizen_downloads_the_p
     expect(page.get_by_text("The report is published.")).to_be_visible()
 
     # A citizen reads it and downloads the PDF.
-    reader = browser.new_context(locale="en-GB", accept_downloads=True).new_page()
+    reader = new_page(browser, accept_downloads=True)
     reader.goto(f"{base}/consultations/{open_proposal.slug}/report/")
     expect(reader.get_by_role("heading", level=1)).to_contain_text(open_proposal.title)
     expect(reader.locator("svg[role=img]").first).to_be_visible()

@@ -8,7 +8,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 
 from consult.accounts import rules
 from consult.accounts.models import Membership
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, grant_official
 
 pytestmark = pytest.mark.django_db
 
@@ -21,23 +21,6 @@ def totp_code(offset: int = 0) -> str:
 
 def is_signed_in(client) -> bool:
     return "_auth_user_id" in client.session
-
-
-def grant_official(client, tree, citizen):
-    """What the attack did: make another account an official through the admin."""
-    return client.post(
-        f"/admin/accounts/department/{tree.city_office.pk}/change/",
-        {
-            "name": "City office",
-            "slug": "city-office",
-            "jurisdiction": tree.city.pk,
-            "parent": tree.ministry.pk,
-            "memberships-TOTAL_FORMS": "1",
-            "memberships-INITIAL_FORMS": "0",
-            "memberships-0-user": citizen.pk,
-            "memberships-0-role": "official",
-        },
-    )
 
 
 @pytest.fixture

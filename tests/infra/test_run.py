@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from consult.infra import server
 from consult.infra.redis_server import free_port
 from consult.management.commands import serve
-from tests.conftest import BASE_DIR, _database_url_for_subprocess, run_manage, subprocess_env
+from tests.conftest import BASE_DIR, database_url_for_subprocess, run_manage, subprocess_env
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def environment_of_process_serving(port: int) -> dict[str, str]:
 def test_make_run_serves_the_port_asked_and_ctrl_c_stops_it_quietly(make_user, tmp_path):
     make_user()  # not an empty database: no demo data to load
     port = free_port()
-    env = {**subprocess_env(), "DATABASE_URL": _database_url_for_subprocess()}
+    env = {**subprocess_env(), "DATABASE_URL": database_url_for_subprocess()}
     # As on a fresh machine: make run starts its own Redis and a task worker.
     for name in ("REDIS_URL", "TASK_BACKEND", "DEBUG", "HTTPS", "SITE_URL"):
         env.pop(name, None)

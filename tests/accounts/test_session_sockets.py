@@ -15,8 +15,8 @@ from discussion.comments import services
 from discussion.models import Comment, CommentVote
 from tests.conftest import PASSWORD
 from tests.live_helpers import (
-    close_worker_connection,
     closed_with,
+    cookie_socket,
     human,
     me_socket,
     next_message,
@@ -26,13 +26,10 @@ from tests.live_helpers import (
 )
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_connection():
-    yield
-    await close_worker_connection()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("worker_connection_closed"),
+]
 
 
 async def test_signing_out_closes_that_sessions_sockets_and_a_new_password_closes_all(make_user):
@@ -61,16 +58,17 @@ async def test_signing_out_closes_that_sessions_sockets_and_a_new_password_close
 
 
 def proposal_socket(proposal, cookie: str):
-    from channels.testing import WebsocketCommunicator
+    return cookie_socket(f"/ws/proposals/{proposal.pk}/", cookie)
 
-    from asgi import application
 
-    headers = [
-        (b"host", b"127.0.0.1"),
-        (b"origin", b"http://127.0.0.1"),
-        (b"cookie", cookie.encode()),
-    ]
-    return WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers)
+async def socket_that_posted(proposal, cookie: str):
+    """A socket of the session, open, that has posted "Still here"."""
+    socket = proposal_socket(proposal, cookie)
+    assert (await socket.connect())[0]
+    assert (await next_message(socket))["type"] == "hello"
+    await socket.send_json_to({**human(), "type": "comment.post", "body": "Still here", "ref": "1"})
+    assert {"type": "ok", "ref": "1"} in [await next_message(socket) for _ in range(2)]
+    return socket
 
 
 def age_session(cookie: str, **seconds_ago: float) -> None:
@@ -99,11 +97,7 @@ async def test_a_socket_whose_session_has_ended_cannot_post(
 ):
     settings.CONSULT_SOCKET_SESSION_CHECK_SECONDS = 3600  # only the action itself checks here
     cookie = await sync_to_async(session_cookie)(people.citizen)
-    socket = proposal_socket(open_proposal, cookie)
-    assert (await socket.connect())[0]
-    assert (await next_message(socket))["type"] == "hello"
-    await socket.send_json_to({**human(), "type": "comment.post", "body": "Still here", "ref": "1"})
-    assert {"type": "ok", "ref": "1"} in [await next_message(socket) for _ in range(2)]
+    socket = await socket_that_posted(open_proposal, cookie)
 
     limit = {
         sessions.SEEN: settings.CONSULT_SESSION_IDLE_TIMEOUT,
@@ -131,11 +125,7 @@ async def test_acting_over_a_socket_counts_as_activity(
     await sync_to_async(age_session)(
         cookie, **{sessions.SEEN: settings.CONSULT_SESSION_IDLE_TIMEOUT - 60}
     )
-    socket = proposal_socket(open_proposal, cookie)
-    assert (await socket.connect())[0]
-    assert (await next_message(socket))["type"] == "hello"
-    await socket.send_json_to({**human(), "type": "comment.post", "body": "Still here", "ref": "1"})
-    assert {"type": "ok", "ref": "1"} in [await next_message(socket) for _ in range(2)]
+    socket = await socket_that_posted(open_proposal, cookie)
     await socket.disconnect()
 
     # Two more minutes pass: counted from the post, the session still lasts.
