@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 
-from consult.accounts import rules
+from consult.accounts import roles, rules
 from consult.accounts.models import Membership
 from tests.conftest import PASSWORD, grant_official
 
@@ -80,7 +80,7 @@ def test_the_admin_sign_in_goes_through_allauth_with_the_second_factor(
     assert second.status_code == 302 and second["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert grant_official(client, tree, citizen).status_code == 302
-    assert rules.is_official_for(citizen, tree.city_office)
+    assert roles.is_official_for(citizen, tree.city_office)
 
 
 def test_a_password_only_session_is_sent_to_the_second_factor_step(
@@ -108,7 +108,7 @@ def test_a_password_only_session_is_sent_to_the_second_factor_step(
     assert passed.status_code == 302 and passed["Location"] == "/admin/"
     assert staff_client.get("/admin/").status_code == 200
     assert grant_official(staff_client, tree, citizen).status_code == 302
-    assert rules.is_official_for(citizen, tree.city_office)
+    assert roles.is_official_for(citizen, tree.city_office)
 
 
 def test_a_password_only_session_is_no_staff_admin_anywhere(staff_client, staff, make_user, rf):

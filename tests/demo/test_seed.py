@@ -4,7 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
-from consult.accounts import rules
+from consult.accounts import roles
 from consult.accounts.models import Department, Jurisdiction, Membership, User
 from consult.demo.management.commands.seed_demo import DEMO_PASSWORD
 from proposals.models import Proposal, Status
@@ -31,9 +31,9 @@ def test_seed_demo_covers_roles_levels_and_states():
     city_office = Department.objects.get(slug="riverton-housing")
     assert city_office.parent.slug == "ministry-housing"
     national_official = User.objects.get(email="official@example.org")
-    assert rules.is_official_for(national_official, city_office)
+    assert roles.is_official_for(national_official, city_office)
     moderator = User.objects.get(email="moderator@example.org")
-    assert rules.is_moderator_for(moderator, city_office)
+    assert roles.is_moderator_for(moderator, city_office)
     assert User.objects.get(email="admin@example.org").is_staff
     states = set(Proposal.objects.values_list("status", flat=True))
     assert {
