@@ -53,6 +53,29 @@ def setup_django_on(database: str) -> None:
     django.setup()
 
 
+def ministry_consultation(*, title: str, password: str | None):
+    """A nation, its ministry, the ministry's official (official@example.org,
+    signing in with `password`) and an open consultation of theirs, with one
+    section. Call after setup_django()."""
+    from consult.accounts import services as account_services
+    from consult.accounts.models import Role, User
+    from consult.testing.data import open_consultation
+
+    nation = account_services.jurisdiction_create(
+        actor=None, name="Nation", slug="nation", level="national"
+    )
+    ministry = account_services.department_create(
+        actor=None, name="Ministry", slug="ministry", jurisdiction=nation
+    )
+    official = User.objects.create_user("official@example.org", password, display_name="Official")
+    account_services.membership_grant(
+        actor=None, user=official, department=ministry, role=Role.OFFICIAL
+    )
+    return open_consultation(
+        official=official, department=ministry, jurisdiction=nation, title=title
+    )
+
+
 def consultation_arguments(parser, *, share: bool) -> None:
     """--comments, --votes, --share (where the benchmark takes it), --seed and
     --runs: the consultation bench/summary.py's `populate` writes, and how many
