@@ -38,6 +38,56 @@ def setup_django() -> None:
     call_command("migrate", verbosity=0)
 
 
+def setup_django_on(database: str) -> None:
+    """Django on `database` as the background tasks have it (tasks run at once
+    here), without migrating: for a benchmark's measuring children and the
+    set-up before them."""
+    os.environ["DATABASE_URL"] = database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
+    os.environ.setdefault("HTTPS", "false")
+    os.environ.setdefault("REDIS_URL", "")
+    os.environ.setdefault("TASK_BACKEND", "immediate")
+    placeholder_settings()
+    import django
+
+    django.setup()
+
+
+def ministry_consultation(*, title: str, password: str | None):
+    """A nation, its ministry, the ministry's official (official@example.org,
+    signing in with `password`) and an open consultation of theirs, with one
+    section. Call after setup_django()."""
+    from consult.accounts import services as account_services
+    from consult.accounts.models import Role, User
+    from consult.testing.data import open_consultation
+
+    nation = account_services.jurisdiction_create(
+        actor=None, name="Nation", slug="nation", level="national"
+    )
+    ministry = account_services.department_create(
+        actor=None, name="Ministry", slug="ministry", jurisdiction=nation
+    )
+    official = User.objects.create_user("official@example.org", password, display_name="Official")
+    account_services.membership_grant(
+        actor=None, user=official, department=ministry, role=Role.OFFICIAL
+    )
+    return open_consultation(
+        official=official, department=ministry, jurisdiction=nation, title=title
+    )
+
+
+def consultation_arguments(parser, *, share: bool) -> None:
+    """--comments, --votes, --share (where the benchmark takes it), --seed and
+    --runs: the consultation bench/summary.py's `populate` writes, and how many
+    fresh processes measure it."""
+    parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--votes", type=int, default=1_000_000)
+    if share:
+        parser.add_argument("--share", type=float, default=0.2)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=2)
+
+
 def measure_in_children(script: str, args: list[str], *, database: str, runs: int) -> list[dict]:
     """Run `script --measure ARGS` `runs` times, each in a fresh process on
     `database`; each prints its figures as JSON on its last line."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from common import setup_django
+from common import ministry_consultation, setup_django
 
 
 def main() -> int:
@@ -35,23 +35,10 @@ def main() -> int:
 
 
 def build():
-    from consult.accounts import services as account_services
-    from consult.accounts.models import Role, User
-    from consult.testing.data import bulk_comments, open_consultation
+    from consult.accounts.models import User
+    from consult.testing.data import bulk_comments
 
-    nation = account_services.jurisdiction_create(
-        actor=None, name="Nation", slug="nation", level="national"
-    )
-    ministry = account_services.department_create(
-        actor=None, name="Ministry", slug="ministry", jurisdiction=nation
-    )
-    official = User.objects.create_user("official@example.org", "x" * 20, display_name="Official")
-    account_services.membership_grant(
-        actor=None, user=official, department=ministry, role=Role.OFFICIAL
-    )
-    proposal = open_consultation(
-        official=official, department=ministry, jurisdiction=nation, title="Busy"
-    )
+    proposal = ministry_consultation(title="Busy", password="x" * 20)
     section = proposal.sections.get()
     author = User.objects.create_user("citizen@example.org", "x" * 20, display_name="Citizen")
 

@@ -33,19 +33,21 @@ import sys
 import time
 from pathlib import Path
 
-from common import setup_django
+from common import ministry_consultation
 from live_common import (
     Fleet,
     Listeners,
     cpu_seconds,
     interrupted,
+    layer_of,
+    live_django,
     machine_busy_seconds,
+    parse_with_targets,
     percentile,
+    print_notes,
     redis_flush,
+    serve,
     sockets_open,
-    start_platform,
-    start_tutorial,
-    start_websockets,
     wait_quiet,
 )
 
@@ -69,21 +71,11 @@ def main() -> int:
     parser.add_argument(
         "--profile", metavar="DIR", help="py-spy samples of each server: DIR/<server>.txt."
     )
-    parser.add_argument(
-        "--targets", default=DEFAULT_TARGETS, help=f"Of: {', '.join(TARGETS)} (comma-separated)."
-    )
-    args = parser.parse_args()
-    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
-    unknown = set(targets) - set(TARGETS)
-    if unknown:
-        parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
+    args, targets = parse_with_targets(parser, TARGETS, DEFAULT_TARGETS)
 
     rows = []
     with Fleet() as fleet:
-        redis = fleet.start_redis()
-        os.environ["REDIS_URL"] = redis.url
-        os.environ["DJANGO_SETTINGS_MODULE"] = "live_settings"
-        setup_django()
+        redis = live_django(fleet)
         proposal_id, post, frame_bytes = build()
         for target in targets:
             redis_flush(redis.url)
@@ -112,26 +104,14 @@ def main() -> int:
             f"{row['server_us']:.0f} | {row['redis_cpu']:.2f} | {row['listeners_cpu']:.2f} | "
             f"{row['rest_cpu']:.2f} | {row['connect']:.1f} |"
         )
-    for row in rows:
-        if row.get("note"):
-            print(f"\n{TARGETS[row['target']]}: {row['note']}")
+    print_notes((TARGETS[row["target"]], row["note"]) for row in rows)
     return 0
 
 
 def run(fleet: Fleet, target: str, redis, proposal_id: int, post, frame_bytes: int, args) -> dict:
-    layer = "pubsub" if target.endswith("-pubsub") else "core"
-    if target == "websockets":
-        server = start_websockets(fleet)
-        path = "/"
-    elif target.startswith("tutorial"):
-        server = start_tutorial(fleet, redis_url=redis.url, layer=layer)
-        path = "/ws/chat/"
-    else:
-        use_layer(layer)
-        server = start_platform(fleet, redis_url=redis.url, layer=layer)
-        path = f"/ws/proposals/{proposal_id}/"
-    url = f"ws://127.0.0.1:{server.port}{path}"
-    origin = f"http://127.0.0.1:{server.port}"
+    if target.startswith("platform"):
+        use_layer(layer_of(target))
+    server, url, origin = serve(fleet, target, redis_url=redis.url, proposal_id=proposal_id)
     listeners = Listeners(fleet, url=url, origin=origin, processes=args.processes)
     try:
         opened = sockets_open(listeners, args.listeners)
@@ -293,26 +273,12 @@ def build():
     Also the size of one comment's event, for the baselines' frames."""
     from allauth.account.models import EmailAddress
 
-    from consult.accounts import services as account_services
-    from consult.accounts.models import Role, User
-    from consult.testing.data import open_consultation
+    from consult.accounts.models import User
     from discussion.comments.services import comment_create
     from discussion.live.events import message
     from discussion.models import Event
 
-    nation = account_services.jurisdiction_create(
-        actor=None, name="Nation", slug="nation", level="national"
-    )
-    ministry = account_services.department_create(
-        actor=None, name="Ministry", slug="ministry", jurisdiction=nation
-    )
-    official = User.objects.create_user("official@example.org", "x" * 20, display_name="Official")
-    account_services.membership_grant(
-        actor=None, user=official, department=ministry, role=Role.OFFICIAL
-    )
-    proposal = open_consultation(
-        official=official, department=ministry, jurisdiction=nation, title="Busy"
-    )
+    proposal = ministry_consultation(title="Busy", password="x" * 20)
     section = proposal.sections.get()
     author = User.objects.create_user("citizen@example.org", "x" * 20, display_name="Citizen")
     EmailAddress.objects.create(user=author, email=author.email, verified=True, primary=True)

@@ -17,19 +17,19 @@ server closed in that time are counted. Results: docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
-from common import setup_django
 from live_common import (
     Fleet,
     Listeners,
+    live_django,
+    parse_with_targets,
+    print_notes,
     redis_flush,
     rss_bytes,
+    serve,
     sockets_open,
-    start_platform,
-    start_websockets,
     wait_quiet,
 )
 
@@ -47,22 +47,12 @@ def main() -> int:
     parser.add_argument("--sockets", default="1000,2500,5000", help="Counts, rising.")
     parser.add_argument("--hold", type=float, default=30.0, help="Idle seconds at the end.")
     parser.add_argument("--processes", type=int, default=2, help="Listener processes.")
-    parser.add_argument(
-        "--targets", default=DEFAULT_TARGETS, help=f"Of: {', '.join(TARGETS)} (comma-separated)."
-    )
-    args = parser.parse_args()
+    args, targets = parse_with_targets(parser, TARGETS, DEFAULT_TARGETS)
     counts = sorted(int(n) for n in args.sockets.split(","))
-    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
-    unknown = set(targets) - set(TARGETS)
-    if unknown:
-        parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
 
     rows = []
     with Fleet() as fleet:
-        redis = fleet.start_redis()
-        os.environ["REDIS_URL"] = redis.url
-        os.environ["DJANGO_SETTINGS_MODULE"] = "live_settings"
-        setup_django()
+        redis = live_django(fleet)
         proposal_id = build()
         for target in targets:
             redis_flush(redis.url)
@@ -84,22 +74,14 @@ def main() -> int:
             f"{row['before'] / MIB:.0f} | {row['after'] / MIB:.0f} | {row['per_socket']:.0f} | "
             f"{row['redis_per_socket']:.1f} | {row['opening']:.1f} | {row['settling']:.0f} |"
         )
-    for row in rows:
-        if row.get("note"):
-            print(f"\n{TARGETS[row['target']]}, {row['sockets']:,} sockets: {row['note']}")
+    print_notes(
+        (f"{TARGETS[row['target']]}, {row['sockets']:,} sockets", row["note"]) for row in rows
+    )
     return 0
 
 
 def run(fleet: Fleet, target: str, redis, proposal_id: int, counts: list[int], args) -> list:
-    if target == "websockets":
-        server = start_websockets(fleet)
-        path = "/"
-    else:
-        layer = "pubsub" if target.endswith("-pubsub") else "core"
-        server = start_platform(fleet, redis_url=redis.url, layer=layer)
-        path = f"/ws/proposals/{proposal_id}/"
-    url = f"ws://127.0.0.1:{server.port}{path}"
-    origin = f"http://127.0.0.1:{server.port}"
+    server, url, origin = serve(fleet, target, redis_url=redis.url, proposal_id=proposal_id)
     rows = []
     warm = Listeners(fleet, url=url, origin=origin, processes=1)
     listeners = Listeners(fleet, url=url, origin=origin, processes=args.processes)

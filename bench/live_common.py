@@ -204,6 +204,59 @@ def start_websockets(fleet: Fleet) -> Server:
     return Server(fleet, "websockets", command, dict(os.environ), port).wait_ready(http=False)
 
 
+def layer_of(target: str) -> str:
+    """The channel layer a target runs on: "pubsub" for "...-pubsub", else "core"."""
+    return "pubsub" if target.endswith("-pubsub") else "core"
+
+
+def serve(fleet: Fleet, target: str, *, redis_url: str, proposal_id: int):
+    """Start the server a target names ("websockets", "tutorial...", "platform...");
+    (the server, the URL of its sockets, the origin they send)."""
+    if target == "websockets":
+        server = start_websockets(fleet)
+        path = "/"
+    elif target.startswith("tutorial"):
+        server = start_tutorial(fleet, redis_url=redis_url, layer=layer_of(target))
+        path = "/ws/chat/"
+    else:
+        server = start_platform(fleet, redis_url=redis_url, layer=layer_of(target))
+        path = f"/ws/proposals/{proposal_id}/"
+    return server, f"ws://127.0.0.1:{server.port}{path}", f"http://127.0.0.1:{server.port}"
+
+
+def live_django(fleet: Fleet):
+    """A private Redis for the servers and for this process, and Django set up on
+    the live settings (a throwaway database, or DATABASE_URL); the Redis."""
+    from common import setup_django
+
+    redis = fleet.start_redis()
+    os.environ["REDIS_URL"] = redis.url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "live_settings"
+    setup_django()
+    return redis
+
+
+def parse_with_targets(parser: argparse.ArgumentParser, known: dict[str, str], default: str):
+    """The command line, with a last option --targets naming some of `known`,
+    comma-separated: (the arguments, the targets named, in their order)."""
+    parser.add_argument(
+        "--targets", default=default, help=f"Of: {', '.join(known)} (comma-separated)."
+    )
+    args = parser.parse_args()
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    unknown = set(targets) - set(known)
+    if unknown:
+        parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
+    return args, targets
+
+
+def print_notes(notes) -> None:
+    """Under a table: each (what it is about, note) with a note, after a blank line."""
+    for about, note in notes:
+        if note:
+            print(f"\n{about}: {note}")
+
+
 def redis_flush(url: str) -> None:
     """Nothing left from the server before: no stale group members, no counts."""
     import redis

@@ -47,8 +47,10 @@ import re
 import statistics
 import sys
 import time
+import tomllib
 import tracemalloc
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,307 +70,110 @@ CHINESE_SHARE = 0.1
 START = 1_790_000_000.0  # a Monday in 2026, POSIX seconds
 DAYS = 28
 
-# Words a campaigner's supporter swaps when making the letter their own. Every
-# word of a group can stand for every other.
-SYNONYMS = [
-    ["strongly", "firmly", "fully", "wholeheartedly"],
-    ["support", "back", "endorse", "welcome"],
-    ["oppose", "object to", "reject", "resist"],
-    ["plan", "proposal", "scheme", "project"],
-    ["important", "vital", "essential", "crucial"],
-    ["residents", "locals", "neighbours", "citizens"],
-    ["children", "kids", "pupils", "youngsters"],
-    ["dangerous", "unsafe", "hazardous", "risky"],
-    ["urgent", "pressing", "immediate", "serious"],
-    ["need", "require", "want", "deserve"],
-    ["consider", "weigh", "examine", "review"],
-    ["impact", "effect", "consequences", "influence"],
-    ["change", "improvement", "upgrade", "reform"],
-    ["council", "city", "authority", "administration"],
-    ["quickly", "promptly", "soon", "swiftly"],
-    ["people", "families", "households", "folks"],
-    ["street", "road", "avenue", "lane"],
-    ["area", "neighbourhood", "district", "community"],
-    ["safe", "secure", "protected", "sheltered"],
-    ["cost", "price", "expense", "bill"],
-    ["money", "funding", "budget", "resources"],
-    ["believe", "think", "feel", "am convinced"],
-    ["worried", "concerned", "anxious", "troubled"],
-    ["every", "each", "any", "all"],
-    ["better", "improved", "healthier", "nicer"],
-    ["bad", "poor", "terrible", "awful"],
-    ["big", "large", "huge", "major"],
-    ["many", "numerous", "countless", "plenty of"],
-    ["future", "years ahead", "long run", "next decade"],
-    ["ask", "urge", "request", "call on"],
-]
 
-TOPICS = {
-    "buses": {
-        "thing": ["bus route", "bus lane", "night bus", "bus shelter", "timetable", "bus stop"],
-        "action": ["restore", "extend", "protect", "reroute", "double"],
-        "concern": [
-            "the buses are always late",
-            "older people cannot reach the shops",
-            "the last bus leaves too early",
-            "fares keep rising",
-        ],
-    },
-    "cycling": {
-        "thing": ["cycle lane", "bike parking", "cycle path", "crossing", "junction"],
-        "action": ["separate", "widen", "light", "connect", "repaint"],
-        "concern": [
-            "drivers park in the lane",
-            "the junction is a death trap",
-            "there is nowhere to lock a bike",
-            "the path floods in winter",
-        ],
-    },
-    "schools": {
-        "thing": ["school crossing", "school street", "drop-off zone", "playground", "footpath"],
-        "action": ["close to traffic", "patrol", "calm", "fence", "supervise"],
-        "concern": [
-            "cars speed past the gate",
-            "the crossing has no warden",
-            "parents block the pavement",
-            "the footpath is too narrow",
-        ],
-    },
-    "trees": {
-        "thing": ["street tree", "park", "orchard", "hedgerow", "green space"],
-        "action": ["plant", "water", "keep", "replace", "extend"],
-        "concern": [
-            "the summers are getting hotter",
-            "birds are losing their homes",
-            "the old trees were cut down",
-            "there is no shade at the bus stop",
-        ],
-    },
-    "housing": {
-        "thing": ["social housing", "rent cap", "empty home", "tower block", "allotment"],
-        "action": ["build", "renovate", "insulate", "open up", "protect"],
-        "concern": [
-            "rents have doubled",
-            "young people are leaving",
-            "the flats are damp",
-            "waiting lists are endless",
-        ],
-    },
-    "parking": {
-        "thing": ["parking permit", "car park", "loading bay", "parking meter", "garage"],
-        "action": ["price", "remove", "limit", "enforce", "convert"],
-        "concern": [
-            "visitors take every space",
-            "the shops need deliveries",
-            "the meters are broken",
-            "permits cost too much",
-        ],
-    },
-    "nightlife": {
-        "thing": ["late licence", "music venue", "street light", "night market", "bar terrace"],
-        "action": ["license", "soundproof", "light", "move", "keep open"],
-        "concern": [
-            "the noise goes on until three",
-            "the street is dark at night",
-            "venues are closing",
-            "nobody cleans up in the morning",
-        ],
-    },
-    "libraries": {
-        "thing": ["library", "reading room", "mobile library", "study space", "archive"],
-        "action": ["reopen", "staff", "fund", "extend the hours of", "digitise"],
-        "concern": [
-            "students have nowhere to study",
-            "the branch closed last year",
-            "the opening hours are too short",
-            "the books are out of date",
-        ],
-    },
-}
-PLACES = ["Main Street", "Station Road", "the market square", "Riverside", "Hill Park",
-          "the old town", "North End", "the harbour", "Elm Avenue", "the ring road",
-          "Church Lane", "the bridge", "West Gate", "Mill Lane", "the high street"]  # fmt: skip
-FRAMES = [
-    "I strongly support the plan to {action} the {thing} on {place}.",
-    "I oppose the plan to {action} the {thing} near {place}.",
-    "This change is important for residents of {place} because {concern}.",
-    "Please consider the impact on children who use the {thing} every day.",
-    "The {thing} at {place} is dangerous and the council must act quickly.",
-    "We need the council to {action} the {thing} before {concern} becomes normal.",
-    "I believe the {thing} is the most urgent issue in our area.",
-    "People in {place} are worried because {concern}.",
-    "It would not cost much money to {action} the {thing}.",
-    "Many families ask the council to {action} every {thing} in the area.",
-    "A better {thing} would make {place} safe for everyone.",
-    "The future of {place} depends on a big change to the {thing}.",
-    "I have lived near {place} for years and {concern}.",
-    "The situation with the {thing} is bad and getting worse.",
-    "Residents have asked for years to {action} the {thing}.",
-    "Without funding we cannot {action} the {thing} at {place}.",
-]
-PERSONAL = [
-    "As a {who} living on {place} I see this every day.",
-    "My {kin} and I moved to {place} {n} years ago and we care about this.",
-    "Speaking as a {who}, this matters a lot to my {kin}.",
-    "I walk past {place} with my {kin} most mornings.",
-    "I have been a {who} in this town for {n} years.",
-]
-WHO = ["nurse", "teacher", "shop owner", "pensioner", "student", "bus driver", "parent",
-       "carer", "volunteer", "taxi driver", "cyclist", "retired engineer"]  # fmt: skip
-KIN = ["daughter", "son", "partner", "grandmother", "neighbour", "children", "dog"]
-
-ZH_SYNONYMS = [
-    ["支持", "赞成", "拥护", "赞同"],
-    ["反对", "不赞成", "抵制", "不同意"],
-    ["方案", "计划", "规划", "提案"],
-    ["重要", "关键", "要紧", "必要"],
-    ["居民", "市民", "住户", "街坊"],
-    ["孩子", "儿童", "小孩", "学生"],
-    ["危险", "不安全", "隐患很大", "有风险"],
-    ["尽快", "马上", "立即", "赶紧"],
-    ["政府", "市政府", "有关部门", "当局"],
-    ["影响", "后果", "作用", "冲击"],
-    ["担心", "忧虑", "顾虑", "不放心"],
-    ["街道", "马路", "道路", "路段"],
-    ["社区", "小区", "街区", "片区"],
-    ["改善", "改进", "提升", "优化"],
-]
-ZH_TOPICS = {
-    "公交": {"thing": ["公交线路", "公交车站", "夜班公交", "公交专用道"],
-             "concern": ["公交车总是晚点", "老人去不了菜市场", "末班车太早了"]},
-    "学校安全": {"thing": ["学校门口", "人行横道", "上学路线", "校园周边"],
-                 "concern": ["车辆在校门口开得太快", "接送孩子的车堵住人行道", "没有交通协管员"]},
-    "植树": {"thing": ["行道树", "社区公园", "绿化带", "小树林"],
-             "concern": ["夏天越来越热", "老树都被砍掉了", "公交站没有树荫"]},
-    "住房": {"thing": ["公租房", "老旧小区", "租金", "空置房屋"],
-             "concern": ["房租涨了一倍", "年轻人留不下来", "房子又潮又冷"]},
-}  # fmt: skip
-ZH_TOPIC_WORDS = {
-    "公交": ["公交", "公交车", "线路", "车站", "班次", "司机", "乘客", "站台", "票价", "晚点"],
-    "学校安全": ["学校", "学生", "校门", "家长", "接送", "斑马线", "车速", "协管员", "放学"],
-    "植树": ["植树", "树木", "树荫", "绿化", "公园", "草地", "浇水", "树苗", "鸟", "空气"],
-    "住房": ["住房", "房租", "房东", "租客", "公租房", "维修", "物业", "小区", "电梯", "暖气"],
-}
-ZH_PLACES = ["中山路", "人民广场", "河滨公园", "老城区", "火车站", "东门", "北街", "新村"]
-ZH_FRAMES = [
-    "我支持在{place}改造{thing}的方案。",
-    "我反对这个关于{thing}的方案。",
-    "这件事对{place}的居民很重要，因为{concern}。",
-    "请考虑对每天经过{thing}的孩子的影响。",
-    "{place}的{thing}很危险，政府应该尽快处理。",
-    "我们担心{concern}，希望{thing}能得到改善。",
-    "住在{place}附近的居民都在反映{thing}的问题。",
-    "{thing}的情况一年比一年差，社区里很多人都有意见。",
-    "只要增加一点预算就可以改善{thing}。",
-    "希望政府听取街道和社区的意见，认真对待{thing}。",
-]
-ZH_PERSONAL = ["我是住在{place}的一名{who}，每天都看到这种情况。",
-               "我和家人在{place}住了{n}年，非常关心这件事。"]  # fmt: skip
-ZH_WHO = ["护士", "老师", "店主", "退休工人", "大学生", "公交司机", "家长"]
-
-
-# Words anyone might use about anything, for comments written independently.
-EVERYDAY = """
-the a to of and in for on with at by from about as it this that these we our you they
-their my me i is are was were be been being have has had do does did will would should
-could can may might must not no but or if so because when while where which who what
-how than then there here very more most less some any all every each other another such
-only just also still even again always never often sometimes today tomorrow yesterday
-year years month week day morning evening night time people person family friends
-neighbours children parents workers visitors everyone nobody somebody town city place
-area home house street road corner centre side way part end plan idea issue problem
-question answer reason result money cost price tax budget service services rules law
-council mayor officials department meeting report letter survey vote voice say said
-think believe feel know see look want need like love hate hope wish ask tell give take
-make made go going come coming get got keep put help try use used work working live
-living move moving stay leave start stop change changed build built open close closed
-good bad better worse best worst big small new old long short high low fast slow safe
-clean dirty quiet loud busy empty full cheap expensive fair unfair easy hard clear
-simple important possible real true whole enough sure certain local public private
-""".split()  # noqa: SIM905 - a word list reads better as prose
-TOPIC_WORDS = {
-    name: sorted({w for field in topic.values() for phrase in field for w in phrase.split()})
-    for name, topic in TOPICS.items()
-}
-ZH_EVERYDAY = """
-我们 大家 这里 那里 现在 以前 以后 今天 每天 已经 还是 可以 应该 需要 希望 觉得 认为
-知道 看到 听说 问题 情况 事情 时间 地方 城市 市里 区里 附近 周围 家里 邻居 朋友 老人
-年轻人 家庭 工作 生活 上班 下班 周末 早上 晚上 费用 价格 预算 税收 服务 管理 规定 意见
-建议 反映 解决 处理 改变 保持 增加 减少 安排 考虑 讨论 调查 会议 报告 方便 麻烦 安静
-热闹 干净 便宜 贵 容易 困难 清楚 简单 重要 公平 合理 真的 确实 一直 经常 有时候 终于
-""".split()  # noqa: SIM905 - a word list reads better as prose
+def _language(words: dict) -> dict:
+    """One language's words from neardup_words.toml, its everyday words split and,
+    where the file lists none, each topic's words gathered from its phrases."""
+    words["everyday"] = words["everyday"].split()
+    if "topic_words" not in words:
+        words["topic_words"] = {
+            name: sorted(
+                {w for field in topic.values() for phrase in field for w in phrase.split()}
+            )
+            for name, topic in words["topics"].items()
+        }
+    return words
 
 
 def _swap_table(groups: list[list[str]]) -> dict[str, list[str]]:
     return {word: [w for w in group if w != word] for group in groups for word in group}
 
 
-SWAPS = _swap_table(SYNONYMS)
-ZH_SWAPS = _swap_table(ZH_SYNONYMS)
+# The words of the corpus, each language's: bench/neardup_words.toml.
+WORDS = {
+    language: _language(words)
+    for language, words in tomllib.loads(
+        Path(__file__).with_name("neardup_words.toml").read_text(encoding="utf-8")
+    ).items()
+}
+SWAPS = _swap_table(WORDS["english"]["synonyms"])
+ZH_SWAPS = _swap_table(WORDS["chinese"]["synonyms"])
+PLACES, PERSONAL, WHO, KIN = (WORDS["english"][key] for key in ("places", "personal", "who", "kin"))
+ZH_PLACES, ZH_PERSONAL, ZH_WHO = (WORDS["chinese"][key] for key in ("places", "personal", "who"))
+
+
+@dataclass(frozen=True)
+class Writing:
+    """How comments written independently are put together, in one language."""
+
+    words: dict  # its topics, topic_words, everyday words, frames and places
+    drawn: tuple[int, int]  # words in a sentence drawn from the vocabularies, at least and most
+    vary: Callable[[random.Random, str, float], str]  # synonym swaps in a frame's sentence
+    end: Callable[[random.Random, list[str]], str]  # the drawn words made a sentence
+    size: Callable[[str], int]  # of a sentence: words in English, characters in Chinese
+    space: str  # between sentences
 
 
 def english_comment(rng: random.Random, words: int, frames: float = 0.2) -> str:
     """About `words` words on one or two topics: sentences of words drawn from the topic's
-    vocabulary and everyday words, and with probability `frames` a sentence from FRAMES."""
-    topics = rng.sample(sorted(TOPICS), rng.choice((1, 1, 2)))
-    sentences: list[str] = []
-    while sum(len(s.split()) for s in sentences) < words:
-        name = rng.choice(topics)
-        topic = TOPICS[name]
-        if rng.random() < frames:
-            sentence = rng.choice(FRAMES).format(
-                thing=rng.choice(topic["thing"]),
-                action=rng.choice(topic["action"]),
-                concern=rng.choice(topic["concern"]),
-                place=rng.choice(PLACES),
-            )
-            sentences.append(_vary_words(rng, sentence, SWAPS, rate=0.5))
-            continue
-        drawn = [
-            rng.choice(TOPIC_WORDS[name]) if rng.random() < 0.35 else rng.choice(EVERYDAY)
-            for _ in range(rng.randint(6, 16))
-        ]
-        sentences.append(" ".join(drawn).capitalize() + ".")
-    return " ".join(sentences)
+    vocabulary and everyday words, and with probability `frames` a sentence from the
+    frames (neardup_words.toml)."""
+    return _comment(rng, ENGLISH, words, frames)
 
 
 def chinese_comment(rng: random.Random, chars: int, frames: float = 0.2) -> str:
-    topics = rng.sample(sorted(ZH_TOPICS), rng.choice((1, 1, 2)))
-    text = ""
-    while len(text) < chars:
+    """About `chars` characters, written as english_comment writes words."""
+    return _comment(rng, CHINESE, chars, frames)
+
+
+def _comment(rng: random.Random, writing: Writing, size: int, frames: float) -> str:
+    words = writing.words
+    topics = rng.sample(sorted(words["topics"]), rng.choice((1, 1, 2)))
+    sentences: list[str] = []
+    while sum(writing.size(s) for s in sentences) < size:
         name = rng.choice(topics)
-        topic = ZH_TOPICS[name]
         if rng.random() < frames:
-            sentence = rng.choice(ZH_FRAMES).format(
-                thing=rng.choice(topic["thing"]),
-                concern=rng.choice(topic["concern"]),
-                place=rng.choice(ZH_PLACES),
-            )
-            text += _vary_chinese(rng, sentence, rate=0.5)
+            frame = rng.choice(words["frames"])
+            fields = {field: rng.choice(some) for field, some in words["topics"][name].items()}
+            sentence = frame.format(**fields, place=rng.choice(words["places"]))
+            sentences.append(writing.vary(rng, sentence, 0.5))
             continue
+        vocabulary, everyday = words["topic_words"][name], words["everyday"]
         drawn = [
-            rng.choice(ZH_TOPIC_WORDS[name]) if rng.random() < 0.35 else rng.choice(ZH_EVERYDAY)
-            for _ in range(rng.randint(5, 12))
+            rng.choice(vocabulary) if rng.random() < 0.35 else rng.choice(everyday)
+            for _ in range(rng.randint(*writing.drawn))
         ]
-        text += "".join(drawn) + rng.choice("。，！")
-    return text
+        sentences.append(writing.end(rng, drawn))
+    return writing.space.join(sentences)
 
 
-def _vary_words(rng: random.Random, text: str, table: dict, rate: float) -> str:
+def _english_end(rng: random.Random, words: list[str]) -> str:
+    return " ".join(words).capitalize() + "."
+
+
+def _chinese_end(rng: random.Random, words: list[str]) -> str:
+    return "".join(words) + rng.choice("。，！")
+
+
+def _word_count(sentence: str) -> int:
+    return len(sentence.split())
+
+
+def _vary_words(rng: random.Random, text: str, rate: float) -> str:
     """Each swappable word (or two-word phrase) replaced with probability `rate`."""
     out = []
     words = text.split(" ")
     i = 0
     while i < len(words):
         pair = " ".join(words[i : i + 2])
-        if pair in table:
-            out.append(rng.choice(table[pair]) if rng.random() < rate else pair)
+        if pair in SWAPS:
+            out.append(rng.choice(SWAPS[pair]) if rng.random() < rate else pair)
             i += 2
             continue
         word = words[i]
         bare = word.rstrip(".,")
-        if bare in table and rng.random() < rate:
-            word = rng.choice(table[bare]) + word[len(bare) :]
+        if bare in SWAPS and rng.random() < rate:
+            word = rng.choice(SWAPS[bare]) + word[len(bare) :]
         out.append(word)
         i += 1
     return " ".join(out)
@@ -379,6 +184,10 @@ def _vary_chinese(rng: random.Random, text: str, rate: float) -> str:
         if word in text and rng.random() < rate:
             text = text.replace(word, rng.choice(ZH_SWAPS[word]), 1)
     return text
+
+
+ENGLISH = Writing(WORDS["english"], (6, 16), _vary_words, _english_end, _word_count, " ")
+CHINESE = Writing(WORDS["chinese"], (5, 12), _vary_chinese, _chinese_end, len, "")
 
 
 @dataclass(frozen=True)

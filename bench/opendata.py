@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import consultation_arguments, measure_in_children, setup_django_on
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -47,21 +49,6 @@ def rss_mb(field: str = "VmHWM") -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def setup(database: str) -> None:
-    """Django on the benchmark's database, without bench/summary.py's NumPy."""
-    os.environ["DATABASE_URL"] = database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
-    os.environ.setdefault("HTTPS", "false")
-    os.environ.setdefault("REDIS_URL", "")
-    os.environ.setdefault("TASK_BACKEND", "immediate")
-    from common import placeholder_settings
-
-    placeholder_settings()
-    import django
-
-    django.setup()
-
-
 def moderate(proposal_id: int) -> dict:
     """Hide 1% of the comments and hold 0.5%, as moderators and rules would."""
     from django.db import connection
@@ -73,21 +60,20 @@ def moderate(proposal_id: int) -> dict:
     hidden, held = ids[::100], ids[50::200]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        for chunk in range(0, len(hidden), 500):
-            part = hidden[chunk : chunk + 500]
-            cursor.execute(
-                "UPDATE discussion_comment SET hidden_at = %s, hidden_category = 'spam' "  # noqa: S608
-                f"WHERE id IN ({', '.join(['%s'] * len(part))})",
-                [now, *part],
-            )
-        for chunk in range(0, len(held), 500):
-            part = held[chunk : chunk + 500]
-            cursor.execute(
-                "UPDATE discussion_comment SET held_at = %s "  # noqa: S608
-                f"WHERE id IN ({', '.join(['%s'] * len(part))})",
-                [now, *part],
-            )
+        update_comments(cursor, "hidden_at = %s, hidden_category = 'spam'", [now], hidden)
+        update_comments(cursor, "held_at = %s", [now], held)
     return {"hidden": len(hidden), "held": len(held)}
+
+
+def update_comments(cursor, assignments: str, values: list, ids: list[int]) -> None:
+    """SET `assignments` (with `values`) on the comments `ids`, 500 at a time."""
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk : chunk + 500]
+        cursor.execute(
+            f"UPDATE discussion_comment SET {assignments} "  # noqa: S608
+            f"WHERE id IN ({', '.join(['%s'] * len(part))})",
+            [*values, *part],
+        )
 
 
 def measure(consultation: bool = False) -> dict:
@@ -153,10 +139,7 @@ def measure(consultation: bool = False) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--comments", type=int, default=100_000)
-    parser.add_argument("--votes", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--runs", type=int, default=2)
+    consultation_arguments(parser, share=False)
     parser.add_argument(
         "--consultation",
         action="store_true",
@@ -166,22 +149,21 @@ def main() -> int:
     args = parser.parse_args()
     database = os.environ.get("DATABASE_URL")
     if args.measure:
-        setup(database)
+        setup_django_on(database)
         print(json.dumps(measure(consultation=args.consultation)))
         return 0
     folder = tempfile.mkdtemp(prefix="consult-bench-")
     if not database:
         database = f"sqlite:///{folder}/opendata.sqlite3"
     os.environ.setdefault("MEDIA_ROOT", f"{folder}/media")
-    setup(database)
+    setup_django_on(database)
+    # Here, not at the top: the measuring children do without summary.py's NumPy.
     from summary import populate
 
     began = time.perf_counter()
     proposal_id = populate(comments=args.comments, votes=args.votes, share=0.2, seed=args.seed)
     moderated = moderate(proposal_id)
     print(f"populated in {time.perf_counter() - began:.0f} s ({moderated})", file=sys.stderr)
-    from common import measure_in_children
-
     runs = measure_in_children(
         __file__,
         ["--consultation"] if args.consultation else [],

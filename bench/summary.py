@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from common import consultation_arguments, measure_in_children, setup_django_on
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,20 +38,6 @@ PEOPLE = 20_000
 SECTIONS = 10
 CAMPS = 3
 THEMES = ("Safety", "Cost", "Buses", "Trees", "Parking")
-
-
-def setup(database: str) -> None:
-    os.environ["DATABASE_URL"] = database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
-    os.environ.setdefault("HTTPS", "false")
-    os.environ.setdefault("REDIS_URL", "")
-    os.environ.setdefault("TASK_BACKEND", "immediate")
-    from common import placeholder_settings
-
-    placeholder_settings()
-    import django
-
-    django.setup()
 
 
 def _insert(table: str, columns: list[str], rows, batch: int = 50_000) -> None:
@@ -319,29 +306,23 @@ def measure(proposal_id: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--comments", type=int, default=100_000)
-    parser.add_argument("--votes", type=int, default=1_000_000)
-    parser.add_argument("--share", type=float, default=0.2)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--runs", type=int, default=2)
+    consultation_arguments(parser, share=True)
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     database = os.environ.get("DATABASE_URL")
     if args.measure:
-        setup(database)
+        setup_django_on(database)
         print(json.dumps(measure(args.measure)))
         return 0
     if not database:
         folder = tempfile.mkdtemp(prefix="consult-bench-")
         database = f"sqlite:///{folder}/summary.sqlite3"
-    setup(database)
+    setup_django_on(database)
     began = time.perf_counter()
     proposal_id = populate(
         comments=args.comments, votes=args.votes, share=args.share, seed=args.seed
     )
     print(f"populated in {time.perf_counter() - began:.0f} s", file=sys.stderr)
-    from common import measure_in_children
-
     runs = measure_in_children(__file__, [str(proposal_id)], database=database, runs=args.runs)
     print(
         "| run | seconds | peak RSS (MB) | comments | votes | campaigns | in campaigns "

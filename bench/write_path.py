@@ -41,7 +41,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import ROOT, setup_django
+from common import ROOT, ministry_consultation, setup_django
 
 BENCH = Path(__file__).resolve().parent
 REPLIES = 50
@@ -249,24 +249,10 @@ def build(users: int) -> World:
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils.crypto import get_random_string
 
-    from consult.accounts import services as account_services
-    from consult.accounts.models import Role, User
-    from consult.testing.data import open_consultation
+    from consult.accounts.models import User
     from discussion.comments import services
 
-    nation = account_services.jurisdiction_create(
-        actor=None, name="Nation", slug="nation", level="national"
-    )
-    ministry = account_services.department_create(
-        actor=None, name="Ministry", slug="ministry", jurisdiction=nation
-    )
-    official = User.objects.create_user("official@example.org", None, display_name="Official")
-    account_services.membership_grant(
-        actor=None, user=official, department=ministry, role=Role.OFFICIAL
-    )
-    proposal = open_consultation(
-        official=official, department=ministry, jurisdiction=nation, title="School streets"
-    )
+    proposal = ministry_consultation(title="School streets", password=None)
     section = proposal.sections.get()
     # Passwords unusable: sessions are made here, nobody signs in.
     people = [
@@ -403,6 +389,20 @@ def http_send(conn: http.client.HTTPConnection, request) -> tuple[bool, str]:
     return False, f"HTTP {response.status}"
 
 
+def timed_send(conn: http.client.HTTPConnection, request, result: Result, lock) -> bool:
+    """Send one request and count its answer in `result`, timed; False when the
+    connection itself failed (the caller opens another)."""
+    start = time.perf_counter()
+    try:
+        ok, error = http_send(conn, request)
+        connected = True
+    except (OSError, http.client.HTTPException) as exc:
+        ok, error, connected = False, type(exc).__name__, False
+    with lock:
+        result.add(ok, time.perf_counter() - start, error)
+    return connected
+
+
 def http_load(name, port, people, seconds, make_request) -> Result:
     """One thread and one kept-alive connection per person, for `seconds`."""
     result = Result(name, len(people))
@@ -416,15 +416,9 @@ def http_load(name, port, people, seconds, make_request) -> Result:
         n = 0
         while time.monotonic() < deadline[0]:
             n += 1
-            start = time.perf_counter()
-            try:
-                ok, error = http_send(conn, make_request(person, n))
-            except (OSError, http.client.HTTPException) as exc:
-                ok, error = False, type(exc).__name__
+            if not timed_send(conn, make_request(person, n), result, lock):
                 conn.close()
                 conn = http.client.HTTPConnection(HOST, port, timeout=60)
-            with lock:
-                result.add(ok, time.perf_counter() - start, error)
         conn.close()
 
     threads = [threading.Thread(target=client, args=(p,), daemon=True) for p in people]
@@ -452,13 +446,7 @@ def form_replies(port: int, world: World, marker: str):
         conn.connect()
         request = make(person, 1)
         ready.wait()
-        start = time.perf_counter()
-        try:
-            ok, error = http_send(conn, request)
-        except (OSError, http.client.HTTPException) as exc:
-            ok, error = False, type(exc).__name__
-        with lock:
-            result.add(ok, time.perf_counter() - start, error)
+        timed_send(conn, request, result, lock)
         conn.close()
 
     threads = [threading.Thread(target=client, args=(p,), daemon=True) for p in people]
