@@ -26,6 +26,7 @@ from consult.opendata.pseudonyms import Kind, Pseudonyms
 from consult.reports import services as report_services
 from consult.reports import views as report_views
 from consult.reports.models import ReportState, ResponseReport
+from discussion.comments import places as discussion_places
 from discussion.comments import selectors as discussion_selectors
 from discussion.comments import services as discussion_services
 from discussion.models import Comment, ConsultationQuestion
@@ -295,27 +296,18 @@ class Comments(ApiView):
         given = shapes.CommentCreate(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        section = question = parent = None
-        if data.get("section"):
-            section = Section.objects.filter(pk=data["section"], proposal=proposal).first()
-            if section is None:
-                raise ValidationError({"section": [discussion_services.SECTION_ELSEWHERE]})
-        if data.get("question"):
-            question = proposal.questions.filter(pk=data["question"]).first()
-            if question is None:
-                raise ValidationError({"question": [discussion_services.QUESTION_ELSEWHERE]})
-        if data.get("parent"):
-            parent = public.comments(proposal).filter(pk=data["parent"]).first()
-            if parent is None:
-                raise ValidationError({"parent": [discussion_services.PARENT_ELSEWHERE]})
+        place = discussion_places.comment_place(
+            proposal=proposal,
+            section_id=data.get("section"),
+            question_id=data.get("question"),
+            parent_id=data.get("parent"),
+        )
         comment = discussion_services.comment_submit(
             actor=actor,
             ip=request.META.get("REMOTE_ADDR"),
             proposal=proposal,
             body=data["body"],
-            section=section,
-            question=question,
-            parent=parent,
+            place=place,
         )
         if comment.is_held:
             return Response(
@@ -415,7 +407,7 @@ class Stance(ApiView):
                 pk=given.validated_data["section"], proposal=proposal
             ).first()
             if section is None:
-                raise ValidationError({"section": [discussion_services.SECTION_ELSEWHERE]})
+                raise ValidationError({"section": [discussion_places.SECTION_ELSEWHERE]})
         stance = proposal_services.stance_cast(
             actor=actor, proposal=proposal, value=given.validated_data["value"], section=section
         )

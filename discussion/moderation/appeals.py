@@ -18,9 +18,9 @@ from consult.accounts.audit import audit_record
 from consult.accounts.models import User
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
-from discussion.comments.services import SIGN_IN
+from discussion.access import SIGN_IN, access_moderated_comment
+from discussion.live import moderators
 from discussion.models import Appeal, AppealOutcome, Comment
-from discussion.moderation import queue
 from discussion.moderation import services as moderation
 
 NOTE_LIMIT = 1000
@@ -105,7 +105,7 @@ def appeal_create(*, actor: User, comment: Comment, note: str) -> Appeal:
         after={"appeal": appeal.pk},
         scope=moderation.scope(comment),
     )
-    queue.announce(comment, change="appealed")
+    moderators.announce(comment, change="appealed")
     return appeal
 
 
@@ -129,7 +129,7 @@ def appeal_decide(
     """Restore the comment or uphold its hiding; the first decision stands."""
     outcome, note = _clean_decision(outcome, note)
     # Locks the comment: two moderators deciding at once take turns.
-    actor, comment = moderation._moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     appeal = (
         Appeal.objects.select_for_update(of=("self",))
         .select_related("decided_by")
@@ -171,7 +171,7 @@ def appeal_decide(
         reason=note,
         scope=moderation.scope(comment),
     )
-    queue.announce(comment, change="resolved")
+    moderators.announce(comment, change="resolved")
     template = RESTORED_NOTE if outcome == AppealOutcome.RESTORED else UPHELD_NOTE
     notifications.notify(
         recipient=comment.author,
