@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from consult.accounts import rules as account_rules
 from consult.accounts.models import User
 from consult.infra.db import retry_on_conflict
-from consult.infra.text import render_markdown
+from consult.infra.text import TextRule, clean_text, render_markdown
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from discussion import rules
@@ -85,14 +85,15 @@ def edit_window() -> timedelta:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+BODY = TextRule("body", COMMENT_MAX_LENGTH, TOO_LONG, required=EMPTY, refuse_nul=NUL_CHARACTER)
+
+
 def clean_body(body: str) -> str:
     """The text of a comment as every way in (form, socket, API) sends it:
     refused here, with the same words whichever way it came, or returned clean.
     The edges leave the text's characters to this check."""
     body = body or ""
-    if "\x00" in body:
-        raise ValidationError({"body": ValidationError(NUL_CHARACTER, code="null")})
-    surrogate = _SURROGATE.search(body)
+    surrogate = None if "\x00" in body else _SURROGATE.search(body)
     if surrogate is not None:
         raise ValidationError(
             {
@@ -101,18 +102,7 @@ def clean_body(body: str) -> str:
                 )
             }
         )
-    body = body.replace("\r\n", "\n").strip()
-    if not body:
-        raise ValidationError({"body": ValidationError(EMPTY)})
-    if len(body) > COMMENT_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "body": ValidationError(
-                    TOO_LONG, params={"limit": COMMENT_MAX_LENGTH, "length": len(body)}
-                )
-            }
-        )
-    return body
+    return clean_text(body, BODY)
 
 
 def ensure_can_post(*, actor: User) -> None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
+from consult.infra.text import TextRule, clean_text
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from discussion.access import SIGN_IN, access_moderated_comment
@@ -46,18 +47,7 @@ UPHELD_NOTE = _("Your appeal was not accepted: your comment stays hidden. %(note
 
 
 def _clean_note(note: str) -> str:
-    note = (note or "").replace("\x00", "").replace("\r\n", "\n").strip()
-    if not note:
-        raise ValidationError({"note": ValidationError(NOTE_NEEDED)})
-    if len(note) > NOTE_LIMIT:
-        raise ValidationError(
-            {
-                "note": ValidationError(
-                    NOTE_TOO_LONG, params={"limit": NOTE_LIMIT, "length": len(note)}
-                )
-            }
-        )
-    return note
+    return clean_text(note, TextRule("note", NOTE_LIMIT, NOTE_TOO_LONG, required=NOTE_NEEDED))
 
 
 def _author(actor: User) -> User:
@@ -112,14 +102,10 @@ def appeal_create(*, actor: User, comment: Comment, note: str) -> Appeal:
 def _clean_decision(outcome: str, note: str) -> tuple[str, str]:
     if outcome not in AppealOutcome.values:
         raise ValidationError({"outcome": ValidationError(OUTCOME)})
-    note = " ".join((note or "").replace("\x00", "").split())
-    if not note:
-        raise ValidationError({"decision_note": ValidationError(DECISION_NEEDED)})
-    if len(note) > DECISION_LIMIT:
-        raise ValidationError(
-            {"decision_note": ValidationError(DECISION_TOO_LONG, params={"limit": DECISION_LIMIT})}
-        )
-    return outcome, note
+    rule = TextRule(
+        "decision_note", DECISION_LIMIT, DECISION_TOO_LONG, required=DECISION_NEEDED, one_line=True
+    )
+    return outcome, clean_text(note, rule)
 
 
 @transaction.atomic

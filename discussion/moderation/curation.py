@@ -24,6 +24,7 @@ from taggit.models import Tag
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
 from consult.infra import names
+from consult.infra.text import TextRule, clean_text
 from discussion.access import access_moderated_comment
 from discussion.comments.services import comment_fragment, rewrite_history
 from discussion.live.events import event_append
@@ -66,16 +67,8 @@ _ID = r"\d{1,18}"
 
 
 def _optional_reason(reason: str) -> str:
-    reason = " ".join((reason or "").replace("\x00", "").split())
-    if len(reason) > moderation.REASON_LIMIT:
-        raise ValidationError(
-            {
-                "reason": ValidationError(
-                    moderation.REASON_TOO_LONG, params={"limit": moderation.REASON_LIMIT}
-                )
-            }
-        )
-    return reason
+    rule = TextRule("reason", moderation.REASON_LIMIT, moderation.REASON_TOO_LONG, one_line=True)
+    return clean_text(reason, rule)
 
 
 def _announce(comment: Comment) -> None:

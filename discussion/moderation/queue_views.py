@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from consult.infra.refusals import refusal_messages
 from discussion.models import ReportReason
 from discussion.moderation import bulk, selectors
 from discussion.moderation import services as moderation
@@ -148,7 +149,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         wanted = _parse(request.POST)
     except ValidationError as error:
         # Nothing was done; the form comes back as it was sent.
-        return _render(request, filter_form, errors=error.messages, status=400)
+        return _render(request, filter_form, errors=refusal_messages(error), status=400)
     outcomes = bulk.items_act(
         actor=request.user,
         action=wanted.action,

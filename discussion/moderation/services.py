@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
+from consult.infra.text import TextRule, clean_text
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from discussion.access import access_moderated_comment, fresh_actor
@@ -46,6 +47,7 @@ NO_OPEN_REPORTS = _("This comment has no open reports: another moderator may hav
 CATEGORY = _("Choose the category of the reason.")
 APPROVED = _("Your comment was approved by a moderator and is now public.")
 REASON_LIMIT = 300
+REPORT_NOTE = TextRule("note", NOTE_LIMIT, NOTE_TOO_LONG, one_line=True)
 # What hiding and restoring change (a decision also ends any claim on the item).
 HIDING_FIELDS = [
     "hidden_at",
@@ -92,14 +94,8 @@ def comment_release(*, actor: User, comment: Comment) -> Comment:
 
 def clean_reason(reason: str, *, needed=REASON_NEEDED) -> str:
     """A reason typed by a moderator: white space folded, present, not too long."""
-    reason = " ".join((reason or "").replace("\x00", "").split())
-    if not reason:
-        raise ValidationError({"reason": ValidationError(needed)})
-    if len(reason) > REASON_LIMIT:
-        raise ValidationError(
-            {"reason": ValidationError(REASON_TOO_LONG, params={"limit": REASON_LIMIT})}
-        )
-    return reason
+    rule = TextRule("reason", REASON_LIMIT, REASON_TOO_LONG, required=needed, one_line=True)
+    return clean_text(reason, rule)
 
 
 def _appeal_answered(comment: Comment, *, actor: User) -> None:
@@ -193,11 +189,7 @@ def comment_report(*, actor: User, comment: Comment, reason: str, note: str = ""
     reports the comment is hidden pending a moderator's review."""
     if reason not in ReportReason.values:
         raise ValidationError({"reason": ValidationError(REPORT_REASON)})
-    note = " ".join((note or "").replace("\x00", "").split())
-    if len(note) > NOTE_LIMIT:
-        raise ValidationError(
-            {"note": ValidationError(NOTE_TOO_LONG, params={"limit": NOTE_LIMIT})}
-        )
+    note = clean_text(note, REPORT_NOTE)
     actor = fresh_actor(actor)
     # Locked: twenty reports arriving at once are counted one after another.
     comment = (

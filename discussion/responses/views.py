@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
+from consult.infra.refusals import refusal_messages
 from discussion import rules
 from discussion.access import access_comment
 from discussion.models import ResponseStatus
@@ -127,7 +128,7 @@ def comment_respond(request: HttpRequest, pk: int) -> HttpResponse:
             "discussion/respond.html",
             {
                 "comment": comment,
-                "errors": getattr(error, "messages", [str(error)]),
+                "errors": refusal_messages(error),
                 "typed": posted,
                 "response_statuses": ResponseStatus.choices,
                 "versions": list(comment.proposal.versions.order_by("-number")),
@@ -162,7 +163,13 @@ def respond_bulk(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         # Nothing was written; the page comes back as it was sent.
         return _render(
-            request, proposal, filters, posted, page=page, errors=error.messages, status=400
+            request,
+            proposal,
+            filters,
+            posted,
+            page=page,
+            errors=refusal_messages(error),
+            status=400,
         )
     messages.success(request, _published(response, len(posted.ids)))
     return redirect(_address(proposal, filters, page=page))
