@@ -9,25 +9,16 @@ import time
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 
-from asgi import application
 from consult.infra import redis_client
 from discussion.comments import limits, services
 from discussion.comments.limits import SocketCap, fill_token
 from discussion.live import consumers, events, proposal_consumer
 from discussion.models import Comment
-from tests.live_helpers import human, next_message, sign_in
+from tests.discussion.conftest import socket_for
+from tests.live_helpers import human, next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def socket_for(proposal, user=None):
-    headers = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
-    socket = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers)
-    if user is not None:
-        sign_in(socket, user)
-    return socket
 
 
 async def viewers_until(socket, count: int, timeout: float = 5) -> list[int]:

@@ -16,7 +16,6 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from asgi import application
-from consult.accounts.models import Role
 from consult.infra.live import USER_GROUP
 from discussion.access import NOT_MODERATOR
 from discussion.comments import services
@@ -57,25 +56,6 @@ async def changed(socket, timeout: float = 5) -> dict:
         message = await next_message(socket, timeout=timeout)
         if message["type"] != "notifications":
             return message
-
-
-@pytest.fixture
-def moderators(people, make_user, grant, tree):
-    class Moderators:
-        own = people.moderator
-        parent = grant(make_user(display_name="Ministry moderator"), tree.ministry, Role.MODERATOR)
-        other = grant(
-            make_user(display_name="Other moderator"), tree.other_ministry, Role.MODERATOR
-        )
-
-    return Moderators
-
-
-@pytest.fixture
-def comment(open_proposal, section, people):
-    return services.comment_create(
-        actor=people.citizen, proposal=open_proposal, section=section, body="Buy pills here"
-    )
 
 
 @pytest.mark.parametrize("who", ["anonymous", "citizen", "official"])

@@ -36,20 +36,6 @@ class Items:
     reply: Comment  # held, three levels down a thread
 
 
-@pytest.fixture
-def moderators(people, make_user, grant, tree):
-    """The department's moderator (people.moderator), one above, one elsewhere."""
-
-    class Moderators:
-        own = people.moderator
-        parent = grant(make_user(display_name="Ministry moderator"), tree.ministry, Role.MODERATOR)
-        other = grant(
-            make_user(display_name="Other moderator"), tree.other_ministry, Role.MODERATOR
-        )
-
-    return Moderators
-
-
 def hold_everything(proposal: Proposal) -> None:
     ModerationPolicy.objects.update_or_create(proposal=proposal, defaults={"hold_all": True})
 

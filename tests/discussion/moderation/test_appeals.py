@@ -17,12 +17,9 @@ from discussion.live import events, moderators
 from discussion.models import Appeal, Comment
 from discussion.moderation import appeals, sanctions
 from discussion.moderation import services as moderation
+from tests.discussion.conftest import section_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def section_url(proposal, section) -> str:
-    return f"{proposal.get_absolute_url()}sections/{section.pk}/"
 
 
 @pytest.fixture
