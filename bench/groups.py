@@ -31,7 +31,7 @@ from scipy.optimize import linear_sum_assignment
 
 sys.path.insert(0, str(ROOT))
 
-from consult.analysis.groups import _analyse
+from consult.analysis.groups import analyse
 
 CAMP_SHARES = (0.5, 0.3, 0.2)
 UNDECIDED = 0.1  # share of participants who vote at random
@@ -99,12 +99,12 @@ def main() -> int:
     walls, cpus = [], []
     for _ in range(args.runs):
         wall, cpu = time.perf_counter(), time.process_time()
-        analysis = _analyse(who, what, values)
+        analysis = analyse(who, what, values)
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
     result = analysis.result
     tracemalloc.start()
-    _analyse(who, what, values)
+    analyse(who, what, values)
     _, traced = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

@@ -44,7 +44,7 @@ def main() -> int:
     print("| step | seconds | queries | emails | peak RSS MB |")
     print("|---|---:|---:|---:|---:|")
 
-    from proposals.tasks import followers_notify
+    from proposals.services.followers import followers_notify
 
     mail.outbox = []
     with CaptureQueriesContext(connection) as queries:
@@ -82,8 +82,8 @@ def build(n_followers: int):
 
     from consult.accounts import services as account_services
     from consult.accounts.models import Membership, Role, User
-    from proposals import services
     from proposals.models import Follow, Proposal, Status
+    from proposals.services import drafts, versions
 
     nation = account_services.jurisdiction_create(
         actor=None, name="Nation", slug="nation", level="national"
@@ -93,15 +93,15 @@ def build(n_followers: int):
     )
     official = User.objects.create_user("official@bench.example", "x" * 20, display_name="O")
     Membership.objects.create(user=official, department=ministry, role=Role.OFFICIAL)
-    proposal = services.proposal_create(
+    proposal = drafts.proposal_create(
         actor=official,
         department=ministry,
         jurisdiction=nation,
         title="Bench consultation",
         summary="Followed by many.",
     )
-    services.section_add(actor=official, proposal=proposal, heading="One", body="Text.")
-    services.version_publish(actor=official, proposal=proposal, change_note="First.")
+    drafts.section_add(actor=official, proposal=proposal, heading="One", body="Text.")
+    versions.version_publish(actor=official, proposal=proposal, change_note="First.")
     now = timezone.now()
     Proposal.objects.filter(pk=proposal.pk).update(
         status=Status.OPEN, opens_at=now, closes_at=now + timezone.timedelta(days=30)

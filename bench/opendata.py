@@ -8,7 +8,7 @@ votes by 20,000 people, stances on the proposal and ten sections, theme tags
 and 300 official responses), with 1% of the comments hidden by a moderator
 and 0.5% held for review so that the public filters have work to do. Then,
 in a fresh process per run, it does what the background task does
-(consult.opendata.services.data_file_build for the site's file: the
+(consult.opendata.builds.data_file_build for the site's file: the
 fingerprint, every table as CSV and JSON into a ZIP, the SHA-256 and the
 rename) and reports the wall time of each step, the ZIP's size and the peak
 resident memory of that process (VmHWM: Python and Django included). It
@@ -95,7 +95,7 @@ def measure(consultation: bool = False) -> dict:
     as the task does; this process does nothing else."""
     from django.conf import settings
 
-    from consult.opendata import bulk, fingerprint, public, services
+    from consult.opendata import builds, bulk, fingerprint, public, services
     from consult.opendata.models import DataFile
 
     began_rss = rss_mb("VmRSS")
@@ -107,9 +107,9 @@ def measure(consultation: bool = False) -> dict:
     tables: dict[str, float] = {}
     write_table = bulk.write_table
 
-    def timed(archive, table, rows, counter, spool_dir):
+    def timed(archive, table, rows):
         began = time.perf_counter()
-        count = write_table(archive, table, rows, counter, spool_dir)
+        count = write_table(archive, table, rows)
         tables[table.name] = round(time.perf_counter() - began, 2)
         return count
 
@@ -120,19 +120,19 @@ def measure(consultation: bool = False) -> dict:
         state="queued", attempt=file.attempt + 1, fingerprint=""
     )
     started = time.perf_counter()
-    built = services.data_file_build(file_id=file.pk, attempt=file.attempt + 1)
+    built = builds.data_file_build(file_id=file.pk, attempt=file.attempt + 1)
     seconds = time.perf_counter() - started
     assert built.state == "ready", built.error
     # And checked again, the data unchanged: the fingerprint, nothing written.
     DataFile.objects.filter(pk=file.pk).update(state="queued", attempt=built.attempt + 1)
     started = time.perf_counter()
-    checked = services.data_file_build(file_id=file.pk, attempt=built.attempt + 1)
+    checked = builds.data_file_build(file_id=file.pk, attempt=built.attempt + 1)
     check_seconds = time.perf_counter() - started
     assert checked.built_at == built.built_at
     package_rows = {}
     import zipfile
 
-    path = services.folder() / built.path
+    path = builds.folder() / built.path
     with zipfile.ZipFile(path) as archive:
         package = json.loads(archive.read("datapackage.json"))
         package_rows = {r["name"]: r["count"] for r in package["resources"] if "count" in r}

@@ -5,7 +5,7 @@
 Writes a generated Polis export (votes spread over --voters voters, older
 comments drawing more votes; a tenth of the rows are pass votes and a
 hundredth are later changes of an earlier vote), imports it into a
-throwaway SQLite database with consult.opendata.polis.import_dir, and
+throwaway SQLite database with consult.opendata.polis.imports.import_dir, and
 exports the archive again with export_dir. Reports the wall time of each
 step, the peak resident memory of this process (ru_maxrss) and the sizes of
 the files written. Results: docs/open-data-polis.md.
@@ -62,7 +62,8 @@ def main() -> None:
     args = parser.parse_args()
     setup_django()
     from consult.accounts.models import Department, Jurisdiction
-    from consult.opendata import polis
+    from consult.opendata.polis.export import export_dir
+    from consult.opendata.polis.imports import import_dir
 
     work = Path(tempfile.mkdtemp(prefix="consult-polis-"))
     t0 = time.perf_counter()
@@ -70,9 +71,9 @@ def main() -> None:
     t1 = time.perf_counter()
     nation = Jurisdiction.objects.create(name="Nation", slug="nation", level="national")
     department = Department.objects.create(name="Ministry", slug="ministry", jurisdiction=nation)
-    result = polis.import_dir(work / "in", department=department)
+    result = import_dir(work / "in", department=department)
     t2 = time.perf_counter()
-    polis.export_dir(result.proposal, work / "out")
+    export_dir(result.proposal, work / "out")
     t3 = time.perf_counter()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"generate {t1 - t0:.1f} s, import {t2 - t1:.1f} s, export {t3 - t2:.1f} s")

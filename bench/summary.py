@@ -8,7 +8,7 @@ copies of 50 campaigns with synonym swaps, from bench/neardup.py), --votes
 agree/disagree/pass votes by 20,000 people in three camps, stances on the
 proposal and its ten sections, theme tags and official responses. Then, in a
 fresh process, it computes the summary exactly as the background task does
-(consult.reports.loader.load, then consult.reports.summary.compute) and
+(consult.reports.summary.loader.load, then consult.reports.summary.computing.compute) and
 reports the wall time of each step and the peak resident memory of that
 process (ru_maxrss, which includes Python, Django, NumPy and scikit-learn).
 
@@ -273,9 +273,8 @@ def measure(proposal_id: int) -> dict:
 
     from django.conf import settings
 
-    from consult.reports import loader, services
-    from consult.reports import summary as summary_module
-    from consult.reports.stages import stage_percent
+    from consult.reports.summary import computing, loader, running
+    from consult.reports.summary.stages import stage_percent
     from proposals.models import Proposal
 
     proposal = Proposal.objects.select_related("department").get(pk=proposal_id)
@@ -288,9 +287,9 @@ def measure(proposal_id: int) -> dict:
 
     inputs = loader.load(proposal)
     ends["load"] = time.perf_counter() - began
-    result = summary_module.compute(
+    result = computing.compute(
         inputs,
-        proposal=services._proposal_header(proposal),
+        proposal=running.proposal_header(proposal),
         zone=ZoneInfo(settings.TIME_ZONE),
         progress=progress,
     )

@@ -6,6 +6,3 @@ class ConsultConfig(AppConfig):
     name = "consult"
     label = "consult"
     verbose_name = _("Consultation platform")
-
-    def ready(self) -> None:
-        from consult.accounts import sso  # noqa: F401 - connects its erase and export receivers

@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
-from consult.accounts.models import Membership, Role
+from consult.accounts.models import Role
+from consult.accounts.roles import roles_held
 
 
 def roles(request) -> dict:
@@ -8,14 +9,7 @@ def roles(request) -> dict:
     moderation queue in the menu? One query for both, only if used."""
     user = getattr(request, "user", None)
 
-    def held() -> frozenset:
-        if user is None or not user.is_authenticated:
-            return frozenset()
-        return frozenset(
-            Membership.objects.filter(user_id=user.pk).values_list("role", flat=True).distinct()
-        )
-
-    held_roles = SimpleLazyObject(held)
+    held_roles = SimpleLazyObject(lambda: roles_held(user) if user is not None else frozenset())
     return {
         "is_official": SimpleLazyObject(lambda: Role.OFFICIAL in held_roles),
         "is_moderator": SimpleLazyObject(lambda: Role.MODERATOR in held_roles),

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from consult.infra import config
+from consult.infra import config, ratelimit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -412,11 +412,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 # Requests per window ("count/seconds"): per token, per address without one,
-# and per address whatever the token.
+# and per address whatever the token (the defaults: consult.infra.ratelimit).
 CONSULT_API_RATES = {
-    "anonymous": config.env_list("API_RATE_ANONYMOUS", ["120/60", "3000/3600"]),
-    "token": config.env_list("API_RATE_TOKEN", ["600/60"]),
-    "ip": config.env_list("API_RATE_IP", ["1200/60"]),
+    "anonymous": config.env_list("API_RATE_ANONYMOUS", ratelimit.DEFAULT_RATES["api"]["anonymous"]),
+    "token": config.env_list("API_RATE_TOKEN", ratelimit.DEFAULT_RATES["api"]["token"]),
+    "ip": config.env_list("API_RATE_IP", ratelimit.DEFAULT_RATES["api"]["ip"]),
 }
 # Pseudonyms in open data are keyed with this (by default, a key derived from
 # SECRET_KEY): changing it gives everyone new pseudonyms.

@@ -23,6 +23,31 @@ COMMENT_MAX_LENGTH = 5000
 DISPLAY_DEPTH = 4
 
 
+def public_comment(prefix: str = "") -> models.Q:
+    """A comment whose words are public (`Comment.is_public`): not deleted by
+    its author, hidden by a moderator or held for review. `prefix` reaches
+    the comment from another model ("comment__" from its votes)."""
+    return models.Q(
+        **{
+            f"{prefix}is_deleted": False,
+            f"{prefix}hidden_at__isnull": True,
+            f"{prefix}held_at__isnull": True,
+        }
+    )
+
+
+class CommentQuerySet(models.QuerySet):
+    def public(self):
+        """Comments whose words are on public pages, feeds, the API and the open data."""
+        return self.filter(public_comment())
+
+
+class CommentVoteQuerySet(models.QuerySet):
+    def public(self):
+        """Votes on public comments."""
+        return self.filter(public_comment("comment__"))
+
+
 class Comment(models.Model):
     """A comment on a proposal, one of its sections or one of its questions.
 
@@ -106,6 +131,8 @@ class Comment(models.Model):
     agree_count = models.PositiveIntegerField(default=0)
     disagree_count = models.PositiveIntegerField(default=0)
     pass_count = models.PositiveIntegerField(default=0)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("comment")
@@ -195,6 +222,8 @@ class CommentVote(models.Model):
     value = models.CharField(max_length=10, choices=VoteValue.choices)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = CommentVoteQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -39,18 +39,23 @@ def access_proposal(
     may: Rule | None = None,
     refusal: str | Promise = "",
     hidden_when_refused: bool = False,
+    see: Rule = rules.can_view,
 ) -> Proposal:
     """The consultation named by `slug` or `pk`, if `user` may see it.
 
     With `may`, also only if `user` may do the thing asked: otherwise
     PermissionDenied(refusal), or Http404 with `hidden_when_refused` (where
     even saying "not for you" would tell a draft exists).
+
+    `see` is who may see it at all, `rules.can_view` unless a page is
+    narrower: the officials' own pages pass `rules.can_manage`, so that to
+    anyone else they do not exist (never a rule wider than `can_view`).
     """
     if (slug is None) == (pk is None):
         raise TypeError("access_proposal takes exactly one of slug and pk")
     lookup = {"slug": slug} if slug is not None else {"pk": pk}
     proposal = (proposals_for_pages() if queryset is None else queryset).filter(**lookup).first()
-    if proposal is None or not rules.can_view(user, proposal):
+    if proposal is None or not see(user, proposal):
         raise Http404
     if may is not None and not may(user, proposal):
         if hidden_when_refused:

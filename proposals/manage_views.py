@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consult.accounts.models import Role
-from consult.accounts.selectors import department_ids_for_role
-from proposals import rules, selectors, services
+from consult.accounts.roles import department_ids_for_role
+from consult.infra.refusals import refusal_messages, refuse
+from proposals import rules, selectors
+from proposals.access import access_proposal
 from proposals.forms import (
     AttachmentForm,
     ExtendForm,
@@ -27,7 +29,8 @@ from proposals.forms import (
     VersionForm,
     apply_errors,
 )
-from proposals.models import Proposal, Status
+from proposals.models import Attachment, Proposal, Section, Status
+from proposals.services import attachments, drafts, lifecycle, versions
 
 # Where each form lives on the manage page, for the "please correct" link.
 FORM_ANCHORS = {
@@ -43,11 +46,30 @@ FORM_ANCHORS = {
 
 
 def _managed(request: HttpRequest, pk: int) -> Proposal:
-    proposal = selectors.proposal_get_managed(pk=pk)
-    if proposal is None or not rules.can_manage(request.user, proposal):
-        # Not found and not allowed look the same: a draft's existence is not public.
+    # Not found and not allowed look the same: a draft's existence is not public.
+    return access_proposal(
+        request.user, pk=pk, queryset=selectors.proposals_for_managing(), see=rules.can_manage
+    )
+
+
+def _managed_section(request: HttpRequest, pk: int, section_id: int) -> tuple[Proposal, Section]:
+    """A section of the working text of a consultation the person manages."""
+    proposal = _managed(request, pk)
+    section = proposal.sections.filter(pk=section_id, is_removed=False).first()
+    if section is None:
         raise Http404
-    return proposal
+    return proposal, section
+
+
+def _managed_attachment(
+    request: HttpRequest, pk: int, attachment_id: int
+) -> tuple[Proposal, Attachment]:
+    """A document of a consultation the person manages."""
+    proposal = _managed(request, pk)
+    attachment = proposal.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return proposal, attachment
 
 
 def _details_initial(proposal: Proposal) -> dict:
@@ -104,7 +126,7 @@ def _run(
         except ValidationError as error:
             apply_errors(form, error)
         except PermissionDenied as error:
-            messages.error(request, str(error))
+            refuse(request, error)
             return redirect("manage:proposal", pk=proposal.pk)
         else:
             messages.success(request, success)
@@ -134,7 +156,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            proposal = services.proposal_create(actor=request.user, **data)
+            proposal = drafts.proposal_create(actor=request.user, **data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -159,7 +181,7 @@ def proposal_manage(request: HttpRequest, pk: int) -> HttpResponse:
         proposal,
         "details",
         form,
-        lambda data: services.proposal_update(actor=request.user, proposal=proposal, **data),
+        lambda data: drafts.proposal_update(actor=request.user, proposal=proposal, **data),
         _("Details saved."),
     )
 
@@ -167,16 +189,13 @@ def proposal_manage(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
-    proposal = _managed(request, pk)
-    section = proposal.sections.filter(pk=section_id, is_removed=False).first()
-    if section is None:
-        raise Http404
+    proposal, section = _managed_section(request, pk, section_id)
     initial = {"heading": section.heading, "body": section.body, "revision": section.revision}
     form = SectionForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.section_update(actor=request.user, section=section, **form.cleaned_data)
+            drafts.section_update(actor=request.user, section=section, **form.cleaned_data)
         except ValidationError as error:
             if getattr(error, "code", None) == "conflict":
                 section.refresh_from_db()
@@ -199,29 +218,23 @@ def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse
 @login_required
 @require_POST
 def section_move(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
-    proposal = _managed(request, pk)
-    section = proposal.sections.filter(pk=section_id, is_removed=False).first()
-    if section is None:
-        raise Http404
+    proposal, section = _managed_section(request, pk, section_id)
     direction = "up" if request.POST.get("direction") == "up" else "down"
     try:
-        services.section_move(actor=request.user, section=section, direction=direction)
+        drafts.section_move(actor=request.user, section=section, direction=direction)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refuse(request, error, one_line=True)
     return redirect(reverse("manage:proposal", args=[proposal.pk]) + f"#section-{section.pk}")
 
 
 @login_required
 @require_POST
 def section_remove(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
-    proposal = _managed(request, pk)
-    section = proposal.sections.filter(pk=section_id, is_removed=False).first()
-    if section is None:
-        raise Http404
+    proposal, section = _managed_section(request, pk, section_id)
     try:
-        services.section_remove(actor=request.user, section=section)
+        drafts.section_remove(actor=request.user, section=section)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refuse(request, error, one_line=True)
     else:
         messages.success(request, _("Section removed from the working draft."))
     return redirect("manage:proposal", pk=proposal.pk)
@@ -250,7 +263,7 @@ def _form_action(form_name: str, form_class, call, success, *, prefix=None, file
 section_add = _form_action(
     "section",
     SectionForm,
-    lambda actor, proposal, data: services.section_add(
+    lambda actor, proposal, data: drafts.section_add(
         actor=actor, proposal=proposal, heading=data["heading"], body=data["body"]
     ),
     gettext_lazy("Section added to the working draft. Publish a version to make it public."),
@@ -258,13 +271,13 @@ section_add = _form_action(
 version_publish = _form_action(
     "version",
     VersionForm,
-    lambda actor, proposal, data: services.version_publish(actor=actor, proposal=proposal, **data),
+    lambda actor, proposal, data: versions.version_publish(actor=actor, proposal=proposal, **data),
     gettext_lazy("Version published."),
 )
 schedule = _form_action(
     "schedule",
     ScheduleForm,
-    lambda actor, proposal, data: services.proposal_schedule(
+    lambda actor, proposal, data: lifecycle.proposal_schedule(
         actor=actor, proposal=proposal, **data
     ),
     gettext_lazy("Consultation window set. It opens and closes on time by itself."),
@@ -272,7 +285,7 @@ schedule = _form_action(
 close_early = _form_action(
     "close",
     ReasonForm,
-    lambda actor, proposal, data: services.proposal_close_early(
+    lambda actor, proposal, data: lifecycle.proposal_close_early(
         actor=actor, proposal=proposal, **data
     ),
     gettext_lazy("The consultation is closed."),
@@ -281,14 +294,14 @@ close_early = _form_action(
 extend = _form_action(
     "extend",
     ExtendForm,
-    lambda actor, proposal, data: services.proposal_extend(actor=actor, proposal=proposal, **data),
+    lambda actor, proposal, data: lifecycle.proposal_extend(actor=actor, proposal=proposal, **data),
     gettext_lazy("The deadline has been extended."),
     prefix="extend",
 )
 withdraw = _form_action(
     "withdraw",
     ReasonForm,
-    lambda actor, proposal, data: services.proposal_withdraw(
+    lambda actor, proposal, data: lifecycle.proposal_withdraw(
         actor=actor, proposal=proposal, **data
     ),
     gettext_lazy("The consultation has been withdrawn."),
@@ -297,7 +310,7 @@ withdraw = _form_action(
 attachment_add = _form_action(
     "attachment",
     AttachmentForm,
-    lambda actor, proposal, data: services.attachment_add(
+    lambda actor, proposal, data: attachments.attachment_add(
         actor=actor,
         proposal=proposal,
         upload=data["file"],
@@ -316,10 +329,10 @@ def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmation page, then the deletion; a draft that may not be deleted
     gets the reason instead of the button."""
     proposal = _managed(request, pk)
-    refusal = services.proposal_delete_refusal(proposal)
+    refusal = drafts.proposal_delete_refusal(proposal)
     if request.method == "POST" and refusal is None:
         try:
-            services.proposal_delete(actor=request.user, proposal=proposal)
+            drafts.proposal_delete(actor=request.user, proposal=proposal)
         except ValidationError as error:
             refusal = error
         else:
@@ -330,7 +343,7 @@ def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "proposals/manage/delete.html",
-        {"proposal": proposal, "refusal": refusal.messages if refusal else []},
+        {"proposal": proposal, "refusal": refusal_messages(refusal) if refusal else []},
         status=400 if refusal is not None and request.method == "POST" else 200,
     )
 
@@ -338,14 +351,11 @@ def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attachment_remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
-    proposal = _managed(request, pk)
-    attachment = proposal.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise Http404
+    proposal, attachment = _managed_attachment(request, pk, attachment_id)
     try:
-        services.attachment_remove(actor=request.user, attachment=attachment)
+        attachments.attachment_remove(actor=request.user, attachment=attachment)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refuse(request, error, one_line=True)
     else:
         messages.success(request, _("Attachment removed."))
     return redirect("manage:proposal", pk=proposal.pk)

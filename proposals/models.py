@@ -42,6 +42,17 @@ class StanceValue(models.TextChoices):
 
 
 class ProposalQuerySet(models.QuerySet):
+    """What is public about consultations is said here, once: pages, feeds,
+    the API and the open data read through `public()`."""
+
+    def public(self):
+        """Never a draft: the consultations anyone may read (`Proposal.is_public`)."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+    def with_published_text(self):
+        """Those with a published version to read."""
+        return self.filter(current_version__isnull=False)
+
     def with_effective_status(self):
         """Annotate `live_status`: the status as of now, boundaries applied in SQL."""
         return self.annotate(

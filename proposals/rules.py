@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AnonymousUser
 
+from consult.accounts import roles
 from consult.accounts import rules as account_rules
 from consult.accounts.models import Department, User
 from consult.identity import selectors as identity_selectors
@@ -9,12 +10,12 @@ from proposals.models import Proposal, Status
 
 
 def can_create_in(user: User | AnonymousUser, department: Department) -> bool:
-    return account_rules.is_official_for(user, department)
+    return roles.is_official_for(user, department)
 
 
 def can_manage(user: User | AnonymousUser, proposal: Proposal) -> bool:
     """Officials of the owning department, or of any department above it."""
-    return account_rules.is_official_for(user, proposal.department)
+    return roles.is_official_for(user, proposal.department)
 
 
 def can_see_draft(user: User | AnonymousUser, proposal: Proposal) -> bool:

@@ -28,7 +28,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from consult.accounts.models import Department, Jurisdiction, Role, User
-from consult.accounts.selectors import department_ids_for_role
+from consult.accounts.roles import department_ids_for_role
 from proposals import rules, search
 from proposals.models import (
     PUBLIC_STATUSES,
@@ -49,9 +49,7 @@ HOME_LIMIT = 6
 
 
 def proposal_public_queryset() -> QuerySet[Proposal]:
-    return Proposal.objects.filter(status__in=PUBLIC_STATUSES).select_related(
-        "department", "jurisdiction"
-    )
+    return Proposal.objects.public().select_related("department", "jurisdiction")
 
 
 # What a visitor can still act on comes first: open, then opening soon.
@@ -267,7 +265,7 @@ def version_get(*, proposal: Proposal, number: int) -> ProposalVersion:
 def with_unpublished_changes(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """Annotate `unpublished_changes`: the working draft's sections are not those
     of the current version (one added, removed, edited or moved), which is the
-    comparison services.version_publish makes. In SQL, inside the same query,
+    comparison services.versions.version_publish makes. In SQL, inside the same query,
     so a list of any length costs nothing more. False before any version."""
     current = OuterRef("current_version_id")
     identical = SectionVersion.objects.filter(
@@ -298,12 +296,11 @@ def with_unpublished_changes(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]
     )
 
 
-def proposal_get_managed(*, pk: int) -> Proposal | None:
-    """A consultation for its manage page, with its unpublished changes marked."""
-    return (
-        with_unpublished_changes(Proposal.objects.filter(pk=pk))
-        .select_related("department", "jurisdiction", "current_version")
-        .first()
+def proposals_for_managing() -> QuerySet[Proposal]:
+    """What an official's page about one consultation reads of it: what a
+    public page reads, and its unpublished changes marked."""
+    return with_unpublished_changes(
+        Proposal.objects.select_related("department", "jurisdiction", "current_version")
     )
 
 

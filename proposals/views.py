@@ -10,18 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from consult.infra import live
-from proposals import diff, selectors, services
+from consult.infra.refusals import refuse
+from proposals import diff, selectors
+from proposals.access import access_proposal
 from proposals.forms import BrowseForm, StanceForm
-from proposals.models import Proposal, Section
+from proposals.models import Section
+from proposals.services import followers, stances
 
 PAGE_SIZE = 20
-
-
-def _proposal_or_404(request: HttpRequest, slug: str) -> Proposal:
-    try:
-        return selectors.proposal_get_public(slug=slug, user=request.user)
-    except Proposal.DoesNotExist:
-        raise Http404 from None
 
 
 @require_safe
@@ -50,7 +46,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    proposal = _proposal_or_404(request, slug)
+    proposal = access_proposal(request.user, slug=slug)
     # Read before the page: whatever happens after it is replayed on connect.
     seq = live.last_seq(proposal.pk)
     return render(
@@ -64,7 +60,7 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def stance(request: HttpRequest, slug: str) -> HttpResponse:
     """Take, change or (with the "withdraw" button) take back a stance."""
-    proposal = _proposal_or_404(request, slug)
+    proposal = access_proposal(request.user, slug=slug)
     withdraw = "withdraw" in request.POST
     form = StanceForm(request.POST)
     form.fields["value"].required = not withdraw
@@ -80,10 +76,10 @@ def stance(request: HttpRequest, slug: str) -> HttpResponse:
         anchor = f"#section-{section.pk}"
     try:
         if withdraw:
-            if services.stance_withdraw(actor=request.user, proposal=proposal, section=section):
+            if stances.stance_withdraw(actor=request.user, proposal=proposal, section=section):
                 messages.success(request, _("Your stance is withdrawn."))
         else:
-            services.stance_cast(
+            stances.stance_cast(
                 actor=request.user,
                 proposal=proposal,
                 section=section,
@@ -94,17 +90,17 @@ def stance(request: HttpRequest, slug: str) -> HttpResponse:
                 _("Your stance is recorded. You can change it while the consultation is open."),
             )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refuse(request, error, one_line=True)
     return redirect(proposal.get_absolute_url() + anchor)
 
 
 @require_POST
 @login_required
 def follow(request: HttpRequest, slug: str) -> HttpResponse:
-    proposal = _proposal_or_404(request, slug)
+    proposal = access_proposal(request.user, slug=slug)
     following = request.POST.get("follow") == "1"
     try:
-        services.follow_set(actor=request.user, proposal=proposal, following=following)
+        followers.follow_set(actor=request.user, proposal=proposal, following=following)
     except PermissionDenied:
         raise Http404 from None
     messages.success(
@@ -118,7 +114,7 @@ def follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    proposal = _proposal_or_404(request, slug)
+    proposal = access_proposal(request.user, slug=slug)
     try:
         version = selectors.version_get(proposal=proposal, number=number)
     except proposal.versions.model.DoesNotExist:
@@ -128,7 +124,7 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
 
 @require_safe
 def version_changes(request: HttpRequest, slug: str) -> HttpResponse:
-    proposal = _proposal_or_404(request, slug)
+    proposal = access_proposal(request.user, slug=slug)
     versions = list(proposal.versions.order_by("number"))
     if len(versions) < 2:
         return render(
@@ -160,7 +156,7 @@ def _int_or(raw: str | None, default: int) -> int:
 
 @require_safe
 def attachment_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
-    proposal = _proposal_or_404(request, slug)
+    proposal = access_proposal(request.user, slug=slug)
     attachment = proposal.attachments.filter(pk=pk).first()
     if attachment is None:
         raise Http404

@@ -100,10 +100,29 @@ class DepartmentAdmin(admin.ModelAdmin):
             services.department_move(actor=request.user, department=obj, parent=obj.parent)
 
     def save_formset(self, request, form, formset, change):
-        # Roles granted here record who granted them, as the service does.
-        for membership in formset.save(commit=False):
-            if membership.pk is None:
-                membership.granted_by = request.user
-            membership.save()
+        # Roles change through the services: checked, recorded with who
+        # granted them, and on the audit log.
+        changed = formset.save(commit=False)
+        department = form.instance
         for membership in formset.deleted_objects:
-            membership.delete()
+            services.membership_revoke(
+                actor=request.user,
+                user=membership.user,
+                department=department,
+                role=membership.role,
+            )
+        for membership in changed:
+            if membership.pk is not None:
+                # A row edited in place: the role it held goes, the new one comes.
+                held = Membership.objects.select_related("user").get(pk=membership.pk)
+                services.membership_revoke(
+                    actor=request.user, user=held.user, department=department, role=held.role
+                )
+            granted = services.membership_grant(
+                actor=request.user,
+                user=membership.user,
+                department=department,
+                role=membership.role,
+            )
+            membership.pk, membership.granted_at = granted.pk, granted.granted_at
+            membership.granted_by_id = granted.granted_by_id

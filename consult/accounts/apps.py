@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
-        from consult.accounts import sessions, signals  # noqa: F401 - connects the receivers
+        # Connect the receivers (sso: its sign-in links' erase and export).
+        from consult.accounts import receivers, sessions, signals, sso  # noqa: F401

@@ -1,3 +1,6 @@
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -320,6 +323,5 @@ class UserSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from consult.accounts.session_store import SessionStore
-
-        return SessionStore
+        # The configured engine (consult.accounts.session_store), which reads this model.
+        return import_module(settings.SESSION_ENGINE).SessionStore

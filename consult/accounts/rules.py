@@ -1,15 +1,16 @@
-"""Role predicates across the department hierarchy.
-
-A role granted in a department holds in that department and every one below
-it, so a check walks up from the target: one indexed query, whatever the depth.
-"""
+"""Who may act at all: a signed-in active person, one under no sanction, a
+staff admin. Roles in departments: consult.accounts.roles."""
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from consult.accounts.models import Department, Membership, Role, User
+from consult.accounts.models import User
+
+# Still imported from here by discussion/ and tests/consult/test_roles.py; they
+# move to consult.accounts.roles, then this line goes.
+from consult.accounts.roles import has_role, is_moderator_for, is_official_for  # noqa: F401
 from consult.accounts.second_factor import PENDING
 
 
@@ -37,19 +38,3 @@ def is_staff_admin(user: User | AnonymousUser) -> bool:
     # A request's user whose session has not passed the second factor is
     # marked by consult.accounts.middleware: no staff powers meanwhile.
     return bool(is_citizen(user) and user.is_staff and not getattr(user, PENDING, False))
-
-
-def has_role(user: User | AnonymousUser, role: Role | str, department: Department) -> bool:
-    if not is_citizen(user):
-        return False
-    return Membership.objects.filter(
-        user_id=user.pk, role=Role(role), department_id__in=department.ancestor_ids()
-    ).exists()
-
-
-def is_official_for(user: User | AnonymousUser, department: Department) -> bool:
-    return has_role(user, Role.OFFICIAL, department)
-
-
-def is_moderator_for(user: User | AnonymousUser, department: Department) -> bool:
-    return has_role(user, Role.MODERATOR, department)

@@ -1,9 +1,11 @@
 """Every write to accounts and roles."""
 
 import hashlib
+import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts import rules
@@ -24,9 +26,10 @@ from consult.infra.names import comparable
 
 NOT_STAFF = "Only staff admins can change departments and roles."
 SIGN_IN = _("Sign in to change your display name.")
-# Each rename redraws every comment of the person in the live event log: a
-# few a day is all a person needs, and keeps that work bounded.
-RENAMES = ratelimit.Rate(5, 24 * 3600)
+# A few renames a day, one rate (consult.infra.ratelimit's table says why).
+(RENAMES,) = [ratelimit.Rate.parse(rate) for rate in ratelimit.rates("display_name")["user"]]
+# The domain of a deleted account's address: it can never receive mail.
+PLACEHOLDER_DOMAIN = "deleted.invalid"
 CYCLE = "A department cannot be placed below itself or one of its own departments."
 
 
@@ -123,10 +126,21 @@ def user_set_active(*, actor: User | None, user: User, active: bool, reason: str
 def membership_grant(
     *, actor: User | None, user: User, department: Department, role: Role | str
 ) -> Membership:
+    """Give a person a role in a department (and so in every one below it).
+    Granting a role already held changes nothing. A grant by a person is on
+    the audit log; actor None is the system itself (seeding, imports)."""
     _require_staff(actor)
-    membership, _created = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user, department=department, role=Role(role), defaults={"granted_by": actor}
     )
+    if created and actor is not None:
+        audit_record(
+            actor=actor,
+            action="membership.granted",
+            target=user,
+            department=department,
+            after={"role": membership.role},
+        )
     return membership
 
 
@@ -134,10 +148,19 @@ def membership_grant(
 def membership_revoke(
     *, actor: User | None, user: User, department: Department, role: Role | str
 ) -> int:
+    """Take a role away; audited as a grant is. Returns how many were removed (0 or 1)."""
     _require_staff(actor)
     deleted, _ = Membership.objects.filter(
         user=user, department=department, role=Role(role)
     ).delete()
+    if deleted and actor is not None:
+        audit_record(
+            actor=actor,
+            action="membership.revoked",
+            target=user,
+            department=department,
+            before={"role": Role(role).value},
+        )
     return deleted
 
 
@@ -153,6 +176,32 @@ def sessions_end_all(*, user: User, keep_session_key: str | None = None) -> int:
     ended, _ = sessions.delete()
     live.user_sockets_close(user_id=user.pk)
     return ended
+
+
+def account_anonymise(*, user: User) -> int:
+    """The last step of deleting an account (consult.privacy.services.erasure):
+    the row stays, so that the person's contributions do, but nothing on it
+    names or reaches them, and nobody can sign in to it. Every session of
+    theirs ends. Returns how many sessions ended."""
+    user.display_name = ""
+    user.email = f"deleted-{user.pk}-{secrets.token_hex(8)}@{PLACEHOLDER_DOMAIN}"
+    user.set_unusable_password()
+    user.is_active = False
+    user.home_jurisdiction = None
+    user.last_login = None
+    user.deleted_at = timezone.now()
+    user.save(
+        update_fields=[
+            "display_name",
+            "email",
+            "password",
+            "is_active",
+            "home_jurisdiction",
+            "last_login",
+            "deleted_at",
+        ]
+    )
+    return sessions_end_all(user=user)
 
 
 def _name_lock(name: str) -> None:

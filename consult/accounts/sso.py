@@ -40,11 +40,12 @@ from django import forms
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
 from requests import RequestException, Response
 
 from consult.accounts.forms import clean_display_name
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH
-from consult.accounts.signals import account_erasing, personal_data
+from consult.accounts.signals import PersonalRows, account_erasing, personal_data
 from consult.infra import names
 
 logger = logging.getLogger(__name__)
@@ -357,7 +358,10 @@ def _government(provider):
 
 # --- Erasing and exporting a person's data -----------------------------------
 # Connected when this module is imported: the accounts app imports it when it
-# starts, so that every process (the task worker too) has them.
+# starts, so that every process (the task worker too) has them. The archive's
+# one table of sign-in links is this one.
+
+SIGN_IN_LINKS = _("Accounts at other services (such as a government sign-in) linked to yours.")
 
 
 @receiver(account_erasing, dispatch_uid="sso-erase")
@@ -371,16 +375,19 @@ def socialaccounts_erase(sender, *, user, **kwargs) -> None:
 def socialaccounts_personal_data(sender, *, user, **kwargs) -> dict[str, list[dict]]:
     rows = SocialAccount.objects.filter(user=user).order_by("pk")
     return {
-        "sign_in_links": [
-            {
-                "provider": account.provider,
-                "subject": account.uid,
-                "issuer": _issuer(account.extra_data),
-                "connected_at": account.date_joined.isoformat(),
-                "last_sign_in": account.last_login.isoformat(),
-            }
-            for account in rows
-        ]
+        "sign_in_links": PersonalRows(
+            (
+                {
+                    "provider": account.provider,
+                    "subject": account.uid,
+                    "issuer": _issuer(account.extra_data),
+                    "connected_at": account.date_joined.isoformat(),
+                    "last_sign_in": account.last_login.isoformat(),
+                }
+                for account in rows
+            ),
+            about=SIGN_IN_LINKS,
+        )
     }
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from consult.accounts import services
 from consult.accounts.forms import DISPLAY_NAME_BLANK
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH
+from consult.infra.refusals import refusal_text
 
 RENAMED = _("Your display name is now “%(name)s”. It shows next to everything you wrote.")
 
@@ -48,7 +49,7 @@ def display_name(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("display_name", error)
         except PermissionDenied as error:
-            form.add_error(None, str(error))
+            form.add_error(None, refusal_text(error))
         else:
             messages.success(request, RENAMED % {"name": user.display_name})
             return redirect("accounts:display-name")

@@ -25,7 +25,23 @@ def coverage(inputs: Inputs, themes: list[dict], sections: list[dict]) -> dict:
     keep = np.isin(inputs.answer_comment, inputs.comment_id)
     answered_comments = np.unique(inputs.answer_comment[keep])
     answered = np.isin(inputs.comment_id, answered_comments)
+    hours = _first_response_hours(inputs, keep) if answered_comments.size else np.empty(0)
+    return {
+        "themes": _theme_rows(inputs, themes, answered_comments),
+        "sections": _section_rows(inputs, sections, answered),
+        "top_comments": _top_comments(inputs, answered),
+        "comments_answered": int(np.count_nonzero(answered)),
+        "comments_public": len(public),
+        "response_hours": {
+            "count": int(hours.size),
+            "median": round(float(np.median(hours)), 2) if hours.size else None,
+            "p90": round(float(np.percentile(hours, 90)), 2) if hours.size else None,
+            "max": round(float(hours.max()), 2) if hours.size else None,
+        },
+    }
 
+
+def _theme_rows(inputs: Inputs, themes: list[dict], answered_comments: np.ndarray) -> list[dict]:
     theme_rows = []
     for theme in themes:
         direct = sum(1 for slug in inputs.response_theme if slug and slug == theme["slug"])
@@ -41,7 +57,10 @@ def coverage(inputs: Inputs, themes: list[dict], sections: list[dict]) -> dict:
                 "comments": theme["comments"],
             }
         )
+    return theme_rows
 
+
+def _section_rows(inputs: Inputs, sections: list[dict], answered: np.ndarray) -> list[dict]:
     section_rows = []
     for section in sections:
         direct = int(np.count_nonzero(inputs.response_section == section["id"]))
@@ -57,10 +76,13 @@ def coverage(inputs: Inputs, themes: list[dict], sections: list[dict]) -> dict:
                 "comments": section["comments"],
             }
         )
+    return section_rows
 
+
+def _top_comments(inputs: Inputs, answered: np.ndarray) -> list[dict]:
     agree, _disagree, _pass = agree_counts(inputs)
     ranked = np.lexsort((inputs.comment_id, -agree))
-    top = [
+    return [
         {
             "comment": int(inputs.comment_id[i]),
             "agree": int(agree[i]),
@@ -70,29 +92,16 @@ def coverage(inputs: Inputs, themes: list[dict], sections: list[dict]) -> dict:
         if agree[i] > 0
     ]
 
-    # How long each answered comment waited for its first response.
-    hours = np.empty(0)
-    if answered_comments.size:
-        at = inputs.response_time[positions(inputs.response_id, inputs.answer_response[keep])]
-        written = inputs.comment_time[positions(inputs.comment_id, inputs.answer_comment[keep])]
-        waits = np.maximum(at - written, 0) / 3600.0
-        # The first response per comment.
-        pair_order = np.lexsort((waits, inputs.answer_comment[keep]))
-        first = np.unique(inputs.answer_comment[keep][pair_order], return_index=True)[1]
-        hours = waits[pair_order][first]
-    return {
-        "themes": theme_rows,
-        "sections": section_rows,
-        "top_comments": top,
-        "comments_answered": int(np.count_nonzero(answered)),
-        "comments_public": len(public),
-        "response_hours": {
-            "count": int(hours.size),
-            "median": round(float(np.median(hours)), 2) if hours.size else None,
-            "p90": round(float(np.percentile(hours, 90)), 2) if hours.size else None,
-            "max": round(float(hours.max()), 2) if hours.size else None,
-        },
-    }
+
+def _first_response_hours(inputs: Inputs, keep: np.ndarray) -> np.ndarray:
+    """How long each answered comment waited for its first response."""
+    at = inputs.response_time[positions(inputs.response_id, inputs.answer_response[keep])]
+    written = inputs.comment_time[positions(inputs.comment_id, inputs.answer_comment[keep])]
+    waits = np.maximum(at - written, 0) / 3600.0
+    # The first response per comment.
+    pair_order = np.lexsort((waits, inputs.answer_comment[keep]))
+    first = np.unique(inputs.answer_comment[keep][pair_order], return_index=True)[1]
+    return waits[pair_order][first]
 
 
 def themes_tagged(inputs: Inputs, membership: np.ndarray, agree: np.ndarray) -> list[dict]:

@@ -1,6 +1,6 @@
 """What the summary is computed from: plain arrays, read in bulk.
 
-The loader (consult.reports.loader) fills this from the database; tests
+The loader (consult.reports.summary.loader) fills this from the database; tests
 build it by hand. Nothing here knows about Django. Times are POSIX seconds.
 """
 

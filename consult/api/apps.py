@@ -9,4 +9,4 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from consult.api import signals  # noqa: F401 - connects the receivers
+        from consult.api import receivers, signals  # noqa: F401 - connects the receivers

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_safe
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from consult.api import pagination, throttling
+from consult.api import pagination
+from consult.infra import ratelimit
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -110,7 +111,7 @@ def reference(request: HttpRequest) -> HttpResponse:
         {
             "operations": operations(),
             "shapes": shapes(),
-            "rates": throttling.rates(),
+            "rates": ratelimit.rates("api"),
             "default_limit": pagination.DEFAULT_LIMIT,
             "max_limit": pagination.MAX_LIMIT,
         },

@@ -20,6 +20,7 @@ from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from consult.infra.ratelimit import RateLimited, wait_message
+from consult.infra.refusals import refusal_by_field
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +53,8 @@ def _translate(exc: Exception) -> Exception:
     if isinstance(exc, RateLimited):
         return exceptions.Throttled(wait=exc.retry_after, detail=exc.message)
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            return exceptions.ValidationError(
-                {field: list(messages) for field, messages in exc.message_dict.items()}
-            )
-        return exceptions.ValidationError({"non_field_errors": list(exc.messages)})
+        # Messages without a field come under "__all__", which the body gives as its message.
+        return exceptions.ValidationError(refusal_by_field(exc))
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):

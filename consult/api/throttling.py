@@ -1,36 +1,23 @@
 """Rate limits for the API: per token, and per address whoever asks.
 
 Counted in Redis by consult.infra.ratelimit like every other limit; a refusal is a
-429 with Retry-After. Rates come from CONSULT_API_RATES ("count/seconds")."""
+429 with Retry-After. Rates are "api" in consult.infra.ratelimit's table
+(CONSULT_API_RATES replaces them)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from consult.api.models import AccessToken
-from consult.infra.ratelimit import Rate, RateLimited, address, hit
-
-DEFAULT_RATES = {
-    # Without a token: a researcher's script paging through, not a scraper's flood.
-    "anonymous": ["120/60", "3000/3600"],
-    # Per token, and per person across all their tokens.
-    "token": ["600/60"],
-    # Whatever the token: one address cannot hide behind many of them.
-    "ip": ["1200/60"],
-}
-
-
-def rates() -> dict[str, list[str]]:
-    return getattr(settings, "CONSULT_API_RATES", DEFAULT_RATES)
+from consult.infra.ratelimit import Rate, RateLimited, address, hit, rates
 
 
 def count_failure(request) -> None:
     """A request with a token that is not valid counts against its address
     (authentication comes before the throttle, so it is counted here)."""
     ip = request.META.get("REMOTE_ADDR") or "unknown"
-    limits = [(address(ip), Rate.parse(rate)) for rate in rates().get("anonymous", [])]
+    limits = [(address(ip), Rate.parse(rate)) for rate in rates("api").get("anonymous", [])]
     try:
         hit("api", limits)
     except RateLimited as error:
@@ -39,7 +26,7 @@ def count_failure(request) -> None:
 
 class ApiRateThrottle(BaseThrottle):
     def allow_request(self, request, view) -> bool:
-        configured = rates()
+        configured = rates("api")
         ip = request.META.get("REMOTE_ADDR") or "unknown"
         token = request.auth if isinstance(request.auth, AccessToken) else None
         if token is not None:

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from consult.api import token_views
+from consult.api.views import tokens
 
 app_name = "tokens"
 
 urlpatterns = [
-    path("", token_views.tokens_page, name="list"),
-    path("<int:pk>/revoke/", token_views.revoke, name="revoke"),
+    path("", tokens.tokens_page, name="list"),
+    path("<int:pk>/revoke/", tokens.revoke, name="revoke"),
 ]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from consult.identity.models import REASON_MAX_LENGTH
+from consult.infra.refusals import refusal_by_field
 
 
 class ReasonForm(forms.Form):
@@ -18,8 +19,5 @@ class ReasonForm(forms.Form):
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form, by field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    for name, messages in refusal_by_field(error).items():
+        form.add_error(name if name in form.fields else None, messages)

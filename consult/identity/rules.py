@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from consult.accounts import rules as account_rules
 from consult.accounts.models import Role, User
-from consult.accounts.selectors import department_ids_for_role
+from consult.accounts.roles import department_ids_for_role
 from consult.identity.models import Verification
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from consult.accounts import rules as account_rules
 from consult.accounts.models import Jurisdiction, Role, User
-from consult.accounts.selectors import department_ids_for_role
+from consult.accounts.roles import department_ids_for_role
 from consult.identity.models import Status, Verification
 
 

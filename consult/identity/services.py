@@ -39,6 +39,7 @@ from consult.identity.models import (
     Status,
     Verification,
 )
+from consult.infra.text import TextRule, clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ CODE_REQUIRED = _("Type the code from the letter.")
 CODE_WRONG = _("That code is not right. Tries left: %(left)d.")
 
 MAX_PENDING = 3
+# A reviewer's reason for refusing or revoking, shown to the person.
+REASON = TextRule("reason", REASON_MAX_LENGTH, REASON_TOO_LONG, required=REASON_REQUIRED)
 
 
 # --- helpers -------------------------------------------------------------------
@@ -100,17 +103,6 @@ def _require_pending(verification: Verification) -> None:
 def _require_reviewer(actor: User, verification: Verification) -> None:
     if not rules.can_review(actor, verification):
         raise PermissionDenied(NOT_REVIEWER)
-
-
-def _clean_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ValidationError(REASON_REQUIRED)})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            {"reason": ValidationError(REASON_TOO_LONG, params={"limit": REASON_MAX_LENGTH})}
-        )
-    return reason
 
 
 def _delete_files(names: list[str]) -> None:
@@ -299,7 +291,7 @@ def verification_reject(*, actor: User, verification_id: int, reason: str) -> Ve
         verification,
         status=Status.REJECTED,
         actor=actor,
-        reason=_clean_reason(reason),
+        reason=clean_text(reason, REASON),
         action="identity.rejected",
     )
 
@@ -313,7 +305,7 @@ def verification_revoke(*, actor: User, verification_id: int, reason: str) -> Ve
     _require_reviewer(actor, verification)
     if verification.status != Status.VERIFIED:
         raise ValidationError(NOT_VERIFIED, params={"status": _status_label(verification)})
-    reason = _clean_reason(reason)
+    reason = clean_text(reason, REASON)
     claim_id = verification.claim_id
     _decide(
         verification, status=Status.REVOKED, actor=actor, reason=reason, action="identity.revoked"

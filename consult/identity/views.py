@@ -26,15 +26,10 @@ from consult.identity.methods import method_get, methods
 from consult.identity.methods.document import document_type_label, private_storage
 from consult.identity.methods.postal import CODE_LIFETIME, CodeForm, PostalCode, printed_at
 from consult.identity.models import Status, Verification
+from consult.infra.refusals import refusal_text
 
 QUEUE_PAGE_SIZE = 50
 SHOW_ONCE = "identity.letter_code"
-
-
-def _refusal(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
 
 
 # --- the person ----------------------------------------------------------------
@@ -93,7 +88,7 @@ def start(request: HttpRequest, method: str) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         except PermissionDenied as error:
-            form.add_error(None, str(error))
+            form.add_error(None, refusal_text(error))
         else:
             messages.success(
                 request,
@@ -116,7 +111,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except (Verification.DoesNotExist, PermissionDenied):
         raise Http404 from None
     except ValidationError as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, _("Withdrawn."))
     return redirect("identity:index")
@@ -144,7 +139,7 @@ def code(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             verification.refresh_from_db(fields=["status"])
             if verification.status != Status.PENDING:
-                messages.error(request, _refusal(error))
+                messages.error(request, refusal_text(error))
                 return redirect("identity:index")
             apply_errors(form, error)
         else:
@@ -248,7 +243,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.verification_approve(actor=request.user, verification_id=verification.pk)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(
             request,
@@ -267,7 +262,7 @@ def _decide_with_reason(request, pk: int, prefix: str, decide, success: str) -> 
         except ValidationError as error:
             apply_errors(form, error)
         except PermissionDenied as error:
-            messages.error(request, str(error))
+            messages.error(request, refusal_text(error))
             return redirect("identity:review-queue")
         else:
             messages.success(request, success)
@@ -383,7 +378,7 @@ def letter_print(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, verification_id=verification.pk
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
         return redirect("identity:letters")
     request.session[SHOW_ONCE] = {"id": verification.pk, "code": new_code}
     return redirect("identity:letter", pk=verification.pk)
@@ -396,7 +391,7 @@ def letter_sent(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.letter_mark_sent(actor=request.user, verification_id=verification.pk)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, _("Marked as posted."))
     return redirect("identity:letters")

@@ -6,6 +6,9 @@ set, by time) until it is one window old, so no stretch of that length ever
 admits more than the limit, wherever it starts. When Redis is away the action
 goes ahead and the gap is logged: a slow spammer is a smaller harm than a lost
 comment.
+
+Every limit's defaults are in one table here, `DEFAULT_RATES`; `rates(action)`
+gives an action's rates with the settings that replace them applied.
 """
 
 from __future__ import annotations
@@ -30,6 +33,43 @@ from consult.infra import redis_client
 logger = logging.getLogger(__name__)
 
 PREFIX = "consult:rate"
+
+# Every limit, by action and by whom it counts ("count/seconds", as in the
+# settings). "user" counts a person, "token" an API token (and a person across
+# their tokens), "ip" and "anonymous" an address (hashed, see `address`).
+DEFAULT_RATES: dict[str, dict[str, list[str]]] = {
+    # The discussion, for the forms, the sockets and the API alike
+    # (CONSULT_RATE_LIMITS): a person may argue briskly but not flood.
+    "comment": {"user": ["6/60", "60/3600"], "ip": ["30/60"]},
+    "vote": {"user": ["60/60"], "ip": ["300/60"]},
+    # The API (CONSULT_API_RATES, from API_RATE_ANONYMOUS, API_RATE_TOKEN and
+    # API_RATE_IP): without a token, a researcher's script paging through, not
+    # a scraper's flood; per token and per person across their tokens; and per
+    # address whatever the token, so that one address cannot hide behind many.
+    "api": {"anonymous": ["120/60", "3000/3600"], "token": ["600/60"], "ip": ["1200/60"]},
+    # Open-data downloads per address (CONSULT_OPENDATA_DOWNLOAD_RATES, a list).
+    "download": {"ip": ["30/60", "300/3600"]},
+    # Each rename redraws every comment of the person in the live event log: a
+    # few a day is all a person needs, and keeps that work bounded.
+    "display_name": {"user": ["5/86400"]},
+    # Confirmations of a deletion per person: a stolen session cannot guess the password.
+    "account_delete": {"user": ["5/900"]},
+}
+# Actions whose rates CONSULT_RATE_LIMITS replaces (action -> {who: [...]}):
+# once it is set, an action it leaves out has no limit.
+DISCUSSION_ACTIONS = ("comment", "vote")
+
+
+def rates(action: str) -> dict[str, list[str]]:
+    """An action's rates ("count/seconds") by whom they count: the table's,
+    or those of the setting that replaces them."""
+    if action in DISCUSSION_ACTIONS and hasattr(settings, "CONSULT_RATE_LIMITS"):
+        return settings.CONSULT_RATE_LIMITS.get(action, {})
+    if action == "api" and hasattr(settings, "CONSULT_API_RATES"):
+        return settings.CONSULT_API_RATES
+    if action == "download" and hasattr(settings, "CONSULT_OPENDATA_DOWNLOAD_RATES"):
+        return {"ip": settings.CONSULT_OPENDATA_DOWNLOAD_RATES}
+    return DEFAULT_RATES[action]
 
 
 def address(ip: str | None) -> str:

@@ -35,8 +35,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import User
-from consult.notifications.models import Delivery, Kind, Notification, Preference
-from consult.notifications.services import ALL_KINDS
+from consult.notifications.models import ALL_KINDS, Delivery, Kind, Notification, Preference
 from consult.notifications.unsubscribe import token_for
 
 logger = logging.getLogger(__name__)

@@ -24,6 +24,9 @@ class Kind(models.TextChoices):
     VERSION = "version", _("A new version of a consultation you follow")
 
 
+# What an unsubscribe link stops besides one kind: every email.
+ALL_KINDS = "all"
+
 # Emailed unless the person says otherwise; a kind added later and left out
 # of this set is only emailed to people who ask for it.
 EMAIL_BY_DEFAULT = frozenset(Kind.values)

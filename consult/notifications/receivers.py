@@ -14,11 +14,16 @@ def _language_at_sign_in(sender, request, user, **kwargs) -> None:
         services.language_record(user=user, language=language)
 
 
-@receiver(personal_data)
+@receiver(personal_data, dispatch_uid="notifications.notifications")
+def _notifications(sender, user, **kwargs) -> dict[str, list[dict]]:
+    return selectors.notifications_of(user_id=user.pk)
+
+
+@receiver(personal_data, dispatch_uid="notifications.personal_data")
 def _personal_data(sender, user, **kwargs) -> dict[str, list[dict]]:
     return selectors.personal_data_of(user_id=user.pk)
 
 
-@receiver(account_erasing)
+@receiver(account_erasing, dispatch_uid="notifications.erase")
 def _erase(sender, user, **kwargs) -> None:
     services.notifications_erase(user=user)

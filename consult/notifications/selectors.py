@@ -1,10 +1,13 @@
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext_lazy as _
 
+from consult.accounts.signals import PersonalRows
 from consult.notifications.models import Notification, Preference
 
 PAGE_SIZE = 30
+NOTIFICATIONS = _("Your notifications: what each was about and when you read it.")
 
 
 def unread_count(*, user_id: int) -> int:
@@ -39,8 +42,19 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def notifications_of(*, user_id: int) -> dict[str, list[dict]]:
+    """A person's notifications, for their "download my data" archive."""
+    # Not the excerpt: those are someone else's words.
+    rows = (
+        Notification.objects.filter(recipient_id=user_id)
+        .order_by("pk")
+        .values("kind", "subject", "url", "created_at", "read_at", "emailed_at")
+    )
+    return {"notifications": PersonalRows(rows, about=NOTIFICATIONS)}
+
+
 def personal_data_of(*, user_id: int) -> dict[str, list[dict]]:
-    """What this app holds about a person, for their "download my data" archive."""
+    """The person's choices, for their "download my data" archive."""
     preferences = [
         {
             "email": preference.email,
@@ -52,5 +66,4 @@ def personal_data_of(*, user_id: int) -> dict[str, list[dict]]:
         }
         for preference in Preference.objects.filter(user_id=user_id)
     ]
-    # The notifications themselves are in the archive's own table (consult.privacy.export).
     return {"notification_preferences": preferences}

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from consult.accounts import rules as account_rules
 from consult.accounts.models import User
 from consult.infra.live import user_event
-from consult.notifications.models import Delivery, Kind, Notification, Preference
+from consult.notifications.models import ALL_KINDS, Delivery, Kind, Notification, Preference
 from consult.notifications.selectors import unread_count
 
 logger = logging.getLogger(__name__)
@@ -205,9 +205,6 @@ def preferences_update(
         preference.digest_sent_at = now
     preference.save()
     return preference
-
-
-ALL_KINDS = "all"
 
 
 @transaction.atomic

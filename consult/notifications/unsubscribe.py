@@ -12,8 +12,7 @@ from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from consult.accounts.models import User
-from consult.notifications.models import Kind
-from consult.notifications.services import ALL_KINDS
+from consult.notifications.models import ALL_KINDS, Kind
 
 SALT = "consult.notifications.unsubscribe"
 # Longer than any token this module makes; anything longer is refused unread.

@@ -9,9 +9,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from consult.infra.refusals import refusal_by_field, refusal_text
 from consult.notifications import selectors, services
 from consult.notifications.forms import PreferencesForm
-from consult.notifications.models import Kind, Notification
+from consult.notifications.models import ALL_KINDS, Kind, Notification
 from consult.notifications.unsubscribe import BadToken, token_read
 
 
@@ -57,10 +58,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
             try:
                 services.preferences_update(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
+                for field, errors in refusal_by_field(error).items():
                     form.add_error(field if field in form.fields else None, errors)
             except PermissionDenied as error:
-                form.add_error(None, str(error))
+                form.add_error(None, refusal_text(error))
             else:
                 messages.success(request, SAVED)
                 return redirect("notifications:preferences")
@@ -81,12 +82,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "token": token,
         "kind": kind,
-        "kind_label": Kind(kind).label if kind != services.ALL_KINDS else "",
-        "all": services.ALL_KINDS,
+        "kind_label": Kind(kind).label if kind != ALL_KINDS else "",
+        "all": ALL_KINDS,
     }
     if request.method != "POST":
         return render(request, "notifications/unsubscribe.html", context)
     # One-click sends "List-Unsubscribe=One-Click": it stops what the link names.
-    stop = services.ALL_KINDS if request.POST.get("what") == services.ALL_KINDS else kind
+    stop = ALL_KINDS if request.POST.get("what") == ALL_KINDS else kind
     services.email_stop(user=user, kind=stop)
     return render(request, "notifications/unsubscribed.html", {**context, "stopped": stop})

@@ -8,17 +8,10 @@ writes the README.md and datapackage.json that describe it.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import shutil
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from itertools import groupby
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,11 +19,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from taggit.models import TaggedItem
 
-# The report's CSV guard against spreadsheet formulas, so both downloads agree.
-from consult.infra.tables import FORMULA_STARTS, spreadsheet_cell
+from consult.infra.tables import Progress, TableZip
 from consult.opendata import public
 from consult.opendata.dictionary import (
-    LIST_SEPARATOR,
     POLIS_FOLDER,
     TABLES,
     Package,
@@ -53,11 +44,8 @@ from proposals.models import (
 CHUNK = 5_000
 # Responses whose answered comments are read together.
 RESPONSE_CHUNK = 500
-# How often (in rows) the writer reports its progress.
-PROGRESS_EVERY = 10_000
 
 Row = tuple
-Progress = Callable[[int], None]
 
 
 # --- the rows of each table -------------------------------------------------------
@@ -280,118 +268,15 @@ ROWS: dict[str, Callable[[list[Proposal]], Iterable[Row]]] = {
 # --- writing ------------------------------------------------------------------------
 
 
-def _instant(value: datetime | None) -> str | None:
-    """To the second, in UTC: finer than the pages show is of no use to anyone."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(microsecond=0).isoformat()
+def write_table(archive: TableZip, table: Table, rows: Iterable[Row]) -> int:
+    """Both files of one table, in the dictionary's column order."""
+    return archive.table(table.name, [(c.name, c.type) for c in table.columns], rows)
 
 
-def _guarded(value: str | None) -> str:
-    # The test first: most text starts with a letter and needs no guard.
-    return spreadsheet_cell(value) if value is None or value.startswith(FORMULA_STARTS) else value
-
-
-def _csv_converter(column_type: str) -> Callable | None:
-    """None where the csv module writes the value as it is (numbers, None as
-    an empty cell, dates as YYYY-MM-DD)."""
-    if column_type == "list":
-        return lambda items: _guarded(LIST_SEPARATOR.join(str(item) for item in items))
-    if column_type == "datetime":
-        return lambda value: _instant(value) or ""
-    if column_type == "string":
-        return _guarded
-    return None
-
-
-def _quoted(text: str | None) -> str:
-    return "null" if text is None else f'"{text}"'
-
-
-def _json_encoder(column_type: str) -> Callable:
-    """The value as JSON text, as json.dumps(ensure_ascii=False) writes it, one
-    column at a time: a dict and a json.dumps per row cost three times more."""
-    if column_type == "integer":
-        return lambda value: "null" if value is None else str(int(value))
-    if column_type == "string":
-        return lambda value: "null" if value is None else encode_basestring(value)
-    if column_type == "datetime":
-        return lambda value: _quoted(_instant(value))
-    if column_type == "date":
-        return lambda value: _quoted(value.isoformat() if value is not None else None)
-    return lambda value: json.dumps(value, ensure_ascii=False)
-
-
-@dataclass
-class _Counter:
-    progress: Progress
-    written: int = 0
-    reported: int = 0
-
-    def add(self, n: int = 1) -> None:
-        self.written += n
-        if self.written - self.reported >= PROGRESS_EVERY:
-            self.reported = self.written
-            self.progress(self.written)
-
-
-def _entry(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=timezone.now().timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    return info
-
-
-def write_table(
-    archive: zipfile.ZipFile, table: Table, rows: Iterable[Row], counter: _Counter, spool_dir
-) -> int:
-    """Both files of one table in one pass over the rows: the CSV straight
-    into the ZIP, the JSON into a temporary file copied in afterwards (a ZIP
-    is written one member at a time)."""
-    names, width = table.names, len(table.columns)
-    to_csv = [
-        (i, convert)
-        for i, column in enumerate(table.columns)
-        if (convert := _csv_converter(column.type))
-    ]
-    keys = [json.dumps(name) + ": " for name in names]
-    to_json = list(zip(keys, [_json_encoder(column.type) for column in table.columns], strict=True))
-    csv_name, json_name = table.files
-    count = 0
-    with tempfile.TemporaryFile(dir=spool_dir) as spool:
-        json_text = io.TextIOWrapper(spool, encoding="utf-8", newline="\n")
-        json_text.write("[")
-        with io.TextIOWrapper(
-            archive.open(_entry(csv_name), "w", force_zip64=True), encoding="utf-8-sig", newline=""
-        ) as csv_text:
-            writer = csv.writer(csv_text, lineterminator="\r\n")
-            writer.writerow(names)
-            for row in rows:
-                if len(row) != width:
-                    raise ValueError(
-                        f"{table.name}: a row of {len(row)} values for {width} columns"
-                    )
-                cells = list(row)
-                for i, convert in to_csv:
-                    cells[i] = convert(cells[i])
-                writer.writerow(cells)
-                fields = [key + encode(value) for (key, encode), value in zip(to_json, row)]  # noqa: B905
-                json_text.write(("\n{" if count == 0 else ",\n{") + ", ".join(fields) + "}")
-                count += 1
-                counter.add()
-        json_text.write("\n]\n" if count else "]\n")
-        json_text.flush()
-        raw = json_text.detach()
-        raw.seek(0)
-        with archive.open(_entry(json_name), "w", force_zip64=True) as out:
-            shutil.copyfileobj(raw, out, 1 << 20)
-    return count
-
-
-def _write_polis(archive: zipfile.ZipFile, proposal: Proposal) -> list[str]:
+def _write_polis(archive: TableZip, proposal: Proposal) -> list[str]:
     """The consultation in the Polis export format, under polis/ in its ZIP,
-    streamed entry by entry (its voter x comment table can be large)."""
-    from consult.opendata import polis  # NumPy: loaded in the worker only
+    streamed file by file (its voter x comment table can be large)."""
+    from consult.opendata.polis.export import write_files  # NumPy: in the worker only
 
     written: list[str] = []
     current: list = []
@@ -400,11 +285,11 @@ def _write_polis(archive: zipfile.ZipFile, proposal: Proposal) -> list[str]:
         if current:
             current.pop().close()
         written.append(POLIS_FOLDER + name)
-        current.append(archive.open(_entry(POLIS_FOLDER + name), "w", force_zip64=True))
+        current.append(archive.open(POLIS_FOLDER + name))
         return current[-1]
 
     try:
-        polis.write_files(proposal, open_entry)
+        write_files(proposal, open_entry)
     finally:
         if current:
             current.pop().close()
@@ -429,14 +314,11 @@ def write_zip(
 ) -> Built:
     """Write the ZIP of these consultations to `target` (a seekable binary file)."""
     built = Built()
-    counter = _Counter(progress)
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+    with TableZip(target, large=True, progress=progress, spool_dir=spool_dir) as archive:
         for table in TABLES:
-            built.rows[table.name] = write_table(
-                zf, table, ROWS[table.name](proposals), counter, spool_dir
-            )
+            built.rows[table.name] = write_table(archive, table, ROWS[table.name](proposals))
             built.files += table.files
-        extra = _write_polis(zf, polis) if polis is not None else []
+        extra = _write_polis(archive, polis) if polis is not None else []
         package = Package(
             name=name,
             title=title,
@@ -444,8 +326,7 @@ def write_zip(
             rows=built.rows,
             extra_files=tuple(extra),
         )
-        zf.writestr(_entry("README.md"), readme(package))
-        zf.writestr(_entry("datapackage.json"), datapackage(package))
+        archive.write("README.md", readme(package))
+        archive.write("datapackage.json", datapackage(package))
         built.files += [*extra, "README.md", "datapackage.json"]
-    counter.progress(counter.written)
     return built

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+# How the writer (consult.infra.tables) joins a list in one CSV cell.
+from consult.infra.tables import LIST_SEPARATOR
+
 # Bumped whenever a file's columns or meaning change: every ZIP is then rebuilt.
 FORMAT_VERSION = 3
 
 # What the JSON files hold for each type; CSV cells are text (see `Column`).
 TYPES = ("integer", "string", "date", "datetime", "boolean", "list")
-
-LIST_SEPARATOR = "; "
 
 
 @dataclass(frozen=True)

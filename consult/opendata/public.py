@@ -1,4 +1,8 @@
-"""What is public, in one place: every open-data shape reads through here.
+"""What is public, in the shapes the open data and the API read.
+
+What is public is said once, by the models' querysets
+(`Proposal.objects.public()`, `Comment.objects.public()`,
+`CommentVote.objects.public()`); these are the per-consultation shapes built on them:
 
 - consultations in a public state (never a draft), with a published version;
 - section texts from published versions only (never the draft being edited);
@@ -13,7 +17,6 @@ from django.db.models import Count, QuerySet
 
 from discussion.models import Comment, CommentVote, OfficialResponse
 from proposals.models import (
-    PUBLIC_STATUSES,
     Proposal,
     ProposalStance,
     ProposalVersion,
@@ -23,24 +26,19 @@ from proposals.models import (
 
 
 def proposals() -> QuerySet[Proposal]:
-    return Proposal.objects.filter(
-        status__in=PUBLIC_STATUSES, current_version__isnull=False
-    ).select_related("department", "jurisdiction", "current_version")
+    return (
+        Proposal.objects.public()
+        .with_published_text()
+        .select_related("department", "jurisdiction", "current_version")
+    )
 
 
 def comments(proposal: Proposal | int) -> QuerySet[Comment]:
-    return Comment.objects.filter(
-        proposal=proposal, is_deleted=False, hidden_at__isnull=True, held_at__isnull=True
-    )
+    return Comment.objects.public().filter(proposal=proposal)
 
 
 def votes(proposal: Proposal | int) -> QuerySet[CommentVote]:
-    return CommentVote.objects.filter(
-        comment__proposal=proposal,
-        comment__is_deleted=False,
-        comment__hidden_at__isnull=True,
-        comment__held_at__isnull=True,
-    )
+    return CommentVote.objects.public().filter(comment__proposal=proposal)
 
 
 def versions(proposal: Proposal | int) -> QuerySet[ProposalVersion]:

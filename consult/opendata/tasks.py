@@ -2,11 +2,11 @@
 
 from django.tasks import task
 
-from consult.opendata import services
+from consult.opendata import builds
 
 
 @task
 def build_data_file(file_id: int, attempt: int) -> str:
     """Build one queued open-data ZIP; its progress is stored on its row."""
-    file = services.data_file_build(file_id=file_id, attempt=attempt)
+    file = builds.data_file_build(file_id=file_id, attempt=attempt)
     return file.state if file else "skipped"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,15 +9,13 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from consult.infra.ratelimit import Rate, RateLimited, address, hit
+from consult.infra.ratelimit import Rate, RateLimited, address, hit, rates
 from consult.opendata import public, selectors, services
 from consult.opendata.dictionary import licence
 from consult.opendata.models import BuildState, DataFile
 
 # How often the "being prepared" page asks again, in seconds.
 REFRESH_SECONDS = 5
-# Downloads per address (count/seconds); CONSULT_OPENDATA_DOWNLOAD_RATES.
-DOWNLOAD_RATES = ["30/60", "300/3600"]
 
 
 @require_safe
@@ -50,10 +47,9 @@ def _download(request: HttpRequest, file: DataFile, filename: str) -> HttpRespon
     """The last good file, at once, and once in a while a check of the data
     queued (which builds the file anew if the data changed). Only when there
     is no file yet, a page that says it is being prepared and looks again."""
-    rates = getattr(settings, "CONSULT_OPENDATA_DOWNLOAD_RATES", DOWNLOAD_RATES)
     ip = request.META.get("REMOTE_ADDR") or "unknown"
     try:
-        hit("download", [(address(ip), Rate.parse(rate)) for rate in rates])
+        hit("download", [(address(ip), Rate.parse(rate)) for rate in rates("download")["ip"]])
     except RateLimited as error:
         refused = HttpResponse(error.message, status=429, content_type="text/plain; charset=utf-8")
         refused["Retry-After"] = str(error.retry_after)

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from consult.accounts.models import User
-from consult.privacy import services
+from consult.infra import ratelimit
 from consult.privacy.models import DataExport
+from consult.privacy.services import archives
 
 # The person's recent requests shown on their page.
 EXPORTS_SHOWN = 5
@@ -36,7 +37,7 @@ def exports_of(*, user: User) -> list[ExportRow]:
         rows.append(
             ExportRow(
                 export=export,
-                download_url=services.export_url(export) if downloadable else "",
+                download_url=archives.export_url(export) if downloadable else "",
                 expired=export.is_expired(now),
             )
         )
@@ -57,12 +58,10 @@ def duration_text(seconds: int) -> str:
 
 
 def _windows(rates) -> list[int]:
-    from consult.infra.ratelimit import Rate
-
     found = []
     for rate in rates or []:
         try:
-            found.append(Rate.parse(rate).seconds)
+            found.append(ratelimit.Rate.parse(rate).seconds)
         except (TypeError, ValueError):
             continue
     return found
@@ -71,18 +70,10 @@ def _windows(rates) -> list[int]:
 def address_window_seconds() -> int:
     """The longest time for which any limit counts requests from one network
     address: its keyed hash is kept in Redis that long, then expires."""
-    from consult.api import throttling
-    from consult.opendata import views as opendata_views
-    from discussion.comments import limits
-
     windows = []
-    for rates in getattr(settings, "CONSULT_RATE_LIMITS", limits.DEFAULT_RATES).values():
-        windows += _windows(rates.get("ip"))
-    api = throttling.rates()
-    windows += _windows(api.get("anonymous")) + _windows(api.get("ip"))
-    windows += _windows(
-        getattr(settings, "CONSULT_OPENDATA_DOWNLOAD_RATES", opendata_views.DOWNLOAD_RATES)
-    )
+    for action in ratelimit.DEFAULT_RATES:
+        counted = ratelimit.rates(action)
+        windows += _windows(counted.get("ip")) + _windows(counted.get("anonymous"))
     return max(windows, default=60)
 
 
@@ -101,7 +92,7 @@ def privacy_facts() -> Facts:
         session_idle=duration_text(settings.CONSULT_SESSION_IDLE_TIMEOUT),
         session_max=duration_text(settings.CONSULT_SESSION_MAX_AGE),
         address_window=duration_text(address_window_seconds()),
-        export_days=services.EXPORT_LIFETIME // timedelta(days=1),
-        exports_per_day=services.EXPORTS_PER_DAY,
-        export_record_days=services.RECORD_KEPT // timedelta(days=1),
+        export_days=archives.EXPORT_LIFETIME // timedelta(days=1),
+        exports_per_day=archives.EXPORTS_PER_DAY,
+        export_record_days=archives.RECORD_KEPT // timedelta(days=1),
     )

@@ -21,13 +21,15 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from consult.infra.ratelimit import Rate, RateLimited, hit
-from consult.privacy import selectors, services
+from consult.infra.ratelimit import Rate, RateLimited, hit, rates
+from consult.infra.refusals import refusal_text, refuse
+from consult.privacy import selectors
+from consult.privacy.services import archives, erasure, exports
 
 # How often the account page looks again while an archive is being prepared, in seconds.
 REFRESH_SECONDS = 5
-# Confirmations of a deletion per person: a stolen session cannot guess the password.
-DELETE_ATTEMPTS = Rate(5, 900)
+# Confirmations of a deletion per person, one rate (consult.infra.ratelimit's table says why).
+(DELETE_ATTEMPTS,) = [Rate.parse(rate) for rate in rates("account_delete")["user"]]
 DELETED_FLAG = "privacy.deleted"
 
 EXPORT_QUEUED = _(
@@ -66,9 +68,9 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_request(request: HttpRequest) -> HttpResponse:
     try:
-        services.export_request(actor=request.user, language=translation.get_language() or "")
+        exports.export_request(actor=request.user, language=translation.get_language() or "")
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", None) or [str(error)]))
+        refuse(request, error, one_line=True)
     else:
         messages.success(request, EXPORT_QUEUED)
     return redirect("privacy:index")
@@ -79,12 +81,12 @@ def export_request(request: HttpRequest) -> HttpResponse:
 @login_required
 def download(request: HttpRequest, token: str) -> HttpResponse:
     """The archive, once, to its owner. GET only: a HEAD must not use up the link."""
-    export = services.export_for_token(actor=request.user, token=token)
+    export = archives.export_for_token(actor=request.user, token=token)
     if export is None:
         raise Http404
     if export.in_progress:
         return redirect("privacy:index")
-    handle = services.export_download_open(actor=request.user, export_row=export)
+    handle = archives.export_download_open(actor=request.user, export_row=export)
     if handle is None:
         return _gone(request, export)
     day = timezone.localdate(export.ready_at).isoformat()
@@ -118,7 +120,7 @@ class DeleteForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if services.confirms_with_password(user):
+        if erasure.confirms_with_password(user):
             self.fields["password"] = forms.CharField(
                 label=_("Your password"),
                 strip=False,
@@ -148,10 +150,10 @@ def delete(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 hit("account_delete", [(f"u{user.pk}", DELETE_ATTEMPTS)])
-                services.account_delete(
+                erasure.account_delete(
                     actor=user,
                     user=user,
-                    recently_signed_in=services.recently_signed_in(request),
+                    recently_signed_in=erasure.recently_signed_in(request),
                     **form.cleaned_data,
                 )
             except RateLimited as error:
@@ -160,7 +162,7 @@ def delete(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             except PermissionDenied as error:
-                form.add_error(None, str(error))
+                form.add_error(None, refusal_text(error))
             else:
                 logout(request)
                 request.session[DELETED_FLAG] = True
@@ -171,8 +173,8 @@ def delete(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "is_staff_admin": user.is_staff or user.is_superuser,
-            "sign_in_again": not services.confirms_with_password(user)
-            and not services.recently_signed_in(request),
+            "sign_in_again": not erasure.confirms_with_password(user)
+            and not erasure.recently_signed_in(request),
         },
         status=status,
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 
-from consult.reports import rules, services
+from consult.reports import rules
 from consult.reports.models import SummaryRun
+from consult.reports.summary.progress import progress_group, run_message
 from discussion.live.consumers import CLOSE_FORBIDDEN, LiveConsumer
 from proposals.models import Proposal
 
@@ -17,7 +18,7 @@ def _admit(user, proposal_id: int) -> dict | None:
     if proposal is None or not rules.can_view_summary(user, proposal):
         return None
     run = SummaryRun.objects.filter(proposal=proposal).defer("result").first()
-    return services.run_message(run) if run else {"run": None, "state": "none"}
+    return run_message(run) if run else {"run": None, "state": "none"}
 
 
 class SummaryConsumer(LiveConsumer):
@@ -37,7 +38,7 @@ class SummaryConsumer(LiveConsumer):
         if not await self.join_user():
             return
         try:
-            self.group = services.progress_group(proposal_id)
+            self.group = progress_group(proposal_id)
             await self.channel_layer.group_add(self.group, self.channel_name)
             await self.accept()
             # What happened before this socket joined: nothing is missed.

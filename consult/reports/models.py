@@ -36,7 +36,7 @@ class SummaryRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.QUEUED)
-    # The step being computed (a code from consult.reports.stages.STAGES) and
+    # The step being computed (a code from consult.reports.summary.stages.STAGES) and
     # how far the whole run has got, in per cent.
     stage = models.CharField(max_length=20, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import User
 from discussion import rules as discussion_rules
 from proposals import rules as proposal_rules
 from proposals.models import Proposal
+
+NOT_ALLOWED = _("Only officials of this consultation's department can do this.")
 
 
 def can_run_summary(user: User | AnonymousUser, proposal: Proposal) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,34 +19,41 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from consult.reports import evidence, exports, rules, services
+from consult.infra.refusals import refusal_by_field, refuse
+from consult.reports import rules
+from consult.reports.forms import ReportForm
 from consult.reports.models import ReportState, ResponseReport, RunState, SummaryRun
-from consult.reports.stages import STAGE_LABELS
+from consult.reports.rendering import exports
+from consult.reports.rendering.exports import FORMATS, downloads
+from consult.reports.report import evidence
+from consult.reports.report.drafting import ALREADY_PUBLISHED
+from consult.reports.report.drafting import report_draft as draft
+from consult.reports.report.editing import report_save
+from consult.reports.report.publishing import report_publish as publish
+from consult.reports.report.snapshots import canonical, snapshot_build, snapshot_shown
+from consult.reports.summary import services as summary_services
+from consult.reports.summary.selectors import latest_run
+from consult.reports.summary.stages import STAGE_LABELS
 from discussion.models import ResponseStatus
-from proposals import rules as proposal_rules
 from proposals import selectors as proposal_selectors
+from proposals.access import access_proposal
 from proposals.models import Proposal
 
 STAFF_ONLY = gettext_lazy(
     "Only officials and moderators of this consultation's department can see its summary."
 )
-OFFICIALS_ONLY = gettext_lazy("Only officials of this consultation's department can do this.")
 EVIDENCE_PAGE = 50
 
 
 def _staff_proposal(request: HttpRequest, slug: str, *, run: bool = False) -> Proposal:
-    proposal = get_object_or_404(Proposal.objects.select_related("department"), slug=slug)
-    allowed = rules.can_run_summary if run else rules.can_view_summary
-    if allowed(request.user, proposal):
-        return proposal
-    if not proposal_rules.can_view(request.user, proposal):
-        raise Http404
-    raise PermissionDenied(OFFICIALS_ONLY if run else STAFF_ONLY)
-
-
-def _errors(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
+    """The consultation, for its officials (`run`) or also its moderators."""
+    return access_proposal(
+        request.user,
+        slug=slug,
+        queryset=Proposal.objects.select_related("department"),
+        may=rules.can_run_summary if run else rules.can_view_summary,
+        refusal=rules.NOT_ALLOWED if run else STAFF_ONLY,
+    )
 
 
 # --- the summary ---------------------------------------------------------------
@@ -57,10 +64,10 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 def summary_page(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = _staff_proposal(request, slug)
     # A run whose worker died would keep the button disabled for ever.
-    services.expire_stale(proposal)
+    summary_services.expire_stale(proposal)
     runs = list(SummaryRun.objects.filter(proposal=proposal).defer("result")[:1])
     run = runs[0] if runs else None
-    done = services.latest_run(proposal)
+    done = latest_run(proposal)
     report = ResponseReport.objects.filter(proposal=proposal).only("state", "pk").first()
     return render(
         request,
@@ -85,9 +92,9 @@ def summary_page(request: HttpRequest, slug: str) -> HttpResponse:
 def summary_start(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = _staff_proposal(request, slug, run=True)
     try:
-        services.summary_start(actor=request.user, proposal=proposal)
+        summary_services.summary_start(actor=request.user, proposal=proposal)
     except ValidationError as error:
-        _errors(request, error)
+        refuse(request, error)
     return redirect(reverse("reports:summary", args=[proposal.slug]) + "#progress")
 
 
@@ -138,7 +145,7 @@ def theme_adopt(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = _staff_proposal(request, slug)
     back = reverse("reports:summary", args=[proposal.slug]) + "#suggested-themes"
     try:
-        name, done, refused = services.theme_adopt(
+        name, done, refused = summary_services.theme_adopt(
             actor=request.user,
             proposal=proposal,
             run_id=evidence.plain_number(request.POST.get("run", "")),
@@ -146,7 +153,7 @@ def theme_adopt(request: HttpRequest, slug: str) -> HttpResponse:
             name=request.POST.get("name", ""),
         )
     except ValidationError as error:
-        _errors(request, error)
+        refuse(request, error)
         return redirect(back)
     messages.success(
         request,
@@ -167,27 +174,12 @@ def theme_adopt(request: HttpRequest, slug: str) -> HttpResponse:
 def report_draft(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = _staff_proposal(request, slug, run=True)
     try:
-        services.report_draft(actor=request.user, proposal=proposal)
+        draft(actor=request.user, proposal=proposal)
     except ValidationError as error:
-        _errors(request, error)
+        refuse(request, error)
         return redirect("reports:summary", proposal.slug)
     messages.success(request, _("The report draft now uses the latest summary."))
     return redirect("reports:report-edit", proposal.slug)
-
-
-def _entry_fields(post, report: ResponseReport) -> dict[int, dict]:
-    entries = {}
-    for entry in report.entries.all():
-        prefix = f"entry-{entry.pk}"
-        version = post.get(f"{prefix}-version", "")
-        number = evidence.plain_number(version)
-        entries[entry.pk] = {
-            "you_said": post.get(f"{prefix}-you_said", ""),
-            "we_did": post.get(f"{prefix}-we_did", ""),
-            "status": post.get(f"{prefix}-status", ""),
-            "version": number if number is not None else version,
-        }
-    return entries
 
 
 @login_required
@@ -198,33 +190,40 @@ def report_edit(request: HttpRequest, slug: str) -> HttpResponse:
         ResponseReport.objects.select_related("summary_run"), proposal=proposal
     )
     if report.is_published:
-        messages.info(request, str(services.ALREADY_PUBLISHED))
+        messages.info(request, str(ALREADY_PUBLISHED))
         return redirect("reports:public", proposal.slug)
     errors: dict = {}
     typed = None
     if request.method == "POST":
-        typed = _entry_fields(request.POST, report)
-        revision = evidence.plain_number(request.POST.get("revision", ""))
+        form = ReportForm(request.POST, entry_ids=[entry.pk for entry in report.entries.all()])
+        form.is_valid()  # every field is optional: the service says what is wrong
+        typed = form.entries()
         try:
-            services.report_save(
+            report_save(
                 actor=request.user,
                 report=report,
-                revision=-1 if revision is None else revision,
-                intro=request.POST.get("intro", ""),
+                revision=form.cleaned_data["revision"],
+                intro=form.cleaned_data["intro"],
                 entries=typed,
             )
         except ValidationError as error:
-            errors = (
-                {k: v for k, v in error.message_dict.items()}
-                if hasattr(error, "error_dict")
-                else {"__all__": error.messages}
-            )
+            errors = refusal_by_field(error)
         else:
             messages.success(request, _("Draft saved."))
             if request.POST.get("then") == "preview":
                 return redirect("reports:report-preview", proposal.slug)
             return redirect("reports:report-edit", proposal.slug)
         report.refresh_from_db()
+    return render(
+        request,
+        "reports/report_edit.html",
+        _edit_context(request, proposal, report, typed=typed, errors=errors),
+        status=400 if errors else 200,
+    )
+
+
+def _edit_context(request, proposal: Proposal, report: ResponseReport, *, typed, errors) -> dict:
+    """The draft's words as saved, or as typed when saving them was refused."""
     entries = list(report.entries.select_related("version").order_by("order", "pk"))
     for entry in entries:
         prefix = f"entry-{entry.pk}"
@@ -236,22 +235,17 @@ def report_edit(request: HttpRequest, slug: str) -> HttpResponse:
             field: errors.get(f"{prefix}-{field}", [])
             for field in ("you_said", "we_did", "status", "version")
         }
-    return render(
-        request,
-        "reports/report_edit.html",
-        {
-            "proposal": proposal,
-            "report": report,
-            "entries": entries,
-            "intro": request.POST.get("intro", report.intro) if typed else report.intro,
-            "errors": errors,
-            "form_errors": errors.get("__all__", []) + errors.get("intro", []),
-            "statuses": ResponseStatus.choices,
-            "versions": list(proposal.versions.order_by("number").values_list("number", flat=True)),
-            "can_publish": proposal.effective_status() == "closed",
-        },
-        status=400 if errors else 200,
-    )
+    return {
+        "proposal": proposal,
+        "report": report,
+        "entries": entries,
+        "intro": request.POST.get("intro", report.intro) if typed else report.intro,
+        "errors": errors,
+        "form_errors": errors.get("__all__", []) + errors.get("intro", []),
+        "statuses": ResponseStatus.choices,
+        "versions": list(proposal.versions.order_by("number").values_list("number", flat=True)),
+        "can_publish": proposal.effective_status() == "closed",
+    }
 
 
 @login_required
@@ -264,7 +258,7 @@ def report_preview(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if report.is_published:
         return redirect("reports:public", proposal.slug)
-    snapshot = services.snapshot_build(report)
+    snapshot = snapshot_build(report)
     return render(
         request,
         "reports/report_public.html",
@@ -286,9 +280,9 @@ def report_publish(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = _staff_proposal(request, slug, run=True)
     report = get_object_or_404(ResponseReport, proposal=proposal)
     try:
-        services.report_publish(actor=request.user, report=report)
+        publish(actor=request.user, report=report)
     except ValidationError as error:
-        _errors(request, error)
+        refuse(request, error)
         if report.state == ReportState.PUBLISHED:
             return redirect("reports:public", proposal.slug)
         return redirect("reports:report-edit", proposal.slug)
@@ -312,14 +306,6 @@ def _published(request: HttpRequest, slug: str) -> tuple[Proposal, ResponseRepor
     return proposal, report
 
 
-FORMATS = ("pdf", "csv", "json")
-
-
-def downloads(proposal: Proposal) -> dict[str, str]:
-    """The published report's downloads, by format: for the page and the API."""
-    return {fmt: reverse("reports:download", args=[proposal.slug, fmt]) for fmt in FORMATS}
-
-
 @require_safe
 def report_public(request: HttpRequest, slug: str) -> HttpResponse:
     proposal, report = _published(request, slug)
@@ -328,7 +314,7 @@ def report_public(request: HttpRequest, slug: str) -> HttpResponse:
         "reports/report_public.html",
         {
             "proposal": proposal,
-            "snapshot": services.snapshot_shown(report),
+            "snapshot": snapshot_shown(report),
             "preview": False,
             "downloads": downloads(proposal),
             "evidence_url": reverse("reports:evidence", args=[proposal.slug]),
@@ -352,7 +338,7 @@ def report_evidence(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _pdf_path(report: ResponseReport, snapshot: dict) -> Path:
     # One file per language: the PDF's headings and its tagged language differ.
-    digest = hashlib.sha256(services.canonical(snapshot)).hexdigest()
+    digest = hashlib.sha256(canonical(snapshot)).hexdigest()
     name = f"{report.pk}-{exports.language_tag()}-{digest}.pdf"
     return Path(settings.MEDIA_ROOT) / "reports" / name
 
@@ -362,7 +348,7 @@ def report_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     proposal, report = _published(request, slug)
     if fmt not in FORMATS:
         raise Http404
-    snapshot = services.snapshot_shown(report)
+    snapshot = snapshot_shown(report)
     name = f"{proposal.slug}-report"
     if fmt == "json":
         body, content_type = exports.report_json(snapshot), "application/json"

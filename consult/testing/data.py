@@ -12,9 +12,9 @@ def open_consultation(
     *, official, department, jurisdiction, title: str, sections=(("Text", "Body"),)
 ):
     """A consultation built through the officials' services and opened now."""
-    from proposals import services
+    from proposals.services import drafts, lifecycle, versions
 
-    proposal = services.proposal_create(
+    proposal = drafts.proposal_create(
         actor=official,
         department=department,
         jurisdiction=jurisdiction,
@@ -22,10 +22,10 @@ def open_consultation(
         summary=f"About {title}",
     )
     for heading, body in sections:
-        services.section_add(actor=official, proposal=proposal, heading=heading, body=body)
-    services.version_publish(actor=official, proposal=proposal, change_note="v1")
+        drafts.section_add(actor=official, proposal=proposal, heading=heading, body=body)
+    versions.version_publish(actor=official, proposal=proposal, change_note="v1")
     now = timezone.now()
-    services.proposal_schedule(
+    lifecycle.proposal_schedule(
         actor=official,
         proposal=proposal,
         opens_at=now - timedelta(minutes=1),

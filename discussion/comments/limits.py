@@ -1,7 +1,7 @@
 """The discussion's abuse limits, one set for the forms and the sockets alike.
 
-Rates come from CONSULT_RATE_LIMITS (action -> {"user": [...], "ip": [...]},
-each "count/seconds"); the defaults let a person argue briskly but not flood.
+Rates are those of "comment" and "vote" in consult.infra.ratelimit's table
+(CONSULT_RATE_LIMITS replaces them: action -> {"user": [...], "ip": [...]}).
 """
 
 from __future__ import annotations
@@ -17,14 +17,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from consult.infra import redis_client
-from consult.infra.ratelimit import Rate, address, hit
+from consult.infra.ratelimit import Rate, address, hit, rates
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_RATES = {
-    "comment": {"user": ["6/60", "60/3600"], "ip": ["30/60"]},
-    "vote": {"user": ["60/60"], "ip": ["300/60"]},
-}
 DEFAULT_SOCKETS_PER_USER = 12
 # Readers not signed in, per address: several people can share one (a school,
 # an office), so a little more room than one person gets.
@@ -48,12 +44,12 @@ REDRAW_CODES = {"expired", "too_quick"}
 
 def check(action: str, *, user, ip: str | None) -> None:
     """Count one action by this person from this address; raises RateLimited."""
-    rates = getattr(settings, "CONSULT_RATE_LIMITS", DEFAULT_RATES).get(action, {})
+    configured = rates(action)
     limits = []
     if getattr(user, "pk", None):
-        limits += [(f"u{user.pk}", Rate.parse(rate)) for rate in rates.get("user", [])]
+        limits += [(f"u{user.pk}", Rate.parse(rate)) for rate in configured.get("user", [])]
     if ip:
-        limits += [(address(ip), Rate.parse(rate)) for rate in rates.get("ip", [])]
+        limits += [(address(ip), Rate.parse(rate)) for rate in configured.get("ip", [])]
     hit(action, limits)
 
 

@@ -16,6 +16,7 @@ from discussion.models import (
     OfficialResponse,
     Pin,
     ThemedComment,
+    public_comment,
     responses_for_display,
 )
 from proposals.models import Proposal, Section
@@ -160,7 +161,7 @@ def comment_roots(
     # and appears nowhere else; a pin on a comment since hidden does not count.
     pin_first = Case(
         When(
-            Q(pin__isnull=False, hidden_at__isnull=True, held_at__isnull=True, is_deleted=False),
+            Q(pin__isnull=False) & public_comment(),
             then=Value(0),
         ),
         default=Value(1),

@@ -163,13 +163,11 @@ def _hide_all(actor: User, person: User, *, reason: str, category: str) -> tuple
     by one through the moderators' own action (each its audit entry and live
     event). One that another moderator is handling is left to them."""
     departments = department_ids_for_role(user=actor, role=Role.MODERATOR)
-    public = Comment.objects.filter(
-        author_id=person.pk,
-        proposal__department__in=departments,
-        hidden_at__isnull=True,
-        held_at__isnull=True,
-        is_deleted=False,
-    ).order_by("pk")
+    public = (
+        Comment.objects.public()
+        .filter(author_id=person.pk, proposal__department__in=departments)
+        .order_by("pk")
+    )
     hidden = skipped = 0
     for comment in public.only("pk"):
         try:

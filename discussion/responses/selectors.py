@@ -96,9 +96,7 @@ def respond_filters(params: QueryDict) -> RespondFilters:
 def respondable_comments(*, proposal: Proposal, filters: RespondFilters) -> QuerySet[Comment]:
     """The consultation's public comments (replies included) that the filters keep."""
     answered = Exists(OfficialResponse.comments.through.objects.filter(comment_id=OuterRef("pk")))
-    qs = Comment.objects.filter(
-        proposal=proposal, is_deleted=False, hidden_at__isnull=True, held_at__isnull=True
-    )
+    qs = Comment.objects.public().filter(proposal=proposal)
     if filters.section == WHOLE:
         qs = qs.filter(section__isnull=True)
     elif filters.section_id is not None:

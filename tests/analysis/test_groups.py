@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from consult.analysis.groups import _analyse, opinion_groups
+from consult.analysis.groups import analyse, opinion_groups
 
 # Large, distinctive participant ids: none of them may appear in a result.
 BASE_ID = 913_570_000
@@ -73,7 +73,7 @@ def camp_stance(camp: str, comment: int) -> str:
 
 @pytest.fixture(scope="module")
 def planted():
-    return _analyse(*two_camps())
+    return analyse(*two_camps())
 
 
 def test_two_camps_give_two_groups_of_the_camps_sizes(planted):
@@ -179,7 +179,7 @@ def test_shuffled_votes_give_the_identical_result(planted):
 
 
 def test_three_camps_give_three_groups():
-    analysis = _analyse(*three_camps())
+    analysis = analyse(*three_camps())
     result = analysis.result
     assert result["status"] == "ok"
     assert result["k"] == 3

@@ -1,7 +1,9 @@
-"""A consultation with public, hidden, held and deleted comments, and tokens."""
+"""A consultation with public, hidden, held and deleted comments, tokens, and
+the helpers every API test reads and sends JSON with."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -69,3 +71,24 @@ def token_for():
         return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
     return make
+
+
+def body(response) -> dict:
+    return json.loads(response.content)
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    error = body(response)["error"]
+    assert set(error) == {"status", "code", "message", "fields"}
+    assert error["status"] == status and error["code"] == code and error["message"]
+    return error
+
+
+def post_json(client, url, data, **headers):
+    return client.post(url, json.dumps(data), content_type="application/json", **headers)
+
+
+def put_json(client, url, data, **headers):
+    return client.put(url, json.dumps(data), content_type="application/json", **headers)

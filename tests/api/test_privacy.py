@@ -9,7 +9,8 @@ import re
 import pytest
 
 from consult.opendata import pseudonyms
-from proposals import services
+from proposals.services import drafts
+from proposals.services import versions as proposal_versions
 from tests.api.conftest import SECRET_WORDS
 
 pytestmark = pytest.mark.django_db
@@ -72,10 +73,10 @@ def test_pseudonyms_differ_between_consultations_and_from_voter_pseudonyms(threa
 
 def test_draft_text_being_edited_never_appears_until_published(client_api, open_proposal, people):
     section = open_proposal.sections.order_by("order").first()
-    services.section_update(
+    drafts.section_update(
         actor=people.official, section=section, heading="Purpose", body="UNPUBLISHED-EDIT-quokka"
     )
-    services.section_add(
+    drafts.section_add(
         actor=people.official, proposal=open_proposal, heading="UNPUBLISHED-SECTION", body="x"
     )
     pages = b"".join(
@@ -83,7 +84,9 @@ def test_draft_text_being_edited_never_appears_until_published(client_api, open_
         for tail in ("", "versions/", "stances/")
     )
     assert b"UNPUBLISHED" not in pages
-    services.version_publish(actor=people.official, proposal=open_proposal, change_note="v2")
+    proposal_versions.version_publish(
+        actor=people.official, proposal=open_proposal, change_note="v2"
+    )
     versions = client_api.get(f"/api/v1/consultations/{open_proposal.slug}/versions/").content
     assert b"UNPUBLISHED-EDIT-quokka" in versions
 

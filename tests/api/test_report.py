@@ -6,14 +6,12 @@ import json
 
 import pytest
 
-from consult.reports import services
+from consult.reports.report.drafting import report_draft
+from consult.reports.report.publishing import report_publish
 from discussion.models import Comment
 from discussion.moderation import services as moderation
-from tests.reports.test_summary_and_report import (  # noqa: F401 - fixtures
-    close_and_refresh,
-    crowd,
-    run_summary,
-)
+from tests.reports.conftest import crowd  # noqa: F401 - fixture
+from tests.reports.helpers import close_and_refresh, run_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +25,10 @@ def test_the_published_report_withholds_words_hidden_since(
 ):
     url = f"/api/v1/consultations/{open_proposal.slug}/report/"
     run_summary(open_proposal, people.official, django_capture_on_commit_callbacks)
-    drafted = services.report_draft(actor=people.official, proposal=open_proposal)
+    drafted = report_draft(actor=people.official, proposal=open_proposal)
     assert client_api.get(url).status_code == 404  # a draft report is not public
     drafted = close_and_refresh(drafted, people, django_capture_on_commit_callbacks)
-    report = services.report_publish(actor=people.official, report=drafted)
+    report = report_publish(actor=people.official, report=drafted)
     data = json.loads(client_api.get(url).content)
     assert data["sha256"] == report.snapshot_sha256
     assert data["snapshot"]["entries"] and set(data["downloads"]) == {"pdf", "csv", "json"}

@@ -134,10 +134,10 @@ def test_the_rule_counts_as_the_box_counts():
 
 @pytest.mark.django_db
 def test_consultation_topics_follow_the_same_rule(draft, people):  # noqa: F811
-    from proposals import services as proposal_services
+    from proposals.services import drafts
 
     def save(tags):
-        return proposal_services.proposal_update(
+        return drafts.proposal_update(
             actor=people.official,
             proposal=draft,
             title=draft.title,

@@ -96,7 +96,7 @@ def test_demo_has_a_verified_resident_a_letter_to_send_and_a_residents_only_cons
 
     from consult.identity.models import Verification
     from consult.identity.selectors import is_verified_resident
-    from proposals import services as proposal_services
+    from proposals.services import stances
 
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", verbosity=0)
@@ -113,5 +113,5 @@ def test_demo_has_a_verified_resident_a_letter_to_send_and_a_residents_only_cons
         == 1
     )
     with pytest.raises(ValidationError):
-        proposal_services.stance_cast(actor=li, proposal=elevator, value="support")
-    proposal_services.stance_cast(actor=casey, proposal=elevator, value="support")
+        stances.stance_cast(actor=li, proposal=elevator, value="support")
+    stances.stance_cast(actor=casey, proposal=elevator, value="support")

@@ -40,8 +40,9 @@ def _seed() -> dict[str, list[Target]]:
 
     from consult.accounts.models import User
     from consult.api.tokens import token_create
-    from consult.reports import services as report_services
     from consult.reports.models import SummaryRun
+    from consult.reports.report.drafting import report_draft
+    from consult.reports.summary.running import summary_compute
     from discussion.models import Comment
     from discussion.moderation.curation import comment_theme_add
     from proposals.models import Proposal
@@ -62,8 +63,8 @@ def _seed() -> dict[str, list[Target]]:
     published = Proposal.objects.get(slug="cycle-parking-standards")
     draft = Proposal.objects.get(slug="street-trees-plan")
     run = SummaryRun.objects.create(proposal=closed, requested_by=official)
-    report_services.summary_compute(run_id=run.pk)
-    report_services.report_draft(actor=official, proposal=closed)
+    summary_compute(run_id=run.pk)
+    report_draft(actor=official, proposal=closed)
 
     section = (
         live.sections.filter(comments__isnull=False, comments__parent__isnull=True)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from discussion.comments import services as discussion_services
-from proposals import services as proposal_services
+from proposals.services import lifecycle, stances
 from tests.e2e.test_moderation_bulk import in_thread
 from tests.e2e.test_official_and_citizen import sign_in
 
@@ -63,7 +63,7 @@ def test_official_answers_summarises_and_publishes_and_a_citizen_downloads_the_p
         for i, text in enumerate(texts)
     ]
     in_thread(
-        proposal_services.stance_cast,
+        stances.stance_cast,
         actor=make_user(display_name="Stancer"),
         proposal=open_proposal,
         value="support",
@@ -83,7 +83,7 @@ def test_official_answers_summarises_and_publishes_and_a_citizen_downloads_the_p
     assert comments[1].official_responses.count() == 1
 
     in_thread(
-        proposal_services.proposal_close_early,
+        lifecycle.proposal_close_early,
         actor=people.official,
         proposal=open_proposal,
         reason="The window has ended.",

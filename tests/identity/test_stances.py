@@ -9,15 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from discussion.comments import services as discussion_services
-from proposals import services as proposal_services
 from proposals.models import ProposalStance, SectionStance
+from proposals.services import drafts, stances, versions
 from tests.identity.conftest import verified_resident
 
 
 @pytest.fixture
 def limited(open_proposal, people):
     """The city office's open consultation on the city, now for verified residents only."""
-    return proposal_services.proposal_update(
+    return drafts.proposal_update(
         actor=people.official,
         proposal=open_proposal,
         title=open_proposal.title,
@@ -33,8 +33,8 @@ def test_a_verified_resident_of_a_district_takes_a_stance_on_a_city_consultation
     resident = make_user()
     verified_resident(resident, places.district, reviewers.staff, "AB123456")
     section = limited.sections.first()
-    proposal_services.stance_cast(actor=resident, proposal=limited, value="support")
-    proposal_services.stance_cast(actor=resident, proposal=limited, section=section, value="oppose")
+    stances.stance_cast(actor=resident, proposal=limited, value="support")
+    stances.stance_cast(actor=resident, proposal=limited, section=section, value="oppose")
     assert ProposalStance.objects.get(user=resident).value == "support"
     assert SectionStance.objects.get(user=resident).value == "oppose"
 
@@ -47,7 +47,7 @@ def test_someone_not_verified_there_is_refused_with_the_place_and_the_way_to_ver
     verified_resident(elsewhere, places.other_city, reviewers.staff, "CD987654")
     for person in (unverified, elsewhere):
         with pytest.raises(ValidationError) as refused:
-            proposal_services.stance_cast(actor=person, proposal=limited, value="support")
+            stances.stance_cast(actor=person, proposal=limited, value="support")
         message = " ".join(refused.value.messages)
         assert "limited to verified residents of City" in message
         assert f"/accounts/identity/?jurisdiction={limited.jurisdiction_id}" in message
@@ -70,9 +70,7 @@ def test_a_city_resident_is_not_a_resident_of_each_of_its_districts(
     city_resident = make_user()
     verified_resident(city_resident, places.city, reviewers.staff, "AB123456")
     with pytest.raises(ValidationError, match="verified residents of Riverside"):
-        proposal_services.stance_cast(
-            actor=city_resident, proposal=district_consultation, value="support"
-        )
+        stances.stance_cast(actor=city_resident, proposal=district_consultation, value="support")
 
 
 def test_commenting_and_reading_stay_open_to_everyone(client, limited, make_user):
@@ -128,10 +126,10 @@ def test_the_page_asks_once_however_many_sections_it_has(client, limited, people
 
     few = count()
     for n in range(6):
-        proposal_services.section_add(
+        drafts.section_add(
             actor=people.official, proposal=limited, heading=f"More {n}", body="Text."
         )
-    proposal_services.version_publish(actor=people.official, proposal=limited, change_note="v2")
+    versions.version_publish(actor=people.official, proposal=limited, change_note="v2")
     assert count() == few
 
 
@@ -158,7 +156,7 @@ def test_the_official_sets_the_rule_in_the_manage_form(client, open_proposal, pe
 
 
 def test_a_new_draft_can_require_verification_from_the_start(people, tree):
-    created = proposal_services.proposal_create(
+    created = drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,

@@ -14,8 +14,7 @@ from django.utils import timezone
 from consult.accounts.models import User
 from consult.notifications import emails
 from consult.notifications import services as notifications
-from consult.notifications.models import Kind, Notification
-from consult.notifications.services import ALL_KINDS
+from consult.notifications.models import ALL_KINDS, Kind, Notification
 from consult.notifications.unsubscribe import token_read
 from tests.notifications.conftest import sent_to
 

@@ -10,12 +10,14 @@ from django.core import mail
 from django.utils import timezone
 
 from consult.notifications.models import Notification
-from consult.reports import services as report_services
+from consult.reports.report.drafting import report_draft
+from consult.reports.report.publishing import report_publish
+from consult.reports.summary.services import summary_start
 from discussion.comments import services as discussion_services
 from discussion.moderation import services as moderation
 from discussion.responses import services as responses
-from proposals import services as proposal_services
 from proposals.models import Follow, Proposal
+from proposals.services import drafts, lifecycle, stances, versions
 from proposals.tasks import closing_soon_notify
 from tests.notifications.conftest import sent_to
 
@@ -80,11 +82,9 @@ def test_an_official_response_to_a_section_reaches_its_commenters_and_stance_tak
         actor=people.citizen, proposal=open_proposal, section=section, body="Too slow"
     )
     stance_taker = make_user()
-    proposal_services.stance_cast(
-        actor=stance_taker, proposal=open_proposal, section=section, value="oppose"
-    )
+    stances.stance_cast(actor=stance_taker, proposal=open_proposal, section=section, value="oppose")
     bystander = make_user()
-    proposal_services.stance_cast(actor=bystander, proposal=open_proposal, value="support")
+    stances.stance_cast(actor=bystander, proposal=open_proposal, value="support")
     mail.outbox.clear()
 
     responses.response_post_section(
@@ -130,14 +130,14 @@ def test_a_published_report_is_emailed_to_followers_and_participants(open_propos
     discussion_services.comment_create(
         actor=people.citizen, proposal=open_proposal, body="Lower the limit"
     )
-    proposal_services.proposal_close_early(
+    lifecycle.proposal_close_early(
         actor=people.official, proposal=open_proposal, reason="Enough said."
     )
-    report_services.summary_start(actor=people.official, proposal=open_proposal)
-    report = report_services.report_draft(actor=people.official, proposal=open_proposal)
+    summary_start(actor=people.official, proposal=open_proposal)
+    report = report_draft(actor=people.official, proposal=open_proposal)
     mail.outbox.clear()
 
-    report_services.report_publish(actor=people.official, report=report)
+    report_publish(actor=people.official, report=report)
 
     for person in (follower, people.citizen):
         [message] = sent_to(person)
@@ -149,7 +149,7 @@ def test_followers_are_told_once_when_a_scheduled_consultation_opens(
     published, people, follow, make_user
 ):
     now = timezone.now()
-    proposal_services.proposal_schedule(
+    lifecycle.proposal_schedule(
         actor=people.official,
         proposal=published,
         opens_at=now + timedelta(hours=1),
@@ -160,8 +160,8 @@ def test_followers_are_told_once_when_a_scheduled_consultation_opens(
     Follow.objects.create(proposal=published, user=people.official)
     assert mail.outbox == []
 
-    assert proposal_services.lifecycle_advance(now=now + timedelta(hours=2))["opened"] == 1
-    proposal_services.lifecycle_advance(now=now + timedelta(hours=3))
+    assert lifecycle.lifecycle_advance(now=now + timedelta(hours=2))["opened"] == 1
+    lifecycle.lifecycle_advance(now=now + timedelta(hours=3))
 
     [message] = sent_to(follower)
     assert message.subject == f"“{TITLE}” is open: have your say"
@@ -176,7 +176,7 @@ def test_scheduling_an_opening_already_past_tells_followers_at_once_and_only_onc
     published, people, follow
 ):
     now = timezone.now()
-    schedule = proposal_services.proposal_schedule
+    schedule = lifecycle.proposal_schedule
     schedule(
         actor=people.official,
         proposal=published,
@@ -195,7 +195,7 @@ def test_scheduling_an_opening_already_past_tells_followers_at_once_and_only_onc
     # The official who opened it is not told of their own doing.
     assert sent_to(people.official) == []
 
-    proposal_services.lifecycle_advance(now=now + timedelta(minutes=1))
+    lifecycle.lifecycle_advance(now=now + timedelta(minutes=1))
     assert Proposal.objects.get(pk=published.pk).status == "open"
     assert len(sent_to(follower)) == 1
 
@@ -204,11 +204,11 @@ def test_a_new_version_is_told_to_followers_only_when_the_consultation_is_public
     draft, people, follow
 ):
     Follow.objects.create(proposal=draft, user=people.parent_official)
-    proposal_services.version_publish(actor=people.official, proposal=draft, change_note="First.")
+    versions.version_publish(actor=people.official, proposal=draft, change_note="First.")
     assert Notification.objects.count() == 0
 
     now = timezone.now()
-    proposal_services.proposal_schedule(
+    lifecycle.proposal_schedule(
         actor=people.official,
         proposal=draft,
         opens_at=now - timedelta(minutes=1),
@@ -218,10 +218,10 @@ def test_a_new_version_is_told_to_followers_only_when_the_consultation_is_public
     Follow.objects.create(proposal=draft, user=people.official)
     mail.outbox.clear()
     section = draft.sections.first()
-    proposal_services.section_update(
+    drafts.section_update(
         actor=people.official, section=section, heading=section.heading, body="Slower still."
     )
-    version = proposal_services.version_publish(
+    version = versions.version_publish(
         actor=people.official, proposal=draft, change_note="A lower limit."
     )
 
@@ -252,7 +252,7 @@ def test_closing_soon_tells_followers_once_per_deadline(
 
     # Extended to another day: the new deadline is worth telling again.
     open_proposal.refresh_from_db()
-    proposal_services.proposal_extend(
+    lifecycle.proposal_extend(
         actor=people.official,
         proposal=open_proposal,
         closes_at=now + timedelta(days=3),

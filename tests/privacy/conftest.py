@@ -57,7 +57,7 @@ def footprint(open_proposal, people, make_user, tree) -> Footprint:  # noqa: F81
     from consult.api import tokens
     from discussion.comments import services
     from discussion.moderation import services as moderation
-    from proposals import services as proposal_services
+    from proposals.services import followers, stances
 
     person = make_user("ada@example.org", "Ada Lovelace", home_jurisdiction=tree.city)
     other = make_user("grace@example.org", "Grace Hopper")
@@ -76,13 +76,11 @@ def footprint(open_proposal, people, make_user, tree) -> Footprint:  # noqa: F81
     )
     services.comment_vote(actor=person, comment=theirs, value="agree")
     services.comment_vote(actor=other, comment=own, value="disagree")
-    proposal_services.stance_cast(actor=person, proposal=open_proposal, value="support")
-    proposal_services.stance_cast(
-        actor=person, proposal=open_proposal, section=section, value="oppose"
-    )
-    proposal_services.stance_cast(actor=other, proposal=open_proposal, value="oppose")
-    proposal_services.follow_set(actor=person, proposal=open_proposal, following=True)
-    proposal_services.follow_set(actor=other, proposal=open_proposal, following=True)
+    stances.stance_cast(actor=person, proposal=open_proposal, value="support")
+    stances.stance_cast(actor=person, proposal=open_proposal, section=section, value="oppose")
+    stances.stance_cast(actor=other, proposal=open_proposal, value="oppose")
+    followers.follow_set(actor=person, proposal=open_proposal, following=True)
+    followers.follow_set(actor=other, proposal=open_proposal, following=True)
     moderation.comment_report(actor=person, comment=theirs, reason="spam", note="Looks like spam")
     token, _raw = tokens.token_create(actor=person, name="my research script", can_write=False)
     tokens.token_create(actor=other, name="grace's token", can_write=True)

@@ -17,8 +17,8 @@ from consult.accounts.models import AuditEntry, Membership, Role, User, UserSess
 from consult.accounts.signals import account_erasing
 from consult.api.models import AccessToken
 from consult.notifications.models import Notification
-from consult.privacy import services
 from consult.privacy.models import DataExport
+from consult.privacy.services import erasure, exports
 from discussion.comments import services as discussion_services
 from discussion.models import Comment, CommentVote, Event, Report
 from proposals.models import Follow, ProposalStance, SectionStance
@@ -55,7 +55,7 @@ def test_deleting_an_account_anonymises_everything_that_names_or_reaches_the_per
         actor=person, proposal=footprint.proposal, parent=footprint.others_comment, body="Thanks!"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        ready = services.export_request(actor=person)
+        ready = exports.export_request(actor=person)
     ready.refresh_from_db()
     archive = exports_dir / ready.path
     assert archive.is_file()
@@ -128,7 +128,7 @@ def test_contributions_show_a_deleted_participant_everywhere_they_are_drawn(
         actor=person, proposal=footprint.proposal, parent=footprint.others_comment, body="Thanks!"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.account_delete(actor=person, user=person, password=PASSWORD)
+        erasure.account_delete(actor=person, user=person, password=PASSWORD)
 
     page = Client().get(
         f"/consultations/{footprint.proposal.slug}/sections/{footprint.section.pk}/"
@@ -157,7 +157,7 @@ def test_a_deleted_account_cannot_sign_in_or_reset_its_password_and_the_email_is
     make_user, django_capture_on_commit_callbacks
 ):
     person = make_user(OLD_EMAIL, "Ada Lovelace")
-    services.account_delete(actor=person, user=person, password=PASSWORD)
+    erasure.account_delete(actor=person, user=person, password=PASSWORD)
 
     client = Client()
     assert not client.login(email=OLD_EMAIL, password=PASSWORD)
@@ -203,7 +203,7 @@ def test_a_wrong_password_changes_nothing(make_user, signed_in):
 
     assert delete_from_the_page(client).status_code == 400  # no password at all
     with pytest.raises(ValidationError):
-        services.account_delete(actor=person, user=person, password="")
+        erasure.account_delete(actor=person, user=person, password="")
 
 
 def test_guessing_the_password_is_slowed_down(make_user, signed_in):
@@ -283,20 +283,20 @@ def test_a_staff_admin_account_is_not_deleted(make_user, signed_in):
 def test_only_the_person_or_a_staff_admin_may_delete_an_account(make_user):
     person, stranger = make_user(), make_user()
     with pytest.raises(PermissionDenied):
-        services.account_delete(actor=stranger, user=person, password=PASSWORD)
+        erasure.account_delete(actor=stranger, user=person, password=PASSWORD)
     person.refresh_from_db()
     assert person.deleted_at is None
 
     # An admin acting on a person's written request needs no password of theirs.
     admin = make_user(is_staff=True)
-    services.account_delete(actor=admin, user=person)
+    erasure.account_delete(actor=admin, user=person)
     person.refresh_from_db()
     assert person.deleted_at is not None
     assert AuditEntry.objects.get(action="account.deleted").actor_id == admin.pk
 
     with pytest.raises(ValidationError) as again:
-        services.account_delete(actor=admin, user=person)
-    assert again.value.messages == [str(services.ALREADY_DELETED)]
+        erasure.account_delete(actor=admin, user=person)
+    assert again.value.messages == [str(erasure.ALREADY_DELETED)]
 
 
 def test_other_apps_erase_what_they_hold_in_the_same_transaction(make_user):
@@ -309,7 +309,7 @@ def test_other_apps_erase_what_they_hold_in_the_same_transaction(make_user):
     account_erasing.connect(erase, dispatch_uid="test-erase")
     try:
         person = make_user(OLD_EMAIL)
-        services.account_delete(actor=person, user=person, password=PASSWORD)
+        erasure.account_delete(actor=person, user=person, password=PASSWORD)
     finally:
         account_erasing.disconnect(dispatch_uid="test-erase")
     assert seen == [(person.pk, OLD_EMAIL)]
@@ -323,7 +323,7 @@ def test_a_failing_receiver_leaves_the_account_as_it_was(make_user):
     person = make_user(OLD_EMAIL, "Ada Lovelace")
     try:
         with pytest.raises(RuntimeError):
-            services.account_delete(actor=person, user=person, password=PASSWORD)
+            erasure.account_delete(actor=person, user=person, password=PASSWORD)
     finally:
         account_erasing.disconnect(dispatch_uid="test-broken")
     person.refresh_from_db()
@@ -352,7 +352,7 @@ def test_stances_on_open_residents_only_consultations_go_with_the_account(footpr
 
     person, other, proposal = footprint.person, footprint.other, footprint.proposal
     Proposal.objects.filter(pk=proposal.pk).update(requires_verification=True)
-    services.account_delete(actor=None, user=person)
+    erasure.account_delete(actor=None, user=person)
     assert not ProposalStance.objects.filter(user=person).exists()
     assert not SectionStance.objects.filter(user=person).exists()
     assert ProposalStance.objects.filter(user=other, proposal=proposal).exists()
@@ -360,7 +360,7 @@ def test_stances_on_open_residents_only_consultations_go_with_the_account(footpr
 
 def test_free_text_to_moderators_and_token_names_are_blanked(footprint):
     person = footprint.person
-    services.account_delete(actor=None, user=person)
+    erasure.account_delete(actor=None, user=person)
     report = Report.objects.get(reporter=person)
     assert report.note == "" and report.reason == "spam"
     token = AccessToken.objects.get(pk=footprint.token.pk)

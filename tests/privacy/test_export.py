@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from consult.accounts.signals import personal_data
 from consult.privacy import export as export_module
-from consult.privacy import services
 from consult.privacy.models import DataExport, ExportState
+from consult.privacy.services import archives, erasure, exports
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def build(django_capture_on_commit_callbacks):
 
     def build(user, language: str = "en") -> DataExport:
         with django_capture_on_commit_callbacks(execute=True):
-            export = services.export_request(actor=user, language=language)
+            export = exports.export_request(actor=user, language=language)
         export.refresh_from_db()
         return export
 
@@ -42,7 +42,7 @@ def build(django_capture_on_commit_callbacks):
 
 
 def download(client: Client, export: DataExport):
-    return client.get(services.export_url(export))
+    return client.get(archives.export_url(export))
 
 
 def archive_of(response) -> zipfile.ZipFile:
@@ -68,7 +68,7 @@ def test_the_archive_is_built_in_the_background_and_its_owner_is_emailed(
     # Readable by the server's own user only, in a folder outside the media root.
     assert file.stat().st_mode & 0o077 == 0
     # Only a digest of the link's secret is stored.
-    token = services.export_token(export)
+    token = archives.export_token(export)
     assert token not in export.token_digest and token != export.nonce
 
     [message] = mail.outbox
@@ -87,7 +87,7 @@ def test_the_email_is_written_in_the_language_the_person_asked_in(make_user, bui
 
 def test_nothing_is_built_before_the_request_commits(make_user, exports_dir):
     person = make_user()
-    export = services.export_request(actor=person)  # the test's transaction never commits
+    export = exports.export_request(actor=person)  # the test's transaction never commits
     export.refresh_from_db()
     assert export.state == ExportState.QUEUED
     assert not exports_dir.exists() or not any(exports_dir.iterdir())
@@ -114,15 +114,15 @@ def test_a_failed_build_leaves_no_file_and_says_so(make_user, build, exports_dir
 
 def test_a_build_for_an_account_deleted_meanwhile_writes_nothing(make_user, exports_dir):
     person = make_user()
-    export = services.export_request(actor=person)
-    services.account_delete(actor=None, user=person)
-    assert services.export_build(export_id=export.pk) is None
+    export = exports.export_request(actor=person)
+    erasure.account_delete(actor=None, user=person)
+    assert archives.export_build(export_id=export.pk) is None
     assert not exports_dir.exists() or not any(exports_dir.iterdir())
 
 
 def test_a_build_whose_request_was_given_up_removes_its_file(make_user, exports_dir, monkeypatch):
     person = make_user()
-    export = services.export_request(actor=person)
+    export = exports.export_request(actor=person)
     real = export_module.write_zip
 
     def slow_worker(*args, **kwargs):
@@ -131,7 +131,7 @@ def test_a_build_whose_request_was_given_up_removes_its_file(make_user, exports_
         return real(*args, **kwargs)
 
     monkeypatch.setattr(export_module, "write_zip", slow_worker)
-    assert services.export_build(export_id=export.pk) is None
+    assert archives.export_build(export_id=export.pk) is None
     assert not any(exports_dir.iterdir())
 
 
@@ -333,7 +333,7 @@ def test_a_head_request_does_not_use_up_the_link(make_user, build, signed_in):
     person = make_user()
     export = build(person)
     client = signed_in(person)
-    assert client.head(services.export_url(export)).status_code == 405
+    assert client.head(archives.export_url(export)).status_code == 405
     archive_of(download(client, export))
 
 
@@ -342,8 +342,8 @@ def test_two_downloads_at_once_serve_the_file_once(make_user, build, exports_dir
     export = build(person)
     read_by_the_second = DataExport.objects.get(pk=export.pk)
 
-    first = services.export_download_open(actor=person, export_row=export)
-    assert services.export_download_open(actor=person, export_row=read_by_the_second) is None
+    first = archives.export_download_open(actor=person, export_row=export)
+    assert archives.export_download_open(actor=person, export_row=read_by_the_second) is None
 
     assert first.read(2) == b"PK"
     first.close()
@@ -352,7 +352,7 @@ def test_two_downloads_at_once_serve_the_file_once(make_user, build, exports_dir
 
 def test_a_link_of_an_archive_still_being_prepared_leads_to_the_page(make_user, signed_in):
     person = make_user()
-    export = services.export_request(actor=person)
+    export = exports.export_request(actor=person)
     response = download(signed_in(person), export)
     assert response.status_code == 302 and response["Location"] == "/accounts/privacy/"
 
@@ -362,10 +362,10 @@ def test_a_link_of_an_archive_still_being_prepared_leads_to_the_page(make_user, 
 
 def test_one_archive_at_a_time(make_user):
     person = make_user()
-    services.export_request(actor=person)
+    exports.export_request(actor=person)
     with pytest.raises(ValidationError) as refused:
-        services.export_request(actor=person)
-    assert refused.value.messages == [str(services.EXPORT_IN_PROGRESS)]
+        exports.export_request(actor=person)
+    assert refused.value.messages == [str(exports.EXPORT_IN_PROGRESS)]
     # The database says so too, should two requests pass the check at once.
     with pytest.raises(IntegrityError), transaction.atomic():
         DataExport.objects.create(user=person, nonce="n", token_digest="d")
@@ -373,9 +373,9 @@ def test_one_archive_at_a_time(make_user):
 
 def test_a_build_stuck_for_an_hour_is_given_up_and_the_person_may_ask_again(make_user):
     person = make_user()
-    stuck = services.export_request(actor=person)
+    stuck = exports.export_request(actor=person)
     DataExport.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=2))
-    services.export_request(actor=person)
+    exports.export_request(actor=person)
     stuck.refresh_from_db()
     assert stuck.state == ExportState.FAILED
 
@@ -385,7 +385,7 @@ def test_at_most_three_requests_a_day(make_user, build, signed_in):
     for _ in range(3):
         build(person)
     with pytest.raises(ValidationError) as refused:
-        services.export_request(actor=person)
+        exports.export_request(actor=person)
     assert "at most 3 times a day" in refused.value.messages[0]
 
     client = signed_in(person)
@@ -394,16 +394,16 @@ def test_at_most_three_requests_a_day(make_user, build, signed_in):
     assert DataExport.objects.filter(user=person).count() == 3
     # A day later, they may ask again.
     DataExport.objects.filter(user=person).update(created_at=timezone.now() - timedelta(days=1))
-    services.export_request(actor=person)
+    exports.export_request(actor=person)
 
 
 def test_only_a_signed_in_active_person_may_ask(make_user):
     from django.contrib.auth.models import AnonymousUser
 
     with pytest.raises(PermissionDenied):
-        services.export_request(actor=AnonymousUser())
+        exports.export_request(actor=AnonymousUser())
     with pytest.raises(PermissionDenied):
-        services.export_request(actor=make_user(is_active=False))
+        exports.export_request(actor=make_user(is_active=False))
     assert Client().post("/accounts/privacy/export/").status_code == 302
     assert not DataExport.objects.exists()
 
@@ -429,11 +429,11 @@ def test_asking_from_the_page_and_watching_it_being_prepared(
 
     DataExport.objects.filter(pk=export.pk).update(state=ExportState.QUEUED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.export_build(export_id=export.pk)
+        archives.export_build(export_id=export.pk)
     page = client.get("/accounts/privacy/").content.decode()
     assert 'http-equiv="refresh"' not in page
     export.refresh_from_db()
-    assert f'href="{services.export_url(export)}"' in page
+    assert f'href="{archives.export_url(export)}"' in page
 
 
 def test_the_page_draws_in_a_fixed_number_of_queries(make_user, build, signed_in):
@@ -461,7 +461,7 @@ def test_the_sweep_removes_expired_and_served_files_and_forgets_old_requests(
     person, other, third = make_user(), make_user(), make_user()
     expired, kept = build(person), build(other)
     DataExport.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
-    stalled = services.export_request(actor=third)
+    stalled = exports.export_request(actor=third)
     DataExport.objects.filter(pk=stalled.pk).update(created_at=timezone.now() - timedelta(hours=2))
     old = DataExport.objects.create(
         user=person,

@@ -8,8 +8,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from consult.accounts.models import Role, User
-from proposals import services
 from proposals.models import Proposal
+from proposals.services import drafts, lifecycle, versions
 
 
 @dataclass
@@ -27,12 +27,15 @@ class People:
 
 ACTORS = ["anonymous", "citizen", "moderator", "official", "parent_official", "other_official"]
 MANAGERS = {"official", "parent_official"}
+# The smallest file the sniffer takes for a PDF.
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
+def media(settings, tmp_path):
     """Uploads in these tests go to a folder of their own, never var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -48,9 +51,16 @@ def people(tree, make_user, grant) -> People:
 
 
 @pytest.fixture
+def official_client(client, people):
+    """The test client, signed in as an official of the owning department."""
+    client.force_login(people.official)
+    return client
+
+
+@pytest.fixture
 def draft(tree, people) -> Proposal:
     """A draft of the city office with two sections and no version yet."""
-    proposal = services.proposal_create(
+    proposal = drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,
@@ -59,10 +69,10 @@ def draft(tree, people) -> Proposal:
         tags=["transport", "road safety"],
         questions=["Would this change how you travel?"],
     )
-    services.section_add(
+    drafts.section_add(
         actor=people.official, proposal=proposal, heading="Purpose", body="Calmer streets."
     )
-    services.section_add(
+    drafts.section_add(
         actor=people.official, proposal=proposal, heading="Limits", body="20 km/h at all times."
     )
     return proposal
@@ -70,7 +80,7 @@ def draft(tree, people) -> Proposal:
 
 @pytest.fixture
 def published(draft, people) -> Proposal:
-    services.version_publish(actor=people.official, proposal=draft, change_note="First draft.")
+    versions.version_publish(actor=people.official, proposal=draft, change_note="First draft.")
     draft.refresh_from_db()
     return draft
 
@@ -78,7 +88,7 @@ def published(draft, people) -> Proposal:
 @pytest.fixture
 def open_proposal(published, people) -> Proposal:
     now = timezone.now()
-    services.proposal_schedule(
+    lifecycle.proposal_schedule(
         actor=people.official,
         proposal=published,
         opens_at=now - timedelta(minutes=1),

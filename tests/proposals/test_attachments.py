@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from consult.infra import files
-from proposals import services
 from proposals.models import Attachment
+from proposals.services import attachments
+from tests.proposals.conftest import PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -26,12 +26,6 @@ def office(kind: str) -> bytes:
             archive.writestr("[Content_Types].xml", "<Types/>")
             archive.writestr({"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}[kind], "<x/>")
     return buffer.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def stored_files(root) -> list:
@@ -54,7 +48,7 @@ def test_accepted_kinds_are_recognised_from_content(name, content, kind):
 
 def test_a_pdf_is_stored_under_a_name_the_uploader_did_not_choose(published, people, media):
     upload = SimpleUploadedFile("../../etc/passwd.pdf", PDF, content_type="image/png")
-    attachment = services.attachment_add(
+    attachment = attachments.attachment_add(
         actor=people.official, proposal=published, upload=upload, title="Annex A"
     )
     assert attachment.content_type == "application/pdf"  # from the bytes, not the browser's claim
@@ -77,7 +71,7 @@ def test_mismatched_or_unknown_files_are_refused_and_nothing_is_written(
     published, people, media, name, content, message
 ):
     with pytest.raises(ValidationError) as refused:
-        services.attachment_add(
+        attachments.attachment_add(
             actor=people.official,
             proposal=published,
             upload=SimpleUploadedFile(name, content),
@@ -91,7 +85,7 @@ def test_mismatched_or_unknown_files_are_refused_and_nothing_is_written(
 def test_files_over_the_limit_are_refused(published, people, media, settings):
     settings.CONSULT_ATTACHMENT_MAX_BYTES = 1024
     with pytest.raises(ValidationError, match="the limit is 1 KiB"):
-        services.attachment_add(
+        attachments.attachment_add(
             actor=people.official,
             proposal=published,
             upload=SimpleUploadedFile("big.pdf", PDF + b"0" * 2048),
@@ -102,13 +96,13 @@ def test_files_over_the_limit_are_refused(published, people, media, settings):
 
 def test_images_need_a_text_alternative(published, people):
     with pytest.raises(ValidationError, match="Describe the image"):
-        services.attachment_add(
+        attachments.attachment_add(
             actor=people.official,
             proposal=published,
             upload=SimpleUploadedFile("map.png", PNG),
             title="Map",
         )
-    attachment = services.attachment_add(
+    attachment = attachments.attachment_add(
         actor=people.official,
         proposal=published,
         upload=SimpleUploadedFile("map.png", PNG),
@@ -119,7 +113,7 @@ def test_images_need_a_text_alternative(published, people):
 
 
 def test_downloads_carry_safe_headers(client, open_proposal, people):
-    pdf = services.attachment_add(
+    pdf = attachments.attachment_add(
         actor=people.official,
         proposal=open_proposal,
         upload=SimpleUploadedFile("a.pdf", PDF),
@@ -135,7 +129,7 @@ def test_downloads_carry_safe_headers(client, open_proposal, people):
 
 
 def test_a_drafts_files_are_not_public(client, published, people):
-    pdf = services.attachment_add(
+    pdf = attachments.attachment_add(
         actor=people.official,
         proposal=published,
         upload=SimpleUploadedFile("a.pdf", PDF),
@@ -169,7 +163,7 @@ def test_files_are_never_served_from_media_even_in_debug(
     client, draft, people, media, debug_urls, settings
 ):
     """A draft's attachment is reached only through the view that checks who asks."""
-    attachment = services.attachment_add(
+    attachment = attachments.attachment_add(
         actor=people.official,
         proposal=draft,
         upload=SimpleUploadedFile("annex.pdf", PDF),

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from consult.accounts.models import Role
-from proposals import services
 from proposals.models import Proposal, Status
 from proposals.search import cjk_bigrams, split_query
+from proposals.services import attachments, drafts, stances, versions
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def publish(
     state="open",
     closes_in=30,
 ):
-    proposal = services.proposal_create(
+    proposal = drafts.proposal_create(
         actor=official,
         department=department,
         jurisdiction=jurisdiction,
@@ -36,8 +36,8 @@ def publish(
         tags=list(tags),
     )
     for heading, body in sections:
-        services.section_add(actor=official, proposal=proposal, heading=heading, body=body)
-    services.version_publish(actor=official, proposal=proposal, change_note="v1")
+        drafts.section_add(actor=official, proposal=proposal, heading=heading, body=body)
+    versions.version_publish(actor=official, proposal=proposal, change_note="v1")
     now = timezone.now()
     windows = {
         "open": (now - timedelta(days=1), now + timedelta(days=closes_in), Status.OPEN),
@@ -130,7 +130,7 @@ def test_sort_by_deadline_and_by_activity(client, catalogue, make_user):
         "Rental deposit reform",
     ]
     for _ in range(3):
-        services.stance_cast(actor=make_user(), proposal=catalogue["deposits"], value="support")
+        stances.stance_cast(actor=make_user(), proposal=catalogue["deposits"], value="support")
     assert titles(client, "status=open&sort=activity")[0] == "Rental deposit reform"
 
 
@@ -275,19 +275,19 @@ def test_proposal_page_query_count_does_not_grow_with_sections_votes_or_files(
     small = count_queries(client, proposal.get_absolute_url())
     assert small == PROPOSAL_PAGE
     for n in range(6):
-        services.section_add(actor=official, proposal=proposal, heading=f"Extra {n}", body="text")
-    services.version_publish(actor=official, proposal=proposal, change_note="v2")
+        drafts.section_add(actor=official, proposal=proposal, heading=f"Extra {n}", body="text")
+    versions.version_publish(actor=official, proposal=proposal, change_note="v2")
     proposal.refresh_from_db()
     for section in proposal.sections.all():
         for _ in range(3):
-            services.stance_cast(
+            stances.stance_cast(
                 actor=make_user(), proposal=proposal, section=section, value="support"
             )
-        services.stance_cast(actor=voter, proposal=proposal, section=section, value="oppose")
+        stances.stance_cast(actor=voter, proposal=proposal, section=section, value="oppose")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     for n in range(3):
-        services.attachment_add(
+        attachments.attachment_add(
             actor=official,
             proposal=proposal,
             upload=SimpleUploadedFile(f"{n}.pdf", b"%PDF-1.4 " + bytes([n])),

@@ -13,13 +13,11 @@ from taggit.models import TaggedItem
 
 from consult.accounts.models import AuditEntry
 from discussion.models import Comment
-from proposals import services
 from proposals.models import Attachment, ConsultationQuestion, Proposal, ProposalStance, Section
-from tests.proposals.conftest import ACTORS, MANAGERS
+from proposals.services import attachments, drafts, lifecycle
+from tests.proposals.conftest import ACTORS, MANAGERS, PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def delete_url(proposal) -> str:
@@ -33,7 +31,7 @@ def text(response) -> str:
 def test_an_official_deletes_a_never_published_draft_after_confirming(
     client, draft, people, django_capture_on_commit_callbacks
 ):
-    attachment = services.attachment_add(
+    attachment = attachments.attachment_add(
         actor=people.official,
         proposal=draft,
         upload=SimpleUploadedFile("annex.pdf", PDF),
@@ -68,11 +66,11 @@ def test_an_official_deletes_a_never_published_draft_after_confirming(
 def test_only_officials_of_the_department_or_above_may_delete(draft, people, actor_name, client):
     actor = people.by_name(actor_name)
     if actor_name in MANAGERS:
-        services.proposal_delete(actor=actor, proposal=draft)
+        drafts.proposal_delete(actor=actor, proposal=draft)
         assert not Proposal.objects.filter(pk=draft.pk).exists()
         return
     with pytest.raises(PermissionDenied):
-        services.proposal_delete(actor=actor, proposal=draft)
+        drafts.proposal_delete(actor=actor, proposal=draft)
     if actor_name != "anonymous":
         client.force_login(actor)
         assert client.get(delete_url(draft)).status_code == 404
@@ -96,15 +94,15 @@ def test_a_draft_with_a_published_version_is_refused(client, published, people):
     client.force_login(people.official)
     assert_refused(client, published, "version 1 was published")
     with pytest.raises(ValidationError) as refused:
-        services.proposal_delete(actor=people.official, proposal=published)
-    assert refused.value.messages == [services.DELETE_HAS_VERSION % {"number": 1}]
+        drafts.proposal_delete(actor=people.official, proposal=published)
+    assert refused.value.messages == [drafts.DELETE_HAS_VERSION % {"number": 1}]
 
 
 def test_a_public_consultation_is_refused_and_pointed_at_withdrawal(client, open_proposal, people):
     client.force_login(people.official)
     assert_refused(client, open_proposal, "withdraw it instead")
     scheduled = open_proposal
-    services.proposal_extend(
+    lifecycle.proposal_extend(
         actor=people.official,
         proposal=scheduled,
         closes_at=timezone.now() + timedelta(days=60),

@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from consult.accounts.models import Role
 from discussion import rules as discussion_rules
-from proposals import rules, services
+from proposals import rules
 from proposals.models import Proposal
+from proposals.services import attachments, common, drafts, lifecycle, versions
+from tests.proposals.conftest import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -21,27 +23,21 @@ TITLE = "Quietly planned congestion charge"
 NOTE = "Raised the charge after the treasury memo"
 DOCUMENT = "Treasury memo on the charge"
 SECRETS = (TITLE, NOTE, DOCUMENT)
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
 def secret_draft(tree, people) -> Proposal:
     """A draft of the city office with a published version and a document."""
-    proposal = services.proposal_create(
+    proposal = drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,
         title=TITLE,
         summary="A charge to enter the centre.",
     )
-    services.section_add(actor=people.official, proposal=proposal, heading="Charge", body="5 a day")
-    services.version_publish(actor=people.official, proposal=proposal, change_note=NOTE)
-    services.attachment_add(
+    drafts.section_add(actor=people.official, proposal=proposal, heading="Charge", body="5 a day")
+    versions.version_publish(actor=people.official, proposal=proposal, change_note=NOTE)
+    attachments.attachment_add(
         actor=people.official,
         proposal=proposal,
         upload=SimpleUploadedFile("memo.pdf", PDF),
@@ -110,7 +106,7 @@ def test_the_one_rule_says_who_sees_a_draft(secret_draft, people, staff_admin):
     assert not rules.can_see_draft(staff_admin, secret_draft)
     # A moderator moderates it from the moment it is public, not before.
     assert not discussion_rules.can_moderate(people.moderator, secret_draft)
-    services.proposal_schedule(
+    lifecycle.proposal_schedule(
         actor=people.official,
         proposal=secret_draft,
         opens_at=timezone.now() + timedelta(days=1),
@@ -139,7 +135,7 @@ def test_officials_still_see_the_draft_on_these_pages(
 
 def test_a_new_consultation_named_like_a_hidden_draft_does_not_reveal_it(tree, people):
     def create(actor, department, jurisdiction, title=TITLE):
-        return services.proposal_create(
+        return drafts.proposal_create(
             actor=actor,
             department=department,
             jurisdiction=jurisdiction,
@@ -158,9 +154,9 @@ def test_a_new_consultation_named_like_a_hidden_draft_does_not_reveal_it(tree, p
         assert not head.endswith("-2")
     assert mine.slug != hidden.slug
     # Going public, it takes its plain slug although the hidden draft has the title.
-    services.section_add(actor=people.other_official, proposal=mine, heading="H", body="B")
-    services.version_publish(actor=people.other_official, proposal=mine, change_note="First.")
-    services.proposal_schedule(
+    drafts.section_add(actor=people.other_official, proposal=mine, heading="H", body="B")
+    versions.version_publish(actor=people.other_official, proposal=mine, change_note="First.")
+    lifecycle.proposal_schedule(
         actor=people.other_official,
         proposal=mine,
         opens_at=timezone.now() + timedelta(days=1),
@@ -169,9 +165,9 @@ def test_a_new_consultation_named_like_a_hidden_draft_does_not_reveal_it(tree, p
     mine.refresh_from_db()
     assert mine.slug == "quietly-planned-congestion-charge"
     # A second public one with that title is numbered among public ones only.
-    services.section_add(actor=people.official, proposal=hidden, heading="H", body="B")
-    services.version_publish(actor=people.official, proposal=hidden, change_note="First.")
-    services.proposal_schedule(
+    drafts.section_add(actor=people.official, proposal=hidden, heading="H", body="B")
+    versions.version_publish(actor=people.official, proposal=hidden, change_note="First.")
+    lifecycle.proposal_schedule(
         actor=people.official,
         proposal=hidden,
         opens_at=timezone.now() + timedelta(days=1),
@@ -190,7 +186,7 @@ def test_drafts_made_before_random_slugs_get_one(secret_draft, tree, people):
 
     migration = import_module("proposals.migrations.0006_draft_slugs_reveal_nothing")
     Proposal.objects.filter(pk=secret_draft.pk).update(slug="quietly-planned-congestion-charge")
-    public = services.proposal_create(
+    public = drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,
@@ -206,4 +202,4 @@ def test_drafts_made_before_random_slugs_get_one(secret_draft, tree, people):
     assert secret_draft.slug.startswith("quietly-planned-congestion-charge-")
     assert len(secret_draft.slug) == len("quietly-planned-congestion-charge-") + 8
     assert public.slug == "open-consultation"
-    assert services._unique_slug(TITLE) == "quietly-planned-congestion-charge"
+    assert common.unique_slug(TITLE) == "quietly-planned-congestion-charge"

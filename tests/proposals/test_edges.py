@@ -11,32 +11,32 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from consult.infra import files
-from proposals import services
 from proposals.models import Proposal, Section, SectionStance
+from proposals.services import attachments, common, drafts, lifecycle, stances, versions
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_draft_cannot_be_withdrawn_into_public_view(client, draft, people):
     with pytest.raises(ValidationError, match="while the consultation is draft"):
-        services.proposal_withdraw(actor=people.official, proposal=draft, reason="Never mind")
+        lifecycle.proposal_withdraw(actor=people.official, proposal=draft, reason="Never mind")
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert "Safer streets" not in client.get("/consultations/?q=safer").content.decode()
 
 
 def test_stances_only_on_sections_of_the_published_text(open_proposal, people):
-    unpublished = services.section_add(
+    unpublished = drafts.section_add(
         actor=people.official, proposal=open_proposal, heading="New", body="Not yet public"
     )
     with pytest.raises(ValidationError, match="not part of the published text"):
-        services.stance_cast(
+        stances.stance_cast(
             actor=people.citizen, proposal=open_proposal, section=unpublished, value="support"
         )
     removed = open_proposal.sections.get(heading="Limits")
-    services.section_remove(actor=people.official, section=removed)
-    services.version_publish(actor=people.official, proposal=open_proposal, change_note="v2")
+    drafts.section_remove(actor=people.official, section=removed)
+    versions.version_publish(actor=people.official, proposal=open_proposal, change_note="v2")
     with pytest.raises(ValidationError, match="not part of the published text"):
-        services.stance_cast(
+        stances.stance_cast(
             actor=people.citizen, proposal=open_proposal, section=removed, value="support"
         )
     assert not SectionStance.objects.exists()
@@ -46,7 +46,7 @@ def test_two_officials_editing_one_section_do_not_overwrite_each_other(client, d
     section = draft.sections.first()
     url = f"/manage/{draft.pk}/sections/{section.pk}/"
     client.force_login(people.official)
-    services.section_update(
+    drafts.section_update(
         actor=people.parent_official,
         section=section,
         heading="Purpose",
@@ -66,22 +66,22 @@ def test_two_officials_editing_one_section_do_not_overwrite_each_other(client, d
 
 
 def test_a_slug_taken_between_check_and_insert_gets_a_fresh_one(tree, people, monkeypatch):
-    first = services.proposal_create(
+    first = drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,
         title="Same",
         summary="S",
     )
-    real = services._draft_slug
+    real = common.draft_slug
     calls = []
 
     def stale(title):
         calls.append(title)
         return first.slug if len(calls) == 1 else real(title)
 
-    monkeypatch.setattr(services, "_draft_slug", stale)
-    second = services.proposal_create(
+    monkeypatch.setattr(common, "draft_slug", stale)
+    second = drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,
@@ -94,22 +94,22 @@ def test_a_slug_taken_between_check_and_insert_gets_a_fresh_one(tree, people, mo
 
 
 def test_documents_of_a_withdrawn_consultation_stay_on_the_record(open_proposal, people):
-    pdf = services.attachment_add(
+    pdf = attachments.attachment_add(
         actor=people.official,
         proposal=open_proposal,
         upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"),
         title="A",
     )
-    services.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Superseded")
+    lifecycle.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Superseded")
     with pytest.raises(ValidationError, match="withdrawn"):
-        services.attachment_remove(actor=people.official, attachment=pdf)
+        attachments.attachment_remove(actor=people.official, attachment=pdf)
     section = open_proposal.sections.first()
     with pytest.raises(ValidationError, match="withdrawn"):
-        services.section_move(actor=people.official, section=section, direction="down")
+        drafts.section_move(actor=people.official, section=section, direction="down")
 
 
 def test_topics_ignore_case_and_are_limited(tree, people):
-    proposal = services.proposal_create(
+    proposal = drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,
@@ -117,7 +117,7 @@ def test_topics_ignore_case_and_are_limited(tree, people):
         summary="S",
         tags=["Housing"],
     )
-    other = services.proposal_create(
+    other = drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,
@@ -129,7 +129,7 @@ def test_topics_ignore_case_and_are_limited(tree, people):
         other.tags.values_list("pk", flat=True)
     )
     with pytest.raises(ValidationError, match="at most 20 topics"):
-        services.proposal_create(
+        drafts.proposal_create(
             actor=people.official,
             department=tree.city_office,
             jurisdiction=tree.city,
@@ -168,15 +168,15 @@ def test_one_bad_filter_does_not_throw_away_the_others(client, open_proposal, pu
 
 
 def test_deadline_sort_puts_what_is_still_open_first(client, tree, people, open_proposal):
-    closed = services.proposal_create(
+    closed = drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,
         title="Old",
         summary="S",
     )
-    services.section_add(actor=people.official, proposal=closed, heading="H", body="B")
-    services.version_publish(actor=people.official, proposal=closed, change_note="v1")
+    drafts.section_add(actor=people.official, proposal=closed, heading="H", body="B")
+    versions.version_publish(actor=people.official, proposal=closed, change_note="v1")
     now = timezone.now()
     Proposal.objects.filter(pk=closed.pk).update(
         status="closed", opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=30)
@@ -190,13 +190,13 @@ def test_deadline_sort_puts_what_is_still_open_first(client, tree, people, open_
 def test_refused_moves_and_removals_on_a_withdrawn_consultation_are_messages_not_errors(
     client, open_proposal, people
 ):
-    pdf = services.attachment_add(
+    pdf = attachments.attachment_add(
         actor=people.official,
         proposal=open_proposal,
         upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"),
         title="A",
     )
-    services.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Superseded")
+    lifecycle.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Superseded")
     client.force_login(people.official)
     section = open_proposal.sections.first()
     for url, data in (

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from consult.accounts.models import AuditEntry
-from proposals import services
 from proposals.models import Proposal, ProposalVersion, SectionVersion, Status
+from proposals.services import drafts, lifecycle, versions
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def now():
 
 def test_scheduling_needs_a_published_version(draft, people):
     with pytest.raises(ValidationError, match="Publish a first version"):
-        services.proposal_schedule(
+        lifecycle.proposal_schedule(
             actor=people.official,
             proposal=draft,
             opens_at=now(),
@@ -38,7 +38,7 @@ def test_scheduling_needs_a_published_version(draft, people):
 def test_window_must_be_in_order_and_ahead(published, people, opens, closes, message):
     base = now()
     with pytest.raises(ValidationError, match=message):
-        services.proposal_schedule(
+        lifecycle.proposal_schedule(
             actor=people.official,
             proposal=published,
             opens_at=base + timedelta(days=opens),
@@ -48,7 +48,7 @@ def test_window_must_be_in_order_and_ahead(published, people, opens, closes, mes
 
 
 def test_boundaries_apply_the_moment_they_pass_without_anyone_pressing_a_button(published, people):
-    services.proposal_schedule(
+    lifecycle.proposal_schedule(
         actor=people.official,
         proposal=published,
         opens_at=now() + timedelta(days=1),
@@ -70,19 +70,19 @@ def test_boundaries_apply_the_moment_they_pass_without_anyone_pressing_a_button(
 
 
 def test_the_periodic_task_stores_what_the_clock_decided_and_logs_it(published, people):
-    services.proposal_schedule(
+    lifecycle.proposal_schedule(
         actor=people.official,
         proposal=published,
         opens_at=now() + timedelta(minutes=1),
         closes_at=now() + timedelta(days=2),
     )
-    assert services.lifecycle_advance(now=now()) == {"opened": 0, "closed": 0}
-    assert services.lifecycle_advance(now=now() + timedelta(minutes=2)) == {
+    assert lifecycle.lifecycle_advance(now=now()) == {"opened": 0, "closed": 0}
+    assert lifecycle.lifecycle_advance(now=now() + timedelta(minutes=2)) == {
         "opened": 1,
         "closed": 0,
     }
     assert Proposal.objects.get(pk=published.pk).status == Status.OPEN
-    assert services.lifecycle_advance(now=now() + timedelta(days=3)) == {"opened": 0, "closed": 1}
+    assert lifecycle.lifecycle_advance(now=now() + timedelta(days=3)) == {"opened": 0, "closed": 1}
     assert Proposal.objects.get(pk=published.pk).status == Status.CLOSED
     actions = list(AuditEntry.objects.filter(actor=None).values_list("action", flat=True))
     assert sorted(actions) == ["proposal.closed", "proposal.opened"]
@@ -103,9 +103,9 @@ def test_the_task_runs_through_the_tasks_api(published, people):
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_closing_early_and_extending_need_a_reason(open_proposal, people, reason):
     with pytest.raises(ValidationError, match="Give a reason"):
-        services.proposal_close_early(actor=people.official, proposal=open_proposal, reason=reason)
+        lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason=reason)
     with pytest.raises(ValidationError, match="Give a reason"):
-        services.proposal_extend(
+        lifecycle.proposal_extend(
             actor=people.official,
             proposal=open_proposal,
             closes_at=now() + timedelta(days=90),
@@ -115,7 +115,7 @@ def test_closing_early_and_extending_need_a_reason(open_proposal, people, reason
 
 
 def test_closing_early_is_logged_with_before_and_after(open_proposal, people):
-    services.proposal_close_early(
+    lifecycle.proposal_close_early(
         actor=people.official, proposal=open_proposal, reason="Enough responses"
     )
     proposal = Proposal.objects.get(pk=open_proposal.pk)
@@ -130,13 +130,13 @@ def test_closing_early_is_logged_with_before_and_after(open_proposal, people):
 
 def test_extending_must_move_the_deadline_later(open_proposal, people):
     with pytest.raises(ValidationError, match="later than the current one"):
-        services.proposal_extend(
+        lifecycle.proposal_extend(
             actor=people.official,
             proposal=open_proposal,
             closes_at=now() + timedelta(days=1),
             reason="x",
         )
-    services.proposal_extend(
+    lifecycle.proposal_extend(
         actor=people.official,
         proposal=open_proposal,
         closes_at=now() + timedelta(days=60),
@@ -146,11 +146,13 @@ def test_extending_must_move_the_deadline_later(open_proposal, people):
 
 
 def test_closed_consultations_cannot_be_closed_or_extended_again(open_proposal, people):
-    services.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
     with pytest.raises(ValidationError, match="while the consultation is closed"):
-        services.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Again")
+        lifecycle.proposal_close_early(
+            actor=people.official, proposal=open_proposal, reason="Again"
+        )
     with pytest.raises(ValidationError, match="while the consultation is closed"):
-        services.proposal_extend(
+        lifecycle.proposal_extend(
             actor=people.official,
             proposal=open_proposal,
             closes_at=now() + timedelta(days=9),
@@ -160,21 +162,21 @@ def test_closed_consultations_cannot_be_closed_or_extended_again(open_proposal, 
 
 def test_a_new_version_may_be_published_while_open_and_after_close(open_proposal, people):
     section = open_proposal.sections.first()
-    services.section_update(
+    drafts.section_update(
         actor=people.official, section=section, heading="Purpose", body="Calmer, safer streets."
     )
     assert (
-        services.version_publish(
+        versions.version_publish(
             actor=people.official, proposal=open_proposal, change_note="v2"
         ).number
         == 2
     )
-    services.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
-    services.section_update(
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
+    drafts.section_update(
         actor=people.official, section=section, heading="Purpose", body="Final text."
     )
     assert (
-        services.version_publish(
+        versions.version_publish(
             actor=people.official, proposal=open_proposal, change_note="v3"
         ).number
         == 3
@@ -183,7 +185,7 @@ def test_a_new_version_may_be_published_while_open_and_after_close(open_proposal
 
 def test_publishing_without_changes_says_so(published, people):
     with pytest.raises(ValidationError, match="Nothing has changed since version 1"):
-        services.version_publish(actor=people.official, proposal=published, change_note="Again")
+        versions.version_publish(actor=people.official, proposal=published, change_note="Again")
 
 
 def test_versions_are_immutable(published):
@@ -198,12 +200,12 @@ def test_versions_are_immutable(published):
 
 
 def test_withdrawn_is_final(open_proposal, people):
-    services.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Superseded")
+    lifecycle.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Superseded")
     for act in (
-        lambda: services.section_add(
+        lambda: drafts.section_add(
             actor=people.official, proposal=open_proposal, heading="H", body="B"
         ),
-        lambda: services.proposal_withdraw(
+        lambda: lifecycle.proposal_withdraw(
             actor=people.official, proposal=open_proposal, reason="again"
         ),
     ):
@@ -212,7 +214,7 @@ def test_withdrawn_is_final(open_proposal, people):
 
 
 def test_the_audit_log_is_append_only(open_proposal, people):
-    services.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
     entry = AuditEntry.objects.get(action="proposal.closed_early")
     entry.reason = "covered up"
     with pytest.raises(TypeError):

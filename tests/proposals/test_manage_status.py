@@ -10,18 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from proposals import selectors, services
+from proposals import selectors
 from proposals.models import Proposal
+from proposals.services import drafts, lifecycle, versions
 
 pytestmark = pytest.mark.django_db
 
 CHANGES = "Unpublished changes since version 1"
-
-
-@pytest.fixture
-def official_client(client, people):
-    client.force_login(people.official)
-    return client
 
 
 def status_line(client, proposal) -> str:
@@ -40,7 +35,7 @@ def changed(proposal) -> bool:
 def test_a_draft_is_never_said_to_be_public(official_client, draft, people):
     line = status_line(official_client, draft)
     assert line.startswith("Draft") and "Not public yet: no version published" in line
-    services.version_publish(actor=people.official, proposal=draft, change_note="First.")
+    versions.version_publish(actor=people.official, proposal=draft, change_note="First.")
     line = status_line(official_client, draft)
     assert "is public" not in line
     assert "Not public yet: version 1 is ready" in line
@@ -49,7 +44,7 @@ def test_a_draft_is_never_said_to_be_public(official_client, draft, people):
 def test_scheduled_and_open_consultations_say_their_version_is_public(
     official_client, published, people
 ):
-    services.proposal_schedule(
+    lifecycle.proposal_schedule(
         actor=people.official,
         proposal=published,
         opens_at=timezone.now() + timedelta(days=2),
@@ -57,7 +52,7 @@ def test_scheduled_and_open_consultations_say_their_version_is_public(
     )
     line = status_line(official_client, published)
     assert line.startswith("Scheduled") and "Version 1 is public; comments open on" in line
-    services.proposal_schedule(
+    lifecycle.proposal_schedule(
         actor=people.official,
         proposal=published,
         opens_at=timezone.now() - timedelta(minutes=1),
@@ -70,22 +65,22 @@ def test_scheduled_and_open_consultations_say_their_version_is_public(
 def test_every_kind_of_change_to_the_working_draft_is_marked(published, people):
     first, second = published.sections.order_by("order", "pk")
     assert not changed(published)
-    services.section_update(actor=people.official, section=first, heading="Purpose", body="New.")
+    drafts.section_update(actor=people.official, section=first, heading="Purpose", body="New.")
     assert changed(published)
     # Back to what version 1 says: nothing left to publish.
-    services.section_update(
+    drafts.section_update(
         actor=people.official, section=first, heading="Purpose", body="Calmer streets."
     )
     assert not changed(published)
-    services.section_move(actor=people.official, section=first, direction="down")
+    drafts.section_move(actor=people.official, section=first, direction="down")
     assert changed(published)
-    services.section_move(actor=people.official, section=first, direction="up")
+    drafts.section_move(actor=people.official, section=first, direction="up")
     assert not changed(published)
-    services.section_remove(actor=people.official, section=second)
+    drafts.section_remove(actor=people.official, section=second)
     assert changed(published)
-    services.version_publish(actor=people.official, proposal=published, change_note="Shorter.")
+    versions.version_publish(actor=people.official, proposal=published, change_note="Shorter.")
     assert not changed(published)
-    services.section_add(actor=people.official, proposal=published, heading="New", body="More")
+    drafts.section_add(actor=people.official, proposal=published, heading="New", body="More")
     assert changed(published)
 
 
@@ -97,25 +92,25 @@ def test_the_manage_page_and_dashboard_show_the_mark(official_client, published,
     assert CHANGES not in official_client.get(f"/manage/{published.pk}/").content.decode()
     assert CHANGES not in official_client.get("/manage/").content.decode()
     section = published.sections.first()
-    services.section_update(actor=people.official, section=section, heading="Purpose", body="X")
+    drafts.section_update(actor=people.official, section=section, heading="Purpose", body="X")
     assert CHANGES in status_line(official_client, published)
     assert CHANGES in official_client.get("/manage/").content.decode()
 
 
 def make_drafts(tree, people, n: int) -> None:
     for i in range(n):
-        proposal = services.proposal_create(
+        proposal = drafts.proposal_create(
             actor=people.official,
             department=tree.city_office,
             jurisdiction=tree.city,
             title=f"Draft {i}",
             summary="S",
         )
-        section = services.section_add(
+        section = drafts.section_add(
             actor=people.official, proposal=proposal, heading="H", body="B"
         )
-        services.version_publish(actor=people.official, proposal=proposal, change_note="1")
-        services.section_update(actor=people.official, section=section, heading="H", body="C")
+        versions.version_publish(actor=people.official, proposal=proposal, change_note="1")
+        drafts.section_update(actor=people.official, section=section, heading="H", body="C")
 
 
 def dashboard_queries(client) -> tuple[int, str]:

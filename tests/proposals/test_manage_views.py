@@ -26,12 +26,6 @@ def errors(response) -> str:
     return summary.get_text(" ", strip=True) if summary else ""
 
 
-@pytest.fixture
-def official_client(client, people):
-    client.force_login(people.official)
-    return client
-
-
 def test_an_official_drafts_publishes_and_schedules_through_the_forms(official_client, tree):
     response = official_client.post(
         "/manage/new/",
@@ -185,13 +179,13 @@ def test_publishing_with_nothing_new_says_so(official_client, published):
 
 
 def test_manage_page_and_dashboard_render_for_every_state(official_client, open_proposal, people):
-    from proposals import services
+    from proposals.services import lifecycle
 
     assert official_client.get("/manage/").status_code == 200
     assert official_client.get(f"/manage/{open_proposal.pk}/").status_code == 200
-    services.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
     assert official_client.get(f"/manage/{open_proposal.pk}/").status_code == 200
-    services.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Gone")
+    lifecycle.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Gone")
     page = official_client.get(f"/manage/{open_proposal.pk}/").content.decode()
     assert "Withdraw consultation" not in page
 

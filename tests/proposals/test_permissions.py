@@ -13,13 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from consult.accounts.models import AuditEntry
-from proposals import services
 from proposals.models import Attachment, Proposal, Status
-from tests.proposals.conftest import ACTORS, MANAGERS
+from proposals.services import attachments, drafts, lifecycle, versions
+from tests.proposals.conftest import ACTORS, MANAGERS, PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def _later(days: int):
@@ -30,27 +28,27 @@ def edit_actions(proposal: Proposal) -> dict:
     """Each action an official can take, as a function of the acting user."""
     section = proposal.sections.first()
     return {
-        "update details": lambda actor: services.proposal_update(
+        "update details": lambda actor: drafts.proposal_update(
             actor=actor,
             proposal=proposal,
             title="New title",
             summary="New",
             jurisdiction=proposal.jurisdiction,
         ),
-        "add section": lambda actor: services.section_add(
+        "add section": lambda actor: drafts.section_add(
             actor=actor, proposal=proposal, heading="H", body="B"
         ),
-        "edit section": lambda actor: services.section_update(
+        "edit section": lambda actor: drafts.section_update(
             actor=actor, section=section, heading="H", body="B"
         ),
-        "move section": lambda actor: services.section_move(
+        "move section": lambda actor: drafts.section_move(
             actor=actor, section=section, direction="down"
         ),
-        "remove section": lambda actor: services.section_remove(actor=actor, section=section),
-        "publish version": lambda actor: services.version_publish(
+        "remove section": lambda actor: drafts.section_remove(actor=actor, section=section),
+        "publish version": lambda actor: versions.version_publish(
             actor=actor, proposal=proposal, change_note="Changed"
         ),
-        "attach file": lambda actor: services.attachment_add(
+        "attach file": lambda actor: attachments.attachment_add(
             actor=actor, proposal=proposal, upload=SimpleUploadedFile("a.pdf", PDF), title="Annex"
         ),
     }
@@ -71,7 +69,7 @@ def edit_actions(proposal: Proposal) -> dict:
 )
 def test_edits(published, people, actor_name, action):
     # Give the draft something new so that publishing has a change to freeze.
-    services.section_add(actor=people.official, proposal=published, heading="New", body="New text")
+    drafts.section_add(actor=people.official, proposal=published, heading="New", body="New text")
     act = edit_actions(published)[action]
     actor = people.by_name(actor_name)
     if actor_name in MANAGERS:
@@ -86,7 +84,7 @@ def test_edits(published, people, actor_name, action):
 @pytest.mark.parametrize("actor_name", ACTORS)
 def test_schedule(published, people, actor_name):
     actor = people.by_name(actor_name)
-    schedule = lambda: services.proposal_schedule(  # noqa: E731
+    schedule = lambda: lifecycle.proposal_schedule(  # noqa: E731
         actor=actor, proposal=published, opens_at=_later(1), closes_at=_later(30)
     )
     if actor_name in MANAGERS:
@@ -103,13 +101,13 @@ def test_schedule(published, people, actor_name):
 def test_transitions_of_an_open_consultation(open_proposal, people, actor_name, transition):
     actor = people.by_name(actor_name)
     act = {
-        "close early": lambda: services.proposal_close_early(
+        "close early": lambda: lifecycle.proposal_close_early(
             actor=actor, proposal=open_proposal, reason="Done"
         ),
-        "extend": lambda: services.proposal_extend(
+        "extend": lambda: lifecycle.proposal_extend(
             actor=actor, proposal=open_proposal, closes_at=_later(60), reason="More time"
         ),
-        "withdraw": lambda: services.proposal_withdraw(
+        "withdraw": lambda: lifecycle.proposal_withdraw(
             actor=actor, proposal=open_proposal, reason="Rethink"
         ),
     }[transition]
@@ -126,7 +124,7 @@ def test_transitions_of_an_open_consultation(open_proposal, people, actor_name, 
 
 @pytest.mark.parametrize("actor_name", ACTORS)
 def test_remove_attachment(published, people, actor_name):
-    attachment = services.attachment_add(
+    attachment = attachments.attachment_add(
         actor=people.official,
         proposal=published,
         upload=SimpleUploadedFile("a.pdf", PDF),
@@ -134,18 +132,18 @@ def test_remove_attachment(published, people, actor_name):
     )
     actor = people.by_name(actor_name)
     if actor_name in MANAGERS:
-        services.attachment_remove(actor=actor, attachment=attachment)
+        attachments.attachment_remove(actor=actor, attachment=attachment)
         assert not Attachment.objects.exists()
     else:
         with pytest.raises(PermissionDenied):
-            services.attachment_remove(actor=actor, attachment=attachment)
+            attachments.attachment_remove(actor=actor, attachment=attachment)
         assert Attachment.objects.count() == 1
 
 
 @pytest.mark.parametrize("actor_name", ACTORS)
 def test_create_in_a_department(tree, people, actor_name):
     actor = people.by_name(actor_name)
-    create = lambda: services.proposal_create(  # noqa: E731
+    create = lambda: drafts.proposal_create(  # noqa: E731
         actor=actor, department=tree.city_office, jurisdiction=tree.city, title="T", summary="S"
     )
     if actor_name in MANAGERS:

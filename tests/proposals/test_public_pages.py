@@ -4,8 +4,9 @@ their differences, a section's own page, follow."""
 import pytest
 from bs4 import BeautifulSoup
 
-from proposals import diff, services
+from proposals import diff
 from proposals.models import Follow
+from proposals.services import drafts, lifecycle, versions
 
 pytestmark = pytest.mark.django_db
 
@@ -17,14 +18,14 @@ def soup(response):
 
 def revise(proposal, people):
     purpose, limits = proposal.sections.order_by("order")
-    services.section_update(
+    drafts.section_update(
         actor=people.official, section=purpose, heading="Purpose", body="Calmer and safer streets."
     )
-    services.section_remove(actor=people.official, section=limits)
-    services.section_add(
+    drafts.section_remove(actor=people.official, section=limits)
+    drafts.section_add(
         actor=people.official, proposal=proposal, heading="Review", body="After one year."
     )
-    services.version_publish(actor=people.official, proposal=proposal, change_note="Reworked")
+    versions.version_publish(actor=people.official, proposal=proposal, change_note="Reworked")
 
 
 def test_proposal_page_has_contents_sections_window_and_versions(client, open_proposal):
@@ -122,10 +123,8 @@ Cyclists *may* use the bus lane.
 def changes_page(client, proposal, people, old_body, new_body):
     section = proposal.sections.order_by("order").first()
     for body, note in ((old_body, "Before"), (new_body, "After")):
-        services.section_update(
-            actor=people.official, section=section, heading="Purpose", body=body
-        )
-        services.version_publish(actor=people.official, proposal=proposal, change_note=note)
+        drafts.section_update(actor=people.official, section=section, heading="Purpose", body=body)
+        versions.version_publish(actor=people.official, proposal=proposal, change_note=note)
     last = proposal.versions.count()
     page = soup(client.get(f"{proposal.get_absolute_url()}changes/?from={last - 1}&to={last}"))
     return page.find("section", class_="diff-changed")
@@ -210,19 +209,19 @@ def test_follow_and_unfollow(client, open_proposal, people):
 
 def test_section_text_is_sanitized_on_the_page(client, published, people):
     section = published.sections.first()
-    services.section_update(
+    drafts.section_update(
         actor=people.official,
         section=section,
         heading="<img src=x onerror=alert(1)>",
         body="<script>alert(1)</script> [x](javascript:alert(1))",
     )
-    services.version_publish(actor=people.official, proposal=published, change_note="xss")
+    versions.version_publish(actor=people.official, proposal=published, change_note="xss")
     from datetime import timedelta
 
     from django.utils import timezone
 
     now = timezone.now()
-    services.proposal_schedule(
+    lifecycle.proposal_schedule(
         actor=people.official, proposal=published, opens_at=now, closes_at=now + timedelta(days=1)
     )
     html = client.get(published.get_absolute_url()).content.decode()

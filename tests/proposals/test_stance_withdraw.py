@@ -7,8 +7,9 @@ from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
 
 from discussion.models import Event
-from proposals import selectors, services
+from proposals import selectors
 from proposals.models import Proposal, ProposalStance, SectionStance
+from proposals.services import lifecycle, stances
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def test_a_withdrawn_stance_is_gone_and_the_tallies_drop(
 ):
     section = open_proposal.sections.first()
     other = make_user()
-    cast = services.stance_cast
+    cast = stances.stance_cast
     cast(actor=people.citizen, proposal=open_proposal, value="oppose")
     cast(actor=people.citizen, proposal=open_proposal, section=section, value="support")
     cast(actor=other, proposal=open_proposal, section=section, value="support")
@@ -31,7 +32,7 @@ def test_a_withdrawn_stance_is_gone_and_the_tallies_drop(
     assert Proposal.objects.get(pk=open_proposal.pk).activity_count == 3
 
     with django_capture_on_commit_callbacks(execute=True):
-        withdrawn = services.stance_withdraw(
+        withdrawn = stances.stance_withdraw(
             actor=people.citizen, proposal=open_proposal, section=section
         )
     assert withdrawn is True
@@ -41,22 +42,22 @@ def test_a_withdrawn_stance_is_gone_and_the_tallies_drop(
     event = Event.objects.filter(type="stance.tallies").latest("seq")
     assert event.payload["stances"][str(section.pk)] == [1, 0, 0]
 
-    assert services.stance_withdraw(actor=people.citizen, proposal=open_proposal) is True
+    assert stances.stance_withdraw(actor=people.citizen, proposal=open_proposal) is True
     assert tally(open_proposal) == (0, 0, 0)
     assert not ProposalStance.objects.exists()
     # Taking back uncounts the taking: repeating both cannot lift the consultation.
     assert Proposal.objects.get(pk=open_proposal.pk).activity_count == 1
 
     # Nothing left to take back: no error, nothing moves.
-    assert services.stance_withdraw(actor=people.citizen, proposal=open_proposal) is False
+    assert stances.stance_withdraw(actor=people.citizen, proposal=open_proposal) is False
     assert Proposal.objects.get(pk=open_proposal.pk).activity_count == 1
 
 
 def test_no_withdrawal_once_the_consultation_has_closed(open_proposal, people):
-    services.stance_cast(actor=people.citizen, proposal=open_proposal, value="support")
-    services.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
+    stances.stance_cast(actor=people.citizen, proposal=open_proposal, value="support")
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
     with pytest.raises(ValidationError) as refused:
-        services.stance_withdraw(actor=people.citizen, proposal=open_proposal)
+        stances.stance_withdraw(actor=people.citizen, proposal=open_proposal)
     assert refused.value.messages == [
         "Stances can only be taken while the consultation is open; it is closed."
     ]
@@ -91,7 +92,7 @@ def test_the_plain_form_withdraws_on_the_proposal_and_on_a_section(client, open_
     assert withdraw_buttons() == []
 
     client.post(url, {"value": "oppose"})
-    services.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
     response = client.post(url, {"withdraw": "1"}, follow=True)
     assert "only be taken while the consultation is open; it is closed" in (
         response.content.decode()
@@ -102,7 +103,7 @@ def test_the_plain_form_withdraws_on_the_proposal_and_on_a_section(client, open_
 def test_a_stance_can_be_withdrawn_without_being_a_verified_resident(client, open_proposal, people):
     """Taking back needs no residence: someone whose verification lapsed (or
     who voted before the rule) can still withdraw."""
-    services.stance_cast(actor=people.citizen, proposal=open_proposal, value="support")
+    stances.stance_cast(actor=people.citizen, proposal=open_proposal, value="support")
     Proposal.objects.filter(pk=open_proposal.pk).update(requires_verification=True)
     client.force_login(people.citizen)
     page = BeautifulSoup(client.get(open_proposal.get_absolute_url()).content, "html.parser")

@@ -8,21 +8,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from proposals import services
 from proposals.models import Proposal, ProposalStance, SectionStance, Status
+from proposals.services import drafts, lifecycle, stances, versions
 
 pytestmark = pytest.mark.django_db
 
 
 def test_one_stance_per_citizen_per_section_and_it_can_change(open_proposal, people):
     section = open_proposal.sections.first()
-    services.stance_cast(
+    stances.stance_cast(
         actor=people.citizen, proposal=open_proposal, section=section, value="support"
     )
-    services.stance_cast(
+    stances.stance_cast(
         actor=people.citizen, proposal=open_proposal, section=section, value="oppose"
     )
-    services.stance_cast(actor=people.citizen, proposal=open_proposal, value="neutral")
+    stances.stance_cast(actor=people.citizen, proposal=open_proposal, value="neutral")
     assert list(SectionStance.objects.values_list("value", flat=True)) == ["oppose"]
     assert list(ProposalStance.objects.values_list("value", flat=True)) == ["neutral"]
     # Counted once each for "sort by activity", however often changed.
@@ -31,18 +31,18 @@ def test_one_stance_per_citizen_per_section_and_it_can_change(open_proposal, peo
 
 def test_a_stance_remembers_the_version_it_was_made_on(open_proposal, people):
     section = open_proposal.sections.first()
-    stance = services.stance_cast(
+    stance = stances.stance_cast(
         actor=people.citizen, proposal=open_proposal, section=section, value="support"
     )
     assert stance.version.number == 1
-    services.section_update(
+    drafts.section_update(
         actor=people.official, section=section, heading="Purpose", body="Changed text"
     )
-    services.version_publish(actor=people.official, proposal=open_proposal, change_note="v2")
+    versions.version_publish(actor=people.official, proposal=open_proposal, change_note="v2")
     # Unchanged stances stay on the version they were made on ...
     assert SectionStance.objects.get().version.number == 1
     # ... and a changed one moves to the version it was changed on.
-    services.stance_cast(
+    stances.stance_cast(
         actor=people.citizen, proposal=open_proposal, section=section, value="oppose"
     )
     assert SectionStance.objects.get().version.number == 2
@@ -52,42 +52,42 @@ def test_a_stance_remembers_the_version_it_was_made_on(open_proposal, people):
 def test_no_stance_outside_the_open_window(published, open_proposal, people, how):
     proposal = open_proposal
     if how == "closed":
-        services.proposal_close_early(actor=people.official, proposal=proposal, reason="Done")
+        lifecycle.proposal_close_early(actor=people.official, proposal=proposal, reason="Done")
     elif how == "withdrawn":
-        services.proposal_withdraw(actor=people.official, proposal=proposal, reason="Superseded")
+        lifecycle.proposal_withdraw(actor=people.official, proposal=proposal, reason="Superseded")
     elif how == "scheduled":
         Proposal.objects.filter(pk=proposal.pk).update(opens_at=timezone.now() + timedelta(days=1))
     else:
         Proposal.objects.filter(pk=proposal.pk).update(status=Status.DRAFT)
     with pytest.raises(ValidationError) as refused:
-        services.stance_cast(actor=people.citizen, proposal=proposal, value="support")
+        stances.stance_cast(actor=people.citizen, proposal=proposal, value="support")
     assert "only be taken while the consultation is open" in refused.value.messages[0]
     assert not ProposalStance.objects.exists()
 
 
 def test_a_closed_consultation_freezes_existing_stances(open_proposal, people):
-    services.stance_cast(actor=people.citizen, proposal=open_proposal, value="support")
-    services.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
+    stances.stance_cast(actor=people.citizen, proposal=open_proposal, value="support")
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
     with pytest.raises(ValidationError):
-        services.stance_cast(actor=people.citizen, proposal=open_proposal, value="oppose")
+        stances.stance_cast(actor=people.citizen, proposal=open_proposal, value="oppose")
     assert ProposalStance.objects.get().value == "support"
 
 
 def test_anonymous_and_bad_values_are_refused(open_proposal, people, tree):
     with pytest.raises(PermissionDenied):
-        services.stance_cast(actor=people.anonymous, proposal=open_proposal, value="support")
+        stances.stance_cast(actor=people.anonymous, proposal=open_proposal, value="support")
     with pytest.raises(ValidationError, match="Choose support, oppose or neutral"):
-        services.stance_cast(actor=people.citizen, proposal=open_proposal, value="maybe")
-    stranger = services.proposal_create(
+        stances.stance_cast(actor=people.citizen, proposal=open_proposal, value="maybe")
+    stranger = drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,
         title="Other",
         summary="S",
     )
-    foreign = services.section_add(actor=people.official, proposal=stranger, heading="H", body="B")
+    foreign = drafts.section_add(actor=people.official, proposal=stranger, heading="H", body="B")
     with pytest.raises(ValidationError, match="not part of the published text"):
-        services.stance_cast(
+        stances.stance_cast(
             actor=people.citizen, proposal=open_proposal, section=foreign, value="support"
         )
     assert not SectionStance.objects.exists()
@@ -111,8 +111,8 @@ def test_two_concurrent_votes_by_the_same_person_leave_exactly_one_row(tree, mak
         def vote(value: str, barrier=barrier, errors=errors) -> None:
             try:
                 barrier.wait()
-                services.stance_cast(actor=citizen, proposal=proposal, section=section, value=value)
-                services.stance_cast(actor=citizen, proposal=proposal, value=value)
+                stances.stance_cast(actor=citizen, proposal=proposal, section=section, value=value)
+                stances.stance_cast(actor=citizen, proposal=proposal, value=value)
             except BaseException as error:  # reported below, not swallowed
                 errors.append(error)
             finally:
@@ -134,9 +134,9 @@ def test_the_page_shows_counts_per_section_as_a_heatmap(client, open_proposal, p
     first, second = open_proposal.sections.order_by("order")
     for n, value in enumerate(["support", "support", "oppose"]):
         voter = make_user()
-        services.stance_cast(actor=voter, proposal=open_proposal, section=first, value=value)
+        stances.stance_cast(actor=voter, proposal=open_proposal, section=first, value=value)
         if n == 0:
-            services.stance_cast(
+            stances.stance_cast(
                 actor=voter, proposal=open_proposal, section=second, value="neutral"
             )
     from bs4 import BeautifulSoup
@@ -162,7 +162,7 @@ def test_stance_form_posts_and_a_withdrawn_draft_gets_a_clear_message(
     response = client.post(url, {"value": "support", "section": section.pk}, follow=True)
     assert "Your stance is recorded" in response.content.decode()
     assert SectionStance.objects.get().value == "support"
-    services.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Superseded")
+    lifecycle.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Superseded")
     response = client.post(url, {"value": "oppose", "section": section.pk}, follow=True)
     assert (
         "Stances can only be taken while the consultation is open; it is withdrawn."

@@ -11,6 +11,7 @@ MARCH_4 = 1741046400.0
 
 CHINESE_THEME = "公交车站"
 CHINESE_SECTION = "学校周边的交通安全"
+HOSTILE = '<script>alert("x")</script> & "cameras"'
 
 
 def _comments() -> dict:

@@ -11,7 +11,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from consult.reports import charts
+from consult.reports.rendering import campaigns, figures, svg
+from consult.reports.rendering import groups as group_figures
 
 register = template.Library()
 
@@ -26,13 +27,13 @@ STATUSES = {
 @register.simple_tag
 def report_figure(kind: str, snapshot: dict) -> dict:
     """`{% report_figure "stances" snapshot as figure %}`: title, SVG, table, empty message."""
-    return charts.report_figure(kind, snapshot)
+    return figures.report_figure(kind, snapshot)
 
 
 @register.simple_tag
 def report_table(kind: str, snapshot: dict) -> dict:
     """`{% report_table "consensus" snapshot as table %}`: a table without a chart."""
-    return charts.chart_table(kind, snapshot)
+    return figures.chart_table(kind, snapshot)
 
 
 @register.filter
@@ -64,7 +65,7 @@ def status_class(status: str) -> str:
 
 @register.filter
 def percent(share) -> str:
-    return charts.percent(share)
+    return svg.percent(share)
 
 
 @register.filter
@@ -80,7 +81,7 @@ def iso_datetime(value: str | None) -> dt.datetime | None:
 
 @register.filter
 def group_name(group_id: int) -> str:
-    return charts.group_label(int(group_id))
+    return svg.group_label(int(group_id))
 
 
 def _nearest(value: float) -> int:
@@ -97,15 +98,13 @@ def duration(seconds: float) -> str:
     minutes = max(_nearest(seconds / 60), 1)
     if minutes < 60:
         return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {
-            "count": charts.number(minutes)
+            "count": svg.number(minutes)
         }
     hours = _nearest(seconds / 3600)
     if hours < 48:
-        return ngettext("%(count)s hour", "%(count)s hours", hours) % {
-            "count": charts.number(hours)
-        }
+        return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": svg.number(hours)}
     days = _nearest(seconds / 86400)
-    return ngettext("%(count)s day", "%(count)s days", days) % {"count": charts.number(days)}
+    return ngettext("%(count)s day", "%(count)s days", days) % {"count": svg.number(days)}
 
 
 @register.filter
@@ -129,7 +128,7 @@ def report_facts(snapshot: dict) -> list[dict]:
         {
             "label": _("Comments"),
             "value": comments,
-            "note": _("%(count)s unique") % {"count": charts.number(unique)}
+            "note": _("%(count)s unique") % {"count": svg.number(unique)}
             if unique != comments
             else "",
         },
@@ -143,18 +142,18 @@ def report_facts(snapshot: dict) -> list[dict]:
             "label": _("Comments answered by an official"),
             "value": coverage.get("comments_answered", 0),
             "note": _("of %(count)s public comments")
-            % {"count": charts.number(coverage.get("comments_public", 0))},
+            % {"count": svg.number(coverage.get("comments_public", 0))},
         },
     ]
     for fact in facts:
-        fact["shown"] = charts.number(fact["value"] or 0)
+        fact["shown"] = svg.number(fact["value"] or 0)
     return facts
 
 
 @register.simple_tag
 def report_groups(snapshot: dict) -> list[dict]:
     """Each opinion group with the comments that set it apart, in words."""
-    if not charts.groups_ok(snapshot):
+    if not group_figures.groups_ok(snapshot):
         return []
     data = snapshot["summary"]["groups"]
     considered = data.get("participants_considered") or 0
@@ -163,7 +162,7 @@ def report_groups(snapshot: dict) -> list[dict]:
         items = [
             {
                 "comment": item["comment"],
-                "excerpt": charts.excerpt(snapshot, item["comment"]),
+                "excerpt": svg.excerpt(snapshot, item["comment"]),
                 "direction": item.get("direction", "agree"),
                 "sentence": _distinctive_sentence(item),
             }
@@ -172,9 +171,9 @@ def report_groups(snapshot: dict) -> list[dict]:
         groups.append(
             {
                 "id": group["id"],
-                "label": charts.group_label(group["id"]),
+                "label": svg.group_label(group["id"]),
                 "size": group["size"],
-                "share": charts.percent(group["size"] / considered) if considered else "",
+                "share": svg.percent(group["size"] / considered) if considered else "",
                 "distinctive": items,
             }
         )
@@ -183,8 +182,8 @@ def report_groups(snapshot: dict) -> list[dict]:
 
 def _distinctive_sentence(item: dict) -> str:
     values = {
-        "share": charts.percent(item.get("share")),
-        "others": charts.percent(item.get("others_share")),
+        "share": svg.percent(item.get("share")),
+        "others": svg.percent(item.get("others_share")),
     }
     if item.get("direction") == "disagree":
         return _("%(share)s of this group disagree, against %(others)s of everyone else.") % values
@@ -193,12 +192,12 @@ def _distinctive_sentence(item: dict) -> str:
 
 @register.simple_tag
 def report_campaigns_sentence(snapshot: dict) -> str:
-    return charts.campaigns_sentence(snapshot)
+    return campaigns.campaigns_sentence(snapshot)
 
 
 @register.simple_tag
 def report_groups_message(snapshot: dict) -> str:
-    return charts.groups_message(snapshot)
+    return group_figures.groups_message(snapshot)
 
 
 @register.filter

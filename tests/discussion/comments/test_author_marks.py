@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from asgi import application
-from consult.privacy import services as privacy
+from consult.privacy.services import erasure as privacy
 from discussion.comments import marks, services
 from discussion.models import Comment, Event
 from tests.conftest import PASSWORD

@@ -133,11 +133,9 @@ def test_empty_or_overlong_comments_are_refused(open_proposal, people, body, mes
 
 
 def test_no_comments_once_the_consultation_has_closed(open_proposal, people):
-    from proposals import services as proposal_services
+    from proposals.services import lifecycle
 
-    proposal_services.proposal_close_early(
-        actor=people.official, proposal=open_proposal, reason="Done"
-    )
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
     with pytest.raises(ValidationError, match="discussion is closed"):
         post(people, open_proposal)
 
@@ -178,16 +176,16 @@ def test_deleting_leaves_a_tombstone_that_keeps_the_replies(
 
 
 def test_replies_must_stay_in_their_consultation(open_proposal, people, tree):
-    from proposals import services as proposal_services
+    from proposals.services import drafts
 
-    other = proposal_services.proposal_create(
+    other = drafts.proposal_create(
         actor=people.official,
         department=tree.city_office,
         jurisdiction=tree.city,
         title="Other",
         summary="S",
     )
-    foreign_section = proposal_services.section_add(
+    foreign_section = drafts.section_add(
         actor=people.official, proposal=other, heading="H", body="B"
     )
     with pytest.raises(ValidationError, match="not part of the published text"):

@@ -121,7 +121,7 @@ def test_an_overlong_comment_comes_back_in_the_form(client, open_proposal, secti
 def test_a_reply_to_a_deleted_comment_and_a_vote_on_a_closed_consultation_get_messages(
     client, open_proposal, section, people, make_user
 ):
-    from proposals import services as proposal_services
+    from proposals.services import lifecycle
 
     comment = services.comment_create(
         actor=people.citizen, proposal=open_proposal, section=section, body="x"
@@ -137,9 +137,7 @@ def test_a_reply_to_a_deleted_comment_and_a_vote_on_a_closed_consultation_get_me
     other = services.comment_create(
         actor=people.citizen, proposal=open_proposal, section=section, body="y"
     )
-    proposal_services.proposal_close_early(
-        actor=people.official, proposal=open_proposal, reason="Done"
-    )
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
     response = client.post(
         f"/discussion/comments/{other.pk}/vote/", {"value": "agree"}, follow=True
     )
@@ -227,12 +225,10 @@ def test_an_address_that_does_not_resolve_is_an_error_not_another_place(
 def test_posting_on_a_section_dropped_from_the_new_version_keeps_the_text(
     client, open_proposal, section, people
 ):
-    from proposals import services as proposal_services
+    from proposals.services import drafts, versions
 
-    proposal_services.section_remove(actor=people.official, section=section)
-    proposal_services.version_publish(
-        actor=people.official, proposal=open_proposal, change_note="v2"
-    )
+    drafts.section_remove(actor=people.official, section=section)
+    versions.version_publish(actor=people.official, proposal=open_proposal, change_note="v2")
     client.force_login(people.citizen)
     response = client.post(
         f"{open_proposal.get_absolute_url()}comments/",

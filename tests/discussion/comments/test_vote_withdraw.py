@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from discussion.comments import services
 from discussion.models import Comment, CommentVote, Event
-from proposals import services as proposal_services
+from proposals.services import lifecycle
 from tests.discussion.conftest import section_url, socket_for
 from tests.live_helpers import next_message
 
@@ -53,9 +53,7 @@ def test_no_withdrawal_once_the_consultation_has_closed(open_proposal, people, m
     comment = services.comment_create(actor=people.citizen, proposal=open_proposal, body="Idea")
     voter = make_user()
     services.comment_vote(actor=voter, comment=comment, value="agree")
-    proposal_services.proposal_close_early(
-        actor=people.official, proposal=open_proposal, reason="Done"
-    )
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
     with pytest.raises(ValidationError) as refused:
         services.comment_vote_withdraw(actor=voter, comment=comment)
     assert refused.value.messages == ["The discussion is closed: the consultation is closed."]
@@ -96,9 +94,7 @@ def test_the_plain_form_withdraws_and_offers_withdrawing_only_with_a_vote(
     pressed = page.select(f"#comment-{comment.pk} button[aria-pressed=true]")
     assert pressed == []
 
-    proposal_services.proposal_close_early(
-        actor=people.official, proposal=open_proposal, reason="Done"
-    )
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
     client.post(url, {"value": "agree"})  # refused: closed
     response = client.post(url, {"value": "withdraw"}, follow=True)
     assert "The discussion is closed: the consultation is closed." in response.content.decode()
@@ -132,7 +128,7 @@ async def test_withdrawing_over_the_socket_uses_the_same_service(open_proposal, 
     assert not await CommentVote.objects.filter(comment=comment).aexists()
     assert (await Comment.objects.aget(pk=comment.pk)).agree_count == 0
 
-    await sync_to_async(proposal_services.proposal_close_early)(
+    await sync_to_async(lifecycle.proposal_close_early)(
         actor=people.official, proposal=open_proposal, reason="Done"
     )
     await socket.send_json_to({"type": "comment.vote_withdraw", "comment": comment.pk, "ref": "w2"})

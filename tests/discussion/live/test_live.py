@@ -167,10 +167,10 @@ def test_vote_tallies_are_coalesced_whatever_the_vote_rate(
 
 
 def test_stance_tallies_go_out_live_too(open_proposal, people):
-    from proposals import services as proposal_services
+    from proposals.services import stances
 
     section = open_proposal.sections.first()
-    proposal_services.stance_cast(
+    stances.stance_cast(
         actor=people.citizen, proposal=open_proposal, section=section, value="support"
     )
     event = Event.objects.filter(type="stance.tallies").latest("seq")
@@ -178,11 +178,9 @@ def test_stance_tallies_go_out_live_too(open_proposal, people):
 
 
 def test_state_changes_go_out_live(open_proposal, people):
-    from proposals import services as proposal_services
+    from proposals.services import lifecycle
 
-    proposal_services.proposal_close_early(
-        actor=people.official, proposal=open_proposal, reason="Done"
-    )
+    lifecycle.proposal_close_early(actor=people.official, proposal=open_proposal, reason="Done")
     event = Event.objects.filter(type="proposal.state").latest("seq")
     assert event.payload["status"] == "closed"
 

@@ -23,7 +23,7 @@ from discussion.comments import services
 from discussion.models import Comment, Event
 from discussion.moderation import sanctions
 from discussion.moderation import services as moderation
-from proposals import services as proposal_services
+from proposals.services import stances
 from tests.conftest import PASSWORD
 from tests.live_helpers import next_message
 
@@ -162,7 +162,7 @@ def test_a_suspended_person_takes_no_part_until_the_period_ends(
         "reply": lambda: post(open_proposal, None, person, "Reply", parent=other),
         "vote": lambda: services.comment_vote(actor=person, comment=other, value="agree"),
         "report": lambda: moderation.comment_report(actor=person, comment=other, reason="spam"),
-        "stance": lambda: proposal_services.stance_cast(
+        "stance": lambda: stances.stance_cast(
             actor=person, proposal=open_proposal, value="support"
         ),
     }

@@ -21,7 +21,7 @@ from discussion.models import Comment, Event, OfficialResponse
 from discussion.moderation import curation
 from discussion.moderation import services as moderation
 from discussion.responses import services as responses
-from proposals import services as proposal_services
+from proposals.services import drafts, lifecycle, stances, versions
 from tests.live_helpers import next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -107,9 +107,7 @@ def test_no_responses_before_a_consultation_opens_or_after_it_is_withdrawn(
     open_proposal, section, people
 ):
     comment = a_comment(people, open_proposal, section)
-    proposal_services.proposal_withdraw(
-        actor=people.official, proposal=open_proposal, reason="Replaced"
-    )
+    lifecycle.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Replaced")
     with pytest.raises(PermissionDenied):
         responses.response_post(
             actor=people.official, comment=comment, status="noted", explanation="Too late"
@@ -167,12 +165,8 @@ def test_a_section_response_tells_commenters_and_stance_takers_once_each(
     )
     services.comment_create(actor=both, proposal=open_proposal, section=section, body="One")
     services.comment_create(actor=both, proposal=open_proposal, section=section, body="Two")
-    proposal_services.stance_cast(
-        actor=both, proposal=open_proposal, section=section, value="oppose"
-    )
-    proposal_services.stance_cast(
-        actor=stance_only, proposal=open_proposal, section=section, value="support"
-    )
+    stances.stance_cast(actor=both, proposal=open_proposal, section=section, value="oppose")
+    stances.stance_cast(actor=stance_only, proposal=open_proposal, section=section, value="support")
     held = services.comment_create(
         actor=held_author, proposal=open_proposal, section=section, body="Wait"
     )
@@ -373,13 +367,13 @@ def test_a_response_has_one_target_at_most(open_proposal, section, people):
 def second_version(open_proposal, people):
     """Version 2 changes "Limits" and adds "Exceptions"."""
     limits = open_proposal.sections.get(heading="Limits")
-    proposal_services.section_update(
+    drafts.section_update(
         actor=people.official, section=limits, heading="Speed limits", body="30 km/h at night."
     )
-    added = proposal_services.section_add(
+    added = drafts.section_add(
         actor=people.official, proposal=open_proposal, heading="Exceptions", body="Buses."
     )
-    version = proposal_services.version_publish(
+    version = versions.version_publish(
         actor=people.official, proposal=open_proposal, change_note="Nights at 30"
     )
     return version, limits, added

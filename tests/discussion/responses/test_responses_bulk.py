@@ -16,7 +16,7 @@ from discussion.comments import services
 from discussion.models import Comment, Event, OfficialResponse
 from discussion.moderation import curation
 from discussion.moderation import services as moderation
-from proposals import services as proposal_services
+from proposals.services import drafts, lifecycle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -409,14 +409,12 @@ def test_closed_consultations_can_be_answered_withdrawn_ones_cannot(
     client, open_proposal, people, similar
 ):
     client.force_login(people.official)
-    proposal_services.proposal_close_early(
+    lifecycle.proposal_close_early(
         actor=people.official, proposal=open_proposal, reason="Enough heard"
     )
     assert client.get(bulk_url(open_proposal)).status_code == 200
     assert apply(client, open_proposal, [similar[0].pk]).status_code == 302
-    proposal_services.proposal_withdraw(
-        actor=people.official, proposal=open_proposal, reason="Replaced"
-    )
+    lifecycle.proposal_withdraw(actor=people.official, proposal=open_proposal, reason="Replaced")
     assert client.get(bulk_url(open_proposal)).status_code == 403
     assert apply(client, open_proposal, [similar[1].pk]).status_code == 403
     assert OfficialResponse.objects.count() == 1
@@ -572,10 +570,10 @@ def test_only_published_sections_are_answered_under_their_published_heading(
     from discussion.responses.services import response_post_section
 
     # The working draft moves on: a new section, and a heading not yet published.
-    added = proposal_services.section_add(
+    added = drafts.section_add(
         actor=people.official, proposal=open_proposal, heading="Draft only", body="Not out yet."
     )
-    proposal_services.section_update(
+    drafts.section_update(
         actor=people.official, section=section, heading="Renamed in the draft", body=section.body
     )
     client.force_login(people.official)

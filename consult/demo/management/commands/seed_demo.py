@@ -14,14 +14,17 @@ from consult.accounts import services as account_services
 from consult.accounts.models import Department, Jurisdiction, Role, User
 from consult.demo.crowd import seed_crowd
 from consult.demo.data import DEMO_PROPOSALS
-from consult.reports import services as report_services
 from consult.reports.models import SummaryRun
+from consult.reports.report.drafting import report_draft
+from consult.reports.report.editing import report_save
+from consult.reports.report.publishing import report_publish
+from consult.reports.summary.running import summary_compute
 from discussion.comments import services as discussion_services
 from discussion.models import ModerationPolicy
 from discussion.moderation import services as moderation
 from discussion.responses import services as responses
-from proposals import services as proposal_services
 from proposals.models import Proposal, StanceValue, Status
+from proposals.services import drafts, stances, versions
 
 DEMO_PASSWORD = "demo-consult-2026"  # noqa: S105 - printed by `make run` on purpose
 
@@ -144,7 +147,7 @@ class Command(BaseCommand):
         self, demo, department: Department, official: User, citizens: list[User]
     ) -> None:
         """Built through the same services an official uses, then moved in time."""
-        proposal = proposal_services.proposal_create(
+        proposal = drafts.proposal_create(
             actor=official,
             department=department,
             jurisdiction=department.jurisdiction,
@@ -160,22 +163,22 @@ class Command(BaseCommand):
         )
         proposal.slug = demo.slug
         sections = [
-            proposal_services.section_add(actor=official, proposal=proposal, heading=h, body=b)
+            drafts.section_add(actor=official, proposal=proposal, heading=h, body=b)
             for h, b in demo.sections
         ]
         if demo.state == "draft":
             return
-        proposal_services.version_publish(
+        versions.version_publish(
             actor=official, proposal=proposal, change_note="First published draft."
         )
         if demo.revision:
             note, bodies = demo.revision
             for index, body in bodies.items():
                 section = sections[index]
-                proposal_services.section_update(
+                drafts.section_update(
                     actor=official, section=section, heading=section.heading, body=body
                 )
-            proposal_services.version_publish(actor=official, proposal=proposal, change_note=note)
+            versions.version_publish(actor=official, proposal=proposal, change_note=note)
         now = timezone.now()
         windows = {
             "scheduled": (now + timedelta(days=7), now + timedelta(days=49), Status.SCHEDULED),
@@ -216,9 +219,9 @@ class Command(BaseCommand):
                 explanation=text,
             )
         run = SummaryRun.objects.create(proposal=proposal, requested_by=official)
-        report_services.summary_compute(run_id=run.pk)
-        report = report_services.report_draft(actor=official, proposal=proposal)
-        report_services.report_save(
+        summary_compute(run_id=run.pk)
+        report = report_draft(actor=official, proposal=proposal)
+        report_save(
             actor=official,
             report=report,
             revision=report.revision,
@@ -233,7 +236,7 @@ class Command(BaseCommand):
                 if entry.title == theme
             },
         )
-        report_services.report_publish(actor=official, report=report)
+        report_publish(actor=official, report=report)
 
     def seed_discussion(self, demo, proposal: Proposal, sections, citizens: list[User]) -> None:
         """Comments, replies, reports and held comments, through the same services
@@ -271,8 +274,8 @@ class Command(BaseCommand):
                 citizen, proposal.jurisdiction
             ):
                 continue
-            proposal_services.stance_cast(actor=citizen, proposal=proposal, value=values[i % 2])
+            stances.stance_cast(actor=citizen, proposal=proposal, value=values[i % 2])
             for j, section in enumerate(sections):
-                proposal_services.stance_cast(
+                stances.stance_cast(
                     actor=citizen, proposal=proposal, section=section, value=values[(i + j) % 3]
                 )

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--title", help="Title (default: the export's topic).")
 
     def handle(self, *args, dir: str, department: str, title: str | None = None, **options):
-        from consult.opendata import polis  # the numeric libraries, in this process only
+        # The numeric libraries, in this process only.
+        from consult.opendata.polis.imports import import_dir
+        from consult.opendata.polis.reading import PolisImportError
 
         try:
             owner = Department.objects.get(slug=department)
@@ -32,16 +34,18 @@ class Command(BaseCommand):
                 _("No department has the slug %(slug)s.") % {"slug": department}
             ) from None
         try:
-            result = polis.import_dir(dir, department=owner, title=title)
-        except polis.PolisImportError as exc:
+            result = import_dir(dir, department=owner, title=title)
+        except PolisImportError as exc:
             raise CommandError(_("Nothing was imported: %(error)s") % {"error": exc}) from None
         except ValidationError as exc:
             raise CommandError(
                 _("Nothing was imported: %(error)s") % {"error": " ".join(exc.messages)}
             ) from None
-        self._report(result, polis)
+        self._report(result)
 
-    def _report(self, result, polis) -> None:
+    def _report(self, result) -> None:
+        from consult.opendata.polis.reading import reason_text
+
         proposal = result.proposal
         self.stdout.write(
             self.style.SUCCESS(
@@ -66,7 +70,7 @@ class Command(BaseCommand):
                     + _("%(count)d × %(reason)s (lines %(lines)s%(more)s)")
                     % {
                         "count": skipped.count,
-                        "reason": polis.reason_text(reason),
+                        "reason": reason_text(reason),
                         "lines": lines,
                         "more": ", …" if skipped.count > len(skipped.lines) else "",
                     }
