@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from proposals.models import ConsultationQuestion, Proposal, ProposalVersion, Section
+from proposals.models import (
+    ConsultationQuestion,
+    Proposal,
+    ProposalVersion,
+    Section,
+    SectionVersion,
+)
 
 COMMENT_MAX_LENGTH = 5000
 # Threads nest on the page to this depth; deeper replies continue on the page
@@ -170,8 +176,6 @@ class Comment(models.Model):
     @cached_property
     def responses(self) -> list:
         """Its official answers (filled in bulk by the selectors for a page)."""
-        from discussion.comments.selectors import responses_for_display
-
         return list(responses_for_display(self.official_responses.all()))
 
     def url_in_context(self) -> str:
@@ -350,6 +354,19 @@ class OfficialResponse(models.Model):
         if self.theme_name:
             return "theme"
         return "comments"
+
+
+def responses_for_display(qs: models.QuerySet[OfficialResponse]) -> models.QuerySet:
+    """What a response's fragment shows, in the query that reads it: the
+    department, what it answers, and the version and section that changed
+    (with the section's heading in that version)."""
+    heading = SectionVersion.objects.filter(
+        version_id=models.OuterRef("changed_version_id"),
+        section_id=models.OuterRef("changed_section_id"),
+    ).values("heading")[:1]
+    return qs.select_related(
+        "proposal", "department", "section", "changed_version", "changed_section"
+    ).annotate(changed_heading=models.Subquery(heading))
 
 
 class ReportReason(models.TextChoices):

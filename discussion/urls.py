@@ -2,7 +2,13 @@ from django.urls import path
 
 import proposals.urls  # noqa: F401 - registers the uslug path converter
 from discussion.comments import views
-from discussion.moderation import curation_views, log_views, queue_views
+from discussion.moderation import (
+    appeal_views,
+    curation_views,
+    log_views,
+    queue_views,
+    sanction_views,
+)
 from discussion.responses import views as response_views
 
 app_name = "discussion"
@@ -20,7 +26,8 @@ urlpatterns = [
     path("consultations/<uslug:slug>/respond/", response_views.respond_bulk, name="respond-bulk"),
     path("moderation/", queue_views.queue_page, name="queue"),
     path("moderation/items/<int:pk>/", queue_views.queue_item, name="queue-item"),
-    # Curation, appeals and sanctions (discussion/moderation/curation_views.py).
+    # Curation, appeals and sanctions (discussion/moderation/curation_views.py,
+    # appeal_views.py, sanction_views.py).
     path("comments/<int:pk>/highlight/", curation_views.comment_highlight, name="highlight"),
     path("comments/<int:pk>/unhighlight/", curation_views.comment_unhighlight, name="unhighlight"),
     path("comments/<int:pk>/pin/", curation_views.comment_pin, name="pin"),
@@ -37,12 +44,12 @@ urlpatterns = [
         curation_views.comment_unduplicate,
         name="unduplicate",
     ),
-    path("comments/<int:pk>/appeal/", curation_views.appeal, name="appeal"),
-    path("comments/<int:pk>/appeal/decide/", curation_views.appeal_decide, name="appeal-decide"),
-    path("people/<int:pk>/", curation_views.person, name="person"),
-    path("people/<int:pk>/suspend/", curation_views.person_suspend, name="person-suspend"),
-    path("people/<int:pk>/ban/", curation_views.person_ban, name="person-ban"),
-    path("people/<int:pk>/lift/", curation_views.person_lift, name="person-lift"),
+    path("comments/<int:pk>/appeal/", appeal_views.appeal, name="appeal"),
+    path("comments/<int:pk>/appeal/decide/", appeal_views.appeal_decide, name="appeal-decide"),
+    path("people/<int:pk>/", sanction_views.person, name="person"),
+    path("people/<int:pk>/suspend/", sanction_views.person_suspend, name="person-suspend"),
+    path("people/<int:pk>/ban/", sanction_views.person_ban, name="person-ban"),
+    path("people/<int:pk>/lift/", sanction_views.person_lift, name="person-lift"),
 ]
 
 # A consultation's moderation pages, under its address (consult/urls.py

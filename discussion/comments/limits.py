@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 import redis
 from django.conf import settings
@@ -59,6 +60,15 @@ def fill_token(at: float | None = None) -> str:
 
 def min_fill_seconds() -> float:
     return getattr(settings, "CONSULT_MIN_FILL_SECONDS", DEFAULT_MIN_FILL_SECONDS)
+
+
+@dataclass(frozen=True)
+class HumanCheck:
+    """What a page's form (or its socket) sends to tell a person from a
+    script: the signed time the form was drawn, and the honeypot field."""
+
+    started: str | None
+    honeypot: str | None
 
 
 def check_human(*, started: str | None, honeypot: str | None) -> None:

@@ -17,25 +17,14 @@ from discussion.models import (
     Pin,
     ThemedComment,
     public_comment,
+    responses_for_display,
 )
-from proposals.models import Proposal, Section, SectionVersion
+from proposals.models import Proposal, Section
 
 PAGE_SIZE = 20
 # Between theme names in the page's one query; theme names never contain it
 # (discussion.moderation.curation refuses control characters).
 THEME_SEPARATOR = "\x1f"
-
-
-def responses_for_display(qs: QuerySet[OfficialResponse]) -> QuerySet[OfficialResponse]:
-    """What a response's fragment shows, in the query that reads it: the
-    department, what it answers, and the version and section that changed
-    (with the section's heading in that version)."""
-    heading = SectionVersion.objects.filter(
-        version_id=OuterRef("changed_version_id"), section_id=OuterRef("changed_section_id")
-    ).values("heading")[:1]
-    return qs.select_related(
-        "proposal", "department", "section", "changed_version", "changed_section"
-    ).annotate(changed_heading=Subquery(heading))
 
 
 def _attach_responses(

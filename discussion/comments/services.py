@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -22,11 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from consult.accounts import rules as account_rules
 from consult.accounts.models import User
 from consult.infra.db import retry_on_conflict
-from consult.infra.text import render_markdown
+from consult.infra.text import TextRule, clean_text, render_markdown
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from discussion import rules
+from discussion.access import SIGN_IN, fresh_actor
 from discussion.comments import limits
+from discussion.comments.places import NOWHERE, Place, place_of
+from discussion.live import moderators
 from discussion.live.events import event_append
 from discussion.live.tallies import tally_changed
 from discussion.models import (
@@ -38,11 +40,9 @@ from discussion.models import (
     Event,
     VoteValue,
 )
-from discussion.moderation import premoderation, queue
-from proposals.models import ConsultationQuestion, Proposal, Section, SectionVersion
+from discussion.moderation import premoderation
+from proposals.models import ConsultationQuestion, Proposal, Section
 
-SIGN_IN = _("Sign in to take part in the discussion.")
-VERIFY_EMAIL = _("Confirm your email address to take part: follow the link we sent you.")
 NOT_OPEN = _("The discussion is closed: the consultation is %(status)s.")
 ARCHIVED = _(
     "This consultation is an archive imported from another platform: it takes no new "
@@ -58,9 +58,6 @@ LONE_SURROGATE = _(
     "The text contains U+%(code)04X, half of a character without its other half, which a "
     "comment cannot hold. Remove it and send the text again."
 )
-PARENT_ELSEWHERE = _("You can only reply to a comment in the same discussion.")
-PARENT_DELETED = _("That comment has been deleted; reply in its thread instead.")
-PARENT_HIDDEN = _("That comment was removed by a moderator; reply in its thread instead.")
 HIDDEN = _("That comment was removed by a moderator.")
 HELD = _("That comment is awaiting a moderator's review.")
 HELD_EDIT = _(
@@ -70,9 +67,6 @@ EDIT_NEEDS_REVIEW = _(
     "This change would need a moderator's review (%(reasons)s). Change the text, or delete "
     "the comment and post it again."
 )
-PARENT_HELD = _("That comment is awaiting a moderator's review; you can reply once it appears.")
-SECTION_ELSEWHERE = _("That section is not part of the published text of this consultation.")
-QUESTION_ELSEWHERE = _("That question is not part of this consultation.")
 NOT_AUTHOR = _("Only the author can change or delete a comment.")
 EDIT_WINDOW_OVER = _("Comments can be edited for %(minutes)d minutes after posting.")
 ALREADY_DELETED = _("That comment has already been deleted.")
@@ -91,14 +85,15 @@ def edit_window() -> timedelta:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+BODY = TextRule("body", COMMENT_MAX_LENGTH, TOO_LONG, required=EMPTY, refuse_nul=NUL_CHARACTER)
+
+
 def clean_body(body: str) -> str:
     """The text of a comment as every way in (form, socket, API) sends it:
     refused here, with the same words whichever way it came, or returned clean.
     The edges leave the text's characters to this check."""
     body = body or ""
-    if "\x00" in body:
-        raise ValidationError({"body": ValidationError(NUL_CHARACTER, code="null")})
-    surrogate = _SURROGATE.search(body)
+    surrogate = None if "\x00" in body else _SURROGATE.search(body)
     if surrogate is not None:
         raise ValidationError(
             {
@@ -107,46 +102,17 @@ def clean_body(body: str) -> str:
                 )
             }
         )
-    body = body.replace("\r\n", "\n").strip()
-    if not body:
-        raise ValidationError({"body": ValidationError(EMPTY)})
-    if len(body) > COMMENT_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "body": ValidationError(
-                    TOO_LONG, params={"limit": COMMENT_MAX_LENGTH, "length": len(body)}
-                )
-            }
-        )
-    return body
-
-
-def _fresh_actor(actor: User) -> User:
-    """The acting person as the database has them now: a suspension saved a
-    second ago counts, whatever object a long-lived socket still holds."""
-    if not account_rules.is_citizen(actor):
-        raise PermissionDenied(SIGN_IN)
-    fresh = (
-        User.objects.filter(pk=actor.pk, is_active=True)
-        .annotate(verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
-        .first()
-    )
-    if fresh is None:
-        raise PermissionDenied(SIGN_IN)
-    if not fresh.verified:
-        raise PermissionDenied(VERIFY_EMAIL)
-    account_rules.ensure_not_sanctioned(fresh)
-    return fresh
+    return clean_text(body, BODY)
 
 
 def ensure_can_post(*, actor: User) -> None:
     """Signed in, active and with a confirmed email, checked against the
     database now; raises PermissionDenied with the reason."""
-    _fresh_actor(actor)
+    fresh_actor(actor)
 
 
 def _open_proposal(actor: User, proposal_id: int) -> Proposal:
-    actor = _fresh_actor(actor)
+    actor = fresh_actor(actor)
     proposal = Proposal.objects.get(pk=proposal_id)
     if proposal.archived:
         raise ValidationError(ARCHIVED)
@@ -157,7 +123,7 @@ def _open_proposal(actor: User, proposal_id: int) -> Proposal:
     return proposal
 
 
-def _reply_key(comment: Comment) -> str:
+def reply_key(comment: Comment) -> str:
     return f"reply:{comment.pk}"
 
 
@@ -173,7 +139,7 @@ def comment_fragment(comment: Comment) -> dict[str, str]:
     return fragments
 
 
-def _rewrite_history(comment: Comment) -> None:
+def rewrite_history(comment: Comment) -> None:
     """After an edit or a deletion, earlier events of the comment carry what it
     shows now, so that a replay never brings back removed words."""
     html = comment_fragment(comment)
@@ -192,13 +158,16 @@ def comment_submit(
     ip: str | None,
     proposal: Proposal,
     body: str,
-    section: Section | None = None,
-    question: ConsultationQuestion | None = None,
-    parent: Comment | None = None,
+    place: Place = NOWHERE,
+    human: limits.HumanCheck | None = None,
 ) -> Comment:
-    """A comment as every way in sends it (form, socket, API): who may post,
-    then the text (a refusal for the text itself costs no rate), then the
-    person's and the address's rate, then the comment."""
+    """A comment as every way in sends it (form, socket, API): where it goes,
+    the human check where the page has one, who may post, then the text (a
+    refusal for the text itself costs no rate), then the person's and the
+    address's rate, then the comment."""
+    place.ensure()
+    if human is not None:
+        limits.check_human(started=human.started, honeypot=human.honeypot)
     ensure_can_post(actor=actor)
     clean_body(body)
     limits.check("comment", user=actor, ip=ip)
@@ -206,9 +175,9 @@ def comment_submit(
         actor=actor,
         proposal=proposal,
         body=body,
-        section=section,
-        question=question,
-        parent=parent,
+        section=place.section,
+        question=place.question,
+        parent=place.parent,
     )
 
 
@@ -224,30 +193,7 @@ def comment_create(
 ) -> Comment:
     proposal = _open_proposal(actor, proposal.pk)
     body = clean_body(body)
-    if parent is not None:
-        parent = Comment.objects.select_for_update().select_related("author").get(pk=parent.pk)
-        if parent.proposal_id != proposal.pk:
-            raise ValidationError(PARENT_ELSEWHERE)
-        if parent.is_deleted:
-            raise ValidationError(PARENT_DELETED)
-        if parent.is_hidden:
-            raise ValidationError(PARENT_HIDDEN)
-        if parent.is_held:
-            raise ValidationError(PARENT_HELD)
-        # A reply belongs to its parent's place in the consultation.
-        section_id, question_id = parent.section_id, parent.question_id
-    else:
-        section_id = section.pk if section else None
-        question_id = question.pk if question else None
-        if (
-            section_id
-            and not SectionVersion.objects.filter(
-                version_id=proposal.current_version_id, section_id=section_id
-            ).exists()
-        ):
-            raise ValidationError(SECTION_ELSEWHERE)
-        if question_id and not proposal.questions.filter(pk=question_id).exists():
-            raise ValidationError(QUESTION_ELSEWHERE)
+    parent, section_id, question_id = place_of(proposal, section, question, parent)
     held = premoderation.hold_reasons(author=actor, proposal=proposal, body=body)
     comment = Comment.objects.create(
         proposal=proposal,
@@ -268,7 +214,7 @@ def comment_create(
         comment.root_id = comment.pk
     if held:
         # Waits for a moderator: in their queue now, public once approved.
-        queue.announce(comment, change="held")
+        moderators.announce(comment, change="held")
     else:
         comment_publish(comment, parent=parent)
     return comment
@@ -284,7 +230,7 @@ def comment_publish(comment: Comment, *, parent: Comment | None) -> None:
         notifications.notify(
             recipient=parent.author,
             kind=NotificationKind.REPLY,
-            key=_reply_key(comment),
+            key=reply_key(comment),
             actor=comment.author,
             subject=proposal.title,
             excerpt=comment.body,
@@ -308,7 +254,7 @@ def comment_publish(comment: Comment, *, parent: Comment | None) -> None:
 
 def _own_comment_for_change(actor: User, comment_id: int) -> tuple[Comment, Proposal]:
     comment = Comment.objects.select_for_update().select_related("author").get(pk=comment_id)
-    actor = _fresh_actor(actor)
+    actor = fresh_actor(actor)
     if comment.author_id != actor.pk:
         raise PermissionDenied(NOT_AUTHOR)
     if comment.is_deleted:
@@ -356,10 +302,10 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
     comment.save(update_fields=["body", "body_html", "edited_at"])
     if comment.is_held:
         # Still waiting for review (now of the new words): nothing public to update.
-        queue.announce(comment, change="edited")
+        moderators.announce(comment, change="edited")
         return comment
-    _rewrite_history(comment)
-    notifications.refresh(key=_reply_key(comment), excerpt=body)
+    rewrite_history(comment)
+    notifications.refresh(key=reply_key(comment), excerpt=body)
     event_append(
         proposal=proposal,
         type="comment.edited",
@@ -387,11 +333,11 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
     # An appeal waiting on it has nothing left to decide: withdrawn with it.
     settled += Appeal.objects.filter(comment_id=comment.pk, decided_at__isnull=True).delete()[0]
     if settled or comment.is_held:
-        queue.announce(comment, change="resolved")
+        moderators.announce(comment, change="resolved")
     if comment.is_held:
         return comment
-    _rewrite_history(comment)
-    notifications.withdraw(key=_reply_key(comment))
+    rewrite_history(comment)
+    notifications.withdraw(key=reply_key(comment))
     event_append(
         proposal=proposal,
         type="comment.deleted",

@@ -4,41 +4,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consult.infra.ratelimit import RateLimited
+from consult.infra.refusals import refusal_messages, refusal_text, refuse
 from discussion import rules
-from discussion.comments import limits, selectors, services
+from discussion.access import access_comment
+from discussion.comments import limits, places, selectors, services
 from discussion.comments.forms import VOTE_WITHDRAW, CommentForm, EditForm, SortForm, VoteForm
 from discussion.live import events
-from discussion.models import DISPLAY_DEPTH, Comment, ReportReason, ResponseStatus
+from discussion.models import DISPLAY_DEPTH, ReportReason, ResponseStatus
 from discussion.moderation import services as moderation
-from proposals import rules as proposal_rules
 from proposals import selectors as proposal_selectors
+from proposals.access import access_proposal
 from proposals.models import Proposal
 
 
-def _proposal_or_404(request: HttpRequest, slug: str) -> Proposal:
-    try:
-        return proposal_selectors.proposal_get_public(slug=slug, user=request.user)
-    except Proposal.DoesNotExist:
-        raise Http404 from None
-
-
-def _visible_comment(request: HttpRequest, pk: int) -> Comment:
-    comment = get_object_or_404(Comment.objects.select_related("proposal", "author"), pk=pk)
-    if not proposal_rules.can_view(request.user, comment.proposal):
-        raise Http404
-    if (
-        comment.is_held
-        and comment.author_id != request.user.pk
-        and not rules.can_moderate(request.user, comment.proposal)
-    ):
-        # Awaiting review: its author and moderators only.
-        raise Http404
-    return comment
+def _proposal(request: HttpRequest, slug: str) -> Proposal:
+    return access_proposal(request.user, slug=slug)
 
 
 def _discussion_context(request, proposal, section, form=None, question=None) -> dict:
@@ -87,7 +72,7 @@ def _walk(nodes):
 
 @require_safe
 def section_discussion(request: HttpRequest, slug: str, section_id: int) -> HttpResponse:
-    proposal = _proposal_or_404(request, slug)
+    proposal = _proposal(request, slug)
     page = proposal_selectors.proposal_page(proposal=proposal, user=request.user)
     section = next((s for s in page.sections if s.section_id == section_id), None)
     if section is None:
@@ -102,7 +87,7 @@ def general_discussion(
     request: HttpRequest, slug: str, question_id: int | None = None
 ) -> HttpResponse:
     """The discussion of the proposal as a whole, or the answers to one of its questions."""
-    proposal = _proposal_or_404(request, slug)
+    proposal = _proposal(request, slug)
     question = None
     if question_id is not None:
         question = proposal.questions.filter(pk=question_id).first()
@@ -115,7 +100,7 @@ def general_discussion(
 
 @require_safe
 def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _visible_comment(request, pk)
+    comment = access_comment(request.user, pk)
     seq = events.last_seq(comment.proposal_id)
     tree = selectors.comment_subtree(comment=comment, viewer=request.user)
     ids = [node.comment.pk for node in _walk([tree])]
@@ -138,62 +123,38 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _back_to(comment: Comment) -> str:
-    return comment.url_in_context()
-
-
 @require_POST
 @login_required
 def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
-    proposal = _proposal_or_404(request, slug)
+    proposal = _proposal(request, slug)
     form = CommentForm(request.POST)
-    section = parent = question = None
+    place, status, retry_after = places.NOWHERE, 400, None
     if form.is_valid():
         data = form.cleaned_data
-        section = proposal.sections.filter(pk=data["section"]).first() if data["section"] else None
-        question = (
-            proposal.questions.filter(pk=data["question"]).first() if data["question"] else None
+        place = places.comment_place(
+            proposal=proposal,
+            section_id=data["section"],
+            question_id=data["question"],
+            parent_id=data["parent"],
         )
-        parent = (
-            Comment.objects.filter(pk=data["parent"], proposal=proposal).first()
-            if data["parent"]
-            else None
-        )
-        # An address that does not resolve is an error, never a different place to post.
-        for name, found, message in (
-            ("section", section, services.SECTION_ELSEWHERE),
-            ("question", question, services.QUESTION_ELSEWHERE),
-            ("parent", parent, services.PARENT_ELSEWHERE),
-        ):
-            if data[name] and found is None:
-                form.add_error(None, message)
-        # Checked once the place is known, so a refusal comes back on the right page.
-        try:
-            limits.check_human(started=data["started"], honeypot=data["website"])
-        except ValidationError as error:
-            form.add_error(None, error)
-    status, retry_after = 400, None
-    if form.is_valid():
         try:
             comment = services.comment_submit(
                 actor=request.user,
                 ip=request.META.get("REMOTE_ADDR"),
                 proposal=proposal,
                 body=data["body"],
-                section=section,
-                question=question,
-                parent=parent,
+                place=place,
+                human=limits.HumanCheck(started=data["started"], honeypot=data["website"]),
             )
         except RateLimited as error:
             form.add_error(None, error.message)
             status, retry_after = 429, error.retry_after
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(
-                    "body" if "body" in getattr(error, "error_dict", {}) else None, message
-                )
+            field = "body" if "body" in getattr(error, "error_dict", {}) else None
+            for message in refusal_messages(error):
+                form.add_error(field, message)
         except PermissionDenied as error:
-            form.add_error(None, str(error))
+            form.add_error(None, refusal_text(error))
         else:
             if comment.is_held:
                 messages.info(
@@ -205,10 +166,18 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("Your comment is posted."))
-            return redirect(_back_to(comment))
-    # Nothing is lost: the page comes back with the text and the reason.
-    if parent is not None:
-        section, question = parent.section, parent.question
+            return redirect(comment.url_in_context())
+    return _limited(_refused_comment(request, proposal, form, place, status), retry_after)
+
+
+def _refused_comment(
+    request: HttpRequest, proposal: Proposal, form: CommentForm, place, status: int
+) -> HttpResponse:
+    """Nothing is lost: the page the comment was written on comes back with
+    the text and the reason."""
+    section, question = place.section, place.question
+    if place.parent is not None:
+        section, question = place.parent.section, place.parent.question
     page = proposal_selectors.proposal_page(proposal=proposal, user=request.user)
     snapshot = next((s for s in page.sections if section and s.section_id == section.pk), None)
     if snapshot is None:
@@ -219,11 +188,10 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
             "status": proposal.effective_status(),
         }
         context.update(_discussion_context(request, proposal, None, form=form, question=question))
-        response = render(request, "discussion/general.html", context, status=status)
-        return _limited(response, retry_after)
+        return render(request, "discussion/general.html", context, status=status)
     context = {"page": page, "section": snapshot}
     context.update(_discussion_context(request, proposal, section, form=form))
-    return _limited(render(request, "discussion/section.html", context, status=status), retry_after)
+    return render(request, "discussion/section.html", context, status=status)
 
 
 def _limited(response: HttpResponse, retry_after: int | None) -> HttpResponse:
@@ -235,7 +203,7 @@ def _limited(response: HttpResponse, retry_after: int | None) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _visible_comment(request, pk)
+    comment = access_comment(request.user, pk)
     if comment.author_id != request.user.pk:
         raise Http404
     form = EditForm(request.POST or None, initial={"body": comment.body})
@@ -245,10 +213,10 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, comment=comment, body=form.cleaned_data["body"]
             )
         except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+            form.add_error(None, refusal_text(error))
         else:
             messages.success(request, _("Your comment is updated."))
-            return redirect(_back_to(comment))
+            return redirect(comment.url_in_context())
     return render(
         request,
         "discussion/edit.html",
@@ -262,29 +230,31 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Asks first: the page (GET, or a POST without the confirmation) shows the
     comment and a button that deletes it, so one stray click deletes nothing."""
-    comment = _visible_comment(request, pk)
+    comment = access_comment(request.user, pk)
     if comment.author_id != request.user.pk:
         raise Http404
     if comment.is_deleted:
-        return redirect(_back_to(comment))
+        return redirect(comment.url_in_context())
     if request.method != "POST" or request.POST.get("confirm") != "yes":
         return render(
-            request, "discussion/delete.html", {"comment": comment, "back": _back_to(comment)}
+            request,
+            "discussion/delete.html",
+            {"comment": comment, "back": comment.url_in_context()},
         )
     try:
         services.comment_delete(actor=request.user, comment=comment)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        refuse(request, error, one_line=True)
     else:
         messages.success(request, _("Your comment is deleted. Replies to it stay in the thread."))
-    return redirect(_back_to(comment))
+    return redirect(comment.url_in_context())
 
 
 @require_POST
 @login_required
 def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
     """Agree, disagree, pass, or take one's vote back (value "withdraw")."""
-    comment = _visible_comment(request, pk)
+    comment = access_comment(request.user, pk)
     ip = request.META.get("REMOTE_ADDR")
     form = VoteForm(request.POST)
     try:
@@ -301,20 +271,20 @@ def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
         response = render(
             request,
             "discussion/limited.html",
-            {"message": error.message, "back": _back_to(comment)},
+            {"message": error.message, "back": comment.url_in_context()},
             status=429,
         )
         response["Retry-After"] = str(error.retry_after)
         return response
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    return redirect(_back_to(comment))
+        refuse(request, error, one_line=True)
+    return redirect(comment.url_in_context())
 
 
 @require_POST
 @login_required
 def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _visible_comment(request, pk)
+    comment = access_comment(request.user, pk)
     try:
         moderation.comment_hide(
             actor=request.user,
@@ -323,29 +293,29 @@ def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
             category=request.POST.get("category") or ReportReason.OTHER,
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        refuse(request, error, one_line=True)
     else:
         messages.success(request, _("The comment is hidden. Its replies stay in the thread."))
-    return redirect(_back_to(comment))
+    return redirect(comment.url_in_context())
 
 
 @require_POST
 @login_required
 def comment_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _visible_comment(request, pk)
+    comment = access_comment(request.user, pk)
     try:
         moderation.comment_restore(actor=request.user, comment=comment)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        refuse(request, error, one_line=True)
     else:
         messages.success(request, _("The comment is restored."))
-    return redirect(_back_to(comment))
+    return redirect(comment.url_in_context())
 
 
 @require_POST
 @login_required
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _visible_comment(request, pk)
+    comment = access_comment(request.user, pk)
     try:
         moderation.comment_report(
             actor=request.user,
@@ -354,7 +324,7 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        refuse(request, error, one_line=True)
     else:
         messages.success(request, _("Thank you. Moderators will look at your report."))
-    return redirect(_back_to(comment))
+    return redirect(comment.url_in_context())

@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
+from consult.infra.text import TextRule, clean_text
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
-from discussion.comments.services import SIGN_IN
+from discussion.access import SIGN_IN, access_moderated_comment
+from discussion.live import moderators
 from discussion.models import Appeal, AppealOutcome, Comment
-from discussion.moderation import queue
 from discussion.moderation import services as moderation
 
 NOTE_LIMIT = 1000
@@ -46,18 +47,7 @@ UPHELD_NOTE = _("Your appeal was not accepted: your comment stays hidden. %(note
 
 
 def _clean_note(note: str) -> str:
-    note = (note or "").replace("\x00", "").replace("\r\n", "\n").strip()
-    if not note:
-        raise ValidationError({"note": ValidationError(NOTE_NEEDED)})
-    if len(note) > NOTE_LIMIT:
-        raise ValidationError(
-            {
-                "note": ValidationError(
-                    NOTE_TOO_LONG, params={"limit": NOTE_LIMIT, "length": len(note)}
-                )
-            }
-        )
-    return note
+    return clean_text(note, TextRule("note", NOTE_LIMIT, NOTE_TOO_LONG, required=NOTE_NEEDED))
 
 
 def _author(actor: User) -> User:
@@ -105,21 +95,17 @@ def appeal_create(*, actor: User, comment: Comment, note: str) -> Appeal:
         after={"appeal": appeal.pk},
         scope=moderation.scope(comment),
     )
-    queue.announce(comment, change="appealed")
+    moderators.announce(comment, change="appealed")
     return appeal
 
 
 def _clean_decision(outcome: str, note: str) -> tuple[str, str]:
     if outcome not in AppealOutcome.values:
         raise ValidationError({"outcome": ValidationError(OUTCOME)})
-    note = " ".join((note or "").replace("\x00", "").split())
-    if not note:
-        raise ValidationError({"decision_note": ValidationError(DECISION_NEEDED)})
-    if len(note) > DECISION_LIMIT:
-        raise ValidationError(
-            {"decision_note": ValidationError(DECISION_TOO_LONG, params={"limit": DECISION_LIMIT})}
-        )
-    return outcome, note
+    rule = TextRule(
+        "decision_note", DECISION_LIMIT, DECISION_TOO_LONG, required=DECISION_NEEDED, one_line=True
+    )
+    return outcome, clean_text(note, rule)
 
 
 @transaction.atomic
@@ -129,7 +115,7 @@ def appeal_decide(
     """Restore the comment or uphold its hiding; the first decision stands."""
     outcome, note = _clean_decision(outcome, note)
     # Locks the comment: two moderators deciding at once take turns.
-    actor, comment = moderation._moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     appeal = (
         Appeal.objects.select_for_update(of=("self",))
         .select_related("decided_by")
@@ -171,7 +157,7 @@ def appeal_decide(
         reason=note,
         scope=moderation.scope(comment),
     )
-    queue.announce(comment, change="resolved")
+    moderators.announce(comment, change="resolved")
     template = RESTORED_NOTE if outcome == AppealOutcome.RESTORED else UPHELD_NOTE
     notifications.notify(
         recipient=comment.author,

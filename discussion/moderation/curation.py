@@ -24,7 +24,9 @@ from taggit.models import Tag
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
 from consult.infra import names
-from discussion.comments.services import _rewrite_history, comment_fragment
+from consult.infra.text import TextRule, clean_text
+from discussion.access import access_moderated_comment
+from discussion.comments.services import comment_fragment, rewrite_history
 from discussion.live.events import event_append
 from discussion.models import Comment, Pin, ThemedComment
 from discussion.moderation import services as moderation
@@ -65,16 +67,8 @@ _ID = r"\d{1,18}"
 
 
 def _optional_reason(reason: str) -> str:
-    reason = " ".join((reason or "").replace("\x00", "").split())
-    if len(reason) > moderation.REASON_LIMIT:
-        raise ValidationError(
-            {
-                "reason": ValidationError(
-                    moderation.REASON_TOO_LONG, params={"limit": moderation.REASON_LIMIT}
-                )
-            }
-        )
-    return reason
+    rule = TextRule("reason", moderation.REASON_LIMIT, moderation.REASON_TOO_LONG, one_line=True)
+    return clean_text(reason, rule)
 
 
 def _announce(comment: Comment) -> None:
@@ -88,7 +82,7 @@ def _announce(comment: Comment) -> None:
     )
     if not comment.is_public:
         return
-    _rewrite_history(comment)
+    rewrite_history(comment)
     event_append(
         proposal=comment.proposal,
         type="comment.curated",
@@ -128,7 +122,7 @@ def comment_highlight(
 ) -> Comment:
     """Mark a comment as constructive: readers see "Highlighted by moderators"."""
     reason = _optional_reason(reason)
-    actor, comment = moderation._moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     _ensure_public(comment)
     if comment.highlighted_at is not None:
         raise ValidationError(ALREADY_HIGHLIGHTED)
@@ -150,7 +144,7 @@ def comment_unhighlight(
     *, actor: User, comment: Comment, reason: str = "", take_over: bool = False
 ) -> Comment:
     reason = _optional_reason(reason)
-    actor, comment = moderation._moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     if comment.highlighted_at is None:
         raise ValidationError(NOT_HIGHLIGHTED)
     comment.highlighted_at = None
@@ -173,7 +167,7 @@ def comment_unhighlight(
 def comment_pin(*, actor: User, comment: Comment, reason: str = "", take_over: bool = False) -> Pin:
     """Pin a thread at the top of its discussion, in place of the one pinned before."""
     reason = _optional_reason(reason)
-    actor, comment = moderation._moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     _ensure_public(comment)
     if comment.depth != 0:
         raise ValidationError(PIN_ROOT_ONLY)
@@ -217,7 +211,7 @@ def comment_unpin(
     *, actor: User, comment: Comment, reason: str = "", take_over: bool = False
 ) -> Comment:
     reason = _optional_reason(reason)
-    actor, comment = moderation._moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     deleted, _rows = Pin.objects.filter(comment_id=comment.pk).delete()
     if not deleted:
         raise ValidationError(NOT_PINNED)
@@ -292,7 +286,7 @@ def _tag_named(name: str) -> Tag:
 @transaction.atomic
 def comment_theme_add(*, actor: User, comment: Comment, name: str, take_over: bool = False) -> Tag:
     name = clean_theme(name)
-    actor, comment = moderation._moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     if comment.is_deleted:
         raise ValidationError(DELETED)
     themes = _themes_of(comment)
@@ -319,7 +313,7 @@ def comment_theme_remove(
     *, actor: User, comment: Comment, name: str, take_over: bool = False
 ) -> Comment:
     name = " ".join((name or "").split())
-    actor, comment = moderation._moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     themes = _themes_of(comment)
     found = next((t for t in themes if t.tag.name.casefold() == name.casefold()), None)
     if found is None:
@@ -396,7 +390,7 @@ def comment_mark_duplicate(
     campaign of identical comments is counted honestly in the summary)."""
     original_id = comment_reference(original)
     reason = _optional_reason(reason)
-    actor, comment = moderation._moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     if comment.is_deleted:
         raise ValidationError(DELETED)
     original = _original_for(comment, original_id)
@@ -428,7 +422,7 @@ def comment_unmark_duplicate(
     *, actor: User, comment: Comment, reason: str = "", take_over: bool = False
 ) -> Comment:
     reason = _optional_reason(reason)
-    actor, comment = moderation._moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     if comment.duplicate_of_id is None:
         raise ValidationError(NOT_DUPLICATE)
     before = comment.duplicate_of_id

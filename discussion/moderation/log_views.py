@@ -7,8 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -18,8 +18,7 @@ from discussion import rules
 from discussion.models import ModerationPolicy
 from discussion.moderation import log, policy, premoderation
 from discussion.moderation.forms import AuditFilterForm, PolicyForm
-from proposals import rules as proposal_rules
-from proposals import selectors as proposal_selectors
+from proposals.access import access_proposal
 from proposals.models import Proposal
 
 MODERATORS_ONLY = gettext_lazy(
@@ -30,30 +29,30 @@ STAFF_ONLY = gettext_lazy(
 )
 
 
-def _public_proposal(request: HttpRequest, slug: str) -> Proposal:
-    try:
-        return proposal_selectors.proposal_get_public(slug=slug, user=request.user)
-    except Proposal.DoesNotExist:
-        raise Http404 from None
-
-
 def _staff_proposal(request: HttpRequest, slug: str, *, officials: bool) -> tuple[Proposal, bool]:
     """The consultation and whether the person moderates it. Moderators of
     its department (or above) may; with `officials`, its officials may look.
     Whoever may not even see the consultation gets 404, anyone else 403."""
-    proposal = get_object_or_404(Proposal.objects.select_related("department"), slug=slug)
-    if rules.can_moderate(request.user, proposal):
-        return proposal, True
-    if officials and account_rules.is_official_for(request.user, proposal.department):
-        return proposal, False
-    if not proposal_rules.can_view(request.user, proposal):
-        raise Http404
-    raise PermissionDenied(STAFF_ONLY if officials else MODERATORS_ONLY)
+    moderates = False
+
+    def may(user, proposal: Proposal) -> bool:
+        nonlocal moderates
+        moderates = rules.can_moderate(user, proposal)
+        return moderates or (officials and account_rules.is_official_for(user, proposal.department))
+
+    proposal = access_proposal(
+        request.user,
+        slug=slug,
+        queryset=Proposal.objects.select_related("department"),
+        may=may,
+        refusal=STAFF_ONLY if officials else MODERATORS_ONLY,
+    )
+    return proposal, moderates
 
 
 @require_safe
 def moderation_log(request: HttpRequest, slug: str) -> HttpResponse:
-    proposal = _public_proposal(request, slug)
+    proposal = access_proposal(request.user, slug=slug)
     public_log = log.moderation_log(proposal=proposal, page=request.GET.get("page"))
     return render(
         request,

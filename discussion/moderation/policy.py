@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
 from discussion import rules
-from discussion.comments.services import _fresh_actor
+from discussion.comments.services import fresh_actor
 from discussion.models import ModerationPolicy
 from discussion.moderation import premoderation
 from proposals.models import Proposal
@@ -95,7 +95,7 @@ def policy_update(
     # Locked: two moderators saving at once take turns, and the first save
     # creates the one policy row instead of both trying to.
     proposal = Proposal.objects.select_for_update().select_related("department").get(pk=proposal.pk)
-    actor = _fresh_actor(actor)
+    actor = fresh_actor(actor)
     if not rules.can_moderate(actor, proposal):
         raise PermissionDenied(NOT_MODERATOR)
     policy = ModerationPolicy.objects.filter(proposal=proposal).first()

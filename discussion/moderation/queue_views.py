@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from consult.infra.refusals import refusal_messages
 from discussion.models import ReportReason
-from discussion.moderation import queue
+from discussion.moderation import bulk, selectors
 from discussion.moderation import services as moderation
 
 MAX_ID = 2**63 - 1
@@ -30,7 +31,9 @@ BAD_FILTERS = gettext_lazy("Some filters could not be read and were left out.")
 
 
 class FilterForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Show"), choices=queue.KIND_CHOICES, required=False)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Show"), choices=selectors.KIND_CHOICES, required=False
+    )
     proposal = forms.IntegerField(
         label=gettext_lazy("Consultation"), required=False, min_value=1, max_value=MAX_ID
     )
@@ -43,14 +46,14 @@ class FilterForm(forms.Form):
         label=gettext_lazy("Only items nobody else has taken"), required=False
     )
     order = forms.ChoiceField(
-        label=gettext_lazy("Order"), choices=queue.ORDER_CHOICES, required=False
+        label=gettext_lazy("Order"), choices=selectors.ORDER_CHOICES, required=False
     )
 
-    def filters(self) -> queue.Filters:
+    def filters(self) -> selectors.Filters:
         """What could be read; a field that could not is left out."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return queue.Filters(
+        return selectors.Filters(
             kind=data.get("kind") or "all",
             proposal=data.get("proposal"),
             reason=data.get("reason") or "",
@@ -78,21 +81,21 @@ class Wanted:
 @dataclass
 class Result:
     action: str
-    done: list[queue.Outcome] = field(default_factory=list)
-    refused: list[queue.Outcome] = field(default_factory=list)
+    done: list[bulk.Outcome] = field(default_factory=list)
+    refused: list[bulk.Outcome] = field(default_factory=list)
 
     @property
-    def taken(self) -> list[queue.Outcome]:
+    def taken(self) -> list[bulk.Outcome]:
         return [outcome for outcome in self.refused if outcome.taken]
 
     @property
     def done_label(self) -> str:
-        return str(queue.ACTION_DONE[self.action])
+        return str(bulk.ACTION_DONE[self.action])
 
 
 def _ensure_moderator(request: HttpRequest) -> None:
-    if not queue.is_moderator(request.user):
-        raise PermissionDenied(queue.NOT_A_MODERATOR)
+    if not selectors.is_moderator(request.user):
+        raise PermissionDenied(selectors.NOT_A_MODERATOR)
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -104,8 +107,8 @@ def _ids(values: list[str]) -> list[int]:
             raise ValidationError(UNREADABLE)
         if int(value) not in ids:
             ids.append(int(value))
-        if len(ids) > queue.PAGE_SIZE:
-            raise ValidationError(TOO_MANY, params={"limit": queue.PAGE_SIZE})
+        if len(ids) > selectors.PAGE_SIZE:
+            raise ValidationError(TOO_MANY, params={"limit": selectors.PAGE_SIZE})
     if not ids:
         raise ValidationError(NO_SELECTION)
     return ids
@@ -115,17 +118,17 @@ def _parse(post) -> Wanted:
     """Which button was pressed decides the action: the bar's buttons, a
     take-over confirmation after a refusal, or one item's "Take over"."""
     if post.get("take_over_item"):
-        return Wanted(queue.TAKE, _ids([post["take_over_item"]]), take_over=True)
+        return Wanted(bulk.TAKE, _ids([post["take_over_item"]]), take_over=True)
     confirmed = post.get("confirm_take_over")
     action = confirmed or post.get("action", "")
-    if action not in queue.ACTIONS:
+    if action not in bulk.ACTIONS:
         raise ValidationError(NO_ACTION)
     ids = _ids(post.getlist("take_over_ids") if confirmed else post.getlist("items"))
     form = ActionForm(post)
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
     wanted = Wanted(action, ids, take_over=bool(confirmed))
-    if action == queue.HIDE:
+    if action == bulk.HIDE:
         wanted.reason = " ".join(form.cleaned_data["reason"].split())
         if not wanted.reason:
             raise ValidationError(moderation.REASON_NEEDED)
@@ -146,8 +149,8 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         wanted = _parse(request.POST)
     except ValidationError as error:
         # Nothing was done; the form comes back as it was sent.
-        return _render(request, filter_form, errors=error.messages, status=400)
-    outcomes = queue.items_act(
+        return _render(request, filter_form, errors=refusal_messages(error), status=400)
+    outcomes = bulk.items_act(
         actor=request.user,
         action=wanted.action,
         comment_ids=wanted.ids,
@@ -184,7 +187,7 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     filters = filter_form.filters()
-    page_obj, items = queue.queue_page(
+    page_obj, items = selectors.queue_page(
         user=request.user, filters=filters, page=request.GET.get("page")
     )
     posted = request.POST if request.method == "POST" else {}
@@ -196,7 +199,7 @@ def _render(
         "page_obj": page_obj,
         "filter_form": filter_form,
         "filters": filters,
-        "consultations": queue.queue_consultations(request.user),
+        "consultations": selectors.queue_consultations(request.user),
         "selected": selected,
         "result": result,
         "errors": errors or [],
@@ -229,7 +232,7 @@ def queue_item(request: HttpRequest, pk: int) -> HttpResponse:
     filtered: decided, another department's, or no such comment alike."""
     _ensure_moderator(request)
     filters = FilterForm(request.GET or None).filters()
-    item = queue.queue_item(user=request.user, comment_id=pk, filters=filters)
+    item = selectors.queue_item(user=request.user, comment_id=pk, filters=filters)
     if item is None:
         return HttpResponse(status=204)
     return render(request, "discussion/queue/_item.html", {"item": item, "selected": set()})

@@ -27,7 +27,7 @@ from consult.accounts.selectors import department_ids_for_role
 from consult.infra import live
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
-from discussion.comments.services import _fresh_actor
+from discussion.comments.services import fresh_actor
 from discussion.models import Comment, ReportReason
 from discussion.moderation import services as moderation
 
@@ -110,7 +110,7 @@ def _clean_category(category: str) -> str:
 
 
 def _sanctionable(actor: User, person_id: int) -> tuple[User, User]:
-    actor = _fresh_actor(actor)
+    actor = fresh_actor(actor)
     # Locked: two moderators acting on one person take turns; the second sees the first's.
     person = User.objects.select_for_update().get(pk=person_id)
     if actor.pk == person.pk:

@@ -7,27 +7,28 @@ out live, in the transaction of the change, like every other event."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
+from consult.infra.text import TextRule, clean_text
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
-from discussion import rules
+from discussion.access import access_moderated_comment, fresh_actor
 from discussion.comments.services import (
     HELD,
-    _fresh_actor,
-    _reply_key,
-    _rewrite_history,
     comment_fragment,
     comment_publish,
+    reply_key,
+    rewrite_history,
 )
+from discussion.live import moderators
 from discussion.live.events import event_append
 from discussion.models import Appeal, AppealOutcome, Comment, Report, ReportReason
-from discussion.moderation import queue
+from discussion.moderation.selectors import claimed_by_other
 
 DEFAULT_REPORTS_TO_HIDE = 3
 NOTE_LIMIT = 500
@@ -37,7 +38,6 @@ NOTE_TOO_LONG = _("Keep the note to %(limit)d characters.")
 OWN_REPORT = _("You cannot report your own comment; you can edit or delete it.")
 ALREADY_REPORTED = _("You have already reported this comment. Moderators will look at it.")
 ALREADY_DELETED = _("That comment has already been deleted.")
-NOT_MODERATOR = _("Only moderators of this consultation's department can do that.")
 REASON_NEEDED = _("Give the reason the public will see for hiding this comment.")
 REASON_TOO_LONG = _("Keep the reason to %(limit)d characters.")
 ALREADY_HIDDEN = _("Another moderator has already hidden this comment.")
@@ -47,8 +47,7 @@ NO_OPEN_REPORTS = _("This comment has no open reports: another moderator may hav
 CATEGORY = _("Choose the category of the reason.")
 APPROVED = _("Your comment was approved by a moderator and is now public.")
 REASON_LIMIT = 300
-DEFAULT_CLAIM_SECONDS = 300
-OWN_COMMENT = _("You cannot moderate your own comment: another moderator will.")
+REPORT_NOTE = TextRule("note", NOTE_LIMIT, NOTE_TOO_LONG, one_line=True)
 # What hiding and restoring change (a decision also ends any claim on the item).
 HIDING_FIELDS = [
     "hidden_at",
@@ -59,47 +58,12 @@ HIDING_FIELDS = [
     "claimed_by",
     "claimed_at",
 ]
-TAKEN = _("%(name)s is handling this comment. Take it over to act on it anyway.")
-
-
-def claim_seconds() -> int:
-    return getattr(settings, "CONSULT_QUEUE_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS)
-
-
-def claimed_by_other(comment: Comment, actor: User, now=None) -> bool:
-    """Another moderator took this item in the last CONSULT_QUEUE_CLAIM_SECONDS."""
-    if comment.claimed_by_id in (None, actor.pk) or comment.claimed_at is None:
-        return False
-    now = now or timezone.now()
-    return (now - comment.claimed_at).total_seconds() < claim_seconds()
-
-
-def _moderated_comment(
-    actor: User, comment_id: int, *, take_over: bool = False
-) -> tuple[User, Comment]:
-    # Locked: two moderators acting on one comment take turns, and the second is told.
-    # Only the comment's row: PostgreSQL locks no row of an outer join (claimed_by).
-    comment = (
-        Comment.objects.select_for_update(of=("self",))
-        .select_related("proposal", "proposal__department", "author", "claimed_by")
-        .get(pk=comment_id)
-    )
-    actor = _fresh_actor(actor)
-    if not rules.can_moderate(actor, comment.proposal):
-        raise PermissionDenied(NOT_MODERATOR)
-    if comment.author_id == actor.pk:
-        # Another moderator decides on a moderator's own words.
-        raise PermissionDenied(OWN_COMMENT)
-    if not take_over and claimed_by_other(comment, actor):
-        # Never two moderators on one item unknowingly: the second is told who.
-        raise ValidationError(TAKEN, params={"name": comment.claimed_by.public_name})
-    return actor, comment
 
 
 @transaction.atomic
 def comment_claim(*, actor: User, comment: Comment, take_over: bool = False) -> Comment:
     """Take an item in the queue, so that other moderators see who is on it."""
-    actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     previous = comment.claimed_by if claimed_by_other(comment, actor) else None
     comment.claimed_by, comment.claimed_at = actor, timezone.now()
     comment.save(update_fields=["claimed_by", "claimed_at"])
@@ -113,31 +77,25 @@ def comment_claim(*, actor: User, comment: Comment, take_over: bool = False) -> 
             after={"claimed_by": actor.pk},
             scope=scope(comment),
         )
-    queue.announce(comment, change="claimed", by=actor.display_name, by_id=actor.pk)
+    moderators.announce(comment, change="claimed", by=actor.display_name, by_id=actor.pk)
     return comment
 
 
 @transaction.atomic
 def comment_release(*, actor: User, comment: Comment) -> Comment:
     """Let go of an item one had taken (another's claim is left alone)."""
-    actor, comment = _moderated_comment(actor, comment.pk)
+    actor, comment = access_moderated_comment(actor, comment.pk)
     if comment.claimed_by_id == actor.pk:
         comment.claimed_by, comment.claimed_at = None, None
         comment.save(update_fields=["claimed_by", "claimed_at"])
-        queue.announce(comment, change="released")
+        moderators.announce(comment, change="released")
     return comment
 
 
 def clean_reason(reason: str, *, needed=REASON_NEEDED) -> str:
     """A reason typed by a moderator: white space folded, present, not too long."""
-    reason = " ".join((reason or "").replace("\x00", "").split())
-    if not reason:
-        raise ValidationError({"reason": ValidationError(needed)})
-    if len(reason) > REASON_LIMIT:
-        raise ValidationError(
-            {"reason": ValidationError(REASON_TOO_LONG, params={"limit": REASON_LIMIT})}
-        )
-    return reason
+    rule = TextRule("reason", REASON_LIMIT, REASON_TOO_LONG, required=needed, one_line=True)
+    return clean_text(reason, rule)
 
 
 def _appeal_answered(comment: Comment, *, actor: User) -> None:
@@ -165,7 +123,7 @@ def comment_hide(
     reason = clean_reason(reason)
     if category not in ReportReason.values:
         raise ValidationError({"category": ValidationError(CATEGORY)})
-    actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     if comment.is_hidden and not comment.hidden_pending_review:
         raise ValidationError(ALREADY_HIDDEN)
     # A moderator's decision settles the readers' reports.
@@ -198,7 +156,7 @@ def _hide(comment: Comment, *, actor: User | None, reason: str, category: str = 
         reason=reason,
         scope=scope(comment),
     )
-    queue.announce(comment, change="resolved" if actor else "reported")
+    moderators.announce(comment, change="resolved" if actor else "reported")
     notifications.notify(
         recipient=comment.author,
         kind=NotificationKind.MODERATION,
@@ -212,8 +170,8 @@ def _hide(comment: Comment, *, actor: User | None, reason: str, category: str = 
         return
     # The words leave the live channel and its replay at once, and the
     # parent's author no longer sees them in a notification.
-    _rewrite_history(comment)
-    notifications.withdraw(key=_reply_key(comment))
+    rewrite_history(comment)
+    notifications.withdraw(key=reply_key(comment))
     event_append(
         proposal=comment.proposal,
         type="comment.hidden",
@@ -231,12 +189,8 @@ def comment_report(*, actor: User, comment: Comment, reason: str, note: str = ""
     reports the comment is hidden pending a moderator's review."""
     if reason not in ReportReason.values:
         raise ValidationError({"reason": ValidationError(REPORT_REASON)})
-    note = " ".join((note or "").replace("\x00", "").split())
-    if len(note) > NOTE_LIMIT:
-        raise ValidationError(
-            {"note": ValidationError(NOTE_TOO_LONG, params={"limit": NOTE_LIMIT})}
-        )
-    actor = _fresh_actor(actor)
+    note = clean_text(note, REPORT_NOTE)
+    actor = fresh_actor(actor)
     # Locked: twenty reports arriving at once are counted one after another.
     comment = (
         Comment.objects.select_for_update()
@@ -258,7 +212,7 @@ def comment_report(*, actor: User, comment: Comment, reason: str, note: str = ""
         _hide(comment, actor=None, reason="")
     else:
         # Into the moderators' queue (and nowhere public).
-        queue.announce(comment, change="reported")
+        moderators.announce(comment, change="reported")
     return report
 
 
@@ -266,7 +220,7 @@ def comment_report(*, actor: User, comment: Comment, reason: str, note: str = ""
 def comment_restore(
     *, actor: User, comment: Comment, reason: str = "", take_over: bool = False
 ) -> Comment:
-    actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     if not comment.is_hidden:
         raise ValidationError(NOT_HIDDEN)
     _unhide(comment, actor=actor, reason=reason)
@@ -297,12 +251,12 @@ def _unhide(comment: Comment, *, actor: User, reason: str = "") -> None:
         reason=" ".join((reason or "").split())[:REASON_LIMIT],
         scope=scope(comment),
     )
-    queue.announce(comment, change="resolved")
+    moderators.announce(comment, change="resolved")
     if comment.is_held:
         # Restoring a comment that was never published approves it.
         _approve(comment, actor=actor)
         return
-    _rewrite_history(comment)
+    rewrite_history(comment)
     event_append(
         proposal=comment.proposal,
         type="comment.restored",
@@ -313,7 +267,7 @@ def _unhide(comment: Comment, *, actor: User, reason: str = "") -> None:
 @transaction.atomic
 def comment_approve(*, actor: User, comment: Comment, take_over: bool = False) -> Comment:
     """A held comment is published as if posted now (its time stays its own)."""
-    actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     if not comment.is_held or comment.is_hidden:
         raise ValidationError(NOT_HELD)
     audit_record(
@@ -325,7 +279,7 @@ def comment_approve(*, actor: User, comment: Comment, take_over: bool = False) -
         after={"held": False},
         scope=scope(comment),
     )
-    queue.announce(comment, change="resolved")
+    moderators.announce(comment, change="resolved")
     _approve(comment, actor=actor)
     return comment
 
@@ -358,7 +312,7 @@ def reports_dismiss(
 ) -> int:
     """The reports do not call for action: settled, and a comment that they
     hid pending review is public again. Returns how many were settled."""
-    actor, comment = _moderated_comment(actor, comment.pk, take_over=take_over)
+    actor, comment = access_moderated_comment(actor, comment.pk, take_over=take_over)
     settled = comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     if not settled:
         raise ValidationError(NO_OPEN_REPORTS)
@@ -377,5 +331,5 @@ def reports_dismiss(
     else:
         comment.claimed_by, comment.claimed_at = None, None
         comment.save(update_fields=["claimed_by", "claimed_at"])
-        queue.announce(comment, change="resolved")
+        moderators.announce(comment, change="resolved")
     return settled

@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db import models, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Lower
-from django.http import QueryDict
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -28,12 +24,11 @@ from taggit.models import Tag
 
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
-from consult.infra.text import render_markdown
+from consult.infra.text import TextRule, render_markdown
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from discussion import rules
-from discussion.comments import selectors
-from discussion.comments.services import _fresh_actor
+from discussion.comments.services import fresh_actor
 from discussion.live.events import event_append
 from discussion.models import (
     COMMENT_MAX_LENGTH,
@@ -42,17 +37,11 @@ from discussion.models import (
     ResponseStatus,
     ThemedComment,
 )
+from discussion.responses.selectors import RESPONSE_BULK_MAX, TOO_MANY
 from proposals.models import Proposal, ProposalVersion, Section, SectionStance, SectionVersion
 
-# One response to this many comments at most: past it, what was selected is
-# more likely a mistake than a set of similar comments, and the request
-# stays well inside DATA_UPLOAD_MAX_NUMBER_FIELDS (1000).
-RESPONSE_BULK_MAX = 500
 # Refusals named one by one before "and N more".
 REFUSALS_NAMED = 10
-BULK_PAGE_SIZE = 50
-SEARCH_MAX_LENGTH = 200
-SEARCH_TERMS_MAX = 10
 
 NOT_OFFICIAL = _(
     "Only officials of this consultation's department can respond, while it is open or closed."
@@ -65,11 +54,6 @@ COMMENT_HELD = _("Comment %(id)d is awaiting a moderator's review: it cannot be 
 NOT_HERE = _("Comment %(id)d is not part of this consultation.")
 MORE_REFUSED = _("And %(count)d more comments that cannot be answered.")
 NOTHING_SELECTED = _("Tick at least one comment to answer.")
-TOO_MANY = _("At most %(limit)d comments can be answered at once; %(count)d were chosen.")
-MATCHING_CHANGED = _(
-    "The comments matching these filters changed since the page was drawn "
-    "(%(before)d then, %(now)d now). Check them and apply again."
-)
 SECTION_ELSEWHERE = _("That section is not part of this consultation.")
 SECTION_UNPUBLISHED = _(
     "That section is not in the published version of this consultation: publish it first."
@@ -78,6 +62,9 @@ THEME_UNUSED = _("No comment of this consultation carries that theme.")
 VERSION_ELSEWHERE = _("That version is not a version of this consultation.")
 CHANGED_SECTION_ELSEWHERE = _("The changed section is not part of this consultation.")
 SECTION_NOT_IN_VERSION = _("The section “%(heading)s” is not in version %(number)d.")
+EXPLANATION = TextRule(
+    "explanation", COMMENT_MAX_LENGTH, EXPLANATION_TOO_LONG, required=EXPLANATION_NEEDED
+)
 
 
 def response_fragment(response: OfficialResponse) -> dict[str, str]:
@@ -208,7 +195,7 @@ def _publish(
     changed_version: ProposalVersion | int | None,
     changed_section: Section | int | None,
 ) -> OfficialResponse:
-    actor = _fresh_actor(actor)
+    actor = fresh_actor(actor)
     proposal = Proposal.objects.select_related("department").get(pk=proposal.pk)
     if not rules.can_respond(actor, proposal):
         raise PermissionDenied(NOT_OFFICIAL)
@@ -237,13 +224,24 @@ def _publish(
     comment_ids = [c.pk for c in resolved.comments]
     if comment_ids:
         response.comments.add(*comment_ids)
+    _published(response, actor=actor, resolved=resolved, comment_ids=comment_ids)
+    return response
+
+
+def _published(
+    response: OfficialResponse, *, actor: User, resolved: _Resolved, comment_ids: list[int]
+) -> None:
+    """What a new response sets off: the audit entry, the people it answers
+    told, and the live event."""
+    proposal = response.proposal
+    version, changed = response.changed_version, response.changed_section
     audit_record(
         actor=actor,
         action="response.post",
         target=response,
         department=proposal.department,
         after=_recorded(
-            status=status,
+            status=response.status,
             comments=comment_ids,
             section=resolved.section.pk if resolved.section else None,
             theme=response.theme_name,
@@ -252,7 +250,7 @@ def _publish(
         ),
         scope=f"proposal:{proposal.pk}",
     )
-    _notify(response, actor=actor, resolved=resolved, explanation=explanation)
+    _notify(response, actor=actor, resolved=resolved, explanation=response.explanation)
     event_append(
         proposal=proposal,
         type="response.posted",
@@ -265,7 +263,6 @@ def _publish(
             "html": response_fragment(response),
         },
     )
-    return response
 
 
 def _recorded(**fields: object) -> dict:
@@ -276,13 +273,11 @@ def _recorded(**fields: object) -> dict:
 def _clean_text(status: str, explanation: str, errors: list[ValidationError]) -> str:
     if status not in ResponseStatus.values:
         errors.append(ValidationError(STATUS_NEEDED))
-    # NUL bytes are never text, and PostgreSQL refuses them.
-    explanation = (explanation or "").replace("\x00", "").replace("\r\n", "\n").strip()
-    if not explanation:
-        errors.append(ValidationError(EXPLANATION_NEEDED))
-    elif len(explanation) > COMMENT_MAX_LENGTH:
-        errors.append(ValidationError(EXPLANATION_TOO_LONG, params={"limit": COMMENT_MAX_LENGTH}))
-    return explanation
+    try:
+        return EXPLANATION.clean(explanation)
+    except ValidationError as error:
+        errors.append(error)
+        return ""
 
 
 def _changed(
@@ -442,172 +437,3 @@ def _notify(
         subject=resolved.subject,
         excerpt=explanation,
     )
-
-
-# --- the page for answering many comments ----------------------------------------
-
-ORDERS = {
-    "newest": ("-created_at", "-pk"),
-    "oldest": ("created_at", "pk"),
-    "agreed": ("-agree_count", "-created_at", "-pk"),
-    "discussed": ("-reply_count", "-created_at", "-pk"),
-}
-ORDER_CHOICES = [
-    ("newest", _("Newest first")),
-    ("oldest", _("Oldest first")),
-    ("agreed", _("Most agreed")),
-    ("discussed", _("Most replies")),
-]
-WHOLE = "whole"  # the section filter's value for the proposal as a whole and its questions
-
-
-@dataclass(frozen=True)
-class RespondFilters:
-    section: str = ""  # "", WHOLE, or a section's id
-    theme: str = ""  # a theme tag's slug
-    q: str = ""
-    unanswered: bool = False
-    order: str = "newest"
-
-    @property
-    def section_id(self) -> int | None:
-        return int(self.section) if self.section.isdigit() else None
-
-    def query(self, **extra: object) -> str:
-        """The filters as a query string, without the defaults."""
-        pairs = [
-            ("section", self.section),
-            ("theme", self.theme),
-            ("q", self.q),
-            ("unanswered", "1" if self.unanswered else ""),
-            ("order", "" if self.order == "newest" else self.order),
-            *((name, str(value)) for name, value in extra.items()),
-        ]
-        return urlencode([(name, value) for name, value in pairs if value])
-
-
-def _one_line(raw: str | None, limit: int) -> str:
-    return " ".join((raw or "").replace("\x00", "").split())[:limit]
-
-
-def respond_filters(params: QueryDict) -> RespondFilters:
-    """The page's filters from its query string; anything unusable is dropped."""
-    section = _one_line(params.get("section"), 12)
-    if section != WHOLE and not (section.isascii() and section.isdigit()):
-        section = ""
-    order = params.get("order", "")
-    return RespondFilters(
-        section=section,
-        theme=_one_line(params.get("theme"), 100),
-        q=_one_line(params.get("q"), SEARCH_MAX_LENGTH),
-        unanswered=params.get("unanswered", "") in {"1", "on", "true"},
-        order=order if order in ORDERS else "newest",
-    )
-
-
-def respondable_comments(*, proposal: Proposal, filters: RespondFilters) -> QuerySet[Comment]:
-    """The consultation's public comments (replies included) that the filters keep."""
-    answered = Exists(OfficialResponse.comments.through.objects.filter(comment_id=OuterRef("pk")))
-    qs = Comment.objects.public().filter(proposal=proposal)
-    if filters.section == WHOLE:
-        qs = qs.filter(section__isnull=True)
-    elif filters.section_id is not None:
-        qs = qs.filter(section_id=filters.section_id)
-    if filters.theme:
-        qs = qs.filter(
-            pk__in=ThemedComment.objects.filter(tag__slug=filters.theme).values("content_object_id")
-        )
-    for term in filters.q.split()[:SEARCH_TERMS_MAX]:
-        qs = qs.filter(body__icontains=term)
-    if filters.unanswered:
-        qs = qs.filter(~answered)
-    return qs.annotate(answered=answered).order_by(*ORDERS[filters.order])
-
-
-@dataclass
-class RespondPage:
-    page: Page
-    comments: list[Comment]
-    sections: list[Section]
-    themes: list[Tag]
-    versions: list[ProposalVersion]
-    # Answers to a section or a theme as a whole, of the whole consultation.
-    place_responses: list[OfficialResponse]
-
-    @property
-    def matching(self) -> int:
-        return self.page.paginator.count
-
-    def responses_to_section(self, section_id: int | None) -> list[OfficialResponse]:
-        return [r for r in self.place_responses if section_id and r.section_id == section_id]
-
-    def responses_to_theme(self, slug: str) -> list[OfficialResponse]:
-        return [r for r in self.place_responses if slug and r.theme and r.theme.slug == slug]
-
-
-def respond_page(
-    *, proposal: Proposal, filters: RespondFilters, page: str | int | None
-) -> RespondPage:
-    """A page of comments to answer, and what its forms offer: a fixed number
-    of queries whatever the number of comments."""
-    qs = selectors.with_themes(respondable_comments(proposal=proposal, filters=filters))
-    page_obj = Paginator(qs.select_related("author"), BULK_PAGE_SIZE).get_page(page)
-    comments = list(page_obj.object_list)
-    for comment in comments:
-        comment.proposal = proposal
-    sections = list(proposal.sections.order_by("order", "pk"))
-    headings = {s.pk: s.heading for s in sections}
-    for comment in comments:
-        comment.place_heading = headings.get(comment.section_id, "")
-    place_responses = list(
-        selectors.responses_for_display(
-            OfficialResponse.objects.filter(proposal=proposal).filter(
-                Q(section__isnull=False) | ~Q(theme_name="")
-            )
-        )
-        .select_related("theme")
-        .order_by("created_at", "pk")
-    )
-    answered_sections = {r.section_id for r in place_responses if r.section_id}
-    for section in sections:
-        section.answered = section.pk in answered_sections
-    answered_themes = {r.theme_id for r in place_responses if r.theme_id}
-    items = "discussion_themedcomment_items"
-    themes = list(
-        Tag.objects.filter(**{f"{items}__content_object__proposal": proposal})
-        .annotate(comment_count=Count(items, distinct=True))
-        .order_by(Lower("name"), "pk")
-    )
-    for theme in themes:
-        theme.answered = theme.pk in answered_themes
-    return RespondPage(
-        page=page_obj,
-        comments=comments,
-        sections=sections,
-        themes=themes,
-        versions=list(proposal.versions.order_by("-number")),
-        place_responses=place_responses,
-    )
-
-
-def matching_ids(*, proposal: Proposal, filters: RespondFilters, expected: int) -> list[int]:
-    """Every comment the filters keep, when the official chose "all of them":
-    refused if they are not the number the page showed, or too many."""
-    qs = respondable_comments(proposal=proposal, filters=filters)
-    count = qs.count()
-    if count != expected:
-        raise ValidationError(MATCHING_CHANGED, params={"before": expected, "now": count})
-    if count > RESPONSE_BULK_MAX:
-        raise ValidationError(TOO_MANY, params={"limit": RESPONSE_BULK_MAX, "count": count})
-    return list(qs.order_by("pk").values_list("pk", flat=True))
-
-
-def section_responses(*, proposal: Proposal) -> dict[int, list[OfficialResponse]]:
-    """The answers to each section as a whole, for the proposal's page: one query."""
-    found: dict[int, list[OfficialResponse]] = {}
-    rows = selectors.responses_for_display(
-        OfficialResponse.objects.filter(proposal=proposal, section__isnull=False)
-    ).order_by("created_at", "pk")
-    for response in rows:
-        found.setdefault(response.section_id, []).append(response)
-    return found

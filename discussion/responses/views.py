@@ -20,10 +20,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
+from consult.infra.refusals import refusal_messages
 from discussion import rules
-from discussion.comments.views import _back_to, _proposal_or_404, _visible_comment
+from discussion.access import access_comment
 from discussion.models import ResponseStatus
+from discussion.responses import selectors as response_selectors
 from discussion.responses import services as responses
+from proposals.access import access_proposal
 from proposals.models import Proposal
 
 NOT_A_NUMBER = gettext_lazy("“%(value)s” is not a comment number.")
@@ -105,7 +108,7 @@ class Posted:
 @require_POST
 @login_required
 def comment_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _visible_comment(request, pk)
+    comment = access_comment(request.user, pk)
     posted = Posted.read(request.POST)
     try:
         changes = posted.changes()
@@ -125,7 +128,7 @@ def comment_respond(request: HttpRequest, pk: int) -> HttpResponse:
             "discussion/respond.html",
             {
                 "comment": comment,
-                "errors": getattr(error, "messages", [str(error)]),
+                "errors": refusal_messages(error),
                 "typed": posted,
                 "response_statuses": ResponseStatus.choices,
                 "versions": list(comment.proposal.versions.order_by("-number")),
@@ -135,21 +138,20 @@ def comment_respond(request: HttpRequest, pk: int) -> HttpResponse:
             status=400 if isinstance(error, ValidationError) else 403,
         )
     messages.success(request, _("Your response is published."))
-    return redirect(_back_to(comment))
+    return redirect(comment.url_in_context())
 
 
 def _official_proposal(request: HttpRequest, slug: str) -> Proposal:
-    proposal = _proposal_or_404(request, slug)
-    if not rules.can_respond(request.user, proposal):
-        raise PermissionDenied(responses.NOT_OFFICIAL)
-    return proposal
+    return access_proposal(
+        request.user, slug=slug, may=rules.can_respond, refusal=responses.NOT_OFFICIAL
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def respond_bulk(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = _official_proposal(request, slug)
-    filters = responses.respond_filters(request.GET)
+    filters = response_selectors.respond_filters(request.GET)
     if request.method != "POST":
         return _render(request, proposal, filters, Posted(), page=request.GET.get("page"))
     posted = Posted.read(request.POST)
@@ -161,7 +163,13 @@ def respond_bulk(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         # Nothing was written; the page comes back as it was sent.
         return _render(
-            request, proposal, filters, posted, page=page, errors=error.messages, status=400
+            request,
+            proposal,
+            filters,
+            posted,
+            page=page,
+            errors=refusal_messages(error),
+            status=400,
         )
     messages.success(request, _published(response, len(posted.ids)))
     return redirect(_address(proposal, filters, page=page))
@@ -188,7 +196,7 @@ def _publish(request: HttpRequest, proposal: Proposal, filters, posted: Posted):
         if expected is None:
             posted.errors.append(str(responses.NOTHING_SELECTED))
         else:
-            posted.ids = responses.matching_ids(
+            posted.ids = response_selectors.matching_ids(
                 proposal=proposal, filters=filters, expected=expected
             )
     if posted.errors:
@@ -232,17 +240,17 @@ def _render(
     errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    data = responses.respond_page(proposal=proposal, filters=filters, page=page)
+    data = response_selectors.respond_page(proposal=proposal, filters=filters, page=page)
     on_page = [c.pk for c in data.comments]
     ticked = set(posted.ids)
     if posted.action == "tick":
-        if len(ticked | set(on_page)) > responses.RESPONSE_BULK_MAX:
+        if len(ticked | set(on_page)) > response_selectors.RESPONSE_BULK_MAX:
             # More could not be answered at once, and would overflow the form.
             errors = [
                 *(errors or []),
-                str(responses.TOO_MANY)
+                str(response_selectors.TOO_MANY)
                 % {
-                    "limit": responses.RESPONSE_BULK_MAX,
+                    "limit": response_selectors.RESPONSE_BULK_MAX,
                     "count": len(ticked | set(on_page)),
                 },
             ]
@@ -267,9 +275,9 @@ def _render(
         "typed_for": posted.action if posted.action in {"section", "theme"} else "apply",
         "errors": errors or [],
         "response_statuses": ResponseStatus.choices,
-        "order_choices": responses.ORDER_CHOICES,
-        "whole": responses.WHOLE,
-        "bulk_max": responses.RESPONSE_BULK_MAX,
+        "order_choices": response_selectors.ORDER_CHOICES,
+        "whole": response_selectors.WHOLE,
+        "bulk_max": response_selectors.RESPONSE_BULK_MAX,
         "action_url": _address(proposal, filters, page=data.page.number),
     }
     return render(request, "discussion/respond_bulk.html", context, status=status)

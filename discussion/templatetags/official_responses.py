@@ -5,7 +5,7 @@ from django import template
 
 from discussion import rules
 from discussion.models import OfficialResponse
-from discussion.responses import services as responses
+from discussion.responses import selectors as responses
 from proposals.models import Proposal
 
 register = template.Library()

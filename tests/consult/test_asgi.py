@@ -77,7 +77,7 @@ async def test_unreadable_messages_get_an_error_not_a_crash(proposal):
 async def test_group_events_reach_every_listener(proposal):
     from channels.layers import get_channel_layer
 
-    from discussion.live.consumers import proposal_group
+    from discussion.live.events import proposal_group
 
     sockets = [communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1") for _ in range(2)]
     for socket in sockets:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from consult.api import serializers as shapes
@@ -19,9 +18,9 @@ from consult.api.views.shared import (
     writer,
 )
 from consult.opendata import public
+from discussion.comments import places as discussion_places
 from discussion.comments import services as discussion_services
 from discussion.models import Comment
-from proposals.models import Section
 
 
 class Comments(ApiView):
@@ -60,27 +59,18 @@ class Comments(ApiView):
         given = shapes.CommentCreate(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        section = question = parent = None
-        if data.get("section"):
-            section = Section.objects.filter(pk=data["section"], proposal=proposal).first()
-            if section is None:
-                raise ValidationError({"section": [discussion_services.SECTION_ELSEWHERE]})
-        if data.get("question"):
-            question = proposal.questions.filter(pk=data["question"]).first()
-            if question is None:
-                raise ValidationError({"question": [discussion_services.QUESTION_ELSEWHERE]})
-        if data.get("parent"):
-            parent = public.comments(proposal).filter(pk=data["parent"]).first()
-            if parent is None:
-                raise ValidationError({"parent": [discussion_services.PARENT_ELSEWHERE]})
+        place = discussion_places.comment_place(
+            proposal=proposal,
+            section_id=data.get("section"),
+            question_id=data.get("question"),
+            parent_id=data.get("parent"),
+        )
         comment = discussion_services.comment_submit(
             actor=actor,
             ip=request.META.get("REMOTE_ADDR"),
             proposal=proposal,
             body=data["body"],
-            section=section,
-            question=question,
-            parent=parent,
+            place=place,
         )
         if comment.is_held:
             held = {"id": comment.pk, "state": "held", "comment": None}

@@ -10,7 +10,7 @@ from consult.api import serializers as shapes
 from consult.api.base import ApiView
 from consult.api.views.shared import public_proposal, writer
 from consult.opendata import public
-from discussion.comments import services as discussion_services
+from discussion.comments import places as discussion_places
 from proposals.models import Section, StanceValue
 from proposals.services import stances as proposal_stances
 
@@ -55,7 +55,7 @@ class Stance(ApiView):
                 pk=given.validated_data["section"], proposal=proposal
             ).first()
             if section is None:
-                raise ValidationError({"section": [discussion_services.SECTION_ELSEWHERE]})
+                raise ValidationError({"section": [discussion_places.SECTION_ELSEWHERE]})
         stance = proposal_stances.stance_cast(
             actor=actor, proposal=proposal, value=given.validated_data["value"], section=section
         )

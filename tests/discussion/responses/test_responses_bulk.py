@@ -567,7 +567,7 @@ def test_the_page_costs_the_same_queries_at_any_size(client, open_proposal, sect
 def test_only_published_sections_are_answered_under_their_published_heading(
     client, open_proposal, section, people, similar
 ):
-    from discussion.responses import response_post_section
+    from discussion.responses.services import response_post_section
 
     # The working draft moves on: a new section, and a heading not yet published.
     added = drafts.section_add(

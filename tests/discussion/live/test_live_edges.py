@@ -9,25 +9,16 @@ import time
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 
-from asgi import application
 from consult.infra import redis_client
 from discussion.comments import limits, services
 from discussion.comments.limits import SocketCap, fill_token
-from discussion.live import consumers, events
+from discussion.live import consumers, events, proposal_consumer
 from discussion.models import Comment
-from tests.live_helpers import human, next_message, sign_in
+from tests.discussion.conftest import socket_for
+from tests.live_helpers import human, next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def socket_for(proposal, user=None):
-    headers = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
-    socket = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers)
-    if user is not None:
-        sign_in(socket, user)
-    return socket
 
 
 async def viewers_until(socket, count: int, timeout: float = 5) -> list[int]:
@@ -61,7 +52,7 @@ async def test_a_connection_failing_half_way_is_undone_and_closed_as_a_server_er
     def broken(*args):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(consumers, "_catch_up", broken)
+    monkeypatch.setattr(proposal_consumer, "_catch_up", broken)
     socket = socket_for(open_proposal, user=people.citizen)
     await socket.connect()
     closed = await socket.receive_output(timeout=5)

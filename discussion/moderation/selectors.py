@@ -1,9 +1,5 @@
-"""The moderators' queue: held comments, reported comments and appeals.
-
-Changes to the queue go live to the moderators of the consultation's
-department and of every department above it (each moderator's socket joins
-the group of each department where they hold the role), never to the
-public channel of the proposal.
+"""The moderators' queue as a moderator reads it: held comments, reported
+comments and appeals, and who has taken which.
 
 A moderator's queue is every open item in the departments they moderate and
 every department below them: one prefix match on the department path, inside
@@ -14,16 +10,13 @@ claim) in a fixed number of queries, whatever the number of items.
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -51,41 +44,19 @@ from discussion.models import Appeal, Comment, Report, ReportReason
 from discussion.moderation import premoderation
 from proposals.models import Proposal
 
-logger = logging.getLogger(__name__)
-
-MODERATORS_GROUP = "moderators.{department_id}"
+DEFAULT_CLAIM_SECONDS = 300
 
 
-def moderators_group(department_id: int) -> str:
-    return MODERATORS_GROUP.format(department_id=department_id)
+def claim_seconds() -> int:
+    return getattr(settings, "CONSULT_QUEUE_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS)
 
 
-def announce(comment: Comment, *, change: str, **data) -> None:
-    """Tell the moderators responsible for the comment's consultation that its
-    place in the queue changed ("held", "reported", "appealed", "claimed",
-    "released", "resolved", "edited"), after commit. Never raises: the queue
-    page is also right on its next load."""
-    department = comment.proposal.department
-    groups = [moderators_group(pk) for pk in department.ancestor_ids()]
-    message = {
-        "type": "queue.changed",
-        "comment": comment.pk,
-        "proposal": comment.proposal_id,
-        "change": change,
-        **data,
-    }
-    transaction.on_commit(lambda: _send(groups, message))
-
-
-def _send(groups: list[str], message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    for group in groups:
-        try:
-            async_to_sync(layer.group_send)(group, message)
-        except Exception:
-            logger.exception("queue change of comment %s not sent", message["comment"])
+def claimed_by_other(comment: Comment, actor: User, now=None) -> bool:
+    """Another moderator took this item in the last CONSULT_QUEUE_CLAIM_SECONDS."""
+    if comment.claimed_by_id in (None, actor.pk) or comment.claimed_at is None:
+        return False
+    now = now or timezone.now()
+    return (now - comment.claimed_at).total_seconds() < claim_seconds()
 
 
 # --- Who sees what ----------------------------------------------------------
@@ -191,8 +162,6 @@ def open_items(user: User, filters: Filters | None = None) -> QuerySet[Comment]:
     if filters.reason:
         qs = qs.filter(_open_reports(reason=filters.reason))
     if filters.untaken:
-        from discussion.moderation.services import claim_seconds  # moderation imports this module
-
         lapsed = timezone.now() - timedelta(seconds=claim_seconds())
         qs = qs.filter(
             Q(claimed_by__isnull=True) | Q(claimed_by_id=user.pk) | Q(claimed_at__lt=lapsed)
@@ -301,8 +270,6 @@ def items_with_context(user: User, comments: list[Comment]) -> list[Item]:
 
 
 def _item(user: User, comment: Comment, reports: list[Report], now: datetime) -> Item:
-    from discussion.moderation.services import claim_seconds, claimed_by_other
-
     appeal = _appeal_of(comment)
     if appeal is not None and appeal.decided_at is not None:
         appeal = None
@@ -432,114 +399,3 @@ def _histories_of(
         history[row.author_id].append(row)
         totals[row.author_id] = (row.author_total, row.author_hidden or 0)
     return history, totals
-
-
-# --- Acting on several items --------------------------------------------------
-
-APPROVE, HIDE, DISMISS, TAKE, RELEASE = "approve", "hide", "dismiss", "take", "release"
-ACTIONS = (APPROVE, HIDE, DISMISS, TAKE, RELEASE)
-ACTION_DONE = {
-    APPROVE: _("Approved"),
-    HIDE: _("Hidden"),
-    DISMISS: _("Reports dismissed"),
-    TAKE: _("Taken"),
-    RELEASE: _("Released"),
-}
-NOT_IN_QUEUE = _(
-    "This item is not in your queue: it may have been removed, or it belongs to a "
-    "department you do not moderate."
-)
-UNKNOWN_ITEM = _("Item %(id)s")
-ALREADY_DECIDED = _(
-    "This item has left the queue: another moderator has decided it, or its author deleted it."
-)
-ITEM_LABEL = _("Comment %(id)s by %(name)s")
-
-
-@dataclass
-class Outcome:
-    comment_id: int
-    label: str
-    done: bool
-    message: str = ""
-    # Refused because another moderator has it: may be taken over.
-    taken: bool = False
-
-
-def items_act(
-    *,
-    actor: User,
-    action: str,
-    comment_ids: list[int],
-    reason: str = "",
-    category: str = ReportReason.OTHER,
-    take_over: bool = False,
-) -> list[Outcome]:
-    """Run one moderation action on each item, each in a transaction of its
-    own through the same services as everywhere else: one refusal (another
-    moderator has the item, it was decided meanwhile) never undoes the rest,
-    and each item says what became of it."""
-    if action not in ACTIONS:
-        raise ValueError(action)
-    found = {
-        c.pk: c
-        for c in Comment.objects.filter(pk__in=comment_ids)
-        .alias(mine=in_scope(actor))
-        .filter(mine=True)
-        .select_related("author")
-    }
-    outcomes = []
-    for pk in comment_ids:
-        comment = found.get(pk)
-        if comment is None:
-            outcomes.append(Outcome(pk, str(UNKNOWN_ITEM % {"id": pk}), False, str(NOT_IN_QUEUE)))
-            continue
-        outcomes.append(_act_on(actor, action, comment, reason, category, take_over))
-    return outcomes
-
-
-def _act_on(
-    actor: User, action: str, comment: Comment, reason: str, category: str, take_over: bool
-) -> Outcome:
-    from discussion.moderation import services as moderation  # moderation imports this module
-
-    label = str(ITEM_LABEL % {"id": comment.pk, "name": comment.author.public_name})
-    try:
-        with transaction.atomic():
-            _ensure_waiting(actor, action, comment.pk)
-            _run(actor, action, comment, reason, category, take_over)
-    except (ValidationError, PermissionDenied) as error:
-        taken = getattr(error, "message", None) is moderation.TAKEN
-        text = " ".join(getattr(error, "messages", None) or [str(error)])
-        return Outcome(comment.pk, label, False, text, taken=taken)
-    except Comment.DoesNotExist:  # deleted meanwhile
-        return Outcome(comment.pk, label, False, str(NOT_IN_QUEUE))
-    return Outcome(comment.pk, label, True)
-
-
-def _ensure_waiting(actor: User, action: str, comment_id: int) -> None:
-    """The item is still in the queue, read under the row's lock: of two
-    moderators deciding one item at once, the second is told it was decided,
-    never left to hide a comment the first has just approved."""
-    Comment.objects.select_for_update().filter(pk=comment_id).values_list("pk").first()
-    if action != RELEASE and not open_items(actor).filter(pk=comment_id).exists():
-        raise ValidationError(ALREADY_DECIDED)
-
-
-def _run(
-    actor: User, action: str, comment: Comment, reason: str, category: str, take_over: bool
-) -> None:
-    from discussion.moderation import services as moderation
-
-    if action == APPROVE:
-        moderation.comment_approve(actor=actor, comment=comment, take_over=take_over)
-    elif action == HIDE:
-        moderation.comment_hide(
-            actor=actor, comment=comment, reason=reason, category=category, take_over=take_over
-        )
-    elif action == DISMISS:
-        moderation.reports_dismiss(actor=actor, comment=comment, take_over=take_over)
-    elif action == TAKE:
-        moderation.comment_claim(actor=actor, comment=comment, take_over=take_over)
-    else:
-        moderation.comment_release(actor=actor, comment=comment)

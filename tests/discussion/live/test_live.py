@@ -13,18 +13,10 @@ from asgi import application
 from discussion.comments import services
 from discussion.live import events, tallies
 from discussion.models import Comment, CommentVote, Event
-from tests.live_helpers import human, next_message, nothing_more, sign_in
+from tests.discussion.conftest import socket_for
+from tests.live_helpers import human, next_message, nothing_more
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def socket_for(proposal, since=None, user=None):
-    path = f"/ws/proposals/{proposal.pk}/" + (f"?since={since}" if since is not None else "")
-    headers = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
-    communicator = WebsocketCommunicator(application, path, headers=headers)
-    if user is not None:
-        sign_in(communicator, user)
-    return communicator
 
 
 def test_a_rolled_back_change_leaves_no_event(open_proposal, people):

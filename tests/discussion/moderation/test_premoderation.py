@@ -9,14 +9,12 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import sync_to_async
 from bs4 import BeautifulSoup
-from channels.testing import WebsocketCommunicator
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from asgi import application
 from consult.accounts.models import AuditEntry, Role
 from consult.notifications.models import Notification
 from discussion.comments import services
@@ -27,7 +25,8 @@ from discussion.moderation import services as moderation
 from discussion.responses import services as responses
 from proposals.models import Proposal
 from tests.conftest import run_manage
-from tests.live_helpers import human, next_message, nothing_more, sign_in
+from tests.discussion.conftest import section_url, socket_for
+from tests.live_helpers import human, next_message, nothing_more
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,10 +37,6 @@ NO_RULES = {"hold_all": False, "min_account_age_days": 0, "max_links": None, "bl
 def _no_deployment_rules(settings):
     """Each test states the deployment's rules it needs, whatever the environment says."""
     settings.CONSULT_PREMODERATION = dict(NO_RULES)
-
-
-def section_url(proposal, section) -> str:
-    return f"{proposal.get_absolute_url()}sections/{section.pk}/"
 
 
 def text(response) -> str:
@@ -356,14 +351,6 @@ def test_posting_through_the_form_says_the_comment_awaits_review(
     comment = Comment.objects.get()
     assert comment.held_reasons == [{"code": premoderation.LINKS, "detail": "1"}]
     assert not Event.objects.filter(type="comment.created").exists()
-
-
-def socket_for(proposal, user=None):
-    headers = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
-    socket = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers)
-    if user is not None:
-        sign_in(socket, user)
-    return socket
 
 
 async def test_a_held_comment_goes_out_on_no_public_socket(open_proposal, make_user):

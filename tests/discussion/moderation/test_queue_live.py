@@ -16,11 +16,11 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from asgi import application
-from consult.accounts.models import Role
 from consult.infra.live import USER_GROUP
+from discussion.access import NOT_MODERATOR
 from discussion.comments import services
 from discussion.models import Comment, ModerationPolicy
-from discussion.moderation import queue
+from discussion.moderation import bulk
 from discussion.moderation import services as moderation
 from tests.live_helpers import next_message, nothing_more, recv_json, sign_in
 
@@ -56,25 +56,6 @@ async def changed(socket, timeout: float = 5) -> dict:
         message = await next_message(socket, timeout=timeout)
         if message["type"] != "notifications":
             return message
-
-
-@pytest.fixture
-def moderators(people, make_user, grant, tree):
-    class Moderators:
-        own = people.moderator
-        parent = grant(make_user(display_name="Ministry moderator"), tree.ministry, Role.MODERATOR)
-        other = grant(
-            make_user(display_name="Other moderator"), tree.other_ministry, Role.MODERATOR
-        )
-
-    return Moderators
-
-
-@pytest.fixture
-def comment(open_proposal, section, people):
-    return services.comment_create(
-        actor=people.citizen, proposal=open_proposal, section=section, body="Buy pills here"
-    )
 
 
 @pytest.mark.parametrize("who", ["anonymous", "citizen", "official"])
@@ -175,7 +156,7 @@ async def test_a_resolution_removes_the_item(comment, moderators, make_user, cli
     reader = await sync_to_async(make_user)()
     await sync_to_async(moderation.comment_report)(actor=reader, comment=comment, reason="spam")
     listener = await opened(moderation_socket(moderators.parent))
-    outcome = await sync_to_async(queue.items_act)(
+    outcome = await sync_to_async(bulk.items_act)(
         actor=moderators.own, action="dismiss", comment_ids=[comment.pk]
     )
     assert outcome[0].done
@@ -221,7 +202,7 @@ async def test_claims_of_items_elsewhere_or_unknown_are_refused(moderators, comm
     reply = await changed(socket)
     assert reply["type"] == "error"
     assert reply["refused"] == {
-        str(comment.pk): str(moderation.NOT_MODERATOR),
+        str(comment.pk): str(NOT_MODERATOR),
         "987654": "That item is not in your queue.",
     }
     stored = await sync_to_async(Comment.objects.get)(pk=comment.pk)

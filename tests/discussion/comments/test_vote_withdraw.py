@@ -6,23 +6,18 @@ take back."""
 import pytest
 from asgiref.sync import sync_to_async
 from bs4 import BeautifulSoup
-from channels.testing import WebsocketCommunicator
 from django.core.exceptions import ValidationError
 
-from asgi import application
 from discussion.comments import services
 from discussion.models import Comment, CommentVote, Event
 from proposals.services import lifecycle
-from tests.live_helpers import next_message, sign_in
+from tests.discussion.conftest import section_url, socket_for
+from tests.live_helpers import next_message
 
 
 def counts(comment) -> tuple[int, int, int]:
     comment.refresh_from_db()
     return comment.agree_count, comment.disagree_count, comment.pass_count
-
-
-def section_url(proposal, section) -> str:
-    return f"{proposal.get_absolute_url()}sections/{section.pk}/"
 
 
 @pytest.mark.django_db
@@ -103,12 +98,6 @@ def test_the_plain_form_withdraws_and_offers_withdrawing_only_with_a_vote(
     client.post(url, {"value": "agree"})  # refused: closed
     response = client.post(url, {"value": "withdraw"}, follow=True)
     assert "The discussion is closed: the consultation is closed." in response.content.decode()
-
-
-def socket_for(proposal, user):
-    headers = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
-    socket = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers=headers)
-    return sign_in(socket, user)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,7 +18,8 @@ from django.utils import timezone
 from consult.accounts.models import AuditEntry, Role
 from discussion.comments import services
 from discussion.models import Appeal, Comment, ModerationPolicy, Report
-from discussion.moderation import queue
+from discussion.moderation import bulk
+from discussion.moderation import selectors as queue
 from discussion.moderation import services as moderation
 from proposals.models import Proposal, Status
 
@@ -33,20 +34,6 @@ class Items:
     reported: Comment
     appealed: Comment
     reply: Comment  # held, three levels down a thread
-
-
-@pytest.fixture
-def moderators(people, make_user, grant, tree):
-    """The department's moderator (people.moderator), one above, one elsewhere."""
-
-    class Moderators:
-        own = people.moderator
-        parent = grant(make_user(display_name="Ministry moderator"), tree.ministry, Role.MODERATOR)
-        other = grant(
-            make_user(display_name="Other moderator"), tree.other_ministry, Role.MODERATOR
-        )
-
-    return Moderators
 
 
 def hold_everything(proposal: Proposal) -> None:
@@ -264,7 +251,7 @@ def test_claims_show_who_has_an_item_until_when_and_lapse(items, moderators, set
     mine = next(i for i in found if i.pk == items.held.pk)
     assert mine.claimed_by == moderators.parent and not mine.taken_by_other
     Comment.objects.filter(pk=items.held.pk).update(
-        claimed_at=timezone.now() - timedelta(seconds=moderation.claim_seconds() + 1)
+        claimed_at=timezone.now() - timedelta(seconds=queue.claim_seconds() + 1)
     )
     _page, found = queue.queue_page(user=moderators.own)
     lapsed = next(i for i in found if i.pk == items.held.pk)
@@ -673,7 +660,7 @@ def test_two_moderators_acting_on_one_item_at_once_one_succeeds_the_other_is_tol
     )
 
     def act(user, action):
-        return lambda: queue.items_act(
+        return lambda: bulk.items_act(
             actor=user, action=action, comment_ids=[item.pk], reason="Spam"
         )[0]
 
@@ -681,7 +668,7 @@ def test_two_moderators_acting_on_one_item_at_once_one_succeeds_the_other_is_tol
     assert sorted(o.done for o in outcomes) == [False, True]
     refused = next(o for o in outcomes if not o.done)
     # Whoever came second finds the item decided, whatever they meant to do.
-    assert refused.message == str(queue.ALREADY_DECIDED)
+    assert refused.message == str(bulk.ALREADY_DECIDED)
     assert decisions.count() == 1
     assert not queue.open_items(moderators.own).filter(pk=item.pk).exists()
 
@@ -693,7 +680,7 @@ def test_many_moderators_claiming_one_item_at_once_leave_one_holder(
     results = run_together(
         *[
             (
-                lambda user=user: queue.items_act(
+                lambda user=user: bulk.items_act(
                     actor=user, action="take", comment_ids=[items.held.pk]
                 )
             )
@@ -712,14 +699,14 @@ def test_many_moderators_claiming_one_item_at_once_leave_one_holder(
 
 
 def test_a_claim_by_one_refuses_the_other_until_they_take_over(items, moderators):
-    queue.items_act(actor=moderators.own, action="take", comment_ids=[items.held.pk])
-    refused = queue.items_act(
+    bulk.items_act(actor=moderators.own, action="take", comment_ids=[items.held.pk])
+    refused = bulk.items_act(
         actor=moderators.parent, action="hide", comment_ids=[items.held.pk], reason="Spam"
     )[0]
     assert not refused.done and refused.taken
     assert refused.message.startswith("Moderator is handling this comment")
     assert Comment.objects.get(pk=items.held.pk).is_held
-    done = queue.items_act(
+    done = bulk.items_act(
         actor=moderators.parent,
         action="hide",
         comment_ids=[items.held.pk],

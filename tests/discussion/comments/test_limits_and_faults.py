@@ -3,30 +3,25 @@ Redis is away: rate limits, the honeypot, the minimum fill time, the cap on
 sockets per person, a flood of frames, unconfirmed emails."""
 
 import time
+from functools import partial
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 
-from asgi import application
 from discussion.comments.limits import fill_token
 from discussion.models import Comment, CommentVote
-from tests.live_helpers import human, next_message, sign_in
+from tests.discussion.conftest import socket_for as proposal_socket
+from tests.live_helpers import human, next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+# Every socket here comes from one address, so its per-address limits apply.
+socket_for = partial(proposal_socket, ip="10.1.2.3")
+
+
 def post_url(proposal) -> str:
     return f"{proposal.get_absolute_url()}comments/"
-
-
-def socket_for(proposal, user=None, ip="10.1.2.3"):
-    headers = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
-    communicator = WebsocketCommunicator(application, f"/ws/proposals/{proposal.pk}/", headers)
-    communicator.scope["client"] = (ip, 50000)
-    if user is not None:
-        sign_in(communicator, user)
-    return communicator
 
 
 def limit(settings, action: str, user=(), ip=()) -> None:

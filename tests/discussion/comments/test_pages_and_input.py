@@ -9,13 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from consult.testing.data import bulk_comments
 from discussion.comments import services
 from discussion.models import Comment, CommentVote
+from tests.discussion.conftest import section_url
 from tests.live_helpers import human
 
 pytestmark = pytest.mark.django_db
-
-
-def section_url(proposal, section) -> str:
-    return f"{proposal.get_absolute_url()}sections/{section.pk}/"
 
 
 def bulk(proposal, section, author, n: int) -> None:

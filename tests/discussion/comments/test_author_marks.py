@@ -17,6 +17,7 @@ from consult.privacy.services import erasure as privacy
 from discussion.comments import marks, services
 from discussion.models import Comment, Event
 from tests.conftest import PASSWORD
+from tests.discussion.conftest import section_url
 from tests.live_helpers import next_message, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,10 +29,6 @@ AUTHOR_ID = 987654321
 @pytest.fixture
 def author(make_user):
     return make_user("author@example.org", display_name="Ada Author", id=AUTHOR_ID)
-
-
-def section_url(proposal, section) -> str:
-    return f"{proposal.get_absolute_url()}sections/{section.pk}/"
 
 
 def general_url(proposal) -> str:

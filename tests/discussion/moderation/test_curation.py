@@ -22,13 +22,10 @@ from discussion.live import events
 from discussion.models import Comment, Event, Pin, ThemedComment
 from discussion.moderation import curation
 from discussion.moderation import services as moderation
+from tests.discussion.conftest import section_url
 from tests.live_helpers import next_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def section_url(proposal, section) -> str:
-    return f"{proposal.get_absolute_url()}sections/{section.pk}/"
 
 
 def post(proposal, section, author, body="A view", **fields):
@@ -483,7 +480,7 @@ def test_the_discussion_page_query_count_holds_with_pins_themes_and_duplicates(
     assert Event.objects.filter(type="comment.curated").count() > 20
     assert {"moderator": queries(mod), "anonymous": queries(None)} == small
     # Unchanged by curation: the pin rides on the roots' query and the themes
-    # on the roots' and replies' queries (see tests/discussion/test_pages_and_input.py).
+    # on the roots' and replies' queries (see tests/discussion/comments/test_pages_and_input.py).
     assert small["moderator"] == 25
 
 

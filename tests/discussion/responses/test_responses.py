@@ -539,7 +539,9 @@ def test_section_and_theme_responses_cost_no_query_on_the_discussion_page(
     answer(1)
     small = queries()
     answer(6)
-    assert queries() == small == 25  # as pinned in tests/discussion/test_pages_and_input.py
+    assert (
+        queries() == small == 25
+    )  # as pinned in tests/discussion/comments/test_pages_and_input.py
 
 
 def test_section_responses_add_no_query_per_response_on_the_proposal_page(

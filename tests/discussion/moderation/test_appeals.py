@@ -13,16 +13,13 @@ from django.test import Client
 from consult.accounts.models import AuditEntry, Role
 from consult.notifications.models import Notification
 from discussion.comments import services
-from discussion.live import events
+from discussion.live import events, moderators
 from discussion.models import Appeal, Comment
-from discussion.moderation import appeals, queue, sanctions
+from discussion.moderation import appeals, sanctions
 from discussion.moderation import services as moderation
+from tests.discussion.conftest import section_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def section_url(proposal, section) -> str:
-    return f"{proposal.get_absolute_url()}sections/{section.pk}/"
 
 
 @pytest.fixture
@@ -43,7 +40,7 @@ def second_moderator(make_user, grant, tree):
 def announced(monkeypatch):
     """What the moderators' queue was told, after commit."""
     sent = []
-    monkeypatch.setattr(queue, "_send", lambda groups, message: sent.append((groups, message)))
+    monkeypatch.setattr(moderators, "_send", lambda groups, message: sent.append((groups, message)))
     return sent
 
 

@@ -10,19 +10,11 @@ from django.db import connection
 
 from consult.accounts.models import AuditEntry
 from consult.notifications.models import Notification
-from discussion.comments import services
 from discussion.live import events
 from discussion.models import Comment, Event, Report
 from discussion.moderation import services as moderation
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def comment(open_proposal, section, people):
-    return services.comment_create(
-        actor=people.citizen, proposal=open_proposal, section=section, body="Buy pills here"
-    )
 
 
 def test_a_reader_reports_once_and_never_their_own(comment, people, make_user):

@@ -1,0 +1,273 @@
+"""The live channel of one proposal: one WebSocket per open proposal page.
+
+Joins the proposal's group and forwards its events untouched: the event
+arrives from the channel layer already encoded and goes straight out. Only
+the actions (posting, voting) and the start of a connection touch the
+database, in a worker thread, through the same services as the plain forms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from consult.infra.ratelimit import RateLimited
+from consult.infra.refusals import refusal_text
+from discussion.comments import limits, marks, places, services
+from discussion.live import events, presence
+from discussion.live.consumers import (
+    CLOSE_NOT_FOUND,
+    CLOSE_SIGNED_OUT,
+    CLOSE_TOO_MANY,
+    UNREADABLE,
+    LiveConsumer,
+    frame_id,
+    off_loop,
+    unread_count,
+)
+from discussion.live.events import proposal_group
+from discussion.live.hub import hub
+from discussion.models import Comment
+from proposals.access import access_proposal
+from proposals.models import Proposal
+from proposals.selectors import proposal_public_queryset
+
+logger = logging.getLogger(__name__)
+_announcements: set[asyncio.Task] = set()
+
+
+class ProposalConsumer(LiveConsumer):
+    """Joins the proposal's group and forwards its events untouched."""
+
+    group: str | None = None
+    proposal_id: int | None = None
+    reader_language: str = ""
+
+    async def connect(self) -> None:
+        proposal_id = self.scope["url_route"]["kwargs"]["proposal_id"]
+        if not await database_sync_to_async(_is_public)(self.scope.get("user"), proposal_id):
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        if not await self.join_user():
+            return
+        try:
+            # Join before reading the sequence, so no event falls between state and stream.
+            self.group = proposal_group(proposal_id)
+            self.proposal_id = proposal_id
+            # Fragments come in this reader's language only (see events.encoded).
+            self.reader_language = self.language()
+            await hub().join(self.group, self)
+            await self.accept()
+            user = self.scope.get("user")
+            seq, missed, unread = await database_sync_to_async(_catch_up)(
+                proposal_id, self._since(), user.pk if self.user_group else None
+            )
+            hello = {"type": "hello", "proposal": proposal_id, "seq": seq}
+            if self.user_group:
+                # Which comments are this reader's own: their mark, never their id.
+                hello["me"] = marks.author_mark(proposal_id=proposal_id, user=user)
+            if unread is not None:
+                # Notifications that arrived while this page was away from the channel.
+                hello["unread"] = unread
+            await self.send_json(hello)
+            if missed is None:
+                await self.send_json({"type": "reload"})
+            for event in missed or []:
+                await self.send_json(_in_language(event, self.reader_language))
+            await self._presence(joined=True)
+        except Exception:
+            await self.abandon()
+
+    def _since(self) -> int | None:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        try:
+            return max(0, int(query["since"][0]))
+        except (KeyError, ValueError, IndexError):
+            return None
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await hub().leave(self.group, self)
+            await self._presence(joined=False)
+        await super().disconnect(code)
+
+    async def _presence(self, *, joined: bool) -> None:
+        announce = await off_loop(presence.record)(
+            self.proposal_id, self.channel_name, viewer=self.viewer(), joined=joined
+        )
+        if announce:
+            task = asyncio.ensure_future(
+                _announce_viewers(self.channel_layer, self.group, self.proposal_id)
+            )
+            _announcements.add(task)
+            task.add_done_callback(_announcements.discard)
+
+    async def proposal_viewers(self, event: dict) -> None:
+        # Presence is ephemeral: no sequence number, never replayed.
+        await self.send_json({"type": "viewers", "count": event.get("count")})
+
+    async def proposal_event(self, event: dict) -> None:
+        # Encoded once by the sender, for every listener. (A process still
+        # running the previous release sends the payload unencoded.)
+        text = event.get("text")
+        if text is None:
+            text = json.dumps(event.get("payload") or {}, separators=(",", ":"))
+        await self.send(text_data=text)
+
+    async def pinged(self) -> None:
+        await super().pinged()
+        # A ping keeps the socket counted; it changes no count, so it announces nothing.
+        await off_loop(presence.record)(
+            self.proposal_id, self.channel_name, viewer=self.viewer(), joined=True, announce=False
+        )
+
+    async def act(self, content: dict) -> None:
+        """Post and vote over the socket: the same services as the plain forms.
+        The result reaches everyone (this client too) as an event."""
+        action = ACTIONS.get(content["type"])
+        if action is None:
+            await self.send_json({"type": "error", "message": str(UNREADABLE)})
+            return
+        reply = await database_sync_to_async(self._act)(action, content)
+        await self.send_json(reply)
+        if reply.get("code") in (CLOSE_TOO_MANY, CLOSE_SIGNED_OUT):
+            await self.close(code=reply["code"])
+
+    def _act(self, action, content: dict) -> dict:
+        user = self.scope.get("user")
+        ref = content.get("ref")
+        client = self.scope.get("client") or (None, None)
+        with translation.override(self.language()):
+            refused = self.refused_for_session(ref)
+            if refused is not None:
+                return refused
+            try:
+                extra = action(self, user, content, client[0])
+            except RateLimited as error:
+                return {
+                    "type": "error",
+                    "ref": ref,
+                    "code": CLOSE_TOO_MANY,
+                    "retry_after": error.retry_after,
+                    "message": error.message,
+                }
+            except (ValidationError, PermissionDenied) as error:
+                reply = {"type": "error", "ref": ref, "message": refusal_text(error)}
+                if getattr(error, "code", None) in limits.REDRAW_CODES:
+                    # The page's token was refused: here is a new one to send with.
+                    reply["started"] = limits.fill_token()
+                return reply
+            except (
+                ObjectDoesNotExist,
+                Http404,
+                KeyError,
+                TypeError,
+                ValueError,
+                OverflowError,
+            ):
+                return {"type": "error", "ref": ref, "message": str(UNREADABLE)}
+        return {"type": "ok", "ref": ref, **(extra or {})}
+
+
+async def _announce_viewers(layer, group: str, proposal_id: int) -> None:
+    await asyncio.sleep(presence.window_seconds())
+    count = await off_loop(presence.count)(proposal_id)
+    if count is not None:
+        try:
+            await layer.group_send(group, {"type": "proposal.viewers", "count": count})
+        except Exception:  # the count is a courtesy; the next change sends it again
+            logger.warning("viewer count for proposal %s not sent", proposal_id)
+
+
+def _in_language(event: dict, language: str) -> dict:
+    """A replayed event as the live one was sent: its fragment in one language."""
+    html = event.get("html")
+    if isinstance(html, dict):
+        return {**event, "html": html.get(language) or html.get(settings.LANGUAGE_CODE, "")}
+    return event
+
+
+def _is_public(user, proposal_id: int) -> bool:
+    """Only a consultation in a public state has a live channel (never a draft)."""
+    try:
+        access_proposal(user, pk=proposal_id, queryset=proposal_public_queryset())
+    except Http404:
+        return False
+    return True
+
+
+def _catch_up(
+    proposal_id: int, since: int | None, user_id: int | None
+) -> tuple[int, list[dict] | None, int | None]:
+    seq = events.last_seq(proposal_id)
+    missed = [] if since is None else events.events_since(proposal_id=proposal_id, seq=since)
+    return seq, missed, (unread_count(user_id) if user_id else None)
+
+
+def _text(content: dict, key: str) -> str:
+    value = content.get(key)
+    if not isinstance(value, str):
+        raise ValueError(key)
+    return value
+
+
+def _optional_text(content: dict, key: str) -> str:
+    value = content.get(key, "")
+    if not isinstance(value, str):
+        raise ValueError(key)
+    return value
+
+
+def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> dict | None:
+    section_id, question_id, parent_id = (
+        frame_id(content, key) for key in ("section", "question", "parent")
+    )
+    body = _text(content, "body")
+    human = limits.HumanCheck(
+        started=_optional_text(content, "started"), honeypot=_optional_text(content, "website")
+    )
+    proposal = access_proposal(user, pk=consumer.proposal_id, queryset=Proposal.objects.all())
+    place = places.comment_place(
+        proposal=proposal, section_id=section_id, question_id=question_id, parent_id=parent_id
+    )
+    comment = services.comment_submit(
+        actor=user, ip=ip, proposal=proposal, body=body, place=place, human=human
+    )
+    if comment.is_held:
+        # No event goes out: only its author sees it, marked as awaiting review.
+        return {
+            "held": {
+                "id": comment.pk,
+                "parent": comment.parent_id,
+                "section": comment.section_id,
+                "question": comment.question_id,
+                "depth": comment.depth,
+                "html": render_to_string(
+                    "discussion/_comment.html", {"comment": comment, "live": True}
+                ),
+            }
+        }
+    return None
+
+
+def _vote(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> None:
+    comment = Comment.objects.get(pk=frame_id(content, "comment"), proposal_id=consumer.proposal_id)
+    value = _text(content, "value")
+    services.vote_submit(actor=user, ip=ip, comment=comment, value=value)
+
+
+def _vote_withdraw(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> None:
+    comment = Comment.objects.get(pk=frame_id(content, "comment"), proposal_id=consumer.proposal_id)
+    services.vote_withdraw_submit(actor=user, ip=ip, comment=comment)
+
+
+ACTIONS = {"comment.post": _post, "comment.vote": _vote, "comment.vote_withdraw": _vote_withdraw}

@@ -1,0 +1,1 @@
+"""Threads, votes, the text of a comment, and where a comment goes."""

@@ -1,0 +1,1 @@
+"""The live path: sockets, events, replay and presence."""

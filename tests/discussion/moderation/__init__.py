@@ -1,0 +1,1 @@
+"""Reports, the queue, curation, pre-moderation, appeals, sanctions and the logs."""
