@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AnonymousUser
 
+from consult.accounts import roles
 from consult.accounts import rules as account_rules
 from consult.accounts.models import User
 from proposals import rules as proposal_rules
@@ -26,9 +27,7 @@ def can_moderate(user: User | AnonymousUser, proposal: Proposal) -> bool:
     """Moderators of the consultation's department or of one above it; not
     officials, and not while suspended or banned. A draft is not theirs to see
     (proposals.rules.can_see_draft), so not theirs to moderate either."""
-    if getattr(user, "is_authenticated", False) and user.sanctioned():
-        return False
-    return account_rules.is_moderator_for(user, proposal.department) and proposal_rules.can_view(
+    return roles.is_moderator_for(user, proposal.department) and proposal_rules.can_view(
         user, proposal
     )
 
@@ -39,5 +38,5 @@ def can_respond(user: User | AnonymousUser, proposal: Proposal) -> bool:
     return (
         not proposal.archived
         and proposal.effective_status() in RESPONDABLE
-        and account_rules.is_official_for(user, proposal.department)
+        and roles.is_official_for(user, proposal.department)
     )

@@ -7,10 +7,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import User
-
-# Still imported from here by discussion/ and tests/consult/test_roles.py; they
-# move to consult.accounts.roles, then this line goes.
-from consult.accounts.roles import has_role, is_moderator_for, is_official_for  # noqa: F401
 from consult.accounts.second_factor import PENDING
 
 

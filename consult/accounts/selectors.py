@@ -2,10 +2,6 @@
 
 from consult.accounts.models import Membership, User
 
-# Still imported from here by discussion/ and tests/consult/test_roles.py; they
-# move to consult.accounts.roles, then this line goes.
-from consult.accounts.roles import department_ids_for_role  # noqa: F401
-
 
 def membership_list_for_user(*, user: User) -> list[Membership]:
     return list(

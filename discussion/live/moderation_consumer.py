@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from consult.accounts import roles
+from consult.accounts.models import Role
 from consult.infra.refusals import refusal_text
 from discussion.live.consumers import (
     CLOSE_FORBIDDEN,
@@ -18,7 +20,6 @@ from discussion.live.consumers import (
 from discussion.live.moderators import moderators_group
 from discussion.models import Comment
 from discussion.moderation import services as moderation
-from discussion.moderation.selectors import moderated_department_ids
 
 NOT_IN_QUEUE = _("That item is not in your queue.")
 # A page of the queue selected at once is claimed in one frame.
@@ -39,7 +40,9 @@ class ModerationConsumer(LiveConsumer):
         user = self.scope.get("user")
         departments = []
         if user is not None and user.is_authenticated:
-            departments = await database_sync_to_async(moderated_department_ids)(user.pk)
+            departments = await database_sync_to_async(roles.granted_department_ids)(
+                user_id=user.pk, role=Role.MODERATOR
+            )
         if not departments:
             # Accepted first, so that the browser sees why and stops trying.
             await self.accept()

@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from consult.accounts.models import User
+from consult.accounts import roles
+from consult.accounts.models import Role, User
 from consult.infra.refusals import refusal_text
 from discussion.access import TAKEN
 from discussion.models import Comment, ReportReason
 from discussion.moderation import services as moderation
-from discussion.moderation.selectors import in_scope, open_items
+from discussion.moderation.selectors import open_items
 
 APPROVE, HIDE, DISMISS, TAKE, RELEASE = "approve", "hide", "dismiss", "take", "release"
 ACTIONS = (APPROVE, HIDE, DISMISS, TAKE, RELEASE)
@@ -64,7 +65,7 @@ def items_act(
     found = {
         c.pk: c
         for c in Comment.objects.filter(pk__in=comment_ids)
-        .alias(mine=in_scope(actor))
+        .alias(mine=roles.in_role_scope(actor, Role.MODERATOR, "proposal__department__path"))
         .filter(mine=True)
         .select_related("author")
     }

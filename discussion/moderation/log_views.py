@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from consult.accounts import rules as account_rules
+from consult.accounts import roles
 from discussion import rules
 from discussion.models import ModerationPolicy
 from discussion.moderation import log, policy, premoderation
@@ -38,7 +38,7 @@ def _staff_proposal(request: HttpRequest, slug: str, *, officials: bool) -> tupl
     def may(user, proposal: Proposal) -> bool:
         nonlocal moderates
         moderates = rules.can_moderate(user, proposal)
-        return moderates or (officials and account_rules.is_official_for(user, proposal.department))
+        return moderates or (officials and roles.is_official_for(user, proposal.department))
 
     proposal = access_proposal(
         request.user,

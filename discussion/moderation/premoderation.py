@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consult.accounts import rules as account_rules
+from consult.accounts import roles
 from consult.accounts.models import User
 from discussion.models import ModerationPolicy
 from proposals.models import Proposal
@@ -206,8 +206,8 @@ def hold_reasons(*, author: User, proposal: Proposal, body: str, now=None) -> li
     for term in matched_terms(body, rules):
         reasons.append({"code": BLOCKED_TERM, "detail": term})
     if reasons and (
-        account_rules.is_moderator_for(author, proposal.department)
-        or account_rules.is_official_for(author, proposal.department)
+        roles.is_moderator_for(author, proposal.department)
+        or roles.is_official_for(author, proposal.department)
     ):
         return []
     return reasons

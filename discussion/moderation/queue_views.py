@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from consult.accounts import roles
+from consult.accounts.models import Role
 from consult.infra.refusals import refusal_messages
 from discussion.models import ReportReason
 from discussion.moderation import bulk, selectors
@@ -94,7 +96,7 @@ class Result:
 
 
 def _ensure_moderator(request: HttpRequest) -> None:
-    if not selectors.is_moderator(request.user):
+    if not roles.holds_role(request.user, Role.MODERATOR):
         raise PermissionDenied(selectors.NOT_A_MODERATOR)
 
 

@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from consult.accounts import roles
 from consult.accounts import rules as account_rules
 from consult.accounts.audit import audit_record
-from consult.accounts.models import AuditEntry, Membership, Role, User
-from consult.accounts.selectors import department_ids_for_role
+from consult.accounts.models import AuditEntry, Role, User
+from consult.accounts.roles import department_ids_for_role
 from consult.infra import live
 from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
@@ -118,7 +119,7 @@ def _sanctionable(actor: User, person_id: int) -> tuple[User, User]:
     staff = account_rules.is_staff_admin(actor)
     if person.is_staff and not staff:
         raise PermissionDenied(STAFF)
-    if not staff and Membership.objects.filter(user_id=person.pk).exists():
+    if not staff and roles.granted_any_role(user_id=person.pk):
         # An official or moderator elsewhere is beyond one department's say.
         raise PermissionDenied(HOLDS_ROLE)
     if not can_sanction(actor, person):

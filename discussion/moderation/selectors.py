@@ -34,12 +34,12 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Least, RowNumber
-from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consult.accounts.models import Membership, Role, User
+from consult.accounts import roles
+from consult.accounts.models import Role, User
 from discussion.models import Appeal, Comment, Report, ReportReason
 from discussion.moderation import premoderation
 from proposals.models import Proposal
@@ -75,33 +75,6 @@ NOTES_SHOWN = 5
 # Sorts after any real time, so that a missing time never comes first.
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 NOT_A_MODERATOR = _("The moderation queue is for moderators. Ask an administrator for the role.")
-
-
-def is_moderator(user: User) -> bool:
-    """Moderates somewhere (the queue shows the departments where, and below)."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return Membership.objects.filter(user_id=user.pk, role=Role.MODERATOR).exists()
-
-
-def moderated_department_ids(user_id: int) -> list[int]:
-    """The departments where the person holds the role themselves: the groups
-    their queue socket joins (announce() sends to every department above)."""
-    return list(
-        Membership.objects.filter(
-            user_id=user_id, user__is_active=True, role=Role.MODERATOR
-        ).values_list("department_id", flat=True)
-    )
-
-
-def in_scope(user: User) -> Exists:
-    """A comment is the moderator's when its consultation's department path
-    starts with the path of a department where they hold the role."""
-    return Exists(
-        Membership.objects.filter(user_id=user.pk, role=Role.MODERATOR).filter(
-            StartsWith(OuterRef("proposal__department__path"), F("department__path"))
-        )
-    )
 
 
 def _open_reports(**more) -> Exists:
@@ -150,7 +123,9 @@ def open_items(user: User, filters: Filters | None = None) -> QuerySet[Comment]:
     """Every open item of the moderator's queue, filtered and in order."""
     filters = filters or Filters()
     qs = Comment.objects.alias(
-        mine=in_scope(user), reported=_open_reports(), appealed=_open_appeal()
+        mine=roles.in_role_scope(user, Role.MODERATOR, "proposal__department__path"),
+        reported=_open_reports(),
+        appealed=_open_appeal(),
     ).filter(mine=True)
     kinds = {HELD: HELD_OPEN, REPORTED: Q(reported=True), APPEALED: Q(appealed=True)}
     if filters.kind in kinds:
@@ -373,7 +348,7 @@ def _histories_of(
     )
     rows = (
         Comment.objects.filter(author_id__in={c.author_id for c in comments})
-        .alias(mine=in_scope(user))
+        .alias(mine=roles.in_role_scope(user, Role.MODERATOR, "proposal__department__path"))
         .filter(mine=True)
         .annotate(
             rank=by_author,
