@@ -153,16 +153,6 @@ def browse_choices() -> dict:
     }
 
 
-def proposal_get_public(*, slug: str, user: User | AnonymousUser) -> Proposal:
-    """A proposal anyone may see, or a draft its officials may see."""
-    proposal = Proposal.objects.select_related("department", "jurisdiction", "current_version").get(
-        slug=slug
-    )
-    if not rules.can_view(user, proposal):
-        raise Proposal.DoesNotExist
-    return proposal
-
-
 @dataclass
 class SectionTally:
     support: int = 0

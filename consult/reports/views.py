@@ -35,7 +35,6 @@ from consult.reports.summary import services as summary_services
 from consult.reports.summary.selectors import latest_run
 from consult.reports.summary.stages import STAGE_LABELS
 from discussion.models import ResponseStatus
-from proposals import selectors as proposal_selectors
 from proposals.access import access_proposal
 from proposals.models import Proposal
 
@@ -296,10 +295,7 @@ def report_publish(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _published(request: HttpRequest, slug: str) -> tuple[Proposal, ResponseReport]:
-    try:
-        proposal = proposal_selectors.proposal_get_public(slug=slug, user=request.user)
-    except Proposal.DoesNotExist:
-        raise Http404 from None
+    proposal = access_proposal(request.user, slug=slug)
     report = ResponseReport.objects.filter(proposal=proposal, state=ReportState.PUBLISHED).first()
     if report is None:
         raise Http404

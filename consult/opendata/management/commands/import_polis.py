@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from consult.accounts.models import Department
+from consult.infra.refusals import refusal_text
 
 
 class Command(BaseCommand):
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(_("Nothing was imported: %(error)s") % {"error": exc}) from None
         except ValidationError as exc:
             raise CommandError(
-                _("Nothing was imported: %(error)s") % {"error": " ".join(exc.messages)}
+                _("Nothing was imported: %(error)s") % {"error": refusal_text(exc)}
             ) from None
         self._report(result)
 
