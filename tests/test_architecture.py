@@ -24,6 +24,13 @@ def test_no_module_or_function_past_its_size_unless_listed_with_a_reason():
     assert all(reason.strip() for reason in sizes.EXCEPTIONS.values())
 
 
+def test_a_listed_exception_is_let_through_and_only_it(tmp_path, monkeypatch):
+    body = "".join(f"    x{n} = {n}\n" for n in range(61))
+    _plant(tmp_path, {"proposals/big.py": "def long():\n" + body + "def longer():\n" + body})
+    monkeypatch.setattr(sizes, "EXCEPTIONS", {"proposals/big.py:long": "a reason"})
+    assert sizes.oversized(tmp_path) == ["proposals/big.py:longer (line 63): 62 lines"]
+
+
 def _plant(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         path = root / name
