@@ -8,7 +8,7 @@ import time
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 
-from consult.accounts import rules
+from consult.accounts import roles
 from consult.accounts.models import AuditEntry, Membership, Role
 from tests.conftest import PASSWORD
 
@@ -64,7 +64,7 @@ def test_a_role_granted_in_the_admin_is_on_the_audit_log(admin, staff, tree, mak
 
     membership = Membership.objects.get(user=citizen)
     assert membership.granted_by == staff
-    assert rules.is_official_for(citizen, tree.district_office)
+    assert roles.is_official_for(citizen, tree.district_office)
     entry = AuditEntry.objects.get(action="membership.granted")
     assert (entry.actor, entry.target_id, entry.department) == (
         staff,
@@ -86,7 +86,7 @@ def test_a_role_removed_in_the_admin_is_on_the_audit_log(admin, staff, tree, mak
     )
 
     assert not Membership.objects.filter(user=citizen).exists()
-    assert not rules.is_moderator_for(citizen, tree.city_office)
+    assert not roles.is_moderator_for(citizen, tree.city_office)
     entry = AuditEntry.objects.get(action="membership.revoked")
     assert (entry.actor, entry.target_id, entry.department) == (
         staff,
