@@ -2,15 +2,13 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from asgi import application
-from tests.live_helpers import close_worker_connection, sign_in
+from tests.live_helpers import sign_in
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-async def _close_worker_connection():
-    """The worker thread's database connection must not outlive the test."""
-    yield
-    await close_worker_connection()
+def _worker_connection(worker_connection_closed):
+    """Every test here drives consumers in this process (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -8,14 +8,12 @@ import pytest
 from django.test import Client
 
 from tests.conftest import PASSWORD
-from tests.live_helpers import close_worker_connection
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-async def _close_worker_connection():
-    yield
-    await close_worker_connection()
+def _worker_connection(worker_connection_closed):
+    """Every test here drives consumers in this process (tests/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)

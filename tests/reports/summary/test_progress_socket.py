@@ -9,17 +9,14 @@ from asgi import application
 from consult.reports.models import SummaryRun
 from consult.reports.summary.running import summary_compute
 from discussion.comments import services as discussion_services
-from tests.live_helpers import close_worker_connection, next_message
+from tests.live_helpers import next_message
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("worker_connection_closed"),
+]
 
 HEADERS = [(b"host", b"127.0.0.1"), (b"origin", b"http://127.0.0.1")]
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_connection():
-    yield
-    await close_worker_connection()
 
 
 def socket_for(proposal, user=None) -> WebsocketCommunicator:
