@@ -23,7 +23,9 @@ from django.tasks import task
 
 
 def _fernet() -> Fernet:
-    key = hashlib.sha256(f"consult.infra.mail:{settings.SECRET_KEY}".encode()).digest()
+    # The key's label is the module's first name: mail sealed before a move
+    # must still open.
+    key = hashlib.sha256(f"consult.mail:{settings.SECRET_KEY}".encode()).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
 

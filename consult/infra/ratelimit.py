@@ -74,8 +74,9 @@ def rates(action: str) -> dict[str, list[str]]:
 
 def address(ip: str | None) -> str:
     """Who an address is, for counting: a keyed hash, never the address
-    itself, so Redis holds no IP addresses; each count expires with its window."""
-    key = hashlib.sha256(f"consult.infra.ratelimit:{settings.SECRET_KEY}".encode()).digest()
+    itself, so Redis holds no IP addresses; each count expires with its window.
+    The key's label is the module's first name, so counts survive a move."""
+    key = hashlib.sha256(f"consult.ratelimit:{settings.SECRET_KEY}".encode()).digest()
     digest = hmac.new(key, (ip or "unknown").encode(), hashlib.sha256).hexdigest()[:24]
     return f"ip{digest}"
 

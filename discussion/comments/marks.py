@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.utils.crypto import salted_hmac
 
 LENGTH = 20
-_SALT = "discussion.comments.marks.author"
+_SALT = "discussion.marks.author"  # kept as first written: marks in stored events use it
 
 
 def author_mark(*, proposal_id: int, user) -> str:
