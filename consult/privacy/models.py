@@ -24,7 +24,7 @@ class DataExport(models.Model):
     background. Its link works once, for its owner only, until `expires_at`.
 
     Only a SHA-256 digest of the link's token is stored (with a random nonce
-    it is derived from, see consult.privacy.services.export_token): the
+    it is derived from, see consult.privacy.services.archives.export_token): the
     database alone cannot rebuild a link."""
 
     user = models.ForeignKey(

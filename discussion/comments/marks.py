@@ -7,7 +7,7 @@ consultation and the account. It is the same for every reader (a comment's
 HTML is drawn once for all listeners), different in every consultation (the
 marks of two consultations cannot be matched up), and gone once the account
 is deleted (its comments carry no mark, and their live history is drawn
-again: consult.privacy.services.author_history_rewrite). The page and its
+again: consult.privacy.services.history.author_history_rewrite). The page and its
 socket tell a signed-in reader their own mark for that consultation.
 """
 

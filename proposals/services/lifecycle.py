@@ -148,7 +148,7 @@ def proposal_withdraw(*, actor: User, proposal: Proposal, reason: str) -> Propos
 @transaction.atomic
 def proposal_report_published(*, actor: User, proposal: Proposal) -> Proposal:
     """The last step of a consultation, taken by the report's publication
-    (consult.reports.services.report_publish), which has checked the report."""
+    (consult.reports.report.publishing.report_publish), which has checked the report."""
     proposal = common.access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
     common.require_state(proposal, Status.CLOSED)
     before = _window(proposal)
