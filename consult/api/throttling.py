@@ -11,6 +11,7 @@ from rest_framework.throttling import BaseThrottle
 
 from consult.api.models import AccessToken
 from consult.infra.ratelimit import Rate, RateLimited, address, hit, rates
+from consult.infra.refusals import refusal_text
 
 
 def count_failure(request) -> None:
@@ -21,7 +22,7 @@ def count_failure(request) -> None:
     try:
         hit("api", limits)
     except RateLimited as error:
-        raise Throttled(wait=error.retry_after, detail=error.message) from None
+        raise Throttled(wait=error.retry_after, detail=refusal_text(error)) from None
 
 
 class ApiRateThrottle(BaseThrottle):

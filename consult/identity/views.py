@@ -26,7 +26,7 @@ from consult.identity.methods import method_get, methods
 from consult.identity.methods.document import document_type_label, private_storage
 from consult.identity.methods.postal import CODE_LIFETIME, CodeForm, PostalCode, printed_at
 from consult.identity.models import Status, Verification
-from consult.infra.refusals import refusal_text
+from consult.infra.refusals import refusal_text, refuse
 
 QUEUE_PAGE_SIZE = 50
 SHOW_ONCE = "identity.letter_code"
@@ -111,7 +111,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except (Verification.DoesNotExist, PermissionDenied):
         raise Http404 from None
     except ValidationError as error:
-        messages.error(request, refusal_text(error))
+        refuse(request, error, one_line=True)
     else:
         messages.success(request, _("Withdrawn."))
     return redirect("identity:index")
@@ -139,7 +139,7 @@ def code(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             verification.refresh_from_db(fields=["status"])
             if verification.status != Status.PENDING:
-                messages.error(request, refusal_text(error))
+                refuse(request, error, one_line=True)
                 return redirect("identity:index")
             apply_errors(form, error)
         else:
@@ -243,7 +243,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.verification_approve(actor=request.user, verification_id=verification.pk)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, refusal_text(error))
+        refuse(request, error, one_line=True)
     else:
         messages.success(
             request,
@@ -262,7 +262,7 @@ def _decide_with_reason(request, pk: int, prefix: str, decide, success: str) -> 
         except ValidationError as error:
             apply_errors(form, error)
         except PermissionDenied as error:
-            messages.error(request, refusal_text(error))
+            refuse(request, error, one_line=True)
             return redirect("identity:review-queue")
         else:
             messages.success(request, success)
@@ -378,7 +378,7 @@ def letter_print(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, verification_id=verification.pk
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, refusal_text(error))
+        refuse(request, error, one_line=True)
         return redirect("identity:letters")
     request.session[SHOW_ONCE] = {"id": verification.pk, "code": new_code}
     return redirect("identity:letter", pk=verification.pk)
@@ -391,7 +391,7 @@ def letter_sent(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.letter_mark_sent(actor=request.user, verification_id=verification.pk)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, refusal_text(error))
+        refuse(request, error, one_line=True)
     else:
         messages.success(request, _("Marked as posted."))
     return redirect("identity:letters")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.contrib.auth.models import AnonymousUser
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
@@ -10,9 +11,11 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from consult.infra.ratelimit import Rate, RateLimited, address, hit, rates
+from consult.infra.refusals import refusal_text
 from consult.opendata import public, selectors, services
 from consult.opendata.dictionary import licence
 from consult.opendata.models import BuildState, DataFile
+from proposals.access import access_proposal
 
 # How often the "being prepared" page asks again, in seconds.
 REFRESH_SECONDS = 5
@@ -36,9 +39,7 @@ def site_download(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def consultation_download(request: HttpRequest, slug: str) -> HttpResponse:
-    proposal = public.proposals().filter(slug=slug).first()
-    if proposal is None:
-        raise Http404
+    proposal = access_proposal(AnonymousUser(), slug=slug, queryset=public.proposals())
     file = services.data_file_for(proposal=proposal)
     return _download(request, file, f"{proposal.slug}-open-data.zip")
 
@@ -51,7 +52,9 @@ def _download(request: HttpRequest, file: DataFile, filename: str) -> HttpRespon
     try:
         hit("download", [(address(ip), Rate.parse(rate)) for rate in rates("download")["ip"]])
     except RateLimited as error:
-        refused = HttpResponse(error.message, status=429, content_type="text/plain; charset=utf-8")
+        refused = HttpResponse(
+            refusal_text(error), status=429, content_type="text/plain; charset=utf-8"
+        )
         refused["Retry-After"] = str(error.retry_after)
         return refused
     file = services.data_file_refresh(file)

@@ -157,7 +157,7 @@ def delete(request: HttpRequest) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except RateLimited as error:
-                form.add_error(None, error.message)
+                form.add_error(None, refusal_text(error))
                 status = 429
             except ValidationError as error:
                 form.add_error(None, error)

@@ -4,18 +4,27 @@ watch the background run move through its steps."""
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from consult.reports import rules
 from consult.reports.models import SummaryRun
 from consult.reports.summary.progress import progress_group, run_message
 from discussion.live.consumers import CLOSE_FORBIDDEN, LiveConsumer
+from proposals.access import access_proposal
 from proposals.models import Proposal
 
 
 def _admit(user, proposal_id: int) -> dict | None:
     """The latest run's state for a person who may watch it, else None."""
-    proposal = Proposal.objects.select_related("department").filter(pk=proposal_id).first()
-    if proposal is None or not rules.can_view_summary(user, proposal):
+    try:
+        proposal = access_proposal(
+            user,
+            pk=proposal_id,
+            queryset=Proposal.objects.select_related("department"),
+            may=rules.can_view_summary,
+        )
+    except (Http404, PermissionDenied):
         return None
     run = SummaryRun.objects.filter(proposal=proposal).defer("result").first()
     return run_message(run) if run else {"run": None, "state": "none"}

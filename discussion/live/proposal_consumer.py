@@ -158,7 +158,7 @@ class ProposalConsumer(LiveConsumer):
                     "ref": ref,
                     "code": CLOSE_TOO_MANY,
                     "retry_after": error.retry_after,
-                    "message": error.message,
+                    "message": refusal_text(error),
                 }
             except (ValidationError, PermissionDenied) as error:
                 reply = {"type": "error", "ref": ref, "message": refusal_text(error)}
