@@ -1,7 +1,6 @@
 """Forms parse input only; the services validate the rules and write."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import Department, Jurisdiction
@@ -31,15 +30,6 @@ def datetime_field(label) -> forms.DateTimeField:
         widget=DateTimeLocalInput(),
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 QUERY_NUL_REMOVED = _(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from consult.accounts.models import Role
 from consult.accounts.roles import department_ids_for_role
-from consult.infra.refusals import refusal_messages, refuse
+from consult.infra.refusals import refusal_messages, refuse, refuse_on_form
 from proposals import rules, selectors
 from proposals.access import access_proposal
 from proposals.forms import (
@@ -27,7 +27,6 @@ from proposals.forms import (
     ScheduleForm,
     SectionForm,
     VersionForm,
-    apply_errors,
 )
 from proposals.models import Attachment, Proposal, Section, Status
 from proposals.services import attachments, drafts, lifecycle, versions
@@ -124,7 +123,7 @@ def _run(
         try:
             action(form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            refuse_on_form(form, error)
         except PermissionDenied as error:
             refuse(request, error)
             return redirect("manage:proposal", pk=proposal.pk)
@@ -158,7 +157,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
         try:
             proposal = drafts.proposal_create(actor=request.user, **data)
         except ValidationError as error:
-            apply_errors(form, error)
+            refuse_on_form(form, error)
         else:
             messages.success(
                 request, _("Draft created. Add its sections, then publish a first version.")
@@ -203,7 +202,7 @@ def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse
                 # Saving again from here knowingly replaces their version.
                 form.data = form.data.copy()
                 form.data["revision"] = section.revision
-            apply_errors(form, error)
+            refuse_on_form(form, error)
         else:
             messages.success(request, _("Section saved in the working draft."))
             return redirect("manage:proposal", pk=proposal.pk)

@@ -21,12 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from consult.accounts.second_factor import second_factor_step, staff_second_factor_pending
 from consult.identity import rules, selectors, services
-from consult.identity.forms import ReasonForm, apply_errors
+from consult.identity.forms import ReasonForm
 from consult.identity.methods import method_get, methods
 from consult.identity.methods.document import document_type_label, private_storage
 from consult.identity.methods.postal import CODE_LIFETIME, CodeForm, PostalCode, printed_at
 from consult.identity.models import Status, Verification
-from consult.infra.refusals import refusal_text, refuse
+from consult.infra.refusals import refusal_text, refuse, refuse_on_form
 
 QUEUE_PAGE_SIZE = 50
 SHOW_ONCE = "identity.letter_code"
@@ -86,7 +86,7 @@ def start(request: HttpRequest, method: str) -> HttpResponse:
                 actor=request.user, method_key=chosen.key, jurisdiction=jurisdiction, data=data
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            refuse_on_form(form, error)
         except PermissionDenied as error:
             form.add_error(None, refusal_text(error))
         else:
@@ -141,7 +141,7 @@ def code(request: HttpRequest, pk: int) -> HttpResponse:
             if verification.status != Status.PENDING:
                 refuse(request, error, one_line=True)
                 return redirect("identity:index")
-            apply_errors(form, error)
+            refuse_on_form(form, error)
         else:
             messages.success(
                 request,
@@ -260,7 +260,7 @@ def _decide_with_reason(request, pk: int, prefix: str, decide, success: str) -> 
         try:
             decide(verification, form.cleaned_data["reason"])
         except ValidationError as error:
-            apply_errors(form, error)
+            refuse_on_form(form, error)
         except PermissionDenied as error:
             refuse(request, error, one_line=True)
             return redirect("identity:review-queue")

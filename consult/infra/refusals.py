@@ -43,6 +43,17 @@ def refusal_by_field(error: ValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(message) for message in error.messages]}
 
 
+def refuse_on_form(form, error: BaseException) -> None:
+    """Show a refusal on a form: a ValidationError's messages by field where
+    the form has that field, the rest (and any other refusal) on the form as
+    a whole."""
+    if not isinstance(error, ValidationError):
+        form.add_error(None, refusal_text(error))
+        return
+    for name, messages_of_field in refusal_by_field(error).items():
+        form.add_error(name if name in form.fields else None, messages_of_field)
+
+
 def refuse(request: HttpRequest, error: BaseException, *, one_line: bool = False) -> None:
     """Tell the person on the next page: one message per refusal message, or
     all of them as one line."""

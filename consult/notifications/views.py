@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from consult.infra.refusals import refusal_by_field, refusal_text
+from consult.infra.refusals import refuse_on_form
 from consult.notifications import selectors, services
 from consult.notifications.forms import PreferencesForm
 from consult.notifications.models import ALL_KINDS, Kind, Notification
@@ -57,11 +57,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.preferences_update(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                for field, errors in refusal_by_field(error).items():
-                    form.add_error(field if field in form.fields else None, errors)
-            except PermissionDenied as error:
-                form.add_error(None, refusal_text(error))
+            except (ValidationError, PermissionDenied) as error:
+                refuse_on_form(form, error)
             else:
                 messages.success(request, SAVED)
                 return redirect("notifications:preferences")

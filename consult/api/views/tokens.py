@@ -23,6 +23,7 @@ from consult.api import serializers as shapes
 from consult.api import tokens
 from consult.api.base import ApiView
 from consult.api.models import NAME_MAX_LENGTH, AccessToken
+from consult.infra.refusals import refuse_on_form
 
 SHOW_ONCE = "api.new_token"
 
@@ -66,8 +67,7 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 # By field where the form has it; a refusal of the whole form
                 # (too many tokens) has no field.
-                for field, errors in getattr(error, "error_dict", {None: error}).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                refuse_on_form(form, error)
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             else:
