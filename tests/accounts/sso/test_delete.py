@@ -10,7 +10,7 @@ from allauth.account.internal.flows import login as allauth_login
 from allauth.socialaccount.models import SocialAccount
 
 from consult.accounts.models import User
-from tests.sso.conftest import sign_in
+from tests.accounts.sso.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 

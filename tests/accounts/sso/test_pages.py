@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from consult.accounts.signals import account_erasing, personal_data
 from consult.accounts.sso import socialaccounts_erase, socialaccounts_personal_data
+from tests.accounts.sso.conftest import PERSON, PROVIDER_ID, sign_in, signed_in_user_id, start
 from tests.conftest import PASSWORD
-from tests.sso.conftest import PERSON, PROVIDER_ID, sign_in, signed_in_user_id, start
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_a_link_to_the_sign_in_asks_before_leaving(client, oidc):
 
 
 def test_the_provider_name_comes_from_the_environment(client, oidc_provider, monkeypatch, settings):
-    from tests.sso.conftest import configure
+    from tests.accounts.sso.conftest import configure
 
     configure(monkeypatch, settings, oidc_provider, OIDC_NAME="MyGov <ID>")
     html = client.get(reverse("account_login")).content.decode()

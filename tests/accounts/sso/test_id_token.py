@@ -10,7 +10,7 @@ import pytest
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 
 from consult.accounts.sso import display_name_from_claims, id_token_verify
-from tests.sso.provider import new_key
+from tests.accounts.sso.provider import new_key
 
 
 def claims(provider, **overrides) -> dict:

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from consult.infra import config
-from tests.sso.provider import LocalProvider
+from tests.accounts.sso.provider import LocalProvider
 
 PROVIDER_ID = "government"
 PERSON = {

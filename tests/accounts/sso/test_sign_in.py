@@ -12,7 +12,7 @@ from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.urls import reverse
 
 from consult.accounts.models import User
-from tests.sso.conftest import (
+from tests.accounts.sso.conftest import (
     PERSON,
     PROVIDER_ID,
     authorize,
@@ -338,7 +338,7 @@ def test_an_id_token_without_a_nonce_is_refused(client, oidc):
 
 
 def test_an_id_token_signed_by_another_key_is_refused(client, oidc):
-    from tests.sso.provider import new_key
+    from tests.accounts.sso.provider import new_key
 
     oidc.signing_key = new_key()
 
