@@ -69,16 +69,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from consult.analysis.group_steps import (
-    Votes,
-    chance_silhouette,
-    cluster,
-    considered_votes,
-    describe,
-    project,
-    relabel,
-    rounded,
-)
+from consult.analysis.group_clusters import choose, relabel, splits
+from consult.analysis.group_description import describe
+from consult.analysis.group_steps import Votes, considered_votes, project, rounded
 
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "min_votes_per_participant": 7,
@@ -86,19 +79,26 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "min_participants": 12,
     "min_comments": 3,
     # Kaufman and Rousseeuw read a silhouette of 0.25 or less as "no
-    # substantial structure"; that is the floor.
+    # substantial structure"; that is the floor, below any test.
     "min_silhouette": 0.25,
-    # Above the floor the test is against chance, because k-means splits a
-    # blob without groups too: uniform random votes score 0.33-0.37 with a
-    # few hundred participants and more, and up to 0.62 with 12 (the silhouette
-    # of few points is noisy). So the best silhouette must beat, by this much,
-    # the one the same votes give with each comment's votes shuffled among its
-    # voters. Over 40 sets of uniform random votes per size, the gain never
-    # reached 0.15 with 30 or more participants considered, and did in at most
-    # 3 of 40 with 12 or 20; two planted camps with a tenth of the votes
-    # flipped cleared it in 15 of 15, with 30 or 60 participants voting on all
-    # of 20 or 50 comments.
-    "min_silhouette_gain": 0.15,
+    # The smallest group shown: 5 people and 2% of those considered. A group
+    # of fewer than five describes individuals' votes, not a shared view (the
+    # same floor official statistics use for small counts); the share keeps a
+    # handful of outliers in a large conversation from reading as a camp.
+    # Polis's own groups in the shared conversations are 3.8% of their
+    # participants and more.
+    "min_group_size": 5,
+    "min_group_share": 0.02,
+    # The test against chance: the groups must be clearer than all but a
+    # `level` share of `shuffles` reshufflings of the same votes (p-values
+    # down to 0.01). Above `many_votes` votes each reshuffle costs about half
+    # a second and chance varies little (its silhouettes' standard deviation
+    # was 0.007 at 50,000 votes), so `shuffles_many` (p down to 0.02) keep
+    # the summary of a million votes within its minute.
+    "shuffles": 99,
+    "shuffles_many": 49,
+    "many_votes": 200_000,
+    "level": 0.05,
     "min_group_voters": 3,
     "consensus_share": 0.6,
     # Smoothed agree shares of two groups that differ by less than this are
@@ -112,6 +112,7 @@ REASON_TOO_FEW_COMMENTS = "too_few_comments"
 REASON_TOO_FEW_PARTICIPANTS = "too_few_participants"
 REASON_LOW_SILHOUETTE = "low_silhouette"
 REASON_NO_VARIATION = "no_variation"
+REASON_SMALL_GROUPS = "small_groups"
 REASON_CHANCE = "not_above_chance"
 
 
@@ -129,6 +130,7 @@ def opinion_groups(
     comments: np.ndarray,
     values: np.ndarray,
     *,
+    removed_comments: int = 0,
     seed: int = 0,
     progress: Callable[[float], None] = lambda fraction: None,
     **thresholds: float,
@@ -136,11 +138,19 @@ def opinion_groups(
     """Opinion groups, their distinctive comments, consensus and divisive comments.
 
     One vote per (participant, comment) pair: ``values`` is +1 agree, -1
-    disagree, 0 pass. ``thresholds`` override DEFAULT_THRESHOLDS by name.
-    ``progress`` is told the share done (0-1).
+    disagree, 0 pass (``group_votes`` makes them from a consultation's
+    comments and votes). ``removed_comments`` counts comments that moderators
+    removed after people voted on them. ``thresholds`` override
+    DEFAULT_THRESHOLDS by name. ``progress`` is told the share done (0-1).
     """
     return analyse(
-        participants, comments, values, seed=seed, progress=progress, **thresholds
+        participants,
+        comments,
+        values,
+        removed_comments=removed_comments,
+        seed=seed,
+        progress=progress,
+        **thresholds,
     ).result
 
 
@@ -149,11 +159,39 @@ def opinion_groups_with_members(
     comments: np.ndarray,
     values: np.ndarray,
     *,
+    removed_comments: int = 0,
     seed: int = 0,
     **thresholds: float,
 ) -> Analysis:
     """opinion_groups, with the group label of each participant considered."""
-    return analyse(participants, comments, values, seed=seed, **thresholds)
+    return analyse(
+        participants, comments, values, removed_comments=removed_comments, seed=seed, **thresholds
+    )
+
+
+def group_votes(
+    comment_id: np.ndarray,
+    comment_author: np.ndarray,
+    vote_comment: np.ndarray,
+    vote_user: np.ndarray,
+    vote_value: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The votes the groups are computed from: every vote cast on the comments
+    given, and, as in Polis, each author agreeing with their own comment
+    unless they voted on it themselves (on this platform they cannot; an
+    imported Polis conversation has the author's vote already)."""
+    comment_id = np.asarray(comment_id, dtype=np.int64)
+    comment_author = np.asarray(comment_author, dtype=np.int64)
+    vote_user = np.asarray(vote_user, dtype=np.int64)
+    vote_comment = np.asarray(vote_comment, dtype=np.int64)
+    cast = set(zip(vote_user.tolist(), vote_comment.tolist(), strict=True))
+    pairs = zip(comment_author.tolist(), comment_id.tolist(), strict=True)
+    own = np.array([pair not in cast for pair in pairs], dtype=bool)
+    return (
+        np.concatenate([vote_user, comment_author[own]]),
+        np.concatenate([vote_comment, comment_id[own]]),
+        np.concatenate([np.asarray(vote_value, dtype=np.int8), np.ones(int(own.sum()), np.int8)]),
+    )
 
 
 def analyse(
@@ -161,12 +199,13 @@ def analyse(
     comments: np.ndarray,
     values: np.ndarray,
     *,
+    removed_comments: int = 0,
     seed: int = 0,
     progress: Callable[[float], None] = lambda fraction: None,
     **thresholds: float,
 ) -> Analysis:
     th = _thresholds(thresholds)
-    votes = considered_votes(participants, comments, values, th)
+    votes = considered_votes(participants, comments, values, th, removed_comments=removed_comments)
     progress(0.1)
     # One thread: on a busy machine (the summary runs beside the site), k-means
     # with two OpenMP threads waiting on each other took 24-64 times as long
@@ -183,26 +222,39 @@ def _analyse_votes(
     seed: int,
     progress: Callable[[float], None] = lambda fraction: None,
 ) -> Analysis:
-    counts = _counts(votes)
+    counts = _counts(votes, th)
     n_comments, n_participants = len(votes.comment_ids), len(votes.participant_ids)
     if n_comments < max(th["min_comments"], 2):
         return _without_groups(votes, STATUS_TOO_FEW_VOTES, REASON_TOO_FEW_COMMENTS, counts)
     if n_participants < max(th["min_participants"], 3):
         return _without_groups(votes, STATUS_TOO_FEW_VOTES, REASON_TOO_FEW_PARTICIPANTS, counts)
     coords, explained = project(votes)
-    progress(0.3)
+    progress(0.2)
     counts["explained_variance"] = [rounded(x) for x in explained]
-    best = cluster(coords, seed)
-    progress(0.7)
-    if best is None:
-        return _without_groups(votes, STATUS_NO_CLEAR_GROUPS, REASON_NO_VARIATION, counts)
-    k, labels, silhouette = best
-    counts["silhouette"] = rounded(silhouette)
-    if silhouette < th["min_silhouette"]:
+    min_size = counts["min_group_size"]
+    found = splits(coords, min_size, seed)
+    progress(0.3)
+    if not found.silhouettes:
+        reason = REASON_SMALL_GROUPS if found.too_small else REASON_NO_VARIATION
+        return _without_groups(votes, STATUS_NO_CLEAR_GROUPS, reason, counts)
+    if max(found.silhouettes.values()) < th["min_silhouette"]:
+        counts["silhouette"] = rounded(max(found.silhouettes.values()))
         return _without_groups(votes, STATUS_NO_CLEAR_GROUPS, REASON_LOW_SILHOUETTE, counts)
-    if silhouette < chance_silhouette(votes, seed) + th["min_silhouette_gain"]:
+    choice = choose(
+        votes,
+        found,
+        min_size,
+        seed,
+        shuffles=int(th["shuffles" if len(votes.values) <= th["many_votes"] else "shuffles_many"]),
+        level=th["level"],
+        progress=lambda fraction: progress(0.3 + 0.6 * fraction),
+    )
+    k = choice.k
+    counts["silhouette"] = rounded(choice.silhouette)
+    counts["significance"] = choice.significance
+    if choice.significance["p_value"] > th["level"]:
         return _without_groups(votes, STATUS_NO_CLEAR_GROUPS, REASON_CHANCE, counts)
-    labels = relabel(labels, k)
+    labels = relabel(choice.labels, k, coords)
     result = {
         "status": STATUS_OK,
         "reason": None,
@@ -220,14 +272,19 @@ def _thresholds(overrides: dict[str, float]) -> dict[str, float]:
     return {**DEFAULT_THRESHOLDS, **overrides}
 
 
-def _counts(votes: Votes) -> dict[str, Any]:
+def _counts(votes: Votes, th: dict[str, float]) -> dict[str, Any]:
+    considered = len(votes.participant_ids)
     return {
         "participants": votes.participants_total,
-        "participants_considered": len(votes.participant_ids),
+        "participants_considered": considered,
         "comments_considered": len(votes.comment_ids),
         "votes_considered": len(votes.values),
+        "min_group_size": max(
+            int(th["min_group_size"]), int(np.ceil(th["min_group_share"] * considered))
+        ),
         "k": None,
         "silhouette": None,
+        "significance": None,
         "explained_variance": [],
     }
 
@@ -239,6 +296,7 @@ def _without_groups(votes: Votes, status: str, reason: str, counts: dict) -> Ana
         **counts,
         "groups": [],
         "consensus": [],
+        "group_consensus": [],
         "divisive": [],
         "points": [],
     }
@@ -247,8 +305,8 @@ def _without_groups(votes: Votes, status: str, reason: str, counts: dict) -> Ana
 
 _KEY_ORDER = (
     "status", "reason", "participants", "participants_considered", "comments_considered",
-    "votes_considered", "k", "silhouette", "explained_variance", "groups", "consensus",
-    "divisive", "points",
+    "votes_considered", "min_group_size", "k", "silhouette", "significance",
+    "explained_variance", "groups", "consensus", "group_consensus", "divisive", "points",
 )  # fmt: skip
 
 

@@ -185,7 +185,8 @@ def test_three_camps_give_three_groups():
     assert result["k"] == 3
     assert [g["size"] for g in result["groups"]] == [20, 16, 12]
     camp = np.repeat([0, 1, 2], (20, 16, 12))  # participants were numbered camp by camp
-    assert analysis.labels.tolist() == camp.tolist()
+    group_of = dict(zip(analysis.participant_ids.tolist(), analysis.labels.tolist(), strict=True))
+    assert [group_of[BASE_ID + person] for person in range(48)] == camp.tolist()
     for group in result["groups"]:
         # Each group's strongest mark is agreeing with its own block of comments.
         top = group["distinctive"][0]
