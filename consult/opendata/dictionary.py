@@ -16,9 +16,10 @@ from django.conf import settings
 
 # How the writer (consult.infra.tables) joins a list in one CSV cell.
 from consult.infra.tables import LIST_SEPARATOR
+from consult.opendata.polis.dictionary import POLIS_FILES_BY_NAME, PolisFile
 
 # Bumped whenever a file's columns or meaning change: every ZIP is then rebuilt.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 # What the JSON files hold for each type; CSV cells are text (see `Column`).
 TYPES = ("integer", "string", "date", "datetime", "boolean", "list")
@@ -319,7 +320,8 @@ POLIS_FOLDER = "polis/"
 POLIS_NOTE = (
     "The consultation's comments and votes in the Polis export format (comments.csv, "
     "votes.csv, participants-votes.csv, summary.csv), for tools that read Polis data. The "
-    "same privacy rules apply."
+    "same privacy rules apply. As Polis writes them: UTF-8 without a byte order mark, lines "
+    "ending in LF; text that a spreadsheet would run as a formula starts with an apostrophe."
 )
 
 
@@ -389,7 +391,7 @@ def datapackage(package: Package) -> bytes:
         )
     for path in package.extra_files:
         name = path.replace("/", "-").replace(".", "-").replace("_", "-").lower()
-        resources.append({"name": name, "path": path, "description": POLIS_NOTE})
+        resources.append({"name": name, "path": path, **_polis_resource(path)})
     descriptor = {
         "profile": "tabular-data-package",
         "name": package.name,
@@ -402,6 +404,35 @@ def datapackage(package: Package) -> bytes:
     }
     text = json.dumps(descriptor, ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")
+
+
+def _polis_file(path: str) -> PolisFile | None:
+    return POLIS_FILES_BY_NAME.get(path.removeprefix(POLIS_FOLDER))
+
+
+def _polis_resource(path: str) -> dict:
+    """A Polis file's description, and each of its columns' (`polisColumns`: the
+    files are not all tables with a header, so not a Table Schema)."""
+    polis = _polis_file(path)
+    if polis is None:
+        return {"description": POLIS_NOTE}
+    columns = [
+        {"name": c.name, "type": c.type, "description": c.description} for c in polis.columns
+    ]
+    return {"description": f"{POLIS_NOTE} {polis.description}", "polisColumns": columns}
+
+
+def _polis_lines(extra_files: tuple[str, ...]) -> list[str]:
+    lines = ["", f"## Polis export: `{POLIS_FOLDER}`", "", POLIS_NOTE]
+    for path in extra_files:
+        polis = _polis_file(path)
+        if polis is None:
+            continue
+        head = "key" if polis.keyed else "column"
+        lines += ["", f"### `{path}`", "", polis.description, "", f"| {head} | type | meaning |"]
+        lines.append("|---|---|---|")
+        lines += [f"| `{c.name}` | {c.type} | {_cell(c.description)} |" for c in polis.columns]
+    return lines
 
 
 def _cell(text: str) -> str:
@@ -452,4 +483,6 @@ def readme(package: Package) -> bytes:
             "|---|---|---|",
         ]
         lines += [f"| `{c.name}` | {c.type} | {_cell(c.description)} |" for c in table.columns]
+    if package.extra_files:
+        lines += _polis_lines(package.extra_files)
     return ("\n".join(lines) + "\n").encode("utf-8")

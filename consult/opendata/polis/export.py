@@ -22,7 +22,9 @@ from consult.opendata.polis.formats import (
     COMMENT_COLUMNS,
     COMMENTS,
     DAY,
+    DESCRIPTION,
     FILES,
+    ORIGIN,
     PARTICIPANT_COLUMNS,
     PARTICIPANTS,
     SHOWN,
@@ -151,12 +153,35 @@ def _pseudonym_ranks(proposal: Proposal, voter_ids: np.ndarray) -> np.ndarray:
     return rank
 
 
+def groups_shown(analysis: group_analysis.Analysis) -> bool:
+    """Whether the summary shows opinion groups: only then does the export
+    fill group-id and count groups, as Polis writes a conversation without
+    groups (0 groups, every group-id empty)."""
+    return analysis.result["status"] == group_analysis.STATUS_OK and analysis.labels is not None
+
+
 def _group_of_voters(voter_ids: np.ndarray, analysis: group_analysis.Analysis) -> np.ndarray:
-    """Each voter's group, -1 when not considered or when there are no groups."""
+    """Each voter's group (by position in the sorted `voter_ids`), -1 when not
+    considered or when the summary shows no groups."""
     group = np.full(voter_ids.size, -1, dtype=np.int64)
-    if analysis.labels is not None:
+    if groups_shown(analysis):
+        # participant_ids[i] is in group labels[i]; the analysis keeps its
+        # participants in an order of its own, which need not be by id.
         group[np.searchsorted(voter_ids, analysis.participant_ids)] = analysis.labels
     return group
+
+
+def conversation_description(proposal: Proposal) -> str:
+    """summary.csv's conversation-description: the summary its officials wrote
+    (plain text). An archive imported from a Polis export keeps that export's
+    description whole as its one published section (consult.opendata.polis.imports),
+    and has no section when the export gave none: its summary is then a
+    stand-in of the import's, not the conversation's words, and the
+    description is empty, as it came."""
+    if proposal.origin != ORIGIN:
+        return proposal.summary
+    sections = public.sections(proposal.current_version_id).values_list("body", flat=True)
+    return sections.first() or ""
 
 
 def _tallies(data: _Public) -> tuple[np.ndarray, np.ndarray]:
@@ -277,7 +302,7 @@ def _write_summary(
                 ("voters-in-conv", result["participants_considered"]),
                 ("commenters", np.unique(data.comment_author).size),
                 ("comments", data.comment_id.size),
-                ("groups", len(result["groups"])),
-                ("conversation-description", spreadsheet_cell(proposal.summary)),
+                ("groups", len(result["groups"]) if groups_shown(analysis) else 0),
+                (DESCRIPTION, spreadsheet_cell(conversation_description(proposal))),
             )
         )

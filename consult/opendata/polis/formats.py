@@ -25,6 +25,8 @@ REQUIRED = {
     VOTES: ("timestamp", "comment-id", "voter-id", "vote"),
     PARTICIPANTS: ("participant", "group-id"),
 }
+# summary.csv's key for the conversation's description (Polis' `description`).
+DESCRIPTION = "conversation-description"
 VOTE_CODES = {VoteValue.AGREE: 1, VoteValue.DISAGREE: -1, VoteValue.PASS: 0}
 VOTE_VALUES = {1: VoteValue.AGREE, -1: VoteValue.DISAGREE, 0: VoteValue.PASS}
 SHOWN, UNMODERATED, MODERATED_OUT = 1, 0, -1

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Department, User
 from consult.infra.names import comparable
 from consult.infra.text import render_markdown
-from consult.opendata.polis.formats import ORIGIN, VOTE_VALUES
+from consult.opendata.polis.formats import DESCRIPTION, ORIGIN, VOTE_VALUES
 from consult.opendata.polis.reading import (
     Comments,
     Export,
@@ -30,7 +30,7 @@ from consult.opendata.polis.reading import (
     read_export,
 )
 from discussion.models import Comment, CommentVote
-from proposals.models import Proposal
+from proposals.models import SECTION_MAX_LENGTH, Proposal
 from proposals.services.archives import proposal_archive_create
 
 BATCH = 5_000
@@ -59,6 +59,15 @@ def import_dir(
     export = read_export(folder)
     if not export.comments.polis_id:
         raise PolisImportError(_("No comment in comments.csv could be imported."))
+    description = export.summary.get(DESCRIPTION, "")
+    if len(description) > SECTION_MAX_LENGTH:
+        export.notes.append(
+            _(
+                "The conversation's description has %(length)d characters: only the first "
+                "%(limit)d were kept."
+            )
+            % {"length": len(description), "limit": SECTION_MAX_LENGTH}
+        )
     with transaction.atomic():
         proposal, participants = _write(export, department=department, title=title)
     return ImportResult(proposal, export.accounts, participants, export.notes)
@@ -68,7 +77,12 @@ def _write(export: Export, *, department: Department, title: str | None) -> tupl
     comments = export.comments
     order = np.argsort(np.asarray(comments.polis_id, dtype=np.int64), kind="stable")
     times = np.concatenate([np.asarray(comments.time, dtype=np.float64), export.votes.time])
-    description = export.summary.get("conversation-description", "")
+    # The conversation's own description is kept whole as the archive's one
+    # section, and only there (the export reads it back from there: see
+    # consult.opendata.polis.export.conversation_description). The summary, which
+    # every consultation must have, is its opening, or a stand-in of our own when
+    # the export gave no description: a stand-in no export ever writes back.
+    description = export.summary.get(DESCRIPTION, "")
     proposal = proposal_archive_create(
         department=department,
         title=(title or export.summary.get("topic") or _("Imported Polis conversation"))[:200],

@@ -350,12 +350,16 @@ def _read_participants(path: Path) -> str:
 
 
 def _read_summary(path: Path) -> dict[str, str]:
+    """key -> value, each value cleaned as typed text is (consult.infra.text):
+    the topic and the description become the archive's title and text."""
     summary: dict[str, str] = {}
     try:
         with path.open(encoding="utf-8-sig", newline="") as file:
             for fields in csv.reader(file):
                 if len(fields) >= 2 and fields[0].strip():
-                    summary[fields[0].strip().lower()] = _body(fields[1])
+                    # A NUL is never text (and PostgreSQL refuses it): dropped.
+                    value = _body(fields[1].replace("\x00", ""))
+                    summary[fields[0].strip().lower()] = value
     except (UnicodeDecodeError, csv.Error):
         raise PolisImportError(
             _("%(name)s cannot be read as UTF-8 CSV.") % {"name": path.name}

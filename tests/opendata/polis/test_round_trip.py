@@ -7,7 +7,7 @@ import pytest
 
 from consult.accounts.models import User
 from consult.opendata import public
-from consult.opendata.polis.export import export_dir
+from consult.opendata.polis.export import export_dir, export_files
 from consult.opendata.polis.imports import import_dir
 from discussion.models import Comment, CommentVote
 from proposals.models import Proposal
@@ -16,6 +16,7 @@ from tests.opendata.polis.conftest import (
     DISAGREE,
     PASS,
     groups_of,
+    read_csv,
     run_summary,
     voter_numbers,
 )
@@ -114,3 +115,7 @@ def test_reimporting_an_export_keeps_comments_votes_and_times(open_proposal, cam
     assert {body: tuple(n) for body, *n in counters} == tallies(imported)
     assert imported.title == open_proposal.title
     assert imported.summary == open_proposal.summary
+    # The summary went out as the description, and the archive's export says it again.
+    again = dict(read_csv(export_files(imported)["summary.csv"]))
+    assert again["conversation-description"] == open_proposal.summary
+    assert again["topic"] == open_proposal.title
