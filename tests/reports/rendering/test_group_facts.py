@@ -97,7 +97,12 @@ def test_group_informed_consensus_is_listed_with_each_groups_share():
             "Group A 90%, Group B 89%",
             "80.8%",
         ],
-        ["Crossing patrols in the morning would help more.", "Disagree", "Group A 70%, Group B 60%", "42%"],
+        [
+            "Crossing patrols in the morning would help more.",
+            "Disagree",
+            "Group A 70%, Group B 60%",
+            "42%",
+        ],
     ]
     assert table["keys"] == ["comment:140", "comment:131"]
     (first, second) = group_consensus_items(snapshot)
