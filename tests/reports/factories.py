@@ -477,3 +477,59 @@ def empty_snapshot() -> dict:
     snapshot["entries"] = []
     snapshot["intro"] = snapshot["intro_html"] = ""
     return snapshot
+
+
+def with_group_facts(snapshot: dict, *, as_clear: int = 0, informed: bool = True) -> dict:
+    """The snapshot's groups as summaries give them since they are tested
+    against reshuffled votes and carry Polis's group-informed consensus."""
+    groups = snapshot["summary"]["groups"]
+    groups["silhouette"] = 0.428
+    groups["min_group_size"] = 5
+    groups["significance"] = {
+        "shuffles": 99,
+        "as_clear": as_clear,
+        "p_value": round((1 + as_clear) / 100, 4),
+        "level": 0.01,
+        "chance_mean": 0.325,
+        "chance_sd": 0.004,
+        "chance_highest": 0.336,
+    }
+    groups["group_consensus"] = (
+        [
+            {"comment": 140, "direction": "agree", "probability": 0.8081, "shares": [0.9, 0.89]},
+            {"comment": 131, "direction": "disagree", "probability": 0.42, "shares": [0.7, 0.6]},
+        ]
+        if informed
+        else []
+    )
+    return snapshot
+
+
+def without_groups(snapshot: dict, *, reason: str) -> dict:
+    """No groups shown: "not_above_chance" (37 of 99 reshufflings as clear) or
+    "small_groups" (every split leaves a group under 5 people)."""
+    groups = snapshot["summary"]["groups"]
+    groups.update(
+        status="no_clear_groups",
+        reason=reason,
+        k=None,
+        silhouette=0.331,
+        min_group_size=5,
+        groups=[],
+        consensus=[],
+        group_consensus=[],
+        divisive=[],
+        points=[],
+        significance=None,
+    )
+    if reason == "not_above_chance":
+        groups["significance"] = {
+            "shuffles": 99,
+            "as_clear": 37,
+            "p_value": 0.38,
+            "level": 0.01,
+            "chance_mean": 0.329,
+            "chance_sd": 0.004,
+            "chance_highest": 0.341,
+        }
+    return snapshot

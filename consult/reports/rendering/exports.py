@@ -209,6 +209,7 @@ def _group_rows(groups: dict) -> Iterator[Line]:
                 )
             },
             **{f"explained_variance_{i}": v for i, v in enumerate(variance, start=1)},
+            **_group_chance_fields(groups),
         },
     )
     for group in groups.get("groups") or []:
@@ -235,11 +236,33 @@ def _group_rows(groups: dict) -> Iterator[Line]:
             item["comment"],
             {"direction": item.get("direction"), "score": item.get("score"), **shares},
         )
+    for item in groups.get("group_consensus") or []:
+        shares = {f"share_group_{i}": s for i, s in enumerate(item.get("shares") or [])}
+        yield from _fields(
+            "group_consensus",
+            item["comment"],
+            {"direction": item.get("direction"), "probability": item.get("probability"), **shares},
+        )
     for item in groups.get("divisive") or []:
         shares = {f"agree_share_group_{i}": s for i, s in enumerate(item.get("shares") or [])}
         yield from _fields("divisive", item["comment"], {"spread": item.get("spread"), **shares})
     for index, point in enumerate(groups.get("points") or []):
         yield from _fields("group_point", index, {"x": point[0], "y": point[1], "group": point[2]})
+
+
+def _group_chance_fields(groups: dict) -> dict:
+    """The size floor and the test against reshuffled votes, when the summary
+    has them: a report published before keeps the same CSV bytes."""
+    fields = {}
+    if "min_group_size" in groups:
+        fields["min_group_size"] = groups["min_group_size"]
+    chance = groups.get("significance")
+    if isinstance(chance, dict):
+        for key in ("shuffles", "as_clear", "p_value", "level"):
+            fields[f"significance_{key}"] = chance.get(key)
+        for key in ("chance_mean", "chance_sd", "chance_highest"):
+            fields[f"silhouette_{key}"] = chance.get(key)
+    return fields
 
 
 def _campaign_rows(campaigns: dict) -> Iterator[Line]:

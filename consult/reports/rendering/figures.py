@@ -35,6 +35,7 @@ from consult.reports.rendering.daily import daily_chart, daily_table, jurisdicti
 from consult.reports.rendering.groups import (
     consensus_table,
     divisive_table,
+    group_consensus_table,
     groups_chart,
     groups_message,
     groups_table,
@@ -65,6 +66,7 @@ TABLES: dict[str, Callable[[dict], dict]] = {
     "suggested_themes": suggested_table,
     "consensus": consensus_table,
     "divisive": divisive_table,
+    "group_consensus": group_consensus_table,
     "coverage_themes": coverage_themes_table,
     "coverage_sections": coverage_sections_table,
     "coverage_comments": coverage_comments_table,

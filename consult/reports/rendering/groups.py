@@ -3,6 +3,7 @@ what they agree on and what divides them."""
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -66,14 +67,7 @@ def groups_message(snapshot: dict) -> str:
     if status == "ok" and groups.get("groups"):
         return ""
     if status == "no_clear_groups":
-        return (
-            _(
-                "The votes do not fall into clear groups: the views of the %(people)s people who "
-                "voted on enough comments are spread out rather than gathered in camps, so no "
-                "groups are shown."
-            )
-            % counts
-        )
+        return _no_clear_groups_message(groups, counts)
     return (
         _(
             "There are too few votes to find opinion groups reliably: %(voters)s people voted on "
@@ -82,6 +76,110 @@ def groups_message(snapshot: dict) -> str:
         )
         % counts
     )
+
+
+def _no_clear_groups_message(groups: dict, counts: dict) -> str:
+    reason = groups.get("reason")
+    chance = groups.get("significance")
+    if reason == "not_above_chance" and isinstance(chance, dict):
+        return " ".join((_as_clear_by_chance(groups, chance), score_explained(groups, chance)))
+    minimum = groups.get("min_group_size")
+    if reason == "small_groups" and isinstance(minimum, int):
+        return ngettext(
+            "The only ways found to split the %(people)s people who voted on enough comments "
+            "leave a group of fewer than %(count)s person, too few to describe, so no groups "
+            "are shown.",
+            "The only ways found to split the %(people)s people who voted on enough comments "
+            "leave a group of fewer than %(count)s people, too few to describe, so no groups "
+            "are shown.",
+            minimum,
+        ) % {**counts, "count": number(minimum)}
+    return (
+        _(
+            "The votes do not fall into clear groups: the views of the %(people)s people who "
+            "voted on enough comments are spread out rather than gathered in camps, so no "
+            "groups are shown."
+        )
+        % counts
+    )
+
+
+def _score(value: float | None) -> str:
+    """A silhouette as the site writes decimals: two places (0.43)."""
+    return number_format(round(float(value or 0), 2), decimal_pos=2)
+
+
+def _reshuffled(chance: dict) -> str:
+    shuffles = int(chance.get("shuffles") or 0)
+    return ngettext(
+        "The same votes were reshuffled %(count)s time: each person kept the number of votes "
+        "they cast and each comment its tally of agree and disagree, but who agrees with whom "
+        "was left to chance.",
+        "The same votes were reshuffled %(count)s times: each person kept the number of votes "
+        "they cast and each comment its tally of agree and disagree, but who agrees with whom "
+        "was left to chance.",
+        shuffles,
+    ) % {"count": number(shuffles)}
+
+
+def _as_clear_by_chance(groups: dict, chance: dict) -> str:
+    as_clear = int(chance.get("as_clear") or 0)
+    values = {"count": number(as_clear), "shuffles": number(int(chance.get("shuffles") or 0))}
+    # "n of those m": the same words for one and for many.
+    found = (
+        _(
+            "%(count)s of those %(shuffles)s reshufflings gave groups at least as clear as "
+            "these, so groups like these could well come from chance alone, and none are shown."
+        )
+        % values
+    )
+    return " ".join(
+        (
+            _("The votes seem to fall into groups, but no more clearly than chance would give."),
+            _reshuffled(chance),
+            found,
+        )
+    )
+
+
+def score_explained(groups: dict, chance: dict) -> str:
+    """What the silhouette means, with this summary's own scores."""
+    return _(
+        "(Clearness is scored from -1 to 1 by how much closer each person is to their own group "
+        "than to the next one: these groups score %(observed)s, the reshufflings %(mean)s on "
+        "average and %(highest)s at most.)"
+    ) % {
+        "observed": _score(groups.get("silhouette")),
+        "mean": _score(chance.get("chance_mean")),
+        "highest": _score(chance.get("chance_highest")),
+    }
+
+
+def groups_certainty(snapshot: dict) -> str:
+    """How far beyond chance the groups shown are, in words; "" when the summary
+    does not say (before the test was made, or when no groups are shown)."""
+    data = svg.summary_of(snapshot).get("groups") or {}
+    chance = data.get("significance")
+    if not groups_ok(snapshot) or not isinstance(chance, dict):
+        return ""
+    as_clear = int(chance.get("as_clear") or 0)
+    shuffles = int(chance.get("shuffles") or 0)
+    p_value = float(chance.get("p_value") or 0) or 1 / (1 + shuffles)
+    odds = {"odds": number(max(round(1 / p_value), 1))}
+    if as_clear == 0:
+        found = (
+            _(
+                "None of them gave groups as clear as these: groups this clear would arise by "
+                "chance less than once in %(odds)s."
+            )
+            % odds
+        )
+    else:
+        found = _(
+            "%(count)s of them gave groups at least as clear as these: groups this clear would "
+            "arise by chance about once in %(odds)s."
+        ) % {**odds, "count": number(as_clear)}
+    return " ".join((_reshuffled(chance), found, score_explained(data, chance)))
 
 
 def groups_chart(snapshot: dict, *, prefix: str = "chart-groups") -> SafeString:
@@ -202,6 +300,67 @@ def consensus_table(snapshot: dict) -> dict:
     return svg.table(
         _("Comments on which every group agrees"),
         [_("Comment"), _("Every group tends to"), _("Share in each group")],
+        rows,
+        keys,
+    )
+
+
+GROUP_CONSENSUS_SHOWN = 5
+
+
+def group_consensus_explained() -> str:
+    return _(
+        "Ranked as Polis ranks them: by the chance that a member of each group agrees (or, "
+        "where marked, disagrees), multiplied across the groups. A comment ranks high only "
+        "when it does well in every group."
+    )
+
+
+def _informed_sentence(item: dict) -> str:
+    values = {
+        "shares": _shares_text(item.get("shares") or []),
+        "together": percent(item.get("probability")),
+    }
+    if item.get("direction") == "disagree":
+        return _("Disagree, in each group: %(shares)s (all groups together: %(together)s)") % values
+    return _("Agree, in each group: %(shares)s (all groups together: %(together)s)") % values
+
+
+def group_consensus_items(snapshot: dict, limit: int | None = None) -> list[dict] | None:
+    """Polis's group-informed consensus, best first, in words; None for a
+    summary made before it was computed (there is nothing to say either way)."""
+    data = svg.summary_of(snapshot).get("groups") or {}
+    if "group_consensus" not in data:
+        return None
+    items = (data.get("group_consensus") or []) if groups_ok(snapshot) else []
+    return [
+        {
+            "comment": item["comment"],
+            "excerpt": excerpt(snapshot, item["comment"]),
+            "direction": item.get("direction", "agree"),
+            "sentence": _informed_sentence(item),
+        }
+        for item in items[:limit]
+    ]
+
+
+def group_consensus_table(snapshot: dict) -> dict:
+    data = svg.summary_of(snapshot).get("groups") or {}
+    items = (data.get("group_consensus") or []) if groups_ok(snapshot) else []
+    items = items[:GROUP_CONSENSUS_SHOWN]
+    rows = [
+        [
+            excerpt(snapshot, item["comment"]),
+            direction_label(item.get("direction", "agree")),
+            _shares_text(item.get("shares") or []),
+            percent(item.get("probability")),
+        ]
+        for item in items
+    ]
+    keys = [f"comment:{item['comment']}" for item in items]
+    return svg.table(
+        _("Comments most agreed across all groups"),
+        [_("Comment"), _("Direction"), _("Share in each group"), _("All groups together")],
         rows,
         keys,
     )

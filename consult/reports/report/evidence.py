@@ -1,9 +1,9 @@
 """The comments behind a figure of the summary or the report.
 
 A figure is named by a key (`theme:<slug>`, `suggested:<n>`, `section:<id>`,
-`campaign:<n>`, `group:<n>`, `consensus`, `divisive`, `top`, `comment:<id>`);
-the summary holds the comments it counted, and this module reads them back,
-public ones only, in one query.
+`campaign:<n>`, `group:<n>`, `consensus`, `group_consensus`, `divisive`,
+`top`, `comment:<id>`); the summary holds the comments it counted, and this
+module reads them back, public ones only, in one query.
 """
 
 from __future__ import annotations
@@ -67,6 +67,10 @@ def resolve(result: dict, key: str) -> tuple[str, list[int] | dict] | None:
     elif key == "consensus":
         rows = result["groups"].get("consensus") or []
         return _("Comments every opinion group agrees on"), [row["comment"] for row in rows]
+    elif key == "group_consensus" and "group_consensus" in result["groups"]:
+        # Summaries made before it was computed have no such figure.
+        rows = result["groups"].get("group_consensus") or []
+        return _("Comments most agreed across all opinion groups"), [row["comment"] for row in rows]
     elif key == "divisive":
         rows = result["groups"].get("divisive") or []
         return _("Comments that divide the opinion groups"), [row["comment"] for row in rows]

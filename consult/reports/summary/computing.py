@@ -157,7 +157,7 @@ def _referenced(result: dict) -> set[int]:
     groups = result["groups"]
     for group in groups.get("groups") or []:
         ids.update(row["comment"] for row in group["distinctive"])
-    for key in ("consensus", "divisive"):
+    for key in ("consensus", "group_consensus", "divisive"):
         ids.update(row["comment"] for row in groups.get(key) or [])
     for campaign in result["campaigns"]["groups"]:
         ids.add(campaign["representative"])

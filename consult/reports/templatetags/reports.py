@@ -200,6 +200,24 @@ def report_groups_message(snapshot: dict) -> str:
     return group_figures.groups_message(snapshot)
 
 
+@register.simple_tag
+def report_groups_certainty(snapshot: dict) -> str:
+    """How far beyond chance the groups shown are; "" when the summary does not say."""
+    return group_figures.groups_certainty(snapshot)
+
+
+@register.simple_tag
+def report_group_consensus(snapshot: dict, limit: int | None = None) -> list[dict] | None:
+    """`{% report_group_consensus snapshot 5 as informed %}`: Polis's group-informed
+    consensus in words, or None for a summary made before it was computed."""
+    return group_figures.group_consensus_items(snapshot, limit)
+
+
+@register.simple_tag
+def report_group_consensus_explained() -> str:
+    return group_figures.group_consensus_explained()
+
+
 @register.filter
 def entry_key(entry: dict) -> str:
     """The evidence key of a "you said / we did" entry: `theme:<slug>` or `section:<id>`."""
