@@ -1,6 +1,8 @@
 """Benchmark: opinion groups for 10,000 participants x 5,000 comments.
 
     .venv/bin/python bench/groups.py [--participants 10000] [--comments 5000] [--runs 3]
+    .venv/bin/python bench/groups.py --false-positives 100
+
 
 Generates a vote pattern like a large consultation's: each participant votes
 on 50-200 comments (about 1.25 million votes), older comments drawing more
@@ -12,6 +14,12 @@ consult.analysis.groups.opinion_groups (wall clock and processor), reports
 peak memory (Python allocations by tracemalloc in a separate run, and the
 process's resident peak) and how much of the planted camp membership the
 groups recovered. Results: docs/benchmarks.md.
+
+``--false-positives N`` instead runs the analysis, with its default test
+against chance, on N random vote matrices (20 to 400 participants voting on
+a random 30-100% of 10 to 60 comments, agree, disagree or pass at random:
+no groups in them) and counts how many show groups anyway, against the 5%
+the test's level allows; it checks its own count against the results.
 """
 
 from __future__ import annotations
@@ -88,7 +96,10 @@ def main() -> int:
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--comments", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--false-positives", type=int, default=0, metavar="N")
     args = parser.parse_args()
+    if args.false_positives:
+        return false_positives(args.false_positives)
 
     who, what, values, camp = generate(args.participants, args.comments)
     print(
@@ -125,6 +136,11 @@ def main() -> int:
     print(f"| peak Python allocations MiB (tracemalloc) | {traced / 2**20:.0f} |")
     print(f"| peak resident MiB, whole process (before the analysis) | {rss:.0f} ({before:.0f}) |")
     print(f"| status, k, silhouette | {result['status']}, {result['k']}, {result['silhouette']} |")
+    test = result["significance"] or {}
+    print(f"| reshuffles, as clear, p-value | {test.get('shuffles')}, {test.get('as_clear')}, "
+          f"{test.get('p_value')} |")  # fmt: skip
+    print(f"| reshuffles' silhouette: mean (sd), highest | {test.get('chance_mean')} "
+          f"({test.get('chance_sd')}), {test.get('chance_highest')} |")  # fmt: skip
     print(f"| group sizes | {', '.join(str(g['size']) for g in result['groups'])} |")
     print(f"| camp members in their camp's group | {share:.2%} |")
     print(
@@ -132,6 +148,39 @@ def main() -> int:
         f"{sum(len(g['distinctive']) for g in result['groups'])} / "
         f"{len(result['consensus'])} / {len(result['divisive'])} |"
     )
+    return 0
+
+
+def false_positives(n: int) -> int:
+    """Random votes, n times: how often does the test let groups through?"""
+    rng = np.random.default_rng(2026)
+    shown, rows = 0, []
+    started = time.perf_counter()
+    for i in range(n):
+        participants = int(rng.integers(20, 401))
+        comments = int(rng.integers(10, 61))
+        share = float(rng.uniform(0.3, 1.0))
+        cast = rng.random((participants, comments)) < share
+        people, items = np.nonzero(cast)
+        values = rng.choice(np.array([-1, 0, 1], dtype=np.int8), size=len(people))
+        result = analyse(people + 1, items + 1, values).result
+        shown += result["status"] == "ok"
+        rows.append((participants, comments, result["status"], result["reason"]))
+        print(f"\r{i + 1}/{n} matrices, {shown} with groups", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    if shown != sum(status == "ok" for *_, status, _ in rows):
+        raise SystemExit("the count of matrices with groups does not match the results")
+    reasons: dict[str, int] = {}
+    for *_, status, reason in rows:
+        key = reason or status
+        reasons[key] = reasons.get(key, 0) + 1
+    print("| measure | value |")
+    print("|---|---:|")
+    print(f"| random vote matrices | {n} |")
+    print(f"| shown groups (false positives) | {shown} ({shown / n:.0%}; the level is 5%) |")
+    for key, count in sorted(reasons.items()):
+        print(f"| {key} | {count} |")
+    print(f"| wall s | {time.perf_counter() - started:.1f} |")
     return 0
 
 

@@ -1,11 +1,14 @@
 """Opinion groups in the manner of Polis, from agree/disagree/pass votes on comments.
 
-The method follows Polis (pol.is, compdemocracy/polis, ``math/``):
+The method follows Polis (pol.is, compdemocracy/polis, ``math/``); where it
+departs, docs/opinion-groups.md says why and what was measured.
 
 1. A participant x comment matrix of votes: +1 agree, -1 disagree, 0 pass.
    Comments with fewer than ``min_voters_per_comment`` voters and
    participants with fewer than ``min_votes_per_participant`` votes (capped
    to the number of comments left) are dropped, repeatedly, until both hold.
+   Participants are then put in an order given by their votes alone, so
+   that nothing below depends on their ids or on the order rows arrive in.
 2. A missing vote is imputed with its comment's mean vote. The column means
    of the imputed matrix are then those same means, so the centred imputed
    matrix is zero wherever a vote is missing and ``vote - mean`` wherever
@@ -16,10 +19,23 @@ The method follows Polis (pol.is, compdemocracy/polis, ``math/``):
 3. Each participant is projected on the two axes and, as Polis does, the
    projection is scaled by sqrt(comments / votes cast) so that someone who
    voted on few comments is not pulled into the centre by the imputed means.
-4. k-means for k = 2..5 (fixed seed and restarts) on the 2-D points; the k
-   with the highest silhouette wins (ties go to the smaller k). Groups are
-   numbered by size, largest first, then by their smallest member id.
-5. Per group and comment, shares are Laplace-smoothed as in Polis:
+   Comments that moderators removed (``removed_comments``) count, as in
+   Polis, as columns of zeros that everyone voted on: they add nothing to the
+   axes and temper the scaling of sparse voters.
+4. For k = 2..5 the points are split by weighted k-means (the lowest inertia
+   of several k-means++ starts) and each split is scored by its silhouette;
+   a split that leaves a group under ``min_group_size`` people (the larger
+   of that and ``min_group_share`` of those considered) is not allowed.
+5. The test against chance (consult.analysis.group_clusters): the same votes
+   are reshuffled ``shuffles`` times, each comment's votes dealt out again
+   among the people who voted on it (every comment keeps its tally, every
+   participant the number of votes they cast), and put through steps 2-4.
+   The k shown is the one whose silhouette stands furthest above its mean
+   over the reshuffles (the gap); the groups are shown when the Monte Carlo
+   p-value of that largest gap, ``(1 + as_clear) / (1 + shuffles)``, is at
+   most ``level``. Groups are numbered by size, largest first, then by the
+   position of their centre.
+6. Per group and comment, shares are Laplace-smoothed as in Polis:
    ``(agree + 1) / (seen + 2)`` where ``seen`` counts agree, disagree and
    pass. Smoothing keeps a group of three unanimous voters from reading as
    100% and lets small groups be compared with large ones.
@@ -33,32 +49,42 @@ The method follows Polis (pol.is, compdemocracy/polis, ``math/``):
      is the group's own majority for d (one-proportion test against 0.5),
      both with Polis' pseudocounts. ``score`` is Polis' metric
      ``ratio * z_two * share * z_one``; the top 5 by score are kept.
-   - *Consensus* (Polis "group-informed consensus"): comments that every
-     group agrees with (or every group disagrees with), each group's smoothed
-     share being at least ``consensus_share`` with at least
-     ``min_group_voters`` voters in it; ranked by the product of the shares.
+   - *Consensus*: comments that every group agrees with (or every group
+     disagrees with), each group's smoothed share being at least
+     ``consensus_share`` with at least ``min_group_voters`` voters in it;
+     ranked by the product of the shares.
+   - *Group-informed consensus* (Polis's own): for every comment with at
+     least ``min_group_voters`` voters in each group, the product over groups
+     of the smoothed share agreeing (and, separately, disagreeing); the 10
+     highest, so that there is something to show where no comment reaches
+     ``consensus_share`` in every group.
    - *Divisive*: comments whose smoothed agree share differs most between
      groups (``spread`` = highest minus lowest), with at least
      ``min_group_voters`` voters in every group and a spread of at least
      ``min_spread``.
 
 When the votes cannot carry groups the result says so instead of drawing
-noise, with empty ``groups``, ``consensus``, ``divisive`` and ``points``:
+noise, with empty ``groups``, ``consensus``, ``group_consensus``,
+``divisive`` and ``points``:
 
 - ``"too_few_votes"``, reason ``"too_few_comments"`` or
   ``"too_few_participants"``: fewer than ``min_comments`` or
-  ``min_participants`` left after the thresholds (``k`` and ``silhouette``
-  are None, ``explained_variance`` is empty);
+  ``min_participants`` left after the thresholds (``k``, ``silhouette`` and
+  ``significance`` are None, ``explained_variance`` is empty);
 - ``"no_clear_groups"``, reason ``"no_variation"`` (everyone sits on the same
-  few points), ``"low_silhouette"`` (the best silhouette is below
-  ``min_silhouette``) or ``"not_above_chance"`` (it does not beat, by
-  ``min_silhouette_gain``, the silhouette of the same votes with each
-  comment's votes shuffled among its voters). ``silhouette`` then says how
-  far off it was; ``k`` is None.
+  point), ``"small_groups"`` (every split leaves a group under the floor),
+  ``"low_silhouette"`` (the best silhouette is below ``min_silhouette``) or
+  ``"not_above_chance"`` (the test above: ``significance`` says how many
+  reshuffles were as clear). ``k`` is None.
+
+``significance`` is ``{shuffles, as_clear, p_value, level, chance_mean,
+chance_sd, chance_highest}``, the last three describing the reshuffles'
+silhouettes for the k shown.
 
 The result holds no participant id: only counts, comment ids and anonymous
 2-D points (a fixed sample of at most 2,000, ordered by group and position).
-The same votes, in any order, give the same dict.
+The same votes give the same dict, byte for byte, whatever the participants'
+ids and whatever order the votes come in.
 """
 
 from __future__ import annotations
@@ -138,8 +164,7 @@ def opinion_groups(
     """Opinion groups, their distinctive comments, consensus and divisive comments.
 
     One vote per (participant, comment) pair: ``values`` is +1 agree, -1
-    disagree, 0 pass (``group_votes`` makes them from a consultation's
-    comments and votes). ``removed_comments`` counts comments that moderators
+    disagree, 0 pass. ``removed_comments`` counts comments that moderators
     removed after people voted on them. ``thresholds`` override
     DEFAULT_THRESHOLDS by name. ``progress`` is told the share done (0-1).
     """
@@ -166,31 +191,6 @@ def opinion_groups_with_members(
     """opinion_groups, with the group label of each participant considered."""
     return analyse(
         participants, comments, values, removed_comments=removed_comments, seed=seed, **thresholds
-    )
-
-
-def group_votes(
-    comment_id: np.ndarray,
-    comment_author: np.ndarray,
-    vote_comment: np.ndarray,
-    vote_user: np.ndarray,
-    vote_value: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The votes the groups are computed from: every vote cast on the comments
-    given, and, as in Polis, each author agreeing with their own comment
-    unless they voted on it themselves (on this platform they cannot; an
-    imported Polis conversation has the author's vote already)."""
-    comment_id = np.asarray(comment_id, dtype=np.int64)
-    comment_author = np.asarray(comment_author, dtype=np.int64)
-    vote_user = np.asarray(vote_user, dtype=np.int64)
-    vote_comment = np.asarray(vote_comment, dtype=np.int64)
-    cast = set(zip(vote_user.tolist(), vote_comment.tolist(), strict=True))
-    pairs = zip(comment_author.tolist(), comment_id.tolist(), strict=True)
-    own = np.array([pair not in cast for pair in pairs], dtype=bool)
-    return (
-        np.concatenate([vote_user, comment_author[own]]),
-        np.concatenate([vote_comment, comment_id[own]]),
-        np.concatenate([np.asarray(vote_value, dtype=np.int8), np.ones(int(own.sum()), np.int8)]),
     )
 
 

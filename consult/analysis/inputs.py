@@ -68,6 +68,8 @@ class Inputs:
     place_user: np.ndarray = field(default_factory=ints)
     place_id: np.ndarray = field(default_factory=ints)
     place_names: dict[int, str] = field(default_factory=dict)
+    # Comments moderators hid after people voted on them (a count, no text).
+    removed_comments: int = 0
 
     def participants(self) -> np.ndarray:
         """Everyone who commented, voted on a comment or took a stance."""
@@ -87,6 +89,8 @@ class Inputs:
                 digest.update(np.ascontiguousarray(value).tobytes())
             elif isinstance(value, dict):
                 digest.update(repr(sorted(value.items())).encode())
+            elif isinstance(value, int):
+                digest.update(str(value).encode())
             else:
                 digest.update("\x00".join(value).encode())
         return digest.hexdigest()

@@ -11,7 +11,7 @@ import pytest
 
 from consult.analysis.group_clusters import silhouette, weighted_kmeans
 from consult.analysis.group_steps import considered_votes, project
-from consult.analysis.groups import DEFAULT_THRESHOLDS, analyse, group_votes, opinion_groups
+from consult.analysis.groups import DEFAULT_THRESHOLDS, analyse, opinion_groups
 
 AGREE, DISAGREE = 1, -1
 
@@ -212,19 +212,6 @@ def test_group_informed_consensus_is_the_product_of_smoothed_shares():
 
 
 # --- Pieces --------------------------------------------------------------------------------
-
-
-def test_the_author_counts_as_agreeing_with_their_own_comment():
-    people, comments, values = group_votes(
-        comment_id=[1, 2],
-        comment_author=[7, 8],
-        vote_comment=[1, 2, 2],
-        vote_user=[8, 7, 8],
-        vote_value=[-1, 1, -1],
-    )
-    cast = sorted(zip(people.tolist(), comments.tolist(), values.tolist(), strict=True))
-    # 7 wrote comment 1 and agrees with it; 8 wrote comment 2 but voted on it: theirs stands.
-    assert cast == [(7, 1, 1), (7, 2, 1), (8, 1, -1), (8, 2, -1)]
 
 
 def test_removed_comments_only_temper_the_scaling_of_sparse_voters():

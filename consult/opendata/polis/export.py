@@ -84,7 +84,7 @@ def write_files(proposal: Proposal, open_file: Callable[[str], IO[bytes]]) -> No
     rank = _pseudonym_ranks(proposal, voter_ids)
     voter = rank[np.searchsorted(voter_ids, data.vote_user)]
     author = _author_numbers(data.comment_author, offset=voter_ids.size)
-    analysis = _groups(data)
+    analysis = _groups(data, proposal)
     group = np.empty(voter_ids.size, dtype=np.int64)
     group[rank] = _group_of_voters(voter_ids, analysis)
     agree, disagree = _tallies(data)
@@ -134,12 +134,16 @@ def _author_numbers(comment_author: np.ndarray, *, offset: int) -> np.ndarray:
     return offset + rank[np.searchsorted(authors, comment_author)]
 
 
-def _groups(data: _Public) -> group_analysis.Analysis:
-    """The opinion groups as the summary computes them: authors' own votes left out."""
+def _groups(data: _Public, proposal: Proposal) -> group_analysis.Analysis:
+    """The opinion groups as the summary computes them: authors' own votes
+    left out, the same count of removed comments."""
     at = np.searchsorted(data.comment_id, data.vote_comment)
     others = data.comment_author[at] != data.vote_user
     return group_analysis.opinion_groups_with_members(
-        data.vote_user[others], data.vote_comment[others], data.vote_value[others]
+        data.vote_user[others],
+        data.vote_comment[others],
+        data.vote_value[others],
+        removed_comments=public.removed_comment_count(proposal),
     )
 
 

@@ -144,6 +144,7 @@ def _opinion_groups(inputs: Inputs, progress: Progress) -> dict:
         inputs.vote_user[others],
         inputs.vote_comment[others],
         inputs.vote_value[others],
+        removed_comments=inputs.removed_comments,
         progress=grouping,
     )
     grouping(1.0)

@@ -15,6 +15,7 @@ from consult.accounts.models import Jurisdiction, User
 from consult.analysis.inputs import NO_ID, Inputs
 from consult.infra.columns import columns, seconds
 from consult.opendata.public import comments as public_comments
+from consult.opendata.public import removed_comment_count
 from discussion.models import CommentVote, OfficialResponse, ThemedComment
 from proposals.models import Proposal, ProposalStance, SectionStance, StanceValue
 
@@ -51,6 +52,7 @@ def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inpu
     _read_responses(inputs, proposal)
     _leave_out_unmatched(inputs)
     _read_places(inputs)
+    inputs.removed_comments = removed_comment_count(proposal)
     progress(1.0)
     return inputs
 
