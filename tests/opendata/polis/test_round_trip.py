@@ -44,7 +44,7 @@ def _mapped(result: dict, comment_map: dict[int, int]) -> dict:
         }
         for g in result["groups"]
     ]
-    for key in ("consensus", "divisive"):
+    for key in ("consensus", "divisive", "group_consensus"):
         result[key] = [{**row, "comment": comment_map[row["comment"]]} for row in result[key]]
     return result
 
