@@ -25,7 +25,7 @@ VOTES = (
     "1500000100000,x,0,1,1\n"
     "1500000200000,x,0,1,-1\n"  # replaces the line above
     "1500000100000,x,0,10,1\n"  # the author's own
-    "1500000100000,x,2,2,1\n"  # on the removed comment
+    "1500000100000,x,2,2,1\n"  # on the removed comment: stored, as Polis counts it
     "1500000100000,x,1,2,-1\n"
     "1500000100000,x,1,3,0\n"
     "1500000100000,x,1,3,1\n"  # the same time: the later line counts
@@ -80,10 +80,11 @@ def test_polis_groups_leave_out_empty_group_ids(export):
 def test_expected_import_follows_polis_rules(export):
     assert fidelity.expected_import(export) == {
         "rows": 7,
-        "stored": 3,
-        "skipped": {"own_comment": 1, "skipped_comment": 1, "superseded": 2},
-        "values": {-1: 2, 1: 1},
-        "comments": 2,
+        "stored": 4,
+        "skipped": {"own_comment": 1, "superseded": 2},
+        "values": {-1: 2, 1: 2},
+        "comments": 3,
+        "hidden": 1,
     }
 
 
@@ -92,6 +93,19 @@ def test_the_importer_account_matches_the_files(export, tree):
     """The author who voted only on their own comment is no voter of the archive."""
     proposal, _seconds = fidelity.import_checked(export, tree.city_office)
     assert sorted(fidelity.participant_numbers(proposal).values()) == [1, 2, 3]
+
+
+@pytest.mark.django_db
+def test_the_votes_on_a_removed_comment_are_stored(export, tree):
+    from discussion.models import CommentVote
+
+    proposal, _seconds = fidelity.import_checked(export, tree.city_office)
+    on_removed = CommentVote.objects.filter(
+        comment__proposal=proposal, comment__hidden_at__isnull=False
+    )
+    assert list(on_removed.values_list("user__display_name", "value")) == [
+        ("Polis participant 2", "agree")
+    ]
 
 
 @pytest.mark.django_db

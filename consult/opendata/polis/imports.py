@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Department, User
 from consult.infra.names import comparable
@@ -29,11 +30,16 @@ from consult.opendata.polis.reading import (
     Votes,
     read_export,
 )
-from discussion.models import Comment, CommentVote
+from discussion.models import Comment, CommentVote, ReportReason
 from proposals.models import SECTION_MAX_LENGTH, Proposal
 from proposals.services.archives import proposal_archive_create
 
 BATCH = 5_000
+# The public reason of a comment the conversation's moderators removed in
+# Polis: imported hidden, as a moderator hides one here (Polis keeps no reason).
+REMOVED_IN_POLIS = gettext_lazy(
+    "Removed in Polis by the conversation's own moderators (Polis records no reason)."
+)
 
 
 @dataclass
@@ -59,6 +65,13 @@ def import_dir(
     export = read_export(folder)
     if not export.comments.polis_id:
         raise PolisImportError(_("No comment in comments.csv could be imported."))
+    if all(export.comments.removed):
+        raise PolisImportError(
+            _(
+                "Every comment of comments.csv that could be imported was removed by the "
+                "conversation's moderators: there is no public comment to import."
+            )
+        )
     description = export.summary.get(DESCRIPTION, "")
     if len(description) > SECTION_MAX_LENGTH:
         export.notes.append(
@@ -100,7 +113,9 @@ def _write(export: Export, *, department: Department, title: str | None) -> tupl
     author_user = user_ids[np.searchsorted(people, np.asarray(comments.author, dtype=np.int64))]
     comment_pk = _create_comments(proposal, comments, order, author_user, export.votes)
     _create_votes(export.votes, comment_pk, user_ids[np.searchsorted(people, export.votes.voter)])
-    Proposal.objects.filter(pk=proposal.pk).update(activity_count=len(comments.polis_id))
+    # Comments as they are counted when published here: the public ones.
+    public = comments.removed.count(False)
+    Proposal.objects.filter(pk=proposal.pk).update(activity_count=public)
     proposal.refresh_from_db()
     return proposal, int(people.size)
 
@@ -141,8 +156,14 @@ def _create_comments(
     author_user: np.ndarray,
     votes: Votes,
 ) -> np.ndarray:
-    """Comments in order of Polis comment id; each one's primary key, by position."""
+    """Comments in order of Polis comment id; each one's primary key, by position.
+    One its moderators removed in Polis is hidden as a moderator hides one here
+    (discussion.moderation.services.comment_hide: a public reason, the category
+    "other", no one named), at its own time: Polis does not say when it was
+    removed, and the earliest moment keeps the archive's history inside the
+    conversation and the same at every import of the same files."""
     size = len(comments.polis_id)
+    reason = str(REMOVED_IN_POLIS)
     counts = {
         value: np.bincount(votes.comment[votes.value == value], minlength=size)
         for value in VOTE_VALUES
@@ -161,12 +182,21 @@ def _create_comments(
                 agree_count=int(counts[1][i]),
                 disagree_count=int(counts[-1][i]),
                 pass_count=int(counts[0][i]),
+                **(_hidden(comments.time[i], reason) if comments.removed[i] else {}),
             )
             for i in chunk
         )
         pks[chunk] = [comment.pk for comment in created]
     Comment.objects.filter(proposal=proposal).update(root_id=F("pk"))
     return pks
+
+
+def _hidden(seconds: float, reason: str) -> dict:
+    return {
+        "hidden_at": datetime.fromtimestamp(seconds, UTC),
+        "hidden_reason": reason,
+        "hidden_category": ReportReason.OTHER,
+    }
 
 
 def _create_votes(votes: Votes, comment_pk: np.ndarray, user_of_vote: np.ndarray) -> None:

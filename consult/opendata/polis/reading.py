@@ -45,7 +45,6 @@ REASONS = {
     "bad_voter_id": gettext_lazy("voter-id is not a whole number"),
     "bad_timestamp": gettext_lazy("timestamp is not a time"),
     "bad_moderated": gettext_lazy("moderated is not -1, 0 or 1"),
-    "moderated_out": gettext_lazy("removed by the conversation's moderators (moderated = -1)"),
     "duplicate_comment": gettext_lazy("comment-id already seen"),
     "empty_comment": gettext_lazy("empty comment"),
     "too_long": gettext_lazy("comment longer than %(limit)d characters"),
@@ -71,12 +70,15 @@ class Skipped:
 
 @dataclass
 class FileAccount:
-    """What became of one file's rows."""
+    """What became of one file's rows. `hidden`: of the comments imported,
+    those the conversation's moderators removed in Polis (moderated = -1),
+    imported hidden with their votes."""
 
     name: str
     read: int = 0
     imported: int = 0
     skipped: dict[str, Skipped] = field(default_factory=dict)
+    hidden: Skipped = field(default_factory=Skipped)
 
     def skip(self, reason: str, line: int) -> None:
         self.skipped.setdefault(reason, Skipped()).add(line)
@@ -97,6 +99,9 @@ class Comments:
     author: list[int] = field(default_factory=list)
     time: list[float] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
+    # Removed by the conversation's moderators in Polis (moderated = -1):
+    # imported hidden, as a comment a moderator hid here, with its votes.
+    removed: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -238,6 +243,10 @@ def _read_comments(path: Path, latest: float) -> tuple[Comments, FileAccount, se
         comments.author.append(int(fields[columns["author-id"]]))
         comments.time.append(_timestamp(fields[columns["timestamp"]], latest))
         comments.text.append(_body(fields[columns["comment-body"]]))
+        removed = _integer(fields[columns["moderated"]]) == MODERATED_OUT
+        comments.removed.append(removed)
+        if removed:
+            account.hidden.add(line)
         account.imported += 1
     return comments, account, skipped_ids
 
@@ -251,8 +260,6 @@ def _comment_problem(fields: list[str], columns: dict[str, int], latest: float) 
     moderated = _integer(fields[columns["moderated"]])
     if moderated not in (SHOWN, UNMODERATED, MODERATED_OUT):
         return "bad_moderated"
-    if moderated == MODERATED_OUT:
-        return "moderated_out"
     body = _body(fields[columns["comment-body"]])
     if not body:
         return "empty_comment"

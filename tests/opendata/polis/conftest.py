@@ -143,7 +143,7 @@ HAND_VOTES = (
     "1594150000,Tue Jul 07 2020,0,3,1\n"  # 4
     "1594100000,Tue Jul 07 2020,1,3,1\n"  # 5
     "1594100000,Tue Jul 07 2020,1,5,2\n"  # 6: bad vote
-    "1594100000,Tue Jul 07 2020,2,5,1\n"  # 7: moderated-out comment
+    "1594100000,Tue Jul 07 2020,2,5,1\n"  # 7: on the moderated-out comment: kept
     "1594100000,Tue Jul 07 2020,9,5,1\n"  # 8: unknown comment
     "1594100000,Tue Jul 07 2020,0,0,1\n"  # 9: the author's own
     "1594100000,Tue Jul 07 2020,1,y,1\n"  # 10: bad voter
@@ -152,6 +152,7 @@ HAND_VOTES = (
     "1594200000,Tue Jul 07 2020,0,5,-1\n"  # 13
     "1594200000,Tue Jul 07 2020,0,5,0\n"  # 14: same time, later line wins
     "1594200000,Tue Jul 07 2020,7,1,-1\n"  # 15
+    "1594200000,Tue Jul 07 2020,4,1,1\n"  # 16: its comment (empty) was skipped
 )
 HAND_PARTICIPANTS = (
     "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1,3,7\n"

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from consult.accounts.models import User
@@ -34,7 +35,7 @@ def test_placeholder_participants_can_never_sign_in(archive, client):
         assert authenticate(username=user.email, password="") is None
         assert not client.login(email=user.email, password=PASSWORD)
         assert not user.emailaddress_set.exists()
-    assert User.objects.filter(email__endswith="@imported.invalid").count() == 6
+    assert User.objects.filter(email__endswith="@imported.invalid").count() == 7
 
 
 def test_an_archive_takes_no_comments_votes_or_stances(archive, people):
@@ -115,3 +116,30 @@ def test_the_summary_is_computed_on_an_archive(archive, people, django_capture_o
     result = run_summary(archive, people.official, django_capture_on_commit_callbacks)
     assert result["inputs"]["comments"] == 4
     assert result["inputs"]["comment_votes"] == 5
+
+
+def test_a_comment_removed_in_polis_is_on_no_public_page_or_api_list(archive, client):
+    """Its words on neither the archive's discussion page nor the API's list
+    of its comments; its own page and the public moderation log show it as a
+    comment a moderator hid, with the reason."""
+    removed = Comment.objects.get(proposal=archive, body="Rejected by a moderator.")
+    page = client.get(reverse("general-discussion", args=[archive.slug])).content.decode()
+    assert "Telecommuting will stay." in page
+    assert "Rejected by a moderator." not in page
+    listed = client.get(
+        f"/api/v1/consultations/{archive.slug}/comments/", HTTP_ACCEPT="application/json"
+    )
+    assert listed.status_code == 200
+    ids = [row["id"] for row in listed.json()["results"]]
+    assert sorted(ids) == sorted(
+        Comment.objects.public().filter(proposal=archive).values_list("pk", flat=True)
+    )
+    assert len(ids) == 4 and removed.pk not in ids
+    assert b"Rejected by a moderator." not in listed.content
+    assert client.get(f"/api/v1/comments/{removed.pk}/").status_code == 404
+    own = client.get(removed.get_absolute_url()).content.decode()
+    assert "Rejected by a moderator." not in own
+    assert "Removed by a moderator: Removed in Polis by the conversation" in own
+    log = client.get(reverse("moderation-log", args=[archive.slug])).content.decode()
+    assert "Removed in Polis by the conversation" in log
+    assert "Rejected by a moderator." not in log

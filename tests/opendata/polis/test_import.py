@@ -1,5 +1,6 @@
 """The Polis import: a hand-written export imported, every skipped row
-accounted for, a bad export refused with nothing written, and the command."""
+accounted for, a comment its moderators removed kept hidden with its votes, a
+bad export refused with nothing written, and the command."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from consult.accounts.models import User
+from consult.opendata import public
 from consult.opendata.polis import imports
+from consult.opendata.polis.export import export_files
 from consult.opendata.polis.imports import import_dir
 from consult.opendata.polis.reading import PolisImportError, reason_text
 from discussion.models import Comment, CommentVote
+from discussion.moderation.log import moderation_log
 from proposals.models import Proposal, Status
 from tests.opendata.polis.conftest import (
     HAND_COMMENTS,
     HAND_VOTES,
+    read_csv,
     write_dir,
 )
 
@@ -51,6 +56,7 @@ def test_a_hand_written_polis_export_is_imported(hand_export, tree):
     assert comments == [
         ("More cycling,\nand walking.", "Polis participant 0", 2, 0, 1),
         ("Telecommuting will stay.", "Polis participant 4", 1, 0, 0),
+        ("Rejected by a moderator.", "Polis participant 7", 1, 0, 0),
         ("Milliseconds are read as such.", "Polis participant 4", 0, 0, 0),
         ("Unquoted, as Polis' server writes it", "Polis participant 9", 0, 1, 0),
     ]
@@ -69,27 +75,29 @@ def test_a_hand_written_polis_export_is_imported(hand_export, tree):
         "Polis participant 3": "agree",
         "Polis participant 5": "pass",
     }
-    assert result.participants == 6  # 0, 1, 3, 4, 5, 9
+    assert result.participants == 7  # 0, 1, 3, 4, 5, 7, 9
     assert "participant-votes.csv lists 3 participants in 2 opinion groups" in result.notes[0]
 
 
 def test_every_skipped_row_is_counted_with_its_reason_and_line(hand_export, tree):
     result = import_dir(hand_export, department=tree.city_office)
     comments, votes = result.files
-    assert (comments.name, comments.read, comments.imported) == ("comments.csv", 10, 4)
+    assert (comments.name, comments.read, comments.imported) == ("comments.csv", 10, 5)
+    # Imported, hidden: not skipped.
+    assert (comments.hidden.count, comments.hidden.lines) == (1, [5])
     assert {reason: (s.count, s.lines) for reason, s in comments.skipped.items()} == {
-        "moderated_out": (1, [5]),
         "empty_comment": (1, [7]),
         "bad_comment_id": (1, [8]),
         "duplicate_comment": (1, [9]),
         "too_long": (1, [10]),
         "bad_moderated": (1, [11]),
     }
-    assert (votes.name, votes.read, votes.imported) == ("votes.csv", 14, 5)
+    assert (votes.name, votes.read, votes.imported) == ("votes.csv", 15, 6)
+    assert (votes.hidden.count, votes.skipped_total) == (0, 9)
     assert {reason: (s.count, s.lines) for reason, s in votes.skipped.items()} == {
         "superseded": (2, [3, 13]),
         "bad_vote": (1, [6]),
-        "skipped_comment": (1, [7]),
+        "skipped_comment": (1, [16]),
         "unknown_comment": (1, [8]),
         "own_comment": (1, [9]),
         "bad_voter_id": (1, [10]),
@@ -98,6 +106,47 @@ def test_every_skipped_row_is_counted_with_its_reason_and_line(hand_export, tree
     }
     for reason in {**comments.skipped, **votes.skipped}:
         assert reason_text(reason)
+
+
+def test_a_comment_removed_by_the_polis_moderators_is_imported_hidden_with_its_votes(
+    hand_export, tree
+):
+    """As a comment a moderator hid here: its words out of everything public,
+    its votes kept (the summary counts such comments, Polis's groups too)."""
+    proposal = import_dir(hand_export, department=tree.city_office).proposal
+    removed = Comment.objects.get(proposal=proposal, body="Rejected by a moderator.")
+    assert removed.is_hidden and not removed.is_public
+    assert removed.hidden_reason == (
+        "Removed in Polis by the conversation's own moderators (Polis records no reason)."
+    )
+    assert (removed.hidden_category, removed.hidden_by, removed.hidden_pending_review) == (
+        "other",
+        None,
+        False,
+    )
+    assert removed.hidden_at == removed.created_at
+    assert removed.created_at.timestamp() == 1593461494
+    assert dict(
+        CommentVote.objects.filter(comment=removed).values_list("user__display_name", "value")
+    ) == {"Polis participant 5": "agree"}
+    assert not Comment.objects.filter(proposal=proposal, hidden_at__isnull=False).exclude(
+        pk=removed.pk
+    )
+    assert removed not in public.comments(proposal)
+    assert public.comments(proposal).count() == 4
+    assert not public.votes(proposal).filter(comment=removed).exists()
+    assert public.votes(proposal).count() == 5
+    # Counted for "sort by activity" as comments published here are: the public ones.
+    assert proposal.activity_count == 4
+    # Listed in the public moderation log with its reason, as a moderator's hiding is.
+    log = moderation_log(proposal=proposal)
+    assert [row["reason"] for row in log.hidden.object_list] == [removed.hidden_reason]
+    assert [(c.key, c.count) for c in log.categories] == [("other", 1)]
+    # Never in the platform's own Polis export of the archive.
+    files = export_files(proposal)
+    assert b"Rejected by a moderator" not in files["comments.csv"]
+    assert len(read_csv(files["comments.csv"])) == 1 + 4
+    assert len(read_csv(files["votes.csv"])) == 1 + 5
 
 
 def test_only_five_example_lines_are_kept_per_reason(tmp_path, tree):
@@ -149,6 +198,13 @@ def test_only_five_example_lines_are_kept_per_reason(tmp_path, tree):
                 "comments.csv": HAND_COMMENTS.split("\r\n", 1)[0] + "\r\n1,x,0,0,0,0,-1,Out.\r\n",
                 "votes.csv": HAND_VOTES,
             },
+            "there is no public comment to import",
+        ),
+        (
+            {
+                "comments.csv": HAND_COMMENTS.split("\r\n", 1)[0] + "\r\n1,x,0,0,0,0,1,   \r\n",
+                "votes.csv": HAND_VOTES,
+            },
             "No comment in comments.csv could be imported",
         ),
     ],
@@ -160,6 +216,7 @@ def test_only_five_example_lines_are_kept_per_reason(tmp_path, tree):
         "participants-column",
         "empty",
         "not-utf8",
+        "nothing-public",
         "nothing-usable",
     ],
 )
@@ -198,13 +255,17 @@ def test_the_command_prints_the_address_and_an_account_of_every_row(hand_export,
     text = out.getvalue()
     proposal = Proposal.objects.get(origin="polis")
     assert proposal.get_absolute_url() in text
-    assert "comments.csv: 10 rows read, 4 imported, 6 skipped" in text
-    assert "votes.csv: 14 rows read, 5 imported, 9 skipped" in text
+    assert "comments.csv: 10 rows read, 5 imported, 5 skipped" in text
+    assert "votes.csv: 15 rows read, 6 imported, 9 skipped" in text
     assert (
         "2 × replaced by a later vote of the same voter on the same comment (lines 3, 13)" in text
     )
-    assert "1 × removed by the conversation's moderators (moderated = -1) (lines 5)" in text
-    assert "6 participants imported as placeholder accounts that cannot sign in." in text
+    assert (
+        "  1 of them imported hidden, with their votes: removed by the conversation's "
+        "moderators in Polis (moderated = -1) (lines 5)\n"
+    ) in text
+    assert "1 × its comment was skipped (lines 16)" in text
+    assert "7 participants imported as placeholder accounts that cannot sign in." in text
 
 
 def test_the_command_takes_a_title(hand_export, tree):

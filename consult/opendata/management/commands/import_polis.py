@@ -64,6 +64,20 @@ class Command(BaseCommand):
                     "skipped": account.skipped_total,
                 }
             )
+            if account.hidden.count:
+                self.stdout.write(
+                    "  "
+                    + _(
+                        "%(count)d of them imported hidden, with their votes: removed by the "
+                        "conversation's moderators in Polis (moderated = -1) "
+                        "(lines %(lines)s%(more)s)"
+                    )
+                    % {
+                        "count": account.hidden.count,
+                        "lines": ", ".join(map(str, account.hidden.lines)),
+                        "more": ", …" if account.hidden.count > len(account.hidden.lines) else "",
+                    }
+                )
             for reason, skipped in sorted(account.skipped.items(), key=lambda item: -item[1].count):
                 lines = ", ".join(map(str, skipped.lines))
                 self.stdout.write(
