@@ -41,13 +41,15 @@ def votes(proposal: Proposal | int) -> QuerySet[CommentVote]:
     return CommentVote.objects.public().filter(comment__proposal=proposal)
 
 
-def removed_comment_count(proposal: Proposal | int) -> int:
-    """How many of the consultation's comments moderators hid: a count only.
+def removed_comments(proposal: Proposal | int) -> QuerySet[Comment]:
+    """The consultation's comments moderators hid (not their words: the fact).
     The opinion groups keep them as columns of zeros, as Polis keeps the
     comments its moderators remove (each of which holds its author's vote)."""
-    return Comment.objects.filter(
-        proposal=proposal, hidden_at__isnull=False, is_deleted=False
-    ).count()
+    return Comment.objects.filter(proposal=proposal, hidden_at__isnull=False, is_deleted=False)
+
+
+def removed_comment_count(proposal: Proposal | int) -> int:
+    return removed_comments(proposal).count()
 
 
 def versions(proposal: Proposal | int) -> QuerySet[ProposalVersion]:

@@ -70,7 +70,13 @@ POLIS_FILES: tuple[PolisFile, ...] = (
             ),
             PolisColumn("agrees", "integer", "Its agree votes in votes.csv."),
             PolisColumn("disagrees", "integer", "Its disagree votes in votes.csv."),
-            PolisColumn("moderated", "integer", "Always 1: every comment here is shown."),
+            PolisColumn(
+                "moderated",
+                "integer",
+                "1: shown. -1: hidden by the moderators; the row keeps its place, time and "
+                "author, its words are replaced by a notice and its votes are left out (the "
+                "opinion groups count it, as Polis does, as a column of zeros).",
+            ),
             PolisColumn("comment-body", "string", "The comment, in Markdown."),
         ),
     ),

@@ -24,6 +24,7 @@ from consult.opendata.polis.formats import (
     DAY,
     DESCRIPTION,
     FILES,
+    MODERATED_OUT,
     ORIGIN,
     PARTICIPANT_COLUMNS,
     PARTICIPANTS,
@@ -52,6 +53,14 @@ class _Public:
     vote_user: np.ndarray
     vote_value: np.ndarray
     vote_time: np.ndarray
+    # Comments moderators hid: written with moderated = -1 and without their
+    # words, as the columns of zeros the opinion groups keep for them.
+    removed_id: np.ndarray
+    removed_author: np.ndarray
+    removed_time: np.ndarray
+
+
+REMOVED_TEXT = "This comment was removed by the moderators; its words are not published."
 
 
 def export_files(proposal: Proposal) -> dict[str, bytes]:
@@ -83,7 +92,11 @@ def write_files(proposal: Proposal, open_file: Callable[[str], IO[bytes]]) -> No
     # say nothing of who joined first.
     rank = _pseudonym_ranks(proposal, voter_ids)
     voter = rank[np.searchsorted(voter_ids, data.vote_user)]
-    author = _author_numbers(data.comment_author, offset=voter_ids.size)
+    author = _author_numbers(
+        np.concatenate([data.comment_author, data.removed_author]),
+        np.concatenate([data.comment_id, data.removed_id]),
+        offset=voter_ids.size,
+    )
     analysis = _groups(data, proposal)
     group = np.empty(voter_ids.size, dtype=np.int64)
     group[rank] = _group_of_voters(voter_ids, analysis)
@@ -99,6 +112,10 @@ def _read_public(proposal: Proposal) -> _Public:
     ids, authors, times, texts = to_columns(
         comments.values_list("pk", "author_id", "created_at", "body").iterator(chunk_size=CHUNK),
         4,
+    )
+    removed = public.removed_comments(proposal).order_by("pk")
+    removed_ids, removed_authors, removed_times = to_columns(
+        removed.values_list("pk", "author_id", "created_at").iterator(chunk_size=CHUNK), 3
     )
     votes = public.votes(proposal).order_by("pk")
     vote_comment, vote_user, values, vote_times = to_columns(
@@ -116,6 +133,9 @@ def _read_public(proposal: Proposal) -> _Public:
         vote_user=np.asarray(vote_user, dtype=np.int64),
         vote_value=np.fromiter((VOTE_CODES[v] for v in values), dtype=np.int8, count=len(values)),
         vote_time=to_seconds(vote_times),
+        removed_id=np.asarray(removed_ids, dtype=np.int64),
+        removed_author=np.asarray(removed_authors, dtype=np.int64),
+        removed_time=to_seconds(removed_times),
     )
     # The two reads are not one snapshot: a vote on a comment that became
     # public between them is left out, never matched to the wrong row.
@@ -126,9 +146,12 @@ def _read_public(proposal: Proposal) -> _Public:
     return data
 
 
-def _author_numbers(comment_author: np.ndarray, *, offset: int) -> np.ndarray:
+def _author_numbers(
+    comment_author: np.ndarray, comment_id: np.ndarray, *, offset: int
+) -> np.ndarray:
     """Each comment's author number: offset + rank of the author's first comment."""
-    authors, first = np.unique(comment_author, return_index=True)
+    by_id = np.argsort(comment_id, kind="stable")
+    authors, first = np.unique(comment_author[by_id], return_index=True)
     rank = np.empty(authors.size, dtype=np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(authors.size)
     return offset + rank[np.searchsorted(authors, comment_author)]
@@ -211,22 +234,24 @@ def _polis_csv(stream: IO[bytes]):
 
 
 def _write_comments(stream, data: _Public, author, agree, disagree) -> None:
+    shown = data.comment_id.size
+    rows = [
+        (data.comment_id[i], data.comment_time[i], author[i], agree[i], disagree[i], SHOWN,
+         spreadsheet_cell(data.comment_text[i]))
+        for i in range(shown)
+    ] + [
+        (data.removed_id[i], data.removed_time[i], author[shown + i], 0, 0, MODERATED_OUT,
+         REMOVED_TEXT)
+        for i in range(data.removed_id.size)
+    ]  # fmt: skip
     with _polis_csv(stream) as writer:
         writer.writerow(COMMENT_COLUMNS)
-        for i in range(data.comment_id.size):
-            seconds = int(data.comment_time[i])
+        for comment, at, who, agrees, disagrees, moderated, body in sorted(rows):
+            seconds = int(at)
             writer.writerow(
-                (
-                    seconds,
-                    js_datetime(seconds),
-                    int(data.comment_id[i]),
-                    int(author[i]),
-                    int(agree[i]),
-                    int(disagree[i]),
-                    SHOWN,
-                    spreadsheet_cell(data.comment_text[i]),
-                )
-            )
+                (seconds, js_datetime(seconds), int(comment), int(who), int(agrees),
+                 int(disagrees), moderated, body)
+            )  # fmt: skip
 
 
 def _write_votes(stream, data: _Public, voter: np.ndarray) -> None:

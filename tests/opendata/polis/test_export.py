@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consult.opendata.polis.export import export_files
+from consult.opendata.polis.export import REMOVED_TEXT, export_files
 from discussion.comments import services as discussion_services
 from discussion.models import CommentVote
 from tests.opendata.polis.conftest import (
@@ -28,7 +28,10 @@ def test_export_has_the_four_polis_files_with_polis_columns(open_proposal, camps
         "timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated",
         "comment-body",
     ]  # fmt: skip
-    assert len(comments) == 1 + 16
+    # The 16 public comments, and the hidden one as Polis writes a comment
+    # its moderators removed: moderated = -1, here without its words.
+    assert len(comments) == 1 + 16 + 1
+    assert [row[6] for row in comments[1:]].count("-1") == 1
     votes = read_csv(files["votes.csv"])
     assert votes[0] == ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
     assert {row[4] for row in votes[1:]} == {"1", "-1", "0"}
@@ -60,7 +63,8 @@ def test_exported_rows_agree_with_each_other(open_proposal, camps):
         mine = [v[4] for v in votes if v[2] == comment_id]
         assert int(row[4]) == mine.count("1")
         assert int(row[5]) == mine.count("-1")
-        assert row[6] == "1"
+        # Shown, or hidden by the moderators (written without votes).
+        assert row[6] == "1" or (row[6] == "-1" and not mine)
     assert [row[2] for row in votes] == sorted((row[2] for row in votes), key=int), (
         "votes go in comment order"
     )
@@ -79,7 +83,13 @@ def test_only_public_data_leaves(open_proposal, camps):
     files = export_files(open_proposal)
     everything = b"".join(files.values()).decode()
     secret_ids = {str(c.pk) for c in camps["secret"]}
-    assert not {row[2] for row in read_csv(files["comments.csv"])[1:]} & secret_ids
+    hidden, held, deleted = (str(c.pk) for c in camps["secret"])
+    rows = {row[2]: row for row in read_csv(files["comments.csv"])[1:]}
+    # Held and deleted comments leave no trace; the hidden one only the fact
+    # that a comment was removed there (as Polis's moderated = -1), with no
+    # words and no votes.
+    assert not {held, deleted} & set(rows)
+    assert rows[hidden][4:] == ["0", "0", "-1", REMOVED_TEXT]
     assert not set(read_csv(files["participants-votes.csv"])[0][6:]) & secret_ids
     for words in ("Hidden words", "Held words", "Deleted words"):
         assert words not in everything

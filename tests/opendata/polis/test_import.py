@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from consult.accounts.models import User
 from consult.opendata import public
 from consult.opendata.polis import imports
-from consult.opendata.polis.export import export_files
+from consult.opendata.polis.export import REMOVED_TEXT, export_files
 from consult.opendata.polis.imports import import_dir
 from consult.opendata.polis.reading import PolisImportError, reason_text
 from discussion.models import Comment, CommentVote
@@ -142,10 +142,13 @@ def test_a_comment_removed_by_the_polis_moderators_is_imported_hidden_with_its_v
     log = moderation_log(proposal=proposal)
     assert [row["reason"] for row in log.hidden.object_list] == [removed.hidden_reason]
     assert [(c.key, c.count) for c in log.categories] == [("other", 1)]
-    # Never in the platform's own Polis export of the archive.
+    # In the platform's own Polis export of the archive it is again a removed
+    # comment: moderated = -1, never its words or its votes.
     files = export_files(proposal)
     assert b"Rejected by a moderator" not in files["comments.csv"]
-    assert len(read_csv(files["comments.csv"])) == 1 + 4
+    rows = read_csv(files["comments.csv"])
+    assert len(rows) == 1 + 4 + 1
+    assert [row[6:] for row in rows[1:] if row[6] == "-1"] == [["-1", REMOVED_TEXT]]
     assert len(read_csv(files["votes.csv"])) == 1 + 5
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from consult.accounts.models import User
 from consult.opendata import public
-from consult.opendata.polis.export import export_dir, export_files
+from consult.opendata.polis.export import REMOVED_TEXT, export_dir, export_files
 from consult.opendata.polis.imports import import_dir
 from discussion.models import Comment, CommentVote
 from proposals.models import Proposal
@@ -104,12 +104,18 @@ def test_reimporting_an_export_keeps_comments_votes_and_times(open_proposal, cam
         .values_list("body", "created_at")
     )
     after = list(
-        Comment.objects.filter(proposal=imported).order_by("pk").values_list("body", "created_at")
+        Comment.objects.filter(proposal=imported, hidden_at__isnull=True)
+        .order_by("pk")
+        .values_list("body", "created_at")
     )
+    # The hidden comment came back hidden, still without its words.
+    removed = Comment.objects.get(proposal=imported, hidden_at__isnull=False)
+    assert removed.body == REMOVED_TEXT
+    assert not removed.votes.exists()
     # Polis timestamps are whole seconds.
     assert [(body, at.replace(microsecond=0)) for body, at in before] == after
     assert tallies(imported) == tallies(open_proposal)
-    counters = Comment.objects.filter(proposal=imported).values_list(
+    counters = Comment.objects.filter(proposal=imported, hidden_at__isnull=True).values_list(
         "body", "agree_count", "disagree_count", "pass_count"
     )
     assert {body: tuple(n) for body, *n in counters} == tallies(imported)
