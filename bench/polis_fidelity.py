@@ -270,16 +270,20 @@ def exported_groups(proposal) -> tuple[dict[int, int | None], int]:
 def groups_as_summary(proposal) -> tuple:
     """consult.analysis.groups on the summary's own inputs, as the summary and
     the export call it (authors' own votes left out); and its wall time."""
-    from consult.analysis.groups import opinion_groups_with_members
-    from consult.analysis.inputs import positions
+    from consult.analysis.groups import opinion_groups_with_members, others_votes
     from consult.reports.summary import loader
 
     inputs = loader.load(proposal)
-    author = inputs.comment_author[positions(inputs.comment_id, inputs.vote_comment)]
-    others = author != inputs.vote_user
     began = time.perf_counter()
     analysis = opinion_groups_with_members(
-        inputs.vote_user[others], inputs.vote_comment[others], inputs.vote_value[others]
+        *others_votes(
+            inputs.comment_id,
+            inputs.comment_author,
+            inputs.vote_comment,
+            inputs.vote_user,
+            inputs.vote_value,
+        ),
+        removed_comments=inputs.removed_comments,
     )
     return analysis, time.perf_counter() - began
 

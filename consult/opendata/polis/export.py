@@ -158,14 +158,12 @@ def _author_numbers(
 
 
 def _groups(data: _Public, proposal: Proposal) -> group_analysis.Analysis:
-    """The opinion groups as the summary computes them: authors' own votes
-    left out, the same count of removed comments."""
-    at = np.searchsorted(data.comment_id, data.vote_comment)
-    others = data.comment_author[at] != data.vote_user
+    """The opinion groups as the summary computes them: the same votes, the
+    same count of removed comments."""
     return group_analysis.opinion_groups_with_members(
-        data.vote_user[others],
-        data.vote_comment[others],
-        data.vote_value[others],
+        *group_analysis.others_votes(
+            data.comment_id, data.comment_author, data.vote_comment, data.vote_user, data.vote_value
+        ),
         removed_comments=public.removed_comment_count(proposal),
     )
 

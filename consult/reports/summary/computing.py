@@ -136,14 +136,16 @@ def _suggested_themes(inputs: Inputs, membership: np.ndarray, progress: Progress
 
 def _opinion_groups(inputs: Inputs, progress: Progress) -> dict:
     """Opinion groups from agree/disagree votes, leaving out authors' own."""
-    author_of_vote = inputs.comment_author[positions(inputs.comment_id, inputs.vote_comment)]
-    others = author_of_vote != inputs.vote_user
     grouping = within(progress, "groups")
     grouping(0.0)
     group_result = group_analysis.opinion_groups(
-        inputs.vote_user[others],
-        inputs.vote_comment[others],
-        inputs.vote_value[others],
+        *group_analysis.others_votes(
+            inputs.comment_id,
+            inputs.comment_author,
+            inputs.vote_comment,
+            inputs.vote_user,
+            inputs.vote_value,
+        ),
         removed_comments=inputs.removed_comments,
         progress=grouping,
     )
