@@ -270,20 +270,13 @@ def exported_groups(proposal) -> tuple[dict[int, int | None], int]:
 def groups_as_summary(proposal) -> tuple:
     """consult.analysis.groups on the summary's own inputs, as the summary and
     the export call it (authors' own votes left out); and its wall time."""
-    from consult.analysis.groups import opinion_groups_with_members, others_votes
+    from consult.analysis.groups import opinion_groups_with_members, summary_votes
     from consult.reports.summary import loader
 
     inputs = loader.load(proposal)
     began = time.perf_counter()
     analysis = opinion_groups_with_members(
-        *others_votes(
-            inputs.comment_id,
-            inputs.comment_author,
-            inputs.vote_comment,
-            inputs.vote_user,
-            inputs.vote_value,
-        ),
-        removed_comments=inputs.removed_comments,
+        *summary_votes(inputs), removed_comments=inputs.removed_comments
     )
     return analysis, time.perf_counter() - began
 

@@ -121,43 +121,41 @@ def _top(rows: list[dict[str, Any]], key: str, n: int) -> list[dict[str, Any]]:
 
 
 def _consensus(tally: _Tally, comment_ids: np.ndarray, th: dict) -> list[dict[str, Any]]:
-    seen = tally.seen
-    enough = (seen >= th["min_group_voters"]).all(axis=0)
-    rows = []
-    for direction, hits in (("agree", tally.agree), ("disagree", tally.disagree)):
-        shares = _smoothed(hits, seen)
-        score = shares.prod(axis=0)
-        for c in np.flatnonzero(enough & (shares >= th["consensus_share"]).all(axis=0)):
-            rows.append(
-                {
-                    "comment": int(comment_ids[c]),
-                    "direction": direction,
-                    "shares": [rounded(x) for x in shares[:, c]],
-                    "score": rounded(score[c]),
-                }
-            )
-    return _top(rows, "score", CONSENSUS_TOP)
+    """Comments every group agrees (or disagrees) with, each at consensus_share or more."""
+    return _products(tally, comment_ids, th, floor=th["consensus_share"], key="score")
 
 
 def _group_consensus(tally: _Tally, comment_ids: np.ndarray, th: dict) -> list[dict[str, Any]]:
     """Polis' group-informed consensus: the product over groups of each
     group's smoothed share, for agree and for disagree, highest first."""
+    return _products(tally, comment_ids, th, floor=0.0, key="probability")
+
+
+def _products(
+    tally: _Tally, comment_ids: np.ndarray, th: dict, *, floor: float, key: str
+) -> list[dict[str, Any]]:
+    """The CONSENSUS_TOP comments and directions with the highest product of
+    the groups' smoothed shares, every group having min_group_voters voters
+    and a share of at least `floor`."""
     seen = tally.seen
     enough = (seen >= th["min_group_voters"]).all(axis=0)
-    rows = []
+    found = []
     for direction, hits in (("agree", tally.agree), ("disagree", tally.disagree)):
         shares = _smoothed(hits, seen)
-        probability = shares.prod(axis=0)
-        for c in np.flatnonzero(enough):
-            rows.append(
-                {
-                    "comment": int(comment_ids[c]),
-                    "direction": direction,
-                    "probability": rounded(probability[c]),
-                    "shares": [rounded(x) for x in shares[:, c]],
-                }
-            )
-    return _top(rows, "probability", CONSENSUS_TOP)
+        product = np.round(shares.prod(axis=0), 4)
+        chosen = np.flatnonzero(enough & (shares >= floor).all(axis=0))
+        # The best of this direction by the rounded figure shown, ties by comment id.
+        best = chosen[np.lexsort((comment_ids[chosen], -product[chosen]))][:CONSENSUS_TOP]
+        found += [(direction, shares, product, c) for c in best]
+    rows = []
+    for direction, shares, product, c in found:
+        row = {"comment": int(comment_ids[c]), "direction": direction}
+        listed = [rounded(x) for x in shares[:, c]]
+        if key == "score":  # "every group agrees" has always listed the shares first
+            rows.append({**row, "shares": listed, "score": float(product[c])})
+        else:
+            rows.append({**row, key: float(product[c]), "shares": listed})
+    return _top(rows, key, CONSENSUS_TOP)
 
 
 def _divisive(tally: _Tally, comment_ids: np.ndarray, th: dict) -> list[dict[str, Any]]:

@@ -98,6 +98,7 @@ from threadpoolctl import threadpool_limits
 from consult.analysis.group_clusters import choose, relabel, splits
 from consult.analysis.group_description import describe
 from consult.analysis.group_steps import Votes, considered_votes, project, rounded
+from consult.analysis.inputs import Inputs
 
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "min_votes_per_participant": 7,
@@ -213,6 +214,17 @@ def others_votes(
     at = np.searchsorted(np.asarray(comment_id, dtype=np.int64), vote_comment)
     others = comment_author[at] != vote_user
     return vote_user[others], np.asarray(vote_comment)[others], np.asarray(vote_value)[others]
+
+
+def summary_votes(inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """others_votes of a consultation's summary inputs."""
+    return others_votes(
+        inputs.comment_id,
+        inputs.comment_author,
+        inputs.vote_comment,
+        inputs.vote_user,
+        inputs.vote_value,
+    )
 
 
 def analyse(

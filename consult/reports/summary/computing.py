@@ -139,13 +139,7 @@ def _opinion_groups(inputs: Inputs, progress: Progress) -> dict:
     grouping = within(progress, "groups")
     grouping(0.0)
     group_result = group_analysis.opinion_groups(
-        *group_analysis.others_votes(
-            inputs.comment_id,
-            inputs.comment_author,
-            inputs.vote_comment,
-            inputs.vote_user,
-            inputs.vote_value,
-        ),
+        *group_analysis.summary_votes(inputs),
         removed_comments=inputs.removed_comments,
         progress=grouping,
     )
