@@ -36,6 +36,9 @@ from pathlib import Path
 
 from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from polis_fidelity_reddwarf import rows as polis_rows
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "polis"
 REDDWARF = "red-dwarf==0.4.0"
@@ -61,20 +64,11 @@ def check(condition: bool, message: str) -> None:
 # --- Pure parts: Polis's files, the comparison ---------------------------------------------
 
 
-def _rows(path: Path):
-    with path.open(encoding="utf-8-sig", newline="") as file:
-        reader = csv.reader(file)
-        header = [name.strip().lower() for name in next(reader)]
-        for fields in reader:
-            if fields:
-                yield dict(zip(header, fields, strict=False))
-
-
 def polis_groups(folder: Path) -> tuple[int, dict[int, int]]:
     """Participants listed in participants-votes.csv, and Polis's group of
     each one it grouped (an empty group-id: left out)."""
     listed, groups = 0, {}
-    for row in _rows(folder / "participants-votes.csv"):
+    for row in polis_rows(folder / "participants-votes.csv"):
         listed += 1
         group = row.get("group-id", "").strip()
         if group:
@@ -90,7 +84,7 @@ def expected_import(folder: Path) -> dict:
     comments a moderator removed (moderated = -1) hidden, with their votes."""
     comments = _comments(folder)
     rows, skipped, latest = 0, Counter(), {}
-    for line, row in enumerate(_rows(folder / "votes.csv")):
+    for line, row in enumerate(polis_rows(folder / "votes.csv")):
         rows += 1
         try:
             comment, voter = int(row["comment-id"]), int(row["voter-id"])
@@ -121,7 +115,7 @@ def expected_import(folder: Path) -> dict:
 def _comments(folder: Path) -> dict[int, tuple[int, int]]:
     """comment-id -> (author-id, moderated), for the rows that read as numbers."""
     comments = {}
-    for row in _rows(folder / "comments.csv"):
+    for row in polis_rows(folder / "comments.csv"):
         try:
             comments[int(row["comment-id"])] = (int(row["author-id"]), int(row["moderated"]))
         except (KeyError, ValueError):

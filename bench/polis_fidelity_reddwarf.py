@@ -32,7 +32,9 @@ RANDOM_STATE = 0
 MODERATED_OUT = -1
 
 
-def _rows(path: Path):
+def rows(path: Path):
+    """A Polis CSV file's rows as dicts by lower-cased column name (also used by
+    bench/polis_fidelity.py, which runs outside red-dwarf's environment)."""
     with path.open(encoding="utf-8-sig", newline="") as file:
         reader = csv.reader(file)
         header = [name.strip().lower() for name in next(reader)]
@@ -45,7 +47,7 @@ def moderated_out(folder: Path) -> list[int]:
     """Comments removed by the conversation's moderators."""
     return sorted(
         int(row["comment-id"])
-        for row in _rows(folder / "comments.csv")
+        for row in rows(folder / "comments.csv")
         if int(row["moderated"]) == MODERATED_OUT
     )
 
@@ -53,7 +55,7 @@ def moderated_out(folder: Path) -> list[int]:
 def latest_votes(folder: Path) -> list[dict]:
     """One vote per participant and comment: the latest (the later line on a tie)."""
     latest: dict[tuple[int, int], tuple[float, int, int]] = {}
-    for line, row in enumerate(_rows(folder / "votes.csv")):
+    for line, row in enumerate(rows(folder / "votes.csv")):
         key = (int(row["voter-id"]), int(row["comment-id"]))
         stamp = (float(row["timestamp"]), line, int(row["vote"]))
         if key not in latest or stamp[:2] > latest[key][:2]:

@@ -8,7 +8,6 @@ import csv
 import io
 
 from bs4 import BeautifulSoup
-from django.template.loader import render_to_string
 from django.utils import translation
 
 from consult.reports.rendering import exports
@@ -19,24 +18,9 @@ from consult.reports.rendering.groups import (
     groups_message,
 )
 from tests.reports.factories import sample_snapshot, with_group_facts, without_groups
+from tests.reports.rendering.test_page import render_page
 
 EVIDENCE = "/consultations/safer-streets/report/evidence/"
-
-
-def render_page(snapshot: dict, *, for_print: bool = False) -> str:
-    template = "reports/report_print.html" if for_print else "reports/report_public.html"
-    return render_to_string(
-        template,
-        {
-            "proposal": {
-                "title": "Safer streets near schools",
-                "get_absolute_url": "/consultations/safer-streets/",
-            },
-            "snapshot": snapshot,
-            "downloads": {"pdf": "/r/report.pdf", "csv": "/r/report.csv", "json": "/r/report.json"},
-            "evidence_url": EVIDENCE,
-        },
-    )
 
 
 def test_groups_beyond_chance_say_how_sure_in_words():

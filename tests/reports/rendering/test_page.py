@@ -19,9 +19,9 @@ from tests.reports.factories import (
 EVIDENCE = "/consultations/safer-streets/report/evidence/"
 
 
-def render_page(snapshot: dict) -> str:
+def render_page(snapshot: dict, *, for_print: bool = False) -> str:
     return render_to_string(
-        "reports/report_public.html",
+        "reports/report_print.html" if for_print else "reports/report_public.html",
         {
             "proposal": {
                 "title": "Safer streets near schools",
