@@ -208,7 +208,11 @@ def choose(
     """
     chance = _reshuffled(votes, min_size, seed, shuffles, progress)  # shuffles x k, NaN: none
     found = np.isfinite(chance)
-    # A k no reshuffle could split counts as -1 by chance (the lowest silhouette).
+    # A k no reshuffle could split counts as -1 by chance (the lowest
+    # silhouette). The statistic is the same for the votes and for every
+    # reshuffle (the largest gap over the k each could split), so if only the
+    # votes can split that way, that alone is what chance gives once in
+    # 1 + shuffles.
     means = np.where(found, chance, 0.0).sum(axis=0) / np.maximum(found.sum(axis=0), 1)
     means[found.sum(axis=0) == 0] = -1.0
     gaps = {k: s - means[k - K_RANGE.start] for k, s in observed.silhouettes.items()}
