@@ -28,7 +28,7 @@ TOLERANCE = 1e-4
 # Up to this many distinct points are clustered as they are (each weighted by
 # the participants on it), so the result is exact; beyond it the points are
 # binned on a grid fine enough to leave at most this many occupied cells.
-MAX_POINTS = 1000
+MAX_DISTINCT = 1000
 GRIDS = (512, 384, 256, 192, 128, 96, 64, 48, 32, 24, 16)
 
 
@@ -38,7 +38,6 @@ class Splits:
 
     labels: dict[int, np.ndarray]  # per participant, in Votes' row order
     silhouettes: dict[int, float]
-    varied: bool  # False: every participant sits on the same point
     too_small: bool  # some k was turned down for a group under the floor
 
 
@@ -46,7 +45,7 @@ def splits(coords: np.ndarray, min_size: int, seed: int) -> Splits:
     """k-means for each k, keeping the splits whose groups all hold min_size people."""
     points, weights, member = _weighted_points(coords)
     if len(points) < 2:
-        return Splits(labels={}, silhouettes={}, varied=False, too_small=False)
+        return Splits(labels={}, silhouettes={}, too_small=False)
     distances = cdist(points, points)
     rng = np.random.default_rng(seed)
     labels, silhouettes, too_small = {}, {}, False
@@ -60,7 +59,7 @@ def splits(coords: np.ndarray, min_size: int, seed: int) -> Splits:
             continue
         labels[k] = cell[member]
         silhouettes[k] = silhouette(distances, weights, cell, k)
-    return Splits(labels=labels, silhouettes=silhouettes, varied=True, too_small=too_small)
+    return Splits(labels=labels, silhouettes=silhouettes, too_small=too_small)
 
 
 def _weighted_points(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -68,14 +67,14 @@ def _weighted_points(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     and each participant's point."""
     distinct, member, counts = np.unique(coords, axis=0, return_inverse=True, return_counts=True)
     member = member.ravel()
-    if len(distinct) <= MAX_POINTS:
+    if len(distinct) <= MAX_DISTINCT:
         return distinct, counts.astype(np.float64), member
     low, span = coords.min(axis=0), np.ptp(coords, axis=0)
     span[span == 0] = 1.0
     for bins in GRIDS:
         cells = np.minimum(((coords - low) / span * bins).astype(np.int64), bins - 1)
         keys, member = np.unique(cells[:, 0] * bins + cells[:, 1], return_inverse=True)
-        if len(keys) <= MAX_POINTS:
+        if len(keys) <= MAX_DISTINCT:
             break
     counts = np.bincount(member).astype(np.float64)
     centroids = (
