@@ -34,6 +34,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -49,6 +50,8 @@ REDDWARF_SCRIPT = Path(__file__).resolve().with_name("polis_fidelity_reddwarf.py
 PARTICIPANT_NAME = re.compile(r"^Polis participant (\d+)$")
 MODERATED_OUT = -1
 # One thread for red-dwarf's numeric libraries, as ours run (threadpool_limits(1)).
+# Reshuffles Polis's own groups are tested against, as the summary's test has.
+SHUFFLES = 99
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
@@ -275,6 +278,45 @@ def groups_as_summary(proposal) -> tuple:
     return analysis, time.perf_counter() - began
 
 
+def polis_against_chance(proposal, polis: dict[int, int], shuffles: int = SHUFFLES) -> dict:
+    """Whether Polis's own groups stand out from chance on the votes we count.
+
+    Over the participants both Polis and we group: the silhouette of Polis's
+    partition in our projection, against the silhouette of the k-means split
+    into as many groups of each of `shuffles` reshuffles of the votes (the
+    reshuffles of the summary's test). p is the Monte Carlo p-value, (1 +
+    reshuffles as clear) / (1 + shuffles): Polis's structure is beyond chance
+    at the summary's level when p is at most that level.
+    """
+    from sklearn.metrics import silhouette_score
+
+    from consult.analysis.group_clusters import K_RANGE, reshuffled
+    from consult.analysis.group_steps import considered_votes, project
+    from consult.analysis.groups import DEFAULT_THRESHOLDS, summary_votes
+    from consult.reports.summary import loader
+
+    inputs = loader.load(proposal)
+    votes = considered_votes(
+        *summary_votes(inputs), DEFAULT_THRESHOLDS, removed_comments=inputs.removed_comments
+    )
+    coords, _ = project(votes)
+    numbers = participant_numbers(proposal)
+    group = [polis.get(numbers.get(int(pk), -1)) for pk in votes.participant_ids]
+    both = np.array([g is not None for g in group])
+    k = len(set(polis.values()))
+    check(k in K_RANGE, f"Polis's {k} groups are outside the k the summary tries")
+    observed = float(silhouette_score(coords[both], [g for g in group if g is not None]))
+    chance = reshuffled(votes, 1, 0, shuffles)[:, k - K_RANGE.start]
+    as_clear = int((chance >= observed).sum())
+    return {
+        "k": k,
+        "silhouette": round(observed, 4),
+        "chance_mean": round(float(np.nanmean(chance)), 4),
+        "p_value": round((1 + as_clear) / (1 + shuffles), 4),
+        "level": DEFAULT_THRESHOLDS["level"],
+    }
+
+
 def check_agree(name: str, summary: dict, analysis, exported: dict, exported_k: int) -> None:
     """The summary, the export and the analysis tell the same groups."""
     check(
@@ -299,7 +341,7 @@ def check_agree(name: str, summary: dict, analysis, exported: dict, exported_k: 
     check(not differ, f"{name}: {len(differ)} voters' export group is not the analysis's")
 
 
-def our_side(folder: Path, department, official) -> dict:
+def our_side(folder: Path, department, official, polis: dict[int, int]) -> dict:
     proposal, import_seconds = import_checked(folder, department)
     result, summary_seconds = summary_as_official(proposal, official)
     summary = result["groups"]
@@ -317,6 +359,7 @@ def our_side(folder: Path, department, official) -> dict:
         "k": summary["k"] if summary["status"] == "ok" else None,
         "silhouette": summary["silhouette"],
         "labels": labels,
+        "polis_against_chance": polis_against_chance(proposal, polis),
         "seconds": {
             "import": round(import_seconds, 2),
             "summary": round(summary_seconds, 2),
@@ -375,14 +418,22 @@ def reddwarf_side(folder: Path, python: Path) -> dict:
 
 def measure(folder: Path, department, official, python: Path) -> dict:
     listed, polis = polis_groups(folder)
-    ours = our_side(folder, department, official)
+    ours = our_side(folder, department, official, polis)
     dwarf = reddwarf_side(folder, python)
     return {
         "conversation": folder.name,
         "participants": listed,
-        "polis": {"k": len(set(polis.values())), "grouped": len(polis)},
+        "polis": {
+            "k": len(set(polis.values())),
+            "grouped": len(polis),
+            "against_chance": ours["polis_against_chance"],
+        },
         "ours": {
-            **{key: value for key, value in ours.items() if key != "labels"},
+            **{
+                key: value
+                for key, value in ours.items()
+                if key not in ("labels", "polis_against_chance")
+            },
             "considered": len(ours["labels"]),
             **agreement(polis, ours["labels"]),
         },
@@ -406,8 +457,9 @@ def table(rows: list[dict]) -> list[str]:
     lines = [
         "| conversation | participants | groups: Polis / ours / red-dwarf "
         "| ARI ours | ARI red-dwarf | AMI ours | AMI red-dwarf "
-        "| left out by ours / added | left out by red-dwarf / added | seconds: ours / red-dwarf |",
-        "|---|---:|---|---:|---:|---:|---:|---|---|---|",
+        "| left out by ours / added | left out by red-dwarf / added | seconds: ours / red-dwarf "
+        "| Polis's groups on our votes: silhouette / chance / p |",
+        "|---|---:|---|---:|---:|---:|---:|---|---|---|---|",
     ]
     for row in rows:
         ours, dwarf = row["ours"], row["red_dwarf"]
@@ -418,15 +470,34 @@ def table(rows: list[dict]) -> list[str]:
             f"| {_figure(ours['ami'])} | {_figure(dwarf['ami'])} "
             f"| {ours['polis_only']} / {ours['side_only']} "
             f"| {dwarf['polis_only']} / {dwarf['side_only']} "
-            f"| {ours['seconds']['groups']:.2f} / {dwarf['seconds']['pipeline']:.2f} |"
+            f"| {ours['seconds']['groups']:.2f} / {dwarf['seconds']['pipeline']:.2f} "
+            f"| {_against_chance(row['polis']['against_chance'])} |"
         )
     means = summary_means(rows)
     lines.append(
         f"| **mean** | | | **{_figure(means['ari_ours'])}** "
         f"| **{_figure(means['ari_red_dwarf'])}** | **{_figure(means['ami_ours'])}** "
-        f"| **{_figure(means['ami_red_dwarf'])}** | | | |"
+        f"| **{_figure(means['ami_red_dwarf'])}** | | | | |"
     )
     return lines
+
+
+def _against_chance(test: dict) -> str:
+    verdict = "beyond chance" if test["p_value"] <= test["level"] else "not beyond chance"
+    return (
+        f"{test['silhouette']:.2f} / {test['chance_mean']:.2f} / {test['p_value']:.2f} ({verdict})"
+    )
+
+
+def count_matches(rows: list[dict]) -> list[str]:
+    """Conversations whose Polis groups are beyond chance on our votes but
+    whose group count we do not show: the issue's first target."""
+    return [
+        row["conversation"]
+        for row in rows
+        if row["polis"]["against_chance"]["p_value"] <= row["polis"]["against_chance"]["level"]
+        and row["ours"]["k"] != row["polis"]["k"]
+    ]
 
 
 def summary_means(rows: list[dict]) -> dict:
@@ -480,6 +551,7 @@ def run(args: argparse.Namespace) -> dict:
         "red_dwarf": REDDWARF,
         "conversations": rows,
         "means": summary_means(rows),
+        "counts_differ_beyond_chance": count_matches(rows),
     }
 
 
@@ -496,6 +568,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"polis_fidelity: check failed: {failure}", file=sys.stderr)
         return 1
     print("\n".join(table(figures["conversations"])))
+    differ = figures["counts_differ_beyond_chance"]
+    print(
+        "\nGroup counts differ from Polis's where its groups are beyond chance: "
+        + (", ".join(differ) if differ else "none")
+    )
     print()
     print("\n".join(times(figures["conversations"])))
     if args.json:

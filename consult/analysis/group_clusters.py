@@ -205,7 +205,7 @@ def choose(
     largest gap is at least the observed one; groups are shown when it is at
     most ``level``.
     """
-    chance = _reshuffled(votes, min_size, seed, shuffles, progress)  # shuffles x k, NaN: none
+    chance = reshuffled(votes, min_size, seed, shuffles, progress)  # shuffles x k, NaN: none
     found = np.isfinite(chance)
     # A k no reshuffle could split counts as -1 by chance (the lowest
     # silhouette). The statistic is the same for the votes and for every
@@ -234,9 +234,15 @@ def choose(
     return Choice(k=k, labels=labels, silhouette=score, significance=test)
 
 
-def _reshuffled(
-    votes: Votes, min_size: int, seed: int, shuffles: int, progress: Callable[[float], None]
+def reshuffled(
+    votes: Votes,
+    min_size: int,
+    seed: int,
+    shuffles: int,
+    progress: Callable[[float], None] = lambda fraction: None,
 ) -> np.ndarray:
+    """The silhouette of each allowed split (columns: K_RANGE) of each
+    reshuffle of the votes (rows); NaN where a reshuffle has no such split."""
     rng = np.random.default_rng(seed)
     # Votes sorted by comment, each comment's in row order: the deal owes
     # nothing to ids, only to the canonical order of Votes.

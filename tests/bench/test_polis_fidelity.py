@@ -119,3 +119,28 @@ def test_an_import_that_loses_votes_stops_the_benchmark(export, tree):
 def test_a_failed_red_dwarf_run_stops_the_benchmark(tmp_path):
     with pytest.raises(fidelity.CheckFailed, match="red-dwarf failed"):
         fidelity.reddwarf_side(tmp_path / "missing", Path(sys.executable))
+
+
+def _row(name: str, polis_k: int, ours_k: int | None, p_value: float) -> dict:
+    test = {"k": polis_k, "silhouette": 0.4, "chance_mean": 0.3, "p_value": p_value, "level": 0.05}
+    return {
+        "conversation": name,
+        "polis": {"k": polis_k, "against_chance": test},
+        "ours": {"k": ours_k},
+    }
+
+
+def test_a_different_group_count_matters_only_where_polis_groups_beat_chance():
+    rows = [
+        _row("same count", 2, 2, 0.01),
+        _row("fewer, Polis beyond chance", 4, 2, 0.01),
+        _row("fewer, Polis not beyond chance", 4, 2, 1.0),
+        _row("none shown, Polis beyond chance", 2, None, 0.05),
+    ]
+    assert fidelity.count_matches(rows) == [
+        "fewer, Polis beyond chance",
+        "none shown, Polis beyond chance",
+    ]
+    assert fidelity._against_chance(rows[2]["polis"]["against_chance"]) == (
+        "0.40 / 0.30 / 1.00 (not beyond chance)"
+    )
