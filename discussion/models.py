@@ -497,3 +497,7 @@ class ModerationPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"moderation policy of {self.proposal_id}"
+
+
+# Responses to the response form: their models load with this app's.
+import discussion.submissions.models  # noqa: E402, F401

@@ -354,3 +354,7 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} follows {self.proposal_id}"
+
+
+# The response form's questions live with the questionnaire's own code.
+from proposals.questionnaire.models import FormQuestion  # noqa: E402, F401

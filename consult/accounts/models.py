@@ -211,6 +211,8 @@ class Department(TreeNode):
 class Role(models.TextChoices):
     MODERATOR = "moderator", _("Moderator")
     OFFICIAL = "official", _("Official")
+    # Enters responses received by post, email, phone or at a meeting.
+    CLERK = "clerk", _("Data entry clerk")
 
 
 class Membership(models.Model):

@@ -45,6 +45,10 @@ def is_moderator_for(user: User | AnonymousUser, department: Department) -> bool
     return has_role(user, Role.MODERATOR, department)
 
 
+def is_clerk_for(user: User | AnonymousUser, department: Department) -> bool:
+    return has_role(user, Role.CLERK, department)
+
+
 def holds_role(user: User | AnonymousUser, role: Role | str) -> bool:
     """Holds the role somewhere (to show the screens that go with it)."""
     if not acts_in_roles(user):

@@ -9,9 +9,16 @@ from django.utils import timezone
 
 
 def open_consultation(
-    *, official, department, jurisdiction, title: str, sections=(("Text", "Body"),)
+    *,
+    official,
+    department,
+    jurisdiction,
+    title: str,
+    sections=(("Text", "Body"),),
+    form: bool = False,
 ):
-    """A consultation built through the officials' services and opened now."""
+    """A consultation built through the officials' services and opened now;
+    with ``form``, with the response form of `every_kind_of_question`."""
     from proposals.services import drafts, lifecycle, versions
 
     proposal = drafts.proposal_create(
@@ -23,6 +30,8 @@ def open_consultation(
     )
     for heading, body in sections:
         drafts.section_add(actor=official, proposal=proposal, heading=heading, body=body)
+    if form:
+        every_kind_of_question(official=official, proposal=proposal)
     versions.version_publish(actor=official, proposal=proposal, change_note="v1")
     now = timezone.now()
     lifecycle.proposal_schedule(
@@ -67,3 +76,60 @@ def bulk_comments(*, proposal, section, author, count: int, question=None) -> No
         )
         for i in range(count - count // 5)
     )
+
+
+def every_kind_of_question(*, official, proposal) -> dict:
+    """A response form with one question of every kind and a condition
+    ("If not, why not?" shown when the first answer is No), built through
+    the officials' service. Returns the questions by name."""
+    from proposals.questionnaire.services import QuestionInput, question_add
+
+    def add(name, **fields):
+        return name, question_add(actor=official, proposal=proposal, data=QuestionInput(**fields))
+
+    made = dict(
+        [
+            add(
+                "agree_limit",
+                kind="single",
+                prompt="Do you agree with the proposed 20 km/h limit?",
+                choices=["Yes", "No", "Don't know"],
+                required=True,
+            )
+        ]
+    )
+    no_key = made["agree_limit"].choices[1][0]
+    made.update(
+        [
+            add(
+                "why_not",
+                kind="text",
+                prompt="If not, why not?",
+                text_limit=500,
+                shown_if_id=made["agree_limit"].pk,
+                shown_if_choices=[no_key],
+            ),
+            add(
+                "travel",
+                kind="multiple",
+                prompt="How do you travel near schools?",
+                choices=["On foot", "By bike", "By car", "By bus"],
+            ),
+            add("safety", kind="scale", prompt="Streets near schools are safe today."),
+            add(
+                "priorities",
+                kind="ranking",
+                prompt="Rank these measures.",
+                choices=["Speed limit", "Crossings", "Cameras"],
+            ),
+            add(
+                "children",
+                kind="number",
+                prompt="How many children in your household walk to school?",
+                min_value="0",
+                max_value="20",
+            ),
+            add("comments", kind="text", prompt="Anything else?", help_text="Optional."),
+        ]
+    )
+    return made

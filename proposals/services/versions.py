@@ -16,6 +16,7 @@ from proposals.models import (
     SectionVersion,
     Status,
 )
+from proposals.questionnaire import services as questionnaire
 from proposals.services import common, followers
 
 CHANGE_NOTE_REQUIRED = _("Say what changed in this version.")
@@ -41,7 +42,7 @@ def version_publish(*, actor: User, proposal: Proposal, change_note: str) -> Pro
     if previous is not None:
         before = list(previous.section_versions.values_list("section_id", "heading", "body"))
         after = [(s.pk, s.heading, s.body) for s in sections]
-        if before == after:
+        if before == after and not questionnaire.unpublished_questions(proposal):
             raise ValidationError(NOTHING_CHANGED, params={"number": previous.number})
     number = (previous.number if previous else 0) + 1
     version = ProposalVersion.objects.create(
@@ -58,6 +59,7 @@ def version_publish(*, actor: User, proposal: Proposal, change_note: str) -> Pro
         )
         for order, section in enumerate(sections)
     )
+    questionnaire.questions_publish(version)
     common.current_version_set(proposal, version, sections)
     common.audit(
         actor,
