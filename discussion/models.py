@@ -278,8 +278,7 @@ class OfficialResponse(models.Model):
         Proposal, on_delete=models.CASCADE, related_name="official_responses"
     )
     comments = models.ManyToManyField(Comment, related_name="official_responses")
-    # RESTRICT, not PROTECT: deleting the whole proposal still takes its
-    # responses and its sections together.
+    # RESTRICT, not PROTECT: deleting the proposal takes its responses and sections together.
     section = models.ForeignKey(
         Section,
         null=True,
@@ -293,8 +292,7 @@ class OfficialResponse(models.Model):
         "taggit.Tag", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     theme_name = models.CharField(max_length=100, blank=True)
-    # The section's heading as published when it was answered: the working
-    # draft's heading may change before the next version.
+    # The section's heading when answered (the draft's may change before the next version).
     section_heading = models.CharField(max_length=200, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Who answered, as the public sees it: the department, not the person.
@@ -499,5 +497,4 @@ class ModerationPolicy(models.Model):
         return f"moderation policy of {self.proposal_id}"
 
 
-# Responses to the response form: their models load with this app's.
-import discussion.submissions.models  # noqa: E402, F401
+import discussion.submissions.models  # noqa: E402, F401 - the response form's models
