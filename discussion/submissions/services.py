@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ from consult.accounts.models import User
 from consult.infra.text import TextRule, render_markdown
 from discussion.access import fresh_actor
 from discussion.moderation import premoderation
-from discussion.submissions import receipts
+from discussion.submissions import documents, receipts
 from discussion.submissions.answers import Answer, clean_answers, plain
 from discussion.submissions.models import (
     OFFLINE_CHANNELS,
@@ -155,6 +156,27 @@ def _checked(
     return fields, answers
 
 
+def _all_checked(
+    questions, answers: dict, respondent: Respondent, uploads, *, already: int, complete: bool
+):
+    """The respondent, the answers and the documents, each refusal kept so
+    that the person sees every message at once."""
+    errors: dict = {}
+    fields, cleaned, checked = {}, {}, []
+    try:
+        fields, cleaned = _checked(questions, answers, respondent, complete=complete)
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    try:
+        checked = documents.check_uploads(list(uploads), already=already)
+    except ValidationError as error:
+        errors.update(error.error_dict)
+        errors["__all__"] = [ValidationError(FORM_ERRORS)]
+    if errors:
+        raise ValidationError(errors)
+    return fields, cleaned, checked
+
+
 def _write_answers(
     response: FormResponse, answers: dict[int, Answer], *, held: list[dict], now
 ) -> None:
@@ -223,11 +245,18 @@ def _open_for_responses(proposal_id: int) -> Proposal:
 
 @transaction.atomic
 def response_save(
-    *, actor: User, proposal: Proposal, respondent: Respondent, answers: dict, submit: bool
+    *,
+    actor: User,
+    proposal: Proposal,
+    respondent: Respondent,
+    answers: dict,
+    submit: bool,
+    uploads: list[UploadedFile] = (),
 ) -> FormResponse:
     """A signed-in person's response: saved as a draft (``submit`` False,
     only before the first submission) or submitted. Submitting again before
-    the close replaces the response and keeps the old one in its history."""
+    the close replaces the response and keeps the old one in its history.
+    ``uploads`` are documents added to the response's own."""
     actor = fresh_actor(actor)
     proposal = _open_for_responses(proposal.pk)
     questions = published_questions(proposal)
@@ -238,7 +267,10 @@ def response_save(
     )
     if response is not None and response.is_submitted and not submit:
         raise ValidationError(ALREADY_SUBMITTED)
-    fields, cleaned = _checked(questions, answers, respondent, complete=submit)
+    already = response.documents.count() if response is not None else 0
+    fields, cleaned, checked = _all_checked(
+        questions, answers, respondent, uploads, already=already, complete=submit
+    )
     now = timezone.now()
     if response is None:
         response = FormResponse(proposal=proposal, respondent=actor, created_at=now)
@@ -253,6 +285,7 @@ def response_save(
         response.revision += 1
     response.save()
     _write_answers(response, cleaned, held=_held(actor, proposal, cleaned), now=now)
+    documents.store(response, checked, scan=False)
     if submit:
         _submitted(response, now)
         receipts.send_on_commit(response)
@@ -292,7 +325,13 @@ def _entry(entry: Entry) -> dict:
 
 @transaction.atomic
 def response_enter(
-    *, actor: User, proposal: Proposal, entry: Entry, respondent: Respondent, answers: dict
+    *,
+    actor: User,
+    proposal: Proposal,
+    entry: Entry,
+    respondent: Respondent,
+    answers: dict,
+    scans: list[UploadedFile] = (),
 ) -> FormResponse:
     """A response received by post, email, phone or at a meeting, entered by
     an official or a data entry clerk of the consultation's department. The
@@ -315,6 +354,10 @@ def response_enter(
         fields, cleaned = _checked(questions, answers, respondent, complete=True, entered=True)
     except ValidationError as error:
         errors.update(error.error_dict)
+    try:
+        checked = documents.check_uploads(list(scans), scan=True, field="scans")
+    except ValidationError as error:
+        errors.update(error.error_dict)
     if errors:
         errors["__all__"] = ValidationError(FORM_ERRORS)
         raise ValidationError(errors)
@@ -332,6 +375,7 @@ def response_enter(
         submitted_at=now,
     )
     _write_answers(response, cleaned, held=[], now=now)
+    documents.store(response, checked, scan=True)
     _submitted(response, now)
     audit_record(
         actor=actor,

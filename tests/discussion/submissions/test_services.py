@@ -392,3 +392,94 @@ def test_entries_are_taken_after_the_close_until_the_report(clerk, form_consulta
             answers=full_answers(questions),
         )
     assert FormResponse.objects.count() == 1
+
+
+# --- documents -------------------------------------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def upload(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def test_an_organisation_attaches_a_document(
+    make_user, form_consultation, questions, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    response = services.response_save(
+        actor=make_user(),
+        proposal=form_consultation,
+        respondent=ORGANISATION,
+        answers=full_answers(questions),
+        submit=True,
+        uploads=[upload("Our submission.pdf", PDF_BYTES)],
+    )
+    [document] = response.documents.all()
+    assert (document.original_name, document.content_type, document.is_scan) == (
+        "Our submission.pdf",
+        "application/pdf",
+        False,
+    )
+    assert document.file.read() == PDF_BYTES and "Our submission" not in document.file.name
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("photo.pdf", PNG_BYTES, "is not a PDF, OpenDocument text or Word document"),
+        ("notes.pdf", b"just some text", "is not a PDF"),
+        ("report.docx", PDF_BYTES, "but its name ends in .docx"),
+        ("empty.pdf", b"", "is empty"),
+    ],
+)
+def test_a_disguised_or_empty_document_is_refused_and_nothing_is_written(
+    make_user, form_consultation, questions, settings, tmp_path, name, content, message
+):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(ValidationError) as refused:
+        services.response_save(
+            actor=make_user(),
+            proposal=form_consultation,
+            respondent=ORGANISATION,
+            answers=full_answers(questions),
+            submit=True,
+            uploads=[upload(name, content)],
+        )
+    assert message in refused.value.message_dict["documents"][0]
+    assert not FormResponse.objects.exists() and not list(tmp_path.rglob("*.*"))
+
+
+def test_an_oversized_document_is_refused(
+    make_user, form_consultation, questions, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.CONSULT_RESPONSE_DOCUMENT_MAX_BYTES = 40
+    with pytest.raises(ValidationError, match="is 140 B; the limit is 40 B"):
+        services.response_save(
+            actor=make_user(),
+            proposal=form_consultation,
+            respondent=ORGANISATION,
+            answers=full_answers(questions),
+            submit=True,
+            uploads=[upload("big.pdf", PDF_BYTES + b" " * 100)],
+        )
+    assert not FormResponse.objects.exists()
+
+
+def test_a_clerk_attaches_a_scan_of_the_letter(
+    clerk, form_consultation, questions, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    response = services.response_enter(
+        actor=clerk,
+        proposal=form_consultation,
+        entry=LETTER,
+        respondent=INDIVIDUAL,
+        answers=full_answers(questions),
+        scans=[upload("letter.png", PNG_BYTES)],
+    )
+    assert response.documents.get().is_scan
