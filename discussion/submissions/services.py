@@ -323,6 +323,28 @@ def _entry(entry: Entry) -> dict:
     return {"channel": entry.channel, "received_on": entry.received_on, "respondent_name": name}
 
 
+def _entry_checked(questions, entry: Entry, respondent: Respondent, answers: dict, scans):
+    """The entry, the respondent, the answers and the scans: every message at once."""
+    errors: dict[str, ValidationError] = {}
+    entered, fields, cleaned, checked = {}, {}, {}, []
+    try:
+        entered = _entry(entry)
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    try:
+        fields, cleaned = _checked(questions, answers, respondent, complete=True, entered=True)
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    try:
+        checked = documents.check_uploads(list(scans), scan=True, field="scans")
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    if errors:
+        errors["__all__"] = ValidationError(FORM_ERRORS)
+        raise ValidationError(errors)
+    return entered, fields, cleaned, checked
+
+
 @transaction.atomic
 def response_enter(
     *,
@@ -345,22 +367,7 @@ def response_enter(
     questions = published_questions(proposal)
     if not questions:
         raise ValidationError(NO_FORM)
-    errors: dict[str, ValidationError] = {}
-    try:
-        entered = _entry(entry)
-    except ValidationError as error:
-        entered, errors = {}, dict(error.error_dict)
-    try:
-        fields, cleaned = _checked(questions, answers, respondent, complete=True, entered=True)
-    except ValidationError as error:
-        errors.update(error.error_dict)
-    try:
-        checked = documents.check_uploads(list(scans), scan=True, field="scans")
-    except ValidationError as error:
-        errors.update(error.error_dict)
-    if errors:
-        errors["__all__"] = ValidationError(FORM_ERRORS)
-        raise ValidationError(errors)
+    entered, fields, cleaned, checked = _entry_checked(questions, entry, respondent, answers, scans)
     now = timezone.now()
     response = FormResponse.objects.create(
         proposal=proposal,

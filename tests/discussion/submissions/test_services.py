@@ -458,7 +458,7 @@ def test_an_oversized_document_is_refused(
 ):
     settings.MEDIA_ROOT = tmp_path
     settings.CONSULT_RESPONSE_DOCUMENT_MAX_BYTES = 40
-    with pytest.raises(ValidationError, match="is 140 B; the limit is 40 B"):
+    with pytest.raises(ValidationError, match="is 145 B; the limit is 40 B"):
         services.response_save(
             actor=make_user(),
             proposal=form_consultation,
