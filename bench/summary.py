@@ -59,8 +59,9 @@ def _insert(table: str, columns: list[str], rows, batch: int = 50_000) -> None:
             cursor.executemany(sql, chunk)
 
 
-def populate(*, comments: int, votes: int, share: float, seed: int) -> int:
-    """Write the consultation; returns its id."""
+def populate(*, comments: int, votes: int, share: float, seed: int, form_responses: int = 0) -> int:
+    """Write the consultation (with `form_responses` responses to a form of 20
+    questions, bench/form_population.py); returns its id."""
     from django.core.management import call_command
     from django.db import connection, transaction
     from neardup import campaign_corpus
@@ -245,6 +246,19 @@ def populate(*, comments: int, votes: int, share: float, seed: int) -> int:
             )
             if n % 10:
                 response.comments.add(*[int(c) for c in answered[n * 10 : n * 10 + 10]])
+        if form_responses:
+            from form_population import populate_form
+
+            written = populate_form(
+                insert=_insert,
+                proposal_id=proposal.pk,
+                version_id=version.pk,
+                responses=form_responses,
+                stamp=stamp,
+                start=start,
+                seed=seed,
+            )
+            print(f"form: {json.dumps(written)}", file=sys.stderr)
     return proposal.pk
 
 
@@ -307,6 +321,12 @@ def measure(proposal_id: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     consultation_arguments(parser, share=True)
+    parser.add_argument(
+        "--form-responses",
+        type=int,
+        default=0,
+        help="responses to a form of 20 questions (issue 19's run: 100000)",
+    )
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     database = os.environ.get("DATABASE_URL")
@@ -320,7 +340,11 @@ def main() -> int:
     setup_django_on(database)
     began = time.perf_counter()
     proposal_id = populate(
-        comments=args.comments, votes=args.votes, share=args.share, seed=args.seed
+        comments=args.comments,
+        votes=args.votes,
+        share=args.share,
+        seed=args.seed,
+        form_responses=args.form_responses,
     )
     print(f"populated in {time.perf_counter() - began:.0f} s", file=sys.stderr)
     runs = measure_in_children(__file__, [str(proposal_id)], database=database, runs=args.runs)
