@@ -36,6 +36,8 @@ class DemoProposal:
     report_themes: tuple = ()
     # Stances only from verified residents of its place.
     residents_only: bool = False
+    # A response form (consult/demo/forms.py), answered online and by post.
+    form: bool = False
 
 
 DEMO_PROPOSALS = [
@@ -45,6 +47,7 @@ DEMO_PROPOSALS = [
         summary="A 20 km/h limit around every school and car-free school streets at drop-off and pick-up times.",
         department="riverton-housing",
         state="open",
+        form=True,
         tags=("transport", "road safety", "children"),
         office="Riverton Street Safety Team",
         questions=(

@@ -115,3 +115,29 @@ def test_demo_has_a_verified_resident_a_letter_to_send_and_a_residents_only_cons
     with pytest.raises(ValidationError):
         stances.stance_cast(actor=li, proposal=elevator, value="support")
     stances.stance_cast(actor=casey, proposal=elevator, value="support")
+
+
+def test_seed_demo_has_a_response_form_answered_online_and_by_post():
+    from discussion.submissions.models import FormResponse
+
+    call_command("seed_demo", verbosity=0)
+    proposal = Proposal.objects.get(slug="safer-streets-near-schools")
+    questions = proposal.form_questions.all()
+    assert {q.kind for q in questions} == {
+        "single",
+        "multiple",
+        "scale",
+        "ranking",
+        "number",
+        "text",
+    }
+    assert all(q.published_in_id and q.frozen_at for q in questions)
+    assert questions.filter(shown_if__isnull=False).count() == 1
+    channels = sorted(
+        FormResponse.objects.filter(proposal=proposal).values_list("channel", flat=True)
+    )
+    assert channels == ["post", "web", "web"]
+    letter = FormResponse.objects.get(proposal=proposal, channel="post")
+    clerk = User.objects.get(email="clerk@example.org")
+    assert letter.entered_by == clerk and roles.is_clerk_for(clerk, proposal.department)
+    assert FormResponse.objects.get(proposal=proposal, respondent_kind="organisation").official_view

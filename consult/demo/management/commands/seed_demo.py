@@ -14,6 +14,7 @@ from consult.accounts import services as account_services
 from consult.accounts.models import Department, Jurisdiction, Role, User
 from consult.demo.crowd import seed_crowd
 from consult.demo.data import DEMO_PROPOSALS
+from consult.demo.forms import seed_form_questions, seed_form_responses
 from consult.reports.models import SummaryRun
 from consult.reports.report.drafting import report_draft
 from consult.reports.report.editing import report_save
@@ -46,6 +47,7 @@ def demo_accounts() -> list[DemoAccount]:
         DemoAccount(
             "moderator@example.org", "Morgan Moderator", Role.MODERATOR, "ministry-housing"
         ),
+        DemoAccount("clerk@example.org", "Jordan Clerk", Role.CLERK, "riverton-housing"),
         DemoAccount("citizen@example.org", "Casey Citizen", "citizen"),
         DemoAccount("citizen2@example.org", "李明", "citizen"),
         DemoAccount("citizen3@example.org", "Sam Rivera", "citizen"),
@@ -166,6 +168,8 @@ class Command(BaseCommand):
             drafts.section_add(actor=official, proposal=proposal, heading=h, body=b)
             for h, b in demo.sections
         ]
+        if demo.form:
+            seed_form_questions(proposal, official, sections)
         if demo.state == "draft":
             return
         versions.version_publish(
@@ -199,6 +203,9 @@ class Command(BaseCommand):
             proposal.refresh_from_db()
             self.seed_stances(proposal, sections, citizens)
             self.seed_discussion(demo, proposal, sections, citizens)
+            if demo.form:
+                clerk = User.objects.get(email="clerk@example.org")
+                seed_form_responses(proposal, citizens, clerk)
         if demo.crowd is not None:
             proposal.refresh_from_db()
             seed_crowd(proposal, sections, demo.crowd)
