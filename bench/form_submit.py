@@ -1,0 +1,313 @@
+"""Benchmark: 50 respondents submitting the same 20-question form at once.
+
+    .venv/bin/python bench/form_submit.py [--respondents 50] [--rounds 3]
+    DATABASE_URL=postgres://... .venv/bin/python bench/form_submit.py
+
+A throwaway database (SQLite unless DATABASE_URL names an empty one), a
+private Redis and a real Daphne serving bench/write_settings.py (the abuse
+limits lifted, as for bench/write_path.py). The consultation's form is built
+through the officials' services: one question of every kind with a
+condition, and 13 more, 20 in all. Each respondent has a real session of
+the site's own session engine (consult.accounts.session_store) and a CSRF
+cookie. Per round, all respondents send the whole form at the same instant
+(a submission, or in later rounds a change of it), beside the ceiling of the
+same server in the same run: the same number of GET /healthz at the same
+instant. Receipts are queued for the worker, as on a site.
+
+A submission counts as done only when the server answers with the redirect
+back to the form (never the sign-in page) and, afterwards, the database
+holds exactly one submitted response per respondent, by that respondent,
+with the revision of the round and every answer sent. Any other answer, a
+server error in the log, or a mismatch in the database fails the run
+(exit 1). Results: docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from common import setup_django
+from write_path import HOST, Daphne, Result, _interrupted
+
+EXTRA_QUESTIONS = 13
+RESPONDENTS = 50
+
+
+@dataclass
+class Respondent:
+    user_id: int
+    cookie: str
+    csrf: str
+
+
+def build(respondents: int) -> tuple[object, list[Respondent]]:
+    """The consultation with its 20 questions, and signed-in respondents."""
+    from importlib import import_module
+
+    from allauth.account.models import EmailAddress
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.crypto import get_random_string
+
+    from consult.accounts import services as account_services
+    from consult.accounts.models import Role, User
+    from consult.testing.data import open_consultation
+    from proposals.questionnaire.services import QuestionInput, question_add
+    from proposals.services import versions
+
+    nation = account_services.jurisdiction_create(
+        actor=None, name="Nation", slug="nation", level="national"
+    )
+    ministry = account_services.department_create(
+        actor=None, name="Ministry", slug="ministry", jurisdiction=nation
+    )
+    official = User.objects.create_user("official@example.org", None, display_name="Official")
+    account_services.membership_grant(
+        actor=None, user=official, department=ministry, role=Role.OFFICIAL
+    )
+    proposal = open_consultation(
+        official=official, department=ministry, jurisdiction=nation, title="Form", form=True
+    )
+    kinds = ["single", "multiple", "scale", "number", "text"]
+    for n in range(EXTRA_QUESTIONS):
+        kind = kinds[n % len(kinds)]
+        choices = [f"Option {c}" for c in range(4)] if kind in ("single", "multiple") else []
+        question_add(
+            actor=official,
+            proposal=proposal,
+            data=QuestionInput(kind=kind, prompt=f"Further question {n + 1}", choices=choices),
+        )
+    versions.version_publish(actor=official, proposal=proposal, change_note="More questions.")
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    people = [
+        User.objects.create_user(f"r{i}@example.org", None, display_name=f"Respondent {i}")
+        for i in range(respondents)
+    ]
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in people
+    )
+    signed_in = []
+    for user in people:
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        csrf = get_random_string(32)
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+        cookie += f"{settings.CSRF_COOKIE_NAME}={csrf}"
+        signed_in.append(Respondent(user.pk, cookie, csrf))
+    proposal.refresh_from_db()
+    return proposal, signed_in
+
+
+def answers_for(questions: list, n: int, round_: int) -> tuple[list[tuple[str, str]], dict]:
+    """The form's fields for respondent n in a round, and what must be stored
+    ({question id: choices, number or text})."""
+    fields: list[tuple[str, str]] = []
+    expected: dict = {}
+    first = None
+    for question in questions:
+        name, keys = f"q{question.pk}", question.choice_keys()
+        if question.shown_if_id and first not in question.shown_if_choices:
+            continue
+        if question.kind in ("single", "scale"):
+            key = keys[(n + round_) % len(keys)]
+            fields.append((name, key))
+            expected[question.pk] = [key]
+            first = key if question.order == 1 else first
+        elif question.kind == "multiple":
+            picked = [k for i, k in enumerate(keys) if (n + i + round_) % 2 == 0]
+            fields.extend((name, k) for k in picked)
+            expected[question.pk] = picked
+        elif question.kind == "ranking":
+            order = keys[round_ % len(keys) :] + keys[: round_ % len(keys)]
+            fields.extend(
+                (f"{name}-rank-{key}", str(place)) for place, key in enumerate(order, start=1)
+            )
+            expected[question.pk] = order
+        elif question.kind == "number":
+            fields.append((name, str((n + round_) % 10)))
+            expected[question.pk] = str((n + round_) % 10)
+        else:
+            text = f"Respondent {n}, round {round_}: the crossings come first."
+            fields.append((name, text))
+            expected[question.pk] = text
+    return fields, expected
+
+
+def at_once(requests: list, port: int, check) -> Result:
+    """Every request sent at the same instant, one connection each."""
+    result = Result("", len(requests))
+    lock = threading.Lock()
+    ready = threading.Barrier(len(requests) + 1)
+
+    def client(request) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=120)
+        conn.connect()
+        ready.wait()
+        began = time.perf_counter()
+        try:
+            method, path, body, headers = request
+            conn.request(method, path, body=body, headers=headers)
+            answer = conn.getresponse()
+            answer.read()
+            ok, error = check(answer)
+        except (OSError, http.client.HTTPException) as exc:
+            ok, error = False, type(exc).__name__
+        with lock:
+            result.add(ok, time.perf_counter() - began, error)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(r,), daemon=True) for r in requests]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def submitted(path: str):
+    def check(answer) -> tuple[bool, str]:
+        where = urllib.parse.urlsplit(answer.getheader("Location") or "").path
+        if answer.status == 302 and where == path:
+            return True, ""
+        return False, f"HTTP {answer.status} to {where or '-'}"
+
+    return check
+
+
+def healthy(answer) -> tuple[bool, str]:
+    return (answer.status == 200, "" if answer.status == 200 else f"HTTP {answer.status}")
+
+
+def stored(proposal, people: list[Respondent], expected: dict[int, dict], round_: int) -> str:
+    """What the database holds against what was sent: '' when it all agrees."""
+    from discussion.submissions.models import FormResponse
+
+    responses = {
+        r.respondent_id: r
+        for r in FormResponse.objects.filter(proposal=proposal).prefetch_related("answers")
+    }
+    problems = []
+    if set(responses) != {p.user_id for p in people}:
+        problems.append(f"{len(responses)} responses for {len(people)} respondents")
+    for person in people:
+        response = responses.get(person.user_id)
+        if response is None:
+            continue
+        if response.status != "submitted" or response.revision != round_:
+            problems.append(f"respondent {person.user_id}: {response.status} r{response.revision}")
+            continue
+        got = {}
+        for answer in response.answers.all():
+            got[answer.question_id] = (
+                answer.choices
+                or answer.text
+                or (None if answer.number is None else f"{answer.number.normalize():f}")
+            )
+        if got != expected[person.user_id]:
+            problems.append(f"respondent {person.user_id}: answers differ from those sent")
+    return "; ".join(problems[:5])
+
+
+def run(args, proposal, people: list[Respondent], daphne: Daphne) -> int:
+    from django.urls import reverse
+
+    from discussion.submissions.services import published_questions
+
+    questions = published_questions(proposal)
+    path = reverse("discussion:form", kwargs={"slug": proposal.slug})
+    failures = 0
+    print(f"{len(questions)} questions, {len(people)} respondents, {args.rounds} rounds")
+    print("| round | requests | ok | p50 ms | p99 ms | max ms | healthz p99 ms | stored |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for round_ in range(1, args.rounds + 1):
+        requests, expected = [], {}
+        for n, person in enumerate(people):
+            fields, expected[person.user_id] = answers_for(questions, n, round_)
+            body = urllib.parse.urlencode(
+                [
+                    ("csrfmiddlewaretoken", person.csrf),
+                    ("respondent_kind", "individual"),
+                    ("publication", "anonymous"),
+                    ("action", "submit"),
+                    *fields,
+                ]
+            )
+            headers = {
+                "Cookie": person.cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            requests.append(("POST", path, body, headers))
+        health = at_once([("GET", "/healthz", None, {})] * len(people), daphne.port, healthy)
+        result = at_once(requests, daphne.port, submitted(path))
+        problem = stored(proposal, people, expected, round_)
+        errors = daphne.new_errors()
+        done, healthy_done = len(result.latencies), len(health.latencies)
+        ok = done == len(people) and healthy_done == len(people) and not problem and not errors
+        failures += not ok
+        print(
+            f"| {round_} | {len(people)} | {done} | {result.percentile(0.5):.0f} "
+            f"| {result.percentile(0.99):.0f} | {max(result.latencies, default=0) * 1000:.0f} "
+            f"| {health.percentile(0.99):.0f} | {problem or 'all as sent'} |"
+        )
+        if result.errors or errors:
+            print(f"  errors: {dict(result.errors)}; server log errors: {errors}")
+    return 1 if failures else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--respondents", type=int, default=RESPONDENTS)
+    parser.add_argument("--rounds", type=int, default=3, help="the first submits, the rest change")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _interrupted)
+    from consult.infra.redis_server import PrivateRedis
+
+    tmp = tempfile.TemporaryDirectory(prefix="consult-form-")
+    redis = daphne = None
+    try:
+        redis = PrivateRedis(workdir=Path(tmp.name) / "redis").start()
+        os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
+        os.environ.update(
+            REDIS_URL=redis.url,
+            DJANGO_SETTINGS_MODULE="write_settings",
+            DEBUG="false",
+            HTTPS="false",
+            ALLOWED_HOSTS=f"{HOST},localhost",
+            MEDIA_ROOT=str(Path(tmp.name) / "media"),
+        )
+        setup_django()
+        proposal, people = build(args.respondents)
+        daphne = Daphne("write_settings:application")
+        daphne.start()
+        return run(args, proposal, people, daphne)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if daphne:
+            daphne.stop()
+        if redis:
+            redis.stop()
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
