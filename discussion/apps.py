@@ -8,3 +8,4 @@ class DiscussionConfig(AppConfig):
 
     def ready(self) -> None:
         from discussion import receivers  # noqa: F401 - connects the receivers
+        from discussion.submissions import receivers as form_receivers  # noqa: F401
