@@ -24,6 +24,12 @@ DEFAULT_MAX_CHARS = 200_000
 # A PDF's pages are read up to this many; the text cap usually comes first
 # (about 80 dense pages), so this bounds only PDFs of nearly empty pages.
 DEFAULT_MAX_PAGES = 500
+# Drawing instructions decoded behind one page (its content and forms), and
+# behind all pages read: pypdf takes about 4 s of CPU per MiB of them here,
+# while a dense page of text needs tens of KiB. A heavier page is skipped,
+# and reading stops once the total is spent.
+MAX_PAGE_CONTENT = 1024 * 1024
+MAX_PDF_CONTENT = 4 * 1024 * 1024
 # The XML part of a Word or OpenDocument file may inflate to this much: 200,000
 # characters of heavily formatted text take under 10 MiB of XML, and parsing
 # 16 MiB of bare markup takes a few seconds on one core.
@@ -101,7 +107,8 @@ def clean(text: str, max_chars: int) -> str:
 
 def pdf_text(data: bytes, limit: Limits) -> str:
     """The text layer of the first `max_pages` pages, stopping once there is
-    enough text. An image-only PDF (a scan) has none: the result is empty."""
+    enough text or the drawing instructions' budget is spent. An image-only
+    PDF (a scan) has none: the result is empty."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
@@ -110,13 +117,7 @@ def pdf_text(data: bytes, limit: Limits) -> str:
         if reader.is_encrypted and not reader.decrypt(""):
             # Only a PDF locked for changes (an empty opening password) is read.
             raise ExtractionError("encrypted with a password")
-        parts, length = [], 0
-        for number, page in enumerate(reader.pages):
-            if number >= limit.max_pages or length > limit.max_chars:
-                break
-            text = page.extract_text() or ""
-            parts.append(text)
-            length += len(text)
+        return _pages_text(reader, limit)
     except FileNotDecryptedError as error:
         raise ExtractionError("encrypted with a password") from error
     except DependencyError as error:
@@ -134,7 +135,50 @@ def pdf_text(data: bytes, limit: Limits) -> str:
         zlib.error,
     ) as error:
         raise ExtractionError(f"not a readable PDF ({type(error).__name__})") from error
+
+
+def _pages_text(reader, limit: Limits) -> str:
+    parts, length, budget, skipped = [], 0, MAX_PDF_CONTENT, 0
+    for number, page in enumerate(reader.pages):
+        if number >= limit.max_pages or length > limit.max_chars or budget <= 0:
+            break
+        weight = page_weight(page)
+        budget -= weight
+        if weight > MAX_PAGE_CONTENT or budget < 0:
+            skipped += 1
+            continue
+        text = page.extract_text() or ""
+        parts.append(text)
+        length += len(text)
+    if skipped and not "".join(parts).strip():
+        # Not a scan: pages too heavy to read.
+        raise ExtractionError(f"{skipped} pages beyond the drawing instructions' limit")
     return "\n\n".join(parts)
+
+
+def page_weight(page) -> int:
+    """Decoded bytes of the drawing instructions behind a page: its content
+    streams and the forms it draws (nested up to three deep)."""
+    contents = page.get_contents()
+    size = len(contents.get_data()) if contents is not None else 0
+    return size + _forms_weight(page.get("/Resources"), depth=0, seen=set())
+
+
+def _forms_weight(resources, *, depth: int, seen: set[int]) -> int:
+    resources = resources.get_object() if resources is not None else None
+    xobjects = resources.get("/XObject") if resources is not None and depth < 3 else None
+    if xobjects is None:
+        return 0
+    total = 0
+    for reference in xobjects.get_object().values():
+        key = getattr(reference, "idnum", id(reference))
+        form = reference.get_object()
+        if key in seen or form.get("/Subtype") != "/Form":
+            continue
+        seen.add(key)
+        nested = _forms_weight(form.get("/Resources"), depth=depth + 1, seen=seen)
+        total += len(form.get_data()) + nested
+    return total
 
 
 # --- Word and OpenDocument -----------------------------------------------------------------------

@@ -138,6 +138,36 @@ def test_a_pdf_whose_text_is_huge_is_capped():
     assert len(text) == 2000 and CHINESE in text
 
 
+def with_heavy_page(light: str, heavy: str) -> bytes:
+    """A PDF of a light page and a page whose drawing instructions repeat
+    until they pass the limit: a few kB on disk, megabytes to interpret."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf(light, heavy))))
+    page = writer.pages[1]
+    stream = StreamObject()
+    content = page.get_contents().get_data()
+    stream.set_data(content * (extraction.MAX_PAGE_CONTENT // len(content) + 1))
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    page.compress_content_streams()
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_a_page_of_megabytes_of_drawing_instructions_is_not_interpreted():
+    data = with_heavy_page("Light page", "重" * 200)
+    assert len(data) < 50_000
+    from pypdf import PdfReader
+
+    weights = [extraction.page_weight(page) for page in PdfReader(io.BytesIO(data)).pages]
+    assert weights[0] < 100_000 < extraction.MAX_PAGE_CONTENT < weights[1]
+    assert read(data, files.PDF) == "Light page"
+    with pytest.raises(ExtractionError, match="1 pages beyond the drawing instructions' limit"):
+        read(with_heavy_page("", "重" * 200), files.PDF)
+
+
 def test_an_image_only_pdf_has_no_text():
     blank = pdf('<span style="display:inline-block;width:5cm;height:5cm;background:#000"></span>')
     assert read(blank, files.PDF) == ""
