@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.tasks import task
+from django.utils import timezone
 
 from consult.infra import files
 from discussion.submissions import extraction
 from discussion.submissions.models import ExtractionState, ResponseDocument
 
 logger = logging.getLogger(__name__)
+
+# A document still waiting this long was never read (the queue refused the
+# task, or the worker stopped mid-way): the sweep enqueues it again.
+STALE_AFTER = timedelta(minutes=30)
+SWEEP_BATCH = 200
 
 
 @task
@@ -47,3 +54,18 @@ def _read(document: ResponseDocument) -> tuple[str, str]:
         # A PDF without a text layer is a scan by another name.
         return ExtractionState.SKIPPED, ""
     return ExtractionState.DONE, text
+
+
+@task
+def documents_extract_pending() -> int:
+    """Enqueue again the documents left waiting to be read (schedule hourly),
+    so that no document's words are lost to a queue that was down."""
+    stale = ResponseDocument.objects.filter(
+        extraction=ExtractionState.PENDING,
+        is_scan=False,
+        uploaded_at__lt=timezone.now() - STALE_AFTER,
+    ).order_by("pk")
+    ids = list(stale.values_list("pk", flat=True)[:SWEEP_BATCH])
+    for document_id in ids:
+        extract_document.enqueue(document_id=document_id)
+    return len(ids)

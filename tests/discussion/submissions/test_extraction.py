@@ -298,6 +298,66 @@ def test_documents_are_read_by_the_worker_after_the_commit(
     )
 
 
+@pytest.mark.django_db(transaction=True)
+def test_in_the_database_queue_the_worker_reads_each_document_once_committed(
+    make_user, form_consultation, questions, media, settings
+):
+    """Production's queue: each task waits as a row, written on commit, until
+    a worker runs it."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response = services.response_save(
+        actor=make_user(),
+        proposal=form_consultation,
+        respondent=ORGANISATION,
+        answers=full_answers(questions),
+        submit=True,
+        uploads=[upload("view.docx", docx(paragraphs(CHINESE))), upload("view.pdf", pdf("Annex"))],
+    )
+    documents = list(response.documents.all())
+    queued = DBTaskResult.objects.filter(task_path="discussion.submissions.tasks.extract_document")
+    assert sorted(row.args_kwargs["kwargs"]["document_id"] for row in queued) == sorted(
+        d.pk for d in documents
+    )
+    assert {d.extraction for d in documents} == {ExtractionState.PENDING}
+
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+    read = {d.original_name: d.extracted_text for d in ResponseDocument.objects.all()}
+    assert read == {"view.docx": CHINESE, "view.pdf": "Annex"}
+
+
+def test_documents_left_waiting_are_queued_again_by_the_sweep(
+    make_user, form_consultation, questions, media, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from discussion.submissions.tasks import documents_extract_pending
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    documents = respond(
+        make_user,
+        form_consultation,
+        questions,
+        upload("old.docx", docx(paragraphs("old"))),
+        upload("new.docx", docx(paragraphs("new"))),
+        capture=django_capture_on_commit_callbacks,
+    )
+    DBTaskResult.objects.all().delete()  # the queue lost them
+    old = documents["old.docx"]
+    ResponseDocument.objects.filter(pk=old.pk).update(
+        uploaded_at=timezone.now() - timedelta(hours=1)
+    )
+    assert documents_extract_pending.call() == 1
+    [row] = DBTaskResult.objects.all()
+    assert row.args_kwargs["kwargs"] == {"document_id": old.pk}
+
+
 SECRET = "Our confidential bank details 12345"
 
 
