@@ -109,6 +109,7 @@ def pdf_text(data: bytes, limit: Limits) -> str:
     """The text layer of the first `max_pages` pages, stopping once there is
     enough text or the drawing instructions' budget is spent. An image-only
     PDF (a scan) has none: the result is empty."""
+    # Imported here: only the worker reads PDFs, the web processes never do.
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
