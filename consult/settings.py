@@ -376,6 +376,17 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Attachments larger than this are refused with a message (10 MiB by default).
 CONSULT_ATTACHMENT_MAX_BYTES = config.env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# Documents attached to form responses (discussion/submissions/documents.py):
+# the largest file, how many per response, the deployment's virus scanner (a
+# dotted path to a callable; none by default), and how much text is read.
+CONSULT_RESPONSE_DOCUMENT_MAX_BYTES = config.env_int(
+    "RESPONSE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1
+)
+CONSULT_RESPONSE_DOCUMENTS_MAX = config.env_int("RESPONSE_DOCUMENTS_MAX", 5)
+CONSULT_RESPONSE_DOCUMENT_SCANNER = config.env_str("RESPONSE_DOCUMENT_SCANNER") or None
+CONSULT_RESPONSE_DOCUMENT_TEXT_MAX_CHARS = config.env_int(
+    "RESPONSE_DOCUMENT_TEXT_MAX_CHARS", 200_000, minimum=1
+)
 
 # --- The API ------------------------------------------------------------------
 

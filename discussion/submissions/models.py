@@ -206,6 +206,9 @@ class ExtractionState(models.TextChoices):
     PENDING = "pending", _("Waiting to be read")
     DONE = "done", _("Read")
     FAILED = "failed", _("Could not be read")
+    # A scan of a letter, or a PDF with no text layer: its words are not
+    # read (there is no character recognition); it is not a failure.
+    SKIPPED = "skipped", _("Not read: a scan")
 
 
 class ResponseDocument(models.Model):

@@ -48,6 +48,8 @@ TASKS = {
     "exports": ("consult.privacy.tasks.exports_expire", HOUR),
     # Postal codes unused after 30 days: the request ends, its address is dropped.
     "postal codes": ("consult.identity.tasks.postal_codes_expire", HOUR),
+    # Documents attached to responses that were never read (the queue was down).
+    "documents": ("discussion.submissions.tasks.documents_extract_pending", HOUR),
 }
 
 
