@@ -648,3 +648,33 @@ def test_the_form_renders_in_chinese():
         html = render(FORM, public=True)
     assert "<svg" in html
     assert "How responses arrived" not in html
+
+
+def test_the_key_figures_count_the_form_responses_and_those_from_outside_the_website():
+    from consult.reports.templatetags.reports import report_facts
+
+    facts = report_facts({"summary": {"form": FORM}})
+    assert facts[1]["label"] == "Responses to the form"
+    assert (facts[1]["shown"], facts[1]["note"]) == ("5", "2 by post, email, phone or at a meeting")
+    assert "Responses to the form" not in [f["label"] for f in report_facts({"summary": {}})]
+
+
+def test_the_pdf_shows_the_form_figures_as_text():
+    pypdf = pytest.importorskip("pypdf")
+    from consult.reports.rendering import exports
+    from tests.reports.factories import sample_snapshot
+    from tests.reports.rendering.test_exports import pdf_pages
+
+    snapshot = sample_snapshot()
+    snapshot["summary"] = public_summary({**snapshot["summary"], "form": copy.deepcopy(FORM)})
+    try:
+        data = exports.report_pdf(snapshot, base_url="http://testserver/")
+    except exports.PdfUnavailable:
+        pytest.skip("WeasyPrint cannot draw a PDF here")
+    assert pypdf.PdfReader(io.BytesIO(data)).pages
+    text = "".join(pdf_pages(data))
+    for words in ("Howresponsesarrived", "Rankthesemeasures.", "Hiddenbymoderators"):
+        assert words in text
+    assert "ParentsforSafeStreets" in text
+    assert "QuietTraders" not in text
+    assert "2organisationsthataskednottobenamed" in text
