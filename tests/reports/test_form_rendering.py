@@ -562,6 +562,13 @@ def test_only_named_and_anonymous_submitted_responses_are_published(responses, f
     assert rows[responses["letter"].pk]["name"] == "Pat Letter"
 
 
+def test_the_published_responses_are_read_in_three_queries_whatever_their_number(
+    responses, form_consultation, django_assert_num_queries
+):
+    with django_assert_num_queries(3):
+        assert len(published_form_responses(form_consultation)) == 5
+
+
 def test_hidden_words_are_replaced_and_held_words_left_out(responses, form_consultation, questions):
     comments = questions["comments"]
     FormAnswer.objects.filter(response=responses["named"], question=comments).update(

@@ -235,7 +235,9 @@ def number_chart(question: dict, *, prefix: str) -> SafeString:
             body.append(
                 svg.text(x + slot / 2, bottom - h - 3, number(count), size=10, anchor="middle")
             )
-        body.append(svg.text(x + slot / 2, bottom + 16, bin_label(item), size=10, anchor="middle"))
+        # Narrow columns cut their label; the table has every range in full.
+        label = svg.fit(bin_label(item), max(int(slot / 5.5), 3))
+        body.append(svg.text(x + slot / 2, bottom + 16, label, size=10, anchor="middle"))
     body.append(svg.text(left, height - 8, _("Number given"), size=11, fill=MUTED))
     return svg.document(
         prefix, question.get("prompt", ""), number_desc(question), width, height, body
