@@ -312,6 +312,9 @@ def test_a_form_without_responses_says_no_responses_yet():
     html = render(empty)
     assert "No responses yet." in html
     assert "<svg" not in html
+    # Each question is still there, for its "you said / we did" in the report.
+    assert "Agree?</h3>" in html and "Nobody answered this question." in html
+    assert "How responses arrived" not in html
 
 
 def test_a_consultation_without_a_form_shows_nothing_of_it():
