@@ -418,6 +418,23 @@ def report_with_form(form_consultation, official, django_capture_on_commit_callb
     return report_draft(actor=official, proposal=form_consultation)
 
 
+def test_the_summary_page_shows_officials_the_form_and_every_organisation(
+    client, report_with_form, official
+):
+    client.force_login(official)
+    url = reverse("reports:summary", args=[report_with_form.proposal.slug])
+    html = client.get(url).content.decode()
+    assert "Answers to the response form" in html
+    for name in ("Parents for Safe Streets", *UNNAMED):
+        assert f'<th scope="row">{name}</th>' in html
+    run = report_with_form.summary_run
+    del run.result["form"]
+    run.save(update_fields=["result"])
+    html = client.get(url).content.decode()
+    # Without a form the summary is as it was.
+    assert "Answers to the response form" not in html and 'id="form"' not in html
+
+
 def test_the_report_has_a_we_did_per_question_that_officials_write(
     client, report_with_form, official
 ):
