@@ -706,3 +706,14 @@ def test_the_pdf_shows_the_form_figures_as_text():
     assert "ParentsforSafeStreets" in text
     assert "QuietTraders" not in text
     assert "2organisationsthataskednottobenamed" in text
+
+
+def test_words_typed_by_officials_and_organisations_are_escaped_everywhere():
+    form = copy.deepcopy(FORM)
+    form["questions"][0]["prompt"] = "<script>alert(1)</script>"
+    form["questions"][0]["choices"][0]["label"] = '<img src=x onerror="alert(2)">'
+    form["organisations"][0]["name"] = "<b>Bold</b> Ltd"
+    for public in (False, True):
+        html = render(form, public=public)
+        assert "<script>" not in html and "<img" not in html and "<b>Bold" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
