@@ -125,14 +125,17 @@ class ResponseReport(models.Model):
 class EntryKind(models.TextChoices):
     THEME = "theme", _("Theme")
     SECTION = "section", _("Section")
+    QUESTION = "question", _("Question of the response form")
 
 
 class ReportEntry(models.Model):
-    """One "you said / we did" pair: for a theme or for a section."""
+    """One "you said / we did" pair: for a theme, a section, or a question of
+    the response form."""
 
     report = models.ForeignKey(ResponseReport, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(max_length=10, choices=EntryKind.choices)
-    # The theme's slug or the section's id, as the summary names them.
+    # The theme's slug, the section's id or the question's id, as the summary
+    # names them.
     key = models.CharField(max_length=120)
     title = models.CharField(_("title"), max_length=200)
     order = models.PositiveIntegerField(default=0)

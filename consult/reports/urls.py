@@ -17,4 +17,9 @@ urlpatterns = [
     path("report/", views.report_public, name="public"),
     path("report/evidence/", views.report_evidence, name="evidence"),
     path("report/download/<str:fmt>/", views.report_download, name="download"),
+    path(
+        "report/responses.csv",
+        views.report_form_responses,
+        name="form-responses-download",
+    ),
 ]

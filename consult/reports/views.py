@@ -25,6 +25,7 @@ from consult.reports.forms import ReportForm
 from consult.reports.models import ReportState, ResponseReport, RunState, SummaryRun
 from consult.reports.rendering import exports
 from consult.reports.rendering.exports import FORMATS, downloads
+from consult.reports.rendering.form_responses import responses_csv
 from consult.reports.report import evidence
 from consult.reports.report.drafting import ALREADY_PUBLISHED
 from consult.reports.report.drafting import report_draft as draft
@@ -35,6 +36,7 @@ from consult.reports.summary import services as summary_services
 from consult.reports.summary.selectors import latest_run
 from consult.reports.summary.stages import STAGE_LABELS
 from discussion.models import ResponseStatus
+from discussion.submissions.selectors import published_form_questions, published_form_responses
 from proposals.access import access_proposal
 from proposals.models import Proposal
 
@@ -374,6 +376,21 @@ def report_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         return response
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}.{fmt}"'
+    return response
+
+
+@require_safe
+def report_form_responses(request: HttpRequest, slug: str) -> HttpResponse:
+    """The responses to the form that their authors let be published, as a
+    CSV, read afresh: a moderator's later decisions apply."""
+    proposal, _report = _published(request, slug)
+    questions = published_form_questions(proposal)
+    if not questions:
+        raise Http404
+    body = responses_csv(questions, published_form_responses(proposal))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    name = _ascii(f"{proposal.slug}-responses")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 

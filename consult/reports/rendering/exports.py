@@ -104,6 +104,7 @@ def _csv_rows(snapshot: dict) -> Iterator[Line]:
     yield from _group_rows(summary.get("groups") or {})
     yield from _campaign_rows(summary.get("campaigns") or {})
     yield from _coverage_rows(summary.get("coverage") or {})
+    yield from _form_rows(summary.get("form") or {})
     yield from _entry_rows(snapshot.get("entries") or [])
     for comment_id, comment in sorted(
         (summary.get("comments") or {}).items(), key=lambda item: int(item[0])
@@ -329,6 +330,58 @@ def _coverage_rows(coverage: dict) -> Iterator[Line]:
             comment.get("comment"),
             {"agree": comment.get("agree"), "answered": comment.get("answered")},
         )
+
+
+def _form_rows(form: dict) -> Iterator[Line]:
+    """The response form's figures; nothing for a consultation without a form,
+    so its CSV stays as it was."""
+    if not form:
+        return
+    yield from _fields(
+        "form",
+        "all",
+        {
+            "responses": form.get("responses"),
+            **{f"kind_{k}": v for k, v in (form.get("by_kind") or {}).items()},
+            **{f"channel_{k}": v for k, v in (form.get("by_channel") or {}).items()},
+            "organisations_unnamed": form.get("organisations_unnamed"),
+        },
+    )
+    for question in form.get("questions") or []:
+        qid = question.get("id")
+        yield from _fields(
+            "form_question",
+            qid,
+            {k: question.get(k) for k in ("order", "kind", "prompt", "answered", "skipped")},
+        )
+        for choice in question.get("choices") or []:
+            yield from _fields(
+                "form_choice",
+                f"{qid}:{choice.get('key')}",
+                {
+                    **{k: choice.get(k) for k in ("label", "count", "share")},
+                    **{f"kind_{k}": v for k, v in (choice.get("by_kind") or {}).items()},
+                    **{f"channel_{k}": v for k, v in (choice.get("by_channel") or {}).items()},
+                },
+            )
+        for item in question.get("ranking") or []:
+            yield from _fields(
+                "form_ranking",
+                f"{qid}:{item.get('key')}",
+                {k: item.get(k) for k in ("label", "mean_rank", "first", "ranked", "score")},
+            )
+        figures = question.get("number") or {}
+        for index, item in enumerate(figures.get("bins") or []):
+            yield from _fields("form_number_bin", f"{qid}:{index}", item)
+        if question.get("text"):
+            yield from _fields("form_text", qid, question["text"])
+    for row in form.get("organisations") or []:
+        if row.get("publication") == "named":
+            yield from _fields(
+                "form_organisation",
+                row.get("response"),
+                {k: row.get(k) for k in ("name", "type", "official_view", "channel")},
+            )
 
 
 def _entry_rows(entries: list[dict]) -> Iterator[Line]:

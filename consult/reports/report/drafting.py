@@ -14,6 +14,7 @@ from consult.accounts.audit import audit_record
 from consult.accounts.models import User
 from consult.reports import rules
 from consult.reports.models import ENTRY_TEXT_MAX_LENGTH, EntryKind, ReportEntry, ResponseReport
+from consult.reports.report.questions import question_rows, question_said
 from consult.reports.report.versions import Versions
 from consult.reports.summary.selectors import latest_run
 from consult.reports.summary.services import lock_proposal
@@ -117,8 +118,9 @@ def report_draft(*, actor: User, proposal: Proposal) -> ResponseReport:
 
 
 def _draft_entries(report: ResponseReport, proposal: Proposal, result: dict) -> None:
-    """One entry per tagged theme, then per section, in that order; what the
-    new summary no longer has goes, unless an official wrote an answer to it."""
+    """One entry per tagged theme, then per section, then per question of the
+    response form, in that order; what the new summary no longer has goes,
+    unless an official wrote an answer to it."""
     existing = {(entry.kind, entry.key): entry for entry in report.entries.all()}
     responses = list(
         OfficialResponse.objects.filter(proposal=proposal)
@@ -156,12 +158,32 @@ def _draft_entries(report: ResponseReport, proposal: Proposal, result: dict) -> 
             answers=_responses_said(mine),
             version=_named_version(mine) or versions.for_section(section["id"]),
         )
-    current = {("theme", t["slug"]) for t in result["themes"]["tagged"]} | {
-        ("section", str(row["id"])) for row in result["stances"]["sections"]
-    }
+    _draft_questions(report, existing, result, order)
+    current = (
+        {("theme", t["slug"]) for t in result["themes"]["tagged"]}
+        | {("section", str(row["id"])) for row in result["stances"]["sections"]}
+        | {("question", str(q["id"])) for q in question_rows(result)}
+    )
     for key, entry in existing.items():
         if key not in current and not entry.we_did.strip():
             entry.delete()
+
+
+def _draft_questions(report: ResponseReport, existing: dict, result: dict, order: int) -> None:
+    """An entry per question of the response form: "we did" is the officials' to write."""
+    for question in question_rows(result):
+        order += 1
+        _entry(
+            report,
+            existing,
+            kind=EntryKind.QUESTION,
+            key=str(question["id"]),
+            title=question.get("prompt") or "",
+            order=order,
+            you_said=question_said(question),
+            answers=("", ""),
+            version=None,
+        )
 
 
 def _entry(report, existing, *, kind, key, title, order, you_said, answers, version) -> None:

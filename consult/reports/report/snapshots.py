@@ -12,6 +12,7 @@ from django.utils import timezone
 from consult.infra.text import render_markdown
 from consult.opendata import public
 from consult.reports.models import EntryKind, ReportEntry, ResponseReport
+from consult.reports.report.questions import question_figures
 from consult.reports.report.versions import Versions
 from proposals import diff
 from proposals.models import Proposal
@@ -44,11 +45,12 @@ def snapshot_build(report: ResponseReport, *, published_at=None) -> dict:
     result = report.summary_run.result
     themes = {row["slug"]: row for row in result["themes"]["tagged"]}
     sections = {str(row["id"]): row for row in result["stances"]["sections"]}
+    questions = question_figures(result)
     opened = Versions.of(proposal).baseline
     baseline = list(opened.section_versions.order_by("order")) if opened else []
     compared: dict[int, list] = {}
     entries = [
-        _entry_shown(entry, themes, sections, diff=_diff_rows(entry, baseline, compared))
+        _entry_shown(entry, themes, sections, questions, diff=_diff_rows(entry, baseline, compared))
         for entry in report.entries.select_related("version").order_by("order", "pk")
     ]
     jurisdiction = getattr(proposal.department, "jurisdiction", None)
@@ -68,12 +70,26 @@ def snapshot_build(report: ResponseReport, *, published_at=None) -> dict:
         "intro": report.intro,
         "intro_html": render_markdown(report.intro),
         "entries": entries,
-        "summary": result,
+        "summary": public_summary(result),
     }
 
 
-def _entry_shown(entry: ReportEntry, themes: dict, sections: dict, *, diff: list) -> dict:
-    """One entry of the snapshot, with the figures of its theme or section."""
+def public_summary(result: dict) -> dict:
+    """The summary as the public may read it: of the organisations that
+    answered the form, only those that chose to be named are listed; the
+    others are counted (`organisations_unnamed`)."""
+    form = result.get("form")
+    if not form or not form.get("organisations"):
+        return result
+    named = [row for row in form["organisations"] if row.get("publication") == "named"]
+    unnamed = len(form["organisations"]) - len(named) + (form.get("organisations_unnamed") or 0)
+    return {**result, "form": {**form, "organisations": named, "organisations_unnamed": unnamed}}
+
+
+def _entry_shown(
+    entry: ReportEntry, themes: dict, sections: dict, questions: dict, *, diff: list
+) -> dict:
+    """One entry of the snapshot, with the figures of its theme, section or question."""
     figures = {"comments": 0, "comments_unique": 0}
     comment_ids: list[int] = []
     if entry.kind == EntryKind.THEME and entry.key in themes:
@@ -86,6 +102,8 @@ def _entry_shown(entry: ReportEntry, themes: dict, sections: dict, *, diff: list
         figures = {
             key: row[key] for key in ("comments", "comments_unique", "support", "oppose", "neutral")
         }
+    elif entry.kind == EntryKind.QUESTION:
+        figures = questions.get(entry.key) or {"answered": 0, "skipped": 0}
     return {
         "kind": entry.kind,
         "key": entry.key,

@@ -145,6 +145,22 @@ def report_facts(snapshot: dict) -> list[dict]:
             % {"count": svg.number(coverage.get("comments_public", 0))},
         },
     ]
+    form = summary.get("form")
+    if form:
+        offline = sum(
+            count for channel, count in (form.get("by_channel") or {}).items() if channel != "web"
+        )
+        facts.insert(
+            1,
+            {
+                "label": _("Responses to the form"),
+                "value": form.get("responses") or 0,
+                "note": _("%(count)s by post, email, phone or at a meeting")
+                % {"count": svg.number(offline)}
+                if offline
+                else "",
+            },
+        )
     for fact in facts:
         fact["shown"] = svg.number(fact["value"] or 0)
     return facts
