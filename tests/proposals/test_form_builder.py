@@ -502,3 +502,60 @@ def test_the_builder_page_reads_a_fixed_number_of_queries(
         response = official_client.get(builder(draft))
     assert response.status_code == 200
     assert len(soup(response).select("ol.form-questions > li")) == size
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "kind",
+        "prompt",
+        "help_text",
+        "choices",
+        "text_limit",
+        "min_value",
+        "max_value",
+        "section",
+        "shown_if",
+        "shown_if_choices",
+        "required",
+    ],
+)
+def test_a_nul_byte_in_any_field_is_a_message_never_an_error_page(
+    official_client, form_draft, field
+):
+    base = {"kind": "single", "prompt": "Nul?", "choices": "a\nb"}
+    response = add(official_client, form_draft, **{**base, field: "x\x00y"})
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert errors(response)
+    stored = FormQuestion.objects.values_list("prompt", "help_text", "choices")
+    assert not any("\x00" in str(row) for row in stored)
+
+
+def test_every_post_needs_the_csrf_token(form_draft, people):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.official)
+    question = by_prompt(form_draft, "Anything else?")
+    for url in (
+        f"/manage/{form_draft.pk}/form/add/",
+        f"/manage/{form_draft.pk}/form/{question.pk}/",
+        f"/manage/{form_draft.pk}/form/{question.pk}/move/",
+        f"/manage/{form_draft.pk}/form/{question.pk}/remove/",
+    ):
+        assert client.post(url, {"kind": "text", "prompt": "x"}).status_code == 403
+    assert FormQuestion.objects.filter(proposal=form_draft).count() == 7
+
+
+def test_the_builder_links_to_the_entry_page_only_when_it_exists(
+    official_client, form_draft, monkeypatch
+):
+    from proposals.questionnaire import selectors
+
+    link = "Enter a response received by post, email, phone or at a meeting"
+    monkeypatch.setattr(selectors, "entry_url", lambda slug: None)
+    assert link not in official_client.get(builder(form_draft)).content.decode()
+    monkeypatch.setattr(selectors, "entry_url", lambda slug: f"/enter/{slug}/")
+    page = soup(official_client.get(builder(form_draft)))
+    assert page.find("a", string=link)["href"] == f"/enter/{form_draft.slug}/"
