@@ -236,6 +236,9 @@ def test_bad_input_gets_a_message_on_its_field_and_writes_nothing(
     # The error is linked to its field for screen readers.
     described = page.find(id=f"id_{field}") or page.find(attrs={"name": field})
     assert f"id_{field}_error" in (described.get("aria-describedby") or "")
+    # The summary's link goes to the field.
+    links = [a["href"] for a in page.select(".form-error-summary a")]
+    assert f"#{described['id']}" in links
     assert not FormQuestion.objects.filter(proposal=draft).exists()
 
 
