@@ -4,6 +4,7 @@ QuestionInput; the questionnaire's services check the rules and write."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,11 @@ def condition_sources(
         and q.kind != QuestionKind.RANKING
         and (editing is None or (q.pk != editing.pk and q.order < editing.order))
     ]
+
+
+def plain_number(value: Decimal | None) -> str | None:
+    """12.5000 as "12.5", 10.0000 as "10" (never "1E+1")."""
+    return None if value is None else f"{value.normalize():f}"
 
 
 def condition_value(question_id: int, key: str) -> str:
@@ -196,8 +202,8 @@ def question_initial(question: FormQuestion) -> dict:
         "required": question.required,
         "choices": "\n".join(label for _key, label in question.choices),
         "text_limit": question.text_limit,
-        "min_value": question.min_value,
-        "max_value": question.max_value,
+        "min_value": plain_number(question.min_value),
+        "max_value": plain_number(question.max_value),
         "section": question.section_id,
         "shown_if": question.shown_if_id,
         "shown_if_choices": [

@@ -21,7 +21,12 @@ from proposals.access import access_proposal
 from proposals.models import Proposal
 from proposals.questionnaire import selectors as form_selectors
 from proposals.questionnaire import services
-from proposals.questionnaire.forms import QuestionForm, condition_sources, question_initial
+from proposals.questionnaire.forms import (
+    QuestionForm,
+    condition_sources,
+    plain_number,
+    question_initial,
+)
 from proposals.questionnaire.models import FormQuestion
 from proposals.services.common import EDITABLE
 
@@ -68,6 +73,8 @@ def _preview(question: FormQuestion) -> dict:
         "question": question,
         "choices": question.choice_pairs() if question.has_choices else [],
         "condition": condition,
+        "low": plain_number(question.min_value),
+        "high": plain_number(question.max_value),
     }
 
 

@@ -443,6 +443,18 @@ def test_the_preview_marks_published_new_and_frozen_questions(official_client, a
     )
 
 
+def test_number_bounds_read_as_people_write_them(official_client, draft):
+    add(official_client, draft, kind="number", prompt="How many?", min_value="10", max_value="12.5")
+    question = by_prompt(draft, "How many?")
+    page = soup(official_client.get(builder(draft)))
+    assert "From 10 to 12.5." in page.find(id=f"question-{question.pk}").get_text()
+    edit = soup(official_client.get(f"/manage/{draft.pk}/form/{question.pk}/"))
+    assert (edit.find(id="id_min_value")["value"], edit.find(id="id_max_value")["value"]) == (
+        "10",
+        "12.5",
+    )
+
+
 def test_the_manage_page_links_to_the_form_with_its_counts(official_client, form_draft):
     page = soup(official_client.get(f"/manage/{form_draft.pk}/"))
     link = page.find(class_="response-form-link")
@@ -562,3 +574,10 @@ def test_the_builder_links_to_the_entry_page_only_when_it_exists(
     monkeypatch.setattr(selectors, "entry_url", lambda slug: f"/enter/{slug}/")
     page = soup(official_client.get(builder(form_draft)))
     assert page.find("a", string=link)["href"] == f"/enter/{form_draft.slug}/"
+
+
+def test_a_post_too_big_to_read_is_refused_not_an_error_page(official_client, draft, settings):
+    too_big = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1
+    response = add(official_client, draft, kind="single", choices="a\n" * (too_big // 2))
+    assert response.status_code == 400
+    assert not FormQuestion.objects.filter(proposal=draft).exists()
