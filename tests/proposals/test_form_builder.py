@@ -581,3 +581,12 @@ def test_a_post_too_big_to_read_is_refused_not_an_error_page(official_client, dr
     response = add(official_client, draft, kind="single", choices="a\n" * (too_big // 2))
     assert response.status_code == 400
     assert not FormQuestion.objects.filter(proposal=draft).exists()
+
+
+def test_the_builder_speaks_chinese(official_client, form_draft):
+    official_client.post("/i18n/setlang/", {"language": "zh-hans"})
+    page = soup(official_client.get(builder(form_draft)))
+    assert page.find("h1").get_text(strip=True) == "答复表"
+    assert "7 个新问题将从下一版本起显示" in page.find(class_="form-counts").get_text()
+    assert page.find("legend", string="显示位置和显示条件")
+    assert page.find("button", string="添加问题")

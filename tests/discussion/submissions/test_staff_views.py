@@ -212,3 +212,11 @@ def test_the_list_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(LIST)
     assert len(listed(response)) == size
+
+
+def test_the_list_speaks_chinese(client, clerk, consultations):
+    client.force_login(clerk)
+    client.post("/i18n/setlang/", {"language": "zh-hans"})
+    page = BeautifulSoup(client.get(LIST).content, "html.parser")
+    assert page.find("h1").get_text(strip=True) == "录入答复"
+    assert page.find("th", string="迄今由工作人员录入")
