@@ -5,14 +5,16 @@ from consult.accounts.roles import roles_held
 
 
 def roles(request) -> dict:
-    """`is_official`, `is_moderator`: show the officials' screens and the
-    moderation queue in the menu? One query for both, only if used."""
+    """`is_official`, `is_moderator`, `is_clerk`: show the officials' screens,
+    the moderation queue and response entry in the menu? One query for all,
+    only if used."""
     user = getattr(request, "user", None)
 
     held_roles = SimpleLazyObject(lambda: roles_held(user) if user is not None else frozenset())
     return {
         "is_official": SimpleLazyObject(lambda: Role.OFFICIAL in held_roles),
         "is_moderator": SimpleLazyObject(lambda: Role.MODERATOR in held_roles),
+        "is_clerk": SimpleLazyObject(lambda: Role.CLERK in held_roles),
     }
 
 

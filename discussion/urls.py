@@ -10,6 +10,7 @@ from discussion.moderation import (
     sanction_views,
 )
 from discussion.responses import views as response_views
+from discussion.submissions import staff_views as submission_staff_views
 
 app_name = "discussion"
 
@@ -50,6 +51,8 @@ urlpatterns = [
     path("people/<int:pk>/suspend/", sanction_views.person_suspend, name="person-suspend"),
     path("people/<int:pk>/ban/", sanction_views.person_ban, name="person-ban"),
     path("people/<int:pk>/lift/", sanction_views.person_lift, name="person-lift"),
+    # Officials and data entry clerks: responses received outside the website.
+    path("responses/enter/", submission_staff_views.form_entry_list, name="form-entry-list"),
 ]
 
 # A consultation's moderation pages, under its address (consult/urls.py

@@ -1,6 +1,8 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from proposals import manage_views as views
+from proposals.questionnaire import views as form_views
 
 app_name = "manage"
 
@@ -23,5 +25,18 @@ urlpatterns = [
         "<int:pk>/attachments/<int:attachment_id>/remove/",
         views.attachment_remove,
         name="attachment_remove",
+    ),
+    # The response form's builder (proposals/questionnaire/views.py).
+    path("<int:pk>/form/", form_views.form_builder, name="form"),
+    path("<int:pk>/form/add/", form_views.question_add, name="form_add"),
+    path("<int:pk>/form/<int:question_id>/", form_views.question_edit, name="form_question"),
+    path("<int:pk>/form/<int:question_id>/move/", form_views.question_move, name="form_move"),
+    path("<int:pk>/form/<int:question_id>/remove/", form_views.question_remove, name="form_remove"),
+    # Entering responses received outside the website is open to data entry
+    # clerks too, so its list lives with the responses (discussion/submissions).
+    path(
+        "responses/",
+        RedirectView.as_view(pattern_name="discussion:form-entry-list"),
+        name="responses-entry",
     ),
 ]

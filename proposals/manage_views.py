@@ -29,6 +29,7 @@ from proposals.forms import (
     VersionForm,
 )
 from proposals.models import Attachment, Proposal, Section, Status
+from proposals.questionnaire.selectors import form_overview
 from proposals.services import attachments, drafts, lifecycle, versions
 
 # Where each form lives on the manage page, for the "please correct" link.
@@ -109,6 +110,7 @@ def _render_manage(
         "sections": list(proposal.sections.filter(is_removed=False).order_by("order", "pk")),
         "versions": list(proposal.versions.order_by("-number")),
         "attachments": list(proposal.attachments.all()),
+        "response_form": form_overview(proposal),
         "forms": forms,
         "Status": Status,
     }
