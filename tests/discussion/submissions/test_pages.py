@@ -348,3 +348,73 @@ def _count(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured.captured_queries)
+
+
+def test_the_consultation_page_calls_to_respond_and_shows_my_response(
+    citizen_client, form_consultation, questions
+):
+    html = citizen_client.get(form_consultation.get_absolute_url()).content.decode()
+    assert f'href="{form_url(form_consultation)}">Respond to this consultation</a>' in html
+    assert "Your response:" not in html
+    citizen_client.post(form_url(form_consultation), {"action": "draft"})
+    html = citizen_client.get(form_consultation.get_absolute_url()).content.decode()
+    assert "Your response: draft, not yet submitted" in html
+    citizen_client.post(form_url(form_consultation), form_data(questions))
+    html = citizen_client.get(form_consultation.get_absolute_url()).content.decode()
+    assert "Your response: submitted" in html
+    assert entry_url(form_consultation) not in html  # not for a citizen
+
+
+def test_a_clerk_finds_the_entry_page_from_the_consultation_page(client, clerk, form_consultation):
+    client.force_login(clerk)
+    html = client.get(form_consultation.get_absolute_url()).content.decode()
+    assert f'href="{entry_url(form_consultation)}"' in html
+
+
+def _more_questions(official, proposal, count: int) -> None:
+    """`count` more questions of every kind, half of them on a new section."""
+    from proposals.questionnaire.services import QuestionInput, question_add
+    from proposals.services import drafts, versions
+
+    section = drafts.section_add(actor=official, proposal=proposal, heading="More", body="text")
+    kinds = ["single", "multiple", "scale", "ranking", "number", "text"]
+    for n in range(count):
+        kind = kinds[n % len(kinds)]
+        choices = ["One", "Two", "Three"] if kind in ("single", "multiple", "ranking") else []
+        question_add(
+            actor=official,
+            proposal=proposal,
+            data=QuestionInput(
+                kind=kind,
+                prompt=f"Extra question {n}",
+                help_text="Help",
+                choices=choices,
+                text_limit=300 if kind == "text" else None,
+                section_id=section.pk if n % 2 else None,
+            ),
+        )
+    versions.version_publish(actor=official, proposal=proposal, change_note="More questions")
+
+
+# Session and user, the consultation, the questions with their sections, the
+# person as they are now, their response, its answers and its documents,
+# whether they may enter responses for others (official, clerk), and the
+# menu's role check and unread notifications.
+FORM_PAGE = 12
+
+
+def test_the_form_page_costs_the_same_queries_for_7_and_40_questions(
+    citizen_client, official, form_consultation, questions, django_assert_max_num_queries
+):
+    url = form_url(form_consultation)
+    citizen_client.post(url, form_data(questions, action="draft"))
+    with django_assert_max_num_queries(FORM_PAGE):
+        small = citizen_client.get(url)
+    assert small.content.decode().count('class="form-question form-question-') == 7
+    _more_questions(official, form_consultation, 33)
+    citizen_client.post(url, form_data(questions, action="draft"))
+    with django_assert_max_num_queries(FORM_PAGE):
+        large = citizen_client.get(url)
+    html = large.content.decode()
+    assert html.count('class="form-question form-question-') == 40
+    assert "Section: More" in html
