@@ -40,11 +40,6 @@ from proposals.models import Proposal, Status
 from proposals.questionnaire.models import FormQuestion
 
 NOT_TAKING = gettext_lazy("This form is not taking responses: the consultation is %(status)s.")
-NO_FORM = gettext_lazy("This consultation has no response form.")
-NOT_ENTERING = gettext_lazy(
-    "Responses can be entered only while the consultation is open or closed, "
-    "before its report is published."
-)
 FORM = "discussion/submissions/form.html"
 ENTRY = "discussion/submissions/entry.html"
 CHOOSE_AGAIN = gettext_lazy(
@@ -75,12 +70,12 @@ def _mine(proposal: Proposal, user) -> FormResponse | None:
 def _taking(proposal: Proposal, questions: list, statuses: tuple[str, ...]) -> str:
     """Why the form takes nothing now ("" when it does)."""
     if not questions:
-        return str(NO_FORM)
+        return str(services.NO_FORM)
     status = proposal.effective_status()
     if proposal.archived or status not in statuses:
         if statuses == (Status.OPEN,):
             return str(NOT_TAKING % {"status": proposal.get_effective_status_display().lower()})
-        return str(NOT_ENTERING)
+        return str(services.NOT_TAKING_ENTRIES)
     return ""
 
 

@@ -418,3 +418,12 @@ def test_the_form_page_costs_the_same_queries_for_7_and_40_questions(
     html = large.content.decode()
     assert html.count('class="form-question form-question-') == 40
     assert "Section: More" in html
+
+
+def test_the_form_speaks_chinese(citizen_client, form_consultation, questions):
+    html = citizen_client.get(
+        form_url(form_consultation), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "您是以个人身份还是代表某个组织答复？" in html
+    assert "如果您对第 1 题的回答是“No”，请回答此题。" in html
+    assert "最多 500 个字符。" in html and "（必答）" in html
