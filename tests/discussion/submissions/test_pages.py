@@ -401,6 +401,9 @@ def _more_questions(official, proposal, count: int) -> None:
 # whether they may enter responses for others (official, clerk), and the
 # menu's role check and unread notifications.
 FORM_PAGE = 12
+# Session and user, the consultation, who may enter (official, clerk), the
+# questions, and the menu's role check and unread notifications.
+ENTRY_PAGE = 8
 
 
 def test_the_form_page_costs_the_same_queries_for_7_and_40_questions(
@@ -427,3 +430,33 @@ def test_the_form_speaks_chinese(citizen_client, form_consultation, questions):
     assert "您是以个人身份还是代表某个组织答复？" in html
     assert "如果您对第 1 题的回答是“No”，请回答此题。" in html
     assert "最多 500 个字符。" in html and "（必答）" in html
+
+
+def test_a_letter_is_entered_after_the_close_but_not_after_the_report(
+    client, clerk, form_consultation, questions
+):
+    form_consultation.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    form_consultation.save(update_fields=["closes_at"])
+    client.force_login(clerk)
+    page = client.post(entry_url(form_consultation), entry_data(questions))
+    assert page.status_code == 302
+    assert FormResponse.objects.get(proposal=form_consultation).channel == "post"
+    form_consultation.status = Status.REPORT_PUBLISHED
+    form_consultation.save(update_fields=["status"])
+    page = client.post(entry_url(form_consultation), entry_data(questions))
+    assert page.status_code == 400
+    assert "before its report is published" in page.content.decode()
+    assert FormResponse.objects.filter(proposal=form_consultation).count() == 1
+
+
+def test_the_entry_page_costs_the_same_queries_for_7_and_40_questions(
+    client, clerk, official, form_consultation, django_assert_max_num_queries
+):
+    client.force_login(clerk)
+    url = entry_url(form_consultation)
+    with django_assert_max_num_queries(ENTRY_PAGE):
+        assert client.get(url).status_code == 200
+    _more_questions(official, form_consultation, 33)
+    with django_assert_max_num_queries(ENTRY_PAGE):
+        html = client.get(url).content.decode()
+    assert html.count('class="form-question form-question-') == 40
