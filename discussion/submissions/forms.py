@@ -356,7 +356,17 @@ def error_summary(errors: dict[str, list[str]], groups: list[Group]) -> list[tup
     ]
     for group in groups:
         for view in group.questions:
-            summary += [(f"#{view.first_id}", message) for message in view.errors]
+            summary += [
+                (
+                    f"#{view.first_id}",
+                    _("Question %(number)d: %(message)s")
+                    % {
+                        "number": view.number,
+                        "message": message,
+                    },
+                )
+                for message in view.errors
+            ]
     for key in ("documents", "scans"):
         summary += [(f"#{key}", message) for message in errors.get(key, [])]
     known = {*ANCHORS, "documents", "scans", "__all__"}

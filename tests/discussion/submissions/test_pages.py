@@ -199,7 +199,8 @@ def test_a_missing_required_answer_is_refused_and_linked_to_its_question(
     html = page.content.decode()
     assert page.status_code == 400
     agree = questions["agree"]
-    assert f'<a href="#q{agree.pk}-{key_of(agree, "Yes")}">Answer this question.</a>' in html
+    link = f'<a href="#q{agree.pk}-{key_of(agree, "Yes")}">Question 1: Answer this question.</a>'
+    assert link in html
     assert f'id="q{agree.pk}-error"' in html and f'aria-describedby="q{agree.pk}-error"' in html
     assert not FormResponse.objects.exists()
 
