@@ -132,6 +132,10 @@ def response_form(request: HttpRequest, slug: str) -> HttpResponse:
     why = _taking(proposal, questions, (Status.OPEN,))
     if why or not request.user.is_authenticated:
         context.update(closed=why, sign_in=not why, typed=forms.Typed())
+        if why and request.user.is_authenticated:
+            context["mine"] = FormResponse.objects.filter(
+                proposal=proposal, respondent=request.user
+            ).first()
         return _page(request, FORM, context, status=(400 if why else 403) if posted else 200)
     try:
         fresh_actor(request.user)

@@ -253,14 +253,20 @@ def test_an_oversized_or_disguised_document_is_refused(
 def test_a_closed_consultation_shows_no_form_and_takes_nothing(
     citizen_client, form_consultation, questions
 ):
+    citizen_client.post(form_url(form_consultation), form_data(questions))
     form_consultation.closes_at = timezone.now() - datetime.timedelta(minutes=1)
     form_consultation.save(update_fields=["closes_at"])
     page = citizen_client.get(form_url(form_consultation))
     html = page.content.decode()
     assert "This form is not taking responses: the consultation is closed." in html
     assert '<form method="post" enctype' not in html
-    posted = citizen_client.post(form_url(form_consultation), form_data(questions))
-    assert posted.status_code == 400 and not FormResponse.objects.exists()
+    assert "Your response counts: you submitted it on" in html
+    changed = form_data(questions, **{f"q{questions['comments'].pk}": "Too late"})
+    posted = citizen_client.post(form_url(form_consultation), changed)
+    assert posted.status_code == 400
+    [response] = FormResponse.objects.all()
+    assert response.revision == 1
+    assert response.answers.get(question=questions["comments"]).text == "Thank you."
 
 
 def test_a_draft_consultation_does_not_take_responses(client, official, form_consultation):
