@@ -467,3 +467,27 @@ def test_the_entry_page_costs_the_same_queries_for_7_and_40_questions(
     with django_assert_max_num_queries(ENTRY_PAGE):
         html = client.get(url).content.decode()
     assert html.count('class="form-question form-question-') == 40
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("travel", ["c1", "c42"], "“c42” is not one of this question&#x27;s answers."),
+        ("agree", ["c1", "c2"], "Pick only one answer."),
+        ("safety", "very_much", "“very_much” is not one of this question&#x27;s answers."),
+        ("children", "two", "Enter a number, such as 12 or 3.5."),
+        ("comments", "nul\x00here", "contains a character that is not text (NUL)"),
+        ("priorities", "9", "Choose a place from the list for each answer you rank."),
+    ],
+)
+def test_forged_or_wrong_answers_are_refused_on_their_question(
+    citizen_client, form_consultation, questions, field, value, message
+):
+    question = questions[field]
+    name = rank(question, "Cameras") if field == "priorities" else f"q{question.pk}"
+    page = citizen_client.post(form_url(form_consultation), form_data(questions, **{name: value}))
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert message in html
+    assert f'id="q{question.pk}-error"' in html
+    assert not FormResponse.objects.exists()
