@@ -128,3 +128,37 @@ def test_a_clerk_enters_a_letter_received_by_post(
         "withheld",
     )
     page.context.close()
+
+
+def test_without_javascript_a_draft_is_saved_and_a_refusal_keeps_what_was_typed(
+    server, browser, consultation, make_user
+):
+    make_user("ana@example.org", display_name="Ana")
+    page = signed_in_page(browser, server.url, "ana@example.org", java_script_enabled=False)
+    page.goto(server.url + f"/discussion/consultations/{consultation.slug}/form/")
+    agree = question(page, "Do you agree with the proposed 20 km/h limit?")
+    why_not = question(page, "If not, why not?")
+    expect(why_not).to_be_hidden()
+    agree.get_by_label("No", exact=True).check()
+    expect(why_not).to_be_visible()  # the stylesheet alone
+    why_not.get_by_role("textbox").fill("Too slow for buses.")
+    ranking = question(page, "Rank these measures.")
+    ranking.get_by_label("Crossings").select_option("1")
+    ranking.get_by_label("Cameras").select_option("1")
+    page.get_by_role("button", name="Save draft").click()
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem: nothing was saved")
+    expect(summary).to_contain_text("“Crossings” and “Cameras” are both number 1.")
+    expect(why_not.get_by_role("textbox")).to_have_value("Too slow for buses.")
+    expect(ranking.get_by_label("Cameras")).to_have_value("1")
+    summary.get_by_role("link", name="Question 5").click()
+    expect(ranking.get_by_label("Speed limit")).to_be_visible()
+    assert not FormResponse.objects.exists()
+
+    ranking.get_by_label("Cameras").select_option("2")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messages")).to_contain_text("Draft saved.")
+    expect(why_not.get_by_role("textbox")).to_have_value("Too slow for buses.")
+    assert FormResponse.objects.get().status == "draft"
+    page.context.close()
