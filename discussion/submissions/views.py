@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from consult.infra.refusals import refusal_by_field, refusal_text
 from discussion.access import fresh_actor
@@ -243,7 +243,7 @@ def _enter(request, proposal: Proposal, context: dict) -> HttpResponse:
     return redirect("discussion:form-entry", proposal.slug)
 
 
-@require_GET
+@require_safe
 def form_conditions(request: HttpRequest, slug: str) -> HttpResponse:
     """The stylesheet that hides each conditional question until its
     condition holds (a page's own rules: the site allows no inline style)."""
