@@ -160,7 +160,7 @@ def _save(request, proposal: Proposal, context: dict, mine: FormResponse | None)
         if errors:
             already = len(mine.documents.all()) if mine else 0
             found = _dry_errors(questions, raw, uploads, complete=submit, already=already)
-            raise ValidationError({k: v for k, v in (found | errors).items()})
+            raise ValidationError(found | errors)
         response = services.response_save(
             actor=request.user,
             proposal=proposal,
