@@ -11,6 +11,7 @@ from discussion.moderation import (
 )
 from discussion.responses import views as response_views
 from discussion.submissions import staff_views as submission_staff_views
+from discussion.submissions import views as submission_views
 
 app_name = "discussion"
 
@@ -25,6 +26,17 @@ urlpatterns = [
     path("comments/<int:pk>/report/", views.comment_report, name="report"),
     # Officials answering many comments, a section or a theme at once.
     path("consultations/<uslug:slug>/respond/", response_views.respond_bulk, name="respond-bulk"),
+    # The response form: a person's own response, and staff entering one
+    # that arrived by post, email, phone or at a meeting.
+    path("consultations/<uslug:slug>/form/", submission_views.response_form, name="form"),
+    path(
+        "consultations/<uslug:slug>/form/enter/", submission_views.response_entry, name="form-entry"
+    ),
+    path(
+        "consultations/<uslug:slug>/form/conditions.css",
+        submission_views.form_conditions,
+        name="form-conditions",
+    ),
     path("moderation/", queue_views.queue_page, name="queue"),
     path("moderation/items/<int:pk>/", queue_views.queue_item, name="queue-item"),
     # Curation, appeals and sanctions (discussion/moderation/curation_views.py,

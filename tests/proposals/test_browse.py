@@ -242,8 +242,9 @@ PINNED = {
 # the role check, the reader's stances (sections, whole), follow, and the
 # menu's "is this reader an official?", unread notifications, the latest
 # event number (the page's socket asks for everything after it), and the
-# official responses to sections as a whole.
-PROPOSAL_PAGE = 18
+# official responses to sections as a whole, and the response form's call to
+# action (has a form, the reader's own response, clerk: one query).
+PROPOSAL_PAGE = 19
 
 
 def test_list_and_home_query_counts_do_not_grow(client, tree, official):
