@@ -409,6 +409,11 @@ SPECTACULAR_SETTINGS = {
         "ResponseStatus": "discussion.models.ResponseStatus",
         "VoteValue": "discussion.models.VoteValue",
         "StanceValue": "proposals.models.StanceValue",
+        "QuestionKind": "proposals.questionnaire.models.QuestionKind",
+        "RespondentKind": "discussion.submissions.models.RespondentKind",
+        "FormResponseStatus": "discussion.submissions.models.ResponseStatus",
+        "Channel": "discussion.submissions.models.Channel",
+        "Publication": "discussion.submissions.models.Publication",
     },
 }
 # Requests per window ("count/seconds"): per token, per address without one,
