@@ -27,12 +27,14 @@ Everything here reads values in a fixed number of queries per consultation.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 
-from django.db.models import Count, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 from django.utils import translation
 
 from consult.opendata.pseudonyms import Kind, Pseudonyms
@@ -51,6 +53,9 @@ from proposals.questionnaire.models import FormQuestion, QuestionKind
 CHUNK = 5_000
 # Published responses whose answers are read together.
 RESPONSE_CHUNK = 500
+
+# How long counts are kept; they are computed again at once when a response changes.
+COUNTS_CACHE_SECONDS = 600
 
 HIDDEN = "hidden"
 HELD = "held"
@@ -82,16 +87,6 @@ def counted_responses(proposal: Proposal | int) -> QuerySet[FormResponse]:
 def published_responses(proposal: Proposal | int) -> QuerySet[FormResponse]:
     """The submitted responses their respondents allowed to be published."""
     return counted_responses(proposal).exclude(publication=Publication.WITHHELD)
-
-
-def published_answers(proposal: Proposal | int) -> QuerySet[FormAnswer]:
-    """The answers of the published responses (words still to be withheld
-    where `withheld_because` says so)."""
-    return FormAnswer.objects.filter(
-        response__proposal=proposal,
-        response__status=ResponseStatus.SUBMITTED,
-        response__publication__in=[Publication.NAMED, Publication.ANONYMOUS],
-    )
 
 
 def public_name(publication: str, kind: str, respondent_name: str, organisation_name: str) -> str:
@@ -131,35 +126,67 @@ def _groups_of(kind: str, channel: str) -> tuple[tuple[str, str], ...]:
     return ALL, ("respondent_kind", kind), ("channel", channel)
 
 
-def group_sizes(proposal: Proposal | int) -> Counter:
-    """{(breakdown, group): submitted responses}: one query."""
-    sizes: Counter = Counter()
-    for kind, channel, n in (
+@dataclass(frozen=True)
+class Sizes:
+    """{(breakdown, group): submitted responses}, and what tells whether any
+    response changed since (its count, last id and last change)."""
+
+    groups: Counter
+    stamp: str
+
+
+def group_sizes(proposal: Proposal | int) -> Sizes:
+    """One query."""
+    groups: Counter = Counter()
+    stamp = []
+    for kind, channel, n, last, changed in (
         counted_responses(proposal)
         .values_list("respondent_kind", "channel")
-        .annotate(n=Count("pk"))
-        .order_by()
+        .annotate(n=Count("pk"), last=Max("pk"), changed=Max("updated_at"))
+        .order_by("respondent_kind", "channel")
     ):
         for group in _groups_of(kind, channel):
-            sizes[group] += n
-    return sizes
+            groups[group] += n
+        stamp.append(f"{kind}.{channel}.{n}.{last}.{changed}")
+    return Sizes(groups, "/".join(stamp))
+
+
+def cached_counts(proposal: Proposal, asked: list[FormQuestion]) -> tuple[Sizes, dict]:
+    """The counts, computed again only when a submitted response (or the
+    form) has changed: reading every answer of a large consultation takes
+    seconds, and anyone may ask for the counts (the API)."""
+    sizes = group_sizes(proposal)
+    digest = hashlib.sha256(f"{[q.pk for q in asked]}|{sizes.stamp}".encode()).hexdigest()
+    key = f"consult:form-counts:{proposal.pk}:{digest[:32]}"
+    found = cache.get(key)
+    if found is None:
+        found = counts(proposal, asked, sizes)
+        cache.set(key, found, COUNTS_CACHE_SECONDS)
+    return sizes, found
 
 
 def counts(
-    proposal: Proposal | int, asked: list[FormQuestion], sizes: Counter | None = None
+    proposal: Proposal | int, asked: list[FormQuestion], sizes: Sizes | None = None
 ) -> dict[int, dict[tuple, Tally]]:
     """{question id: {(breakdown, group): Tally}} over every submitted
-    response: two queries whatever their number (one with `sizes` given)."""
+    response: two aggregate queries whatever their number (one with `sizes`
+    given)."""
     sizes = group_sizes(proposal) if sizes is None else sizes
-    tallies = {q.pk: {group: Tally(responses=sizes[group]) for group in GROUPS} for q in asked}
+    tallies = {
+        q.pk: {group: Tally(responses=sizes.groups[group]) for group in GROUPS} for q in asked
+    }
+    # Grouped in the database by the answer as a whole: as many rows as there
+    # are different answers (orders of a ranking, sets of a multiple choice),
+    # not as many as there are responses.
     rows = (
         FormAnswer.objects.filter(
             response__proposal=proposal, response__status=ResponseStatus.SUBMITTED
         )
         .values_list("question_id", "choices", "response__respondent_kind", "response__channel")
-        .iterator(chunk_size=CHUNK)
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    for question_id, choices, kind, channel in rows:
+    for question_id, choices, kind, channel, n in rows:
         by_group = tallies.get(question_id)
         if by_group is None:
             continue
@@ -167,10 +194,11 @@ def counts(
             tally = by_group.get(group)
             if tally is None:  # a value no longer among the groups
                 continue
-            tally.answered += 1
-            tally.chosen.update(choices or [])
+            tally.answered += n
+            for key in choices or []:
+                tally.chosen[key] += n
             if choices:
-                tally.first[choices[0]] += 1
+                tally.first[choices[0]] += n
     return tallies
 
 

@@ -139,6 +139,16 @@ def test_form_endpoints_take_the_same_queries_for_5_and_50_responses(
     # Pinned: the consultation and its topics, then the questions; the group
     # sizes and the answers; a page of responses and their answers.
     assert small == [3, 5, 4]
+    # Counts already computed for the same responses are not read again.
+    assert _queries(client_api, addresses[1]) == small[1] - 1
+
+
+def test_counts_are_computed_again_when_a_response_arrives(client_api, form_scene, make_user):
+    address = url(form_scene.proposal, "counts/")
+    before = body(client_api.get(address))["responses"]
+    assert body(client_api.get(address))["responses"] == before
+    more_responses(form_scene.proposal, form_scene.questions, make_user, 1)
+    assert body(client_api.get(address))["responses"] == before + 1
 
 
 # --- a person's own response ---------------------------------------------------------

@@ -72,11 +72,10 @@ class FormCounts(ApiView):
     def get(self, request, slug):
         proposal = public_proposal(slug)
         asked = list(public_form.questions(proposal))
-        sizes = public_form.group_sizes(proposal)
-        tallies = public_form.counts(proposal, asked, sizes)
+        sizes, tallies = public_form.cached_counts(proposal, asked)
         counted = {
             "consultation": proposal.slug,
-            "responses": sizes[public_form.ALL],
+            "responses": sizes.groups[public_form.ALL],
             "questions": [
                 {
                     "question": q.pk,
