@@ -405,8 +405,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "consult API",
     "DESCRIPTION": (
         "Open data from public consultations: consultations, their versions and sections, "
-        "public comments (authors as pseudonyms), stance and vote counts, official responses "
-        "and published reports. Reading needs no account; writing needs a personal access token."
+        "public comments (authors as pseudonyms), stance and vote counts, official responses, "
+        "published reports, and response forms with their counts and the responses published "
+        "as their respondents chose. Reading needs no account; writing (comments, votes, "
+        "stances, one's own form response) needs a personal access token."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -420,6 +422,11 @@ SPECTACULAR_SETTINGS = {
         "ResponseStatus": "discussion.models.ResponseStatus",
         "VoteValue": "discussion.models.VoteValue",
         "StanceValue": "proposals.models.StanceValue",
+        "QuestionKind": "proposals.questionnaire.models.QuestionKind",
+        "RespondentKind": "discussion.submissions.models.RespondentKind",
+        "FormResponseStatus": "discussion.submissions.models.ResponseStatus",
+        "Channel": "discussion.submissions.models.Channel",
+        "Publication": "discussion.submissions.models.Publication",
     },
 }
 # Requests per window ("count/seconds"): per token, per address without one,

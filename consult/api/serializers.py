@@ -106,6 +106,7 @@ class Links(Shape):
     responses = serializers.CharField()
     stances = serializers.CharField()
     versions = serializers.CharField()
+    form = serializers.CharField(help_text="The response form's questions.")
     report = serializers.CharField(allow_null=True)
 
     def link(self, name: str, proposal) -> str:
@@ -125,6 +126,9 @@ class Links(Shape):
 
     def draw_versions(self, proposal) -> str:
         return self.link("versions", proposal)
+
+    def draw_form(self, proposal) -> str:
+        return self.link("form", proposal)
 
     def draw_report(self, proposal) -> str | None:
         if proposal.status != Status.REPORT_PUBLISHED:

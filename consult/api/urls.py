@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from consult.api import docs, errors
-from consult.api.views import comments, consultations, report, stances, tokens
+from consult.api.views import comments, consultations, form, report, stances, tokens
 
 app_name = "api"
 
@@ -23,6 +23,18 @@ urlpatterns = [
     path("consultations/<uslug:slug>/stance/", stances.Stance.as_view(), name="stance"),
     path("consultations/<uslug:slug>/responses/", report.Responses.as_view(), name="responses"),
     path("consultations/<uslug:slug>/report/", report.Report.as_view(), name="report"),
+    path("consultations/<uslug:slug>/form/", form.Form.as_view(), name="form"),
+    path("consultations/<uslug:slug>/form/counts/", form.FormCounts.as_view(), name="form-counts"),
+    path(
+        "consultations/<uslug:slug>/form/responses/",
+        form.FormResponses.as_view(),
+        name="form-responses",
+    ),
+    path(
+        "consultations/<uslug:slug>/form/response/",
+        form.OwnResponse.as_view(),
+        name="form-response",
+    ),
     path("comments/<int:pk>/", comments.CommentDetail.as_view(), name="comment"),
     path("comments/<int:pk>/vote/", comments.Vote.as_view(), name="vote"),
     path("departments/", consultations.Departments.as_view(), name="departments"),

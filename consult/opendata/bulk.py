@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from taggit.models import TaggedItem
 
 from consult.infra.tables import Progress, TableZip
-from consult.opendata import public
+from consult.opendata import form, public
 from consult.opendata.dictionary import (
     POLIS_FOLDER,
     TABLES,
@@ -262,6 +262,10 @@ ROWS: dict[str, Callable[[list[Proposal]], Iterable[Row]]] = {
     "stances": stances,
     "responses": responses,
     "moderation": moderation,
+    "form_questions": form.question_rows,
+    "form_counts": form.count_rows,
+    "form_responses": form.response_rows,
+    "form_answers": form.answer_rows,
 }
 
 

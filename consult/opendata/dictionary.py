@@ -16,55 +16,14 @@ from django.conf import settings
 
 # How the writer (consult.infra.tables) joins a list in one CSV cell.
 from consult.infra.tables import LIST_SEPARATOR
+from consult.opendata.columns import CONSULTATION, WHEN, Column, Table
+from consult.opendata.form_dictionary import FORM_PRIVACY_RULES, FORM_TABLES
 from consult.opendata.polis.dictionary import POLIS_FILES_BY_NAME, PolisFile
 
 # Bumped whenever a file's columns or meaning change: every ZIP is then rebuilt.
-FORMAT_VERSION = 4
-
-# What the JSON files hold for each type; CSV cells are text (see `Column`).
-TYPES = ("integer", "string", "date", "datetime", "boolean", "list")
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    description: str
-
-    @property
-    def csv_type(self) -> str:
-        """A list is one CSV cell, its items joined by LIST_SEPARATOR."""
-        return "string" if self.type == "list" else self.type
-
-    @property
-    def package_type(self) -> str:
-        """The Frictionless Table Schema type of the JSON file's field."""
-        return "array" if self.type == "list" else self.type
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    title: str
-    description: str
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...] = ()
-
-    @property
-    def names(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    @property
-    def files(self) -> tuple[str, str]:
-        return f"{self.name}.csv", f"{self.name}.json"
-
-
-CONSULTATION = Column(
-    "consultation_id",
-    "integer",
-    "The consultation's number on this site (consultations.consultation_id).",
-)
-WHEN = "ISO 8601, in UTC."
+# 5: the response form's tables (form_questions, form_counts, form_responses,
+# form_answers).
+FORMAT_VERSION = 5
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -294,6 +253,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("consultation_id", "kind", "code"),
     ),
+    *FORM_TABLES,
 )
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
@@ -303,8 +263,8 @@ PRIVACY_RULES = (
     "published: the draft being edited is not.",
     "Only public comments are included. A comment deleted by its author, hidden by a "
     "moderator or held for review is left out, and so are its words and the votes on it.",
-    "Nobody is named. Authors and voters appear as pseudonyms, which are stable within one "
-    "consultation and differ from one consultation to the next.",
+    "Nobody who comments or votes is named. Authors and voters appear as pseudonyms, which "
+    "are stable within one consultation and differ from one consultation to the next.",
     "Authors and voters get pseudonyms of different kinds: an author's pseudonym and the "
     "same person's voter pseudonym share nothing, because comments are signed with names on "
     "the site. The votes themselves can still hint at a link in a small consultation: "
@@ -312,8 +272,10 @@ PRIVACY_RULES = (
     "Votes carry the day they were cast, never the time, and are sorted by comment and "
     "pseudonym, so that their order cannot link them to comments posted at the same moment.",
     "Stances (support, oppose, neutral) are published as counts only.",
-    "No email address, display name, account number or network address is included. "
+    "No email address, account number or network address is included, and no display "
+    "name except a respondent's, on a form response they chose to publish with their name. "
     "Moderation appears as counts only, without moderators or hidden words.",
+    *FORM_PRIVACY_RULES,
 )
 
 POLIS_FOLDER = "polis/"

@@ -21,6 +21,7 @@ from consult.accounts.models import AuditEntry
 from consult.opendata.dictionary import FORMAT_VERSION
 from consult.opendata.pseudonyms import author
 from discussion.models import Comment, CommentVote, OfficialResponse
+from discussion.submissions.models import FormAnswer, FormResponse
 from proposals.models import (
     ConsultationQuestion,
     Proposal,
@@ -28,6 +29,7 @@ from proposals.models import (
     ProposalVersion,
     SectionStance,
 )
+from proposals.questionnaire.models import FormQuestion
 
 # Consultations named in one query.
 BATCH = 1_000
@@ -65,6 +67,27 @@ FACTS = (
     "responses",
     "versions",
     "questions",
+    "form_questions",
+    "form_responses",
+    "form_answers",
+)
+# The columns of a form question that its open data shows: few rows, read
+# whole, since a question's wording may change until it is first answered.
+FORM_QUESTION_FIELDS = (
+    "pk",
+    "order",
+    "kind",
+    "prompt",
+    "help_text",
+    "section_id",
+    "required",
+    "choices",
+    "shown_if_id",
+    "shown_if_choices",
+    "text_limit",
+    "min_value",
+    "max_value",
+    "published_in_id",
 )
 
 
@@ -96,7 +119,7 @@ def fingerprint(proposals: list[Proposal]) -> Fingerprint:
                 facts.get("audit", {}).get(f"proposal:{pk}"),
             ]
         )
-        for name in ("comments", "votes", "stances", "responses"):
+        for name in ("comments", "votes", "stances", "responses", "form_answers"):
             rows += (facts.get(name, {}).get(pk) or (0,))[0]
     text = json.dumps(summary, separators=(",", ":"), default=str)
     return Fingerprint(hashlib.sha256(text.encode()).hexdigest(), rows)
@@ -104,6 +127,7 @@ def fingerprint(proposals: list[Proposal]) -> Fingerprint:
 
 def _facts(ids: list[int]) -> dict[str, dict]:
     return {
+        **_form_facts(ids),
         "comments": _grouped(
             Comment.objects.filter(proposal__in=ids),
             "proposal_id",
@@ -153,5 +177,44 @@ def _facts(ids: list[int]) -> dict[str, dict]:
             "scope",
             n=Count("pk"),
             last=Max("pk"),
+        ),
+    }
+
+
+def _form_questions(ids: list[int]) -> dict[int, str]:
+    """Each consultation's published questions, as a digest of what they say."""
+    rows: dict[int, list] = {}
+    for proposal_id, *row in (
+        FormQuestion.objects.filter(proposal__in=ids, published_in__isnull=False)
+        .order_by("proposal_id", "pk")
+        .values_list("proposal_id", *FORM_QUESTION_FIELDS)
+    ):
+        rows.setdefault(proposal_id, []).append(row)
+    return {
+        pk: hashlib.sha256(json.dumps(found, default=str).encode()).hexdigest()
+        for pk, found in rows.items()
+    }
+
+
+def _form_facts(ids: list[int]) -> dict[str, dict]:
+    """The response form's: its published questions, every response (drafts
+    too: cheap, and a draft submitted changes them) and every answer."""
+    return {
+        "form_questions": _form_questions(ids),
+        "form_responses": _grouped(
+            FormResponse.objects.filter(proposal__in=ids),
+            "proposal_id",
+            n=Count("pk"),
+            last=Max("pk"),
+            changed=Max("updated_at"),
+            submitted=Max("submitted_at"),
+        ),
+        "form_answers": _grouped(
+            FormAnswer.objects.filter(response__proposal__in=ids),
+            "response__proposal_id",
+            n=Count("pk"),
+            last=Max("pk"),
+            hidden=Max("hidden_at"),
+            held=Max("held_at"),
         ),
     }

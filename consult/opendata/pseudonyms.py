@@ -7,7 +7,9 @@ nobody without the key can go back to the account.
 Comments are signed with a display name on the site, so an author pseudonym
 is as good as a name. Voters therefore get pseudonyms of another kind, not
 derived from authors': published votes never say outright how a named
-person voted. Stances leave only as counts.
+person voted. Stances leave only as counts. A published form response gets a
+pseudonym of its own, from the response, not the account: an anonymous
+response says nothing of its respondent's comments or votes.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ LENGTH = 12
 class Kind(StrEnum):
     AUTHOR = "a"
     VOTER = "v"
+    # A published form response: one per response, never an account's.
+    RESPONSE = "r"
 
 
 def _key() -> bytes:
@@ -57,3 +61,7 @@ def author(proposal_id: int, user_id: int) -> str:
 
 def voter(proposal_id: int, user_id: int) -> str:
     return Pseudonyms(proposal_id, Kind.VOTER)(user_id)
+
+
+def response(proposal_id: int, response_id: int) -> str:
+    return Pseudonyms(proposal_id, Kind.RESPONSE)(response_id)

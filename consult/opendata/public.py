@@ -8,7 +8,9 @@ What is public is said once, by the models' querysets
 - section texts from published versions only (never the draft being edited);
 - comments that are not deleted, hidden or held, on those consultations;
 - votes on those comments (their voters only as pseudonyms);
-- stances only as counts; official responses; published reports.
+- stances only as counts; official responses; published reports;
+- the response form as consult.opendata.form says (its docstring states the
+  rule of each publication choice).
 """
 
 from __future__ import annotations

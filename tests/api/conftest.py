@@ -13,6 +13,7 @@ from consult.api import tokens
 from discussion.comments import services as discussion_services
 from discussion.models import Comment, ModerationPolicy
 from discussion.moderation import services as moderation
+from tests.form_scene import form_consultation, form_scene, official, questions  # noqa: F401
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 
 SECRET_WORDS = {

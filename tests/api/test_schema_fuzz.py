@@ -75,12 +75,15 @@ def test_the_served_schema_is_the_one_fuzzed(client):
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_the_api_keeps_to_its_schema(case, thread, open_proposal, make_user):
+def test_the_api_keeps_to_its_schema(case, thread, open_proposal, form_scene, make_user):
     # Real addresses for the well-formed requests, so that generated queries
-    # and bodies reach the code behind the 404s.
+    # and bodies reach the code behind the 404s (the response form's, a
+    # consultation with a form answered every way).
     if case.path_parameters and case.meta.generation.mode.is_positive:
         if "slug" in case.path_parameters:
-            case.path_parameters["slug"] = open_proposal.slug
+            with_form = "/form/" in case.path
+            proposal = form_scene.proposal if with_form else open_proposal
+            case.path_parameters["slug"] = proposal.slug
         if "id" in case.path_parameters:
             case.path_parameters["id"] = thread.public.pk
     _token, raw = tokens.token_create(actor=make_user(), name="fuzz", can_write=True)

@@ -24,6 +24,7 @@ from proposals.services import drafts as proposal_drafts
 from proposals.services import lifecycle as proposal_lifecycle
 from proposals.services import stances as proposal_stances
 from proposals.services import versions as proposal_versions
+from tests.form_scene import form_consultation, form_scene, official, questions  # noqa: F401
 from tests.live_helpers import human
 from tests.proposals.conftest import draft, open_proposal, people, published  # noqa: F401
 
