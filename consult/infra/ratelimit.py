@@ -42,6 +42,9 @@ DEFAULT_RATES: dict[str, dict[str, list[str]]] = {
     # (CONSULT_RATE_LIMITS): a person may argue briskly but not flood.
     "comment": {"user": ["6/60", "60/3600"], "ip": ["30/60"]},
     "vote": {"user": ["60/60"], "ip": ["300/60"]},
+    # Saving or submitting a response form (its page and the API): a person
+    # saving drafts as they go, not a script replaying submissions.
+    "form_response": {"user": ["10/60", "100/3600"], "ip": ["60/60"]},
     # The API (CONSULT_API_RATES, from API_RATE_ANONYMOUS, API_RATE_TOKEN and
     # API_RATE_IP): without a token, a researcher's script paging through, not
     # a scraper's flood; per token and per person across their tokens; and per
@@ -57,7 +60,7 @@ DEFAULT_RATES: dict[str, dict[str, list[str]]] = {
 }
 # Actions whose rates CONSULT_RATE_LIMITS replaces (action -> {who: [...]}):
 # once it is set, an action it leaves out has no limit.
-DISCUSSION_ACTIONS = ("comment", "vote")
+DISCUSSION_ACTIONS = ("comment", "vote", "form_response")
 
 
 def rates(action: str) -> dict[str, list[str]]:

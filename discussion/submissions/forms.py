@@ -349,7 +349,8 @@ ANCHORS = {
 def error_summary(errors: dict[str, list[str]], groups: list[Group]) -> list[tuple[str, str]]:
     """(link, message) in the page's order, GOV.UK's pattern; a message of
     the form as a whole has no link."""
-    summary = [
+    summary = [("", message) for message in errors.get("__all__", [])]
+    summary += [
         (f"#{anchor}", message)
         for key, anchor in ANCHORS.items()
         for message in errors.get(key, [])

@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from consult.infra.ratelimit import RateLimited
 from consult.infra.refusals import refusal_by_field, refusal_text
 from discussion.access import fresh_actor
+from discussion.comments import limits
 from discussion.submissions import documents, forms, services
 from discussion.submissions.answers import clean_answers
 from discussion.submissions.models import (
@@ -157,6 +159,7 @@ def _save(request, proposal: Proposal, context: dict, mine: FormResponse | None)
     uploads = request.FILES.getlist("documents")
     raw, errors = forms.raw_answers(typed, questions)
     try:
+        limits.check("form_response", user=request.user, ip=request.META.get("REMOTE_ADDR"))
         if errors:
             already = len(mine.documents.all()) if mine else 0
             found = _dry_errors(questions, raw, uploads, complete=submit, already=already)
@@ -172,6 +175,9 @@ def _save(request, proposal: Proposal, context: dict, mine: FormResponse | None)
     except ValidationError as error:
         context.update(typed=typed, errors=_refused(refusal_by_field(error), uploads))
         return _page(request, FORM, context, status=400)
+    except RateLimited as error:  # before PermissionDenied, which it is
+        context.update(typed=typed, errors={"__all__": [str(error.message)]})
+        return _page(request, FORM, context, status=429)
     except PermissionDenied as error:
         context.update(blocked=refusal_text(error), typed=typed)
         return _page(request, FORM, context, status=403)

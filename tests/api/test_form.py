@@ -265,10 +265,10 @@ def test_who_may_respond_and_when(
     assert not FormResponse.objects.exists()
 
 
-def test_responding_is_limited_like_commenting(
+def test_responding_is_limited_as_on_the_form_page(
     settings, client_api, form_consultation, make_user, token_for
 ):
-    settings.CONSULT_RATE_LIMITS = {"comment": {"user": ["2/60"], "ip": []}}
+    settings.CONSULT_RATE_LIMITS = {"form_response": {"user": ["2/60"], "ip": []}}
     headers = token_for(make_user())
     sent = {"respondent": {"kind": "individual"}, "answers": {}, "submit": False}
     address = url(form_consultation, "response/")

@@ -146,8 +146,8 @@ class OwnResponse(ApiView):
         actor = writer(request)
         proposal = public_proposal(slug)
         sent = read_response(request.data, list(public_form.questions(proposal)))
-        # Counted with the comments a person posts: one budget for writing.
-        limits.check("comment", user=actor, ip=request.META.get("REMOTE_ADDR"))
+        # The same budget as the form's page: saving drafts as one goes.
+        limits.check("form_response", user=actor, ip=request.META.get("REMOTE_ADDR"))
         submissions.response_save(
             actor=actor,
             proposal=proposal,

@@ -491,3 +491,17 @@ def test_forged_or_wrong_answers_are_refused_on_their_question(
     assert message in html
     assert f'id="q{question.pk}-error"' in html
     assert not FormResponse.objects.exists()
+
+
+def test_saving_faster_than_the_limit_is_refused_with_what_was_typed_kept(
+    citizen_client, citizen, form_consultation, questions, settings
+):
+    settings.CONSULT_RATE_LIMITS = {"form_response": {"user": ["1/60"]}}
+    url = form_url(form_consultation)
+    assert citizen_client.post(url, form_data(questions)).status_code == 302
+    again = form_data(questions, **{f"q{questions['comments'].pk}": "Second thoughts"})
+    page = citizen_client.post(url, again)
+    assert page.status_code == 429
+    html = page.content.decode()
+    assert "Second thoughts</textarea>" in html and "nothing was saved" in html
+    assert FormResponse.objects.get(respondent=citizen).revision == 1
