@@ -12,12 +12,23 @@ import numpy as np
 from django.db.models import QuerySet
 
 from consult.accounts.models import Jurisdiction, User
+from consult.analysis import questionnaire
 from consult.analysis.inputs import NO_ID, Inputs
 from consult.infra.columns import columns, seconds
 from consult.opendata.public import comments as public_comments
 from consult.opendata.public import removed_comment_count
 from discussion.models import CommentVote, OfficialResponse, ThemedComment
+from discussion.submissions.models import (
+    ExtractionState,
+    FormAnswer,
+    FormResponse,
+    Publication,
+    RespondentKind,
+    ResponseDocument,
+    ResponseStatus,
+)
 from proposals.models import Proposal, ProposalStance, SectionStance, StanceValue
+from proposals.questionnaire.models import FormQuestion
 
 CHUNK = 50_000
 VOTE_CODES = {"agree": 1, "disagree": -1, "pass": 0}
@@ -53,6 +64,7 @@ def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inpu
     _leave_out_unmatched(inputs)
     _read_places(inputs)
     inputs.removed_comments = removed_comment_count(proposal)
+    inputs.form = load_form(proposal)
     progress(1.0)
     return inputs
 
@@ -185,3 +197,144 @@ def _read_places(inputs: Inputs) -> None:
     inputs.place_names = dict(
         Jurisdiction.objects.filter(pk__in={row[1] for row in places}).values_list("pk", "name")
     )
+
+
+# --- the response form --------------------------------------------------------------
+
+KIND_CODES = {kind: i for i, kind in enumerate(questionnaire.KINDS)}
+CHANNEL_CODES = {channel: i for i, channel in enumerate(questionnaire.CHANNELS)}
+
+
+def load_form(proposal: Proposal) -> questionnaire.FormInputs | None:
+    """The form's published questions and its submitted responses, in four
+    queries whatever their number; None when the consultation has no form."""
+    questions = _form_questions(proposal)
+    submitted = FormResponse.objects.filter(proposal=proposal, status=ResponseStatus.SUBMITTED)
+    rows = list(
+        submitted.order_by("pk").values_list(
+            "pk",
+            "respondent_kind",
+            "channel",
+            "publication",
+            "organisation_name",
+            "organisation_type",
+            "official_view",
+            "submitted_at",
+        )
+    )
+    if not questions and not rows:
+        return None
+    form = questionnaire.FormInputs(questions=questions)
+    form.response_id = np.asarray([row[0] for row in rows], dtype=np.int64)
+    form.response_kind = np.asarray([KIND_CODES[row[1]] for row in rows], dtype=np.int8)
+    form.response_channel = np.asarray([CHANNEL_CODES[row[2]] for row in rows], dtype=np.int8)
+    form.organisations = [
+        _organisation(row) for row in rows if row[1] == RespondentKind.ORGANISATION
+    ]
+    words = _read_answers(form, submitted, {q.id: q.order for q in questions})
+    _read_documents(form, submitted, words)
+    _form_texts(form, rows, words)
+    return form
+
+
+def _form_questions(proposal: Proposal) -> list[questionnaire.Question]:
+    found = FormQuestion.objects.filter(proposal=proposal, published_in__isnull=False).order_by(
+        "order", "pk"
+    )
+    return [
+        questionnaire.Question(
+            id=question.pk,
+            order=place,
+            kind=question.kind,
+            prompt=question.prompt,
+            section=question.section.heading if question.section_id else None,
+            choices=question.choice_pairs(),
+        )
+        for place, question in enumerate(found.select_related("section"), start=1)
+    ]
+
+
+def _organisation(row: tuple) -> dict:
+    """An organisation that responded; its name only when it may be published
+    with it (the summary becomes part of the public report)."""
+    pk, _kind, channel, publication, name, kind_of, official_view, _at = row
+    return {
+        "response": pk,
+        "name": name if publication == Publication.NAMED else "",
+        "type": kind_of,
+        "official_view": official_view,
+        "publication": publication,
+        "channel": channel,
+    }
+
+
+# Per response: its words, each with whether a public page may quote them.
+Words = dict[int, list[tuple[float, str, bool]]]
+
+
+def _read_answers(form: questionnaire.FormInputs, submitted: QuerySet, order: dict) -> Words:
+    response, question, choices, number, text, hidden, held = columns(
+        FormAnswer.objects.filter(response__in=submitted.values("pk"))
+        .order_by("pk")
+        .values_list(
+            "response_id", "question_id", "choices", "number", "text", "hidden_at", "held_at"
+        )
+        .iterator(chunk_size=CHUNK),
+        7,
+    )
+    form.answer_response, form.answer_question = _ids(response), _ids(question)
+    form.answer_choices = [list(picked or []) for picked in choices]
+    form.answer_number = questionnaire.numbers(number)
+    states = [
+        questionnaire.NO_TEXT
+        if not words
+        else questionnaire.WORDS_HIDDEN
+        if hid is not None
+        else questionnaire.WORDS_HELD
+        if hold is not None
+        else questionnaire.WORDS_PUBLIC
+        for words, hid, hold in zip(text, hidden, held, strict=True)
+    ]
+    form.answer_text = np.asarray(states, dtype=np.int8)
+    words: Words = {}
+    for i in np.flatnonzero(form.answer_text != questionnaire.NO_TEXT).tolist():
+        public = states[i] == questionnaire.WORDS_PUBLIC
+        words.setdefault(response[i], []).append((order.get(question[i], 0), text[i], public))
+    return words
+
+
+def _read_documents(form: questionnaire.FormInputs, submitted: QuerySet, words: Words) -> None:
+    counts = dict.fromkeys(("attached", "read", "failed", "pending"), 0)
+    state_key = {
+        ExtractionState.DONE: "read",
+        ExtractionState.FAILED: "failed",
+        ExtractionState.PENDING: "pending",
+    }
+    documents = (
+        ResponseDocument.objects.filter(response__in=submitted.values("pk"))
+        .order_by("pk")
+        .values_list("response_id", "extraction", "extracted_text")
+        .iterator(chunk_size=CHUNK)
+    )
+    for response, extraction, text in documents:
+        counts["attached"] += 1
+        counts[state_key.get(extraction, "pending")] += 1
+        if text.strip():
+            # After the answers; public when the response is (decided below).
+            words.setdefault(response, []).append((float("inf"), text, True))
+    form.documents = counts
+
+
+def _form_texts(form: questionnaire.FormInputs, rows: list[tuple], words: Words) -> None:
+    """One text per response with words: its answers in question order, then its documents."""
+    published = {row[0] for row in rows if row[3] != Publication.WITHHELD}
+    submitted_at = {row[0]: row[7] for row in rows}
+    with_words = [pk for pk in form.response_id.tolist() if pk in words]
+    form.text_response = np.asarray(with_words, dtype=np.int64)
+    form.text_time = seconds([submitted_at[pk] for pk in with_words])
+    form.text, form.public_text = [], []
+    for pk in with_words:
+        parts = sorted(words[pk], key=lambda part: part[0])
+        form.text.append("\n\n".join(text for _o, text, _p in parts))
+        quotable = [text for _o, text, public in parts if public] if pk in published else []
+        form.public_text.append("\n\n".join(quotable))
