@@ -318,3 +318,28 @@ def test_the_responses_page_takes_the_same_queries_at_any_size(
         page = client.get(url(form_consultation, question=questions["agree"].pk, choice=choice))
     assert page.status_code == 200
     assert f"{count} submitted responses are behind this figure." in page.content.decode()
+
+
+def test_the_summary_page_and_exports_take_a_campaign_of_letters(
+    client, clerk, form_consultation, questions, official, django_capture_on_commit_callbacks
+):
+    from consult.reports.rendering import exports
+    from consult.reports.rendering.figures import report_figure
+
+    for _ in range(3):
+        services.response_enter(
+            actor=clerk,
+            proposal=form_consultation,
+            entry=LETTER,
+            respondent=NAMED,
+            answers={questions["comments"].pk: CAMPAIGN_LETTER},
+        )
+    result = summary_of(form_consultation, official, django_capture_on_commit_callbacks)
+    snapshot = {"summary": result, "entries": []}
+    assert b"campaign" in exports.report_csv(snapshot)
+    assert report_figure("campaigns", snapshot)
+    client.force_login(official)
+    page = client.get(reverse("reports:summary", args=[form_consultation.slug]))
+    assert page.status_code == 200
+    shown = page.content.decode()
+    assert CAMPAIGN_LETTER[:60] in shown and "Comment None" not in shown
