@@ -343,3 +343,47 @@ def test_the_summary_page_and_exports_take_a_campaign_of_letters(
     assert page.status_code == 200
     shown = page.content.decode()
     assert CAMPAIGN_LETTER[:60] in shown and "Comment None" not in shown
+
+
+def test_documents_text_counts_and_hidden_words_are_not_quotable(
+    clerk, form_consultation, questions
+):
+    from discussion.submissions.models import ResponseDocument
+
+    made = [
+        services.response_enter(
+            actor=clerk,
+            proposal=form_consultation,
+            entry=LETTER,
+            respondent=respondent,
+            answers={questions["comments"].pk: f"Typed words {i}."},
+        )
+        for i, respondent in enumerate([NAMED, NAMED, WITHHELD])
+    ]
+    for response, state, text in zip(
+        made, ["done", "pending", "done"], [CAMPAIGN_LETTER, "", "Withheld scan."], strict=True
+    ):
+        ResponseDocument.objects.create(
+            response=response,
+            proposal=form_consultation,
+            file="responses/x.pdf",
+            original_name="letter.pdf",
+            content_type="application/pdf",
+            extension=".pdf",
+            size=10,
+            sha256="0" * 64,
+            is_scan=True,
+            extraction=state,
+            extracted_text=text,
+        )
+    FormAnswer.objects.filter(response=made[1]).update(hidden_at=timezone.now())
+    form = load_form(form_consultation)
+    assert form.documents == {"attached": 3, "read": 2, "failed": 0, "pending": 1}
+    texts = dict(zip(form.text_response.tolist(), form.text, strict=True))
+    public = dict(zip(form.text_response.tolist(), form.public_text, strict=True))
+    # Answers first, then the documents' text: all of it counts ...
+    assert texts[made[0].pk] == "Typed words 0.\n\n" + CAMPAIGN_LETTER
+    assert texts[made[1].pk] == "Typed words 1." and texts[made[2].pk].endswith("Withheld scan.")
+    # ... but only what may be published is quotable.
+    assert public[made[0].pk] == texts[made[0].pk]
+    assert public[made[1].pk] == "" and public[made[2].pk] == ""
