@@ -6,10 +6,13 @@ model instance per row, and the same data always reads the same way.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 
 import numpy as np
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import Case, FloatField, IntegerField, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast
 
 from consult.accounts.models import Jurisdiction, User
 from consult.analysis import questionnaire
@@ -273,34 +276,60 @@ Words = dict[int, list[tuple[float, str, bool]]]
 
 
 def _read_answers(form: questionnaire.FormInputs, submitted: QuerySet, order: dict) -> Words:
-    response, question, choices, number, text, hidden, held = columns(
+    # Columns the database gives as plain text, numbers and codes, read
+    # without Django's per-value JSON, Decimal and datetime conversions:
+    # measured on SQLite, 60 µs an answer with them, 10 without, and the
+    # benchmark's form has 2,000,000 answers.
+    state = Case(
+        When(text="", then=Value(questionnaire.NO_TEXT)),
+        When(hidden_at__isnull=False, then=Value(questionnaire.WORDS_HIDDEN)),
+        When(held_at__isnull=False, then=Value(questionnaire.WORDS_HELD)),
+        default=Value(questionnaire.WORDS_PUBLIC),
+        output_field=IntegerField(),
+    )
+    answers = (
         FormAnswer.objects.filter(response__in=submitted.values("pk"))
         .order_by("pk")
-        .values_list(
-            "response_id", "question_id", "choices", "number", "text", "hidden_at", "held_at"
+        .annotate(
+            picked=Cast("choices", TextField()),
+            value=Cast("number", FloatField()),
+            state=state,
         )
-        .iterator(chunk_size=CHUNK),
-        7,
+        .values_list("response_id", "question_id", "picked", "value", "state", "text")
     )
+    response, question, picked, number, states, text = plain_columns(answers, 6)
     form.answer_response, form.answer_question = _ids(response), _ids(question)
-    form.answer_choices = [list(picked or []) for picked in choices]
-    form.answer_number = questionnaire.numbers(number)
-    states = [
-        questionnaire.NO_TEXT
-        if not words
-        else questionnaire.WORDS_HIDDEN
-        if hid is not None
-        else questionnaire.WORDS_HELD
-        if hold is not None
-        else questionnaire.WORDS_PUBLIC
-        for words, hid, hold in zip(text, hidden, held, strict=True)
+    # Most answers pick the same few lists: each different one is decoded once.
+    decoded: dict[str, list[str]] = {}
+    form.answer_choices = [
+        decoded[raw] if raw in decoded else decoded.setdefault(raw, _keys(raw)) for raw in picked
     ]
+    form.answer_number = questionnaire.numbers(number)
     form.answer_text = np.asarray(states, dtype=np.int8)
     words: Words = {}
     for i in np.flatnonzero(form.answer_text != questionnaire.NO_TEXT).tolist():
         public = states[i] == questionnaire.WORDS_PUBLIC
         words.setdefault(response[i], []).append((order.get(question[i], 0), text[i], public))
     return words
+
+
+def plain_columns(query: QuerySet, width: int) -> list[list]:
+    """The columns of a value list of plain columns (text, numbers) as the
+    database driver gives them: without Django's per-value converters, and
+    turned from rows into columns a chunk at a time."""
+    found: list[list] = [[] for _ in range(width)]
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            for column, values in zip(found, zip(*rows, strict=True), strict=True):
+                column.extend(values)
+    return found
+
+
+def _keys(raw: str | None) -> list[str]:
+    picked = json.loads(raw) if raw else []
+    return [str(key) for key in picked] if isinstance(picked, list) else []
 
 
 def _read_documents(form: questionnaire.FormInputs, submitted: QuerySet, words: Words) -> None:
