@@ -138,6 +138,7 @@ def test_a_consultation_without_a_form_has_no_form_figures(
 
 
 def test_thirty_identical_letters_are_a_campaign_by_post(
+    client,
     make_user,
     clerk,
     form_consultation,
@@ -170,6 +171,9 @@ def test_thirty_identical_letters_are_a_campaign_by_post(
     assert campaign["comment_ids"] == [] and campaign["representative"] is None
     assert campaign["by_channel"] == {"web": 0, "post": 30, "email": 0, "phone": 0, "meeting": 0}
     quoted = result["form"]["excerpts"][str(campaign["representative_response"])]
+    client.force_login(official)
+    listed = client.get(url(form_consultation, campaign=campaign["id"], channel="post"))
+    assert "30 submitted responses are behind this figure." in listed.content.decode()
     assert quoted == {"excerpt": CAMPAIGN_LETTER, "channel": "post"}
     assert result["campaigns"]["unique_comments"] == 2  # the campaign once, the other response
 
