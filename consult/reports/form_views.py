@@ -17,7 +17,7 @@ from consult.reports import rules
 from consult.reports.models import RunState, SummaryRun
 from consult.reports.report import form_evidence
 from discussion.submissions.answers import plain
-from discussion.submissions.models import Channel, FormAnswer, FormResponse
+from discussion.submissions.models import Channel, FormAnswer, FormResponse, RespondentKind
 from proposals.access import access_proposal
 from proposals.models import Proposal
 
@@ -99,6 +99,9 @@ def form_responses(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": filters.query(),
+            "filters": filters,
+            "kinds": RespondentKind.choices,
+            "channels": Channel.choices,
             "back": reverse("reports:summary", args=[proposal.slug]),
             "empty_title": _("No response is behind this figure."),
         },

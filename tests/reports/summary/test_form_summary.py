@@ -223,6 +223,9 @@ def test_officials_read_the_responses_behind_a_choice(client, answered, official
     assert "1 submitted response is behind this figure." in by_post.content.decode()
     organisations = client.get(url(answered, kind="organisation")).content.decode()
     assert "1 submitted response is behind" in organisations
+    # The list can be narrowed again without JavaScript, keeping its figure.
+    assert '<option value="organisation" selected>' in organisations
+    assert f'name="question" value="{questions["agree"].pk}"' in page
 
 
 @pytest.mark.parametrize(
