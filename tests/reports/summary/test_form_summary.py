@@ -394,3 +394,14 @@ def test_documents_text_counts_and_hidden_words_are_not_quotable(
     # ... but only what may be published is quotable.
     assert public[made[0].pk] == texts[made[0].pk]
     assert public[made[1].pk] == "" and public[made[2].pk] == ""
+
+
+def test_the_same_form_gives_the_same_summary_and_a_new_response_changes_it(
+    make_user, answered, official, questions, django_capture_on_commit_callbacks
+):
+    first = run_summary(answered, official, django_capture_on_commit_callbacks)
+    second = run_summary(answered, official, django_capture_on_commit_callbacks)
+    assert json.dumps(first.result, sort_keys=True) == json.dumps(second.result, sort_keys=True)
+    submit(make_user, answered, NAMED, full_answers(questions, agree="Yes"))
+    third = run_summary(answered, official, django_capture_on_commit_callbacks)
+    assert third.fingerprint != first.fingerprint and third.result["form"]["responses"] == 4
