@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +71,10 @@ class Inputs:
     place_names: dict[int, str] = field(default_factory=dict)
     # Comments moderators hid after people voted on them (a count, no text).
     removed_comments: int = 0
+    # The response form's questions and submitted responses; None when the
+    # consultation has no form (its summary is then as it always was). A
+    # consult.analysis.questionnaire.FormInputs, which builds on this module.
+    form: Any = None
 
     def participants(self) -> np.ndarray:
         """Everyone who commented, voted on a comment or took a stance."""
@@ -84,8 +89,12 @@ class Inputs:
         digest = hashlib.sha256()
         for item in fields(self):
             value = getattr(self, item.name)
+            if value is None:
+                continue  # no form: the fingerprint stays what it was before forms
             digest.update(item.name.encode())
-            if isinstance(value, np.ndarray):
+            if hasattr(value, "fingerprint"):
+                digest.update(value.fingerprint().encode())
+            elif isinstance(value, np.ndarray):
                 digest.update(np.ascontiguousarray(value).tobytes())
             elif isinstance(value, dict):
                 digest.update(repr(sorted(value.items())).encode())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consult.reports import views
+from consult.reports import form_views, views
 
 app_name = "reports"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("summary/run/", views.summary_start, name="summary-start"),
     path("summary/evidence/", views.summary_evidence, name="summary-evidence"),
     path("summary/<int:run_id>/evidence/", views.summary_evidence, name="summary-run-evidence"),
+    path("summary/form/responses/", form_views.form_responses, name="form-responses"),
     path("summary/themes/adopt/", views.theme_adopt, name="theme-adopt"),
     path("report/draft/", views.report_draft, name="report-draft"),
     path("report/edit/", views.report_edit, name="report-edit"),

@@ -7,7 +7,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from consult.reports.rendering import svg
-from consult.reports.rendering.svg import BAR, MAX_CAMPAIGN_BARS, excerpt, fit, number, posix_date
+from consult.reports.rendering.svg import (
+    BAR,
+    MAX_CAMPAIGN_BARS,
+    campaign_excerpt,
+    fit,
+    number,
+    posix_date,
+)
 
 
 def campaigns_chart(snapshot: dict, *, prefix: str = "chart-campaigns") -> SafeString:
@@ -17,7 +24,7 @@ def campaigns_chart(snapshot: dict, *, prefix: str = "chart-campaigns") -> SafeS
     shown = campaigns[:MAX_CAMPAIGN_BARS]
     rows = [
         {
-            "label": f"{index}. {excerpt(snapshot, c['representative'])}",
+            "label": f"{index}. {campaign_excerpt(snapshot, c)}",
             "value": ngettext("%(count)s comment", "%(count)s comments", c["size"])
             % {"count": number(c["size"])},
             "parts": [(c["size"], BAR)],
@@ -53,7 +60,7 @@ def _campaigns_desc(snapshot: dict, campaigns: list[dict], shown: list[dict]) ->
         _("%(index)s. “%(text)s”: %(count)s comments, %(variations)s variations")
         % {
             "index": index,
-            "text": fit(excerpt(snapshot, c["representative"]), 60),
+            "text": fit(campaign_excerpt(snapshot, c), 60),
             "count": number(c["size"]),
             "variations": number(c.get("variations", 1)),
         }
@@ -69,7 +76,7 @@ def campaigns_table(snapshot: dict) -> dict:
     campaigns = (svg.summary_of(snapshot).get("campaigns") or {}).get("groups") or []
     rows = [
         [
-            excerpt(snapshot, c["representative"]),
+            campaign_excerpt(snapshot, c),
             c["size"],
             c.get("variations", 1),
             posix_date(c.get("first")),

@@ -204,6 +204,16 @@ def excerpt(snapshot: dict, comment_id: int) -> str:
     return found.get("excerpt") or _("Comment %(id)s") % {"id": comment_id}
 
 
+def campaign_excerpt(snapshot: dict, campaign: dict) -> str:
+    """A campaign's first comment, or for a campaign of form responses only
+    the first whose words may be published (docs/form-figures.md)."""
+    if campaign.get("representative") is not None:
+        return excerpt(snapshot, campaign["representative"])
+    quoted = (summary_of(snapshot).get("form") or {}).get("excerpts") or {}
+    found = quoted.get(str(campaign.get("representative_response")))
+    return found["excerpt"] if found else _("Form responses whose words are not published")
+
+
 def posix_date(seconds: float | None) -> str:
     """A campaign's first or last time, as a date in the site's time zone."""
     if seconds is None:

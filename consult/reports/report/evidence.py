@@ -54,8 +54,10 @@ def resolve(result: dict, key: str) -> tuple[str, list[int] | dict] | None:
     elif kind == "campaign" and number is not None:
         for campaign in result["campaigns"]["groups"]:
             if campaign["id"] == number:
+                # The comments only: a campaign's form responses are listed
+                # for officials on reports:form-responses (?campaign=<n>).
                 return _("The %(count)d comments of campaign %(number)d") % {
-                    "count": campaign["size"],
+                    "count": len(campaign["comment_ids"]),
                     "number": number + 1,
                 }, campaign["comment_ids"]
     elif kind == "group" and number is not None:

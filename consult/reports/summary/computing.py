@@ -15,12 +15,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from consult.analysis import campaigns as campaign_analysis
+from consult.analysis import form_words
 from consult.analysis import groups as group_analysis
 from consult.analysis import text as text_analysis
 from consult.analysis import themes as theme_analysis
 from consult.analysis.coverage import agree_counts, coverage, themes_tagged
 from consult.analysis.inputs import NO_ID, Inputs, positions
 from consult.analysis.participation import participation
+from consult.analysis.questionnaire import form_figures
 from consult.analysis.stances import stances
 from consult.reports.summary.stages import within
 
@@ -53,7 +55,12 @@ def compute(
 
 def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progress) -> dict:
     fingerprint = inputs.fingerprint()
-    found, membership = _campaigns(inputs, progress)
+    # Comments first, then the words of form responses: campaigns and themes
+    # are found across both (consult.analysis.form_words).
+    words = form_words.texts(inputs)
+    found, every_membership = _campaigns(words, progress)
+    found = form_words.split_campaigns(found, inputs.form)
+    membership = every_membership[: inputs.comment_id.size]
 
     counting = within(progress, "counts")
     counting(0.0)
@@ -63,7 +70,8 @@ def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progre
     tagged = themes_tagged(inputs, membership, agree)
     counting(1.0)
 
-    suggested = _suggested_themes(inputs, membership, progress)
+    suggested = _suggested_themes(words, every_membership, progress)
+    suggested = form_words.split_themes(suggested, inputs.form)
     group_result = _opinion_groups(inputs, progress)
 
     covering = within(progress, "coverage")
@@ -88,46 +96,62 @@ def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progre
         "campaigns": found,
         "coverage": cover,
     }
+    if inputs.form is not None:
+        result["form"] = _form(inputs, found, suggested, progress)
     result["comments"] = _excerpts(
         inputs, _referenced(result), agree=agree, disagree=disagree, passed=passed
     )
     return result
 
 
-def _campaigns(inputs: Inputs, progress: Progress) -> tuple[dict, np.ndarray]:
-    """The campaigns of near-identical comments, and each comment's campaign
-    (NO_ID for none)."""
+Words = tuple[np.ndarray, list[str], np.ndarray]
+
+
+def _campaigns(words: Words, progress: Progress) -> tuple[dict, np.ndarray]:
+    """The campaigns of near-identical texts, and each text's campaign
+    (NO_ID for none). `words` are ids, texts and times (form_words.texts)."""
+    ids, texts, times = words
     within(progress, "campaigns")(0.0)
     found = campaign_analysis.find_campaigns(
-        inputs.comment_id.tolist(),
-        inputs.comment_text,
-        inputs.comment_time.tolist(),
-        progress=within(progress, "campaigns"),
+        ids.tolist(), texts, times.tolist(), progress=within(progress, "campaigns")
     )
     membership_of = found.pop("membership")
-    membership = np.full(inputs.comment_id.size, NO_ID, dtype=np.int64)
+    membership = np.full(ids.size, NO_ID, dtype=np.int64)
     if membership_of:
-        ids = np.fromiter(membership_of.keys(), dtype=np.int64, count=len(membership_of))
+        members = np.fromiter(membership_of.keys(), dtype=np.int64, count=len(membership_of))
         groups_of = np.fromiter(membership_of.values(), dtype=np.int64, count=len(membership_of))
-        membership[positions(inputs.comment_id, ids)] = groups_of
+        membership[positions(ids, members)] = groups_of
     within(progress, "campaigns")(1.0)
     return found, membership
 
 
-def _suggested_themes(inputs: Inputs, membership: np.ndarray, progress: Progress) -> list:
+def _form(inputs: Inputs, found: dict, suggested: list, progress: Progress) -> dict:
+    """The response form's figures (consult.analysis.questionnaire), and the
+    public words of the responses the campaigns and themes quote."""
+    counting = within(progress, "form")
+    counting(0.0)
+    figures = form_figures(inputs.form)
+    wanted = form_words.referenced(found, suggested)
+    figures["excerpts"] = form_words.excerpts(inputs.form, wanted, excerpt)
+    counting(1.0)
+    return figures
+
+
+def _suggested_themes(words: Words, membership: np.ndarray, progress: Progress) -> list:
     """Themes from the words: each campaign speaks once."""
-    first_of_campaign = np.ones(inputs.comment_id.size, dtype=bool)
+    ids, texts, _times = words
+    first_of_campaign = np.ones(ids.size, dtype=bool)
     in_campaign = np.flatnonzero(membership != NO_ID)
     if in_campaign.size:
-        order = in_campaign[np.lexsort((inputs.comment_id[in_campaign], membership[in_campaign]))]
+        order = in_campaign[np.lexsort((ids[in_campaign], membership[in_campaign]))]
         first_of_campaign[order] = False
         first_of_campaign[order[np.unique(membership[order], return_index=True)[1]]] = True
     speaking = np.flatnonzero(first_of_campaign)
     themes = within(progress, "themes")
     themes(0.0)
     suggested = theme_analysis.suggest_themes(
-        inputs.comment_id[speaking].tolist(),
-        [inputs.comment_text[i] for i in speaking],
+        ids[speaking].tolist(),
+        [texts[i] for i in speaking],
         progress=themes,
     )
     themes(1.0)
@@ -157,7 +181,8 @@ def _referenced(result: dict) -> set[int]:
     for key in ("consensus", "group_consensus", "divisive"):
         ids.update(row["comment"] for row in groups.get(key) or [])
     for campaign in result["campaigns"]["groups"]:
-        ids.add(campaign["representative"])
+        if campaign["representative"] is not None:  # None: a campaign of form responses only
+            ids.add(campaign["representative"])
         ids.update(campaign["examples"])
     ids.update(row["comment"] for row in result["coverage"]["top_comments"])
     return ids

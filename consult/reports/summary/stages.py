@@ -17,6 +17,7 @@ STAGES = [
     ("load", _("Reading comments, votes and stances"), 35),
     ("campaigns", _("Finding campaigns of near-identical comments"), 50),
     ("counts", _("Counting participation and stances"), 53),
+    ("form", _("Counting the answers to the response form"), 55),
     ("themes", _("Finding themes"), 80),
     ("groups", _("Finding opinion groups"), 95),
     ("coverage", _("Checking which points have an official response"), 98),
