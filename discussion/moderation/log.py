@@ -14,17 +14,20 @@ import json
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import AuditEntry
 from discussion.models import Comment, Report, ReportReason
+from discussion.submissions.models import FormAnswer, Publication, ResponseStatus
 from proposals.models import Proposal
 
 PUBLIC_PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 50
 HOLD = "comment.hold"
+ANSWER_HOLD = "answer.hold"
 # The consultation's own history (drafts, versions, its window) is not
 # moderation; its versions page shows it.
 NOT_MODERATION = "proposal."
@@ -47,6 +50,11 @@ ACTION_LABELS = {
     "comment.claim_take_over": _("Review taken over by another moderator"),
     "appeal.create": _("Appeals made"),
     "appeal.decide": _("Appeals decided"),
+    ANSWER_HOLD: _("Answers held for review"),
+    "answer.approve": _("Answers approved after review"),
+    "answer.reject": _("Answers not published after review"),
+    "answer.hide": _("Answers hidden by a moderator"),
+    "answer.restore": _("Answers restored"),
     "response.post": _("Official responses published"),
     "moderation.policy_update": _("Pre-moderation rules changed"),
     "user.suspend": _("Participants suspended"),
@@ -112,6 +120,7 @@ class PublicLog:
     report_reasons: list[Tally]
     hidden: Page
     chart: list[dict] = field(default_factory=list)
+    answer_categories: list[Tally] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -128,23 +137,53 @@ def _action_counts(proposal: Proposal) -> dict[str, int]:
     )
     counts = {row["action"]: row["n"] for row in rows}
     # Holding is done by the rules, not by a person, so it is not an audited
-    # action: every comment ever held keeps its reasons, and is counted here.
-    held = (
-        Comment.objects.filter(proposal=proposal).exclude(held_reasons=[]).aggregate(n=Count("id"))
-    )
-    counts.setdefault(HOLD, held["n"])
+    # action: every comment or answer ever held keeps its reasons, and is
+    # counted here (both in one query).
+    held = Proposal.objects.filter(pk=proposal.pk).values(
+        held_comments=_count(
+            Comment.objects.filter(proposal=OuterRef("pk")).exclude(held_reasons=[])
+        ),
+        held_answers=_count(
+            # Answers of responses not to be published are never reviewed.
+            FormAnswer.objects.filter(
+                response__proposal=OuterRef("pk"),
+                response__status=ResponseStatus.SUBMITTED,
+            )
+            .exclude(response__publication=Publication.WITHHELD)
+            .exclude(held_reasons=[])
+        ),
+    )[0]
+    counts.setdefault(HOLD, held["held_comments"])
+    counts.setdefault(ANSWER_HOLD, held["held_answers"])
     return counts
 
 
-def _category_counts(proposal: Proposal) -> dict[str, int]:
-    rows = (
+def _count(rows) -> Coalesce:
+    """How many rows, as a subquery of the consultation's row."""
+    counted = rows.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")[:1]), 0, output_field=IntegerField())
+
+
+def _category_counts(proposal: Proposal) -> tuple[dict[str, int], dict[str, int]]:
+    """Why comments, and answers' words, hidden now were hidden (one query)."""
+    comments = (
         Comment.objects.filter(proposal=proposal, hidden_at__isnull=False)
         .exclude(hidden_category="")
         .values("hidden_category")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), answers=Value(0))
         .order_by()
     )
-    return {row["hidden_category"]: row["n"] for row in rows}
+    answers = (
+        FormAnswer.objects.filter(response__proposal=proposal, hidden_at__isnull=False)
+        .exclude(hidden_category="")
+        .values("hidden_category")
+        .annotate(n=Count("id"), answers=Value(1))
+        .order_by()
+    )
+    found: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    for row in comments.union(answers, all=True).order_by():
+        found[row["answers"]][row["hidden_category"]] = row["n"]
+    return found
 
 
 def _report_counts(proposal: Proposal) -> dict[str, int]:
@@ -204,11 +243,13 @@ def _public_row(row: dict, categories) -> dict:
 def moderation_log(*, proposal: Proposal, page: str | int | None = 1) -> PublicLog:
     """The public moderation log of one consultation."""
     actions = _tallies(_action_counts(proposal), action_label)
+    categories, answer_categories = _category_counts(proposal)
     log = PublicLog(
         actions=actions,
-        categories=_tallies(_category_counts(proposal), _choice_label(ReportReason)),
+        categories=_tallies(categories, _choice_label(ReportReason)),
         report_reasons=_tallies(_report_counts(proposal), _choice_label(ReportReason)),
         hidden=_hidden_page(proposal, page),
+        answer_categories=_tallies(answer_categories, _choice_label(ReportReason)),
     )
     log.chart = chart_rows(actions)
     return log
