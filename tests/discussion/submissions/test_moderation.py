@@ -588,3 +588,31 @@ def test_the_public_log_counts_answer_decisions_and_never_shows_their_words(
     assert categories == {"Spam": 1, "Abuse or harassment": 1}
     for words in ("555-0100", "Secret rude words", WORDS, "Resident"):
         assert words not in html
+
+
+# --- Two moderators at once ---------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second_reason", ["Rude", "Spam"])
+def test_two_moderators_hiding_one_answer_at_once_decide_it_once(
+    second_reason, make_user, grant, tree, form_consultation, questions, moderator
+):
+    from tests.discussion.moderation.test_queue import run_together
+
+    answer = why_not(respond(make_user, form_consultation, questions), questions)
+    other = grant(make_user(), tree.ministry, Role.MODERATOR)
+    results = run_together(
+        lambda: moderation.answer_hide(actor=moderator, answer=answer, reason="Rude"),
+        lambda: moderation.answer_hide(actor=other, answer=answer, reason=second_reason),
+    )
+    refused = [r for r in results if isinstance(r, BaseException)]
+    if second_reason == "Rude":
+        # The same decision twice: both see it done.
+        assert refused == []
+    else:
+        assert len(refused) == 1 and isinstance(refused[0], ValidationError)
+        assert refused[0].messages == [str(moderation.ANSWER_ALREADY_HIDDEN)]
+    assert actions_on(answer) == ["answer.hide"]
+    answer.refresh_from_db()
+    assert answer.hidden_at is not None
