@@ -42,9 +42,9 @@ PAGE_PARAMETER = "answers_page"
 
 
 def _published() -> Q:
-    return Q(
-        response__status=ResponseStatus.SUBMITTED, response__publication__in=PUBLISHED
-    ) & ~Q(text="")
+    return Q(response__status=ResponseStatus.SUBMITTED, response__publication__in=PUBLISHED) & ~Q(
+        text=""
+    )
 
 
 def waiting_q() -> Q:
