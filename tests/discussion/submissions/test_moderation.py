@@ -616,3 +616,19 @@ def test_two_moderators_hiding_one_answer_at_once_decide_it_once(
     assert actions_on(answer) == ["answer.hide"]
     answer.refresh_from_db()
     assert answer.hidden_at is not None
+
+
+def test_the_answers_in_the_queue_speak_chinese(
+    client, make_user, form_consultation, questions, moderator
+):
+    hold_everything(form_consultation)
+    answer = why_not(respond(make_user, form_consultation, questions), questions)
+    client.cookies["django_language"] = "zh-hans"
+    soup = queue_soup(client, moderator)
+    item = soup.select_one(f"#queue-answer-{answer.pk}")
+    assert "回复表中问题“If not, why not?”的回答" in item.select_one("h3").get_text()
+    assert "待批准的回答" in item.get_text()
+    assert "条回答待处理" in soup.select_one("#queue-answers-title").get_text()
+    refused = client.post(answer_url(answer), {"action": "hide", "reason": ""})
+    alert = BeautifulSoup(refused.content, "html.parser").select_one("[role=alert]")
+    assert "请填写公众将看到的隐藏这些文字的理由" in alert.get_text()
