@@ -283,7 +283,7 @@ def queue_answer(request: HttpRequest, pk: int) -> HttpResponse:
     answer and the reason as it was typed."""
     _ensure_moderator(request)
     back = reverse("discussion:queue") + (f"?{request.GET.urlencode()}" if request.GET else "")
-    answer = FormAnswer.objects.filter(pk=pk).first()
+    answer = FormAnswer.objects.filter(pk=pk).first() if pk <= MAX_ID else None
     if answer is None:
         messages.error(request, answers.ANSWER_GONE)
         return redirect(back)

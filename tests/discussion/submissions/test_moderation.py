@@ -476,9 +476,10 @@ def test_a_refused_decision_says_why_by_the_answer_and_keeps_what_was_typed(
 
     # No such answer, or not a moderator at all, or not a POST.
     client.force_login(moderator)
-    gone = client.post(f"{QUEUE}answers/999999/", {"action": "approve"})
-    assert gone.status_code == 302
-    assert "no longer there" in client.get(gone["Location"]).content.decode()
+    for pk in ("999999", "9" * 30):
+        gone = client.post(f"{QUEUE}answers/{pk}/", {"action": "approve"})
+        assert gone.status_code == 302
+        assert "no longer there" in client.get(gone["Location"]).content.decode()
     assert client.get(answer_url(answer)).status_code == 405
     client.force_login(make_user())
     assert client.post(answer_url(answer), {"action": "approve"}).status_code == 403
