@@ -14,7 +14,16 @@ import json
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -174,7 +183,12 @@ def _category_counts(proposal: Proposal) -> tuple[dict[str, int], dict[str, int]
         .order_by()
     )
     answers = (
-        FormAnswer.objects.filter(response__proposal=proposal, hidden_at__isnull=False)
+        FormAnswer.objects.filter(
+            response__proposal=proposal,
+            response__status=ResponseStatus.SUBMITTED,
+            hidden_at__isnull=False,
+        )
+        .exclude(response__publication=Publication.WITHHELD)
         .exclude(hidden_category="")
         .values("hidden_category")
         .annotate(n=Count("id"), answers=Value(1))
@@ -196,26 +210,50 @@ def _report_counts(proposal: Proposal) -> dict[str, int]:
     return {row["reason"]: row["n"] for row in rows}
 
 
-# What a public row may carry: no author, words, moderator or note.
-HIDDEN_FIELDS = (
-    "hidden_at",
-    "hidden_reason",
-    "hidden_category",
-    "hidden_pending_review",
-    "held_at",
-    "section_id",
-    "section__heading",
-    "question_id",
-    "question__prompt",
-)
+# What a public row may carry: no author, words, moderator or note. Hidden
+# comments and hidden answers are listed together (one count, one page), in
+# the same columns.
+def _public_columns(**answer_columns) -> dict:
+    columns = {
+        "log_at": F("hidden_at"),
+        "log_reason": F("hidden_reason"),
+        "log_category": F("hidden_category"),
+        "log_pending": F("hidden_pending_review"),
+        "log_held": F("held_at"),
+        "log_section_id": F("section_id"),
+        "log_section": F("section__heading"),
+        "log_question_id": F("question_id"),
+        "log_question": F("question__prompt"),
+        "log_answer_to": Value(None, output_field=CharField()),
+        "log_id": F("pk"),
+    }
+    return {**columns, **answer_columns}
 
 
 def _hidden_page(proposal: Proposal, page) -> Page:
-    rows = (
-        Comment.objects.filter(proposal=proposal, hidden_at__isnull=False)
-        .values(*HIDDEN_FIELDS)
-        .order_by("-hidden_at", "-pk")
+    comments = Comment.objects.filter(proposal=proposal, hidden_at__isnull=False).values(
+        **_public_columns()
     )
+    none = Value(None, output_field=IntegerField())
+    answers = (
+        FormAnswer.objects.filter(
+            response__proposal=proposal,
+            response__status=ResponseStatus.SUBMITTED,
+            hidden_at__isnull=False,
+        )
+        .exclude(response__publication=Publication.WITHHELD)
+        .values(
+            **_public_columns(
+                log_pending=Value(False, output_field=BooleanField()),
+                log_section_id=none,
+                log_section=Value(None, output_field=CharField()),
+                log_question_id=none,
+                log_question=Value(None, output_field=CharField()),
+                log_answer_to=F("question__prompt"),
+            )
+        )
+    )
+    rows = comments.order_by().union(answers.order_by(), all=True).order_by("-log_at", "-log_id")
     page_obj = Paginator(rows, PUBLIC_PAGE_SIZE).get_page(page)
     categories = _choice_label(ReportReason)
     page_obj.object_list = [_public_row(row, categories) for row in page_obj.object_list]
@@ -223,20 +261,21 @@ def _hidden_page(proposal: Proposal, page) -> Page:
 
 
 def _public_row(row: dict, categories) -> dict:
-    if row["hidden_pending_review"]:
+    if row["log_pending"]:
         status, reason = STATUS_PENDING, PENDING_REASON
     else:
-        status = STATUS_NOT_PUBLISHED if row["held_at"] else STATUS_HIDDEN
-        reason = row["hidden_reason"]
+        status = STATUS_NOT_PUBLISHED if row["log_held"] else STATUS_HIDDEN
+        reason = row["log_reason"]
     return {
-        "at": row["hidden_at"],
+        "at": row["log_at"],
         "status": status,
         "reason": reason,
-        "category": categories(row["hidden_category"]) if row["hidden_category"] else "",
-        "section_id": row["section_id"],
-        "section": row["section__heading"],
-        "question_id": row["question_id"],
-        "question": row["question__prompt"],
+        "category": categories(row["log_category"]) if row["log_category"] else "",
+        "section_id": row["log_section_id"],
+        "section": row["log_section"],
+        "question_id": row["log_question_id"],
+        "question": row["log_question"],
+        "answer_to": row["log_answer_to"],
     }
 
 

@@ -555,23 +555,26 @@ def test_the_public_log_counts_answer_decisions_and_never_shows_their_words(
     rejected = why_not(
         respond(make_user, form_consultation, questions, words="Secret rude words"), questions
     )
-    respond(make_user, form_consultation, questions, publication=Publication.WITHHELD)
+    withheld = respond(make_user, form_consultation, questions, publication=Publication.WITHHELD)
     moderation.answer_approve(actor=moderator, answer=approved)
+    # Never public: hiding it is counted as an action, but not listed.
+    moderation.answer_hide(actor=moderator, answer=why_not(withheld, questions), reason="Odd")
     moderation.answer_hide(actor=moderator, answer=rejected, reason="Abusive", category="abuse")
 
     counts = {t.key: t.count for t in log.moderation_log(proposal=form_consultation).actions}
     # Two published responses held with two text answers each; the withheld
     # one is not counted, as it is never reviewed.
     assert counts[log.ANSWER_HOLD] == 4
-    assert counts["answer.hide"] == counts["answer.reject"] == counts["answer.approve"] == 1
+    assert counts["answer.hide"] == counts["answer.approve"] == 1
+    assert counts["answer.reject"] == 2  # the withheld one was held too
 
     url = f"{form_consultation.get_absolute_url()}moderation-log/"
     with CaptureQueriesContext(connection) as captured:
         page = client.get(url)
     assert page.status_code == 200
-    # The proposal, actions, held counts, categories, reports and the count
-    # of hidden comments (none): answers add no query.
-    assert len(captured) == 6
+    # The proposal, actions, held counts, categories, reports, and the count
+    # and the page of hidden comments and answers: answers add no query.
+    assert len(captured) == 7
     html = page.content.decode()
     soup = BeautifulSoup(html, "html.parser")
     actions = {
@@ -579,7 +582,7 @@ def test_the_public_log_counts_answer_decisions_and_never_shows_their_words(
         for row in soup.select("section[aria-labelledby=actions-title] tbody tr")
     }
     assert actions["Answers hidden by a moderator"] == 1
-    assert actions["Answers not published after review"] == 1
+    assert actions["Answers not published after review"] == 2
     assert actions["Answers approved after review"] == 1
     assert actions["Answers held for review"] == 4
     categories = {
@@ -587,7 +590,17 @@ def test_the_public_log_counts_answer_decisions_and_never_shows_their_words(
         for row in soup.select("section[aria-labelledby=answer-categories-title] tbody tr")
     }
     assert categories == {"Spam": 1, "Abuse or harassment": 1}
-    for words in ("555-0100", "Secret rude words", WORDS, "Resident"):
+    # Each hidden answer is listed with its place and its public reason.
+    rows = [
+        [" ".join(cell.get_text().split()) for cell in row.find_all("td")[1:]]
+        for row in soup.select("#hidden tbody tr")
+    ]
+    where = "Answer to “If not, why not?” in the response form"
+    assert rows == [
+        [where, "Not published after review", "Abuse or harassment", "Abusive"],
+        [where, "Hidden by a moderator", "Spam", "Advertising"],
+    ]
+    for words in ("555-0100", "Secret rude words", WORDS, "Resident", "Odd"):
         assert words not in html
 
 
