@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from consult.accounts.models import AuditEntry, Role
 from discussion.models import ModerationPolicy
@@ -632,12 +633,20 @@ def test_two_moderators_hiding_one_answer_at_once_decide_it_once(
     assert answer.hidden_at is not None
 
 
+@pytest.fixture
+def chinese(client):
+    """The client reads in Chinese; the language does not outlive the test."""
+    client.cookies["django_language"] = "zh-hans"
+    yield client
+    translation.deactivate()
+
+
 def test_the_answers_in_the_queue_speak_chinese(
-    client, make_user, form_consultation, questions, moderator
+    chinese, make_user, form_consultation, questions, moderator
 ):
+    client = chinese
     hold_everything(form_consultation)
     answer = why_not(respond(make_user, form_consultation, questions), questions)
-    client.cookies["django_language"] = "zh-hans"
     soup = queue_soup(client, moderator)
     item = soup.select_one(f"#queue-answer-{answer.pk}")
     assert "回复表中问题“If not, why not?”的回答" in item.select_one("h3").get_text()
