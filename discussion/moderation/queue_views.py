@@ -223,7 +223,6 @@ def _render(
         "consultations": consultations,
         "answers": answer_page,
         "answers_only": filters.kind in selectors.ANSWER_KINDS,
-        "answer_errors": answer_errors or {},
         "answer_reason": request.POST.get("reason", "") if answer_errors else "",
         "answer_category": request.POST.get("category", "") if answer_errors else "",
         "answers_page_query": _query(request, **{answer_queue.PAGE_PARAMETER: None}),
