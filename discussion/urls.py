@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("moderation/", queue_views.queue_page, name="queue"),
     path("moderation/items/<int:pk>/", queue_views.queue_item, name="queue-item"),
+    path("moderation/answers/<int:pk>/", queue_views.queue_answer, name="queue-answer"),
     # Curation, appeals and sanctions (discussion/moderation/curation_views.py,
     # appeal_views.py, sanction_views.py).
     path("comments/<int:pk>/highlight/", curation_views.comment_highlight, name="highlight"),

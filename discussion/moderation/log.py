@@ -14,17 +14,29 @@ import json
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import AuditEntry
 from discussion.models import Comment, Report, ReportReason
+from discussion.submissions.models import FormAnswer, Publication, ResponseStatus
 from proposals.models import Proposal
 
 PUBLIC_PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 50
 HOLD = "comment.hold"
+ANSWER_HOLD = "answer.hold"
 # The consultation's own history (drafts, versions, its window) is not
 # moderation; its versions page shows it.
 NOT_MODERATION = "proposal."
@@ -47,6 +59,11 @@ ACTION_LABELS = {
     "comment.claim_take_over": _("Review taken over by another moderator"),
     "appeal.create": _("Appeals made"),
     "appeal.decide": _("Appeals decided"),
+    ANSWER_HOLD: _("Answers held for review"),
+    "answer.approve": _("Answers approved after review"),
+    "answer.reject": _("Answers not published after review"),
+    "answer.hide": _("Answers hidden by a moderator"),
+    "answer.restore": _("Answers restored"),
     "response.post": _("Official responses published"),
     "moderation.policy_update": _("Pre-moderation rules changed"),
     "user.suspend": _("Participants suspended"),
@@ -112,6 +129,7 @@ class PublicLog:
     report_reasons: list[Tally]
     hidden: Page
     chart: list[dict] = field(default_factory=list)
+    answer_categories: list[Tally] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -128,23 +146,58 @@ def _action_counts(proposal: Proposal) -> dict[str, int]:
     )
     counts = {row["action"]: row["n"] for row in rows}
     # Holding is done by the rules, not by a person, so it is not an audited
-    # action: every comment ever held keeps its reasons, and is counted here.
-    held = (
-        Comment.objects.filter(proposal=proposal).exclude(held_reasons=[]).aggregate(n=Count("id"))
-    )
-    counts.setdefault(HOLD, held["n"])
+    # action: every comment or answer ever held keeps its reasons, and is
+    # counted here (both in one query).
+    held = Proposal.objects.filter(pk=proposal.pk).values(
+        held_comments=_count(
+            Comment.objects.filter(proposal=OuterRef("pk")).exclude(held_reasons=[])
+        ),
+        held_answers=_count(
+            # Answers of responses not to be published are never reviewed.
+            FormAnswer.objects.filter(
+                response__proposal=OuterRef("pk"),
+                response__status=ResponseStatus.SUBMITTED,
+            )
+            .exclude(response__publication=Publication.WITHHELD)
+            .exclude(held_reasons=[])
+        ),
+    )[0]
+    counts.setdefault(HOLD, held["held_comments"])
+    counts.setdefault(ANSWER_HOLD, held["held_answers"])
     return counts
 
 
-def _category_counts(proposal: Proposal) -> dict[str, int]:
-    rows = (
+def _count(rows) -> Coalesce:
+    """How many rows, as a subquery of the consultation's row."""
+    counted = rows.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")[:1]), 0, output_field=IntegerField())
+
+
+def _category_counts(proposal: Proposal) -> tuple[dict[str, int], dict[str, int]]:
+    """Why comments, and answers' words, hidden now were hidden (one query)."""
+    comments = (
         Comment.objects.filter(proposal=proposal, hidden_at__isnull=False)
         .exclude(hidden_category="")
         .values("hidden_category")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), answers=Value(0))
         .order_by()
     )
-    return {row["hidden_category"]: row["n"] for row in rows}
+    answers = (
+        FormAnswer.objects.filter(
+            response__proposal=proposal,
+            response__status=ResponseStatus.SUBMITTED,
+            hidden_at__isnull=False,
+        )
+        .exclude(response__publication=Publication.WITHHELD)
+        .exclude(hidden_category="")
+        .values("hidden_category")
+        .annotate(n=Count("id"), answers=Value(1))
+        .order_by()
+    )
+    found: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    for row in comments.union(answers, all=True).order_by():
+        found[row["answers"]][row["hidden_category"]] = row["n"]
+    return found
 
 
 def _report_counts(proposal: Proposal) -> dict[str, int]:
@@ -157,26 +210,50 @@ def _report_counts(proposal: Proposal) -> dict[str, int]:
     return {row["reason"]: row["n"] for row in rows}
 
 
-# What a public row may carry: no author, words, moderator or note.
-HIDDEN_FIELDS = (
-    "hidden_at",
-    "hidden_reason",
-    "hidden_category",
-    "hidden_pending_review",
-    "held_at",
-    "section_id",
-    "section__heading",
-    "question_id",
-    "question__prompt",
-)
+# What a public row may carry: no author, words, moderator or note. Hidden
+# comments and hidden answers are listed together (one count, one page), in
+# the same columns.
+def _public_columns(**answer_columns) -> dict:
+    columns = {
+        "log_at": F("hidden_at"),
+        "log_reason": F("hidden_reason"),
+        "log_category": F("hidden_category"),
+        "log_pending": F("hidden_pending_review"),
+        "log_held": F("held_at"),
+        "log_section_id": F("section_id"),
+        "log_section": F("section__heading"),
+        "log_question_id": F("question_id"),
+        "log_question": F("question__prompt"),
+        "log_answer_to": Value(None, output_field=CharField()),
+        "log_id": F("pk"),
+    }
+    return {**columns, **answer_columns}
 
 
 def _hidden_page(proposal: Proposal, page) -> Page:
-    rows = (
-        Comment.objects.filter(proposal=proposal, hidden_at__isnull=False)
-        .values(*HIDDEN_FIELDS)
-        .order_by("-hidden_at", "-pk")
+    comments = Comment.objects.filter(proposal=proposal, hidden_at__isnull=False).values(
+        **_public_columns()
     )
+    none = Value(None, output_field=IntegerField())
+    answers = (
+        FormAnswer.objects.filter(
+            response__proposal=proposal,
+            response__status=ResponseStatus.SUBMITTED,
+            hidden_at__isnull=False,
+        )
+        .exclude(response__publication=Publication.WITHHELD)
+        .values(
+            **_public_columns(
+                log_pending=Value(False, output_field=BooleanField()),
+                log_section_id=none,
+                log_section=Value(None, output_field=CharField()),
+                log_question_id=none,
+                log_question=Value(None, output_field=CharField()),
+                log_answer_to=F("question__prompt"),
+            )
+        )
+    )
+    rows = comments.order_by().union(answers.order_by(), all=True).order_by("-log_at", "-log_id")
     page_obj = Paginator(rows, PUBLIC_PAGE_SIZE).get_page(page)
     categories = _choice_label(ReportReason)
     page_obj.object_list = [_public_row(row, categories) for row in page_obj.object_list]
@@ -184,31 +261,34 @@ def _hidden_page(proposal: Proposal, page) -> Page:
 
 
 def _public_row(row: dict, categories) -> dict:
-    if row["hidden_pending_review"]:
+    if row["log_pending"]:
         status, reason = STATUS_PENDING, PENDING_REASON
     else:
-        status = STATUS_NOT_PUBLISHED if row["held_at"] else STATUS_HIDDEN
-        reason = row["hidden_reason"]
+        status = STATUS_NOT_PUBLISHED if row["log_held"] else STATUS_HIDDEN
+        reason = row["log_reason"]
     return {
-        "at": row["hidden_at"],
+        "at": row["log_at"],
         "status": status,
         "reason": reason,
-        "category": categories(row["hidden_category"]) if row["hidden_category"] else "",
-        "section_id": row["section_id"],
-        "section": row["section__heading"],
-        "question_id": row["question_id"],
-        "question": row["question__prompt"],
+        "category": categories(row["log_category"]) if row["log_category"] else "",
+        "section_id": row["log_section_id"],
+        "section": row["log_section"],
+        "question_id": row["log_question_id"],
+        "question": row["log_question"],
+        "answer_to": row["log_answer_to"],
     }
 
 
 def moderation_log(*, proposal: Proposal, page: str | int | None = 1) -> PublicLog:
     """The public moderation log of one consultation."""
     actions = _tallies(_action_counts(proposal), action_label)
+    categories, answer_categories = _category_counts(proposal)
     log = PublicLog(
         actions=actions,
-        categories=_tallies(_category_counts(proposal), _choice_label(ReportReason)),
+        categories=_tallies(categories, _choice_label(ReportReason)),
         report_reasons=_tallies(_report_counts(proposal), _choice_label(ReportReason)),
         hidden=_hidden_page(proposal, page),
+        answer_categories=_tallies(answer_categories, _choice_label(ReportReason)),
     )
     log.chart = chart_rows(actions)
     return log

@@ -11,16 +11,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consult.accounts import roles
 from consult.accounts.models import Role
 from consult.infra.refusals import refusal_messages
 from discussion.models import ReportReason
-from discussion.moderation import bulk, selectors
+from discussion.moderation import answer_queue, bulk, selectors
 from discussion.moderation import services as moderation
+from discussion.submissions import moderation as answers
+from discussion.submissions.models import FormAnswer
 
 MAX_ID = 2**63 - 1
 NO_SELECTION = gettext_lazy("Select at least one item first.")
@@ -187,12 +190,28 @@ def _render(
     errors: list[str] | None = None,
     select_all: bool = False,
     status: int = 200,
+    answer_errors: dict[int, list[str]] | None = None,
 ) -> HttpResponse:
     filters = filter_form.filters()
     page_obj, items = selectors.queue_page(
         user=request.user, filters=filters, page=request.GET.get("page")
     )
-    posted = request.POST if request.method == "POST" else {}
+    consultations, waiting = answer_queue.queue_consultations(request.user)
+    answer_page = answer_queue.answer_page(
+        user=request.user,
+        filters=filters,
+        waiting=waiting,
+        page=request.GET.get(answer_queue.PAGE_PARAMETER),
+    )
+    errors = list(errors or [])
+    for pk, refusals in (answer_errors or {}).items():
+        shown = [item for item in (answer_page.items if answer_page else []) if item.pk == pk]
+        if shown:
+            shown[0].errors = refusals
+        else:
+            errors.extend(refusals)
+    # A refused answer's form keeps what was typed; the bulk bar stays empty.
+    posted = request.POST if request.method == "POST" and not answer_errors else {}
     selected = set(posted.getlist("items")) if posted else set()
     if select_all:
         selected = {str(item.pk) for item in items}
@@ -201,10 +220,15 @@ def _render(
         "page_obj": page_obj,
         "filter_form": filter_form,
         "filters": filters,
-        "consultations": selectors.queue_consultations(request.user),
+        "consultations": consultations,
+        "answers": answer_page,
+        "answers_only": filters.kind in selectors.ANSWER_KINDS,
+        "answer_reason": request.POST.get("reason", "") if answer_errors else "",
+        "answer_category": request.POST.get("category", "") if answer_errors else "",
+        "answers_page_query": _query(request, **{answer_queue.PAGE_PARAMETER: None}),
         "selected": selected,
         "result": result,
-        "errors": errors or [],
+        "errors": errors,
         "reason": posted.get("reason", "") if posted else "",
         "category": posted.get("category", "") if posted else "",
         "categories": ReportReason.choices,
@@ -238,3 +262,54 @@ def queue_item(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         return HttpResponse(status=204)
     return render(request, "discussion/queue/_item.html", {"item": item, "selected": set()})
+
+
+# --- Answers to response forms: one item, one plain form --------------------
+
+ANSWER_ACTIONS = ("approve", "hide", "restore")
+ANSWER_DONE = {
+    "approve": gettext_lazy("The answer was approved: its words are public."),
+    "hide": gettext_lazy("The answer's words are hidden, with your reason."),
+    "restore": gettext_lazy("The answer's words are public again."),
+}
+
+
+@require_POST
+@login_required
+def queue_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve, hide or restore one answer's words, then back to the queue
+    as it was filtered; a refusal shows the queue with the message by the
+    answer and the reason as it was typed."""
+    _ensure_moderator(request)
+    back = reverse("discussion:queue") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    answer = FormAnswer.objects.filter(pk=pk).first() if pk <= MAX_ID else None
+    if answer is None:
+        messages.error(request, answers.ANSWER_GONE)
+        return redirect(back)
+    action = request.POST.get("action", "")
+    try:
+        if action not in ANSWER_ACTIONS:
+            raise ValidationError(NO_ACTION)
+        _answer_act(request, answer, action)
+    except (ValidationError, PermissionDenied) as error:
+        status = 403 if isinstance(error, PermissionDenied) else 400
+        filter_form = FilterForm(request.GET or None)
+        errors = {answer.pk: refusal_messages(error)}
+        return _render(request, filter_form, answer_errors=errors, status=status)
+    messages.success(request, ANSWER_DONE[action])
+    return redirect(back)
+
+
+def _answer_act(request: HttpRequest, answer: FormAnswer, action: str) -> None:
+    if action == "approve":
+        answers.answer_approve(actor=request.user, answer=answer)
+    elif action == "hide":
+        category = request.POST.get("category") or ReportReason.OTHER
+        answers.answer_hide(
+            actor=request.user,
+            answer=answer,
+            reason=request.POST.get("reason", ""),
+            category=category,
+        )
+    else:
+        answers.answer_restore(actor=request.user, answer=answer)

@@ -67,7 +67,14 @@ KIND_LABELS = {
     REPORTED: _("Reported"),
     APPEALED: _("Appealed"),
 }
-KIND_CHOICES = [("all", _("Everything")), *KIND_LABELS.items()]
+# Free-text answers to response forms (discussion/moderation/answer_queue.py):
+# those held for review are in "Everything"; published ones only on demand.
+ANSWERS_HELD, ANSWERS_PUBLISHED = "answers_held", "answers"
+ANSWER_KINDS = {
+    ANSWERS_HELD: _("Answers awaiting approval"),
+    ANSWERS_PUBLISHED: _("Published answers (to hide or restore)"),
+}
+KIND_CHOICES = [("all", _("Everything")), *KIND_LABELS.items(), *ANSWER_KINDS.items()]
 ORDER_CHOICES = [("oldest", _("Waiting longest first")), ("newest", _("Newest first"))]
 PAGE_SIZE = 50
 HISTORY = 3
@@ -122,6 +129,8 @@ class Filters:
 def open_items(user: User, filters: Filters | None = None) -> QuerySet[Comment]:
     """Every open item of the moderator's queue, filtered and in order."""
     filters = filters or Filters()
+    if filters.kind in ANSWER_KINDS:
+        return Comment.objects.none().order_by("pk")
     qs = Comment.objects.alias(
         mine=roles.in_role_scope(user, Role.MODERATOR, "proposal__department__path"),
         reported=_open_reports(),

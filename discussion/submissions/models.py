@@ -152,6 +152,8 @@ class FormAnswer(models.Model):
     held_reasons = models.JSONField(default=list, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_reason = models.CharField(max_length=300, blank=True)
+    # The category of the reason (discussion.models.ReportReason), as for comments.
+    hidden_category = models.CharField(max_length=20, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -198,6 +198,7 @@ def _write_answers(
             if before is not None and before.text == answer.text:
                 row.held_at, row.held_reasons = before.held_at, before.held_reasons
                 row.hidden_at, row.hidden_reason = before.hidden_at, before.hidden_reason
+                row.hidden_category = before.hidden_category
                 row.hidden_by_id = before.hidden_by_id
             elif held:
                 row.held_at, row.held_reasons = now, held
