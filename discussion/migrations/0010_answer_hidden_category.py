@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('discussion', '0008_response_form'),
+        ('discussion', '0009_response_document_skipped'),
     ]
 
     operations = [
