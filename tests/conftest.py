@@ -47,6 +47,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """A page asked for in Chinese leaves Chinese active in the thread (the
+    locale middleware activates and never deactivates): the next test starts
+    in the site's language, whatever this one asked for."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_channel_layer():
     """A new channel layer per test: its locks belong to the event loop that
     made them, and each async test runs in a loop of its own."""
