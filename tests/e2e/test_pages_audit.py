@@ -109,6 +109,7 @@ def _seed() -> dict[str, list[Target]]:
             Target("password", "/accounts/password/change/"),
             Target("display-name", "/accounts/name/"),
             Target("delete-comment", f"/discussion/comments/{own.pk}/delete/"),
+            Target("response-form", f"/discussion/consultations/{slug}/form/"),
         ],
         "moderator": [
             *public,
@@ -132,6 +133,10 @@ def _seed() -> dict[str, list[Target]]:
             Target("summary", f"/consultations/{closed.slug}/summary/"),
             Target("report-edit", f"/consultations/{closed.slug}/report/edit/"),
             Target("respond", f"/discussion/consultations/{slug}/respond/"),
+            Target("form-builder", f"/manage/{live.pk}/form/"),
+            Target("form-entry", f"/discussion/consultations/{slug}/form/enter/"),
+            Target("form-entry-list", "/discussion/responses/enter/"),
+            Target("form-responses", f"/consultations/{slug}/summary/form/responses/"),
         ],
         "admin": [
             *public,
