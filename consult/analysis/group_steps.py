@@ -132,8 +132,11 @@ def project(votes: Votes) -> tuple[np.ndarray, list[float]]:
     n_p, n_c = len(votes.participant_ids), len(votes.comment_ids)
     cast = np.bincount(votes.cols, minlength=n_c)
     means = np.bincount(votes.cols, weights=votes.values, minlength=n_c) / cast
+    # Votes come sorted by row, then column, one per pair: they are the
+    # matrix's compressed rows as they stand.
+    starts = np.searchsorted(votes.rows, np.arange(n_p + 1))
     centred = sparse.csr_matrix(
-        ((votes.values - means[votes.cols]).astype(np.float32), (votes.rows, votes.cols)),
+        ((votes.values - means[votes.cols]).astype(np.float32), votes.cols, starts),
         shape=(n_p, n_c),
     )
     singular, axes = _top_axes(centred)
