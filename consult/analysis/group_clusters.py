@@ -85,7 +85,8 @@ def _clustered(
                 break
             same_shape.setdefault((k, len(one)), []).append(i)
     tolerance = {i: TOLERANCE * float(points[i].var(axis=0).mean())
-                 for items in same_shape.values() for i in items}  # fmt: skip
+                 for (k, _), items in same_shape.items() if k == K_RANGE.start
+                 for i in items}  # fmt: skip
     cells = {}
     for (k, _), items in same_shape.items():
         stacked, mass = np.stack([points[i] for i in items]), np.stack([weights[i] for i in items])
@@ -189,33 +190,34 @@ def _lloyd(
     done_labels = np.empty((sets * runs, points.shape[1]), dtype=np.int64)
     done_centres = centres.reshape(sets * runs, k, 2).copy()
     running = _Running(points, weights, centres, tolerance)
-    while len(running.lane):
+    while True:
         new = _nearest(running.points, running.centres)
         changed = (new != running.labels).any(axis=1)
         # A set goes on while the labels of some run of it change.
         set_going = running.per_run(np.logical_or.reduceat(changed, running.starts))
-        set_going &= ~running.last
+        set_going &= running.live & ~running.last
         going = changed & set_going
-        running.labels = new
-        done_labels[running.lane[~going]] = new[~going]
-        done_centres[running.lane[~going]] = running.centres[~going]
-        # A run whose labels did not change stays as it is (its centres are the
-        # means of the same members, its labels those of the same centres): it
-        # is done, and leaves its set or goes on with it unchanged, whichever
-        # is quicker.
-        settled = int((set_going & ~changed).sum())
-        if not running.keep(going if not set_going.all() or 4 * settled >= len(going) else None):
+        # A run whose labels did not change stays as it is (its centres are
+        # the means of the same members, its labels those of the same
+        # centres): it is done, though it may go on, unchanged, with its set.
+        done = running.live & ~going
+        done_labels[running.lane[done]] = new[done]
+        done_centres[running.lane[done]] = running.centres[done]
+        running.labels, running.live = new, set_going
+        # The runs of sets that stopped go on with no effect until there are
+        # enough of them, and of runs done, to be worth leaving out.
+        if not running.keep(going if 4 * (~going).sum() >= len(going) else None):
             break
         running.centres, shift = _moved(running.labels, running.tiled, running.centres)
         running.rounds += 1
         # Each set's largest move, over its runs still going (the others' is 0).
         largest = np.maximum.reduceat(shift, running.starts)
         running.last = running.per_run(largest) <= running.tolerance
-        over = ~running.last & (running.rounds >= LLOYD_ROUNDS)
+        over = running.live & ~running.last & (running.rounds >= LLOYD_ROUNDS)
         done_labels[running.lane[over]] = running.labels[over]
         done_centres[running.lane[over]] = running.centres[over]
-        running.keep(~over)
-    nearest = np.take_along_axis(done_centres, done_labels[..., None], axis=1)
+        running.live &= ~over
+    nearest = done_centres[np.arange(sets * runs)[:, None], done_labels]
     apart = np.repeat(points, runs, axis=0) - nearest
     squared = apart[:, :, 0] ** 2 + apart[:, :, 1] ** 2
     inertia = (squared * np.repeat(weights, runs, axis=0)).sum(axis=1).reshape(sets, runs)
@@ -224,8 +226,9 @@ def _lloyd(
 
 class _Running:
     """The runs of _lloyd still going, set after set: each one's number, set,
-    points, weights x (1, x, y), centres, labels, set's tolerance, rounds done,
-    and whether its next labels are its last."""
+    points, weights x (1, x, y) (weights x (x, y) when every weight is 1),
+    centres, labels, set's tolerance, rounds done, and whether its next
+    labels are its last."""
 
     def __init__(
         self, points: np.ndarray, weights: np.ndarray, centres: np.ndarray, tolerance: np.ndarray
@@ -234,13 +237,16 @@ class _Running:
         self.lane = np.arange(sets * runs)
         self.set = self.lane // runs
         self.points = np.repeat(points, runs, axis=0)
-        tiled = np.stack([weights, weights * points[:, :, 0], weights * points[:, :, 1]])
-        self.tiled = np.repeat(tiled, runs, axis=1)
+        # Weights of 1 (every point distinct) need no summing: a count is their sum.
+        tiled = [weights * points[:, :, 0], weights * points[:, :, 1]]
+        tiled = tiled if (weights == 1).all() else [weights, *tiled]
+        self.tiled = np.repeat(np.stack(tiled), runs, axis=1)
         self.centres = centres.reshape(sets * runs, k, 2)
         self.labels = np.full(self.points.shape[:2], -1, dtype=np.int8)
         self.tolerance = np.repeat(tolerance, runs)
         self.rounds = np.zeros(sets * runs, dtype=np.int64)
         self.last = np.zeros(sets * runs, dtype=bool)
+        self.live = np.ones(sets * runs, dtype=bool)
         self.starts, self.counts = np.arange(0, sets * runs, runs), np.full(sets, runs)
 
     def per_run(self, per_set: np.ndarray) -> np.ndarray:
@@ -252,10 +258,12 @@ class _Running:
         if keep is not None and not keep.all():
             for name in ("lane", "set", "points", "centres", "labels", "tolerance", "rounds"):
                 setattr(self, name, getattr(self, name)[keep])
-            self.last, self.tiled = self.last[keep], self.tiled[:, keep]
-            self.starts = np.flatnonzero(np.diff(self.set, prepend=-1))
-            self.counts = np.diff(self.starts, append=len(self.set))
-        return bool(len(self.lane))
+            self.last, self.live, self.tiled = self.last[keep], self.live[keep], self.tiled[:, keep]
+            if not len(self.lane):
+                return False
+            self.starts = np.flatnonzero(np.concatenate(([True], self.set[1:] != self.set[:-1])))
+            self.counts = np.bincount(self.set)[self.set[self.starts]]
+        return bool(self.live.any())
 
 
 def _moved(
@@ -266,7 +274,8 @@ def _moved(
     runs, k, _ = centres.shape
     size = runs * k
     cell = (labels + k * np.arange(runs)[:, None]).ravel()
-    mass, *sums = (np.bincount(cell, weights=w.ravel(), minlength=size) for w in tiled)
+    sums = [np.bincount(cell, weights=w.ravel(), minlength=size) for w in tiled]
+    mass = sums.pop(0) if len(sums) == 3 else np.bincount(cell, minlength=size).astype(np.float64)
     flat = centres.reshape(size, 2)
     where = mass[:, None] > 0  # a centre left without members stays where it was
     moved = np.divide(np.stack(sums, axis=1), mass[:, None], out=flat.copy(), where=where)
@@ -434,23 +443,24 @@ def reshuffled(
     by_comment = np.argsort(votes.cols, kind="stable")
     keys = votes.cols[by_comment].astype(np.float64)
     chance = np.full((shuffles, len(K_RANGE)), np.nan)
-    done, batch = 0, []
+    done, batch, size = 0, [], 0
     for i in range(shuffles):
         dealt = by_comment[np.argsort(keys + rng.random(len(keys)), kind="stable")]
         values = np.empty_like(votes.values)
         values[by_comment] = votes.values[dealt]
         coords, _ = project(replace(votes, values=values))
         batch.append(coords)
+        size += min(len(coords), MAX_DISTINCT)
         # The reshuffles' k-means run side by side, about BATCH_POINTS points
         # at a time: each one's figures are the same, and come quicker.
-        if sum(min(len(one), MAX_DISTINCT) for one in batch) < BATCH_POINTS and i + 1 < shuffles:
+        if size < BATCH_POINTS and i + 1 < shuffles:
             continue
         for found in splits_of_many(batch, min_size, seed):
             for k, score in found.silhouettes.items():
                 chance[done, k - K_RANGE.start] = score
             done += 1
             progress(done / shuffles)
-        batch = []
+        batch, size = [], 0
     return chance
 
 
