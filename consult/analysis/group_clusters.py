@@ -31,7 +31,7 @@ TOLERANCE = 1e-4
 MAX_DISTINCT = 1000
 GRIDS = (512, 384, 256, 192, 128, 96, 64, 48, 32, 24, 16)
 # Reshuffles whose k-means run side by side: about this many points clustered.
-BATCH_POINTS = 4000
+BATCH_POINTS = 16_000
 # Sets of points whose silhouettes are taken together: about this many distances.
 SILHOUETTE_CELLS = 1_000_000
 
@@ -467,6 +467,9 @@ def reshuffled(
         values = np.empty_like(votes.values)
         values[by_comment] = votes.values[dealt]
         coords, _ = project(values)
+        # The projection is the slow part of a large reshuffle: the share
+        # projected is the share done.
+        progress((i + 1) / shuffles)
         batch.append(coords)
         size += min(len(coords), MAX_DISTINCT)
         # The reshuffles' k-means run side by side, about BATCH_POINTS points
@@ -477,7 +480,6 @@ def reshuffled(
             for k, score in found.silhouettes.items():
                 chance[done, k - K_RANGE.start] = score
             done += 1
-            progress(done / shuffles)
         batch, size = [], 0
     return chance
 
