@@ -218,8 +218,9 @@ def _lloyd(
         # the means of the same members, its labels those of the same
         # centres): it is done, though it may go on, unchanged, with its set.
         done = running.live & ~going
-        done_labels[running.lane[done]] = new[done]
-        done_centres[running.lane[done]] = running.centres[done]
+        if done.any():
+            done_labels[running.lane[done]] = new[done]
+            done_centres[running.lane[done]] = running.centres[done]
         running.labels, running.live = new, set_going
         # The runs of sets that stopped go on with no effect until there are
         # enough of them, and of runs done, to be worth leaving out.
@@ -231,9 +232,10 @@ def _lloyd(
         largest = np.maximum.reduceat(shift, running.starts)
         running.last = running.per_run(largest) <= running.tolerance
         over = running.live & ~running.last & (running.rounds >= LLOYD_ROUNDS)
-        done_labels[running.lane[over]] = running.labels[over]
-        done_centres[running.lane[over]] = running.centres[over]
-        running.live &= ~over
+        if over.any():
+            done_labels[running.lane[over]] = running.labels[over]
+            done_centres[running.lane[over]] = running.centres[over]
+            running.live &= ~over
     nearest = done_centres[np.arange(sets * runs)[:, None], done_labels]
     apart = np.repeat(points, runs, axis=0) - nearest
     squared = apart[:, :, 0] ** 2 + apart[:, :, 1] ** 2
