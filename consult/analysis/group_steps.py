@@ -129,23 +129,38 @@ def sample(n: int, size: int, seed: int) -> np.ndarray:
 
 def project(votes: Votes) -> tuple[np.ndarray, list[float]]:
     """2-D PCA of the mean-imputed vote matrix, Polis-scaled for sparse voters."""
-    n_p, n_c = len(votes.participant_ids), len(votes.comment_ids)
-    cast = np.bincount(votes.cols, minlength=n_c)
-    means = np.bincount(votes.cols, weights=votes.values, minlength=n_c) / cast
-    centred = sparse.csr_matrix(
-        ((votes.values - means[votes.cols]).astype(np.float32), (votes.rows, votes.cols)),
-        shape=(n_p, n_c),
-    )
-    singular, axes = _top_axes(centred)
-    total = float(np.square(centred.data, dtype=np.float64).sum())
-    explained = (singular**2 / total) if total > 0 else np.zeros(2)
-    # Polis' scaling: sqrt(comments / votes cast), where a removed comment is a
-    # column of zeros that every participant counts as voted on.
-    removed = votes.removed_comments
-    per_participant = np.bincount(votes.rows, minlength=n_p)
-    scale = np.sqrt((n_c + removed) / (per_participant + removed))
-    coords = np.asarray(centred @ axes, dtype=np.float64) * scale[:, None]
-    return coords, explained.tolist()
+    return Projection(votes)(votes.values)
+
+
+class Projection:
+    """``project`` of votes cast as these were (the same people on the same
+    comments) with any values: what does not change is worked out once."""
+
+    def __init__(self, votes: Votes) -> None:
+        n_p, n_c = len(votes.participant_ids), len(votes.comment_ids)
+        self.cols = votes.cols
+        self.cast = np.bincount(votes.cols, minlength=n_c)
+        # Votes come sorted by row, then column, one per pair: they are the
+        # matrix's compressed rows as they stand.
+        starts = np.searchsorted(votes.rows, np.arange(n_p + 1))
+        self.centred = sparse.csr_matrix(
+            (np.zeros(len(votes.cols), dtype=np.float32), votes.cols, starts), shape=(n_p, n_c)
+        )
+        # Polis' scaling: sqrt(comments / votes cast), where a removed comment is a
+        # column of zeros that every participant counts as voted on.
+        removed = votes.removed_comments
+        per_participant = np.bincount(votes.rows, minlength=n_p)
+        self.scale = np.sqrt((n_c + removed) / (per_participant + removed))
+
+    def __call__(self, values: np.ndarray) -> tuple[np.ndarray, list[float]]:
+        means = np.bincount(self.cols, weights=values, minlength=len(self.cast)) / self.cast
+        centred = self.centred
+        centred.data = (values - means[self.cols]).astype(np.float32)
+        singular, axes = _top_axes(centred)
+        total = float(np.square(centred.data, dtype=np.float64).sum())
+        explained = (singular**2 / total) if total > 0 else np.zeros(2)
+        coords = np.asarray(centred @ axes, dtype=np.float64) * self.scale[:, None]
+        return coords, explained.tolist()
 
 
 def _top_axes(centred: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:

@@ -249,3 +249,23 @@ def test_weighted_kmeans_and_silhouette_agree_with_scikit_learn():
     assert silhouette(distances, weights, labels, 2) == pytest.approx(
         silhouette_score(twice, repeated)
     )
+
+
+def test_sets_clustered_side_by_side_get_the_splits_they_get_alone():
+    from consult.analysis.group_clusters import splits, splits_of_many
+
+    rng = np.random.default_rng(3)
+    sets = [
+        np.concatenate([rng.normal(0, 1, (n, 2)), rng.normal(5, 1, (n // 2, 2))])
+        for n in (30, 30, 30, 12, 30)
+    ]
+    sets.append(np.repeat(sets[0][:10], 3, axis=0))  # repeated points: 10 distinct, weighted
+    together = splits_of_many(sets, 3, 7)
+    for points, found in zip(sets, together, strict=True):
+        alone = splits(points, 3, 7)
+        assert found.silhouettes == alone.silhouettes
+        assert found.too_small == alone.too_small
+        assert found.labels.keys() == alone.labels.keys()
+        for k in found.labels:
+            assert np.array_equal(found.labels[k], alone.labels[k])
+    assert len(together[0].silhouettes) >= 2
