@@ -51,6 +51,9 @@ FROZEN = _(
 FROZEN_REMOVE = _("People have already answered this question, so it cannot be removed.")
 DEPENDED_ON = _("Another question depends on the answers to this one: change or remove it first.")
 
+# Kinds whose answers another question may depend on.
+CONDITION_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE)
+
 PROMPT = TextRule("prompt", PROMPT_MAX_LENGTH, PROMPT_TOO_LONG, required=PROMPT_REQUIRED)
 HELP = TextRule("help_text", HELP_MAX_LENGTH, HELP_TOO_LONG)
 CHOICE = TextRule("choices", CHOICE_MAX_LENGTH, CHOICE_TOO_LONG, one_line=True)
@@ -111,15 +114,15 @@ def _choices(labels: list[str], old: list | None) -> list[list[str]]:
     return pairs
 
 
-def _decimal(value: str | Decimal | None) -> Decimal | None:
+def _decimal(value: str | Decimal | None, field: str) -> Decimal | None:
     if value is None or str(value).strip() == "":
         return None
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValidationError({"min_value": ValidationError(NUMBER_BOUND_INVALID)}) from None
+        raise ValidationError({field: ValidationError(NUMBER_BOUND_INVALID)}) from None
     if not number.is_finite() or abs(number) >= Decimal(10) ** 14:
-        raise ValidationError({"min_value": ValidationError(NUMBER_BOUND_INVALID)})
+        raise ValidationError({field: ValidationError(NUMBER_BOUND_INVALID)})
     return number
 
 
@@ -145,8 +148,7 @@ def _condition(
     earlier = FormQuestion.objects.filter(proposal=proposal, pk=data.shown_if_id).first()
     if (
         earlier is None
-        or not earlier.has_choices
-        or earlier.kind == QuestionKind.RANKING
+        or earlier.kind not in CONDITION_KINDS
         or (question is not None and (earlier.pk == question.pk or earlier.order >= question.order))
     ):
         raise ValidationError({"shown_if": ValidationError(CONDITION_QUESTION)})
@@ -170,7 +172,8 @@ def _apply(proposal: Proposal, question: FormQuestion, data: QuestionInput) -> N
         _text_limit(data.text_limit) if question.kind == QuestionKind.TEXT else None
     )
     if question.kind == QuestionKind.NUMBER:
-        question.min_value, question.max_value = _decimal(data.min_value), _decimal(data.max_value)
+        question.min_value = _decimal(data.min_value, "min_value")
+        question.max_value = _decimal(data.max_value, "max_value")
         low, high = question.min_value, question.max_value
         if low is not None and high is not None and low > high:
             raise ValidationError({"max_value": ValidationError(NUMBER_BOUNDS_ORDER)})
@@ -221,6 +224,14 @@ def _frozen_change(question: FormQuestion, data: QuestionInput) -> bool:
     return before != after
 
 
+def _keep_dependents(question: FormQuestion) -> None:
+    """A question shown after answers to this one must still find them."""
+    keys = set(question.choice_keys()) if question.kind in CONDITION_KINDS else set()
+    for later in FormQuestion.objects.filter(shown_if=question):
+        if not set(later.shown_if_choices) <= keys:
+            raise ValidationError(DEPENDED_ON)
+
+
 @transaction.atomic
 def question_update(*, actor: User, question: FormQuestion, data: QuestionInput) -> FormQuestion:
     proposal = _locked(actor, question.proposal)
@@ -229,6 +240,7 @@ def question_update(*, actor: User, question: FormQuestion, data: QuestionInput)
         raise ValidationError(FROZEN)
     before = {"question": question.prompt, "choices": question.choices}
     _apply(proposal, question, data)
+    _keep_dependents(question)
     question.save()
     common.audit(
         actor,

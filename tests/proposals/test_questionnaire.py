@@ -139,3 +139,40 @@ def test_a_frozen_question_keeps_its_words_but_not_its_help(published, people):
         )
     with pytest.raises(ValidationError, match="cannot be removed"):
         question_remove(actor=people.official, question=question)
+
+
+def test_a_question_others_depend_on_keeps_the_answers_they_need(draft, people):
+    first = question_add(
+        actor=people.official,
+        proposal=draft,
+        data=QuestionInput(kind="single", prompt="Do you agree?", choices=["Yes", "No", "Maybe"]),
+    )
+    question_add(
+        actor=people.official,
+        proposal=draft,
+        data=QuestionInput(
+            kind="text", prompt="Why not?", shown_if_id=first.pk, shown_if_choices=["c2"]
+        ),
+    )
+    for change in (
+        QuestionInput(kind="text", prompt="Do you agree?"),
+        QuestionInput(kind="ranking", prompt="Do you agree?", choices=["Yes", "No", "Maybe"]),
+        QuestionInput(kind="single", prompt="Do you agree?", choices=["Yes", "Maybe"]),
+    ):
+        with pytest.raises(ValidationError, match="depends on"):
+            question_update(actor=people.official, question=first, data=change)
+    kept = QuestionInput(kind="multiple", prompt="Which apply?", choices=["Yes", "No"])
+    assert question_update(actor=people.official, question=first, data=kept).choices == [
+        ["c1", "Yes"],
+        ["c2", "No"],
+    ]
+
+
+def test_a_bad_largest_number_is_reported_on_its_own_field(draft, people):
+    with pytest.raises(ValidationError) as refused:
+        question_add(
+            actor=people.official,
+            proposal=draft,
+            data=QuestionInput(kind="number", prompt="How many?", min_value="1", max_value="many"),
+        )
+    assert list(refused.value.message_dict) == ["max_value"]
