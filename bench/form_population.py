@@ -175,7 +175,10 @@ def populate_form(
                     row[2] = json_of([key], connection)
                     first = key if question.order == 1 else first
                 elif kind == MULTIPLE:
-                    row[2] = json_of([k for k in choices if rng.random() < 0.4], connection)
+                    picked = [k for k in choices if rng.random() < 0.4]
+                    if not picked:  # nothing ticked: no answer, as the service stores it
+                        continue
+                    row[2] = json_of(picked, connection)
                 elif kind == SCALE:
                     row[2] = json_of([SCALE_KEYS[int(rng.integers(6))]], connection)
                 elif kind == RANKING:
@@ -199,8 +202,9 @@ def populate_form(
             "text_html",
             "held_reasons",
             "hidden_reason",
+            "hidden_category",
         ],
-        ((*row, json_of([], connection), "") for row in answer_rows()),
+        ((*row, json_of([], connection), "", "") for row in answer_rows()),
     )
     attached = rng.choice(response_ids, size=min(DOCUMENTS, len(response_ids)), replace=False)
     insert(

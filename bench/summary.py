@@ -38,6 +38,7 @@ PEOPLE = 20_000
 SECTIONS = 10
 CAMPS = 3
 THEMES = ("Safety", "Cost", "Buses", "Trees", "Parking")
+STAGES = ("load", "campaigns", "counts", "form", "themes", "groups", "coverage")
 
 
 def _insert(table: str, columns: list[str], rows, batch: int = 50_000) -> None:
@@ -268,6 +269,45 @@ def models_f(name: str):
     return F(name)
 
 
+def _form_figures(result: dict, proposal) -> dict | None:
+    """The form's figures, checked against the database: every submitted
+    response counted once, under its own channel, and every answer to each
+    question counted. Raises when they disagree."""
+    from django.db.models import Count
+
+    from discussion.submissions.models import FormAnswer, FormResponse
+
+    form = result.get("form")
+    stored = FormResponse.objects.filter(proposal=proposal, status="submitted")
+    if form is None:
+        if stored.exists():
+            raise SystemExit("the summary has no form figures, but responses are stored")
+        return None
+    by_channel = dict(stored.values_list("channel").annotate(n=Count("pk")))
+    answered = dict(
+        FormAnswer.objects.filter(response__in=stored)
+        .values_list("question_id")
+        .annotate(n=Count("pk"))
+    )
+    problems = []
+    if form["responses"] != stored.count():
+        problems.append(f"responses {form['responses']} != {stored.count()} stored")
+    if {k: v for k, v in form["by_channel"].items() if v} != by_channel:
+        problems.append(f"by channel {form['by_channel']} != {by_channel} stored")
+    for question in form["questions"]:
+        if question["answered"] != answered.get(question["id"], 0):
+            problems.append(f"question {question['id']}: {question['answered']} answered")
+    if problems:
+        raise SystemExit("form figures differ from the database: " + "; ".join(problems[:5]))
+    return {
+        "responses": form["responses"],
+        "questions": len(form["questions"]),
+        "by_channel": form["by_channel"],
+        "documents": form["documents"],
+        "checked": "against the database",
+    }
+
+
 def measure(proposal_id: int) -> dict:
     """Compute the summary as the task does; this process does nothing else."""
     from zoneinfo import ZoneInfo
@@ -297,7 +337,9 @@ def measure(proposal_id: int) -> dict:
     blob = json.dumps(result, sort_keys=True)
     total = time.perf_counter() - began
     steps, previous = {}, 0.0
-    for stage in ("load", "campaigns", "counts", "themes", "groups", "coverage"):
+    # In the order they ended (the form's stage, when there is a form, ends
+    # after the themes it reads).
+    for stage in sorted((s for s in STAGES if s in ends), key=ends.get):
         steps[stage] = round(ends[stage] - previous, 2)
         previous = ends[stage]
     steps["excerpts and JSON"] = round(total - previous, 2)
@@ -313,6 +355,7 @@ def measure(proposal_id: int) -> dict:
         "groups": result["groups"]["status"],
         "k": result["groups"].get("k"),
         "suggested_themes": len(result["themes"]["suggested"]),
+        "form": _form_figures(result, proposal),
         "result_kb": round(len(blob) / 1024),
         "sha256": __import__("hashlib").sha256(blob.encode()).hexdigest()[:16],
     }
@@ -362,6 +405,8 @@ def main() -> int:
         )
     print()
     print("Steps of the last run (seconds):", json.dumps(runs[-1]["steps"]))
+    if runs[-1]["form"]:
+        print("Form figures of the last run:", json.dumps(runs[-1]["form"]))
     return 0
 
 
