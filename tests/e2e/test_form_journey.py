@@ -119,10 +119,9 @@ def test_a_form_is_built_answered_online_and_by_post_and_reported(
     expect(page.get_by_role("heading", name="Answers to the response form")).to_be_visible(
         timeout=60_000
     )
-    # The summary is what the report is drawn from: only the organisation
-    # that chose to be named is named in it.
+    # Officials see every organisation, the anonymous one included.
     expect(page.locator("#form")).to_contain_text("Riverton Cyclists")
-    expect(page.locator("#form")).not_to_contain_text("Parents for Safe Streets")
+    expect(page.locator("#form")).to_contain_text("Parents for Safe Streets")
     page.get_by_role("button", name="Draft the report").click()
     page.get_by_role("button", name="Save and preview").click()
     page.goto(f"{base}/consultations/{proposal.slug}/report/edit/")

@@ -258,12 +258,13 @@ def _form_questions(proposal: Proposal) -> list[questionnaire.Question]:
 
 
 def _organisation(row: tuple) -> dict:
-    """An organisation that responded; its name only when it may be published
-    with it (the summary becomes part of the public report)."""
+    """An organisation that responded, named for the officials' summary; the
+    report's public snapshot keeps only those that chose to be named
+    (consult.reports.report.snapshots)."""
     pk, _kind, channel, publication, name, kind_of, official_view, _at = row
     return {
         "response": pk,
-        "name": name if publication == Publication.NAMED else "",
+        "name": name,
         "type": kind_of,
         "official_view": official_view,
         "publication": publication,

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consult.accounts.models import Role
+from consult.reports.report.snapshots import public_summary
 from consult.reports.summary.loader import load_form
 from discussion.submissions import services
 from discussion.submissions.models import (
@@ -99,7 +100,8 @@ def test_the_summary_counts_each_question_by_kind_and_channel(
     questions,
     django_capture_on_commit_callbacks,
 ):
-    form = summary_of(answered, official, django_capture_on_commit_callbacks)["form"]
+    result = summary_of(answered, official, django_capture_on_commit_callbacks)
+    form = result["form"]
     assert form["responses"] == 3  # the draft does not count
     assert form["by_kind"] == {"individual": 2, "organisation": 1}
     assert form["by_channel"] == {"web": 2, "post": 1, "email": 0, "phone": 0, "meeting": 0}
@@ -120,9 +122,12 @@ def test_the_summary_counts_each_question_by_kind_and_channel(
     assert by_id[questions["children"].pk]["number"]["mean"] == 2.0
     assert by_id[questions["why_not"].pk]["text"] == {"answered": 2, "hidden": 0, "held": 0}
     (organisation,) = form["organisations"]
-    # Published anonymously: counted and typed, never named in the summary.
-    assert organisation["name"] == "" and organisation["official_view"] is True
+    # Officials see who responded; the report's public snapshot does not name it.
+    assert organisation["name"] == "Parents for Safe Streets"
+    assert organisation["official_view"] is True
     assert (organisation["type"], organisation["publication"]) == ("community", "anonymous")
+    public = public_summary(result)["form"]
+    assert public["organisations"] == [] and public["organisations_unnamed"] == 1
     assert form["documents"] == {"attached": 0, "read": 0, "failed": 0, "pending": 0}
 
 
