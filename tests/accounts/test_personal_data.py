@@ -72,6 +72,8 @@ def test_no_two_apps_answer_for_the_same_table(make_user, tree, grant):
         "comment_votes",
         "reports_filed",
         "appeals",
+        "form_responses",
+        "form_documents",
     } == set(names)
 
 
@@ -85,10 +87,16 @@ def test_erasure_is_done_by_the_receivers_and_counted_on_the_audit_log(make_user
     assert [answer for answer in answers.values() if answer] == [
         {"roles_removed": 0},
         {"tokens_revoked": 0},
+        {"form_drafts_deleted": 0},
     ]
 
     erasure.account_delete(actor=None, user=person)
 
     entry = AuditEntry.objects.get(Q(action="account.deleted"), target_id=str(person.pk))
-    assert entry.after == {"by_self": False, "roles_removed": 1, "tokens_revoked": 1}
+    assert entry.after == {
+        "by_self": False,
+        "roles_removed": 1,
+        "form_drafts_deleted": 0,
+        "tokens_revoked": 1,
+    }
     assert not archives.folder().exists() or not any(archives.folder().iterdir())
