@@ -53,10 +53,11 @@ def setup_django_on(database: str) -> None:
     django.setup()
 
 
-def ministry_consultation(*, title: str, password: str | None):
+def ministry_consultation(*, title: str, password: str | None, form: bool = False):
     """A nation, its ministry, the ministry's official (official@example.org,
     signing in with `password`) and an open consultation of theirs, with one
-    section. Call after setup_django()."""
+    section (and with `form`, the response form of
+    consult.testing.data.every_kind_of_question). Call after setup_django()."""
     from consult.accounts import services as account_services
     from consult.accounts.models import Role, User
     from consult.testing.data import open_consultation
@@ -72,7 +73,7 @@ def ministry_consultation(*, title: str, password: str | None):
         actor=None, user=official, department=ministry, role=Role.OFFICIAL
     )
     return open_consultation(
-        official=official, department=ministry, jurisdiction=nation, title=title
+        official=official, department=ministry, jurisdiction=nation, title=title, form=form
     )
 
 

@@ -37,7 +37,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import setup_django
+from common import ministry_consultation, setup_django
 from write_path import HOST, Daphne, Result, _interrupted
 
 EXTRA_QUESTIONS = 13
@@ -60,25 +60,12 @@ def build(respondents: int) -> tuple[object, list[Respondent]]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.utils.crypto import get_random_string
 
-    from consult.accounts import services as account_services
-    from consult.accounts.models import Role, User
-    from consult.testing.data import open_consultation
+    from consult.accounts.models import User
     from proposals.questionnaire.services import QuestionInput, question_add
     from proposals.services import versions
 
-    nation = account_services.jurisdiction_create(
-        actor=None, name="Nation", slug="nation", level="national"
-    )
-    ministry = account_services.department_create(
-        actor=None, name="Ministry", slug="ministry", jurisdiction=nation
-    )
-    official = User.objects.create_user("official@example.org", None, display_name="Official")
-    account_services.membership_grant(
-        actor=None, user=official, department=ministry, role=Role.OFFICIAL
-    )
-    proposal = open_consultation(
-        official=official, department=ministry, jurisdiction=nation, title="Form", form=True
-    )
+    proposal = ministry_consultation(title="Form", password=None, form=True)
+    official = User.objects.get(email="official@example.org")
     kinds = ["single", "multiple", "scale", "number", "text"]
     for n in range(EXTRA_QUESTIONS):
         kind = kinds[n % len(kinds)]
