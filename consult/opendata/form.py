@@ -38,17 +38,18 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import translation
 
 from consult.opendata.pseudonyms import Kind, Pseudonyms
+from discussion.submissions import selectors as submissions_selectors
 from discussion.submissions.answers import plain
 from discussion.submissions.models import (
     Channel,
     FormAnswer,
-    FormResponse,
     Publication,
     RespondentKind,
     ResponseStatus,
 )
 from proposals.models import Proposal
 from proposals.questionnaire.models import FormQuestion, QuestionKind
+from proposals.questionnaire.selectors import published_questions
 
 CHUNK = 5_000
 # Published responses whose answers are read together.
@@ -74,19 +75,12 @@ GROUPS: tuple[tuple[str, str], ...] = (
 
 def questions(proposal: Proposal | int) -> QuerySet[FormQuestion]:
     """The form's published questions, in the form's order."""
-    return FormQuestion.objects.filter(proposal=proposal, published_in__isnull=False).order_by(
-        "order", "pk"
-    )
+    return published_questions(proposal)
 
 
-def counted_responses(proposal: Proposal | int) -> QuerySet[FormResponse]:
-    """Every submitted response, published or not: what the counts count."""
-    return FormResponse.objects.filter(proposal=proposal, status=ResponseStatus.SUBMITTED)
-
-
-def published_responses(proposal: Proposal | int) -> QuerySet[FormResponse]:
-    """The submitted responses their respondents allowed to be published."""
-    return counted_responses(proposal).exclude(publication=Publication.WITHHELD)
+# What the counts count, and what may be published: the submissions' own rule.
+counted_responses = submissions_selectors.submitted_responses
+published_responses = submissions_selectors.published_responses
 
 
 def public_name(publication: str, kind: str, respondent_name: str, organisation_name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from discussion.submissions.answers import plain
@@ -14,6 +15,7 @@ from discussion.submissions.models import (
 )
 from proposals.models import Proposal
 from proposals.questionnaire.models import FormQuestion, QuestionKind
+from proposals.questionnaire.selectors import published_questions
 
 
 def removed_words(reason: str) -> str:
@@ -31,13 +33,19 @@ def published_name(response: dict) -> str:
     return response["respondent_name"]
 
 
+def submitted_responses(proposal: Proposal | int) -> QuerySet[FormResponse]:
+    """Every submitted response, published or not: what every figure counts."""
+    return FormResponse.objects.filter(proposal=proposal, status=ResponseStatus.SUBMITTED)
+
+
+def published_responses(proposal: Proposal | int) -> QuerySet[FormResponse]:
+    """The submitted responses their respondents allowed to be published."""
+    return submitted_responses(proposal).exclude(publication=Publication.WITHHELD)
+
+
 def published_form_questions(proposal: Proposal | int) -> list[FormQuestion]:
     """The questions respondents were shown, in the form's order."""
-    return list(
-        FormQuestion.objects.filter(proposal=proposal, published_in__isnull=False).order_by(
-            "order", "pk"
-        )
-    )
+    return list(published_questions(proposal))
 
 
 def _answer(answer: dict, question: FormQuestion) -> dict:
@@ -82,8 +90,7 @@ def published_form_responses(proposal: Proposal | int) -> list[dict]:
     """
     questions = {question.pk: question for question in published_form_questions(proposal)}
     responses = list(
-        FormResponse.objects.filter(proposal=proposal, status=ResponseStatus.SUBMITTED)
-        .exclude(publication=Publication.WITHHELD)
+        published_responses(proposal)
         .order_by("submitted_at", "pk")
         .values(
             "pk",

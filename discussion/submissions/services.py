@@ -38,6 +38,7 @@ from discussion.submissions.models import (
     ResponseStatus,
 )
 from proposals.models import Proposal, Status
+from proposals.questionnaire import selectors as questionnaire_selectors
 from proposals.questionnaire import services as questionnaire
 from proposals.questionnaire.models import FormQuestion, QuestionKind
 
@@ -98,11 +99,7 @@ class Entry:
 
 
 def published_questions(proposal: Proposal) -> list[FormQuestion]:
-    return list(
-        FormQuestion.objects.filter(proposal=proposal, published_in__isnull=False).order_by(
-            "order", "pk"
-        )
-    )
+    return list(questionnaire_selectors.published_questions(proposal))
 
 
 def _respondent(data: Respondent, *, complete: bool) -> dict:

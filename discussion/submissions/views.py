@@ -40,6 +40,7 @@ from discussion.submissions.models import (
 from proposals.access import access_proposal
 from proposals.models import Proposal, Status
 from proposals.questionnaire.models import FormQuestion
+from proposals.questionnaire.selectors import published_questions
 
 NOT_TAKING = gettext_lazy("This form is not taking responses: the consultation is %(status)s.")
 FORM = "discussion/submissions/form.html"
@@ -51,11 +52,7 @@ CHOOSE_AGAIN = gettext_lazy(
 
 def form_questions(proposal: Proposal) -> list[FormQuestion]:
     """The published questions with their sections, in one query."""
-    return list(
-        FormQuestion.objects.filter(proposal=proposal, published_in__isnull=False)
-        .select_related("section")
-        .order_by("order", "pk")
-    )
+    return list(published_questions(proposal))
 
 
 def _mine(proposal: Proposal, user) -> FormResponse | None:

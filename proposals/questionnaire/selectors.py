@@ -1,14 +1,25 @@
-"""What the officials' screens read of a response form."""
+"""What the officials' screens read of a response form, and the questions
+respondents are shown (every reader of the form starts from those)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from proposals.models import Proposal
 from proposals.questionnaire.models import FormQuestion
+
+
+def published_questions(proposal: Proposal | int) -> QuerySet[FormQuestion]:
+    """The questions a version has published (what respondents are shown),
+    in the form's order, each with its section."""
+    return (
+        FormQuestion.objects.filter(proposal=proposal, published_in__isnull=False)
+        .select_related("section")
+        .order_by("order", "pk")
+    )
 
 
 @dataclass(frozen=True)

@@ -24,14 +24,13 @@ from discussion.models import CommentVote, OfficialResponse, ThemedComment
 from discussion.submissions.models import (
     ExtractionState,
     FormAnswer,
-    FormResponse,
     Publication,
     RespondentKind,
     ResponseDocument,
-    ResponseStatus,
 )
+from discussion.submissions.selectors import submitted_responses
 from proposals.models import Proposal, ProposalStance, SectionStance, StanceValue
-from proposals.questionnaire.models import FormQuestion
+from proposals.questionnaire.selectors import published_questions
 
 CHUNK = 50_000
 VOTE_CODES = {"agree": 1, "disagree": -1, "pass": 0}
@@ -212,7 +211,7 @@ def load_form(proposal: Proposal) -> questionnaire.FormInputs | None:
     """The form's published questions and its submitted responses, in four
     queries whatever their number; None when the consultation has no form."""
     questions = _form_questions(proposal)
-    submitted = FormResponse.objects.filter(proposal=proposal, status=ResponseStatus.SUBMITTED)
+    submitted = submitted_responses(proposal)
     rows = list(
         submitted.order_by("pk").values_list(
             "pk",
@@ -241,9 +240,7 @@ def load_form(proposal: Proposal) -> questionnaire.FormInputs | None:
 
 
 def _form_questions(proposal: Proposal) -> list[questionnaire.Question]:
-    found = FormQuestion.objects.filter(proposal=proposal, published_in__isnull=False).order_by(
-        "order", "pk"
-    )
+    found = published_questions(proposal)
     return [
         questionnaire.Question(
             id=question.pk,
