@@ -92,6 +92,7 @@ TEMPLATES = [
                 "consult.context_processors.roles",
                 "consult.context_processors.notifications",
             ],
+            "builtins": ["consult.infra.content_tags"],
         },
     },
 ]
