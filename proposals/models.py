@@ -17,6 +17,19 @@ QUESTION_MAX_LENGTH = 300
 CHANGE_NOTE_MAX_LENGTH = 2000
 
 
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
+class InProposalLanguage:
+    """Rows written as part of a consultation: their texts are in its language
+    (the proposal is at hand wherever they are shown)."""
+
+    @property
+    def language(self) -> str:
+        return self.proposal.language
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SCHEDULED = "scheduled", _("Scheduled")
@@ -118,6 +131,13 @@ class Proposal(models.Model):
         _("stances limited to verified residents"), default=False
     )
     origin = models.CharField(_("imported from"), max_length=20, blank=True, editable=False)
+    # The language the consultation is written in (its columns' texts), and
+    # its texts in the other languages (consult.infra.translations). Its
+    # sections, questions and attachments share the language.
+    language = models.CharField(
+        _("written in"), max_length=10, choices=settings.LANGUAGES, default=default_language
+    )
+    translations = models.JSONField(default=dict, blank=True)
     tags = TaggableManager(verbose_name=_("topics"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -168,12 +188,13 @@ class Proposal(models.Model):
         return self.status != Status.DRAFT
 
 
-class ConsultationQuestion(models.Model):
+class ConsultationQuestion(InProposalLanguage, models.Model):
     """A short prompt that citizens answer in the discussion."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveIntegerField(default=0)
     prompt = models.CharField(_("question"), max_length=QUESTION_MAX_LENGTH)
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("consultation question")
@@ -184,7 +205,7 @@ class ConsultationQuestion(models.Model):
         return self.prompt
 
 
-class Section(models.Model):
+class Section(InProposalLanguage, models.Model):
     """A clause of the working draft. Its row is its identity across versions:
     stances and comments attach here, and each published version snapshots it."""
 
@@ -197,6 +218,8 @@ class Section(models.Model):
     # Bumped on every save, so that two officials editing at once cannot
     # silently overwrite each other (see services.section_update).
     revision = models.PositiveIntegerField(default=0)
+    # The heading and text in the consultation's other languages.
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("section")
@@ -207,12 +230,13 @@ class Section(models.Model):
         return self.heading
 
 
-class ProposalVersion(models.Model):
+class ProposalVersion(InProposalLanguage, models.Model):
     """An immutable snapshot of all sections, with a change note."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     change_note = models.TextField(_("change note"), max_length=CHANGE_NOTE_MAX_LENGTH)
+    translations = models.JSONField(default=dict, blank=True)
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -246,6 +270,10 @@ class SectionVersion(models.Model):
     heading = models.CharField(max_length=HEADING_MAX_LENGTH)
     body = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
+    # As written when published: the language of the columns, and the other
+    # languages' heading, body and body_html. Immutable like the rest.
+    language = models.CharField(max_length=10, default=default_language)
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -267,11 +295,12 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"attachments/{instance.proposal_id}/{instance.sha256[:32]}{instance.extension}"
 
 
-class Attachment(models.Model):
+class Attachment(InProposalLanguage, models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=255)
     title = models.CharField(_("title"), max_length=200)
     alt_text = models.CharField(_("text alternative"), max_length=500, blank=True)
+    translations = models.JSONField(default=dict, blank=True)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     extension = models.CharField(max_length=10)
@@ -354,6 +383,85 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} follows {self.proposal_id}"
+
+
+class Topic(models.Model):
+    """A topic's names in other languages. Topics are taggit's tags (the
+    `tags` of a proposal); the tag's own name is in the site's default language."""
+
+    tag = models.OneToOneField(
+        "taggit.Tag", on_delete=models.CASCADE, primary_key=True, related_name="topic"
+    )
+    translations = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.tag.name
+
+    @property
+    def name(self) -> str:
+        return self.tag.name
+
+
+class Subscription(models.Model):
+    """Following a topic, a department or a place: told when a consultation
+    there opens, when its report is published, and three days before it
+    closes. A department or a place takes in those below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    topic = models.ForeignKey(
+        "taggit.Tag", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Exactly one of the three: what is followed.
+            models.CheckConstraint(
+                condition=(
+                    Q(topic__isnull=False, department__isnull=True, jurisdiction__isnull=True)
+                    | Q(topic__isnull=True, department__isnull=False, jurisdiction__isnull=True)
+                    | Q(topic__isnull=True, department__isnull=True, jurisdiction__isnull=False)
+                ),
+                name="subscription_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "topic"],
+                condition=Q(topic__isnull=False),
+                name="subscription_topic_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "department"],
+                condition=Q(department__isnull=False),
+                name="subscription_department_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "jurisdiction"],
+                condition=Q(jurisdiction__isnull=False),
+                name="subscription_jurisdiction_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.target}"
+
+    @property
+    def target(self):
+        return self.topic or self.department or self.jurisdiction
 
 
 # The response form's questions live with the questionnaire's own code.

@@ -147,6 +147,8 @@ class TreeNode(models.Model):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    # The name in the site's other languages (consult.infra.translations).
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         abstract = True

@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consult.infra.translations import reader_language
+
 PROMPT_MAX_LENGTH = 500
 HELP_MAX_LENGTH = 1000
 CHOICE_MAX_LENGTH = 200
@@ -60,6 +62,9 @@ class FormQuestion(models.Model):
     required = models.BooleanField(_("an answer is required"), default=False)
     # [[key, label], ...] for single, multiple and ranking; keys never change.
     choices = models.JSONField(default=list, blank=True)
+    # The prompt, help text and choices' labels in the consultation's other
+    # languages: {"zh-hans": {"prompt": …, "help_text": …, "choices": {key: label}}}.
+    translations = models.JSONField(default=dict, blank=True)
     text_limit = models.PositiveIntegerField(_("longest answer, in characters"), null=True)
     min_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
@@ -89,11 +94,31 @@ class FormQuestion(models.Model):
     def __str__(self) -> str:
         return self.prompt
 
+    @property
+    def language(self) -> str:
+        return self.proposal.language
+
+    def choice_labels_in(self, language: str) -> dict[str, str]:
+        """The choices' labels written in `language`, by key ({} if none)."""
+        if language == self.language:
+            return {str(key): str(label) for key, label in self.choices}
+        texts = (self.translations or {}).get(language)
+        labels = texts.get("choices") if isinstance(texts, dict) else None
+        return (
+            {str(k): v for k, v in labels.items() if isinstance(v, str) and v}
+            if isinstance(labels, dict)
+            else {}
+        )
+
     def choice_pairs(self) -> list[tuple[str, str]]:
-        """(key, label) of every answer a person may pick, in order."""
+        """(key, label) of every answer a person may pick, in order; each label
+        in the reader's language where it is written."""
         if self.kind == QuestionKind.SCALE:
             return [(key, str(label)) for key, label in SCALE_CHOICES]
-        return [(str(key), str(label)) for key, label in self.choices]
+        labels = {}
+        if self.translations:
+            labels = self.choice_labels_in(reader_language())
+        return [(str(key), labels.get(str(key)) or str(label)) for key, label in self.choices]
 
     def choice_keys(self) -> list[str]:
         return [key for key, _label in self.choice_pairs()]
