@@ -64,9 +64,13 @@ class Event:
     summary: str
     description: str
     url: str
+    # When the consultation was last changed: with no METHOD on the calendar,
+    # DTSTAMP is the last revision (RFC 5545 3.8.7.2), so that an unchanged
+    # calendar is the same bytes on every fetch and a reader's cache holds.
+    stamp: datetime
     language: str = ""
 
-    def lines(self, stamp: datetime) -> list[str]:
+    def lines(self) -> list[str]:
         # The close is an instant (a consultation closes at 17:00, not on a
         # day), so the event is a DATE-TIME with no DTEND: RFC 5545 3.6.1
         # reads that as an event ending when it starts. An all-day event would
@@ -74,7 +78,7 @@ class Event:
         return [
             "BEGIN:VEVENT",
             content_line("UID", escape_text(self.uid)),
-            content_line("DTSTAMP", utc_stamp(stamp)),
+            content_line("DTSTAMP", utc_stamp(self.stamp)),
             content_line("DTSTART", utc_stamp(self.start)),
             content_line("SUMMARY", escape_text(self.summary), language=self.language),
             content_line("DESCRIPTION", escape_text(self.description), language=self.language),
@@ -84,14 +88,13 @@ class Event:
         ]
 
 
-def calendar(*, prodid: str, name: str, events: Iterable[Event], stamp: datetime) -> str:
-    """The whole VCALENDAR; `stamp` is when it was made (DTSTAMP, 3.8.7.2)."""
+def calendar(*, prodid: str, name: str, events: Iterable[Event]) -> str:
+    """The whole VCALENDAR, to be published as it is (a subscription)."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         content_line("PRODID", escape_text(prodid)),
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
         content_line("NAME", escape_text(name)),  # RFC 7986
         content_line("X-WR-CALNAME", escape_text(name)),
         # How often to fetch again: RFC 7986, and the older name most apps read.
@@ -99,6 +102,6 @@ def calendar(*, prodid: str, name: str, events: Iterable[Event], stamp: datetime
         "X-PUBLISHED-TTL:PT1H",
     ]
     for event in events:
-        lines.extend(event.lines(stamp))
+        lines.extend(event.lines())
     lines.append("END:VCALENDAR")
     return CRLF.join(lines) + CRLF

@@ -64,6 +64,14 @@ def test_ids_do_not_change_between_fetches(client, site):
     assert first == second and len(set(first)) == 3
 
 
+def test_a_reader_polling_an_unchanged_feed_gets_not_modified(client, site, consultation):
+    etag = client.get("/feeds/consultations.atom")["ETag"]
+    headers = {"if-none-match": etag}
+    assert client.get("/feeds/consultations.atom", headers=headers).status_code == 304
+    consultation("Something new")
+    assert client.get("/feeds/consultations.atom", headers=headers).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -49,13 +49,23 @@ def test_one_event_per_open_or_scheduled_consultation_with_its_close(client, sit
         assert str(event["SUMMARY"]) == f"Consultation closes: {proposal.title}"
         assert str(event["URL"]) == f"http://localhost:8000/consultations/{proposal.slug}/"
         assert str(event["DESCRIPTION"]).startswith(proposal.summary)
-        assert event["DTSTAMP"].dt.tzinfo is not None
+        # With no METHOD, DTSTAMP is when the consultation last changed.
+        assert event["DTSTAMP"].dt == proposal.updated_at.replace(microsecond=0)
 
 
-def test_uids_are_stable_across_fetches(client, site):
-    first = list(events(fetch(client)[1]))
-    second = list(events(fetch(client)[1]))
-    assert first == second
+def test_an_unchanged_calendar_is_the_same_bytes_and_not_sent_again(client, site):
+    first = client.get("/feeds/closing-dates.ics")
+    second = client.get("/feeds/closing-dates.ics")
+    assert first.content == second.content
+    again = client.get("/feeds/closing-dates.ics", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+    site.tram.title = "Tram extension to the harbour"
+    site.tram.save()
+    changed = client.get("/feeds/closing-dates.ics", headers={"if-none-match": first["ETag"]})
+    assert changed.status_code == 200
+    assert set(events(icalendar.Calendar.from_ical(changed.content))) == set(
+        events(icalendar.Calendar.from_ical(first.content))
+    )  # the same UIDs: a calendar updates its events rather than adding new ones
 
 
 def test_a_consultation_without_a_closing_date_has_no_event(client, tree, consultation):
@@ -115,9 +125,10 @@ def test_a_written_calendar_reads_back():
         summary=HOSTILE,
         description="d",
         url="https://example.org/consultations/x/",
+        stamp=moment,
         language="zh-hans",
     )
-    text = ical.calendar(prodid="-//example//x//EN", name="N, a; b", events=[event], stamp=moment)
+    text = ical.calendar(prodid="-//example//x//EN", name="N, a; b", events=[event])
     parsed = icalendar.Calendar.from_ical(text)
     (read,) = parsed.walk("VEVENT")
     assert read["DTSTART"].dt == moment
