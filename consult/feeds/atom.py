@@ -89,7 +89,7 @@ class Entry:
             pubdate=self.published,
             updateddate=self.updated or self.published,
             author_name=clean(text_in(proposal.department, "name", language)),
-            categories=[clean(topic_name(tag, language)) for tag in proposal.tags.all()],
+            categories=[clean(topic_name(tag, language)) for tag in proposal.feed_topics],
         )
 
 

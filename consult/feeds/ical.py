@@ -30,20 +30,17 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """The line cut into pieces of at most 75 octets, joined by CRLF and a space."""
-    pieces: list[str] = []
-    current: list[str] = []
-    size = 0
-    limit = LINE_OCTETS
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            pieces.append("".join(current))
-            current, size = [], 0
-            limit = LINE_OCTETS - 1  # the leading space of a continuation
-        current.append(char)
-        size += width
-    pieces.append("".join(current))
-    return (CRLF + " ").join(pieces)
+    data = line.encode("utf-8")
+    pieces: list[bytes] = []
+    start, limit = 0, LINE_OCTETS
+    while len(data) - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
+            end -= 1
+        pieces.append(data[start:end])
+        start, limit = end, LINE_OCTETS - 1  # the leading space of a continuation
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode("utf-8")
 
 
 def utc_stamp(moment: datetime) -> str:

@@ -6,10 +6,11 @@ number of entries (pinned in tests)."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
-from taggit.models import Tag
+from django.db.models import Q
+from taggit.models import Tag, TaggedItem
 
 from consult.accounts.models import Department, Jurisdiction
 from proposals.models import PUBLIC_STATUSES, Proposal, Status
@@ -95,16 +96,31 @@ def feed_scope(**slugs: str) -> Scope:
     return Scope(**found)
 
 
-def with_topic_names(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """Topics with their names in every language: one more query, whatever
-    the number (taggit takes no custom queryset to join them in)."""
-    return qs.prefetch_related("tags__topic")
+def with_topics(proposals: list[Proposal]) -> list[Proposal]:
+    """Sets `feed_topics` on each: its topics, with their names in every
+    language, in one query. (taggit's own prefetch builds a queryset per
+    consultation, which cost a third of the feed's time at fifty entries.)"""
+    items = (
+        TaggedItem.objects.filter(
+            content_type__app_label="proposals",
+            content_type__model="proposal",
+            object_id__in=[proposal.pk for proposal in proposals],
+        )
+        .select_related("tag__topic")
+        .order_by("tag__name", "tag_id")
+    )
+    topics = defaultdict(list)
+    for item in items:
+        topics[item.object_id].append(item.tag)
+    for proposal in proposals:
+        proposal.feed_topics = topics[proposal.pk]
+    return proposals
 
 
 def feed_open_consultations(scope: Scope) -> list[Proposal]:
     """Open now, newest first (a withdrawn or closed one is not open)."""
     qs = proposal_list_public(scope.browse(status="open")).select_related("current_version")
-    return list(with_topic_names(qs)[:FEED_LIMIT])
+    return with_topics(list(qs.prefetch_related(None)[:FEED_LIMIT]))
 
 
 def feed_published_reports(scope: Scope) -> list[Proposal]:
@@ -114,8 +130,9 @@ def feed_published_reports(scope: Scope) -> list[Proposal]:
         .filter(report__state="published", report__published_at__isnull=False)
         .select_related("report")
         .order_by("-report__published_at", "-pk")
+        .prefetch_related(None)
     )
-    return list(with_topic_names(qs)[:FEED_LIMIT])
+    return with_topics(list(qs[:FEED_LIMIT]))
 
 
 def feed_closing_dates(scope: Scope) -> list[Proposal]:
