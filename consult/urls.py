@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("consult.api.urls")),
     path("open-data/", include("consult.opendata.urls")),
+    path("feeds/", include("consult.feeds.urls")),
     # The discussion of a consultation lives under its address, served by discussion/.
     path(
         "consultations/<uslug:slug>/sections/<int:section_id>/",

@@ -1,0 +1,1 @@
+"""Feeds of the public site: Atom for readers, iCalendar for calendars (see views)."""
