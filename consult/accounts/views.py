@@ -45,8 +45,8 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_(
             "Off unless you turn it on. It lists only what anyone can already read: your "
-            "visible comments and replies on public consultations, and form responses you "
-            "published with your name. Never your votes, stances or drafts."
+            "visible comments and replies on public consultations. Never your votes, stances "
+            "or form responses."
         ),
     )
 
