@@ -14,6 +14,7 @@ events are rewritten to it, so a replay never shows a name they left.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models.functions import Now
 
 from consult.accounts.models import User
 from discussion.comments.marks import author_mark
@@ -33,10 +34,12 @@ def author_rename_announce(*, user_id: int) -> int:
     if user is None:
         return 0
     name = user.display_name
-    # Made on the website, a response is signed with its author's display name.
-    FormResponse.objects.filter(respondent=user, entered_by__isnull=True).update(
-        respondent_name=name[:RESPONDENT_NAME_MAX_LENGTH]
-    )
+    # Made on the website, a response is signed with its author's display name;
+    # the change of time tells the open data its files need building again.
+    signed = name[:RESPONDENT_NAME_MAX_LENGTH]
+    FormResponse.objects.filter(respondent=user, entered_by__isnull=True).exclude(
+        respondent_name=signed
+    ).update(respondent_name=signed, updated_at=Now())
     shown_in = (
         Comment.objects.filter(public_comment(), author=user)
         .values_list("proposal_id", flat=True)

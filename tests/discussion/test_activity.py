@@ -383,3 +383,20 @@ def test_a_bad_display_name_is_refused_with_a_reason_and_nothing_written(
     assert said in response.content.decode()
     assert User.objects.get(pk=people.citizen.pk).display_name == "Citizen"
     assert not AuditEntry.objects.filter(action="user.display_name").exists()
+
+
+def test_a_suspended_person_is_told_why_and_keeps_their_vote_and_stance(client, people, lived):
+    User.objects.filter(pk=people.citizen.pk).update(
+        suspended_until=timezone.now() + timedelta(days=3), sanction_reason="Spam"
+    )
+    client.force_login(people.citizen)
+    voted = client.post(f"{PAGE}votes/{lived['theirs'].pk}/withdraw/", follow=True)
+    stood = client.post(
+        f"{PAGE}stances/withdraw/", {"proposal": lived["theirs"].proposal_id}, follow=True
+    )
+    for response in (voted, stood):
+        assert response.status_code == 200
+        [said] = messages_of(response)
+        assert "suspended" in said
+    assert CommentVote.objects.filter(user=people.citizen).exists()
+    assert ProposalStance.objects.filter(user=people.citizen).exists()

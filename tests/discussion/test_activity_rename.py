@@ -95,8 +95,10 @@ def test_a_response_made_on_the_website_is_signed_with_the_new_name(open_proposa
     entered = FormResponse.objects.create(
         proposal=open_proposal, entered_by=people.official, respondent_name="A letter's signature"
     )
+    before = mine.updated_at
     accounts.display_name_change(actor=citizen, name="Ada Lovelace")
     mine.refresh_from_db()
     entered.refresh_from_db()
     assert mine.respondent_name == "Ada Lovelace"
+    assert mine.updated_at > before, "the open data sees a change to build again"
     assert entered.respondent_name == "A letter's signature"
