@@ -400,3 +400,16 @@ def test_a_suspended_person_is_told_why_and_keeps_their_vote_and_stance(client, 
         assert "suspended" in said
     assert CommentVote.objects.filter(user=people.citizen).exists()
     assert ProposalStance.objects.filter(user=people.citizen).exists()
+
+
+def test_the_page_reads_in_chinese(client, people, lived):
+    client.force_login(people.citizen)
+    client.cookies["django_language"] = "zh-hans"
+    page = page_of(client)
+    assert page.select_one("h1").text == "我的动态"
+    assert "您的评论和回复" in shelf(page, "comments").get_text()
+    assert "撤回" in shelf(page, "votes").select_one("button").get_text()
+    client.logout()
+    client.force_login(people.official)
+    client.cookies["django_language"] = "zh-hans"
+    assert "您还没有对任何评论投票。" in page_of(client).get_text()
