@@ -413,3 +413,14 @@ def test_the_page_reads_in_chinese(client, people, lived):
     client.force_login(people.official)
     client.cookies["django_language"] = "zh-hans"
     assert "您还没有对任何评论投票。" in page_of(client).get_text()
+
+
+def test_a_vote_on_a_comment_no_longer_shown_stays_and_the_page_says_why(client, people, lived):
+    Comment.objects.filter(pk=lived["theirs"].pk).update(
+        hidden_at=timezone.now(), hidden_reason="Abuse"
+    )
+    client.force_login(people.citizen)
+    votes = shelf(page_of(client), "votes")
+    assert votes.select_one("form") is None
+    assert "Wider pavements first" not in votes.get_text()
+    assert "This comment is no longer shown" in votes.get_text()
