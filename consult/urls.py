@@ -3,6 +3,7 @@ from django.urls import include, path
 
 import proposals.urls  # noqa: F401 - registers the uslug path converter
 from consult import views
+from discussion.activity import views as activity_views
 from discussion.comments import views as discussion_views
 from discussion.urls import consultation_urlpatterns as moderation_urlpatterns
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("accounts/identity/", include("consult.identity.urls")),
     path("accounts/privacy/", include("consult.privacy.urls")),
     path("privacy/", include("consult.privacy.page_urls")),
+    path("accounts/activity/", include("discussion.activity.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("consult.api.urls")),
     path("open-data/", include("consult.opendata.urls")),
@@ -44,6 +46,7 @@ urlpatterns = [
     path("consultations/<uslug:slug>/", include("consult.reports.urls")),
     path("consultations/", include("proposals.urls")),
     path("discussion/", include("discussion.urls")),
+    path("people/<int:pk>/", activity_views.person_profile, name="person-profile"),
     path("manage/", include("proposals.manage_urls")),
     path("notifications/", include("consult.notifications.urls")),
     path("admin/", admin.site.urls),

@@ -8,4 +8,5 @@ class DiscussionConfig(AppConfig):
 
     def ready(self) -> None:
         from discussion import receivers  # noqa: F401 - connects the receivers
+        from discussion.activity import receivers as activity_receivers  # noqa: F401
         from discussion.submissions import receivers as form_receivers  # noqa: F401

@@ -74,6 +74,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # no reachable email, no way to sign in) and kept only so that their
     # contributions stay, shown as by a "deleted participant".
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # The person's choice, off unless they turn it on: a page at /people/<id>/
+    # listing what they wrote that anyone can already read.
+    profile_public = models.BooleanField(_("public profile"), default=False)
 
     objects = UserManager()
 

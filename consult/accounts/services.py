@@ -26,6 +26,7 @@ from consult.infra.names import comparable
 
 NOT_STAFF = "Only staff admins can change departments and roles."
 SIGN_IN = _("Sign in to change your display name.")
+PROFILE_SIGN_IN = _("Sign in to choose whether your profile is public.")
 # A few renames a day, one rate (consult.infra.ratelimit's table says why).
 (RENAMES,) = [ratelimit.Rate.parse(rate) for rate in ratelimit.rates("display_name")["user"]]
 # The domain of a deleted account's address: it can never receive mail.
@@ -251,4 +252,28 @@ def display_name_change(*, actor: User, name: str) -> User:
     )
     user_id = user.pk
     transaction.on_commit(lambda: display_name_changed.send(sender=User, user_id=user_id))
+    return user
+
+
+@transaction.atomic
+def profile_visibility_set(*, actor: User, public: bool) -> User:
+    """A person turns their public profile on or off (off unless they chose
+    it). Audited, so that staff can tell when a page of theirs was public."""
+    if not rules.is_citizen(actor):
+        raise PermissionDenied(PROFILE_SIGN_IN)
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if not user.is_active or user.deleted_at is not None:
+        raise PermissionDenied(PROFILE_SIGN_IN)
+    if user.profile_public == public:
+        return user
+    user.profile_public = public
+    user.save(update_fields=["profile_public"])
+    actor.profile_public = public
+    audit_record(
+        actor=user,
+        action="user.profile_public",
+        target=user,
+        before={"profile_public": not public},
+        after={"profile_public": public},
+    )
     return user

@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.display_name, name="display-name"),
+    path("profile/", views.profile_visibility, name="profile"),
 ]

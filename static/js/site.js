@@ -216,6 +216,19 @@ import { keepOpen, supported } from "./socket.js";
     });
   }
 
+  function authorRenamed(event) {
+    // A new display name: in place on each of the person's comments here.
+    var mine = document.querySelectorAll('article.comment[data-author="' + event.mark + '"]');
+    mine.forEach(function (comment) {
+      var by = document.getElementById(comment.id + "-by");
+      if (!by || by.tagName !== "STRONG") { return; }  // deleted or removed: no name shown
+      var before = by.textContent;
+      by.textContent = event.name;
+      var label = comment.querySelector('label[for="reply-' + comment.dataset.commentId + '"]');
+      if (label && before) { label.textContent = label.textContent.replace(before, event.name); }
+    });
+  }
+
   function commentCurated(event) {
     // Badges, themes and "similar to" change; the words, the votes and an
     // open reply box stay exactly as they are. A newly pinned thread is not
@@ -310,6 +323,7 @@ import { keepOpen, supported } from "./socket.js";
     "comment.hidden": commentReplaced,
     "comment.restored": commentReplaced,
     "comment.curated": commentCurated,
+    "author.renamed": authorRenamed,
     "response.posted": responsePosted,
     "comment.tallies": tallies,
     "stance.tallies": stanceTallies,

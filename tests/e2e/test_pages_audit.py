@@ -74,6 +74,8 @@ def _seed() -> dict[str, list[Target]]:
     question = live.questions.order_by("pk").first()
     first = Comment.objects.filter(proposal=live, section=section).order_by("pk").first()
     commenter = first.author
+    # The commenter chose a public profile, so that page has content to check.
+    User.objects.filter(pk=commenter.pk).update(profile_public=True)
     own = Comment.objects.filter(proposal=live, author=citizen).order_by("pk").first()
     # A theme on it, so the moderator's "Remove" button for themes is on the page.
     comment_theme_add(actor=moderator, comment=first, name="Deliveries")
@@ -108,6 +110,9 @@ def _seed() -> dict[str, list[Target]]:
             Target("emails", "/accounts/email/"),
             Target("password", "/accounts/password/change/"),
             Target("display-name", "/accounts/name/"),
+            Target("activity", "/accounts/activity/"),
+            Target("activity-votes", "/accounts/activity/votes/"),
+            Target("public-profile", f"/people/{commenter.pk}/"),
             Target("delete-comment", f"/discussion/comments/{own.pk}/delete/"),
             Target("response-form", f"/discussion/consultations/{slug}/form/"),
         ],
