@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_response_form'),
+        ('accounts', '0007_content_languages'),
     ]
 
     operations = [
