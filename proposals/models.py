@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from consult.accounts.models import Department, Jurisdiction
+from proposals.languages import WrittenInProposalLanguage, default_language
 
 TITLE_MAX_LENGTH = 200
 SUMMARY_MAX_LENGTH = 2000
@@ -15,19 +16,6 @@ HEADING_MAX_LENGTH = 200
 SECTION_MAX_LENGTH = 20_000
 QUESTION_MAX_LENGTH = 300
 CHANGE_NOTE_MAX_LENGTH = 2000
-
-
-def default_language() -> str:
-    return settings.LANGUAGE_CODE
-
-
-class InProposalLanguage:
-    """Rows written as part of a consultation: their texts are in its language
-    (the proposal is at hand wherever they are shown)."""
-
-    @property
-    def language(self) -> str:
-        return self.proposal.language
 
 
 class Status(models.TextChoices):
@@ -188,7 +176,7 @@ class Proposal(models.Model):
         return self.status != Status.DRAFT
 
 
-class ConsultationQuestion(InProposalLanguage, models.Model):
+class ConsultationQuestion(WrittenInProposalLanguage):
     """A short prompt that citizens answer in the discussion."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="questions")
@@ -205,7 +193,7 @@ class ConsultationQuestion(InProposalLanguage, models.Model):
         return self.prompt
 
 
-class Section(InProposalLanguage, models.Model):
+class Section(WrittenInProposalLanguage):
     """A clause of the working draft. Its row is its identity across versions:
     stances and comments attach here, and each published version snapshots it."""
 
@@ -230,7 +218,7 @@ class Section(InProposalLanguage, models.Model):
         return self.heading
 
 
-class ProposalVersion(InProposalLanguage, models.Model):
+class ProposalVersion(WrittenInProposalLanguage):
     """An immutable snapshot of all sections, with a change note."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
@@ -295,7 +283,7 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"attachments/{instance.proposal_id}/{instance.sha256[:32]}{instance.extension}"
 
 
-class Attachment(InProposalLanguage, models.Model):
+class Attachment(WrittenInProposalLanguage):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=255)
     title = models.CharField(_("title"), max_length=200)

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from consult.infra.translations import reader_language
+from proposals.languages import WrittenInProposalLanguage
 
 PROMPT_MAX_LENGTH = 500
 HELP_MAX_LENGTH = 1000
@@ -43,7 +44,7 @@ SCALE_CHOICES = (
 )
 
 
-class FormQuestion(models.Model):
+class FormQuestion(WrittenInProposalLanguage):
     proposal = models.ForeignKey(
         "proposals.Proposal", on_delete=models.CASCADE, related_name="form_questions"
     )
@@ -93,10 +94,6 @@ class FormQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.prompt
-
-    @property
-    def language(self) -> str:
-        return self.proposal.language
 
     def choice_labels_in(self, language: str) -> dict[str, str]:
         """The choices' labels written in `language`, by key ({} if none)."""
