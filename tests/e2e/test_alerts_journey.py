@@ -17,7 +17,9 @@ from consult.accounts import services as account_services
 from consult.accounts.models import Role
 from consult.infra.translations import set_translation
 from proposals.models import Proposal, Topic
+from proposals.services.subscriptions import subscription_follow
 from tests.conftest import BASE_DIR
+from tests.e2e import audit
 from tests.e2e.conftest import sign_in, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -154,3 +156,27 @@ def test_a_citizen_following_transport_and_riverton_hears_of_a_new_consultation_
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert TITLE_ZH in body and "在网站上打开：" in body
     assert f"/consultations/{proposal.slug}/" in body
+
+
+def test_the_pages_to_follow_from_pass_the_audit_in_both_languages_and_widths(
+    asgi_live_server, browser, tree, make_user
+):
+    """The page of what one follows, and the list and consultation pages with
+    their follow buttons, as a citizen: axe-core, phone width, contrast."""
+    if not audit.AXE_SOURCE.exists():
+        pytest.fail(f"{audit.AXE_SOURCE} is missing: `make setup` installs axe-core")
+    base = asgi_live_server.url
+    places(tree)
+    citizen = make_user("citizen@example.org", display_name="Chen Citizen")
+    subscription_follow(actor=citizen, kind="place", slug="riverton")
+    page = signed_in_page(browser, base, "citizen@example.org")
+    paths = ("/accounts/following/", "/consultations/?topic=transport", "/consultations/bus-lanes/")
+    problems = []
+    for lang in audit.LANGUAGES:
+        page.context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
+        for width in audit.WIDTHS:
+            page.set_viewport_size({"width": width, "height": audit.HEIGHT[width]})
+            for path in paths:
+                assert page.goto(base + path).status == 200
+                problems += [f"{lang} {width} {path}: {p}" for p in audit.check_page(page)]
+    assert problems == []
