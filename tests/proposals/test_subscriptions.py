@@ -460,3 +460,32 @@ def test_one_subscriber_takes_fewer_queries_only_by_having_one_language(
     )
     with django_assert_num_queries(3):
         assert followers.followers_tell(proposal, kind="opened", key="opened:x") == 1
+
+
+def test_a_topic_no_public_consultation_carries_any_more_can_still_be_unfollowed(
+    open_proposal, people
+):
+    subscription_follow(actor=people.citizen, kind="topic", slug="transport")
+    open_proposal.tags.remove("transport")
+    with pytest.raises(ValidationError):
+        subscription_follow(actor=people.citizen, kind="topic", slug="transport")
+    subscription_unfollow(actor=people.citizen, kind="topic", slug="transport")
+    assert not Subscription.objects.exists()
+
+
+def test_following_too_often_from_the_page_says_how_long_to_wait(
+    client, open_proposal, people, monkeypatch
+):
+    monkeypatch.setitem(ratelimit.DEFAULT_RATES, "subscription", {"user": ["1/60"]})
+    client.force_login(people.citizen)
+    assert client.post(SET, {"kind": "place", "slug": "city"}).status_code == 302
+    refused = client.post(SET, {"kind": "place", "slug": "nation"})
+    assert refused.status_code == 429
+    assert "You are doing that too often." in refused.content.decode()
+    assert Subscription.objects.count() == 1
+
+
+def test_the_list_filtered_by_a_topic_only_drafts_carry_offers_nothing(client, draft, people):
+    client.force_login(people.citizen)
+    page = client.get("/consultations/?topic=transport").content.decode()
+    assert "Follow the topic" not in page
