@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/tokens/", include("consult.api.token_urls")),
     path("accounts/identity/", include("consult.identity.urls")),
     path("accounts/privacy/", include("consult.privacy.urls")),
+    path("accounts/following/", include("proposals.subscription_urls")),
     path("privacy/", include("consult.privacy.page_urls")),
     path("accounts/activity/", include("discussion.activity.urls")),
     path("accounts/", include("allauth.urls")),

@@ -57,6 +57,9 @@ DEFAULT_RATES: dict[str, dict[str, list[str]]] = {
     "display_name": {"user": ["5/86400"]},
     # Confirmations of a deletion per person: a stolen session cannot guess the password.
     "account_delete": {"user": ["5/900"]},
+    # Following a topic, a department or a place: a person choosing what to
+    # hear of, not a script filling the table of subscriptions.
+    "subscription": {"user": ["30/60", "300/86400"]},
 }
 # Actions whose rates CONSULT_RATE_LIMITS replaces (action -> {who: [...]}):
 # once it is set, an action it leaves out has no limit.

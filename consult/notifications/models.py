@@ -18,9 +18,29 @@ class Kind(models.TextChoices):
         _("An official response to your comment or to a section you took a stance on"),
     )
     MODERATION = "moderation", _("A moderation decision on your comment")
-    REPORT = "report", _("The response report of a consultation you took part in or follow")
-    OPENED = "opened", _("A consultation you follow has opened")
-    CLOSING = "closing", _("A consultation you follow closes within three days")
+    # Told to the consultation's followers, and to those who follow one of
+    # its topics, its department or its place (proposals.models.Subscription).
+    REPORT = (
+        "report",
+        _(
+            "The response report of a consultation you took part in or follow, "
+            "or of one on a topic, department or place you follow"
+        ),
+    )
+    OPENED = (
+        "opened",
+        _(
+            "A consultation you follow, or one on a topic, department or place you follow, "
+            "has opened"
+        ),
+    )
+    CLOSING = (
+        "closing",
+        _(
+            "A consultation you follow, or one on a topic, department or place you follow, "
+            "closes within three days"
+        ),
+    )
     VERSION = "version", _("A new version of a consultation you follow")
 
 

@@ -41,7 +41,10 @@ def test_the_page_needs_signing_in_and_shows_the_defaults(client, make_user):
     assert form["checked"] == sorted(Kind.values)
     assert form["delivery"] == "immediate" and form["language"] == ""
     assert form["legends"][:2] == ["Email me about:", "How to send them:"]
-    assert "A consultation you follow closes within three days" in form["labels"]
+    assert (
+        "A consultation you follow, or one on a topic, department or place you follow, "
+        "closes within three days"
+    ) in form["labels"]
     # It is linked from the inbox.
     assert URL in client.get("/notifications/").content.decode()
 

@@ -243,8 +243,10 @@ PINNED = {
 # menu's "is this reader an official?", unread notifications, the latest
 # event number (the page's socket asks for everything after it), and the
 # official responses to sections as a whole, and the response form's call to
-# action (has a form, the reader's own response, clerk: one query).
-PROPOSAL_PAGE = 19
+# action (has a form, the reader's own response, clerk: one query), and
+# following its topics, department and place (its topics with their names,
+# what the reader follows).
+PROPOSAL_PAGE = 21
 
 
 def test_list_and_home_query_counts_do_not_grow(client, tree, official):

@@ -10,12 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
-from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from consult.reports import rules
 from consult.reports.models import ReportState, ResponseReport
@@ -24,7 +22,8 @@ from consult.reports.report.snapshots import canonical, snapshot_build, unpublic
 from consult.reports.summary.selectors import latest_run
 from consult.reports.summary.services import lock_proposal
 from discussion.models import Comment, CommentVote
-from proposals.models import Follow, Proposal, ProposalStance, SectionStance, Status
+from proposals.models import Proposal, ProposalStance, SectionStance, Status
+from proposals.services import followers
 from proposals.services import lifecycle as proposal_lifecycle
 
 STILL_OPEN = _(
@@ -35,6 +34,7 @@ SUMMARY_BEFORE_CLOSE = _(
     "The draft's summary was computed before the consultation closed. Compute the summary "
     "again and update the draft with it, so that the report counts everything."
 )
+PUBLISHED = _("The official response report has been published.")
 SUMMARY_NEWER = _(
     "A newer summary has been computed since this draft was made. Update the draft with it "
     "first, then publish."
@@ -92,22 +92,20 @@ def report_publish(*, actor: User, report: ResponseReport) -> ResponseReport:
 
 
 def _notify_published(*, actor: User, proposal: Proposal) -> int:
-    """Followers and everyone who took part: one notification each, in bulk."""
-    people = set(Follow.objects.filter(proposal=proposal).values_list("user_id", flat=True))
-    people.update(Comment.objects.filter(proposal=proposal).values_list("author_id", flat=True))
-    people.update(
-        CommentVote.objects.filter(comment__proposal=proposal).values_list("user_id", flat=True)
-    )
-    people.update(
-        ProposalStance.objects.filter(proposal=proposal).values_list("user_id", flat=True)
-    )
-    people.update(SectionStance.objects.filter(proposal=proposal).values_list("user_id", flat=True))
-    url = reverse("reports:public", args=[proposal.slug])
-    return notifications.notify_many(
-        recipients=dict.fromkeys(people, url),
+    """Followers, subscribers and everyone who took part: one notification
+    each, in bulk, in their language (proposals.services.followers)."""
+    took_part = [
+        Comment.objects.filter(proposal=proposal).values("author_id"),
+        CommentVote.objects.filter(comment__proposal=proposal).values("user_id"),
+        ProposalStance.objects.filter(proposal=proposal).values("user_id"),
+        SectionStance.objects.filter(proposal=proposal).values("user_id"),
+    ]
+    return followers.followers_tell(
+        proposal,
         kind=NotificationKind.REPORT,
         key=f"report:{proposal.pk}",
-        subject=proposal.title,
         actor=actor,
-        excerpt=gettext("The official response report has been published."),
+        excerpt=PUBLISHED,
+        url=reverse("reports:public", args=[proposal.slug]),
+        also=took_part,
     )
