@@ -136,18 +136,6 @@ def _run(
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    departments = department_ids_for_role(user=request.user, role=Role.OFFICIAL)
-    if not departments.exists():
-        raise PermissionDenied(_("Only officials have consultations to manage."))
-    return render(
-        request,
-        "proposals/manage/dashboard.html",
-        {"proposals": selectors.proposal_list_for_official(user=request.user)},
-    )
-
-
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def proposal_new(request: HttpRequest) -> HttpResponse:
     departments = department_ids_for_role(user=request.user, role=Role.OFFICIAL).order_by("path")

@@ -27,8 +27,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from consult.accounts.models import Department, Jurisdiction, Role, User
-from consult.accounts.roles import department_ids_for_role
+from consult.accounts.models import Department, Jurisdiction, User
 from proposals import rules, search
 from proposals.models import (
     PUBLIC_STATUSES,
@@ -291,14 +290,4 @@ def proposals_for_managing() -> QuerySet[Proposal]:
     public page reads, and its unpublished changes marked."""
     return with_unpublished_changes(
         Proposal.objects.select_related("department", "jurisdiction", "current_version")
-    )
-
-
-def proposal_list_for_official(*, user: User) -> QuerySet[Proposal]:
-    departments = department_ids_for_role(user=user, role=Role.OFFICIAL)
-    return with_unpublished_changes(
-        Proposal.objects.filter(department__in=departments)
-        .with_effective_status()
-        .select_related("department", "current_version")
-        .order_by("-updated_at")
     )
