@@ -26,8 +26,10 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from consult.accounts.models import Department, Jurisdiction, User
+from consult.infra.text import render_markdown
 from proposals import rules, search
 from proposals.models import (
     PUBLIC_STATUSES,
@@ -291,3 +293,9 @@ def proposals_for_managing() -> QuerySet[Proposal]:
     return with_unpublished_changes(
         Proposal.objects.select_related("department", "jurisdiction", "current_version")
     )
+
+
+def section_preview(*, body: str) -> SafeString:
+    """A section's text as its published version will show it: the renderer
+    and sanitiser of services.versions.version_publish, nothing saved."""
+    return mark_safe(render_markdown(body))  # noqa: S308 - sanitised by render_markdown
