@@ -83,7 +83,7 @@ def test_each_count_is_right(discussed, people):
     assert row.summary == workspace.SUMMARY_MISSING
     assert row.report_state is None
     assert not row.deletable
-    assert row.proposal.needs_attention
+    assert row.needs_attention
 
 
 def test_the_page_shows_the_counts_with_links(discussed, official_client):
@@ -281,7 +281,8 @@ def test_the_dashboard_is_a_fixed_number_of_queries_at_10_and_1000(official_clie
     assert "Page 1 of 20" in page
     last, page = dashboard_queries(official_client, page=20)
     assert page.count('<tr class="needs-attention">') == workspace.PAGE_SIZE
-    # Session and user; the officials' check (memberships, departments);
-    # the dashboard: its departments, the count, the page with every count,
-    # the most agreed unanswered of the page; the menu's roles and unread count.
-    assert small == large == last == 10
+    # Session and user; the officials' check (memberships, departments); the
+    # dashboard: its departments, every consultation's marks, the two grouped
+    # counts, the page's consultations, the most agreed unanswered of the
+    # page; the menu's roles and unread count.
+    assert small == large == last == 12
