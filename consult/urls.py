@@ -3,9 +3,11 @@ from django.urls import include, path
 
 import proposals.urls  # noqa: F401 - registers the uslug path converter
 from consult import views
+from consult.reports import workspace_views
 from discussion.activity import views as activity_views
 from discussion.comments import views as discussion_views
 from discussion.urls import consultation_urlpatterns as moderation_urlpatterns
+from proposals import manage_urls
 
 admin.site.site_header = "consult"
 
@@ -48,7 +50,17 @@ urlpatterns = [
     path("consultations/", include("proposals.urls")),
     path("discussion/", include("discussion.urls")),
     path("people/<int:pk>/", activity_views.person_profile, name="person-profile"),
-    path("manage/", include("proposals.manage_urls")),
+    # The officials' screens; their dashboard reads the discussion and the
+    # reports, floors above proposals, so it joins the namespace here.
+    path(
+        "manage/",
+        include(
+            (
+                [path("", workspace_views.dashboard, name="dashboard"), *manage_urls.urlpatterns],
+                manage_urls.app_name,
+            )
+        ),
+    ),
     path("notifications/", include("consult.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,8 +6,9 @@ from proposals.questionnaire import views as form_views
 
 app_name = "manage"
 
+# The dashboard (`manage:dashboard`, at "") reads the discussion and the reports,
+# floors above this one: consult/urls.py adds it from consult/reports/workspace_views.py.
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("new/", views.proposal_new, name="new"),
     path("<int:pk>/", views.proposal_manage, name="proposal"),
     path("<int:pk>/sections/add/", views.section_add, name="section_add"),

@@ -136,18 +136,6 @@ def _run(
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    departments = department_ids_for_role(user=request.user, role=Role.OFFICIAL)
-    if not departments.exists():
-        raise PermissionDenied(_("Only officials have consultations to manage."))
-    return render(
-        request,
-        "proposals/manage/dashboard.html",
-        {"proposals": selectors.proposal_list_for_official(user=request.user)},
-    )
-
-
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def proposal_new(request: HttpRequest) -> HttpResponse:
     departments = department_ids_for_role(user=request.user, role=Role.OFFICIAL).order_by("path")
@@ -193,8 +181,12 @@ def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse
     proposal, section = _managed_section(request, pk, section_id)
     initial = {"heading": section.heading, "body": section.body, "revision": section.revision}
     form = SectionForm(request.POST or None, initial=initial)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
+    conflict = preview = None
+    if request.method == "POST" and "preview" in request.POST:
+        # Shown as it would be published; nothing is saved.
+        if form.is_valid():
+            preview = selectors.section_preview(body=form.cleaned_data["body"])
+    elif request.method == "POST" and form.is_valid():
         try:
             drafts.section_update(actor=request.user, section=section, **form.cleaned_data)
         except ValidationError as error:
@@ -211,7 +203,13 @@ def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse
     return render(
         request,
         "proposals/manage/section.html",
-        {"proposal": proposal, "section": section, "form": form, "conflict": conflict},
+        {
+            "proposal": proposal,
+            "section": section,
+            "form": form,
+            "conflict": conflict,
+            "preview": preview,
+        },
         status=400 if form.errors else 200,
     )
 

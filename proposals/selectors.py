@@ -26,9 +26,10 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
-from consult.accounts.models import Department, Jurisdiction, Role, User
-from consult.accounts.roles import department_ids_for_role
+from consult.accounts.models import Department, Jurisdiction, User
+from consult.infra.text import render_markdown
 from proposals import rules, search
 from proposals.models import (
     PUBLIC_STATUSES,
@@ -294,11 +295,7 @@ def proposals_for_managing() -> QuerySet[Proposal]:
     )
 
 
-def proposal_list_for_official(*, user: User) -> QuerySet[Proposal]:
-    departments = department_ids_for_role(user=user, role=Role.OFFICIAL)
-    return with_unpublished_changes(
-        Proposal.objects.filter(department__in=departments)
-        .with_effective_status()
-        .select_related("department", "current_version")
-        .order_by("-updated_at")
-    )
+def section_preview(*, body: str) -> SafeString:
+    """A section's text as its published version will show it: the renderer
+    and sanitiser of services.versions.version_publish, nothing saved."""
+    return mark_safe(render_markdown(body))  # noqa: S308 - sanitised by render_markdown
