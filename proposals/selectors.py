@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
@@ -30,6 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from consult.accounts.models import Department, Jurisdiction, User
 from consult.infra.text import render_markdown
+from consult.infra.translations import text_in
 from proposals import rules, search
 from proposals.models import (
     PUBLIC_STATUSES,
@@ -136,21 +138,41 @@ def proposal_list_public(browse: Browse | None = None) -> QuerySet[Proposal]:
     return qs.order_by(*SORTS.get(browse.sort, SORTS["newest"]))
 
 
+def _names_in_language(rows: list[dict]) -> list[dict]:
+    """Each row's `name` in the reader's language (a `Localized`: marked when
+    it stands in for it), from the row's `translations`."""
+    for row in rows:
+        row["name"] = text_in(
+            SimpleNamespace(name=row["name"], translations=row.pop("names")), "name"
+        )
+    return rows
+
+
 def browse_choices() -> dict:
-    """The options of the filter form (three small queries)."""
+    """The options of the filter form (three small queries), named in the
+    reader's language; topics in the order of those names."""
     from taggit.models import Tag
 
-    return {
-        "topics": list(
+    topics = _names_in_language(
+        list(
             Tag.objects.filter(proposal__status__in=PUBLIC_STATUSES)
             .distinct()
-            .order_by("name")
-            .values("slug", "name")
+            .values("slug", "name", names=F("topic__translations"))
+        )
+    )
+    places = Jurisdiction.objects.order_by("path").values(
+        "slug", "name", "depth", names=F("translations")
+    )
+    return {
+        "topics": sorted(topics, key=lambda row: (row["name"].casefold(), row["slug"])),
+        "departments": _names_in_language(
+            list(
+                Department.objects.order_by("path").values(
+                    "slug", "name", "depth", names=F("translations")
+                )
+            )
         ),
-        "departments": list(Department.objects.order_by("path").values("slug", "name", "depth")),
-        "jurisdictions": list(
-            Jurisdiction.objects.order_by("path").values("slug", "name", "depth")
-        ),
+        "jurisdictions": _names_in_language(list(places)),
     }
 
 

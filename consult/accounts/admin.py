@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts import services
+from consult.accounts.forms import NamesInLanguagesForm
 from consult.accounts.models import Department, Jurisdiction, Membership, User
 
 
@@ -42,8 +43,30 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["granted_at", "granted_by"]
 
 
+class NamesInLanguagesAdmin(admin.ModelAdmin):
+    """An admin whose form has a box for the name in each of the site's other languages."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs.setdefault("form", self.form.in_languages())
+        return super().get_form(request, obj, **kwargs)
+
+
+class JurisdictionForm(NamesInLanguagesForm):
+    class Meta:
+        model = Jurisdiction
+        fields = ["name", "slug", "level", "parent"]
+
+
+def _keep_names(created, obj) -> None:
+    """The names in other languages typed with a new place or department."""
+    if obj.translations:
+        created.translations = obj.translations
+        created.save(update_fields=["translations"])
+
+
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(NamesInLanguagesAdmin):
+    form = JurisdictionForm
     list_display = ["name", "level", "parent"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -60,10 +83,11 @@ class JurisdictionAdmin(admin.ModelAdmin):
         created = services.jurisdiction_create(
             actor=request.user, name=obj.name, slug=obj.slug, level=obj.level, parent=obj.parent
         )
+        _keep_names(created, obj)
         obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
 
 
-class DepartmentForm(forms.ModelForm):
+class DepartmentForm(NamesInLanguagesForm):
     class Meta:
         model = Department
         fields = ["name", "slug", "jurisdiction", "parent"]
@@ -76,7 +100,7 @@ class DepartmentForm(forms.ModelForm):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(NamesInLanguagesAdmin):
     form = DepartmentForm
     list_display = ["name", "jurisdiction", "parent"]
     search_fields = ["name"]
@@ -93,6 +117,7 @@ class DepartmentAdmin(admin.ModelAdmin):
                 jurisdiction=obj.jurisdiction,
                 parent=obj.parent,
             )
+            _keep_names(created, obj)
             obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
             return
         super().save_model(request, obj, form, change)

@@ -1,11 +1,15 @@
+from __future__ import annotations
+
 import re
 import unicodedata
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Jurisdiction, User
-from consult.infra import names
+from consult.infra import names, translations
 
 DISPLAY_NAME_INVALID = _("Use letters, numbers, spaces and ordinary punctuation only.")
 DISPLAY_NAME_BLANK = _("Please choose a display name.")
@@ -90,3 +94,60 @@ class SignupForm(forms.Form):
         if place is not None:
             user.home_jurisdiction = place
             user.save(update_fields=["home_jurisdiction"])
+
+
+NAME_IN_LANGUAGE = _("Name in %(language)s")
+NAME_IN_LANGUAGE_HELP = _("Shown to readers of that language; leave empty to show the name above.")
+
+
+def translated_name_field(code: str) -> str:
+    return f"name_{code.replace('-', '_')}"
+
+
+class NamesInLanguagesForm(forms.ModelForm):
+    """A name in the site's other languages, beside the name itself: one box
+    per language, under the same rule as the name (consult.infra.names).
+    Use `in_languages()`, the form with those boxes."""
+
+    @classmethod
+    def in_languages(cls) -> type[NamesInLanguagesForm]:
+        # Built when asked for, not at import: the site's languages are settings.
+        limit = cls._meta.model._meta.get_field("name").max_length
+        boxes = {
+            translated_name_field(code): forms.CharField(
+                label=gettext(NAME_IN_LANGUAGE) % {"language": gettext(label)},
+                help_text=NAME_IN_LANGUAGE_HELP,
+                required=False,
+                max_length=limit,
+            )
+            for code, label in settings.LANGUAGES
+            if code != settings.LANGUAGE_CODE
+        }
+        return type(cls.__name__, (cls,), boxes)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        row = self.translated_row()
+        for code in translations.languages():
+            field = translated_name_field(code)
+            if field in self.fields and field not in self.initial:
+                self.initial[field] = translations.translated(row, "name", code)
+
+    def translated_row(self):
+        """The row whose `translations` hold the names (the instance itself)."""
+        return self.instance
+
+    def clean(self) -> dict:
+        data = super().clean()
+        row = self.translated_row()
+        for code in translations.languages():
+            field = translated_name_field(code)
+            if field not in self.fields:
+                continue
+            name = names.tidy(data.get(field))
+            if name and not names.is_clean(name):
+                self.add_error(field, names.LABEL_CHARACTERS)
+                continue
+            data[field] = name
+            translations.set_translation(row, code, name=name)
+        return data

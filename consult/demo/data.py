@@ -142,7 +142,7 @@ DEMO_PROPOSALS = [
         summary="调整十二条公交线路，新增夜间线路，并在主干道设置公交专用道。",
         department="riverton-housing",
         state="scheduled",
-        tags=("公共交通", "交通"),
+        tags=("public transport", "transport"),
         office="河滨市交通运输局",
         questions=("您最常乘坐哪条公交线路？调整后对您有何影响？",),
         sections=(
@@ -162,7 +162,7 @@ DEMO_PROPOSALS = [
         department="ministry-housing",
         state="open",
         residents_only=True,
-        tags=("住房", "无障碍"),
+        tags=("housing", "accessibility"),
         office="住房和城乡建设司",
         comments=(
             (

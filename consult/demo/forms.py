@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from consult.accounts.models import User
+from consult.demo.languages import form_question_in_chinese
 from discussion.submissions.services import Entry, Respondent, response_enter, response_save
 from proposals.models import Proposal
 from proposals.questionnaire.services import QuestionInput, question_add
@@ -26,6 +27,7 @@ def seed_form_questions(proposal: Proposal, official: User, sections: list) -> N
             kind="single", prompt=AGREE, choices=["Yes", "No", "Don't know"], required=True
         ),
     )
+    form_question_in_chinese(agree)
     no = agree.choices[1][0]
     questions = [
         QuestionInput(

@@ -11,6 +11,8 @@ from django import forms
 from consult.reports.report.evidence import plain_number
 
 ENTRY_FIELDS = ("you_said", "we_did", "status", "version")
+# What officials write again in each of the consultation's other languages.
+TRANSLATED_ENTRY_FIELDS = ("title", "you_said", "we_did")
 
 
 class TypedText(forms.CharField):
@@ -25,12 +27,20 @@ class ReportForm(forms.Form):
     revision = TypedText()
     intro = TypedText()
 
-    def __init__(self, data, *, entry_ids: list[int]) -> None:
+    def __init__(self, data, *, entry_ids: list[int], languages: list[str] = ()) -> None:
+        """`languages`: the consultation's other languages, the draft's words
+        in which are typed too."""
         super().__init__(data)
         self.entry_ids = entry_ids
+        self.languages = list(languages)
         for pk in entry_ids:
             for field in ENTRY_FIELDS:
                 self.fields[f"entry-{pk}-{field}"] = TypedText()
+        for code in self.languages:
+            self.fields[f"intro-{code}"] = TypedText()
+            for pk in entry_ids:
+                for field in TRANSLATED_ENTRY_FIELDS:
+                    self.fields[f"entry-{pk}-{field}-{code}"] = TypedText()
 
     def clean_revision(self) -> int:
         """The revision the draft was read at; -1 (never current) when unreadable."""
@@ -48,3 +58,23 @@ class ReportForm(forms.Form):
                 fields["version"] = number
             entries[pk] = fields
         return entries
+
+    def texts_in(self) -> dict[str, dict]:
+        """The words typed in each other language, by language: its "intro"
+        and its "entries" (by id). A language whose boxes were not on the
+        page sent is left out, so its words are kept as they are."""
+        data = self.cleaned_data
+        return {
+            code: {
+                "intro": data[f"intro-{code}"],
+                "entries": {
+                    pk: {
+                        field: data[f"entry-{pk}-{field}-{code}"]
+                        for field in TRANSLATED_ENTRY_FIELDS
+                    }
+                    for pk in self.entry_ids
+                },
+            }
+            for code in self.languages
+            if f"intro-{code}" in self.data
+        }

@@ -97,6 +97,9 @@ class ResponseReport(models.Model):
     )
     snapshot = models.JSONField(null=True, blank=True)
     snapshot_sha256 = models.CharField(max_length=64, blank=True)
+    # The introduction in the consultation's other languages
+    # (consult.infra.translations); its own column is in the consultation's.
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -120,6 +123,12 @@ class ResponseReport(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state == ReportState.PUBLISHED
+
+    @property
+    def language(self) -> str:
+        """The report is written in its consultation's language (read the
+        proposal with the report)."""
+        return self.proposal.language
 
 
 class EntryKind(models.TextChoices):
@@ -146,6 +155,8 @@ class ReportEntry(models.Model):
     version = models.ForeignKey(
         ProposalVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The title, "you said" and "we did" in the consultation's other languages.
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -160,3 +171,8 @@ class ReportEntry(models.Model):
         if ResponseReport.objects.filter(pk=self.report_id, state=ReportState.PUBLISHED).exists():
             raise PublishedReportError("A published report is immutable.")
         super().save(*args, **kwargs)
+
+    @property
+    def language(self) -> str:
+        # Read through the report's entries, the report is the one already read.
+        return self.report.language

@@ -20,13 +20,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consult.infra.refusals import refusal_by_field, refuse
+from consult.infra.translations import reader_language, translated
 from consult.reports import rules
 from consult.reports.forms import ReportForm
 from consult.reports.models import ReportState, ResponseReport, RunState, SummaryRun
 from consult.reports.rendering import exports
 from consult.reports.rendering.exports import FORMATS, downloads
 from consult.reports.rendering.form_responses import responses_csv
-from consult.reports.report import evidence
+from consult.reports.report import evidence, languages
 from consult.reports.report.drafting import ALREADY_PUBLISHED
 from consult.reports.report.drafting import report_draft as draft
 from consult.reports.report.editing import report_save
@@ -70,6 +71,12 @@ def summary_page(request: HttpRequest, slug: str) -> HttpResponse:
     run = runs[0] if runs else None
     done = latest_run(proposal)
     report = ResponseReport.objects.filter(proposal=proposal).only("state", "pk").first()
+    # Its headings, prompts and choices in the reader's language where written.
+    result = (
+        languages.summary_in(done.result, languages.summary_labels(proposal), reader_language())
+        if done
+        else None
+    )
     return render(
         request,
         "reports/summary.html",
@@ -77,8 +84,8 @@ def summary_page(request: HttpRequest, slug: str) -> HttpResponse:
             "proposal": proposal,
             "run": run,
             "done": done,
-            "result": done.result if done else None,
-            "snapshot": {"summary": done.result, "entries": []} if done else None,
+            "result": result,
+            "snapshot": {"summary": result, "entries": []} if done else None,
             "stage_labels": {code: str(label) for code, label in STAGE_LABELS.items()},
             "can_run": rules.can_run_summary(request.user, proposal),
             "can_adopt": rules.can_adopt_themes(request.user, proposal),
@@ -134,7 +141,8 @@ def summary_evidence(request: HttpRequest, slug: str, run_id: int | None = None)
     run = runs.filter(pk=run_id).first() if run_id else runs.first()
     if run is None:
         raise Http404
-    context = _evidence_page(request, proposal, run.result, until=run.finished_at, public=False)
+    result = languages.summary_in(run.result, languages.summary_labels(proposal), reader_language())
+    context = _evidence_page(request, proposal, result, until=run.finished_at, public=False)
     context["back"] = reverse("reports:summary", args=[proposal.slug])
     return render(request, "reports/evidence.html", context)
 
@@ -195,10 +203,16 @@ def report_edit(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("reports:public", proposal.slug)
     errors: dict = {}
     typed = None
+    others = _other_languages(proposal)
+    typed_in: dict = {}
     if request.method == "POST":
-        form = ReportForm(request.POST, entry_ids=[entry.pk for entry in report.entries.all()])
+        form = ReportForm(
+            request.POST,
+            entry_ids=[entry.pk for entry in report.entries.all()],
+            languages=[code for code, _name in others],
+        )
         form.is_valid()  # every field is optional: the service says what is wrong
-        typed = form.entries()
+        typed, typed_in = form.entries(), form.texts_in()
         try:
             report_save(
                 actor=request.user,
@@ -206,6 +220,7 @@ def report_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 revision=form.cleaned_data["revision"],
                 intro=form.cleaned_data["intro"],
                 entries=typed,
+                texts_in=typed_in,
             )
         except ValidationError as error:
             errors = refusal_by_field(error)
@@ -218,15 +233,58 @@ def report_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "reports/report_edit.html",
-        _edit_context(request, proposal, report, typed=typed, errors=errors),
+        {
+            **_edit_context(
+                request, proposal, report, typed=typed, errors=errors, typed_in=typed_in
+            ),
+            "intros_in": _intros_in(report, others, typed_in, errors),
+        },
         status=400 if errors else 200,
     )
 
 
-def _edit_context(request, proposal: Proposal, report: ResponseReport, *, typed, errors) -> dict:
+def _other_languages(proposal: Proposal) -> list[tuple[str, str]]:
+    """The languages other than the consultation's, with their names."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != proposal.language]
+
+
+def _intros_in(report: ResponseReport, others, typed_in: dict, errors: dict) -> list[dict]:
+    return [
+        {
+            "code": code,
+            "name": name,
+            "text": typed_in[code]["intro"]
+            if code in typed_in
+            else translated(report, "intro", code),
+            "errors": errors.get(f"intro-{code}", []),
+        }
+        for code, name in others
+    ]
+
+
+def _entry_texts_in(entry, others, typed_in: dict, errors: dict) -> list[dict]:
+    """An entry's title, "you said" and "we did" in each other language: as
+    saved, or as typed when saving was refused."""
+    rows = []
+    for code, name in others:
+        typed = typed_in.get(code, {}).get("entries", {}).get(entry.pk)
+        row = {"code": code, "name": name}
+        for field in ("title", "you_said", "we_did"):
+            row[field] = typed[field] if typed else translated(entry, field, code)
+            row[f"{field}_errors"] = errors.get(f"entry-{entry.pk}-{field}-{code}", [])
+        rows.append(row)
+    return rows
+
+
+def _edit_context(
+    request, proposal: Proposal, report: ResponseReport, *, typed, errors, typed_in=None
+) -> dict:
     """The draft's words as saved, or as typed when saving them was refused."""
+    report.proposal = proposal
     entries = list(report.entries.select_related("version").order_by("order", "pk"))
+    others = _other_languages(proposal)
     for entry in entries:
+        entry.texts_in = _entry_texts_in(entry, others, typed_in or {}, errors)
         prefix = f"entry-{entry.pk}"
         if typed and entry.pk in typed:
             entry.you_said = typed[entry.pk]["you_said"]
@@ -259,7 +317,7 @@ def report_preview(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if report.is_published:
         return redirect("reports:public", proposal.slug)
-    snapshot = snapshot_build(report)
+    snapshot = languages.snapshot_in(snapshot_build(report))
     return render(
         request,
         "reports/report_public.html",
@@ -312,7 +370,7 @@ def report_public(request: HttpRequest, slug: str) -> HttpResponse:
         "reports/report_public.html",
         {
             "proposal": proposal,
-            "snapshot": snapshot_shown(report),
+            "snapshot": languages.snapshot_in(snapshot_shown(report)),
             "preview": False,
             "downloads": downloads(proposal),
             "evidence_url": reverse("reports:evidence", args=[proposal.slug]),
@@ -326,7 +384,7 @@ def report_evidence(request: HttpRequest, slug: str) -> HttpResponse:
     context = _evidence_page(
         request,
         proposal,
-        report.snapshot["summary"],
+        languages.snapshot_in(report.snapshot)["summary"],
         until=parse_datetime(report.snapshot.get("summary_generated_at") or ""),
         public=True,
     )
@@ -349,10 +407,14 @@ def report_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     snapshot = snapshot_shown(report)
     name = f"{proposal.slug}-report"
     if fmt == "json":
+        # Every language's texts, as frozen.
         body, content_type = exports.report_json(snapshot), "application/json"
     elif fmt == "csv":
+        # The CSV and the PDF are in the reader's language.
+        snapshot = languages.snapshot_in(snapshot)
         body, content_type = exports.report_csv(snapshot), "text/csv; charset=utf-8"
     else:
+        snapshot = languages.snapshot_in(snapshot)
         path = _pdf_path(report, snapshot)
         if not path.exists():
             try:

@@ -141,6 +141,8 @@ def _number(page: str | int | None) -> int:
 
 
 def _item(answer: FormAnswer) -> AnswerItem:
+    # The question's texts are in its consultation's language: the one read with the response.
+    answer.question.proposal = answer.response.proposal
     if answer.hidden_at is not None:
         return AnswerItem(answer, HIDDEN)
     if answer.held_at is not None:

@@ -224,13 +224,26 @@ def queue_page(
     histories, however many items there are."""
     qs = open_items(user, filters).select_related(*ITEM_RELATED)
     page_obj = Paginator(qs, PAGE_SIZE).get_page(page)
-    return page_obj, items_with_context(user, list(page_obj.object_list))
+    return page_obj, items_with_context(user, _in_their_proposal(page_obj.object_list))
 
 
 def queue_item(*, user: User, comment_id: int, filters: Filters | None = None) -> Item | None:
     """One open item of the moderator's queue (that matches the filters), or None."""
-    found = list(open_items(user, filters).select_related(*ITEM_RELATED).filter(pk=comment_id))
+    found = _in_their_proposal(
+        open_items(user, filters).select_related(*ITEM_RELATED).filter(pk=comment_id)
+    )
     return items_with_context(user, found)[0] if found else None
+
+
+def _in_their_proposal(comments) -> list[Comment]:
+    """The comments, each section and question knowing its proposal (their
+    texts are in its language) without a query each."""
+    comments = list(comments)
+    for comment in comments:
+        for place in (comment.section, comment.question):
+            if place is not None:
+                place.proposal = comment.proposal
+    return comments
 
 
 def items_with_context(user: User, comments: list[Comment]) -> list[Item]:

@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from consult.infra.translations import text_in
 from discussion.comments.selectors import with_themes
 from discussion.models import Comment, OfficialResponse, ThemedComment, responses_for_display
 from proposals.models import Proposal, ProposalVersion, Section
@@ -144,7 +145,7 @@ def respond_page(
     for comment in comments:
         comment.proposal = proposal
     sections = list(proposal.sections.order_by("order", "pk"))
-    headings = {s.pk: s.heading for s in sections}
+    headings = {s.pk: text_in(s, "heading") for s in sections}
     for comment in comments:
         comment.place_heading = headings.get(comment.section_id, "")
     place_responses = list(

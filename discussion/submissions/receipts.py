@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from consult.infra.mail import email_enqueue
+from consult.infra.translations import text_in
 from discussion.submissions.answers import plain
 from discussion.submissions.models import FormResponse
 
@@ -19,6 +20,8 @@ def lines(response: FormResponse) -> list[dict]:
     answers = response.answers.select_related("question").order_by("question__order", "question_id")
     for answer in answers:
         question = answer.question
+        # Its texts are in the consultation's language: no query to learn it.
+        question.proposal = response.proposal
         if answer.choices:
             labels = [question.label_of(key) for key in answer.choices]
             shown = (
@@ -30,7 +33,7 @@ def lines(response: FormResponse) -> list[dict]:
             shown = plain(answer.number)
         else:
             shown = answer.text
-        rows.append({"question": question.prompt, "answer": shown})
+        rows.append({"question": text_in(question, "prompt"), "answer": shown})
     return rows
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.audit import audit_record
 from consult.accounts.models import User
+from consult.infra.translations import set_translation
 from consult.reports import rules
 from consult.reports.models import ENTRY_TEXT_MAX_LENGTH, EntryKind, ReportEntry, ResponseReport
 from consult.reports.report.questions import question_rows, question_said
@@ -121,6 +122,7 @@ def _draft_entries(report: ResponseReport, proposal: Proposal, result: dict) -> 
     """One entry per tagged theme, then per section, then per question of the
     response form, in that order; what the new summary no longer has goes,
     unless an official wrote an answer to it."""
+    report.proposal = proposal
     existing = {(entry.kind, entry.key): entry for entry in report.entries.all()}
     responses = list(
         OfficialResponse.objects.filter(proposal=proposal)
@@ -129,6 +131,7 @@ def _draft_entries(report: ResponseReport, proposal: Proposal, result: dict) -> 
         .order_by("created_at", "pk")
     )
     versions = Versions.of(proposal)
+    headings = _titles_in(proposal.sections.all(), "heading")
     order = 0
     for theme in result["themes"]["tagged"]:
         order += 1
@@ -153,12 +156,15 @@ def _draft_entries(report: ResponseReport, proposal: Proposal, result: dict) -> 
             kind=EntryKind.SECTION,
             key=str(section["id"]),
             title=section["heading"],
+            titles_in=headings.get(section["id"]),
             order=order,
             you_said=_section_said(section),
             answers=_responses_said(mine),
             version=_named_version(mine) or versions.for_section(section["id"]),
         )
-    _draft_questions(report, existing, result, order)
+    _draft_questions(
+        report, existing, result, order, _titles_in(proposal.form_questions.all(), "prompt")
+    )
     current = (
         {("theme", t["slug"]) for t in result["themes"]["tagged"]}
         | {("section", str(row["id"])) for row in result["stances"]["sections"]}
@@ -169,7 +175,25 @@ def _draft_entries(report: ResponseReport, proposal: Proposal, result: dict) -> 
             entry.delete()
 
 
-def _draft_questions(report: ResponseReport, existing: dict, result: dict, order: int) -> None:
+def _titles_in(rows, field: str) -> dict[int, dict[str, str]]:
+    """Each row's text in the consultation's other languages, by id (read
+    through the proposal's manager: no query for its language)."""
+    return {
+        row.pk: {
+            code: texts[field]
+            for code, texts in (row.translations or {}).items()
+            if isinstance(texts, dict)
+            and isinstance(texts.get(field), str)
+            and texts[field]
+            and code != row.language
+        }
+        for row in rows
+    }
+
+
+def _draft_questions(
+    report: ResponseReport, existing: dict, result: dict, order: int, prompts: dict
+) -> None:
     """An entry per question of the response form: "we did" is the officials' to write."""
     for question in question_rows(result):
         order += 1
@@ -179,6 +203,7 @@ def _draft_questions(report: ResponseReport, existing: dict, result: dict, order
             kind=EntryKind.QUESTION,
             key=str(question["id"]),
             title=question.get("prompt") or "",
+            titles_in=prompts.get(question.get("id")),
             order=order,
             you_said=question_said(question),
             answers=("", ""),
@@ -186,21 +211,28 @@ def _draft_questions(report: ResponseReport, existing: dict, result: dict, order
         )
 
 
-def _entry(report, existing, *, kind, key, title, order, you_said, answers, version) -> None:
+def _entry(
+    report, existing, *, kind, key, title, order, you_said, answers, version, titles_in=None
+) -> None:
+    """Create or update one entry; its title follows the section's heading or
+    the question's prompt, in each language they are written in."""
     we_did, status = answers
     entry = existing.get((kind, key))
     if entry is None:
-        ReportEntry.objects.create(
+        entry = ReportEntry(
             report=report,
             kind=kind,
             key=key,
-            title=title[:200],
             order=order,
             you_said=you_said,
             we_did=we_did,
             status=status,
             version=version,
         )
+    entry.title, entry.order = title[:200], order
+    for code, text in (titles_in or {}).items():
+        set_translation(entry, code, title=text[:200])
+    if entry.pk is None:
+        entry.save()
     else:
-        entry.title, entry.order = title[:200], order
-        entry.save(update_fields=["title", "order"])
+        entry.save(update_fields=["title", "order", "translations"])

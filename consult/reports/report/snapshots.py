@@ -12,6 +12,7 @@ from django.utils import timezone
 from consult.infra.text import render_markdown
 from consult.opendata import public
 from consult.reports.models import EntryKind, ReportEntry, ResponseReport
+from consult.reports.report import languages
 from consult.reports.report.questions import question_figures
 from consult.reports.report.versions import Versions
 from proposals import diff
@@ -49,9 +50,15 @@ def snapshot_build(report: ResponseReport, *, published_at=None) -> dict:
     opened = Versions.of(proposal).baseline
     baseline = list(opened.section_versions.order_by("order")) if opened else []
     compared: dict[int, list] = {}
+    report.proposal = proposal
+    rows = list(report.entries.select_related("version").order_by("order", "pk"))
+    for row in rows:
+        if row.version_id:
+            # A version's note is in its consultation's language: no query to learn it.
+            row.version.proposal = proposal
     entries = [
         _entry_shown(entry, themes, sections, questions, diff=_diff_rows(entry, baseline, compared))
-        for entry in report.entries.select_related("version").order_by("order", "pk")
+        for entry in rows
     ]
     jurisdiction = getattr(proposal.department, "jurisdiction", None)
     return {
@@ -62,7 +69,10 @@ def snapshot_build(report: ResponseReport, *, published_at=None) -> dict:
             "title": proposal.title,
             "department": proposal.department.name,
             "jurisdiction": jurisdiction.name if jurisdiction else "",
+            "translations": languages.proposal_texts(proposal),
         },
+        "translations": languages.with_html(languages.written_in(report, ["intro"]), "intro"),
+        "labels": languages.summary_labels(proposal),
         "published_at": (published_at or timezone.now()).isoformat(),
         "summary_generated_at": (
             report.summary_run.finished_at.isoformat() if report.summary_run.finished_at else None
@@ -116,9 +126,16 @@ def _entry_shown(
         "figures": figures,
         "comment_ids": comment_ids,
         "version": (
-            {"number": entry.version.number, "change_note": entry.version.change_note}
+            {
+                "number": entry.version.number,
+                "change_note": entry.version.change_note,
+                "translations": languages.written_in(entry.version, ["change_note"]),
+            }
             if entry.version_id
             else None
+        ),
+        "translations": languages.with_html(
+            languages.written_in(entry, ["title", "you_said", "we_did"]), "you_said", "we_did"
         ),
         "diff": diff,
     }
@@ -134,17 +151,24 @@ def unpublic_comments(snapshot: dict, *, proposal: Proposal | int) -> set[int]:
     return set(referenced) - set(shown.values_list("pk", flat=True))
 
 
+def _without_quote(texts: dict, quote: str) -> None:
+    if quote in texts.get("you_said", ""):
+        texts["you_said"] = "\n\n".join(
+            part for part in texts["you_said"].split("\n\n") if part.strip() != quote
+        )
+        texts["you_said_html"] = render_markdown(texts["you_said"])
+
+
 def withhold(snapshot: dict, gone: set[int]) -> None:
     """Take out the words of those comments: their excerpts, and the quotes
-    of them that drafting put in "you said"."""
+    of them that drafting put in "you said", in every language."""
     for pk in gone:
         quote = f"> {snapshot['summary']['comments'].pop(str(pk))['excerpt']}"
         for entry in snapshot.get("entries", []):
-            if quote in entry.get("you_said", ""):
-                entry["you_said"] = "\n\n".join(
-                    part for part in entry["you_said"].split("\n\n") if part.strip() != quote
-                )
-                entry["you_said_html"] = render_markdown(entry["you_said"])
+            _without_quote(entry, quote)
+            for texts in (entry.get("translations") or {}).values():
+                if isinstance(texts, dict):
+                    _without_quote(texts, quote)
 
 
 def snapshot_shown(report: ResponseReport) -> dict:

@@ -8,9 +8,12 @@ from urllib.parse import quote
 
 from django import template
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from consult.infra.content_tags import marked
 from consult.reports.rendering import campaigns, figures, svg
 from consult.reports.rendering import groups as group_figures
 
@@ -245,3 +248,28 @@ def entry_key(entry: dict) -> str:
 def as_key(kind: str, identifier) -> str:
     """`{{ "comment"|as_key:item.comment }}` gives the evidence key "comment:101"."""
     return f"{kind}:{identifier}"
+
+
+@register.filter
+def shown(text):
+    """A text of the snapshot in the reader's language, or the one it has
+    marked "not yet translated" (see consult.reports.report.languages)."""
+    return marked(text)
+
+
+UNTRANSLATED_HTML = (
+    '<div lang="{}">{}</div>'
+    '<p class="meta"><a class="untranslated" href="#language-select">{}</a></p>'
+)
+
+
+@register.filter
+def shown_html(html):
+    """Rendered Markdown of the snapshot; when it stands in for the reader's
+    language, in its own `lang` and marked "not yet translated"."""
+    # Rendered and sanitised by render_markdown when the snapshot was built,
+    # as the template's `|safe` took it before.
+    safe = mark_safe(html)  # noqa: S308
+    if not getattr(html, "fallback", False):
+        return safe
+    return format_html(UNTRANSLATED_HTML, html.language, safe, _("(not yet translated)"))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from consult.accounts import services as account_services
 from consult.accounts.models import Department, Jurisdiction, Role, User
+from consult.demo import languages
 from consult.demo.crowd import seed_crowd
 from consult.demo.data import DEMO_PROPOSALS
 from consult.demo.forms import seed_form_questions, seed_form_responses
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         users = [self.seed_account(account, departments) for account in demo_accounts()]
         self.seed_residents(departments, admin=users[0])
         self.seed_proposals(departments, official=users[1])
+        languages.name_topics()
         if options["verbosity"]:
             self.stdout.write(self.style.SUCCESS("Demo data is in place."))
             self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
@@ -89,6 +91,7 @@ class Command(BaseCommand):
         city_office = department(
             "riverton-housing", "Riverton Housing and Transport Office", city, ministry
         )
+        languages.name_places()
         return {d.slug: d for d in (ministry, city_office)}
 
     def seed_account(self, account: DemoAccount, departments: dict[str, Department]) -> User:
@@ -168,6 +171,7 @@ class Command(BaseCommand):
             drafts.section_add(actor=official, proposal=proposal, heading=h, body=b)
             for h, b in demo.sections
         ]
+        languages.write_again(proposal, sections)
         if demo.form:
             seed_form_questions(proposal, official, sections)
         if demo.state == "draft":
@@ -242,6 +246,7 @@ class Command(BaseCommand):
                 for theme, status, text in demo.report_themes
                 if entry.title == theme
             },
+            texts_in=languages.report_texts(report),
         )
         report_publish(actor=official, report=report)
 
