@@ -22,13 +22,17 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    TextField,
     Value,
     When,
 )
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from consult.accounts.models import Department, Jurisdiction, Role, User
 from consult.accounts.roles import department_ids_for_role
+from consult.infra.translations import languages
 from proposals import rules, search
 from proposals.models import (
     PUBLIC_STATUSES,
@@ -252,20 +256,40 @@ def version_get(*, proposal: Proposal, number: int) -> ProposalVersion:
     ).get(number=number)
 
 
+def _translated_texts() -> dict:
+    """Each language's heading and text in `translations`, "" where none, as
+    names to compare a working section with its published snapshot."""
+    return {
+        f"text_{code.replace('-', '_')}_{field}": Coalesce(
+            KT(f"translations__{code}__{field}"), Value(""), output_field=TextField()
+        )
+        for code in languages()
+        for field in ("heading", "body")
+    }
+
+
 def with_unpublished_changes(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """Annotate `unpublished_changes`: the working draft's sections are not those
     of the current version (one added, removed, edited or moved), which is the
     comparison services.versions.version_publish makes. In SQL, inside the same query,
-    so a list of any length costs nothing more. False before any version."""
+    so a list of any length costs nothing more. False before any version.
+    A heading or text changed in any of its languages is a change."""
     current = OuterRef("current_version_id")
-    identical = SectionVersion.objects.filter(
-        version_id=OuterRef(current),
-        section_id=OuterRef("pk"),
-        heading=OuterRef("heading"),
-        body=OuterRef("body"),
+    texts = _translated_texts()
+    identical = (
+        SectionVersion.objects.alias(**texts)
+        .filter(
+            version_id=OuterRef(current),
+            section_id=OuterRef("pk"),
+            heading=OuterRef("heading"),
+            body=OuterRef("body"),
+        )
+        .filter(**{name: OuterRef(name) for name in texts})
     )
-    added_or_edited = Section.objects.filter(proposal_id=OuterRef("pk"), is_removed=False).filter(
-        ~Exists(identical)
+    added_or_edited = (
+        Section.objects.alias(**texts)
+        .filter(proposal_id=OuterRef("pk"), is_removed=False)
+        .filter(~Exists(identical))
     )
     removed = SectionVersion.objects.filter(version_id=current, section__is_removed=True)
     # With none added, edited or removed, the same sections remain: moved if
