@@ -46,6 +46,7 @@ from proposals.models import (
     SectionVersion,
     StanceValue,
     Status,
+    Topic,
 )
 
 CLOSING_SOON = timedelta(days=7)
@@ -140,21 +141,32 @@ def proposal_list_public(browse: Browse | None = None) -> QuerySet[Proposal]:
 
 
 def browse_choices() -> dict:
-    """The options of the filter form (three small queries)."""
+    """The options of the filter form (three small queries), with their
+    names in every language."""
     from taggit.models import Tag
 
+    tags = (
+        Tag.objects.filter(proposal__status__in=PUBLIC_STATUSES)
+        .distinct()
+        .order_by("name")
+        .select_related("topic")
+    )
     return {
-        "topics": list(
-            Tag.objects.filter(proposal__status__in=PUBLIC_STATUSES)
-            .distinct()
-            .order_by("name")
-            .values("slug", "name")
+        "topics": topics_of(tags),
+        "departments": list(
+            Department.objects.order_by("path").only("slug", "name", "depth", "translations")
         ),
-        "departments": list(Department.objects.order_by("path").values("slug", "name", "depth")),
         "jurisdictions": list(
-            Jurisdiction.objects.order_by("path").values("slug", "name", "depth")
+            Jurisdiction.objects.order_by("path").only("slug", "name", "depth", "translations")
         ),
     }
+
+
+def topics_of(tags) -> list[Topic]:
+    """Each tag as a topic, for its name in the reader's language: a tag with
+    no names of its own yet stands as an unsaved one (load them with
+    `select_related("topic")` or `prefetch_related("tags__topic")`)."""
+    return [getattr(tag, "topic", None) or Topic(tag=tag) for tag in tags]
 
 
 @dataclass
@@ -230,7 +242,7 @@ def proposal_page(*, proposal: Proposal, user: User | AnonymousUser) -> Proposal
         attachments=list(proposal.attachments.all()),
         versions=list(proposal.versions.order_by("-number")),
         questions=list(proposal.questions.all()),
-        tags=list(proposal.tags.all()),
+        tags=topics_of(proposal.tags.select_related("topic")),
         can_manage=rules.can_manage(user, proposal),
     )
     if user.is_authenticated:
