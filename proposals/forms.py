@@ -217,6 +217,11 @@ class ProposalForm(TranslatedFields, forms.Form):
         if language_fixed:
             del self.fields["language"]
         self.add_translations(language)
+        for code in self.translation_languages:
+            self.fields[translation_key("questions", code)].help_text = _(
+                "One line per question, in the same order as the questions above. "
+                "An empty line: that question is not yet translated."
+            )
 
     def service_data(self) -> dict:
         """The cleaned data as the draft services take it."""
