@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from consult.infra.text import render_markdown
+from consult.infra.translations import reader_language, source_language, translated
 
 # Words and spaces for alphabetic text, single characters for CJK text.
 _TOKENS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|\w+|\s+|[^\w\s]", re.UNICODE)
@@ -41,6 +42,9 @@ class SectionChange:
     section_id: int
     heading: SafeString
     body: SafeString
+    # The language compared, and whether it stands in for the reader's.
+    language: str = ""
+    fallback: bool = False
 
 
 # A token is (kind, text, tag name): kind "start" or "end" for a tag (text is
@@ -177,32 +181,58 @@ def _whole(mark, heading: str, body_html: str) -> tuple[SafeString, SafeString]:
     )
 
 
-def compare(old_sections: list, new_sections: list) -> list[SectionChange]:
-    """Sections matched by identity; in the newer order, removed ones where they stood."""
+def _language_for(reader: str, *snapshots) -> str:
+    """The reader's language when every version compared has the section in
+    it, else the language it was written in: a translation is compared with
+    a translation, never with the original."""
+    if all(translated(s, "heading", reader) for s in snapshots):
+        return reader
+    return source_language(snapshots[0])
+
+
+def _texts(snapshot, language: str) -> tuple[str, str]:
+    return translated(snapshot, "heading", language), translated(snapshot, "body", language)
+
+
+def compare(
+    old_sections: list, new_sections: list, language: str | None = None
+) -> list[SectionChange]:
+    """Sections matched by identity; in the newer order, removed ones where they
+    stood. Each in the reader's `language` (default: the active one) where
+    both versions have it, else in the language it was written in, marked."""
+    reader = reader_language(language)
     old_by_id = {s.section_id: s for s in old_sections}
     new_ids = {s.section_id for s in new_sections}
     changes: list[SectionChange] = []
     for old in old_sections:
         if old.section_id not in new_ids:
-            heading, body = _whole(_removed, old.heading, render_markdown(old.body))
-            changes.append(SectionChange("removed", old.section_id, heading, body))
+            code = _language_for(reader, old)
+            heading, body = _texts(old, code)
+            heading, body = _whole(_removed, heading, render_markdown(body))
+            changes.append(
+                SectionChange("removed", old.section_id, heading, body, code, code != reader)
+            )
     for new in new_sections:
-        old = old_by_id.get(new.section_id)
-        new_body = render_markdown(new.body)
-        if old is None:
-            heading, body = _whole(_added, new.heading, new_body)
-            changes.append(SectionChange("added", new.section_id, heading, body))
-            continue
-        heading = highlight(escape(old.heading), escape(new.heading))
-        body = highlight(render_markdown(old.body), new_body)
-        # Changed is what a reader can see changed: Markdown written another
-        # way (_a_ for *a*) or spacing that renders the same is no change.
-        same = _LABEL not in heading and _LABEL not in body
-        changes.append(
-            SectionChange("unchanged" if same else "changed", new.section_id, heading, body)
-        )
+        changes.append(_change(old_by_id.get(new.section_id), new, reader))
     order = {s.section_id: i for i, s in enumerate(new_sections)}
     order.update(
         {s.section_id: i - 0.5 for i, s in enumerate(old_sections) if s.section_id not in new_ids}
     )
     return sorted(changes, key=lambda change: order[change.section_id])
+
+
+def _change(old, new, reader: str) -> SectionChange:
+    if old is None:
+        code = _language_for(reader, new)
+        heading, body = _texts(new, code)
+        heading, body = _whole(_added, heading, render_markdown(body))
+        return SectionChange("added", new.section_id, heading, body, code, code != reader)
+    code = _language_for(reader, old, new)
+    (old_heading, old_body), (new_heading, new_body) = _texts(old, code), _texts(new, code)
+    heading = highlight(escape(old_heading), escape(new_heading))
+    body = highlight(render_markdown(old_body), render_markdown(new_body))
+    # Changed is what a reader can see changed: Markdown written another
+    # way (_a_ for *a*) or spacing that renders the same is no change.
+    same = _LABEL not in heading and _LABEL not in body
+    kind = "unchanged" if same else "changed"
+    return SectionChange(kind, new.section_id, heading, body, code, code != reader)

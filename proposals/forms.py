@@ -1,9 +1,13 @@
 """Forms parse input only; the services validate the rules and write."""
 
+import copy
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import Department, Jurisdiction
+from consult.infra.translations import translated
 from proposals.models import (
     CHANGE_NOTE_MAX_LENGTH,
     HEADING_MAX_LENGTH,
@@ -13,6 +17,7 @@ from proposals.models import (
     StanceValue,
 )
 from proposals.selectors import SORTS, STATUS_FILTERS
+from proposals.services.common import other_languages, translation_key
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -30,6 +35,61 @@ def datetime_field(label) -> forms.DateTimeField:
         widget=DateTimeLocalInput(),
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
+
+
+def language_name(code: str) -> str:
+    return str(dict(settings.LANGUAGES).get(code, code))
+
+
+class TranslatedFields:
+    """A form whose texts may also be written in the consultation's other
+    languages: beside each translatable field, one more per language, labelled
+    with it, its input marked with `lang`, never required (empty: not yet
+    translated). Their names are services.common.translation_key, the names
+    a service's refusal gives, so a message shows at the right field."""
+
+    TRANSLATED: tuple[str, ...] = ()
+
+    def add_translations(self, language: str | None) -> None:
+        self.translation_languages = other_languages(language) if language else []
+        fields = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            if name not in self.TRANSLATED:
+                continue
+            for code in self.translation_languages:
+                fields[translation_key(name, code)] = self._translated_field(field, code)
+        self.fields = fields
+
+    @staticmethod
+    def _translated_field(field: forms.Field, code: str) -> forms.Field:
+        other = copy.deepcopy(field)
+        other.required = False
+        other.label = _("%(label)s (%(language)s)") % {
+            "label": field.label,
+            "language": language_name(code),
+        }
+        other.help_text = _("Leave empty until it is translated: readers then see the original.")
+        other.widget.attrs["lang"] = code
+        return other
+
+    def translations(self, names: tuple[str, ...] | None = None) -> dict[str, dict[str, str]]:
+        """{language: {field: text}} as typed, for a service."""
+        data = self.cleaned_data
+        return {
+            code: {
+                name: data.get(translation_key(name, code)) or ""
+                for name in (names or self.TRANSLATED)
+            }
+            for code in self.translation_languages
+        }
+
+    def translation_initial(self, obj, names: tuple[str, ...] | None = None) -> dict[str, str]:
+        return {
+            translation_key(name, code): translated(obj, name, code)
+            for code in self.translation_languages
+            for name in (names or self.TRANSLATED)
+        }
 
 
 QUERY_NUL_REMOVED = _(
@@ -96,8 +156,20 @@ class StanceForm(forms.Form):
     section = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(TranslatedFields, forms.Form):
+    TRANSLATED = ("title", "summary", "questions")
+
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    language = forms.ChoiceField(
+        label=_("Written in"),
+        choices=settings.LANGUAGES,
+        # Left out: the official's own language for a new draft, unchanged for one.
+        required=False,
+        help_text=_(
+            "The language of the title, summary and text below. It can be changed only while "
+            "the draft was never published; the other language's texts can be added at any time."
+        ),
+    )
     jurisdiction = forms.ModelChoiceField(
         label=_("Applies to"), queryset=Jurisdiction.objects.order_by("path")
     )
@@ -134,12 +206,39 @@ class ProposalForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, departments=None, **kwargs):
+    def __init__(self, *args, departments=None, language=None, language_fixed=False, **kwargs):
+        """`language`: the draft's, to edit its texts in the others too (a new
+        draft has none yet); `language_fixed`: it was published."""
         super().__init__(*args, **kwargs)
         if departments is None:
             del self.fields["department"]
         else:
             self.fields["department"].queryset = departments
+        if language_fixed:
+            del self.fields["language"]
+        self.add_translations(language)
+        for code in self.translation_languages:
+            self.fields[translation_key("questions", code)].help_text = _(
+                "One line per question, in the same order as the questions above. "
+                "An empty line: that question is not yet translated."
+            )
+
+    def service_data(self) -> dict:
+        """The cleaned data as the draft services take it."""
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in self.base_fields and name != "language"
+        }
+        if "language" in self.fields:
+            data["language"] = self.cleaned_data["language"] or None
+        if self.translation_languages:
+            data["translations"] = self.translations(("title", "summary"))
+            data["question_translations"] = {
+                code: (self.cleaned_data.get(translation_key("questions", code)) or "").split("\n")
+                for code in self.translation_languages
+            }
+        return data
 
     def clean_tags(self) -> list[str]:
         return [
@@ -152,7 +251,9 @@ class ProposalForm(forms.Form):
         ]
 
 
-class SectionForm(forms.Form):
+class SectionForm(TranslatedFields, forms.Form):
+    TRANSLATED = ("heading", "body")
+
     heading = forms.CharField(label=_("Heading"), max_length=HEADING_MAX_LENGTH)
     revision = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
     # The service enforces the limit with a message that gives both numbers.
@@ -164,13 +265,27 @@ class SectionForm(forms.Form):
         % {"limit": f"{SECTION_MAX_LENGTH:,}"},
     )
 
+    def __init__(self, *args, language=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_translations(language)
 
-class VersionForm(forms.Form):
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data.get(name) for name in ("heading", "body", "revision")}
+        return {**data, "translations": self.translations()}
+
+
+class VersionForm(TranslatedFields, forms.Form):
+    TRANSLATED = ("change_note",)
+
     change_note = forms.CharField(
         label=_("What changed"),
         max_length=CHANGE_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, language=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_translations(language)
 
 
 class ScheduleForm(forms.Form):
@@ -196,7 +311,9 @@ class ExtendForm(ReasonForm):
     closes_at = datetime_field(_("New closing time"))
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(TranslatedFields, forms.Form):
+    TRANSLATED = ("title", "alt_text")
+
     file = forms.FileField(label=_("File"), help_text=_("PDF, image or office document."))
     title = forms.CharField(label=_("Title"), max_length=200)
     alt_text = forms.CharField(
@@ -205,3 +322,23 @@ class AttachmentForm(forms.Form):
         max_length=500,
         help_text=_("Required for images: describe what the image shows."),
     )
+
+    def __init__(self, *args, language=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_translations(language)
+
+
+class AttachmentTranslationForm(TranslatedFields, forms.Form):
+    """An attachment's title and text alternative in the other languages."""
+
+    TRANSLATED = ("title", "alt_text")
+
+    title = AttachmentForm.base_fields["title"]
+    alt_text = AttachmentForm.base_fields["alt_text"]
+
+    def __init__(self, *args, attachment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_translations(attachment.language)
+        # Only the other languages: the attachment's own texts stay as uploaded.
+        del self.fields["title"], self.fields["alt_text"]
+        self.initial.update(self.translation_initial(attachment))

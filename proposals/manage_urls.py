@@ -23,6 +23,11 @@ urlpatterns = [
     path("<int:pk>/delete/", views.proposal_delete, name="delete"),
     path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path(
+        "<int:pk>/attachments/<int:attachment_id>/translation/",
+        views.attachment_translate,
+        name="attachment_translate",
+    ),
+    path(
         "<int:pk>/attachments/<int:attachment_id>/remove/",
         views.attachment_remove,
         name="attachment_remove",

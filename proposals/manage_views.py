@@ -17,20 +17,24 @@ from django.views.decorators.http import require_http_methods, require_POST
 from consult.accounts.models import Role
 from consult.accounts.roles import department_ids_for_role
 from consult.infra.refusals import refusal_messages, refuse, refuse_on_form
+from consult.infra.translations import languages, reader_language, translated
 from proposals import rules, selectors
 from proposals.access import access_proposal
 from proposals.forms import (
     AttachmentForm,
+    AttachmentTranslationForm,
     ExtendForm,
     ProposalForm,
     ReasonForm,
     ScheduleForm,
     SectionForm,
+    TranslatedFields,
     VersionForm,
 )
 from proposals.models import Attachment, Proposal, Section, Status
 from proposals.questionnaire.selectors import form_overview
 from proposals.services import attachments, drafts, lifecycle, versions
+from proposals.services.common import other_languages, translation_key
 
 # Where each form lives on the manage page, for the "please correct" link.
 FORM_ANCHORS = {
@@ -42,6 +46,7 @@ FORM_ANCHORS = {
     "extend": "window",
     "withdraw": "window",
     "attachment": "attachments",
+    "attachment_translation": "attachments",
 }
 
 
@@ -72,8 +77,34 @@ def _managed_attachment(
     return proposal, attachment
 
 
-def _details_initial(proposal: Proposal) -> dict:
+def _language_fixed(proposal: Proposal) -> bool:
+    """Whether the draft's language is settled: it was published (see
+    drafts.LANGUAGE_FIXED, which the service enforces)."""
+    return proposal.status != Status.DRAFT or proposal.current_version_id is not None
+
+
+def _details_form(proposal: Proposal, data=None) -> ProposalForm:
+    return ProposalForm(
+        data,
+        initial=_details_initial(proposal),
+        language=proposal.language,
+        language_fixed=_language_fixed(proposal),
+    )
+
+
+def translations_of(data: dict, names: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """The other languages' texts among a form's cleaned data, for a service."""
     return {
+        code: {name: data[translation_key(name, code)] or "" for name in names}
+        for code in languages()
+        if translation_key(names[0], code) in data
+    }
+
+
+def _details_initial(proposal: Proposal) -> dict:
+    questions = list(proposal.questions.all())
+    initial = {
+        "language": proposal.language,
         "jurisdiction": proposal.jurisdiction_id,
         "title": proposal.title,
         "summary": proposal.summary,
@@ -81,25 +112,33 @@ def _details_initial(proposal: Proposal) -> dict:
         "contact_email": proposal.contact_email,
         "contact_details": proposal.contact_details,
         "tags": ", ".join(t.name for t in proposal.tags.all()),
-        "questions": "\n".join(q.prompt for q in proposal.questions.all()),
+        "questions": "\n".join(q.prompt for q in questions),
         "requires_verification": proposal.requires_verification,
     }
+    for code in other_languages(proposal.language):
+        initial[translation_key("title", code)] = translated(proposal, "title", code)
+        initial[translation_key("summary", code)] = translated(proposal, "summary", code)
+        initial[translation_key("questions", code)] = "\n".join(
+            translated(q, "prompt", code) for q in questions
+        ).rstrip("\n")
+    return initial
 
 
 def _render_manage(
     request: HttpRequest, proposal: Proposal, status: int = 200, **bound
 ) -> HttpResponse:
+    language = proposal.language
     forms = {
-        "details": ProposalForm(initial=_details_initial(proposal)),
-        "section": SectionForm(),
-        "version": VersionForm(),
+        "details": _details_form(proposal),
+        "section": SectionForm(language=language),
+        "version": VersionForm(language=language),
         "schedule": ScheduleForm(
             initial={"opens_at": proposal.opens_at, "closes_at": proposal.closes_at}
         ),
         "close": ReasonForm(prefix="close"),
         "extend": ExtendForm(prefix="extend"),
         "withdraw": ReasonForm(prefix="withdraw"),
-        "attachment": AttachmentForm(prefix="attachment"),
+        "attachment": AttachmentForm(prefix="attachment", language=language),
     }
     forms.update(bound)
     failed = next((name for name, form in bound.items() if form.errors), None)
@@ -109,12 +148,27 @@ def _render_manage(
         "status": proposal.effective_status(),
         "sections": list(proposal.sections.filter(is_removed=False).order_by("order", "pk")),
         "versions": list(proposal.versions.order_by("-number")),
-        "attachments": list(proposal.attachments.all()),
+        "attachments": _attachments_with_forms(proposal, bound.get("attachment_translation")),
         "response_form": form_overview(proposal),
         "forms": forms,
         "Status": Status,
     }
     return render(request, "proposals/manage/proposal.html", context, status=status)
+
+
+def _attachments_with_forms(proposal: Proposal, failed=None) -> list:
+    """Each document with its form for the other languages' title and text
+    alternative (the one that was refused, bound, in its place)."""
+    return [
+        (a, failed if failed is not None and failed.attachment_id == a.pk else _translation_form(a))
+        for a in proposal.attachments.all()
+    ]
+
+
+def _translation_form(attachment: Attachment, data=None) -> AttachmentTranslationForm:
+    form = AttachmentTranslationForm(data, attachment=attachment, prefix=f"a{attachment.pk}")
+    form.attachment_id = attachment.pk
+    return form
 
 
 def _run(
@@ -141,11 +195,12 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
     departments = department_ids_for_role(user=request.user, role=Role.OFFICIAL).order_by("path")
     if not departments.exists():
         raise PermissionDenied(_("Only officials can create consultations."))
-    form = ProposalForm(request.POST or None, departments=departments)
+    form = ProposalForm(
+        request.POST or None, departments=departments, initial={"language": reader_language()}
+    )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            proposal = drafts.proposal_create(actor=request.user, **data)
+            proposal = drafts.proposal_create(actor=request.user, **form.service_data())
         except ValidationError as error:
             refuse_on_form(form, error)
         else:
@@ -164,13 +219,15 @@ def proposal_manage(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _managed(request, pk)
     if request.method != "POST":
         return _render_manage(request, proposal)
-    form = ProposalForm(request.POST)
+    form = _details_form(proposal, request.POST)
     return _run(
         request,
         proposal,
         "details",
         form,
-        lambda data: drafts.proposal_update(actor=request.user, proposal=proposal, **data),
+        lambda data: drafts.proposal_update(
+            actor=request.user, proposal=proposal, **form.service_data()
+        ),
         _("Details saved."),
     )
 
@@ -180,7 +237,8 @@ def proposal_manage(request: HttpRequest, pk: int) -> HttpResponse:
 def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse:
     proposal, section = _managed_section(request, pk, section_id)
     initial = {"heading": section.heading, "body": section.body, "revision": section.revision}
-    form = SectionForm(request.POST or None, initial=initial)
+    form = SectionForm(request.POST or None, initial=initial, language=proposal.language)
+    form.initial.update(form.translation_initial(section))
     conflict = preview = None
     if request.method == "POST" and "preview" in request.POST:
         # Shown as it would be published; nothing is saved.
@@ -188,7 +246,7 @@ def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse
             preview = selectors.section_preview(body=form.cleaned_data["body"])
     elif request.method == "POST" and form.is_valid():
         try:
-            drafts.section_update(actor=request.user, section=section, **form.cleaned_data)
+            drafts.section_update(actor=request.user, section=section, **form.service_data())
         except ValidationError as error:
             if getattr(error, "code", None) == "conflict":
                 section.refresh_from_db()
@@ -246,7 +304,8 @@ def _form_action(form_name: str, form_class, call, success, *, prefix=None, file
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         proposal = _managed(request, pk)
-        form = form_class(request.POST, request.FILES if files else None, prefix=prefix)
+        extra = {"language": proposal.language} if issubclass(form_class, TranslatedFields) else {}
+        form = form_class(request.POST, request.FILES if files else None, prefix=prefix, **extra)
         return _run(
             request,
             proposal,
@@ -263,14 +322,23 @@ section_add = _form_action(
     "section",
     SectionForm,
     lambda actor, proposal, data: drafts.section_add(
-        actor=actor, proposal=proposal, heading=data["heading"], body=data["body"]
+        actor=actor,
+        proposal=proposal,
+        heading=data["heading"],
+        body=data["body"],
+        translations=translations_of(data, ("heading", "body")),
     ),
     gettext_lazy("Section added to the working draft. Publish a version to make it public."),
 )
 version_publish = _form_action(
     "version",
     VersionForm,
-    lambda actor, proposal, data: versions.version_publish(actor=actor, proposal=proposal, **data),
+    lambda actor, proposal, data: versions.version_publish(
+        actor=actor,
+        proposal=proposal,
+        change_note=data["change_note"],
+        translations=translations_of(data, ("change_note",)),
+    ),
     gettext_lazy("Version published."),
 )
 schedule = _form_action(
@@ -315,6 +383,7 @@ attachment_add = _form_action(
         upload=data["file"],
         title=data["title"],
         alt_text=data["alt_text"],
+        translations=translations_of(data, ("title", "alt_text")),
     ),
     gettext_lazy("Attachment added."),
     prefix="attachment",
@@ -345,6 +414,27 @@ def proposal_delete(request: HttpRequest, pk: int) -> HttpResponse:
         {"proposal": proposal, "refusal": refusal_messages(refusal) if refusal else []},
         status=400 if refusal is not None and request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def attachment_translate(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    proposal, attachment = _managed_attachment(request, pk, attachment_id)
+    form = _translation_form(attachment, request.POST)
+    if form.is_valid():
+        try:
+            attachments.attachment_translate(
+                actor=request.user, attachment=attachment, translations=form.translations()
+            )
+        except ValidationError as error:
+            refuse_on_form(form, error)
+        except PermissionDenied as error:
+            refuse(request, error)
+            return redirect("manage:proposal", pk=proposal.pk)
+        else:
+            messages.success(request, _("The document's translation is saved."))
+            return redirect(reverse("manage:proposal", args=[proposal.pk]) + "#attachments")
+    return _render_manage(request, proposal, status=400, attachment_translation=form)
 
 
 @login_required

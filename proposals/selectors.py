@@ -23,15 +23,18 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    TextField,
     Value,
     When,
 )
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from consult.accounts.models import Department, Jurisdiction, User
 from consult.infra.text import render_markdown
-from consult.infra.translations import text_in
+from consult.infra.translations import languages, text_in
 from proposals import rules, search
 from proposals.models import (
     PUBLIC_STATUSES,
@@ -45,6 +48,7 @@ from proposals.models import (
     SectionVersion,
     StanceValue,
     Status,
+    Topic,
 )
 
 CLOSING_SOON = timedelta(days=7)
@@ -176,6 +180,13 @@ def browse_choices() -> dict:
     }
 
 
+def topics_of(tags) -> list[Topic]:
+    """Each tag as a topic, for its name in the reader's language: a tag with
+    no names of its own yet stands as an unsaved one (load them with
+    `select_related("topic")` or `prefetch_related("tags__topic")`)."""
+    return [getattr(tag, "topic", None) or Topic(tag=tag) for tag in tags]
+
+
 @dataclass
 class SectionTally:
     support: int = 0
@@ -249,7 +260,7 @@ def proposal_page(*, proposal: Proposal, user: User | AnonymousUser) -> Proposal
         attachments=list(proposal.attachments.all()),
         versions=list(proposal.versions.order_by("-number")),
         questions=list(proposal.questions.all()),
-        tags=list(proposal.tags.all()),
+        tags=topics_of(proposal.tags.select_related("topic")),
         can_manage=rules.can_manage(user, proposal),
     )
     if user.is_authenticated:
@@ -275,20 +286,40 @@ def version_get(*, proposal: Proposal, number: int) -> ProposalVersion:
     ).get(number=number)
 
 
+def _translated_texts() -> dict:
+    """Each language's heading and text in `translations`, "" where none, as
+    names to compare a working section with its published snapshot."""
+    return {
+        f"text_{code.replace('-', '_')}_{field}": Coalesce(
+            KT(f"translations__{code}__{field}"), Value(""), output_field=TextField()
+        )
+        for code in languages()
+        for field in ("heading", "body")
+    }
+
+
 def with_unpublished_changes(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """Annotate `unpublished_changes`: the working draft's sections are not those
     of the current version (one added, removed, edited or moved), which is the
     comparison services.versions.version_publish makes. In SQL, inside the same query,
-    so a list of any length costs nothing more. False before any version."""
+    so a list of any length costs nothing more. False before any version.
+    A heading or text changed in any of its languages is a change."""
     current = OuterRef("current_version_id")
-    identical = SectionVersion.objects.filter(
-        version_id=OuterRef(current),
-        section_id=OuterRef("pk"),
-        heading=OuterRef("heading"),
-        body=OuterRef("body"),
+    texts = _translated_texts()
+    identical = (
+        SectionVersion.objects.alias(**texts)
+        .filter(
+            version_id=OuterRef(current),
+            section_id=OuterRef("pk"),
+            heading=OuterRef("heading"),
+            body=OuterRef("body"),
+        )
+        .filter(**{name: OuterRef(name) for name in texts})
     )
-    added_or_edited = Section.objects.filter(proposal_id=OuterRef("pk"), is_removed=False).filter(
-        ~Exists(identical)
+    added_or_edited = (
+        Section.objects.alias(**texts)
+        .filter(proposal_id=OuterRef("pk"), is_removed=False)
+        .filter(~Exists(identical))
     )
     removed = SectionVersion.objects.filter(version_id=current, section__is_removed=True)
     # With none added, edited or removed, the same sections remain: moved if

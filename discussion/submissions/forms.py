@@ -19,6 +19,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from consult.infra.translations import text_in
 from discussion.submissions.answers import field_name, plain
 from discussion.submissions.models import FormResponse
 from discussion.submissions.services import Entry, Respondent
@@ -290,7 +291,7 @@ def question_groups(
     by_id = {q.pk: q for q in questions}
     groups: list[Group] = []
     for question in questions:
-        heading = question.section.heading if question.section_id else ""
+        heading = text_in(question.section, "heading") if question.section_id else ""
         if not groups or groups[-1].heading != heading:
             groups.append(Group(heading, []))
         name = field_name(question)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from proposals.forms import TranslatedFields, language_name
 from proposals.models import Section
 from proposals.questionnaire.models import (
     HELP_MAX_LENGTH,
@@ -19,6 +20,7 @@ from proposals.questionnaire.models import (
     QuestionKind,
 )
 from proposals.questionnaire.services import QuestionInput
+from proposals.services.common import other_languages, translation_key
 
 CONDITION_OTHER_QUESTION = _(
     "Tick only answers of the question chosen under “Show this question only when”."
@@ -55,7 +57,9 @@ def condition_value(question_id: int, key: str) -> str:
     return f"{question_id}:{key}"
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(TranslatedFields, forms.Form):
+    TRANSLATED = ("prompt", "help_text", "choices")
+
     kind = forms.ChoiceField(label=_("Kind of question"), choices=QuestionKind.choices)
     prompt = forms.CharField(
         label=_("Question"),
@@ -124,9 +128,15 @@ class QuestionForm(forms.Form):
         *args,
         sections: Iterable[Section] = (),
         earlier: Iterable[FormQuestion] = (),
+        language: str | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.add_translations(language)
+        for code in self.translation_languages:
+            self.fields[translation_key("choices", code)].help_text = _(
+                "One per line, in the same order as the answers above. Empty: not yet translated."
+            )
         self.earlier = list(earlier)
         self.fields["text_limit"].help_text = _(
             "For free text. Left empty: %(limit)d characters."
@@ -162,8 +172,13 @@ class QuestionForm(forms.Form):
         return data
 
     def fieldsets(self):
-        """(legend, bound fields) in the order the page shows them."""
-        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+        """(legend, bound fields) in the order the page shows them: the
+        question's texts in another language in a fieldset of their own."""
+        sets = [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+        for code in self.translation_languages:
+            legend = _("The question in %(language)s") % {"language": language_name(code)}
+            sets.append((legend, [self[translation_key(n, code)] for n in self.TRANSLATED]))
+        return sets
 
     def condition_groups(self) -> list[dict]:
         """The answers to tick, by the earlier question they belong to."""
@@ -190,11 +205,33 @@ class QuestionForm(forms.Form):
             section_id=data.get("section"),
             shown_if_id=data.get("shown_if"),
             shown_if_choices=data.get("condition_keys") or [],
+            translations={
+                code: {
+                    "prompt": data.get(translation_key("prompt", code)) or "",
+                    "help_text": data.get(translation_key("help_text", code)) or "",
+                    "choices": (data.get(translation_key("choices", code)) or "").splitlines(),
+                }
+                for code in self.translation_languages
+            },
         )
 
 
-def question_initial(question: FormQuestion) -> dict:
-    """The edit form filled in with the question as it is."""
+def question_initial(question: FormQuestion, *, language: str) -> dict:
+    """The edit form filled in with the question as it is, in every language
+    (`language`: the consultation's own, which the question is written in)."""
+    initial = _source_initial(question)
+    for code in other_languages(language):
+        texts = (question.translations or {}).get(code) or {}
+        labels = texts.get("choices") if isinstance(texts.get("choices"), dict) else {}
+        initial[translation_key("prompt", code)] = texts.get("prompt") or ""
+        initial[translation_key("help_text", code)] = texts.get("help_text") or ""
+        initial[translation_key("choices", code)] = "\n".join(
+            labels.get(str(key), "") for key, _label in question.choices
+        ).rstrip("\n")
+    return initial
+
+
+def _source_initial(question: FormQuestion) -> dict:
     return {
         "kind": question.kind,
         "prompt": question.prompt,

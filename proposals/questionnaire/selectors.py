@@ -14,10 +14,11 @@ from proposals.questionnaire.models import FormQuestion
 
 def published_questions(proposal: Proposal | int) -> QuerySet[FormQuestion]:
     """The questions a version has published (what respondents are shown),
-    in the form's order, each with its section."""
+    in the form's order, each with its section. The proposal comes in the
+    same query: each text's language is the proposal's (FormQuestion.language)."""
     return (
         FormQuestion.objects.filter(proposal=proposal, published_in__isnull=False)
-        .select_related("section")
+        .select_related("section__proposal", "proposal")
         .order_by("order", "pk")
     )
 

@@ -3,9 +3,11 @@ moved and removed, published with the next version, frozen once answered."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import User
 from consult.infra.text import TextRule
+from consult.infra.translations import languages
 from proposals.models import Proposal, ProposalVersion, Section
 from proposals.questionnaire.models import (
     CHOICE_KINDS,
@@ -48,6 +51,13 @@ FROZEN = _(
     "People have already answered this question, so its kind, wording and answers "
     "can no longer change. Add a new question instead; it will be part of the next version."
 )
+FROZEN_TRANSLATION = _(
+    "People have already answered this question, so its wording in %(language)s can no longer "
+    "change. A translation not yet written may still be added."
+)
+TOO_MANY_CHOICE_TRANSLATIONS = _(
+    "There are more translated answers than answers: give one line per answer, in the same order."
+)
 FROZEN_REMOVE = _("People have already answered this question, so it cannot be removed.")
 DEPENDED_ON = _("Another question depends on the answers to this one: change or remove it first.")
 
@@ -75,6 +85,10 @@ class QuestionInput:
     section_id: int | None = None
     shown_if_id: int | None = None
     shown_if_choices: list[str] = field(default_factory=list)
+    # The prompt, help text and answers' labels (in the answers' order) in
+    # other languages: {"zh-hans": {"prompt": …, "help_text": …, "choices": [...]}}.
+    # None keeps those written before.
+    translations: dict[str, dict] | None = None
 
 
 def _kind(value: str) -> str:
@@ -140,6 +154,45 @@ def _text_limit(value: int | None) -> int:
     return limit
 
 
+def _translations(language: str, question: FormQuestion, given: dict[str, dict] | None) -> dict:
+    """The question's texts in other languages, each under its source field's
+    rule (never required: blank removes it), the answers' labels matched to
+    the answers by position and kept by their keys."""
+    if given is None:
+        return question.translations or {}
+    kept = {c: t for c, t in (question.translations or {}).items() if c not in given}
+    for code, texts in given.items():
+        if code not in languages():
+            raise ValidationError(common.LANGUAGE_UNKNOWN)
+        if code == language:
+            continue
+        cleaned = common.translations_clean(language, {code: texts}, [PROMPT, HELP]).get(code, {})
+        entry = {name: text for name, text in cleaned.items() if text}
+        labels = _choice_labels(code, question.choices, texts.get("choices") or [])
+        if labels:
+            entry["choices"] = labels
+        if entry:
+            kept[code] = entry
+    return kept
+
+
+def _choice_labels(code: str, choices: list, labels: list[str]) -> dict[str, str]:
+    if not choices:
+        return {}  # not a question with answers to choose: as for its own labels
+    key = common.translation_key("choices", code)
+    own = dataclasses.replace(CHOICE, field=key)
+    lines = [own.clean(label) for label in labels]
+    while lines and not lines[-1]:
+        lines.pop()
+    if len(lines) > len(choices):
+        raise ValidationError({key: ValidationError(TOO_MANY_CHOICE_TRANSLATIONS)})
+    written = [label for label in lines if label]
+    for label in written:
+        if written.count(label) > 1:
+            raise ValidationError({key: ValidationError(CHOICE_TWICE, params={"label": label})})
+    return {str(k): label for (k, _old), label in zip(choices, lines, strict=False) if label}
+
+
 def _condition(
     proposal: Proposal, data: QuestionInput, question: FormQuestion | None
 ) -> tuple[FormQuestion | None, list[str]]:
@@ -168,6 +221,7 @@ def _apply(proposal: Proposal, question: FormQuestion, data: QuestionInput) -> N
     question.choices = (
         _choices(data.choices, question.choices) if question.kind in CHOICE_KINDS else []
     )
+    question.translations = _translations(proposal.language, question, data.translations)
     question.text_limit = (
         _text_limit(data.text_limit) if question.kind == QuestionKind.TEXT else None
     )
@@ -204,9 +258,7 @@ def question_add(*, actor: User, proposal: Proposal, data: QuestionInput) -> For
     question = FormQuestion(proposal=proposal, order=(last or 0) + 1)
     _apply(proposal, question, data)
     question.save()
-    common.audit(
-        actor, "proposal.form_question_added", proposal, after={"question": question.prompt}
-    )
+    common.audit(actor, "proposal.form_question_added", proposal, after=_record(question))
     return question
 
 
@@ -224,6 +276,26 @@ def _frozen_change(question: FormQuestion, data: QuestionInput) -> bool:
     return before != after
 
 
+def _frozen_translation_change(question: FormQuestion, after: dict) -> str | None:
+    """The language whose written wording `after` would change, if any.
+
+    A frozen question's translations are frozen as its own wording is: people
+    answered what they read, in their language, and their answers are counted
+    together, so a prompt, help text or label already written in a language
+    stays as it was answered. A translation not written yet may be added:
+    nobody read the question in that language, and a form opened in one
+    language can thus be opened to readers of another while it runs."""
+    for code, texts in (question.translations or {}).items():
+        new = after.get(code) or {}
+        for name in ("prompt", "help_text"):
+            if texts.get(name) and new.get(name) != texts[name]:
+                return code
+        labels = texts.get("choices") or {}
+        if any((new.get("choices") or {}).get(k) != v for k, v in labels.items() if v):
+            return code
+    return None
+
+
 def _keep_dependents(question: FormQuestion) -> None:
     """A question shown after answers to this one must still find them."""
     keys = set(question.choice_keys()) if question.kind in CONDITION_KINDS else set()
@@ -238,18 +310,28 @@ def question_update(*, actor: User, question: FormQuestion, data: QuestionInput)
     question = FormQuestion.objects.select_for_update().get(pk=question.pk, proposal=proposal)
     if question.frozen_at is not None and _frozen_change(question, data):
         raise ValidationError(FROZEN)
-    before = {"question": question.prompt, "choices": question.choices}
+    before = _record(question)
+    answered = FormQuestion(translations=question.translations)
     _apply(proposal, question, data)
+    if question.frozen_at is not None:
+        changed = _frozen_translation_change(answered, question.translations)
+        if changed is not None:
+            name = dict(settings.LANGUAGES).get(changed, changed)
+            raise ValidationError(FROZEN_TRANSLATION, params={"language": name})
     _keep_dependents(question)
     question.save()
     common.audit(
-        actor,
-        "proposal.form_question_changed",
-        proposal,
-        before=before,
-        after={"question": question.prompt, "choices": question.choices},
+        actor, "proposal.form_question_changed", proposal, before=before, after=_record(question)
     )
     return question
+
+
+def _record(question: FormQuestion) -> dict:
+    return {
+        "question": question.prompt,
+        "choices": question.choices,
+        "translations": question.translations,
+    }
 
 
 @transaction.atomic

@@ -84,7 +84,9 @@ def _render_builder(
     questions = form_selectors.form_questions_for_builder(proposal)
     sections = _sections(proposal)
     if form is None:
-        form = QuestionForm(sections=sections, earlier=condition_sources(questions))
+        form = QuestionForm(
+            sections=sections, earlier=condition_sources(questions), language=proposal.language
+        )
     context = {
         "proposal": proposal,
         "status": proposal.effective_status(),
@@ -111,7 +113,10 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _managed(request, pk)
     questions = form_selectors.form_questions_for_builder(proposal)
     form = QuestionForm(
-        request.POST, sections=_sections(proposal), earlier=condition_sources(questions)
+        request.POST,
+        sections=_sections(proposal),
+        earlier=condition_sources(questions),
+        language=proposal.language,
     )
     if form.is_valid():
         try:
@@ -139,9 +144,10 @@ def question_edit(request: HttpRequest, pk: int, question_id: int) -> HttpRespon
     questions = form_selectors.form_questions_for_builder(proposal)
     form = QuestionForm(
         request.POST or None,
-        initial=question_initial(question),
+        initial=question_initial(question, language=proposal.language),
         sections=_sections(proposal),
         earlier=condition_sources(questions, editing=question),
+        language=proposal.language,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consult.accounts.models import User
 from consult.infra import files
+from consult.infra.text import TextRule
 from proposals.models import Attachment, Proposal
 from proposals.services import common
 
@@ -26,6 +27,14 @@ FILE_TYPE_MISMATCH = _(
 )
 ALT_TEXT_REQUIRED = _("Describe the image for people who cannot see it.")
 ATTACHMENT_TITLE_REQUIRED = _("Give the attachment a title.")
+ATTACHMENT_TITLE_TOO_LONG = _("An attachment's title can be at most %(limit)d characters.")
+ALT_TEXT_TOO_LONG = _("The text alternative can be at most %(limit)d characters.")
+
+# The rules for the title and text alternative in other languages. The
+# source ones are cut to length as before; a translation is refused instead,
+# since nobody would see it cut.
+TITLE = TextRule("title", 200, ATTACHMENT_TITLE_TOO_LONG, one_line=True)
+ALT_TEXT = TextRule("alt_text", 500, ALT_TEXT_TOO_LONG)
 
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -83,10 +92,18 @@ def _store(attachment: Attachment, upload: UploadedFile) -> None:
 
 @transaction.atomic
 def attachment_add(
-    *, actor: User, proposal: Proposal, upload: UploadedFile, title: str, alt_text: str = ""
+    *,
+    actor: User,
+    proposal: Proposal,
+    upload: UploadedFile,
+    title: str,
+    alt_text: str = "",
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> Attachment:
+    """`translations`: the title and text alternative in other languages."""
     proposal = common.access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
     common.require_state(proposal, *common.EDITABLE)
+    texts = common.translations_clean(proposal.language, translations, [TITLE, ALT_TEXT])
     kind, extension = _checked_kind(upload)
     title = (title or "").strip()[:200]
     if not title:
@@ -105,12 +122,36 @@ def attachment_add(
         sha256=_sha256(upload),
         uploaded_by=actor,
     )
+    common.translations_apply(attachment, texts)
     _store(attachment, upload)
     common.audit(
         actor,
         "proposal.attachment_added",
         proposal,
-        after={"title": title, "type": kind.content_type},
+        after={"title": title, "type": kind.content_type, "translations": attachment.translations},
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_translate(
+    *, actor: User, attachment: Attachment, translations: dict[str, dict[str, str]]
+) -> Attachment:
+    """Write an attachment's title and text alternative in other languages
+    (a blank one removes it); the file and its own texts stay."""
+    proposal = common.access_proposal_for_edit(actor=actor, proposal_id=attachment.proposal_id)
+    common.require_state(proposal, *common.EDITABLE)
+    attachment = proposal.attachments.get(pk=attachment.pk)
+    before = dict(attachment.translations or {})
+    texts = common.translations_clean(proposal.language, translations, [TITLE, ALT_TEXT])
+    common.translations_apply(attachment, texts)
+    attachment.save(update_fields=["translations"])
+    common.audit(
+        actor,
+        "proposal.attachment_translated",
+        proposal,
+        before={"title": attachment.title, "translations": before},
+        after={"title": attachment.title, "translations": attachment.translations},
     )
     return attachment
 

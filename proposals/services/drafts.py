@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from consult.accounts.models import Department, Jurisdiction, User
 from consult.infra import names
 from consult.infra.text import TextRule
+from consult.infra.translations import languages, reader_language, set_translation
 from proposals import rules
 from proposals.models import (
     HEADING_MAX_LENGTH,
@@ -54,12 +55,23 @@ TAG_CHARACTERS = _(
     "The topic “%(name)s” holds a hidden or direction-changing character; type it again."
 )
 TOO_MANY_QUESTIONS = _("A consultation can ask at most %(limit)d questions.")
+TOO_MANY_QUESTION_TRANSLATIONS = _(
+    "There are more translated questions than questions: give one line per question, "
+    "in the same order."
+)
+LANGUAGE_FIXED = _(
+    "The language a consultation is written in can change only while it is a draft that "
+    "was never published."
+)
 MAX_TAGS = 20
 MAX_QUESTIONS = 20
 
 SUMMARY = TextRule("summary", SUMMARY_MAX_LENGTH, SUMMARY_TOO_LONG, required=SUMMARY_REQUIRED)
 HEADING = TextRule("heading", HEADING_MAX_LENGTH, HEADING_TOO_LONG, required=HEADING_REQUIRED)
 BODY = TextRule("body", SECTION_MAX_LENGTH, SECTION_TOO_LONG)
+QUESTION = TextRule("questions", QUESTION_MAX_LENGTH, QUESTION_TOO_LONG)
+# Texts in another language: {"zh-hans": {"title": "…", "summary": "…"}}.
+Translations = dict[str, dict[str, str]]
 
 
 # --- the draft's details ---------------------------------------------------------
@@ -79,9 +91,12 @@ def proposal_create(
     tags: list[str] | None = None,
     questions: list[str] | None = None,
     requires_verification: bool = False,
+    language: str | None = None,
 ) -> Proposal:
+    """A new draft, written in `language` (default: the official's own)."""
     if not rules.can_create_in(actor, department):
         raise PermissionDenied(NOT_OFFICIAL_HERE)
+    language = _language(language or reader_language())
     title = common.TITLE.clean(title)
     summary = SUMMARY.clean(summary)
     if jurisdiction is None:
@@ -97,6 +112,7 @@ def proposal_create(
         requires_verification=bool(requires_verification),
         slug=common.draft_slug(title),
         created_by=actor,
+        language=language,
     )
     proposal.full_clean(exclude=["current_version", "slug"])
     common.refresh_search(proposal)
@@ -108,9 +124,47 @@ def proposal_create(
         actor,
         "proposal.created",
         proposal,
-        after={"title": title, "requires_verification": proposal.requires_verification},
+        after={
+            "title": title,
+            "language": language,
+            "requires_verification": proposal.requires_verification,
+        },
     )
     return proposal
+
+
+def _language(language: str) -> str:
+    if language not in languages():
+        raise ValidationError({"language": ValidationError(common.LANGUAGE_UNKNOWN)})
+    return language
+
+
+def _language_change(proposal: Proposal, language: str | None) -> None:
+    """Say what language the draft is written in. Only before it was ever
+    published: versions and their readers took it as it was. Texts written
+    as "the other language" follow the correction: what the columns were
+    said to be is what those texts are."""
+    if language is None or language == proposal.language:
+        return
+    language = _language(language)
+    if proposal.status != Status.DRAFT or proposal.versions.exists():
+        raise ValidationError({"language": ValidationError(LANGUAGE_FIXED)})
+    old = proposal.language
+    rows = [
+        proposal,
+        *proposal.sections.all(),
+        *proposal.questions.all(),
+        *proposal.attachments.all(),
+        *proposal.form_questions.all(),
+    ]
+    for row in rows:
+        stored = dict(row.translations or {})
+        if language in stored:
+            stored[old] = stored.pop(language)
+        row.translations = stored
+    proposal.language = language
+    for row in rows[1:]:
+        type(row).objects.filter(pk=row.pk).update(translations=row.translations)
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
@@ -124,7 +178,11 @@ def _clean_tags(tags: list[str]) -> list[str]:
     return cleaned
 
 
-def _questions_set(proposal: Proposal, questions: list[str]) -> None:
+def _questions_set(
+    proposal: Proposal, questions: list[str], translations: dict[str, list[str]] | None = None
+) -> None:
+    """The discussion's questions, one per line, and in other languages one
+    line per question in the same order (an empty line: not translated)."""
     prompts = [q.strip() for q in questions if q and q.strip()]
     if len(prompts) > MAX_QUESTIONS:
         raise ValidationError(
@@ -139,10 +197,34 @@ def _questions_set(proposal: Proposal, questions: list[str]) -> None:
                     )
                 }
             )
-    proposal.questions.all().delete()
-    ConsultationQuestion.objects.bulk_create(
+    rows = [
         ConsultationQuestion(proposal=proposal, order=i, prompt=p) for i, p in enumerate(prompts)
-    )
+    ]
+    for code, lines in _question_translations(proposal, translations, len(prompts)).items():
+        for row, line in zip(rows, lines, strict=False):
+            set_translation(row, code, prompt=line)
+    proposal.questions.all().delete()
+    ConsultationQuestion.objects.bulk_create(rows)
+
+
+def _question_translations(
+    proposal: Proposal, translations: dict[str, list[str]] | None, count: int
+) -> dict[str, list[str]]:
+    cleaned = {}
+    for code, lines in (translations or {}).items():
+        lines = [line.strip() for line in lines]
+        while lines and not lines[-1]:
+            lines.pop()
+        if len(lines) > count:
+            key = common.translation_key("questions", code)
+            raise ValidationError({key: ValidationError(TOO_MANY_QUESTION_TRANSLATIONS)})
+        cleaned[code] = [
+            common.translations_clean(proposal.language, {code: {"questions": line}}, [QUESTION])
+            .get(code, {})
+            .get("questions", "")
+            for line in lines
+        ]
+    return cleaned
 
 
 @transaction.atomic
@@ -159,16 +241,21 @@ def proposal_update(
     tags: list[str] | None = None,
     questions: list[str] | None = None,
     requires_verification: bool | None = None,
+    translations: Translations | None = None,
+    question_translations: dict[str, list[str]] | None = None,
+    language: str | None = None,
 ) -> Proposal:
+    """Save the draft's details. `translations` are the title and summary in
+    other languages, `question_translations` the questions' lines in them
+    (both relative to the language the draft was written in until now; a
+    change of `language` applies after them)."""
     proposal = common.access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
     common.require_state(proposal, *common.EDITABLE)
-    before = {
-        "title": proposal.title,
-        "summary": proposal.summary,
-        "requires_verification": proposal.requires_verification,
-    }
+    before = _details_record(proposal)
     proposal.title = common.TITLE.clean(title)
     proposal.summary = SUMMARY.clean(summary)
+    texts = common.translations_clean(proposal.language, translations, [common.TITLE, SUMMARY])
+    common.translations_apply(proposal, texts)
     if jurisdiction is None:
         raise ValidationError({"jurisdiction": ValidationError(JURISDICTION_REQUIRED)})
     proposal.jurisdiction = jurisdiction
@@ -178,25 +265,28 @@ def proposal_update(
     if requires_verification is not None:
         # Stances already taken stay; the rule holds for every stance from now on.
         proposal.requires_verification = bool(requires_verification)
+    if questions is not None:
+        _questions_set(proposal, questions, question_translations)
+    _language_change(proposal, language)
     proposal.full_clean(exclude=["current_version", "slug"])
-    common.refresh_search(proposal)
+    common.search_index_set(proposal)
     proposal.save()
     if tags is not None:
         proposal.tags.set(_clean_tags(tags))
-    if questions is not None:
-        _questions_set(proposal, questions)
     common.audit(
-        actor,
-        "proposal.updated",
-        proposal,
-        before=before,
-        after={
-            "title": proposal.title,
-            "summary": proposal.summary,
-            "requires_verification": proposal.requires_verification,
-        },
+        actor, "proposal.updated", proposal, before=before, after=_details_record(proposal)
     )
     return proposal
+
+
+def _details_record(proposal: Proposal) -> dict:
+    return {
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "language": proposal.language,
+        "translations": proposal.translations,
+        "requires_verification": proposal.requires_verification,
+    }
 
 
 # --- sections of the working text ---------------------------------------------------
@@ -207,19 +297,38 @@ def _clean_section(heading: str, body: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def section_add(*, actor: User, proposal: Proposal, heading: str, body: str) -> Section:
+def section_add(
+    *,
+    actor: User,
+    proposal: Proposal,
+    heading: str,
+    body: str,
+    translations: Translations | None = None,
+) -> Section:
+    """A section at the end of the working text; `translations` are its
+    heading and text in other languages."""
     proposal = common.access_proposal_for_edit(actor=actor, proposal_id=proposal.pk)
     common.require_state(proposal, *common.EDITABLE)
     heading, body = _clean_section(heading, body)
+    texts = common.translations_clean(proposal.language, translations, [HEADING, BODY])
     last = proposal.sections.filter(is_removed=False).aggregate(m=Max("order"))["m"]
-    return Section.objects.create(
+    section = Section(
         proposal=proposal, heading=heading, body=body, order=0 if last is None else last + 1
     )
+    common.translations_apply(section, texts)
+    section.save()
+    return section
 
 
 @transaction.atomic
 def section_update(
-    *, actor: User, section: Section, heading: str, body: str, revision: int | None = None
+    *,
+    actor: User,
+    section: Section,
+    heading: str,
+    body: str,
+    revision: int | None = None,
+    translations: Translations | None = None,
 ) -> Section:
     """Save the working text. `revision` is the one the editor started from:
     if another official saved in between, nothing is overwritten."""
@@ -229,8 +338,11 @@ def section_update(
     if revision is not None and revision != section.revision:
         raise ValidationError(EDIT_CONFLICT, code="conflict")
     section.heading, section.body = _clean_section(heading, body)
+    common.translations_apply(
+        section, common.translations_clean(proposal.language, translations, [HEADING, BODY])
+    )
     section.revision += 1
-    section.save(update_fields=["heading", "body", "revision"])
+    section.save(update_fields=["heading", "body", "translations", "revision"])
     return section
 
 

@@ -19,7 +19,7 @@ def add_question(page, kind: str, prompt: str, **fields) -> None:
     form.get_by_label("Kind of question").select_option(label=kind)
     form.get_by_label("Question:", exact=True).fill(prompt)
     if "choices" in fields:
-        form.get_by_label("Answers to choose from").fill("\n".join(fields["choices"]))
+        form.get_by_label("Answers to choose from:", exact=True).fill("\n".join(fields["choices"]))
     if "limit" in fields:
         form.get_by_label("Longest answer, in characters").fill(str(fields["limit"]))
     if "low" in fields:
@@ -80,7 +80,7 @@ def test_an_official_builds_a_form_of_every_kind_and_publishes_it(
     )
 
     page.get_by_role("link", name="6 new questions will be shown from the next version").click()
-    page.get_by_label("What changed").fill("Adds the response form.")
+    page.get_by_label("What changed:", exact=True).fill("Adds the response form.")
     page.get_by_role("button", name="Publish version").click()
     expect(page.locator(".messages")).to_contain_text("Version published")
 

@@ -43,7 +43,7 @@ def build_and_publish(page, base: str, proposal) -> None:
     add_question(page, "Ranking", "Rank these measures.", choices=["Crossings", "Cameras"])
     add_question(page, "Number", "How many children walk to school?", low="0", high="20")
     page.get_by_role("link", name="6 new questions will be shown from the next version").click()
-    page.get_by_label("What changed").fill("Adds the response form.")
+    page.get_by_label("What changed:", exact=True).fill("Adds the response form.")
     page.get_by_role("button", name="Publish version").click()
     expect(page.locator(".messages")).to_contain_text("Version published")
 

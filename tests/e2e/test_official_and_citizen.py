@@ -43,7 +43,7 @@ def test_official_publishes_and_citizen_takes_a_stance(
     page.get_by_role("button", name="Add section").click()
     expect(page.locator(".messages")).to_contain_text("Section added")
 
-    page.get_by_label("What changed").fill("First public draft.")
+    page.get_by_label("What changed:", exact=True).fill("First public draft.")
     page.get_by_role("button", name="Publish version").click()
     expect(page.locator(".messages")).to_contain_text("Version published")
 
