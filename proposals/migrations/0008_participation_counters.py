@@ -6,19 +6,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def recount(apps, schema_editor):
-    # The counters of existing consultations, from their rows, by the same
-    # function that repairs them (proposals.services.participation).
-    from proposals.services.participation import counters_recount
-
-    counters_recount(apps=apps)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ('proposals', '0007_response_form'),
-        ('discussion', '0010_answer_hidden_category'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -45,5 +36,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('proposal', 'user'), name='one_participant_per_person')],
             },
         ),
-        migrations.RunPython(recount, migrations.RunPython.noop),
     ]

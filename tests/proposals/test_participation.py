@@ -187,7 +187,7 @@ def test_the_migration_counts_existing_consultations_with_its_own_models(consult
     Proposal.objects.filter(pk=consultation.pk).update(participant_count=0, comment_count=0)
     Participant.objects.all().delete()
     state = MigrationExecutor(connection).loader.project_state(
-        ("proposals", "0008_participation_counters")
+        ("proposals", "0009_participation_recount")
     )
     participation.counters_recount(apps=state.apps)
     assert counts(consultation) == (1, 1)
