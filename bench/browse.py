@@ -145,6 +145,10 @@ def build(n_proposals: int, n_sections: int, n_stances: int) -> str:
         for u in users
         for s in target_sections
     )
+    # Rows written in bulk pass by the services that keep the counts.
+    from proposals.services.participation import counters_recount
+
+    counters_recount([p.pk for p in proposals])
     from django.db import connection
 
     if connection.vendor == "postgresql":

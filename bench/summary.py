@@ -260,6 +260,10 @@ def populate(*, comments: int, votes: int, share: float, seed: int, form_respons
                 seed=seed,
             )
             print(f"form: {json.dumps(written)}", file=sys.stderr)
+    # Rows written in bulk pass by the services that keep the counts.
+    from proposals.services.participation import counters_recount
+
+    counters_recount([proposal.pk])
     return proposal.pk
 
 

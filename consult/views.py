@@ -16,7 +16,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "home.html",
-        {"highlights": proposal_selectors.proposal_list_for_home()},
+        {
+            "highlights": proposal_selectors.proposal_list_for_home(),
+            "closing_soon": proposal_selectors.proposal_list_closing_soon(),
+            "most_discussed": proposal_selectors.proposal_list_most_discussed(),
+        },
     )
 
 

@@ -110,6 +110,10 @@ class Proposal(models.Model):
     search_cjk = models.TextField(blank=True, editable=False)
     # Stances and comments, counted as they happen, for "sort by activity".
     activity_count = models.PositiveIntegerField(default=0, editable=False, db_index=True)
+    # The people who took part and the comments readers can see, counted as
+    # they happen for the cards (proposals.services.participation says how).
+    participant_count = models.PositiveIntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
     # Imported from another platform (origin says which): kept read-only, as
     # it happened there, so that its summary can be computed here.
     archived = models.BooleanField(_("archived"), default=False, editable=False)
@@ -450,6 +454,29 @@ class Subscription(models.Model):
     @property
     def target(self):
         return self.topic or self.department or self.jurisdiction
+
+
+class Participant(models.Model):
+    """A person who took part in a consultation: made the first time they
+    comment, vote on a comment, take a stance or submit the response form,
+    so that "people taking part" is a counter bumped only when this row is
+    new. It stays when they take a stance or a vote back and when they delete
+    their account: they took part (proposals.services.participation)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="participants")
+    # Accounts are anonymised, not removed; if one ever were, the row stays.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="one_participant_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} took part in {self.proposal_id}"
 
 
 # The response form's questions live with the questionnaire's own code.

@@ -79,6 +79,34 @@ def proposal_list_for_home() -> list[Proposal]:
     )
 
 
+HOME_SECTION_LIMIT = 3
+
+
+def _open_for_home() -> QuerySet[Proposal]:
+    # One query each: the card reads its row, its department and its counters.
+    return proposal_public_queryset().with_effective_status().filter(live_status=Status.OPEN)
+
+
+def proposal_list_closing_soon() -> list[Proposal]:
+    """Open consultations closing within CLOSING_SOON, the soonest first
+    (the list's "closing soon" filter shows them all)."""
+    return list(
+        _open_for_home()
+        .filter(closes_at__lte=timezone.now() + CLOSING_SOON)
+        .order_by("closes_at", "pk")[:HOME_SECTION_LIMIT]
+    )
+
+
+def proposal_list_most_discussed() -> list[Proposal]:
+    """Open consultations with the most comments readers can see (the
+    maintained `comment_count`); one without any is not "discussed"."""
+    return list(
+        _open_for_home()
+        .filter(comment_count__gt=0)
+        .order_by("-comment_count", F("closes_at").asc(nulls_last=True), "pk")[:HOME_SECTION_LIMIT]
+    )
+
+
 STATUS_FILTERS = {
     "open": Q(live_status=Status.OPEN),
     "closing_soon": Q(live_status=Status.OPEN),

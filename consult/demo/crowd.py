@@ -13,6 +13,7 @@ from consult.accounts.models import User
 from consult.infra.text import render_markdown
 from discussion.models import Comment, CommentVote
 from proposals.models import Proposal, ProposalStance, SectionStance
+from proposals.services.participation import counters_recount
 
 FIRST_NAMES = (
     "Ada Brooks", "Bilal Khan", "Chloe Martin", "Dev Patel", "Elena Rossi", "Femi Adeyemi",
@@ -153,4 +154,6 @@ def seed_crowd(proposal: Proposal, sections: list, crowd: Crowd, *, seed: int = 
                 )
     ProposalStance.objects.bulk_create(stances)
     SectionStance.objects.bulk_create(section_stances)
+    # Written past the services that keep the counts: counted from the rows.
+    counters_recount([proposal.pk])
     return residents

@@ -76,6 +76,10 @@ def bulk_comments(*, proposal, section, author, count: int, question=None) -> No
         )
         for i in range(count - count // 5)
     )
+    # Past the services that keep the consultation's counts: counted from the rows.
+    from proposals.services.participation import counters_recount
+
+    counters_recount([proposal.pk])
 
 
 def every_kind_of_question(*, official, proposal) -> dict:

@@ -42,6 +42,7 @@ from discussion.models import (
 )
 from discussion.moderation import premoderation
 from proposals.models import ConsultationQuestion, Proposal, Section
+from proposals.services import participation
 
 NOT_OPEN = _("The discussion is closed: the consultation is %(status)s.")
 ARCHIVED = _(
@@ -237,6 +238,7 @@ def comment_publish(comment: Comment, *, parent: Comment | None) -> None:
             url=comment.url_in_context(),
         )
     Proposal.objects.filter(pk=proposal.pk).update(activity_count=F("activity_count") + 1)
+    participation.comment_published(proposal_id=proposal.pk, author_id=comment.author_id)
     event_append(
         proposal=proposal,
         type="comment.created",
@@ -318,6 +320,7 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
 def comment_delete(*, actor: User, comment: Comment) -> Comment:
     """The author's own deletion: the text goes, a tombstone keeps the replies in place."""
     comment, proposal = _own_comment_for_change(actor, comment.pk)
+    was_public = comment.is_public
     CommentRevision.objects.create(
         comment=comment,
         body=comment.body,
@@ -327,6 +330,9 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
     comment.is_deleted, comment.deleted_at = True, timezone.now()
     comment.body, comment.body_html = "", ""
     comment.save(update_fields=["is_deleted", "deleted_at", "body", "body_html"])
+    participation.comment_visibility_changed(
+        proposal_id=proposal.pk, was_public=was_public, is_public=False
+    )
     # Nothing public is left to decide on: open reports are settled and the
     # item leaves the moderators' queue (the revision keeps the words for them).
     settled = comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
@@ -384,6 +390,8 @@ def _vote_write(*, actor: User, comment_id: int, value: str) -> CommentVote:
     )
     if not created and vote.value == value:
         return vote
+    if created:
+        participation.participant_add(proposal_id=comment.proposal_id, user_id=actor.pk)
     changes = {COUNTERS[value]: F(COUNTERS[value]) + 1}
     if not created:
         changes[COUNTERS[vote.value]] = F(COUNTERS[vote.value]) - 1

@@ -29,6 +29,7 @@ from discussion.live import moderators
 from discussion.live.events import event_append
 from discussion.models import Appeal, AppealOutcome, Comment, Report, ReportReason
 from discussion.moderation.selectors import claimed_by_other
+from proposals.services import participation
 
 DEFAULT_REPORTS_TO_HIDE = 3
 NOTE_LIMIT = 500
@@ -137,11 +138,15 @@ def _hide(comment: Comment, *, actor: User | None, reason: str, category: str = 
     actor). A held comment hidden by a moderator stays out of the threads: it
     was never public, and its author sees why it was not published."""
     before = {"hidden": comment.is_hidden, "pending_review": comment.hidden_pending_review}
+    was_public = comment.is_public
     comment.hidden_at, comment.hidden_by = timezone.now(), actor
     comment.hidden_reason, comment.hidden_pending_review = reason, actor is None
     comment.hidden_category = category if actor else ""
     comment.claimed_by, comment.claimed_at = None, None
     comment.save(update_fields=HIDING_FIELDS)
+    participation.comment_visibility_changed(
+        proposal_id=comment.proposal_id, was_public=was_public, is_public=False
+    )
     audit_record(
         actor=actor,
         action=(
@@ -256,6 +261,9 @@ def _unhide(comment: Comment, *, actor: User, reason: str = "") -> None:
         # Restoring a comment that was never published approves it.
         _approve(comment, actor=actor)
         return
+    participation.comment_visibility_changed(
+        proposal_id=comment.proposal_id, was_public=False, is_public=comment.is_public
+    )
     rewrite_history(comment)
     event_append(
         proposal=comment.proposal,

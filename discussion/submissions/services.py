@@ -41,6 +41,7 @@ from proposals.models import Proposal, Status
 from proposals.questionnaire import selectors as questionnaire_selectors
 from proposals.questionnaire import services as questionnaire
 from proposals.questionnaire.models import FormQuestion, QuestionKind
+from proposals.services import participation
 
 NOT_OPEN = _("This consultation is not taking responses: it is %(status)s.")
 NO_FORM = _("This consultation has no response form.")
@@ -286,6 +287,7 @@ def response_save(
     documents.store(response, checked, scan=False)
     if submit:
         _submitted(response, now)
+        participation.participant_add(proposal_id=proposal.pk, user_id=actor.pk)
         receipts.send_on_commit(response)
     return response
 
@@ -382,6 +384,7 @@ def response_enter(
     _write_answers(response, cleaned, held=[], now=now)
     documents.store(response, checked, scan=True)
     _submitted(response, now)
+    participation.response_received_offline(proposal_id=proposal.pk)
     audit_record(
         actor=actor,
         action="response.entered",

@@ -24,7 +24,7 @@ from proposals.models import (
     SectionVersion,
     StanceValue,
 )
-from proposals.services import common
+from proposals.services import common, participation
 
 STANCE_ARCHIVED = _(
     "This consultation is an archive imported from another platform: it takes no stances."
@@ -105,6 +105,7 @@ def _stance_write(*, actor: User, proposal_id: int, value: str, section: Section
         )
     if created:
         Proposal.objects.filter(pk=proposal.pk).update(activity_count=F("activity_count") + 1)
+        participation.participant_add(proposal_id=proposal.pk, user_id=actor.pk)
     elif stance.value != value:
         stance.value, stance.version_id, stance.updated_at = value, proposal.current_version_id, now
         stance.save(update_fields=["value", "version", "updated_at"])

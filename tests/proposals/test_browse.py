@@ -230,9 +230,10 @@ def count_queries(client, url: str) -> int:
 
 
 # Pinned: the list is its count, its page and the page's tags, plus the filter
-# form's topics, departments and jurisdictions; home is its cards and their tags.
+# form's topics, departments and jurisdictions; home is its cards and their
+# tags, then "closing soon" and "most discussed" (one query each).
 PINNED = {
-    "/": 2,
+    "/": 4,
     "/consultations/": 6,
     "/consultations/?q=First": 6,
     "/consultations/?status=open&topic=a": 6,

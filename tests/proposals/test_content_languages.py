@@ -185,9 +185,7 @@ def test_a_hostile_translation_gets_the_source_fields_messages(official_client, 
     assert draft.translations == {}
 
 
-def test_a_section_is_edited_in_both_languages_and_refused_as_the_source_is(
-    official_client, draft
-):
+def test_a_section_is_edited_in_both_languages_and_refused_as_the_source_is(official_client, draft):
     section = draft.sections.order_by("order").first()
     url = reverse("manage:section_edit", args=[draft.pk, section.pk])
     page = soup_of(official_client.get(url))

@@ -33,6 +33,7 @@ from consult.opendata.polis.reading import (
 from discussion.models import Comment, CommentVote, ReportReason
 from proposals.models import SECTION_MAX_LENGTH, Proposal
 from proposals.services.archives import proposal_archive_create
+from proposals.services.participation import counters_recount
 
 BATCH = 5_000
 # The public reason of a comment the conversation's moderators removed in
@@ -116,6 +117,8 @@ def _write(export: Export, *, department: Department, title: str | None) -> tupl
     # Comments as they are counted when published here: the public ones.
     public = comments.removed.count(False)
     Proposal.objects.filter(pk=proposal.pk).update(activity_count=public)
+    # Written in bulk, past the services that count: counted from the rows.
+    counters_recount([proposal.pk])
     proposal.refresh_from_db()
     return proposal, int(people.size)
 
