@@ -164,7 +164,10 @@ def _language_change(proposal: Proposal, language: str | None) -> None:
         row.translations = stored
     proposal.language = language
     for row in rows[1:]:
-        type(row).objects.filter(pk=row.pk).update(translations=row.translations)
+        row.language = language
+        type(row).objects.filter(pk=row.pk).update(
+            translations=row.translations, language=language
+        )
 
 
 def _clean_tags(tags: list[str]) -> list[str]:

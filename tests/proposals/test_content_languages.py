@@ -229,6 +229,9 @@ def test_the_language_can_change_only_on_a_draft_never_published(draft, people):
     # The texts written as "the other language" follow the correction.
     assert draft.language == ZH
     assert draft.translations == {"en": {"title": "中文标题"}}
+    # Its parts say so in their own column, which pages read without the draft.
+    assert draft.sections.exists()
+    assert set(draft.sections.values_list("language", flat=True)) == {ZH}
     versions.version_publish(actor=people.official, proposal=draft, change_note="v1")
     with pytest.raises(ValidationError) as refused:
         drafts.proposal_update(
