@@ -1,26 +1,31 @@
 """A citizen follows the topic "transport" and the place "Riverton" through the
 pages and chooses emails in Chinese; an official opens a transport
-consultation in a district of Riverton with the officials' screens; the
-citizen is told in the app, and by email in Chinese. Real browser, real server."""
+consultation in a district of Riverton with the officials' screens, titled in
+both languages; the citizen is told in the app, and by email in Chinese, and
+the consultation is in the transport feed; the citizen changes their display
+name, and the official's open thread and every page show the new one. Real
+browser, real server."""
 
 import email
 import email.policy
 import re
 from datetime import timedelta
 
+import feedparser
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 from taggit.models import Tag
 
 from consult.accounts import services as account_services
-from consult.accounts.models import Role
+from consult.accounts.models import Role, User
 from consult.infra.translations import set_translation
+from discussion.comments import services as comments
 from proposals.models import Proposal, Topic
 from proposals.services.subscriptions import subscription_follow
 from tests.conftest import BASE_DIR
 from tests.e2e import audit
-from tests.e2e.conftest import sign_in, signed_in_page
+from tests.e2e.conftest import in_thread, open_live, section_url, sign_in, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -117,16 +122,20 @@ def test_a_citizen_following_transport_and_riverton_hears_of_a_new_consultation_
     page.get_by_label("Topics").fill("transport")
     page.get_by_role("button", name="Create draft").click()
     expect(page.locator(".messages")).to_contain_text("Draft created")
-    # Its Chinese title, as the officials' screens for both languages write it.
+    # Its Chinese title, in the box for the other language.
+    page.get_by_role("region", name="Details").get_by_label("Title (Simplified Chinese)").fill(
+        TITLE_ZH
+    )
+    page.get_by_role("button", name="Save details").click()
+    expect(page.locator(".messages")).to_contain_text("saved")
     proposal = Proposal.objects.get(title=TITLE)
-    set_translation(proposal, "zh-hans", title=TITLE_ZH)
-    proposal.save(update_fields=["translations"])
+    assert proposal.translations == {"zh-hans": {"title": TITLE_ZH}}
 
     page.get_by_label("Heading:", exact=True).fill("Routes")
     page.get_by_label("Text:", exact=True).fill("Two night routes across the river.")
     page.get_by_role("button", name="Add section").click()
     expect(page.locator(".messages")).to_contain_text("Section added")
-    page.get_by_label("What changed").fill("First public draft.")
+    page.get_by_label("What changed:", exact=True).fill("First public draft.")
     page.get_by_role("button", name="Publish version").click()
     expect(page.locator(".messages")).to_contain_text("Version published")
 
@@ -156,6 +165,41 @@ def test_a_citizen_following_transport_and_riverton_hears_of_a_new_consultation_
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert TITLE_ZH in body and "在网站上打开：" in body
     assert f"/consultations/{proposal.slug}/" in body
+
+    # The consultation is in the transport feed, titled in the reader's language.
+    feed = feedparser.parse(
+        citizen.request.get(base + "/feeds/topics/transport.atom?lang=zh-hans").body()
+    )
+    assert feed.bozo == 0
+    entry = next(e for e in feed.entries if e.link.endswith(proposal.get_absolute_url()))
+    assert entry.title == TITLE_ZH
+
+    # The citizen comments, the official reads the thread live; then the
+    # citizen changes their display name.
+    section = proposal.sections.get()
+    comment = in_thread(
+        comments.comment_create,
+        actor=User.objects.get(email="citizen@example.org"),
+        proposal=proposal,
+        section=section,
+        body="Please stop at the hospital.",
+    )
+    thread = section_url(base, proposal, section)
+    open_live(page, thread)
+    byline = page.locator(f"#comment-{comment.pk}-by")
+    expect(byline).to_have_text("Chen Citizen")
+    citizen.goto(base + "/accounts/name/")
+    citizen.get_by_label("Display name").fill("Chen Wei")
+    citizen.get_by_role("button", name="Save the name").click()
+    expect(citizen.locator(".messages")).to_contain_text("Chen Wei")
+    # The open socket shows the new name, and so does every page drawn now.
+    expect(byline).to_have_text("Chen Wei")
+    for url in (thread, base + f"/discussion/comments/{comment.pk}/"):
+        page.goto(url)
+        expect(page.locator(f"#comment-{comment.pk}-by")).to_have_text("Chen Wei")
+        expect(page.locator("main")).not_to_contain_text("Chen Citizen")
+    citizen.goto(base + "/accounts/activity/")
+    expect(citizen.locator(".signed-in-as")).to_contain_text("Chen Wei")
 
 
 def test_the_pages_to_follow_from_pass_the_audit_in_both_languages_and_widths(
