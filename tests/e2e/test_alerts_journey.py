@@ -202,6 +202,7 @@ def test_a_citizen_following_transport_and_riverton_hears_of_a_new_consultation_
     expect(citizen.locator(".signed-in-as")).to_contain_text("Chen Wei")
 
 
+@pytest.mark.a11y
 def test_the_pages_to_follow_from_pass_the_audit_in_both_languages_and_widths(
     asgi_live_server, browser, tree, make_user
 ):

@@ -102,7 +102,7 @@ def test_official_answers_summarises_and_publishes_and_a_citizen_downloads_the_p
     # Draft, preview and publish.
     page.get_by_role("button", name="Draft the report").click()
     expect(page.get_by_role("heading", name="Draft response report")).to_be_visible()
-    page.get_by_label("Introduction").fill("Thank you to everyone who took part.")
+    page.get_by_label("Introduction", exact=True).fill("Thank you to everyone who took part.")
     page.get_by_role("button", name="Save and preview").click()
     expect(page.get_by_text("Thank you to everyone who took part.")).to_be_visible()
     page.goto(f"{base}/consultations/{open_proposal.slug}/report/edit/")
