@@ -165,9 +165,7 @@ def _language_change(proposal: Proposal, language: str | None) -> None:
     proposal.language = language
     for row in rows[1:]:
         row.language = language
-        type(row).objects.filter(pk=row.pk).update(
-            translations=row.translations, language=language
-        )
+        type(row).objects.filter(pk=row.pk).update(translations=row.translations, language=language)
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
