@@ -13,7 +13,14 @@ from taggit.models import Tag
 
 from consult.accounts.models import Department, Jurisdiction
 from consult.infra.translations import set_translation
-from proposals.models import ConsultationQuestion, Proposal, Topic
+from proposals.models import (
+    Attachment,
+    ConsultationQuestion,
+    FormQuestion,
+    Proposal,
+    Section,
+    Topic,
+)
 
 ZH = "zh-hans"
 
@@ -164,6 +171,11 @@ def write_again(proposal: Proposal, sections: list) -> None:
     if language:
         proposal.language = language
         proposal.save(update_fields=["language"])
+        # Its parts are written in it too (as drafts.proposal_update would say).
+        for model in (Section, ConsultationQuestion, Attachment, FormQuestion):
+            model.objects.filter(proposal=proposal).update(language=language)
+        for section in sections:
+            section.language = language
     if proposal.slug not in TEXTS:
         return
     code, texts = TEXTS[proposal.slug]

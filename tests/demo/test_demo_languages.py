@@ -51,3 +51,22 @@ def test_the_published_demo_report_reads_in_chinese(demo, client):
     assert page.status_code == 200
     for text in ("新建建筑自行车停车标准", "感谢所有参与的人", "货运自行车", "住房和交通部"):
         assert text in html, text
+
+
+def test_a_consultation_written_in_chinese_has_its_sections_in_chinese_and_english(demo, client):
+    """The bus plan is written in Chinese: its sections say so, keep their
+    Chinese in their own columns, and read in English where translated, on
+    the published page too."""
+    bus = Proposal.objects.get(slug="riverton-bus-network-2027")
+    first = bus.sections.order_by("order").first()
+    assert first.language == "zh-hans"
+    assert text_in(first, "heading", "en") == "General provisions"
+    assert not text_in(first, "heading", "zh-hans").fallback
+    assert text_in(first, "heading", "zh-hans") != "General provisions"
+    client.post("/i18n/setlang/", {"language": "en"})
+    english = client.get(bus.get_absolute_url()).content.decode()
+    assert "General provisions" in english
+    client.post("/i18n/setlang/", {"language": "zh-hans"})
+    chinese = client.get(bus.get_absolute_url()).content.decode()
+    assert str(text_in(first, "heading", "zh-hans")) in chinese
+    assert "General provisions" not in chinese
