@@ -62,6 +62,17 @@ def open_it(proposal: Proposal, official) -> Proposal:
     return proposal
 
 
+def translate(official, section, **texts) -> None:
+    """The section's texts in Chinese, its own words as they are."""
+    drafts.section_update(
+        actor=official,
+        section=section,
+        heading=section.heading,
+        body=section.body,
+        translations={ZH: texts},
+    )
+
+
 @pytest.fixture
 def bilingual(draft, people) -> Proposal:
     """The English draft with Chinese title, summary, question and its first
@@ -77,13 +88,7 @@ def bilingual(draft, people) -> Proposal:
         question_translations={ZH: ["这会改变您的出行方式吗？"]},
     )
     first = draft.sections.order_by("order").first()
-    drafts.section_update(
-        actor=people.official,
-        section=first,
-        heading=first.heading,
-        body=first.body,
-        translations={ZH: {"heading": "目的", "body": "更**安静**的街道。"}},
-    )
+    translate(people.official, first, heading="目的", body="更**安静**的街道。")
     versions.version_publish(
         actor=people.official,
         proposal=draft,
@@ -366,13 +371,7 @@ def test_a_version_keeps_each_language_rendered_and_sanitised(bilingual, people)
     }
     assert second.translations == {}
     section = bilingual.sections.order_by("order").last()
-    drafts.section_update(
-        actor=people.official,
-        section=section,
-        heading=section.heading,
-        body=section.body,
-        translations={ZH: {"body": "<script>alert(1)</script>[x](javascript:alert(1))"}},
-    )
+    translate(people.official, section, body="<script>alert(1)</script>[x](javascript:alert(1))")
     versions.version_publish(actor=people.official, proposal=bilingual, change_note="v2")
     html = SectionVersion.objects.get(version__number=2, section=section).translations[ZH][
         "body_html"
@@ -390,36 +389,18 @@ def test_a_changed_translation_is_an_unpublished_change(bilingual, people):
     with pytest.raises(ValidationError):
         versions.version_publish(actor=people.official, proposal=bilingual, change_note="same")
     section = bilingual.sections.order_by("order").first()
-    drafts.section_update(
-        actor=people.official,
-        section=section,
-        heading=section.heading,
-        body=section.body,
-        translations={ZH: {"heading": "宗旨", "body": "更**安静**的街道。"}},
-    )
+    translate(people.official, section, heading="宗旨", body="更**安静**的街道。")
     assert unpublished(bilingual).unpublished_changes is True
     versions.version_publish(actor=people.official, proposal=bilingual, change_note="v2")
     assert unpublished(bilingual).unpublished_changes is False
     # Removing a translation is a change too.
-    drafts.section_update(
-        actor=people.official,
-        section=Section.objects.get(pk=section.pk),
-        heading=section.heading,
-        body=section.body,
-        translations={ZH: {"heading": "", "body": ""}},
-    )
+    translate(people.official, Section.objects.get(pk=section.pk), heading="", body="")
     assert unpublished(bilingual).unpublished_changes is True
 
 
 def test_the_diff_is_in_the_readers_language_where_both_versions_have_it(bilingual, people):
     first, second = bilingual.sections.order_by("order")
-    drafts.section_update(
-        actor=people.official,
-        section=first,
-        heading=first.heading,
-        body=first.body,
-        translations={ZH: {"heading": "目的", "body": "更安静、更安全的街道。"}},
-    )
+    translate(people.official, first, heading="目的", body="更安静、更安全的街道。")
     drafts.section_update(
         actor=people.official, section=second, heading="Limits", body="30 km/h at night."
     )
@@ -439,13 +420,7 @@ def test_the_diff_is_in_the_readers_language_where_both_versions_have_it(bilingu
 
 def test_the_version_and_changes_pages_show_the_readers_language(client, bilingual, people):
     section = bilingual.sections.order_by("order").first()
-    drafts.section_update(
-        actor=people.official,
-        section=section,
-        heading=section.heading,
-        body=section.body,
-        translations={ZH: {"heading": "目的", "body": "更安静、更安全的街道。"}},
-    )
+    translate(people.official, section, heading="目的", body="更安静、更安全的街道。")
     versions.version_publish(
         actor=people.official,
         proposal=bilingual,
