@@ -243,10 +243,11 @@ def run(args, world: World, daphne: Daphne) -> int:
 
 
 def build(users: int) -> World:
+    from importlib import import_module
+
     from allauth.account.models import EmailAddress
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils.crypto import get_random_string
 
     from consult.accounts.models import User
@@ -269,6 +270,9 @@ def build(users: int) -> World:
     parent = services.comment_create(
         actor=parent_author, proposal=proposal, body="A reply to reply to.", parent=root
     )
+    # The site's own session engine: a session it cannot read is a visitor
+    # not signed in, whose every post is sent to the sign-in page.
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
     signed_in = []
     for user in people:
         session = SessionStore()
@@ -384,6 +388,11 @@ def http_send(conn: http.client.HTTPConnection, request) -> tuple[bool, str]:
     conn.request(method, path, body=body, headers=headers)
     response = conn.getresponse()
     response.read()
+    if response.status == expected == 302 and "/accounts/login" in (
+        response.getheader("Location") or ""
+    ):
+        # Sent to sign in: nothing was posted.
+        return False, "redirected to sign-in"
     if response.status == expected:
         return True, ""
     return False, f"HTTP {response.status}"
@@ -661,9 +670,15 @@ def last_seq(world: World) -> int:
 
 
 def comments_with(marker: str) -> int:
+    """The comments stored with this marker, each by the person who sent it
+    (the sender's id is in the body): a comment stored under another name
+    is not counted."""
     from discussion.models import Comment
 
-    return Comment.objects.filter(body__regex=rf"^{marker}[0-9]+\.").count()
+    rows = Comment.objects.filter(body__regex=rf"^{marker}[0-9]+\.").values_list(
+        "body", "author_id"
+    )
+    return sum(1 for body, author in rows if body[len(marker) :].split(".", 1)[0] == str(author))
 
 
 def reply_state(world: World) -> dict:
