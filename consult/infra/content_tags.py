@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from consult.infra.translations import Localized, text_in
@@ -33,15 +34,29 @@ def untranslated(text) -> bool:
     return bool(getattr(text, "fallback", False))
 
 
+def untranslated_mark():
+    """The "not yet translated" mark, linked to the language switch."""
+    return format_html(
+        '<a class="untranslated" href="#language-select">{}</a>', _("(not yet translated)")
+    )
+
+
 def marked(text: Localized):
     """A fallback text with its language and the mark, as HTML."""
     if not getattr(text, "fallback", False):
         return text
+    return format_html('<span lang="{}">{}</span> {}', text.language, text, untranslated_mark())
+
+
+def marked_html(text):
+    """HTML rendered and sanitised when it was published (a section's text, a
+    report's), trusted as such: where it stands in for the reader's language,
+    in a block with its `lang`, followed by the mark."""
+    html = mark_safe(text)  # noqa: S308 - sanitised by render_markdown at publish
+    if not getattr(text, "fallback", False):
+        return html
     return format_html(
-        '<span lang="{}">{}</span> <a class="untranslated" href="#language-select">{}</a>',
-        text.language,
-        text,
-        _("(not yet translated)"),
+        '<div lang="{}">{}</div><p class="meta">{}</p>', text.language, html, untranslated_mark()
     )
 
 

@@ -1,8 +1,7 @@
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
+from consult.infra.content_tags import marked_html, untranslated_mark
 from consult.infra.translations import text_in
 from proposals.models import StanceValue
 
@@ -28,12 +27,6 @@ def indent(depth: int) -> str:
 # --- content in several languages where `{% content %}` does not fit ---------------
 
 
-def _mark():
-    return format_html(
-        '<a class="untranslated" href="#language-select">{}</a>', _("(not yet translated)")
-    )
-
-
 @register.simple_tag
 def content_link(obj, field: str, url: str):
     """A link whose text is content (a card's title, a document): where the
@@ -42,7 +35,9 @@ def content_link(obj, field: str, url: str):
     text = text_in(obj, field)
     if not text.fallback:
         return format_html('<a href="{}">{}</a>', url, text)
-    return format_html('<a href="{}" lang="{}">{}</a> {}', url, text.language, text, _mark())
+    return format_html(
+        '<a href="{}" lang="{}">{}</a> {}', url, text.language, text, untranslated_mark()
+    )
 
 
 @register.simple_tag
@@ -50,13 +45,7 @@ def content_html(snapshot, field: str = "body_html"):
     """A published section's rendered text in the reader's language, else the
     original's, in a block marked with its `lang` and the mark. The HTML was
     rendered and sanitised at publish (services.versions), in each language."""
-    text = text_in(snapshot, field)
-    html = mark_safe(text)  # noqa: S308 - sanitised when the version was published
-    if not text.fallback:
-        return html
-    return format_html(
-        '<div lang="{}">{}</div><p class="meta">{}</p>', text.language, html, _mark()
-    )
+    return marked_html(text_in(snapshot, field))
 
 
 @register.filter

@@ -8,12 +8,10 @@ from urllib.parse import quote
 
 from django import template
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from consult.infra.content_tags import marked
+from consult.infra.content_tags import marked, marked_html
 from consult.reports.rendering import campaigns, figures, svg
 from consult.reports.rendering import groups as group_figures
 
@@ -257,19 +255,9 @@ def shown(text):
     return marked(text)
 
 
-UNTRANSLATED_HTML = (
-    '<div lang="{}">{}</div>'
-    '<p class="meta"><a class="untranslated" href="#language-select">{}</a></p>'
-)
-
-
 @register.filter
 def shown_html(html):
-    """Rendered Markdown of the snapshot; when it stands in for the reader's
-    language, in its own `lang` and marked "not yet translated"."""
-    # Rendered and sanitised by render_markdown when the snapshot was built,
-    # as the template's `|safe` took it before.
-    safe = mark_safe(html)  # noqa: S308
-    if not getattr(html, "fallback", False):
-        return safe
-    return format_html(UNTRANSLATED_HTML, html.language, safe, _("(not yet translated)"))
+    """Rendered Markdown of the snapshot (rendered and sanitised when it was
+    built); when it stands in for the reader's language, in its own `lang`
+    and marked "not yet translated"."""
+    return marked_html(html)
