@@ -102,7 +102,6 @@ def version_publish(
     change_note = CHANGE_NOTE.clean(change_note)
     language = source_language(proposal)
     notes = common.translations_clean(language, translations, [CHANGE_NOTE])
-    # Through the proposal's manager: each section's language reads it, cached.
     sections = list(proposal.sections.filter(is_removed=False).order_by("order", "pk"))
     if not sections:
         raise ValidationError(NO_SECTIONS)

@@ -588,3 +588,39 @@ def test_reading_in_the_other_language_costs_no_query(client, bilingual, people)
         translations={ZH: {"title": "规划"}},
     )
     assert count(client, bilingual.get_absolute_url()) == english[bilingual.get_absolute_url()]
+
+
+def test_parts_added_to_a_consultation_written_in_chinese_keep_each_language_in_its_place(
+    draft, people
+):
+    """A section, a question and a version made for a Chinese consultation are
+    Chinese from the start: English given with them is their translation, and
+    their own columns keep the Chinese."""
+    drafts.proposal_update(
+        actor=people.official,
+        proposal=draft,
+        title=draft.title,
+        summary=draft.summary,
+        jurisdiction=draft.jurisdiction,
+        language=ZH,
+    )
+    draft.refresh_from_db()
+    section = drafts.section_add(
+        actor=people.official,
+        proposal=draft,
+        heading="目的",
+        body="更安静的街道。",
+        translations={"en": {"heading": "Purpose", "body": "Quieter streets."}},
+    )
+    section.refresh_from_db()
+    assert (section.language, section.heading) == (ZH, "目的")
+    assert section.translations == {"en": {"heading": "Purpose", "body": "Quieter streets."}}
+    version = versions.version_publish(
+        actor=people.official,
+        proposal=draft,
+        change_note="初稿。",
+        translations={"en": {"change_note": "First draft."}},
+    )
+    version.refresh_from_db()
+    assert (version.language, version.change_note) == (ZH, "初稿。")
+    assert version.translations == {"en": {"change_note": "First draft."}}
