@@ -2,7 +2,8 @@
 
 from django.dispatch import receiver
 
-from consult.accounts.signals import display_name_changed
+from consult.accounts.signals import account_erasing, display_name_changed
+from discussion.activity.renames import renames_erase
 from discussion.activity.tasks import author_rename_announce
 
 
@@ -10,3 +11,8 @@ from discussion.activity.tasks import author_rename_announce
 def _announce_rename(sender, *, user_id: int, **kwargs) -> None:
     # In the background: a prolific person has comments in many consultations.
     author_rename_announce.enqueue(user_id=user_id)
+
+
+@receiver(account_erasing, dispatch_uid="discussion.activity.erase")
+def _erase_renames(sender, *, user, **kwargs) -> dict[str, int]:
+    return {"rename_events": renames_erase(user)}

@@ -55,3 +55,16 @@ def author_rename_announce(*, user_id: int) -> int:
             event_append(proposal=proposal, type=RENAMED, payload=payload)
         told += 1
     return told
+
+
+def renames_erase(user: User) -> int:
+    """The person's name as the live event log replays it: gone with their
+    account (called while it still has its marks)."""
+    marks = [
+        author_mark(proposal_id=proposal_id, user=user)
+        for proposal_id in Comment.objects.filter(author=user)
+        .values_list("proposal_id", flat=True)
+        .distinct()
+    ]
+    deleted, _kinds = Event.objects.filter(type=RENAMED, payload__mark__in=marks).delete()
+    return deleted

@@ -102,3 +102,18 @@ def test_a_response_made_on_the_website_is_signed_with_the_new_name(open_proposa
     assert mine.respondent_name == "Ada Lovelace"
     assert mine.updated_at > before, "the open data sees a change to build again"
     assert entered.respondent_name == "A letter's signature"
+
+
+def test_a_deleted_account_leaves_no_name_in_the_live_event_log(open_proposal, people):
+    """The rename events carry the name a replay would show: they go with the
+    account, and the other events of the consultation stay."""
+    from consult.privacy.services.erasure import account_delete
+
+    citizen = people.citizen
+    comments.comment_create(actor=citizen, proposal=open_proposal, body="Slower cars")
+    accounts.display_name_change(actor=citizen, name="Ada Lovelace")
+    assert Event.objects.filter(type=RENAMED).exists()
+    account_delete(actor=None, user=citizen)
+    assert not Event.objects.filter(type=RENAMED).exists()
+    assert not Event.objects.filter(payload__icontains="Ada Lovelace").exists()
+    assert Event.objects.filter(type="comment.created").exists()
