@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag, TaggedItem
 
@@ -63,18 +63,22 @@ def _missing(message, slug: str) -> ValidationError:
 
 
 def subscription_target(
-    *, kind: str, slug: str, public_only: bool = True
+    *, kind: str, slug: str, followed_by: User | None = None
 ) -> Tag | Department | Jurisdiction:
     """The topic (a tag carried by a public consultation), department or
     place named by its slug, or a ValidationError that says what is missing.
-    `public_only=False` finds any topic (to stop following one)."""
+    With `followed_by`, also a topic that person follows though no public
+    consultation carries it any more (to stop following it); any other tag
+    is as missing as one that does not exist, so that a draft's topics stay
+    unknown."""
     slug = (slug or "").strip()
     if kind not in Target.values:
         raise ValidationError(TARGET_UNKNOWN, code="invalid")
     if kind == Target.TOPIC:
-        tags = Tag.objects.filter(slug=slug)
-        if public_only:
-            tags = tags.filter(proposal__status__in=PUBLIC_STATUSES)
+        shown = Q(proposal__status__in=PUBLIC_STATUSES)
+        if followed_by is not None:
+            shown |= Q(pk__in=Subscription.objects.filter(user=followed_by).values("topic_id"))
+        tags = Tag.objects.filter(shown, slug=slug).distinct()
         found = tags.select_related("topic").first() if slug else None
         if found is None:
             raise _missing(TOPIC_UNKNOWN, slug)
@@ -115,6 +119,6 @@ def subscription_follow(*, actor: User, kind: str, slug: str) -> Tag | Departmen
 def subscription_unfollow(*, actor: User, kind: str, slug: str) -> Tag | Department | Jurisdiction:
     """Stop following it; stopping again changes nothing. Returns what it was."""
     _actor(actor)
-    target = subscription_target(kind=kind, slug=slug, public_only=False)
+    target = subscription_target(kind=kind, slug=slug, followed_by=actor)
     Subscription.objects.filter(user=actor, **{COLUMNS[Target(kind)]: target}).delete()
     return target

@@ -138,6 +138,10 @@ def test_a_topic_only_drafts_carry_reads_as_unknown(draft, people):
         "No public consultation has the topic “transport”, so it cannot be followed."
     ]
     assert not Subscription.objects.exists()
+    # Stopping is refused alike: the answer tells it from no topic at all.
+    with pytest.raises(ValidationError) as unfollowed:
+        subscription_unfollow(actor=people.citizen, kind="topic", slug="transport")
+    assert unfollowed.value.messages == refused.value.messages
 
 
 def test_an_unknown_kind_of_target_is_refused(open_proposal, people):
