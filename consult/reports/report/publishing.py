@@ -21,8 +21,7 @@ from consult.reports.report.drafting import ALREADY_PUBLISHED
 from consult.reports.report.snapshots import canonical, snapshot_build, unpublic_comments, withhold
 from consult.reports.summary.selectors import latest_run
 from consult.reports.summary.services import lock_proposal
-from discussion.models import Comment, CommentVote
-from proposals.models import Proposal, ProposalStance, SectionStance, Status
+from proposals.models import Participant, Proposal, Status
 from proposals.services import followers
 from proposals.services import lifecycle as proposal_lifecycle
 
@@ -94,11 +93,9 @@ def report_publish(*, actor: User, report: ResponseReport) -> ResponseReport:
 def _notify_published(*, actor: User, proposal: Proposal) -> int:
     """Followers, subscribers and everyone who took part: one notification
     each, in bulk, in their language (proposals.services.followers)."""
+    # Who took part is kept as it happens (proposals.services.participation).
     took_part = [
-        Comment.objects.filter(proposal=proposal).values("author_id"),
-        CommentVote.objects.filter(comment__proposal=proposal).values("user_id"),
-        ProposalStance.objects.filter(proposal=proposal).values("user_id"),
-        SectionStance.objects.filter(proposal=proposal).values("user_id"),
+        Participant.objects.filter(proposal=proposal, user__isnull=False).values("user_id")
     ]
     return followers.followers_tell(
         proposal,
