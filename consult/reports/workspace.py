@@ -45,14 +45,15 @@ from consult.accounts.models import Role, User
 from consult.accounts.roles import department_ids_for_role
 from consult.reports.models import ACTIVE_STATES, ReportState, RunState, SummaryRun
 from discussion.models import Comment, CommentVote, OfficialResponse, Report, public_comment
+from discussion.rules import RESPONDABLE
 from proposals.models import Proposal, Status
 from proposals.selectors import with_unpublished_changes
 
 PAGE_SIZE = 50
 TOP_AGREED = 3
 # Comments are answered while the consultation is open and after it closes,
-# until its report is published (discussion.rules.RESPONDABLE).
-ANSWERING = (Status.OPEN, Status.CLOSED)
+# until its report is published, unless it is an imported archive
+# (discussion.rules.can_respond).
 
 # The summary's state, in the order of what there is to do.
 SUMMARY_NONE = "none"  # nothing to summarise yet (a draft, scheduled, withdrawn)
@@ -132,6 +133,7 @@ class Standing:
     report_state: str | None
     awaiting: int
     reported: int
+    answering: bool
 
     @property
     def needs_attention(self) -> bool:
@@ -164,7 +166,13 @@ def standings(*, user: User) -> list[Standing]:
     proposals = Proposal.objects.filter(department__in=departments)
     marks = list(
         with_unpublished_changes(proposals.with_effective_status()).values_list(
-            "pk", "live_status", "closes_at", "updated_at", "unpublished_changes", "report__state"
+            "pk",
+            "live_status",
+            "closes_at",
+            "updated_at",
+            "unpublished_changes",
+            "report__state",
+            "archived",
         )
     )
     awaiting, reported = awaiting_counts(proposals), reported_counts(proposals)
@@ -176,10 +184,11 @@ def standings(*, user: User) -> list[Standing]:
             updated_at=updated_at,
             unpublished_changes=bool(changes),
             report_state=report_state,
-            awaiting=awaiting.get(pk, 0) if status in ANSWERING else 0,
+            awaiting=awaiting.get(pk, 0) if status in RESPONDABLE and not archived else 0,
             reported=reported.get(pk, 0),
+            answering=status in RESPONDABLE and not archived,
         )
-        for pk, status, closes_at, updated_at, changes, report_state in marks
+        for pk, status, closes_at, updated_at, changes, report_state, archived in marks
     ]
     return sorted(found, key=Standing.sort_key)
 
@@ -253,7 +262,7 @@ class Row:
 
     @property
     def answering(self) -> bool:
-        return self.status in ANSWERING and not self.proposal.archived
+        return self.standing.answering
 
     @property
     def deletable(self) -> bool:
@@ -275,7 +284,7 @@ class Row:
         if proposal.summary_running:
             return SUMMARY_RUNNING
         if proposal.summary_read_at is None:
-            answered_or_done = self.status in (*ANSWERING, Status.REPORT_PUBLISHED)
+            answered_or_done = self.status in (*RESPONDABLE, Status.REPORT_PUBLISHED)
             return SUMMARY_MISSING if answered_or_done else SUMMARY_NONE
         return SUMMARY_STALE if proposal.summary_stale else SUMMARY_CURRENT
 
@@ -295,7 +304,7 @@ def dashboard(*, user: User, page: str | int | None = 1) -> Dashboard:
     page_obj = Paginator(standings(user=user), PAGE_SIZE).get_page(page)
     shown: list[Standing] = list(page_obj.object_list)
     proposals = page_proposals([s.pk for s in shown])
-    agreed = most_agreed_unanswered([s.pk for s in shown if s.status in ANSWERING])
+    agreed = most_agreed_unanswered([s.pk for s in shown if s.answering])
     rows = [
         Row(proposal=proposals[s.pk], standing=s, top_agreed=agreed.get(s.pk, []))
         for s in shown

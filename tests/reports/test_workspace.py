@@ -129,6 +129,15 @@ def test_a_closed_consultation_still_awaits_answers_until_its_report(discussed, 
     assert row.awaiting == 0 and row.top_agreed == []
 
 
+def test_an_imported_archive_awaits_no_answers(discussed, people):
+    """An archive is read-only: nothing in it can be answered, so nothing waits."""
+    proposal, _said = discussed
+    Proposal.objects.filter(pk=proposal.pk).update(archived=True)
+    row = rows_by_title(people.official)[proposal.title]
+    assert row.awaiting == 0 and row.top_agreed == [] and not row.answering
+    assert row.reported == 2
+
+
 def new_draft(people, tree, title):
     return drafts.proposal_create(
         actor=people.official,
