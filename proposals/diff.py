@@ -184,8 +184,12 @@ def _whole(mark, heading: str, body_html: str) -> tuple[SafeString, SafeString]:
 def _language_for(reader: str, *snapshots) -> str:
     """The reader's language when every version compared has the section in
     it, else the language it was written in: a translation is compared with
-    a translation, never with the original."""
-    if all(translated(s, "heading", reader) for s in snapshots):
+    a translation, never with the original. A section "has it" when its
+    heading and (where it has text) its text are written in it."""
+    if all(
+        translated(s, "heading", reader) and (translated(s, "body", reader) or not s.body)
+        for s in snapshots
+    ):
         return reader
     return source_language(snapshots[0])
 

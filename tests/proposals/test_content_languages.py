@@ -624,3 +624,29 @@ def test_parts_added_to_a_consultation_written_in_chinese_keep_each_language_in_
     version.refresh_from_db()
     assert (version.language, version.change_note) == (ZH, "初稿。")
     assert version.translations == {"en": {"change_note": "First draft."}}
+
+
+def test_a_section_with_only_its_heading_translated_is_compared_in_its_own_language(
+    bilingual, people
+):
+    """Its text is not in the reader's language: comparing the translated
+    heading with an empty text would show the text as gone."""
+    second = bilingual.sections.order_by("order")[1]
+    translate(people.official, second, heading="限速")
+    versions.version_publish(actor=people.official, proposal=bilingual, change_note="v2")
+    second = Section.objects.get(pk=second.pk)
+    drafts.section_update(
+        actor=people.official,
+        section=second,
+        heading=second.heading,
+        body=second.body + " Also at night.",
+        translations={ZH: {"heading": "限速"}},
+    )
+    versions.version_publish(actor=people.official, proposal=bilingual, change_note="v3")
+    old, new = (
+        list(selectors.version_get(proposal=bilingual, number=n).section_versions.all())
+        for n in (2, 3)
+    )
+    _first, changed = diff.compare(old, new, language=ZH)
+    assert (changed.language, changed.fallback) == ("en", True)
+    assert "night" in changed.body
