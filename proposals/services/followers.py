@@ -141,6 +141,9 @@ def followers_notify(
     )
     if proposal is None:
         return 0
+    # Withdrawn (or closed) between the opening and this run: it is not open now.
+    if kind == NotificationKind.OPENED and proposal.effective_status() != Status.OPEN:
+        return 0
     actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
     with transaction.atomic():
         return followers_tell(proposal, kind=kind, key=key, actor=actor, excerpt=excerpt)

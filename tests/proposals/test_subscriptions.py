@@ -493,3 +493,15 @@ def test_the_list_filtered_by_a_topic_only_drafts_carry_offers_nothing(client, d
     client.force_login(people.citizen)
     page = client.get("/consultations/?topic=transport").content.decode()
     assert "Follow the topic" not in page
+
+
+def test_an_opening_told_after_a_withdrawal_tells_nobody(open_proposal, people):
+    """The worker runs after the opening was committed; if the consultation
+    was withdrawn in between, "it is open" would be false."""
+    followers.follow_set(actor=people.citizen, proposal=open_proposal, following=True)
+    Proposal.objects.filter(pk=open_proposal.pk).update(status="withdrawn")
+    told = followers.followers_notify.call(
+        proposal_id=open_proposal.pk, kind="opened", key=f"opened:{open_proposal.pk}"
+    )
+    assert told == 0
+    assert not Notification.objects.filter(key=f"opened:{open_proposal.pk}").exists()
