@@ -84,10 +84,12 @@ def test_erasure_is_done_by_the_receivers_and_counted_on_the_audit_log(make_user
     tokens.token_create(actor=person, name="script", can_write=False)
     answers = dict(account_erasing.send(sender=None, user=make_user()))
     # Only the apps that count something for the log answer.
-    assert [answer for answer in answers.values() if answer] == [
+    counted = [answer for answer in answers.values() if answer]
+    assert sorted(counted, key=lambda answer: sorted(answer)) == [
+        {"form_drafts_deleted": 0},
+        {"rename_events": 0},
         {"roles_removed": 0},
         {"tokens_revoked": 0},
-        {"form_drafts_deleted": 0},
     ]
 
     erasure.account_delete(actor=None, user=person)
@@ -97,6 +99,7 @@ def test_erasure_is_done_by_the_receivers_and_counted_on_the_audit_log(make_user
         "by_self": False,
         "roles_removed": 1,
         "form_drafts_deleted": 0,
+        "rename_events": 0,
         "tokens_revoked": 1,
     }
     assert not archives.folder().exists() or not any(archives.folder().iterdir())
