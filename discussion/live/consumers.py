@@ -153,8 +153,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     NO_DATABASE = frozenset({"user.close", "user.notify"})
 
     async def dispatch(self, message: dict) -> None:
-        if message.get("type") in self.NO_DATABASE:
-            await getattr(self, message["type"].replace(".", "_"))(message)
+        kind = message.get("type")
+        if kind in self.NO_DATABASE:
+            await getattr(self, kind.replace(".", "_"))(message)
+        elif kind == "websocket.receive" and is_ping(message):
+            # A browser pings every 30 s: at thousands of readers that is
+            # dozens a second, which must not queue for the database thread
+            # that serves every post and every new connection.
+            await self.websocket_receive(message)
         else:
             await super().dispatch(message)
 
@@ -243,6 +249,15 @@ def unread_count(user_id: int) -> int:
     from consult.notifications.selectors import unread_count
 
     return unread_count(user_id=user_id)
+
+
+PING_FRAMES = frozenset({'{"type":"ping"}', '{"type": "ping"}'})
+
+
+def is_ping(message: dict) -> bool:
+    """Whether a received frame is a keep-alive ping (as the browser writes it)."""
+    text = message.get("text")
+    return text is not None and text.strip() in PING_FRAMES
 
 
 def frame_id(content: dict, key: str) -> int | None:

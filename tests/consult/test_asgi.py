@@ -111,3 +111,29 @@ async def test_unknown_paths_close_cleanly(path, db):
     connected, code = await socket.connect()
     assert not connected
     assert code == 4404
+
+
+async def test_a_ping_is_answered_without_a_trip_to_the_database_thread(proposal, monkeypatch):
+    import channels.consumer
+
+    trips = []
+    original = channels.consumer.aclose_old_connections
+
+    async def counted():
+        trips.append(1)
+        await original()
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    socket = communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1")
+    await socket.connect()
+    await next_message(socket)
+    before = len(trips)
+    for _ in range(3):
+        await socket.send_json_to({"type": "ping"})
+        assert await next_message(socket) == {"type": "pong"}
+    assert len(trips) == before
+    # Any other frame still goes through Channels' database housekeeping.
+    await socket.send_to(text_data='{"type": "vote"}')
+    assert (await next_message(socket))["type"] == "error"
+    assert len(trips) == before + 1
+    await socket.disconnect()
