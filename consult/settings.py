@@ -109,25 +109,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Empty means "not configured": `make run` and the test suite always set it,
 # starting a private Redis when the environment names none.
 REDIS_URL = config.redis_url(config.env_str("REDIS_URL"))
+# Redis through Sentinel (README, "Redis through Sentinel"): REDIS_URL then
+# gives only the password and database number.
+REDIS_SENTINELS = config.redis_sentinels(config.env_str("REDIS_SENTINELS"))
+REDIS_SENTINEL_MASTER = config.redis_sentinel_master(config.env_str("REDIS_SENTINEL_MASTER"))
+REDIS_SENTINEL_PASSWORD = config.env_str("REDIS_SENTINEL_PASSWORD")
+if REDIS_SENTINELS and not REDIS_URL:
+    REDIS_URL = f"redis://{REDIS_SENTINEL_MASTER}/0"  # only a name: its host is not used
 
 if REDIS_URL:
-    # Redis pub/sub: one PUBLISH per event whatever the number of readers, and
-    # no queues kept in Redis (a reader that misses an event asks the event
-    # log for it). The measurements behind the choice: docs/benchmarks.md.
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "consult:asgi"},
-        }
-    }
-    CACHES = {
-        "default": {
-            "BACKEND": "consult.infra.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "cache",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
-    }
+    from consult.infra.redis_client import channel_layers_and_cache
+
+    # Redis pub/sub for live events, and the cache (consult/infra/redis_client.py).
+    CHANNEL_LAYERS, CACHES = channel_layers_and_cache(
+        REDIS_URL, REDIS_SENTINELS, REDIS_SENTINEL_MASTER, REDIS_SENTINEL_PASSWORD
+    )
 else:
     # Only for a bare `manage.py` command run by hand: nothing live crosses
     # processes without Redis, and /healthz says so.

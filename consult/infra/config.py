@@ -141,7 +141,29 @@ def database(url: str, *, default_path: Path) -> dict:
     except ValueError:
         raise ConfigError("DATABASE_URL", "has a port that is not a number") from None
     config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+    if pool := database_pool():
+        config["OPTIONS"]["pool"] = pool
     return config
+
+
+def database_pool() -> dict | None:
+    """psycopg's connection pool for PostgreSQL, per process, when DATABASE_POOL
+    is true (docs/architecture.md, deployment): a request borrows a connection
+    and gives it back when it ends, instead of opening one of its own."""
+    if not env_bool("DATABASE_POOL", False):
+        for name in ("DATABASE_POOL_MIN_SIZE", "DATABASE_POOL_MAX_SIZE"):
+            if env_str(name):
+                raise ConfigError(name, "is set but DATABASE_POOL is not true")
+        return None
+    minimum = env_int("DATABASE_POOL_MIN_SIZE", 2, minimum=1)
+    maximum = env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1)
+    if maximum < minimum:
+        raise ConfigError(
+            "DATABASE_POOL_MAX_SIZE", f"must be at least DATABASE_POOL_MIN_SIZE ({minimum})"
+        )
+    # A request waits this long for a free connection before it fails.
+    timeout = env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1)
+    return {"min_size": minimum, "max_size": maximum, "timeout": timeout}
 
 
 def sqlite_database(path: Path) -> dict:
@@ -185,6 +207,31 @@ def redis_url(url: str) -> str:
     elif not parts.path:
         raise ConfigError("REDIS_URL", "a unix:// URL needs a socket path")
     return url
+
+
+def redis_sentinels(raw: str) -> list[tuple[str, int]]:
+    """REDIS_SENTINELS: 'host:port,host:port', the Sentinels that know which
+    Redis is the master now. Empty: REDIS_URL names the Redis itself."""
+    sentinels = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        host, _, port = item.rpartition(":")
+        host = host.removeprefix("[").removesuffix("]")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError(
+                "REDIS_SENTINELS", f"expected host:port entries separated by commas, got {item!r}"
+            )
+        sentinels.append((host, int(port)))
+    return sentinels
+
+
+def redis_sentinel_master(raw: str) -> str:
+    """REDIS_SENTINEL_MASTER: the name the Sentinels monitor the master under."""
+    name = raw or "consult"
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", name):
+        raise ConfigError("REDIS_SENTINEL_MASTER", f"expected a name such as consult, got {raw!r}")
+    return name
 
 
 def _split(setting: str, url: str):

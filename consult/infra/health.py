@@ -10,6 +10,7 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, connections
 
+from consult.infra import redis_client
 from consult.infra.config import redact
 
 
@@ -27,7 +28,7 @@ def redis_problem(url: str | None = None) -> str | None:
     url = settings.REDIS_URL if url is None else url
     if not url:
         return "not configured (REDIS_URL is empty)"
-    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    client = redis_client.new_client(url, socket_connect_timeout=2, socket_timeout=2)
     try:
         client.ping()
     except redis.RedisError as exc:

@@ -27,7 +27,10 @@ def main(argv: list[str]) -> int:
     stop = StopSignals()
     redis = None
     try:
-        if not config.redis_url(config.env_str("REDIS_URL")):
+        redis_named = config.redis_url(config.env_str("REDIS_URL")) or config.redis_sentinels(
+            config.env_str("REDIS_SENTINELS")
+        )
+        if not redis_named:
             redis = PrivateRedis(workdir=BASE_DIR / "var" / "redis").start()
             os.environ["REDIS_URL"] = redis.url
             print(
