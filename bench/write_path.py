@@ -1,7 +1,8 @@
 """Benchmark: the write path, comments per second through the form and the socket.
 
     .venv/bin/python bench/write_path.py [--clients 8] [--seconds 15] [--users 50]
-    DATABASE_URL=postgres://... .venv/bin/python bench/write_path.py
+    .venv/bin/python bench/write_path.py --postgres   # a throwaway server, pooled and not
+    DATABASE_URL=postgres://... .venv/bin/python bench/write_path.py --pool both
 
 A throwaway database (SQLite unless DATABASE_URL names an empty one), a
 private Redis and a real Daphne serving bench/write_settings.py, which lifts
@@ -16,7 +17,14 @@ then through 50 forms, checked in the database afterwards.
 --settings names another settings module for the server and the set-up (one
 that imports write_settings and changes a setting, to try a fix);
 --keep-frame-limit serves asgi:application with its per-socket frame bound.
-Exits 1 when anything failed. Results: docs/benchmarks.md.
+On PostgreSQL, --pool off|on|both measures Daphne without and with the psycopg
+connection pool (DATABASE_POOL), both in the same run by default, on the same
+database (each round's comments carry a marker of their own).
+
+Every acknowledged comment is looked up in the database afterwards: stored
+once, by the person who sent it, under the parent it was sent to; and no
+comment is stored that was not acknowledged. Exits 1, with FAILED on stderr,
+when anything failed. Results: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -58,10 +66,14 @@ class Result:
     errors: Counter = field(default_factory=Counter)
     events: str = ""  # what the listening sockets received, for the posting runs
     last_event: int = 0  # the last event number any of them received
+    # (marker key, author id, parent id) of each acknowledged comment.
+    acked: list[tuple[str, int, int | None]] = field(default_factory=list)
 
-    def add(self, ok: bool, latency: float, error: str = "") -> None:
+    def add(self, ok: bool, latency: float, error: str = "", comment=None) -> None:
         if ok:
             self.latencies.append(latency)
+            if comment is not None:
+                self.acked.append(comment)
         else:
             self.errors[error] += 1
 
@@ -113,6 +125,17 @@ def main() -> int:
         action="store_true",
         help="serve asgi:application as it is, with its per-socket bound on frames",
     )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="a throwaway PostgreSQL server (from /usr/lib/postgresql) instead of SQLite",
+    )
+    parser.add_argument(
+        "--pool",
+        choices=("off", "on", "both"),
+        default="both",
+        help="on PostgreSQL: Daphne without, with, or without then with the connection pool",
+    )
     args = parser.parse_args()
     users = max(args.users or 0, REPLIES, args.clients)
     # Also for SIGINT: asyncio.run would otherwise take Ctrl-C as a request to
@@ -122,9 +145,15 @@ def main() -> int:
     from consult.infra.redis_server import PrivateRedis
 
     tmp = tempfile.TemporaryDirectory(prefix="consult-write-")
-    redis = daphne = None
+    redis = database = None
     try:
         redis = PrivateRedis(workdir=Path(tmp.name) / "redis").start()
+        if args.postgres:
+            from consult.testing.postgres import ThrowawayPostgres
+
+            # Ordinary durability (fsync on), as production has it.
+            database = ThrowawayPostgres(durable=True).__enter__()
+            os.environ["DATABASE_URL"] = database.url
         os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
         os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
         os.environ.update(
@@ -135,33 +164,57 @@ def main() -> int:
             TASK_BACKEND="immediate",
             ALLOWED_HOSTS=f"{HOST},localhost",
         )
+        os.environ.pop("DATABASE_POOL", None)  # the bench's own process: no pool
         setup_django()
         world = build(users)
-        app = "asgi:application" if args.keep_frame_limit else "write_settings:application"
-        daphne = Daphne(app)
-        daphne.start()
-        return run(args, world, daphne)
+        return run_rounds(args, world)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
-        if daphne:
-            daphne.stop()
         if redis:
             redis.stop()
+        if database:
+            database.__exit__(None, None, None)
         tmp.cleanup()
+
+
+# Each round's comments start with a marker of their own, so that the checks
+# of one round do not count another's.
+ROUNDS = {"off": "", "on": "Q"}
+
+
+def run_rounds(args, world: World) -> int:
+    from django.db import connection
+
+    app = "asgi:application" if args.keep_frame_limit else "write_settings:application"
+    pools = ["off"]
+    if connection.vendor == "postgresql":
+        pools = ["off", "on"] if args.pool == "both" else [args.pool]
+    print(f"# write path: {machine()}")
+    print(f"database: {connection.vendor} {database_version()}; load before: {load()}")
+    failures = 0
+    for pool in pools:
+        daphne = Daphne(app, pool=pool == "on")
+        try:
+            daphne.start()
+            failures += run(args, world, daphne, ROUNDS[pool])
+        finally:
+            daphne.stop()
+    if failures:
+        print(f"FAILED: {failures} round(s) found problems (the PROBLEM lines above)",
+              file=sys.stderr)  # fmt: skip
+    return 1 if failures else 0
 
 
 def _interrupted(signum, frame):
     raise KeyboardInterrupt
 
 
-def run(args, world: World, daphne: Daphne) -> int:
-    from django.db import connection
-
+def run(args, world: World, daphne: Daphne, round_marker: str = "") -> int:
     k, seconds = args.clients, args.seconds
-    print(f"# write path: {machine()}")
-    print(f"database: {connection.vendor} {database_version()}; load before: {load()}")
+    pooled = "with the connection pool" if daphne.pool else "without a connection pool"
+    print(f"\n# Round: Daphne {pooled}; load before: {load()}")
     print(f"settings: {os.environ['DJANGO_SETTINGS_MODULE']}")
     print(f"Daphne serving {daphne.app}; log: {daphne.log_path}")
     people = world.people[:k]
@@ -177,22 +230,28 @@ def run(args, world: World, daphne: Daphne) -> int:
         if logged:
             problems.append(f"{result.name}: {logged} error lines in the Daphne log")
         if marker is not None:
-            stored = comments_with(marker)
-            checks.append(f"{result.name}: {len(result.latencies)} acknowledged, {stored} stored")
-            if stored != len(result.latencies):
-                problems.append(f"{result.name}: {len(result.latencies)} ok but {stored} stored")
+            verdict = acknowledged_check(marker, result.acked)
+            checks.append(f"{result.name}: {len(result.latencies)} acknowledged; {verdict}")
+            if not verdict.startswith("ok"):
+                problems.append(f"{result.name}: {verdict}")
         return result
 
     show(http_load("GET /healthz", daphne.port, people, seconds, healthz_request))
     form = show(
-        http_load("form: POST comment", daphne.port, people, seconds, form_request(world, "F")),
-        "F",
-    )
+        http_load(
+            "form: POST comment", daphne.port, people, seconds,
+            form_request(world, f"{round_marker}F"),
+        ),
+        f"{round_marker}F",
+    )  # fmt: skip
     token = fill_token()
     pings = ws_load("WebSocket: ping → pong", daphne.port, world, people, seconds, token)
     show(asyncio.run(pings))
-    posts = ws_load("WebSocket: comment.post → ok", daphne.port, world, people, seconds, token)
-    ws = show(asyncio.run(posts), "W")
+    posts = ws_load(
+        "WebSocket: comment.post → ok", daphne.port, world, people, seconds, token,
+        marker=f"{round_marker}W",
+    )  # fmt: skip
+    ws = show(asyncio.run(posts), f"{round_marker}W")
     heard = listeners(ws, world)
     checks.append(f"WebSocket listeners: {heard}")
     if not heard.startswith("all "):
@@ -204,14 +263,18 @@ def run(args, world: World, daphne: Daphne) -> int:
     print(f"\n## {REPLIES} replies to one comment at the same instant\n")
     print("| path | replies | ok | errors | all done ms | p50 ms | p99 ms | database |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
-    for name, send in (
-        ("WebSocket", lambda: asyncio.run(ws_replies(daphne.port, world, "RW", token))),
-        ("form", lambda: form_replies(daphne.port, world, "RF")),
-    ):
+    for name, marker in (("WebSocket", f"{round_marker}RW"), ("form", f"{round_marker}RF")):
+        if name == "WebSocket":
+            send = lambda m=marker: asyncio.run(ws_replies(daphne.port, world, m, token))  # noqa: E731
+        else:
+            send = lambda m=marker: form_replies(daphne.port, world, m)  # noqa: E731
         before = reply_state(world)
         result, wall = send()
         extra = listeners(result, world) if name == "WebSocket" else ""
         verdict = verify_replies(world, before)
+        acked = acknowledged_check(marker, result.acked)
+        if not acked.startswith("ok") and verdict == "ok":
+            verdict = acked
         logged = daphne.new_errors()
         errors = sum(result.errors.values())
         print(
@@ -300,10 +363,11 @@ def fill_token() -> str:
 class Daphne:
     """Daphne in a subprocess, as tests/conftest.py starts it, on the bench settings."""
 
-    def __init__(self, app: str) -> None:
+    def __init__(self, app: str, *, pool: bool = False) -> None:
         from consult.infra.redis_server import free_port
 
         self.app = app
+        self.pool = pool
         self.port = free_port()
         self.log_path = ROOT / "var" / f"bench-write-path-{self.port}.log"
         self.process: subprocess.Popen | None = None
@@ -314,6 +378,7 @@ class Daphne:
 
         paths = [str(BENCH), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+        env["DATABASE_POOL"] = "true" if self.pool else "false"
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         command = [*daphne_command(host=HOST, port=self.port)[:-1], self.app]
         self.log_path.parent.mkdir(exist_ok=True)
@@ -407,8 +472,12 @@ def timed_send(conn: http.client.HTTPConnection, request, result: Result, lock) 
         connected = True
     except (OSError, http.client.HTTPException) as exc:
         ok, error, connected = False, type(exc).__name__, False
+    method, _path, body, _headers, _expected = request
+    comment = None
+    if method == "POST" and body:
+        comment = comment_of({k: v[0] for k, v in urllib.parse.parse_qs(body).items()})
     with lock:
-        result.add(ok, time.perf_counter() - start, error)
+        result.add(ok, time.perf_counter() - start, error, comment)
     return connected
 
 
@@ -589,7 +658,9 @@ async def delivered(sockets: list[Socket], quiet: float = 1.0, wait: float = 15.
     return f"all {len(sockets)} got events {sockets[0].hello + 1}..{last} in order", last
 
 
-async def ws_load(name, port, world: World, people: list[Person], seconds, token) -> Result:
+async def ws_load(
+    name, port, world: World, people: list[Person], seconds, token, marker: str = "W"
+) -> Result:
     result = Result(name, len(people))
     pairs = await open_sockets(port, world, people, result)
     sockets = [socket for socket, _person in pairs]
@@ -604,7 +675,7 @@ async def ws_load(name, port, world: World, people: list[Person], seconds, token
             if posting:
                 frame = {
                     "type": "comment.post",
-                    "body": f"W{person.user_id}.{n} " + BODY.format(n),
+                    "body": f"{marker}{person.user_id}.{n} " + BODY.format(n),
                     "section": world.section_id,
                     "started": token,
                     "website": "",
@@ -612,7 +683,7 @@ async def ws_load(name, port, world: World, people: list[Person], seconds, token
                 }
             start = time.perf_counter()
             ok, error = await socket.ask(frame)
-            result.add(ok, time.perf_counter() - start, error)
+            result.add(ok, time.perf_counter() - start, error, comment_of(frame))
             if socket.closed:
                 break  # counted once: a closed socket posts nothing more
 
@@ -642,7 +713,7 @@ async def ws_replies(port: int, world: World, marker: str, token: str):
         }
         start = time.perf_counter()
         ok, error = await socket.ask(frame)
-        result.add(ok, time.perf_counter() - start, error)
+        result.add(ok, time.perf_counter() - start, error, comment_of(frame))
 
     began = time.perf_counter()
     await asyncio.gather(*(reply(s, p) for s, p in pairs))
@@ -669,16 +740,45 @@ def last_seq(world: World) -> int:
     return events.last_seq(world.proposal_id)
 
 
-def comments_with(marker: str) -> int:
-    """The comments stored with this marker, each by the person who sent it
-    (the sender's id is in the body): a comment stored under another name
-    is not counted."""
+def comment_of(fields: dict) -> tuple[str, int, int | None] | None:
+    """(marker key, sender, parent) of a comment as it was sent: the body
+    starts with the key, marker + sender's id + "." + number."""
+    body = fields.get("body") or ""
+    key = body.split(" ", 1)[0]
+    sender = key.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ").split(".", 1)[0]
+    if not sender.isdigit():
+        return None
+    parent = fields.get("parent")
+    return key, int(sender), int(parent) if parent else None
+
+
+def acknowledged_check(marker: str, acked: list[tuple[str, int, int | None]]) -> str:
+    """Every acknowledged comment stored once, by its sender, under the parent
+    it was sent to; nothing stored with this marker that was not acknowledged."""
     from discussion.models import Comment
 
     rows = Comment.objects.filter(body__regex=rf"^{marker}[0-9]+\.").values_list(
-        "body", "author_id"
+        "body", "author_id", "parent_id"
     )
-    return sum(1 for body, author in rows if body[len(marker) :].split(".", 1)[0] == str(author))
+    stored: dict[str, list[tuple[int, int | None]]] = {}
+    for body, author, parent in rows:
+        stored.setdefault(body.split(" ", 1)[0], []).append((author, parent))
+    faults = Counter()
+    for key, sender, parent in acked:
+        found = stored.pop(key, [])
+        if not found:
+            faults["acknowledged but not stored"] += 1
+        elif len(found) > 1:
+            faults["stored more than once"] += 1
+        elif found[0][0] != sender:
+            faults["stored under another author"] += 1
+        elif found[0][1] != parent:
+            faults["stored under another parent"] += 1
+    if stored:
+        faults["stored but never acknowledged"] += sum(len(rows) for rows in stored.values())
+    if faults:
+        return "MISMATCH: " + ", ".join(f"{n} {what}" for what, n in faults.items())
+    return f"ok, all {len(acked)} stored once, by their sender, under their parent"
 
 
 def reply_state(world: World) -> dict:

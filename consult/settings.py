@@ -109,7 +109,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Empty means "not configured": `make run` and the test suite always set it,
 # starting a private Redis when the environment names none.
 REDIS_URL = config.redis_url(config.env_str("REDIS_URL"))
-# Redis through Sentinel (README, "Redis through Sentinel"): REDIS_URL then
+# Redis through Sentinel (deploy/README.md): REDIS_URL then
 # gives only the password and database number.
 REDIS_SENTINELS = config.redis_sentinels(config.env_str("REDIS_SENTINELS"))
 REDIS_SENTINEL_MASTER = config.redis_sentinel_master(config.env_str("REDIS_SENTINEL_MASTER"))

@@ -1,5 +1,6 @@
-"""The README's nginx `location` block in front of a real Daphne: the address
-the application counts is the one nginx saw, never one the client wrote.
+"""deploy/nginx.conf's `map` and `location` blocks in front of a real Daphne:
+the address the application counts is the one nginx saw, never one the
+client wrote. (tests/deploy/ runs the same file in front of two.)
 
 Debian's nginx runs as the current user on a loopback port. Without it the
 test is skipped on a developer's machine and fails in CI, where .ci/run
@@ -8,7 +9,6 @@ installs it."""
 import http.client
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -19,7 +19,8 @@ import pytest
 from websockets.sync.client import connect
 
 from consult.infra.redis_server import free_port
-from tests.conftest import BASE_DIR, daphne_server, stop
+from tests.conftest import daphne_server, stop
+from tests.deploy.site import deploy_blocks
 from tests.live_helpers import recv_json
 
 NGINX = shutil.which("nginx", path="/usr/sbin:/usr/bin") or "/usr/sbin/nginx"
@@ -30,17 +31,9 @@ PROXY_ADDRESS = "127.0.0.2"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def readme_nginx() -> tuple[str, str]:
-    """The `map` and `location /` blocks of the README's example."""
-    readme = (BASE_DIR / "README.md").read_text()
-    example = re.search(r"```nginx\n(.*?)```", readme, re.S).group(1)
-    upgrade_map = re.search(r"^map \$http_upgrade .*?^\}", example, re.S | re.M).group(0)
-    location = re.search(r"^    location / \{.*?^    \}", example, re.S | re.M).group(0)
-    return upgrade_map, location
-
-
 def nginx_config(workdir: Path, *, listen: int, upstream: int) -> str:
-    upgrade_map, location = readme_nginx()
+    blocks = deploy_blocks()
+    upgrade_map, location = blocks["map"], blocks["location"]
     temp = " ".join(
         f"{kind}_temp_path {workdir / kind};" for kind in ("client_body", "proxy", "fastcgi")
     )
