@@ -156,6 +156,8 @@ def main() -> int:
             os.environ["DATABASE_URL"] = database.url
         os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
         os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
+        # The replies notify the parent's author by email: not onto this output.
+        os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
         os.environ.update(
             REDIS_URL=redis.url,
             DJANGO_SETTINGS_MODULE=args.settings,
