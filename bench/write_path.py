@@ -136,6 +136,13 @@ def main() -> int:
         default="both",
         help="on PostgreSQL: Daphne without, with, or without then with the connection pool",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the rounds this many times, alternating (off, on, off, on): the machine's "
+        "other load then weighs on both alike",
+    )
     args = parser.parse_args()
     users = max(args.users or 0, REPLIES, args.clients)
     # Also for SIGINT: asyncio.run would otherwise take Ctrl-C as a request to
@@ -183,7 +190,7 @@ def main() -> int:
 
 # Each round's comments start with a marker of their own, so that the checks
 # of one round do not count another's.
-ROUNDS = {"off": "", "on": "Q"}
+ROUND_MARKERS = ("", "Q", "K", "Z", "X", "Y", "V", "U")
 
 
 def run_rounds(args, world: World) -> int:
@@ -193,14 +200,15 @@ def run_rounds(args, world: World) -> int:
     pools = ["off"]
     if connection.vendor == "postgresql":
         pools = ["off", "on"] if args.pool == "both" else [args.pool]
+    pools = (pools * args.repeat)[: len(ROUND_MARKERS)]
     print(f"# write path: {machine()}")
     print(f"database: {connection.vendor} {database_version()}; load before: {load()}")
     failures = 0
-    for pool in pools:
+    for pool, marker in zip(pools, ROUND_MARKERS, strict=False):
         daphne = Daphne(app, pool=pool == "on")
         try:
             daphne.start()
-            failures += run(args, world, daphne, ROUNDS[pool])
+            failures += run(args, world, daphne, marker)
         finally:
             daphne.stop()
     if failures:
