@@ -27,19 +27,19 @@ KEY_LENGTH = 36
 
 KEY_TOO_LONG = _(
     "This post's key is %(length)d characters long; a key is a UUID of %(limit)d characters. "
-    "Your text is kept: reload the page and send it again."
+    "Your text is kept: send it again."
 )
 KEY_NOT_UUID = _(
     "This post's key is not a UUID (such as 123e4567-e89b-42d3-a456-426614174000). "
-    "Your text is kept: reload the page and send it again."
+    "Your text is kept: send it again."
 )
 KEY_TAKEN = _(
     "This post's key belongs to another person's comment, so nothing was posted. "
-    "Your text is kept: reload the page and send it again."
+    "Your text is kept: send it again."
 )
 KEY_REUSED = _(
     "A different comment was already posted with this post's key, so this one was not. "
-    "Your text is kept: reload the page and send it again."
+    "Your text is kept: send it again."
 )
 
 
