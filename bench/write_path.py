@@ -12,7 +12,11 @@ GET /healthz from the same K clients, and the same number of bare rows
 inserted through the ORM); K sockets posting over the WebSocket, each
 awaiting its "ok" before the next (beside ping -> pong on the same sockets);
 and 50 replies to one comment sent at the same instant, over 50 sockets and
-then through 50 forms, checked in the database afterwards.
+then through 50 forms, checked in the database afterwards. Every post
+carries a key (a UUID per post, as the page sends); the sustained posting
+runs are repeated without one, to show what the key costs; and a check sends
+posts again with their keys (on a new socket, then through the form) and
+requires each stored once, every answer naming the same comment.
 
 --settings names another settings module for the server and the set-up (one
 that imports write_settings and changes a setting, to try a fix);
@@ -45,6 +49,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,6 +271,21 @@ def run(args, world: World, daphne: Daphne, round_marker: str = "") -> int:
     checks.append(f"WebSocket listeners: {heard}")
     if not heard.startswith("all "):
         problems.append(f"WebSocket listeners: {heard}")
+    # The same two posting runs without a key: what the key costs, same run.
+    unkeyed = form_request(world, f"{round_marker}G", keyed=False)
+    show(
+        http_load("form: POST comment, no key", daphne.port, people, seconds, unkeyed),
+        f"{round_marker}G",
+    )
+    bare = ws_load(
+        "WebSocket: comment.post, no key", daphne.port, world, people, seconds, token,
+        marker=f"{round_marker}N",
+    )  # fmt: skip
+    show(asyncio.run(bare), f"{round_marker}N")
+    retried = asyncio.run(retry_check(daphne.port, world, token, tag=round_marker))
+    checks.append(f"posts sent again with their keys: {retried}")
+    if not retried.startswith("ok"):
+        problems.append(f"posts sent again with their keys: {retried}")
     rows = max(len(form.latencies), len(ws.latencies), 200)
     show(bare_inserts(world, rows))
     show(service_inserts(world, rows))
@@ -436,11 +456,12 @@ def healthz_request(person: Person, n: int):
     return "GET", "/healthz", None, {}, 200
 
 
-def form_request(world: World, marker: str, parent: int | None = None):
+def form_request(world: World, marker: str, parent: int | None = None, keyed: bool = True):
     token = fill_token()
 
-    def request(person: Person, n: int):
+    def request(person: Person, n: int, key: str | None = None):
         fields = {
+            "key": key or (str(uuid.uuid4()) if keyed else ""),
             "csrfmiddlewaretoken": person.csrf,
             "body": f"{marker}{person.user_id}.{n} " + BODY.format(n),
             "section": "" if parent else world.section_id,
@@ -560,6 +581,7 @@ class Socket:
         self.seqs: list[int] = []
         self.hello = 0
         self.closed = ""
+        self.answer: dict = {}  # the last answer to ask()
         self.reader: asyncio.Task | None = None
 
     @classmethod
@@ -578,6 +600,8 @@ class Socket:
         )
         socket = cls(ws)
         first = json.loads(await ws.recv())
+        while first.get("type") == "viewers":  # presence is unsequenced: it may come first
+            first = json.loads(await ws.recv())
         if first.get("type") != "hello":
             raise RuntimeError(f"first frame was {first}")
         socket.hello = first["seq"]
@@ -617,6 +641,7 @@ class Socket:
             self.pending[frame["ref"]] = waiting
         await self.ws.send(json.dumps(frame))
         reply = await waiting
+        self.answer = reply
         if reply.get("type") in ("ok", "pong"):
             return True, ""
         return False, f"{reply.get('code', 'error')}: {reply.get('message', '')}"[:80]
@@ -672,6 +697,7 @@ async def ws_load(
     name, port, world: World, people: list[Person], seconds, token, marker: str = "W"
 ) -> Result:
     result = Result(name, len(people))
+    keyed = "no key" not in name
     pairs = await open_sockets(port, world, people, result)
     sockets = [socket for socket, _person in pairs]
     posting = "comment" in name
@@ -686,6 +712,7 @@ async def ws_load(
                 frame = {
                     "type": "comment.post",
                     "body": f"{marker}{person.user_id}.{n} " + BODY.format(n),
+                    "key": str(uuid.uuid4()) if keyed else "",
                     "section": world.section_id,
                     "started": token,
                     "website": "",
@@ -720,6 +747,7 @@ async def ws_replies(port: int, world: World, marker: str, token: str):
             "started": token,
             "website": "",
             "ref": "reply",
+            "key": str(uuid.uuid4()),
         }
         start = time.perf_counter()
         ok, error = await socket.ask(frame)
@@ -731,6 +759,61 @@ async def ws_replies(port: int, world: World, marker: str, token: str):
     result.events, result.last_event = await delivered(sockets)
     await asyncio.gather(*(s.close() for s in sockets))
     return result, wall
+
+
+async def retry_check(port: int, world: World, token: str, count: int = 20, tag: str = "") -> str:
+    """Posts whose answer is taken for lost: each sent over a socket, then
+    again with its key on a new socket, then through the form. Each must be
+    stored once, and every answer must name the same comment."""
+    faults, keys = [], {}
+    for person in world.people[:count]:
+        key, body = str(uuid.uuid4()), f"K{tag}{person.user_id}.1 " + BODY.format(1)
+        frame = {"type": "comment.post", "body": body, "section": world.section_id,
+                 "started": token, "website": "", "ref": "k", "key": key}  # fmt: skip
+        answers = []
+        for _attempt in range(2):
+            socket = await Socket.open(port, world, person)
+            ok, error = await socket.ask(frame)
+            answers.append((socket.answer.get("comment") or {}).get("id") if ok else error)
+            await socket.close()
+        answers.append(await asyncio.to_thread(_form_again, port, world, person, key, body))
+        if len(set(answers)) != 1 or not isinstance(answers[0], int):
+            faults.append(f"{person.user_id}: answers {answers}")
+        keys[key] = answers[0]
+    stored = await asyncio.to_thread(_stored_by_key, list(keys))
+    wrong = [key for key, pk in keys.items() if stored.get(key) != [pk]]
+    if wrong:
+        faults.append(f"{len(wrong)} keys not stored exactly once as answered")
+    if faults:
+        return "; ".join(faults[:5])
+    return f"ok, {count} posts each sent 3 times (2 sockets, 1 form): {len(keys)} stored once"
+
+
+def _form_again(port: int, world: World, person: Person, key: str, body: str) -> int | str:
+    """The same post through the form: the comment its redirect names."""
+    method, path, fields, headers, _expected = form_request(world, "K")(person, 1, key=key)
+    fields = urllib.parse.urlencode({**dict(urllib.parse.parse_qsl(fields)), "body": body})
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    conn.request(method, path, body=fields, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    location = response.getheader("Location") or ""
+    if "#comment-" not in location:
+        return f"HTTP {response.status} {location}"
+    return int(location.rsplit("#comment-", 1)[1])
+
+
+def _stored_by_key(keys: list[str]) -> dict[str, list[int]]:
+    from django.db import connections
+
+    from discussion.models import Comment
+
+    stored: dict[str, list[int]] = {}
+    for pk, key in Comment.objects.filter(client_key__in=keys).values_list("pk", "client_key"):
+        stored.setdefault(str(key), []).append(pk)
+    connections.close_all()
+    return stored
 
 
 # --- The database -----------------------------------------------------------

@@ -131,6 +131,8 @@ class Comment(models.Model):
     agree_count = models.PositiveIntegerField(default=0)
     disagree_count = models.PositiveIntegerField(default=0)
     pass_count = models.PositiveIntegerField(default=0)
+    # The key of the draft it was posted from: the same post sent again finds it (comments/keys.py).
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -145,6 +147,8 @@ class Comment(models.Model):
                 fields=["proposal"], condition=models.Q(held_at__isnull=False), name="held_comments"
             ),
         ]
+        # Once per author, so that two attempts at one post cannot both be stored.
+        constraints = [models.UniqueConstraint(fields=["client_key", "author"], name="post_key")]
 
     def __str__(self) -> str:
         return f"{self.author_id}: {self.body[:40]}"
@@ -469,32 +473,5 @@ class Appeal(models.Model):
         return f"appeal of {self.comment_id}: {self.outcome or 'open'}"
 
 
-class ModerationPolicy(models.Model):
-    """A consultation's pre-moderation rules, on top of the deployment's
-    (CONSULT_PREMODERATION): the stricter of the two applies."""
-
-    proposal = models.OneToOneField(
-        Proposal, on_delete=models.CASCADE, related_name="moderation_policy"
-    )
-    hold_all = models.BooleanField(
-        _("hold every comment for review"),
-        default=False,
-        help_text=_("Comments appear only once a moderator approves them."),
-    )
-    min_account_age_days = models.PositiveSmallIntegerField(
-        _("hold comments from accounts younger than (days)"), null=True, blank=True
-    )
-    max_links = models.PositiveSmallIntegerField(
-        _("hold comments with more links than"), null=True, blank=True
-    )
-    blocked_terms = models.JSONField(_("blocked terms"), default=dict, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    def __str__(self) -> str:
-        return f"moderation policy of {self.proposal_id}"
-
-
 import discussion.submissions.models  # noqa: E402, F401 - the response form's models
+from discussion.moderation.models import ModerationPolicy  # noqa: E402, F401 - its own module

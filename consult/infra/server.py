@@ -65,6 +65,9 @@ def listen_problem(host: str, port: int) -> str | None:
 
 # How a child that was asked to stop (or stopped cleanly) ends.
 CLEAN_EXITS = {0, -signal.SIGTERM}
+# A service manager stopping the whole group signals every process at once: a
+# child may end a moment before the supervisor reads its own signal.
+STOP_GRACE_SECONDS = 0.5
 
 
 class StopSignals:
@@ -80,10 +83,30 @@ class StopSignals:
     def _note(self, signum, frame) -> None:
         self.requested = True
 
-    def wait(self, processes: list[subprocess.Popen]) -> None:
-        """Until a stop is asked for or one of the processes ends."""
+    def wait(self, processes: list[subprocess.Popen]) -> list[subprocess.Popen]:
+        """Until a stop is asked for or one of the processes ends. Returns the
+        processes that ended by themselves: none when a stop was asked for.
+        Whatever their exit code, a process that ended unasked is a failure
+        of the whole: the supervisor must exit non-zero, so that a service
+        manager that restarts on failure restarts it."""
         while not self.requested and all(p.poll() is None for p in processes):
             time.sleep(0.2)
+        if not self.requested:
+            time.sleep(STOP_GRACE_SECONDS)
+        if self.requested:
+            return []
+        return [p for p in processes if p.poll() is not None]
+
+
+def exit_status(returncode: int) -> int:
+    """A child's return code as a shell reports it (killed by signal N: 128 + N)."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def describe_exit(returncode: int) -> str:
+    if returncode < 0:
+        return f"killed by {signal.Signals(-returncode).name}"
+    return f"exit code {returncode}"
 
 
 def spawn(command: list[str], **options) -> subprocess.Popen:

@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-from discussion.comments import limits
+from discussion.comments import keys, limits
 from discussion.comments.selectors import SORTS
 from discussion.models import COMMENT_MAX_LENGTH, VoteValue
 
@@ -12,6 +12,14 @@ class FillTokenInput(forms.HiddenInput):
 
     def format_value(self, value):
         return limits.fill_token()
+
+
+class PostKeyInput(forms.HiddenInput):
+    """A new key each time the form is drawn: the page's draft. A refused
+    form comes back with a new one (nothing was stored under the old)."""
+
+    def format_value(self, value):
+        return keys.post_key_new()
 
 
 class EmptyTextInput(forms.TextInput):
@@ -47,6 +55,9 @@ class CommentForm(forms.Form):
     section = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     question = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # Sent again after a lost answer (a double click, a dropped connection),
+    # the same post is stored once. Its form is checked by the service.
+    key = forms.CharField(required=False, strip=False, widget=PostKeyInput)
     # For people: nothing. For scripts that fill every field and post at once: a refusal.
     started = forms.CharField(required=False, widget=FillTokenInput)
     website = forms.CharField(

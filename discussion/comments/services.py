@@ -8,11 +8,12 @@ its live event, and broadcasts on commit.
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -26,7 +27,7 @@ from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from discussion import rules
 from discussion.access import SIGN_IN, fresh_actor
-from discussion.comments import limits
+from discussion.comments import keys, limits
 from discussion.comments.places import NOWHERE, Place, place_of
 from discussion.live import moderators
 from discussion.live.events import event_append
@@ -161,25 +162,51 @@ def comment_submit(
     body: str,
     place: Place = NOWHERE,
     human: limits.HumanCheck | None = None,
+    key: str | None = None,
 ) -> Comment:
     """A comment as every way in sends it (form, socket, API): where it goes,
     the human check where the page has one, who may post, then the text (a
     refusal for the text itself costs no rate), then the person's and the
-    address's rate, then the comment."""
+    address's rate, then the comment.
+
+    With a key (see discussion.comments.keys), the same post sent again is
+    answered with the comment stored the first time, before the human check
+    and the rate: a retry is not a new post and must not read as a refusal."""
     place.ensure()
+    client_key = keys.post_key_parse(key)
+    if client_key is not None:
+        ensure_can_post(actor=actor)
+        posted = _posted_before(actor, client_key, body, place)
+        if posted is not None:
+            return posted
     if human is not None:
         limits.check_human(started=human.started, honeypot=human.honeypot)
-    ensure_can_post(actor=actor)
+    if client_key is None:
+        ensure_can_post(actor=actor)
     clean_body(body)
     limits.check("comment", user=actor, ip=ip)
-    return comment_create(
-        actor=actor,
-        proposal=proposal,
-        body=body,
-        section=place.section,
-        question=place.question,
-        parent=place.parent,
-    )
+    try:
+        return comment_create(
+            actor=actor,
+            proposal=proposal,
+            body=body,
+            section=place.section,
+            question=place.question,
+            parent=place.parent,
+            client_key=client_key,
+        )
+    except IntegrityError:
+        # Two attempts of one post at once: the other was stored first.
+        if client_key is None:
+            raise
+        posted = _posted_before(actor, client_key, body, place)
+        if posted is None:
+            raise
+        return posted
+
+
+def _posted_before(actor: User, key: uuid.UUID, body: str, place: Place) -> Comment | None:
+    return keys.posted_with_key(actor=actor, key=key, body=clean_body(body), place=place)
 
 
 @transaction.atomic
@@ -191,6 +218,7 @@ def comment_create(
     section: Section | None = None,
     question: ConsultationQuestion | None = None,
     parent: Comment | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> Comment:
     proposal = _open_proposal(actor, proposal.pk)
     body = clean_body(body)
@@ -209,6 +237,7 @@ def comment_create(
         body_html=render_markdown(body),
         held_at=timezone.now() if held else None,
         held_reasons=held,
+        client_key=client_key,
     )
     if parent is None:
         Comment.objects.filter(pk=comment.pk).update(root_id=comment.pk)

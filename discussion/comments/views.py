@@ -145,6 +145,7 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
                 body=data["body"],
                 place=place,
                 human=limits.HumanCheck(started=data["started"], honeypot=data["website"]),
+                key=data["key"],
             )
         except RateLimited as error:
             form.add_error(None, error.message)

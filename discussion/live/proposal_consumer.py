@@ -227,7 +227,7 @@ def _optional_text(content: dict, key: str) -> str:
     return value
 
 
-def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> dict | None:
+def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> dict:
     section_id, question_id, parent_id = (
         frame_id(content, key) for key in ("section", "question", "parent")
     )
@@ -240,8 +240,16 @@ def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> di
         proposal=proposal, section_id=section_id, question_id=question_id, parent_id=parent_id
     )
     comment = services.comment_submit(
-        actor=user, ip=ip, proposal=proposal, body=body, place=place, human=human
+        actor=user,
+        ip=ip,
+        proposal=proposal,
+        body=body,
+        place=place,
+        human=human,
+        key=_optional_text(content, "key"),
     )
+    # The comment stored, also when this was the same post sent again (its key).
+    posted = {"comment": {"id": comment.pk, "url": comment.url_in_context()}}
     if comment.is_held:
         # No event goes out: only its author sees it, marked as awaiting review.
         return {
@@ -254,9 +262,10 @@ def _post(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> di
                 "html": render_to_string(
                     "discussion/_comment.html", {"comment": comment, "live": True}
                 ),
-            }
+            },
+            **posted,
         }
-    return None
+    return posted
 
 
 def _vote(consumer: ProposalConsumer, user, content: dict, ip: str | None) -> None:

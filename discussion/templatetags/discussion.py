@@ -1,7 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from discussion.comments import limits, marks, services
+from discussion.comments import keys, limits, marks, services
 from discussion.models import ReportReason
 
 register = template.Library()
@@ -11,6 +11,12 @@ register = template.Library()
 def fill_token() -> str:
     """When this form was drawn, signed (see discussion.comments.limits.check_human)."""
     return limits.fill_token()
+
+
+@register.simple_tag
+def post_key() -> str:
+    """A new key for the post this form will send (discussion.comments.keys)."""
+    return keys.post_key_new()
 
 
 @register.simple_tag

@@ -341,6 +341,7 @@ import { keepOpen, supported } from "./socket.js";
   function receive(event) {
     if (event.type === "hello") {
       if (lastSeq === null) { lastSeq = event.seq; }
+      resendPosts();  // posts whose answer the last socket did not bring
       if (event.me) { me = event.me; }
       if (typeof event.unread === "number") { unread(event.unread); }
       root.dataset.live = "connected";
@@ -395,17 +396,80 @@ import { keepOpen, supported } from "./socket.js";
   });
 
   // Comments and replies go over the socket too; the form posts as before
-  // when the socket is not open.
+  // when the socket is not open. Each draft has a key (the form's hidden
+  // field, drawn with the page, or one made here) that goes with every
+  // attempt: a post sent again after a lost answer is stored once. The text
+  // stays in its box, unchanged, until the server answers; a post with no
+  // answer is sent again once the socket is open again.
   var failed = {};
+  var unanswered = {};
+  // Longer than a slow answer takes: past it the socket is taken for dead.
+  var ANSWER_TIMEOUT = 15000;
+
+  function newKey() {
+    if (window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    // Pages served over plain HTTP have no randomUUID: a version 4 UUID by hand.
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  function keyField(form) {
+    var field = form.querySelector("input[name=key]");
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "key";
+      form.appendChild(field);
+    }
+    if (!field.value) { field.value = newKey(); }
+    return field;
+  }
+
+  function waitingFrom(form) {
+    return Object.keys(unanswered).filter(function (ref) { return unanswered[ref].form === form; })[0];
+  }
+
+  function sendPost(ref) {
+    var post = unanswered[ref];
+    if (!post || !isOpen()) { return; }  // sent again when the socket is back (resendPosts)
+    channel.send(post.message);
+    window.clearTimeout(post.timer);
+    post.timer = window.setTimeout(function () {
+      // No answer: a socket that went quiet. Reconnecting sends it again.
+      if (unanswered[ref]) { channel.reconnect(); }
+    }, ANSWER_TIMEOUT);
+  }
+
+  function resendPosts() {
+    Object.keys(unanswered).forEach(sendPost);
+  }
+
+  function settle(ref, form, body, key) {
+    if (unanswered[ref]) { window.clearTimeout(unanswered[ref].timer); }
+    delete unanswered[ref];
+    body.readOnly = false;
+    form.removeAttribute("aria-busy");
+    key.value = newKey();  // the next draft's
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var body = form.querySelector("textarea[name=body]");
-    if (!body || !form.action.match(/\/comments\/$/) || !isOpen()) {
+    if (!body || !form.action.match(/\/comments\/$/)) {
       return;
     }
+    // Without the socket the form posts itself, with the same key: a post
+    // the socket sent and this one are the same post, stored once.
+    var key = keyField(form);
+    if (!isOpen()) { return; }
     event.preventDefault();
+    var waiting = waitingFrom(form);
+    if (waiting) { sendPost(waiting); return; }  // pressed again: the same post again
     var ref = "c" + nextRef++;
-    var message = { type: "comment.post", body: body.value, ref: ref };
+    var message = { type: "comment.post", body: body.value, ref: ref, key: key.value };
     ["section", "question", "parent"].forEach(function (name) {
       var field = form.querySelector("[name=" + name + "]");
       if (field && field.value) { message[name] = Number(field.value); }
@@ -417,12 +481,14 @@ import { keepOpen, supported } from "./socket.js";
     var error = form.querySelector("[data-socket-error]");
     if (error) { error.remove(); }
     pending[ref] = function () {
+      settle(ref, form, body, key);
       body.value = "";  // posted: the comment arrives as an event like everyone else's
       var box = form.closest("details");
       if (box) { box.open = false; }
     };
     failed[ref] = function (text, answer) {
-      // Refused: the text stays where it was typed, with the reason beside it.
+      // Refused (nothing stored): the text stays where it was typed, with the reason beside it.
+      settle(ref, form, body, key);
       var started = form.querySelector("[name=started]");
       if (answer.started && started) { started.value = answer.started; }
       var note = document.createElement("p");
@@ -432,7 +498,11 @@ import { keepOpen, supported } from "./socket.js";
       note.textContent = text;
       body.after(note);
     };
-    channel.send(message);
+    // Unchanged until answered: a retry must carry the words first sent.
+    body.readOnly = true;
+    form.setAttribute("aria-busy", "true");
+    unanswered[ref] = { message: message, form: form, timer: null };
+    sendPost(ref);
   });
 
   function answered(event) {

@@ -67,7 +67,10 @@ async def socket_that_posted(proposal, cookie: str):
     assert (await socket.connect())[0]
     assert (await next_message(socket))["type"] == "hello"
     await socket.send_json_to({**human(), "type": "comment.post", "body": "Still here", "ref": "1"})
-    assert {"type": "ok", "ref": "1"} in [await next_message(socket) for _ in range(2)]
+    answers = [await next_message(socket) for _ in range(2)]
+    assert {"type": "ok", "ref": "1"} in [
+        {k: a[k] for k in ("type", "ref") if k in a} for a in answers
+    ]
     return socket
 
 

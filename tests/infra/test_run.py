@@ -148,3 +148,144 @@ def test_sigint_to_serve_stops_its_processes_and_exits_zero(signal_handlers):
     threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
     serve.Command().supervise(children)  # returns: no error, so serve exits 0
     assert children[0].poll() is not None
+
+
+# --- A child that dies fails the whole, so that a service manager restarts it ---------
+
+
+def test_a_process_that_ends_cleanly_by_itself_still_fails_serve(signal_handlers):
+    """Exit code 0 from Daphne or the worker, unasked, still leaves the site down."""
+    ends = server.spawn([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    lives = server.spawn([sys.executable, "-c", "import time; time.sleep(60)"])
+    with pytest.raises(CommandError, match=r"stopped by itself \(exit code 0\)"):
+        serve.Command().supervise([ends, lives])
+    assert lives.poll() is not None
+
+
+def test_a_process_stopped_from_outside_fails_serve(signal_handlers):
+    stopped = server.spawn([sys.executable, "-c", "import time; time.sleep(60)"])
+    lives = server.spawn([sys.executable, "-c", "import time; time.sleep(60)"])
+    threading.Timer(0.5, stopped.terminate).start()
+    with pytest.raises(CommandError, match=r"stopped by itself \(killed by SIGTERM\)"):
+        serve.Command().supervise([stopped, lives])
+    assert lives.poll() is not None
+
+
+def test_sigterm_to_serve_stops_its_processes_and_exits_zero(signal_handlers):
+    children = [server.spawn([sys.executable, "-c", "import time; time.sleep(60)"])]
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
+    serve.Command().supervise(children)  # returns: no error, so serve exits 0
+    assert children[0].poll() is not None
+
+
+class FakeRedis:
+    def __init__(self, command):
+        self.process = server.spawn(command)
+
+
+SLEEPS = [sys.executable, "-c", "import time; time.sleep(60)"]
+
+
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [
+        ([sys.executable, "-c", "import time; time.sleep(0.3)"], 1),
+        ([sys.executable, "-c", "import sys, time; time.sleep(0.3); sys.exit(3)"], 3),
+        ([sys.executable, "-c", "import os, time; time.sleep(0.3); os.kill(os.getpid(), 9)"], 137),
+    ],
+)
+def test_make_run_fails_when_serve_ends_by_itself(signal_handlers, command, status):
+    from consult.infra import run
+
+    assert run._supervise(command, server.StopSignals(), None) == status
+
+
+def test_make_run_fails_and_stops_serve_when_its_redis_dies(signal_handlers, capsys):
+    from consult.infra import run
+
+    redis = FakeRedis([sys.executable, "-c", "import time; time.sleep(0.3)"])
+    started = []
+    real_spawn = run.spawn
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            run, "spawn", lambda command: started.append(real_spawn(command)) or started[0]
+        )
+        assert run._supervise(SLEEPS, server.StopSignals(), redis) == 1
+    assert started[0].poll() is not None
+    assert "the private Redis stopped by itself" in capsys.readouterr().err
+
+
+def test_sigterm_to_make_run_stops_serve_and_exits_zero(signal_handlers):
+    from consult.infra import run
+
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
+    assert run._supervise(SLEEPS, server.StopSignals(), FakeRedis(SLEEPS)) == 0
+
+
+def daphne_pid(port: int) -> int:
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"daphne" in args and str(port).encode() in args:
+            return int(proc.name)
+    raise AssertionError(f"no Daphne process on port {port}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_exits_non_zero_when_daphne_is_stopped_and_takes_the_worker_down(
+    make_user, tmp_path, settings
+):
+    """As a service manager sees it: Daphne stopped by someone else, and serve
+    fails (so Restart=on-failure restarts it) with nothing of it left running."""
+    make_user()
+    port = free_port()
+    env = {
+        **subprocess_env(),
+        "DATABASE_URL": database_url_for_subprocess(),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    env.pop("TASK_BACKEND", None)  # the database-backed worker, as deployed
+    err = tmp_path / "err"
+    with err.open("w") as stderr:
+        serving = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--no-migrate", "--port", str(port)],
+            cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 120
+            while not answers(port):
+                assert serving.poll() is None, err.read_text()
+                assert time.monotonic() < deadline, "serve did not answer in time"
+                time.sleep(0.5)
+            workers = [
+                int(proc.name)
+                for proc in Path("/proc").iterdir()
+                if proc.name.isdigit() and _parent(proc) == serving.pid
+            ]
+            os.kill(daphne_pid(port), signal.SIGTERM)
+            assert serving.wait(timeout=60) == 1
+        finally:
+            if serving.poll() is None:
+                os.killpg(serving.pid, signal.SIGKILL)
+                serving.wait()
+    assert "-m daphne stopped by itself" in err.read_text(), err.read_text()
+    assert len(workers) == 3  # the worker, the scheduler and Daphne
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists() and _alive(pid)]
+
+
+def _parent(proc: Path) -> int | None:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

@@ -98,16 +98,18 @@ class Command(BaseCommand):
 
     def supervise(self, children: list[subprocess.Popen]) -> None:
         """Until Ctrl-C or SIGTERM (then stop the children and exit 0) or a
-        child ends by itself (then stop the others, and fail naming it unless
-        it ended cleanly)."""
+        child ends by itself (then stop the others and fail naming it, even
+        when it ended with 0: the site is down, and a service manager that
+        restarts on failure must restart it)."""
         stop = server.StopSignals()
-        stop.wait(children)
-        ended = [] if stop.requested else [child for child in children if child.poll() is not None]
+        ended = stop.wait(children)
         server.stop_processes(children)
-        failed = [child for child in ended if child.returncode not in server.CLEAN_EXITS]
-        if failed:
-            name = " ".join(str(part) for part in failed[0].args[1:3])
-            raise CommandError(f"{name} stopped with exit code {failed[0].returncode}")
+        if ended:
+            name = " ".join(str(part) for part in ended[0].args[1:3])
+            raise CommandError(
+                f"{name} stopped by itself ({server.describe_exit(ended[0].returncode)}); "
+                "serve stops too"
+            )
 
 
 def port_number(text: str) -> int:

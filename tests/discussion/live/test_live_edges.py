@@ -122,9 +122,10 @@ async def test_refusals_for_the_text_itself_cost_no_rate(open_proposal, people, 
         assert "code" not in await next_message(socket)
     await socket.send_json_to({**human(), "type": "comment.post", "body": "fine", "ref": "ok"})
     answers = [await next_message(socket) for _ in range(2)]
-    assert {"type": "ok", "ref": "ok"} in answers
+    ok = next(answer for answer in answers if answer["type"] == "ok")
     await socket.disconnect()
     assert await Comment.objects.acount() == 1
+    assert ok["ref"] == "ok" and ok["comment"]["id"] == (await Comment.objects.aget()).pk
 
 
 async def test_sockets_opening_at_the_same_moment_cannot_pass_the_cap(
