@@ -42,6 +42,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
+import multiprocessing
+import os
+import pickle
 import random
 import re
 import statistics
@@ -113,6 +117,10 @@ class Writing:
     size: Callable[[str], int]  # of a sentence: words in English, characters in Chinese
     space: str  # between sentences
 
+    @property
+    def topics(self) -> list[str]:
+        return _SORTED_TOPICS[id(self.words)]
+
 
 def english_comment(rng: random.Random, words: int, frames: float = 0.2) -> str:
     """About `words` words on one or two topics: sentences of words drawn from the topic's
@@ -128,15 +136,17 @@ def chinese_comment(rng: random.Random, chars: int, frames: float = 0.2) -> str:
 
 def _comment(rng: random.Random, writing: Writing, size: int, frames: float) -> str:
     words = writing.words
-    topics = rng.sample(sorted(words["topics"]), rng.choice((1, 1, 2)))
+    topics = rng.sample(writing.topics, rng.choice((1, 1, 2)))
     sentences: list[str] = []
-    while sum(writing.size(s) for s in sentences) < size:
+    written = 0
+    while written < size:
         name = rng.choice(topics)
         if rng.random() < frames:
             frame = rng.choice(words["frames"])
             fields = {field: rng.choice(some) for field, some in words["topics"][name].items()}
             sentence = frame.format(**fields, place=rng.choice(words["places"]))
             sentences.append(writing.vary(rng, sentence, 0.5))
+            written += writing.size(sentences[-1])
             continue
         vocabulary, everyday = words["topic_words"][name], words["everyday"]
         drawn = [
@@ -144,6 +154,7 @@ def _comment(rng: random.Random, writing: Writing, size: int, frames: float) -> 
             for _ in range(rng.randint(*writing.drawn))
         ]
         sentences.append(writing.end(rng, drawn))
+        written += writing.size(sentences[-1])
     return writing.space.join(sentences)
 
 
@@ -186,6 +197,7 @@ def _vary_chinese(rng: random.Random, text: str, rate: float) -> str:
     return text
 
 
+_SORTED_TOPICS = {id(WORDS[key]): sorted(WORDS[key]["topics"]) for key in ("english", "chinese")}
 ENGLISH = Writing(WORDS["english"], (6, 16), _vary_words, _english_end, _word_count, " ")
 CHINESE = Writing(WORDS["chinese"], (5, 12), _vary_chinese, _chinese_end, len, "")
 
@@ -273,16 +285,61 @@ def campaign_sizes(rng: random.Random, total: int, count: int) -> list[int]:
     return sizes
 
 
+# Beyond the standard corpus, a larger one is made of blocks of this many
+# comments, each a standard corpus of its own seed and campaigns (so a
+# million comments hold 500 campaigns), written side by side in WORKERS
+# processes and shuffled together; it is kept in CACHE, keyed by its
+# parameters, the word lists and CORPUS_VERSION (raise it when the writing
+# above changes), so that the benchmarks build it once.
+BLOCK = 100_000
+WORKERS = 2
+CORPUS_VERSION = 1
+CACHE = Path(os.environ.get("CONSULT_BENCH_CACHE", Path.home() / ".cache" / "consult-bench"))
+
+
+def campaign_count(comments: int) -> int:
+    return CAMPAIGNS * max(1, -(-comments // BLOCK))
+
+
 def campaign_corpus(
     comments: int = 100_000, share: float = 0.2, seed: int = 7, edits: Edits = STANDARD
 ):
     """(ids, texts, times, truth): truth[i] is the campaign of comment i, or -1."""
+    if comments <= BLOCK:
+        return _one_corpus(comments, share, seed, edits)
+    words = (Path(__file__).parent / "neardup_words.toml").read_bytes()
+    key = hashlib.sha256(words + repr((CORPUS_VERSION, edits)).encode()).hexdigest()[:10]
+    path = CACHE / f"corpus-{comments}-{share}-{seed}-{key}.pickle"
+    if path.exists():
+        with path.open("rb") as file:
+            return pickle.load(file)  # noqa: S301 - a file this function wrote
+    sizes = [min(BLOCK, comments - start) for start in range(0, comments, BLOCK)]
+    jobs = [(size, share, seed * 1000 + n, edits) for n, size in enumerate(sizes)]
+    with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+        blocks = pool.starmap(_one_corpus, jobs)
+    texts = [text for block in blocks for text in block[1]]
+    times = np.concatenate([block[2] for block in blocks])
+    truth = np.concatenate(
+        [np.where(block[3] >= 0, block[3] + n * CAMPAIGNS, -1) for n, block in enumerate(blocks)]
+    )
+    order = np.random.default_rng(seed).permutation(comments)
+    found = (np.arange(1, comments + 1), [texts[i] for i in order], times[order], truth[order])
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    with partial.open("wb") as file:
+        pickle.dump(found, file, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.rename(path)
+    return found
+
+
+def _one_corpus(comments: int, share: float, seed: int, edits: Edits):
     rng = random.Random(seed)  # noqa: S311 - a reproducible corpus, not a secret
-    sizes = campaign_sizes(rng, round(comments * share), CAMPAIGNS)
+    count = CAMPAIGNS
+    sizes = campaign_sizes(rng, round(comments * share), count)
     texts: list[str] = []
     times: list[float] = []
     truth: list[int] = []
-    chinese_campaigns = set(rng.sample(range(CAMPAIGNS), round(CAMPAIGNS * CHINESE_SHARE)))
+    chinese_campaigns = set(rng.sample(range(count), round(count * CHINESE_SHARE)))
     for campaign, size in enumerate(sizes):
         chinese = campaign in chinese_campaigns
         template = (
@@ -463,7 +520,8 @@ def main() -> int:
     if args.datasketch:
         return against_datasketch(args)
     print(
-        f"{args.comments:,} comments, {args.share:.0%} of them copies in {CAMPAIGNS} campaigns; "
+        f"{args.comments:,} comments, {args.share:.0%} of them copies in "
+        f"{campaign_count(args.comments)} campaigns; "
         f"seed {args.seed}; median of {args.runs} runs; defaults: "
         f"{campaigns.SHINGLE_SIZE}-word shingles ({campaigns.HAN_SHINGLE_SIZE} Han characters), "
         f"threshold {campaigns.DEFAULT_THRESHOLD}, 128 permutations"
