@@ -42,10 +42,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import hashlib
-import multiprocessing
-import os
-import pickle
 import random
 import re
 import statistics
@@ -285,19 +281,13 @@ def campaign_sizes(rng: random.Random, total: int, count: int) -> list[int]:
     return sizes
 
 
-# Beyond the standard corpus, a larger one is made of blocks of this many
-# comments, each a standard corpus of its own seed and campaigns (so a
-# million comments hold 500 campaigns), written side by side in WORKERS
-# processes and shuffled together; it is kept in CACHE, keyed by its
-# parameters, the word lists and CORPUS_VERSION (raise it when the writing
-# above changes), so that the benchmarks build it once.
+# Beyond the standard corpus a larger one is written quicker
+# (bench/neardup_large.py), and kept between runs.
 BLOCK = 100_000
-WORKERS = 2
-CORPUS_VERSION = 1
-CACHE = Path(os.environ.get("CONSULT_BENCH_CACHE", Path.home() / ".cache" / "consult-bench"))
 
 
 def campaign_count(comments: int) -> int:
+    """CAMPAIGNS per BLOCK comments (at least CAMPAIGNS): 500 in a million."""
     return CAMPAIGNS * max(1, -(-comments // BLOCK))
 
 
@@ -307,29 +297,9 @@ def campaign_corpus(
     """(ids, texts, times, truth): truth[i] is the campaign of comment i, or -1."""
     if comments <= BLOCK:
         return _one_corpus(comments, share, seed, edits)
-    words = (Path(__file__).parent / "neardup_words.toml").read_bytes()
-    key = hashlib.sha256(words + repr((CORPUS_VERSION, edits)).encode()).hexdigest()[:10]
-    path = CACHE / f"corpus-{comments}-{share}-{seed}-{key}.pickle"
-    if path.exists():
-        with path.open("rb") as file:
-            return pickle.load(file)  # noqa: S301 - a file this function wrote
-    sizes = [min(BLOCK, comments - start) for start in range(0, comments, BLOCK)]
-    jobs = [(size, share, seed * 1000 + n, edits) for n, size in enumerate(sizes)]
-    with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
-        blocks = pool.starmap(_one_corpus, jobs)
-    texts = [text for block in blocks for text in block[1]]
-    times = np.concatenate([block[2] for block in blocks])
-    truth = np.concatenate(
-        [np.where(block[3] >= 0, block[3] + n * CAMPAIGNS, -1) for n, block in enumerate(blocks)]
-    )
-    order = np.random.default_rng(seed).permutation(comments)
-    found = (np.arange(1, comments + 1), [texts[i] for i in order], times[order], truth[order])
-    CACHE.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    with partial.open("wb") as file:
-        pickle.dump(found, file, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.rename(path)
-    return found
+    from neardup_large import large_corpus
+
+    return large_corpus(comments, share, seed, edits)
 
 
 def _one_corpus(comments: int, share: float, seed: int, edits: Edits):

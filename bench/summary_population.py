@@ -35,7 +35,7 @@ VOTE_NAMES = np.array(["disagree", "pass", "agree"])  # indexed by value + 1
 
 def cached_database(*, comments: int, votes: int, share: float, seed: int, form: int) -> Path:
     """Where the SQLite file for these parameters is (or will be) kept."""
-    from neardup import CACHE
+    from neardup_large import CACHE
 
     digest = hashlib.sha256(Path(__file__).read_bytes())
     for part in ("bench/neardup_words.toml", "bench/form_population.py"):
