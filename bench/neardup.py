@@ -489,6 +489,7 @@ def main() -> int:
     )
     parser.add_argument("--standard-only", action="store_true", help="not the hard corpus")
     args = parser.parse_args()
+    print(f"load average at the start: {Path('/proc/loadavg').read_text().strip()}")
     jieba.initialize()  # its dictionary loads once a process (0.8 s), not once a run
     if args.sweep:
         return sweep(args)
