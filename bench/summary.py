@@ -1,18 +1,25 @@
 """Benchmark: the whole summary of a large consultation, from the database.
 
     .venv/bin/python bench/summary.py [--comments 100000] [--votes 1000000] [--share 0.2]
+        [--runs 2] [--pandas] [--rebuild]
 
-Builds a throwaway SQLite database (or uses DATABASE_URL) holding one
-consultation: --comments comments (15% of them replies; --share of them
-copies of 50 campaigns with synonym swaps, from bench/neardup.py), --votes
-agree/disagree/pass votes by 20,000 people in three camps, stances on the
-proposal and its ten sections, theme tags and official responses. Then, in a
-fresh process, it computes the summary exactly as the background task does
-(consult.reports.summary.loader.load, then consult.reports.summary.computing.compute) and
-reports the wall time of each step and the peak resident memory of that
-process (ru_maxrss, which includes Python, Django, NumPy and scikit-learn).
+Writes one consultation (bench/summary_population.py: --comments comments,
+15% of them replies and --share of them copies of letter campaigns from
+bench/neardup.py, --votes votes by 20,000 people in three camps, stances,
+theme tags, official responses). On SQLite (no DATABASE_URL) it is built
+once per set of parameters and reused (--rebuild builds it anew). Then, in
+--runs fresh processes, it computes the summary exactly as the background
+task does (consult.reports.summary.loader.load, then
+consult.reports.summary.computing.compute) and reports the wall time of each
+stage, the peak resident memory within each stage (VmHWM, reset as each
+stage starts) and of the whole process (ru_maxrss, Python, Django, NumPy and
+scikit-learn included). It checks the summary's counts of comments, votes
+and stances against the database's, and those against what was asked for,
+and exits non-zero when any differs. --pandas also runs the pandas and
+scikit-learn baseline of bench/summary_pandas.py on the same database.
 
-Targets (issue 6): under 60 s and under 1.5 GB. Results: docs/benchmarks.md.
+Targets (issue 21): 1,000,000 comments with 10,000,000 votes in under 5
+minutes and 6 GB. docs/largest-consultations.md says what was measured.
 """
 
 from __future__ import annotations
