@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from consult.analysis.text import normalise
+from consult.analysis.distinct_texts import DistinctTexts, distinct_texts
 
 # Shingles are runs of SHINGLE_SIZE consecutive words, where a Chinese (Han)
 # character counts as a word. See docs/benchmarks.md for the measurements
@@ -81,14 +81,17 @@ def find_campaigns(
     order = sorted(range(len(ids_list)), key=ids_list.__getitem__)
     ids_list = [ids_list[i] for i in order]
     times_arr = np.asarray(times, dtype=np.float64)[np.array(order, dtype=np.int64)]
-    distinct: dict[str, int] = {}
-    text_of = np.array(
-        [distinct.setdefault(normalise(texts[i]), len(distinct)) for i in order], dtype=np.int64
+    streamed = distinct_texts(
+        texts,
+        order,
+        sign=lambda block: _signatures(block, num_perm=num_perm, seed=seed),
+        width=num_perm,
+        block=_TEXTS_PER_PASS,
+        progress=lambda part: progress(0.8 * part),
     )
-    progress(0.05)
-    labels = _near_duplicate_labels(
-        list(distinct), threshold=threshold, num_perm=num_perm, seed=seed, progress=progress
-    )
+    text_of = streamed.text_of
+    labels = _near_duplicate_labels(streamed, threshold=threshold, num_perm=num_perm)
+    progress(0.9)
     label = _drop_small(labels[text_of], max(min_size, 1))
     groups = _groups(ids_list, times_arr, text_of, label)
     progress(1.0)
@@ -145,12 +148,7 @@ def _groups(ids: list, times: np.ndarray, text_of: np.ndarray, label: np.ndarray
 
 
 def _near_duplicate_labels(
-    texts: list[str],
-    *,
-    threshold: float,
-    num_perm: int,
-    seed: int,
-    progress: Callable[[float], None] = lambda fraction: None,
+    streamed: DistinctTexts, *, threshold: float, num_perm: int
 ) -> np.ndarray:
     """For each distinct normalised text, its group's label, or -1 when it is too short.
 
@@ -162,18 +160,10 @@ def _near_duplicate_labels(
     the two texts decide. Two letters that share a few sentences can have a
     pair of copies at 0.44 that the estimate alone puts over 0.5.
     """
-    # Signatures are most of the time (measured: 3 of 3.7 s for 100,000 comments).
-    usable, signatures = _signatures(
-        texts,
-        num_perm=num_perm,
-        seed=seed,
-        progress=lambda part: progress(0.05 + 0.75 * part),
-    )
+    usable, signatures = streamed.usable, streamed.signatures
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
     pairs = _candidate_pairs(signatures, lsh.b, lsh.r)
-    progress(0.85)
     estimate = _estimated_jaccard(signatures, pairs)
-    progress(0.9)
     doubt = 3 * (threshold * (1 - threshold) / num_perm) ** 0.5
     groups = _UnionFind(len(usable))
     for a, b in pairs[estimate > threshold + doubt].tolist():
@@ -183,13 +173,14 @@ def _near_duplicate_labels(
     # Only pairs that would join two groups are worth reading the texts for.
     unsure = unsure[roots[unsure[:, 0]] != roots[unsure[:, 1]]]
     if len(unsure):
-        shingles = _shingle_sets([texts[i] for i in usable], np.unique(unsure))
+        which = np.unique(unsure)
+        shingles = _shingle_sets(which, [streamed.normal(i) for i in usable[which].tolist()])
         for a, b in unsure.tolist():
             if groups.find(a) != groups.find(b):
                 common = len(shingles[a] & shingles[b])
                 if common >= threshold * (len(shingles[a]) + len(shingles[b]) - common):
                     groups.union(a, b)
-    labels = np.full(len(texts), -1, dtype=np.int64)
+    labels = np.full(streamed.distinct, -1, dtype=np.int64)
     # Every usable text gets a label, even alone: a text repeated verbatim by
     # several comments is a group by itself. The caller drops small groups.
     labels[usable] = groups.roots()
@@ -207,40 +198,22 @@ def _estimated_jaccard(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return estimate
 
 
-def _shingle_sets(texts: list[str], which: np.ndarray) -> dict[int, set[int]]:
-    """The shingle hashes of the texts numbered in `which` (sorted), as sets."""
-    hashes, doc, _ = shingle_hashes([texts[t] for t in which.tolist()])
+def _shingle_sets(which: np.ndarray, texts: list[str]) -> dict[int, set[int]]:
+    """The shingle hashes of the `texts` numbered `which` (sorted), as sets."""
+    hashes, doc, _ = shingle_hashes(texts)
     bounds = np.searchsorted(doc, np.arange(len(which) + 1))
     return {int(t): set(hashes[bounds[k] : bounds[k + 1]].tolist()) for k, t in enumerate(which)}
 
 
-def _signatures(
-    texts: list[str],
-    *,
-    num_perm: int,
-    seed: int,
-    progress: Callable[[float], None] = lambda fraction: None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The texts long enough to compare, and their MinHash signatures.
-
-    A block of texts at a time: the code point arrays of 100,000 comments
-    at once would take over a gigabyte.
-    """
-    usable, signatures = [], []
-    for low in range(0, len(texts), _TEXTS_PER_PASS):
-        hashes, doc, words = shingle_hashes(texts[low : low + _TEXTS_PER_PASS])
-        long_enough = np.flatnonzero(words >= MIN_WORDS)
-        keep = np.isin(doc, long_enough)
-        # Renumber the texts kept 0..k-1 (doc is sorted, and so is long_enough).
-        doc = np.searchsorted(long_enough, doc[keep])
-        signatures.append(
-            minhash_signatures(hashes[keep], doc, len(long_enough), num_perm=num_perm, seed=seed)
-        )
-        usable.append(long_enough + low)
-        progress(min(low + _TEXTS_PER_PASS, len(texts)) / len(texts))
-    if not usable:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, num_perm), dtype=np.uint32)
-    return np.concatenate(usable), np.concatenate(signatures)
+def _signatures(texts: list[str], *, num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The texts (normalised) long enough to compare, and their MinHash signatures."""
+    hashes, doc, words = shingle_hashes(texts)
+    long_enough = np.flatnonzero(words >= MIN_WORDS)
+    keep = np.isin(doc, long_enough)
+    # Renumber the texts kept 0..k-1 (doc is sorted, and so is long_enough).
+    doc = np.searchsorted(long_enough, doc[keep])
+    signed = minhash_signatures(hashes[keep], doc, len(long_enough), num_perm=num_perm, seed=seed)
+    return long_enough, signed
 
 
 def shingle_hashes(

@@ -1,13 +1,18 @@
 """Read one consultation in bulk into plain arrays (consult.analysis.inputs).
 
 Value lists in key order, streamed in chunks into numpy arrays: never a
-model instance per row, and the same data always reads the same way.
+model instance per row, and the same data always reads the same way. The
+large reads (comments, votes, stances) go through the driver's own cursor a
+chunk at a time (`streamed`): each chunk's rows become numpy arrays at once
+and are dropped, so what stays is a few bytes a vote (measured with
+bench/summary.py: ten million votes, docs/largest-consultations.md), not a
+Python object per value.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import numpy as np
 from django.db import connections
@@ -17,7 +22,7 @@ from django.db.models.functions import Cast
 from consult.accounts.models import Jurisdiction, User
 from consult.analysis import questionnaire
 from consult.analysis.inputs import NO_ID, Inputs
-from consult.infra.columns import columns, seconds
+from consult.infra.columns import seconds
 from consult.opendata.public import comments as public_comments
 from consult.opendata.public import removed_comment_count
 from discussion.models import CommentVote, OfficialResponse, ThemedComment
@@ -39,18 +44,10 @@ STANCE_CODES = {StanceValue.SUPPORT: 0, StanceValue.OPPOSE: 1, StanceValue.NEUTR
 Progress = Callable[[float], None]
 
 
-def _ids(values: list) -> np.ndarray:
+def _ids(values) -> np.ndarray:
     return np.fromiter(
         (NO_ID if value is None else value for value in values), dtype=np.int64, count=len(values)
     )
-
-
-def _told(rows: Iterable[tuple], expected: int, progress: Progress) -> Iterable[tuple]:
-    """The rows as they come, telling the share of `expected` read every CHUNK rows."""
-    for done, row in enumerate(rows, start=1):
-        if done % CHUNK == 0 and expected:
-            progress(min(done / expected, 1.0))
-        yield row
 
 
 def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inputs:
@@ -71,16 +68,69 @@ def load(proposal: Proposal, progress: Progress = lambda fraction: None) -> Inpu
     return inputs
 
 
+# How `streamed` turns each column: an id (None: NO_ID), a time (POSIX
+# seconds), a vote or a stance (its code), or text (kept as a list of str).
+ID, TIME, VOTE, STANCE, TEXT = "id", "time", "vote", "stance", "text"
+
+
+def streamed(
+    query: QuerySet, kinds: tuple[str, ...], progress: Progress | None = None, expected: int = 0
+) -> list:
+    """The columns of a value list of plain columns, read through the
+    driver's cursor CHUNK rows at a time, each chunk turned into numpy
+    arrays (or, for text, appended to a list) and let go; `progress` is told
+    the share of `expected` rows read."""
+    parts: list[list] = [[] for _ in kinds]
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    done = 0
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            for part, kind, values in zip(parts, kinds, zip(*rows, strict=True), strict=True):
+                if kind == TEXT:
+                    part.extend(values)
+                else:
+                    part.append(_array(kind, values))
+            done += len(rows)
+            del rows
+            if progress is not None and expected:
+                progress(min(done / expected, 1.0))
+    pairs = zip(parts, kinds, strict=True)
+    return [part if kind == TEXT else _joined(kind, part) for part, kind in pairs]
+
+
+_EMPTY = {ID: np.int64, TIME: np.float64, VOTE: np.int8, STANCE: np.int8}
+
+
+def _joined(kind: str, chunks: list[np.ndarray]) -> np.ndarray:
+    if not chunks:
+        return np.empty(0, dtype=_EMPTY[kind])
+    return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
+
+def _array(kind: str, values: tuple) -> np.ndarray:
+    if kind == ID:
+        return _ids(values)
+    if kind == VOTE:
+        return np.fromiter((VOTE_CODES[v] for v in values), dtype=np.int8, count=len(values))
+    if kind == STANCE:
+        return np.fromiter((STANCE_CODES[v] for v in values), dtype=np.int8, count=len(values))
+    if isinstance(values[0], str):
+        # SQLite keeps times as UTC text to the microsecond; numpy reads it in
+        # bulk, to the same seconds as datetime.timestamp().
+        micro = np.asarray(values, dtype="datetime64[us]").astype(np.int64)
+        return micro / 1e6
+    return seconds(values)
+
+
 def _read_comments(inputs: Inputs, comments: QuerySet) -> None:
-    ids, authors, sections, parents, times, texts = columns(
-        comments.values_list(
-            "pk", "author_id", "section_id", "parent_id", "created_at", "body"
-        ).iterator(chunk_size=CHUNK),
-        6,
+    ids, authors, sections, parents, times, texts = streamed(
+        comments.values_list("pk", "author_id", "section_id", "parent_id", "created_at", "body"),
+        (ID, ID, ID, ID, TIME, TEXT),
     )
-    inputs.comment_id, inputs.comment_author = _ids(ids), _ids(authors)
-    inputs.comment_section, inputs.comment_parent = _ids(sections), _ids(parents)
-    inputs.comment_time, inputs.comment_text = seconds(times), texts
+    inputs.comment_id, inputs.comment_author = ids, authors
+    inputs.comment_section, inputs.comment_parent = sections, parents
+    inputs.comment_time, inputs.comment_text = times, texts
 
 
 def _read_votes(inputs: Inputs, comments: QuerySet, progress: Progress) -> None:
@@ -88,33 +138,21 @@ def _read_votes(inputs: Inputs, comments: QuerySet, progress: Progress) -> None:
     # Votes are most of the reading (measured: 1,000,000 of them, 5 of 6.7 s):
     # told chunk by chunk, against a count that costs a fraction of the read.
     expected = votes.count()
-    vote_comment, vote_user, vote_value, vote_time = columns(
-        _told(
-            votes.order_by("pk")
-            .values_list("comment_id", "user_id", "value", "created_at")
-            .iterator(chunk_size=CHUNK),
-            expected,
-            progress,
-        ),
-        4,
+    inputs.vote_comment, inputs.vote_user, inputs.vote_value, inputs.vote_time = streamed(
+        votes.order_by("pk").values_list("comment_id", "user_id", "value", "created_at"),
+        (ID, ID, VOTE, TIME),
+        progress,
+        expected,
     )
-    inputs.vote_comment, inputs.vote_user = _ids(vote_comment), _ids(vote_user)
-    inputs.vote_value = np.fromiter(
-        (VOTE_CODES[value] for value in vote_value), dtype=np.int8, count=len(vote_value)
-    )
-    inputs.vote_time = seconds(vote_time)
 
 
 def _read_stances(inputs: Inputs, proposal: Proposal) -> None:
-    users, values, times = columns(
+    inputs.stance_user, inputs.stance_value, inputs.stance_time = streamed(
         ProposalStance.objects.filter(proposal=proposal)
         .order_by("pk")
-        .values_list("user_id", "value", "updated_at")
-        .iterator(chunk_size=CHUNK),
-        3,
+        .values_list("user_id", "value", "updated_at"),
+        (ID, STANCE, TIME),
     )
-    inputs.stance_user, inputs.stance_time = _ids(users), seconds(times)
-    inputs.stance_value = np.asarray([STANCE_CODES[v] for v in values], dtype=np.int8)
 
     section_rows = list(
         proposal.sections.filter(is_removed=False)
@@ -123,16 +161,17 @@ def _read_stances(inputs: Inputs, proposal: Proposal) -> None:
     )
     inputs.section_id = np.asarray([pk for pk, _ in section_rows], dtype=np.int64)
     inputs.section_heading = [heading for _, heading in section_rows]
-    sections, users, values, times = columns(
+    (
+        inputs.section_stance_section,
+        inputs.section_stance_user,
+        inputs.section_stance_value,
+        inputs.section_stance_time,
+    ) = streamed(
         SectionStance.objects.filter(proposal=proposal, section__is_removed=False)
         .order_by("pk")
-        .values_list("section_id", "user_id", "value", "updated_at")
-        .iterator(chunk_size=CHUNK),
-        4,
+        .values_list("section_id", "user_id", "value", "updated_at"),
+        (ID, ID, STANCE, TIME),
     )
-    inputs.section_stance_section, inputs.section_stance_user = _ids(sections), _ids(users)
-    inputs.section_stance_time = seconds(times)
-    inputs.section_stance_value = np.asarray([STANCE_CODES[v] for v in values], dtype=np.int8)
 
 
 def _read_themes(inputs: Inputs, comments: QuerySet) -> None:
