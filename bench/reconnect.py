@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import random
@@ -53,6 +54,8 @@ def main() -> int:
     parser.add_argument("--after", type=float, default=20.0, help="Seconds of posting after it.")
     args = parser.parse_args()
     print(f"load average at start: {Path('/proc/loadavg').read_text().strip()}")
+    # This process broadcasts its comments on the layer Daphne listens on.
+    os.environ["BENCH_CHANNEL_LAYER"] = "pubsub"
     with Fleet() as fleet:
         redis = live_django(fleet)
         from fanout import build
@@ -63,7 +66,10 @@ def main() -> int:
         url = f"ws://127.0.0.1:{port}/ws/proposals/{proposal_id}/"
         clients = Clients(fleet, url, f"http://127.0.0.1:{port}", args)
         result = herd(fleet, server, clients, post, redis.url, port, proposal_id, args)
-    return report(result, args)
+        code = report(result, args)
+        if code:
+            raise SystemExit(code)  # the servers' logs are kept
+    return code
 
 
 def start(fleet: Fleet, redis_url: str, port: int, *, http: bool = True) -> Server:
@@ -143,11 +149,13 @@ def report(result: dict, args) -> int:
     killed, ready_seq, final = result["killed"], result["ready_seq"], result["final"]
     expected = set(range(result["since"] + 1, final + 1))
     lost = duplicated = redundant = gap_closes = never = 0
+    missing: collections.Counter = collections.Counter()
     back, caught = [], []
     seen: dict[int, int | None] = {}
     for client in clients:
         applied = [seq for seq, _t, _id in client["applied"]]
         lost += len(expected - set(applied))
+        missing.update(expected - set(applied))
         duplicated += len(applied) - len(set(applied))
         redundant += client["redundant"]
         gap_closes += client["gap_closes"]
@@ -183,12 +191,15 @@ def report(result: dict, args) -> int:
         f"{args.rate:g} comments/s, SIGKILL after {args.before:g} s; "
         f"Daphne answered again after {result['ready'] - killed:.1f} s"
     )
-    print("| readers | all reconnected s | p50 s | all caught up s | p50 s | events | lost "
-          "| delivered twice | gap-closes | never back |")  # fmt: skip
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    down = result["ready"] - killed
+    print("| readers | all reconnected s | p50 s | all caught up s | p50 s "
+          "| caught up after Daphne answered s | events | lost | delivered twice "
+          "| gap-closes | never back |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(
         f"| {len(clients):,} | {max(back, default=float('nan')):.1f} | {median(back):.1f} | "
-        f"{max(caught, default=float('nan')):.1f} | {median(caught):.1f} | {len(expected)} | "
+        f"{max(caught, default=float('nan')):.1f} | {median(caught):.1f} | "
+        f"{max(caught, default=float('nan')) - down:.1f} | {len(expected)} | "
         f"{lost} | {redundant} | {gap_closes} | {never} |"
     )
     print(
@@ -196,11 +207,22 @@ def report(result: dict, args) -> int:
         f"database: {len(seen) - len(wrong)} found under this consultation with the comment "
         f"the benchmark posted, by its author; {len(wrong)} not"
     )
+    behind = [
+        (c["last"], c["state"], c["codes"][-4:], [round(t - killed, 1) for t in c["hellos"]],
+         [(seq, round(t - killed, 1)) for seq, t, _pk in c["applied"][-3:]])
+        for c in clients if c["last"] < final
+    ]  # fmt: skip
+    if behind:
+        print(f"{len(behind)} readers behind at the end, e.g. {behind[:5]}", file=sys.stderr)
+        fine = sorted(round(c["hellos"][-1] - killed, 1) for c in clients if c["last"] >= final)
+        stuck = sorted(round(c["hellos"][-1] - killed, 1) for c in clients if c["last"] < final)
+        print(f"hellos of readers up to date: {fine}\nof readers behind: {stuck}", file=sys.stderr)
     failed = lost or duplicated or wrong or never
     if failed:
         print(
             f"FAILED: {lost} lost, {duplicated} applied twice, {len(wrong)} not in the database "
-            f"as counted, {never} readers never back",
+            f"as counted, {never} readers never back; the numbers most often missing "
+            f"(of {result['since'] + 1}-{final}): {missing.most_common(8)}",
             file=sys.stderr,
         )
     return 1 if failed else 0
@@ -268,6 +290,7 @@ class Reader:
         self.redundant = self.gap_closes = 0
         self.connected = False
         self.stopping = False
+        self.state, self.codes = "new", []
 
     async def run(self, since: int) -> None:
         from websockets.asyncio.client import connect
@@ -275,6 +298,7 @@ class Reader:
         self.last = since
         pause = FIRST_PAUSE
         while not self.stopping:
+            self.state = "connecting"
             try:
                 socket = await connect(
                     f"{self.url}?since={self.last}", origin=self.origin, compression=None,
@@ -286,7 +310,10 @@ class Reader:
                 pause = min(pause * 2, LONGEST_PAUSE)
                 continue
             pause = FIRST_PAUSE
+            self.state = "open"
             code = await self.read(socket)
+            self.codes.append(code)
+            self.state = "pausing"
             self.connected = False
             if code is not None and 4000 <= code < 5000:
                 return
@@ -372,6 +399,9 @@ async def client(url: str, origin: str, n: int) -> None:
                         "hellos": r.hellos,
                         "redundant": r.redundant,
                         "gap_closes": r.gap_closes,
+                        "state": r.state,
+                        "codes": r.codes,
+                        "last": r.last,
                     }
                     for r in readers
                 ]

@@ -158,3 +158,28 @@ async def test_during_a_redis_outage_sockets_open_from_the_log_and_all_catch_up_
         assert (await next_message(socket, timeout=10))["id"] == third.pk
         assert await nothing_more(socket)
         await socket.disconnect()
+
+
+async def test_a_herd_opening_while_comments_arrive_misses_none(open_proposal, people):
+    create = sync_to_async(services.comment_create)
+    base = await sync_to_async(events.last_seq)(open_proposal.pk)
+    sockets = [socket_for(open_proposal, since=base) for _ in range(30)]
+
+    async def post_some():
+        for n in range(6):
+            await create(actor=people.citizen, proposal=open_proposal, body=f"during {n}")
+            await asyncio.sleep(0.05)
+
+    async def open_one(socket, delay):
+        await asyncio.sleep(delay)
+        await socket.connect(timeout=20)
+
+    await asyncio.gather(post_some(), *(open_one(s, 0.02 * i) for i, s in enumerate(sockets)))
+    for socket in sockets:
+        seen = []
+        while len(seen) < 6:
+            message = await next_message(socket, timeout=10)
+            if "seq" in message and message["type"] != "hello":
+                seen.append(message["seq"])
+        assert seen == list(range(base + 1, base + 7))
+        await socket.disconnect()
