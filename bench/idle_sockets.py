@@ -12,6 +12,12 @@ step the server is left to go quiet before its RSS is read again. Memory per
 socket is the growth over the first reading divided by the sockets opened.
 After the last step the sockets are held idle for --hold seconds, and any the
 server closed in that time are counted. Results: docs/benchmarks.md.
+
+    .venv/bin/python bench/idle_sockets.py --storm --sockets 2000,5000
+
+A connect storm instead: for each count, a fresh server, warmed by one
+socket, then that many sockets opened at once from zero (a crowd coming back
+after a deploy), timed from the first handshake to the last hello.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from live_common import (
     Fleet,
@@ -47,8 +54,12 @@ def main() -> int:
     parser.add_argument("--sockets", default="1000,2500,5000", help="Counts, rising.")
     parser.add_argument("--hold", type=float, default=30.0, help="Idle seconds at the end.")
     parser.add_argument("--processes", type=int, default=2, help="Listener processes.")
+    parser.add_argument("--storm", action="store_true", help="Each count from zero, at once.")
     args, targets = parse_with_targets(parser, TARGETS, DEFAULT_TARGETS)
     counts = sorted(int(n) for n in args.sockets.split(","))
+    print(f"load average at start: {Path('/proc/loadavg').read_text().strip()}")
+    if args.storm:
+        return storm(targets, counts, args)
 
     rows = []
     with Fleet() as fleet:
@@ -132,6 +143,45 @@ def run(fleet: Fleet, target: str, redis, proposal_id: int, counts: list[int], a
         listeners.stop()
         warm.stop()
     return rows
+
+
+def storm(targets: list[str], counts: list[int], args) -> int:
+    rows = []
+    with Fleet() as fleet:
+        redis = live_django(fleet)
+        proposal_id = build()
+        for count in counts:
+            for target in targets:
+                redis_flush(redis.url)
+                print(f"{TARGETS[target]}: {count:,} sockets at once ...", file=sys.stderr)
+                server, url, origin = serve(
+                    fleet, target, redis_url=redis.url, proposal_id=proposal_id
+                )
+                warm = Listeners(fleet, url=url, origin=origin, processes=1)
+                listeners = Listeners(fleet, url=url, origin=origin, processes=args.processes)
+                try:
+                    sockets_open(warm, 1)
+                    wait_quiet(server.pid)
+                    opened = sockets_open(listeners, count)
+                    still = listeners.status()["open"]
+                finally:
+                    server.stop()
+                    listeners.stop()
+                    warm.stop()
+                rows.append((target, count, opened, still))
+    print(f"connect storm: sockets opened at once on one server process, {args.processes} "
+          "client processes of 50 handshakes in flight each")  # fmt: skip
+    print("| server | sockets | open | failed | opening s | sockets/s |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for target, count, opened, still in rows:
+        print(
+            f"| {TARGETS[target]} | {count:,} | {still:,} | {opened['failed']:,} | "
+            f"{opened['seconds']:.1f} | {count / opened['seconds']:,.0f} |"
+        )
+    failed = [row for row in rows if row[2]["failed"] or row[3] < row[1]]
+    if failed:
+        print(f"FAILED: sockets not open in {len(failed)} runs", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def build() -> int:

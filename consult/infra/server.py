@@ -13,6 +13,7 @@ import time
 # JSON and multi-byte text while stopping a client from pinning memory.
 WEBSOCKET_MAX_MESSAGE_BYTES = 64 * 1024
 WEBSOCKET_MAX_FRAME_BYTES = 64 * 1024
+WEBSOCKET_CONNECT_TIMEOUT = 60
 
 
 def daphne_command(*, host: str, port: int) -> list[str]:
@@ -25,6 +26,10 @@ def daphne_command(*, host: str, port: int) -> list[str]:
         "--websocket-max-message-size", str(WEBSOCKET_MAX_MESSAGE_BYTES),
         "--websocket-max-frame-size", str(WEBSOCKET_MAX_FRAME_BYTES),
         "--application-close-timeout", "10",
+        # From the TCP connect to the consumer's accept. Daphne's 5 s drops a
+        # handshake without an answer when a herd reconnects at once; a
+        # socket that waits is answered (bench/reconnect.py).
+        "--websocket_connect_timeout", str(WEBSOCKET_CONNECT_TIMEOUT),
         # Daphne's access log writes client addresses and full paths (which
         # may carry an export or unsubscribe link) straight to stdout, past
         # the log filter: the proxy in front keeps access logs, if anyone.

@@ -32,7 +32,6 @@ def _admit(user, proposal_id: int) -> dict | None:
 
 class SummaryConsumer(LiveConsumer):
     group: str | None = None
-    NO_DATABASE = LiveConsumer.NO_DATABASE | {"summary.progress"}
 
     async def connect(self) -> None:
         user = self.scope.get("user")

@@ -8,13 +8,21 @@ The proposal's channel is in `proposal_consumer`, the moderators' queue in
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import json
 import logging
 import time
+import uuid
 
 from asgiref.sync import sync_to_async
+from channels.consumer import AsyncConsumer, get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -29,12 +37,17 @@ CLOSE_SIGNED_OUT = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY = 4429
 CLOSE_SERVER_ERROR = 1011
+# "Try again later" (RFC 6455 registry): the browser reconnects after its pause.
+CLOSE_TRY_AGAIN = 1013
 CLOSE_FORBIDDEN = 4403
 UNREADABLE = _("Messages must be JSON objects with a type.")
 TOO_MANY_SOCKETS = _(
     "You have too many pages open with live updates. Close some of them and reload this one."
 )
 TOO_MANY_FRAMES = _("Too many messages too quickly: live updates paused for a moment.")
+
+# A channel layer that does not answer within this long is taken as away.
+LAYER_TIMEOUT = 2.0
 
 # Per socket, without Redis: a browser sends a ping every 30 s and a frame per
 # click; a burst beyond this is a script.
@@ -49,7 +62,16 @@ def off_loop(function):
     return sync_to_async(function, thread_sensitive=False)
 
 
-class LiveConsumer(AsyncJsonWebsocketConsumer):
+class DirectSend(AsyncConsumer):
+    """The consumer's own frames (accept, hello, replies) go straight to the
+    socket, past `base_send`, which a proposal socket points elsewhere while
+    it holds the live stream back (see ProposalConsumer.hold)."""
+
+    async def send(self, message: dict) -> None:
+        await self.transport(message)
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer, DirectSend):
     """What every live socket shares: the user's own group (a suspension or a
     logout closes it, a notification updates the unread count), the session it
     was opened with (when that ends, so does the socket), the cap on sockets
@@ -61,6 +83,35 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     # Who the socket counts against (limits.SocketCap): a person, or an address.
     counted: str | None = None
     watched_session: str | None = None
+
+    def needs_channel(self) -> bool:
+        """Whether the socket needs a channel of its own on the layer: only
+        for what is one person's (a notification, a forced sign-out). A
+        reader not signed in gets everything through the hub, and a channel
+        per socket would cost each of them a Redis subscription."""
+        user = self.scope.get("user")
+        return user is not None and user.is_authenticated
+
+    async def __call__(self, scope, receive, send) -> None:
+        # Channels' own __call__, but a channel layer that fails (Redis away)
+        # leaves the socket without a channel of its own instead of failing
+        # the handshake with an HTTP 500.
+        self.scope = scope
+        self.base_send = self.transport = send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = f"local.{uuid.uuid4().hex}"
+        receivers = [receive]
+        if self.channel_layer is not None and self.needs_channel():
+            try:
+                self.channel_name = await asyncio.wait_for(
+                    self.channel_layer.new_channel(), LAYER_TIMEOUT
+                )
+                receivers.append(functools.partial(self.channel_layer.receive, self.channel_name))
+            except Exception:
+                logger.warning("live socket opened without its own channel: the layer failed")
+                self.channel_layer = None
+        with contextlib.suppress(StopConsumer):
+            await await_many_dispatch(receivers, self.dispatch)
 
     def viewer(self) -> str | None:
         """Who is reading, for counting: the person signed in, else their address."""
@@ -90,14 +141,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             self.counted = who
         if not signed_in:
             return True
-        self.user_group = USER_GROUP.format(user_id=user.pk)
-        await self.channel_layer.group_add(self.user_group, self.channel_name)
         session = self.scope.get("session")
         if session is not None and session.session_key:
-            self.session_group = session_group(session.session_key)
-            await self.channel_layer.group_add(self.session_group, self.channel_name)
+            # Whatever Redis does, the session's end closes the socket.
             self.watched_session = session.session_key
             watch().add(self, session_key=session.session_key, user_id=user.pk)
+        if self.channel_layer is None:
+            return True
+        self.user_group = USER_GROUP.format(user_id=user.pk)
+        groups = [self.user_group]
+        if self.watched_session:
+            self.session_group = session_group(self.watched_session)
+            groups.append(self.session_group)
+        try:
+            await layer_groups_add(self.channel_layer, groups, self.channel_name)
+        except Exception:  # Redis away: the session watch still closes it
+            logger.warning("live socket of user %s opened without its groups", user.pk)
         return True
 
     def session_ended(self):
@@ -143,26 +202,25 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             watch().remove(self, session_key=self.watched_session)
             self.watched_session = None
         for group in (self.user_group, self.session_group):
-            if group:
-                await self.channel_layer.group_discard(group, self.channel_name)
+            if group and self.channel_layer is not None:
+                try:
+                    await self.channel_layer.group_discard(group, self.channel_name)
+                except Exception:  # Redis away: the group forgets it with its expiry
+                    logger.warning("leaving %s failed", group)
         if self.counted:
             await off_loop(limits.SocketCap.release)(self.counted, self.channel_name)
 
-    # Messages that touch no database: handled without Channels' per-message
-    # trip to a worker thread to tidy database connections.
-    NO_DATABASE = frozenset({"user.close", "user.notify"})
-
     async def dispatch(self, message: dict) -> None:
-        kind = message.get("type")
-        if kind in self.NO_DATABASE:
-            await getattr(self, kind.replace(".", "_"))(message)
-        elif kind == "websocket.receive" and is_ping(message):
-            # A browser pings every 30 s: at thousands of readers that is
-            # dozens a second, which must not queue for the database thread
-            # that serves every post and every new connection.
-            await self.websocket_receive(message)
-        else:
-            await super().dispatch(message)
+        # Channels sends every message (a ping, a connect, a notification)
+        # through a trip to the one database thread to tidy connections
+        # first. Here every database call goes through database_sync_to_async,
+        # which tidies them itself: the rest (pings every 30 s from thousands
+        # of browsers, a herd of connects) never leaves the event loop, and
+        # never queues behind the posts.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message.get('type')}")
+        await handler(message)
 
     async def user_close(self, event: dict) -> None:
         await self.close(code=CLOSE_SIGNED_OUT)
@@ -251,13 +309,10 @@ def unread_count(user_id: int) -> int:
     return unread_count(user_id=user_id)
 
 
-PING_FRAMES = frozenset({'{"type":"ping"}', '{"type": "ping"}'})
-
-
-def is_ping(message: dict) -> bool:
-    """Whether a received frame is a keep-alive ping (as the browser writes it)."""
-    text = message.get("text")
-    return text is not None and text.strip() in PING_FRAMES
+async def layer_groups_add(layer, groups, channel_name: str) -> None:
+    """Join a channel to groups, or raise if the layer does not answer in time."""
+    joins = asyncio.gather(*(layer.group_add(group, channel_name) for group in groups))
+    await asyncio.wait_for(joins, LAYER_TIMEOUT)
 
 
 def frame_id(content: dict, key: str) -> int | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
@@ -13,13 +15,17 @@ from consult.infra.refusals import refusal_text
 from discussion.live.consumers import (
     CLOSE_FORBIDDEN,
     CLOSE_SIGNED_OUT,
+    CLOSE_TRY_AGAIN,
     UNREADABLE,
     LiveConsumer,
     frame_id,
+    layer_groups_add,
 )
 from discussion.live.moderators import moderators_group
 from discussion.models import Comment
 from discussion.moderation import services as moderation
+
+logger = logging.getLogger(__name__)
 
 NOT_IN_QUEUE = _("That item is not in your queue.")
 # A page of the queue selected at once is claimed in one frame.
@@ -33,8 +39,6 @@ class ModerationConsumer(LiveConsumer):
     only; the socket also claims and releases items as they are selected."""
 
     queue_groups: tuple[str, ...] = ()
-    # Forwarded as they come: no database, so no trip to a worker thread.
-    NO_DATABASE = LiveConsumer.NO_DATABASE | {"queue.changed"}
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -51,17 +55,34 @@ class ModerationConsumer(LiveConsumer):
         if not await self.join_user():
             return
         try:
-            self.queue_groups = tuple(moderators_group(pk) for pk in departments)
-            for group in self.queue_groups:
-                await self.channel_layer.group_add(group, self.channel_name)
             await self.accept()
+            if not await self._join_queues(departments):
+                # Redis away: no live queue until it returns. Closed with a
+                # code the browser retries after its pause.
+                await self.close(code=CLOSE_TRY_AGAIN)
+                return
             await self.send_json({"type": "hello"})
         except Exception:
             await self.abandon()
 
+    async def _join_queues(self, departments: list[int]) -> bool:
+        if self.channel_layer is None:
+            return False
+        groups = tuple(moderators_group(pk) for pk in departments)
+        try:
+            await layer_groups_add(self.channel_layer, groups, self.channel_name)
+        except Exception:
+            logger.warning("a moderator's queue socket could not join its groups")
+            return False
+        self.queue_groups = groups
+        return True
+
     async def disconnect(self, code: int) -> None:
         for group in self.queue_groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # Redis away: the group forgets it with its expiry
+                logger.warning("leaving %s failed", group)
         await super().disconnect(code)
 
     async def queue_changed(self, event: dict) -> None:

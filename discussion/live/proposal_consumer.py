@@ -9,11 +9,13 @@ database, in a worker thread, through the same services as the plain forms.
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import logging
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
@@ -23,23 +25,24 @@ from django.utils import translation
 from consult.infra.ratelimit import RateLimited
 from consult.infra.refusals import refusal_text
 from discussion.comments import limits, marks, places, services
-from discussion.live import events, presence
+from discussion.live import presence, recovery
 from discussion.live.consumers import (
     CLOSE_NOT_FOUND,
     CLOSE_SIGNED_OUT,
     CLOSE_TOO_MANY,
+    LAYER_TIMEOUT,
     UNREADABLE,
     LiveConsumer,
     frame_id,
     off_loop,
-    unread_count,
 )
 from discussion.live.events import proposal_group
 from discussion.live.hub import hub
+from discussion.live.openings import Ask, opening
+from discussion.live.recovery import frame_seq
 from discussion.models import Comment
 from proposals.access import access_proposal
 from proposals.models import Proposal
-from proposals.selectors import proposal_public_queryset
 
 logger = logging.getLogger(__name__)
 _announcements: set[asyncio.Task] = set()
@@ -51,41 +54,126 @@ class ProposalConsumer(LiveConsumer):
     group: str | None = None
     proposal_id: int | None = None
     reader_language: str = ""
+    # The last event number sent to this socket by its opening or a catch-up.
+    sent_seq: int = 0
+    opened: bool = False
+    # Opened while Redis was away: not yet receiving live events.
+    detached: bool = False
 
     async def connect(self) -> None:
         proposal_id = self.scope["url_route"]["kwargs"]["proposal_id"]
-        if not await database_sync_to_async(_is_public)(self.scope.get("user"), proposal_id):
+        self.group = proposal_group(proposal_id)
+        self.proposal_id = proposal_id
+        # Fragments come in this reader's language only (see events.encoded).
+        self.reader_language = self.language()
+        user = self.scope.get("user")
+        signed_in = user is not None and user.is_authenticated
+        # Join before reading the sequence, so no event falls between state
+        # and stream; what arrives meanwhile waits behind the hello and replay.
+        self.hold()
+        await self._join()
+        try:
+            ask = Ask(proposal_id, self._since(), user.pk if signed_in else None)
+            opened = await opening(ask)
+        except Exception:
+            await self.accept()
+            await self.abandon()
+            return
+        if not opened.public:
+            await self._leave()
             await self.close(code=CLOSE_NOT_FOUND)
             return
         if not await self.join_user():
             return
         try:
-            # Join before reading the sequence, so no event falls between state and stream.
-            self.group = proposal_group(proposal_id)
-            self.proposal_id = proposal_id
-            # Fragments come in this reader's language only (see events.encoded).
-            self.reader_language = self.language()
-            await hub().join(self.group, self)
             await self.accept()
-            user = self.scope.get("user")
-            seq, missed, unread = await database_sync_to_async(_catch_up)(
-                proposal_id, self._since(), user.pk if self.user_group else None
-            )
-            hello = {"type": "hello", "proposal": proposal_id, "seq": seq}
-            if self.user_group:
-                # Which comments are this reader's own: their mark, never their id.
-                hello["me"] = marks.author_mark(proposal_id=proposal_id, user=user)
-            if unread is not None:
-                # Notifications that arrived while this page was away from the channel.
-                hello["unread"] = unread
-            await self.send_json(hello)
-            if missed is None:
-                await self.send_json({"type": "reload"})
-            for event in missed or []:
-                await self.send_json(_in_language(event, self.reader_language))
+            await self._greet(opened, user)
+            await self.release()
             await self._presence(joined=True)
         except Exception:
             await self.abandon()
+
+    async def _greet(self, opened, user) -> None:
+        hello = {"type": "hello", "proposal": self.proposal_id, "seq": opened.seq}
+        if self.user_group or (user is not None and user.is_authenticated):
+            # Which comments are this reader's own: their mark, never their id.
+            hello["me"] = marks.author_mark(proposal_id=self.proposal_id, user=user)
+        if opened.unread is not None:
+            # Notifications that arrived while this page was away from the channel.
+            hello["unread"] = opened.unread
+        await self.send_json(hello)
+        self.sent_seq = opened.seq
+        await self._replay(opened.missed)
+
+    async def _replay(self, missed: list[dict] | None) -> None:
+        if missed is None:
+            await self.send_json({"type": "reload"})
+            return
+        for event in missed:
+            await self.send_json(_in_language(event, self.reader_language))
+            self.sent_seq = max(self.sent_seq, event["seq"])
+
+    def hold(self) -> None:
+        """Live events wait instead of going out (the hub writes to
+        `base_send`): until the hello and the replay have gone, a reader
+        would take them for a gap and reconnect, again and again in a herd."""
+        if self.base_send is self.transport:
+            self.held = collections.deque()
+            self.base_send = self._held
+
+    async def _held(self, message: dict) -> None:
+        self.held.append(message)
+
+    async def release(self) -> None:
+        """Send what waited, less what the replay already carried, and let
+        live events through again."""
+        while self.held:
+            message = self.held.popleft()
+            seq = frame_seq(message.get("text") or "")
+            if seq is not None:
+                if seq <= self.sent_seq:
+                    continue
+                self.sent_seq = seq
+            await self.transport(message)
+        # No await between the last check and this: nothing can slip in.
+        self.base_send = self.transport
+        self.opened = True
+
+    async def catch_up(self, tail: recovery.Tail) -> None:
+        """Redis is back: replay from the log what this reader missed, after
+        the last event it was sent (see recovery)."""
+        if not self.opened:
+            return  # still opening: its own read is after Redis returned
+        self.hold()
+        try:
+            since = max(self.sent_seq, tail.seq)
+            self.sent_seq = since
+            opened = await opening(Ask(proposal_id=self.proposal_id, since=since, user_id=None))
+            await self._replay(opened.missed)
+        finally:
+            await self.release()
+
+    async def _join(self) -> None:
+        try:
+            await asyncio.wait_for(hub().join(self.group, self), LAYER_TIMEOUT)
+        except Exception:
+            # Redis away: served from the event log now, joined when it returns.
+            logger.warning("live events of %s unavailable: the channel layer failed", self.group)
+            self.detached = True
+            recovery.registry().lost()
+        tail = recovery.registry().add(self.group, self)
+        if tail is not None:
+            try:
+                await asyncio.wait_for(hub().join(self.group, tail), LAYER_TIMEOUT)
+            except Exception:  # joined when Redis returns (recovery.Registry.recover)
+                recovery.registry().lost()
+
+    async def _leave(self) -> None:
+        group, self.group = self.group, None
+        await hub().leave(group, self)
+        tail = recovery.registry().remove(group, self)
+        if tail is not None:
+            await hub().leave(group, tail)
 
     def _since(self) -> int | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -96,8 +184,8 @@ class ProposalConsumer(LiveConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.group:
-            await hub().leave(self.group, self)
             await self._presence(joined=False)
+            await self._leave()
         await super().disconnect(code)
 
     async def _presence(self, *, joined: bool) -> None:
@@ -106,7 +194,7 @@ class ProposalConsumer(LiveConsumer):
         )
         if announce:
             task = asyncio.ensure_future(
-                _announce_viewers(self.channel_layer, self.group, self.proposal_id)
+                _announce_viewers(get_channel_layer(), self.group, self.proposal_id)
             )
             _announcements.add(task)
             task.add_done_callback(_announcements.discard)
@@ -194,23 +282,6 @@ def _in_language(event: dict, language: str) -> dict:
     if isinstance(html, dict):
         return {**event, "html": html.get(language) or html.get(settings.LANGUAGE_CODE, "")}
     return event
-
-
-def _is_public(user, proposal_id: int) -> bool:
-    """Only a consultation in a public state has a live channel (never a draft)."""
-    try:
-        access_proposal(user, pk=proposal_id, queryset=proposal_public_queryset())
-    except Http404:
-        return False
-    return True
-
-
-def _catch_up(
-    proposal_id: int, since: int | None, user_id: int | None
-) -> tuple[int, list[dict] | None, int | None]:
-    seq = events.last_seq(proposal_id)
-    missed = [] if since is None else events.events_since(proposal_id=proposal_id, seq=since)
-    return seq, missed, (unread_count(user_id) if user_id else None)
 
 
 def _text(content: dict, key: str) -> str:

@@ -338,6 +338,15 @@ import { keepOpen, supported } from "./socket.js";
     box.hidden = false;
   }
 
+  // Events that arrive out of order wait here, by number, for the ones
+  // before them: right after a (re)connect the replay of what was missed is
+  // still coming, and an event ahead of it is no gap. Only when the missing
+  // numbers have not come within GAP_WAIT is it a gap, and the socket
+  // reconnects to have them replayed.
+  var GAP_WAIT = 3000;
+  var early = {};
+  var gapTimer = null;
+
   function receive(event) {
     if (event.type === "hello") {
       if (lastSeq === null) { lastSeq = event.seq; }
@@ -354,14 +363,36 @@ import { keepOpen, supported } from "./socket.js";
     if (typeof event.seq !== "number") { return; }
     if (lastSeq !== null && event.seq <= lastSeq) { return; }  // already applied
     if (lastSeq !== null && event.seq > lastSeq + 1) {
-      // A gap (broadcasts from several servers can overtake each other):
-      // reconnect, and the server replays everything after lastSeq in order.
-      channel.reconnect();
+      early[event.seq] = event;
+      if (!gapTimer) { gapTimer = window.setTimeout(gapStayed, GAP_WAIT); }
       return;
     }
+    apply(event);
+    // What waited for this one follows it, in order.
+    while (lastSeq !== null && early[lastSeq + 1]) {
+      var next = early[lastSeq + 1];
+      delete early[lastSeq + 1];
+      apply(next);
+    }
+    Object.keys(early).forEach(function (seq) { if (Number(seq) <= lastSeq) { delete early[seq]; } });
+    if (Object.keys(early).length === 0 && gapTimer) {
+      window.clearTimeout(gapTimer);
+      gapTimer = null;
+    }
+  }
+
+  function apply(event) {
     lastSeq = event.seq;
     var handler = handlers[event.type];
     if (handler) { handler(event); }
+  }
+
+  function gapStayed() {
+    // A gap that did not fill (a broadcast lost): reconnect, and the server
+    // replays everything after lastSeq in order.
+    gapTimer = null;
+    early = {};
+    channel.reconnect();
   }
 
   // Votes go over the socket when it is open (the form stays as the fallback).
@@ -526,6 +557,9 @@ import { keepOpen, supported } from "./socket.js";
     message: withCommon(receive),
     close: function (code, signedOut) {
       root.dataset.live = "disconnected";
+      // The next connection replays from lastSeq: what waited comes again.
+      early = {};
+      if (gapTimer) { window.clearTimeout(gapTimer); gapTimer = null; }
       var text = signedOut || document.body.dataset.reconnecting;
       if (status && text) {
         status.textContent = text;

@@ -3,7 +3,9 @@
 // when to try again. Progressive enhancement only: every page works without it.
 //
 // After a drop it reconnects with a growing pause (1 s, doubling, at most
-// 30 s). After 4429 (too many sockets or frames) it waits as long as the
+// 30 s), each drawn at random between half and all of it, so that a
+// thousand pages dropped at once (a deploy) do not all come back in the
+// same instant. After 4429 (too many sockets or frames) it waits as long as the
 // server asked (30 s when it did not say). After any other 4xxx (signed out,
 // not allowed, not found) it stops: trying again will not help. A page that
 // keeps an event number gets what it missed: the address carries
@@ -16,6 +18,11 @@ const TOO_MANY = 4429;
 const SIGNED_OUT = 4401;
 
 export const supported = "WebSocket" in window;
+
+// A pause drawn between half and all of `pause`.
+export function jittered(pause) {
+  return Math.round(pause * (0.5 + Math.random() * 0.5));
+}
 
 // options.path: the address, or a function giving it (read on each connect).
 // options.since: a function giving the last event number seen, or null.
@@ -74,7 +81,7 @@ export function keepOpen(options) {
         return;
       }
       if (closed.code >= 4000 && closed.code < 5000) { return; }
-      window.setTimeout(open, pause);
+      window.setTimeout(open, jittered(pause));
       pause = Math.min(pause * 2, LONGEST_PAUSE);
     });
   }

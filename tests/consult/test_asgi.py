@@ -113,7 +113,9 @@ async def test_unknown_paths_close_cleanly(path, db):
     assert code == 4404
 
 
-async def test_a_ping_is_answered_without_a_trip_to_the_database_thread(proposal, monkeypatch):
+async def test_frames_needing_no_database_never_queue_for_the_database_thread(
+    proposal, monkeypatch
+):
     import channels.consumer
 
     trips = []
@@ -127,13 +129,25 @@ async def test_a_ping_is_answered_without_a_trip_to_the_database_thread(proposal
     socket = communicator(f"/ws/proposals/{proposal.pk}/", "http://127.0.0.1")
     await socket.connect()
     await next_message(socket)
-    before = len(trips)
     for _ in range(3):
         await socket.send_json_to({"type": "ping"})
         assert await next_message(socket) == {"type": "pong"}
-    assert len(trips) == before
-    # Any other frame still goes through Channels' database housekeeping.
+    # Nor does a frame that is refused before any database work.
     await socket.send_to(text_data='{"type": "vote"}')
     assert (await next_message(socket))["type"] == "error"
-    assert len(trips) == before + 1
+    # Connecting did not queue for it either: its reads went in one trip
+    # that tidies its own connections (discussion.live.openings).
+    assert trips == []
     await socket.disconnect()
+
+
+async def test_a_draft_is_refused_without_joining_its_live_stream(draft):
+    from discussion.live.events import proposal_group
+    from discussion.live.hub import hub
+    from discussion.live.recovery import registry
+
+    socket = communicator(f"/ws/proposals/{draft.pk}/", "http://127.0.0.1")
+    connected, code = await socket.connect()
+    assert (connected, code) == (False, 4404)
+    assert not hub().members.get(proposal_group(draft.pk))
+    assert proposal_group(draft.pk) not in registry().groups

@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from consult.infra import redis_client
 from discussion.comments import limits, services
 from discussion.comments.limits import SocketCap, fill_token
-from discussion.live import consumers, events, proposal_consumer
+from discussion.live import consumers, events, openings
 from discussion.models import Comment
 from tests.discussion.conftest import socket_for
 from tests.live_helpers import human, next_message
@@ -52,7 +52,7 @@ async def test_a_connection_failing_half_way_is_undone_and_closed_as_a_server_er
     def broken(*args):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(proposal_consumer, "_catch_up", broken)
+    monkeypatch.setattr(openings, "openings_read", broken)
     socket = socket_for(open_proposal, user=people.citizen)
     await socket.connect()
     closed = await socket.receive_output(timeout=5)
