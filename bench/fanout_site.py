@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import sys
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -215,6 +216,13 @@ async def post_through_site(
 
     async def open_one(i: int, citizen: Citizen) -> CitizenSocket:
         async with gate:
+            for attempt in range(3):
+                try:
+                    return await open_citizen(ports[i % len(ports)], world, citizen)
+                except Exception as error:
+                    # A page whose socket is refused retries, as the browser does.
+                    print(f"  citizen {citizen.user_id}: {error}, again", file=sys.stderr)
+                    await asyncio.sleep(1 + attempt)
             return await open_citizen(ports[i % len(ports)], world, citizen)
 
     sockets = await asyncio.gather(*(open_one(i, c) for i, c in citizens.values()))
