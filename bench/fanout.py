@@ -177,7 +177,9 @@ def run(fleet: Fleet, target: str, redis, posting: tuple, args) -> dict:
     try:
         opened = open_all(groups, args.listeners)
         # Joining may set off work for every socket (presence): let it finish.
-        settle = max(wait_quiet(server.pid, timeout=300) for server in servers)
+        # Pings keep a server a little busy: quiet is under the share they cost.
+        quiet = 0.1 + (args.listeners / len(servers) / args.ping * 0.0005 if args.ping else 0)
+        settle = max(wait_quiet(s.pid, below=quiet, timeout=120) for s in servers)
         listener_pids = [pid for group in groups for pid in group.pids]
         pids = {
             "server": [server.pid for server in servers],
