@@ -226,6 +226,11 @@ def run(fleet: Fleet, target: str, redis, posting: tuple, args) -> dict:
         check = verify_baseline(sent, dumps, args.listeners)
         stored, refused, replies = len(sent), [], []
     note = notes(opened, settle, dumps, refused, replies)
+    if check.unanswered:
+        note += (
+            f"; {check.unanswered} posts had no reply within 120 s "
+            f"({check.unanswered_stored} of them stored, with their events)"
+        )
     return {
         "target": target,
         "posted": len(posts) if platform else len(sent),

@@ -24,6 +24,7 @@ BODY = "the crossing by the school needs a longer green phase, and **soon**."
 # goes through the plain form rather than the socket.
 REPLY_EVERY = 3
 FORM_EVERY = 5
+UNANSWERED = "no reply within 120 s"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class Check:
     latencies: list[float] = field(default_factory=list)
     stored: int = 0
     lost: int = 0
+    unanswered: int = 0
+    unanswered_stored: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -251,6 +254,8 @@ async def post_through_site(
                 reply = await sockets[index].ask(frame)
                 if reply.get("type") != "ok" or reply.get("held"):
                     post.error = f"{reply.get('type')}: {reply.get('message', 'held')}"[:100]
+        except TimeoutError:
+            post.error = UNANSWERED
         except Exception as error:
             post.error = f"{type(error).__name__}: {error}"[:100]
         post.acked = not post.error
@@ -290,7 +295,11 @@ def verify(
     for post in posts:
         found = by_marker.pop(str(post.n), [])
         if not post.acked:
-            if found:
+            if post.error == UNANSWERED:
+                # No reply in time: stored or not, the citizen cannot tell (no failure here).
+                check.unanswered += 1
+                check.unanswered_stored += bool(found)
+            elif found:
                 check.problems.append(f"post {post.n} was refused ({post.error}) but stored")
             continue
         if len(found) != 1:
