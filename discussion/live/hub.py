@@ -163,6 +163,12 @@ def direct_writer(consumer):
     WebSocket protocol, which takes a message framed once for every reader.
     None elsewhere (then the consumer's own send is used)."""
     send = getattr(consumer, "base_send", None)
+    # The session middleware wraps the send; it acts on HTTP responses only.
+    for _wrapper in range(4):
+        inner = getattr(getattr(send, "__self__", None), "real_send", None)
+        if inner is None:
+            break
+        send = inner
     if not isinstance(send, functools.partial) or len(send.args) != 1:
         return None
     if getattr(send.func, "__name__", "") != "handle_reply":

@@ -141,3 +141,31 @@ async def test_the_hub_measures_its_loops_lag(monkeypatch):
     await asyncio.sleep(0.03)
     watch.cancel()
     assert loop_lag() >= 0.15
+
+
+def test_under_daphne_the_hub_finds_the_socket_behind_the_session_wrapper():
+    import functools
+
+    class Protocol:
+        STATE_OPEN = 3
+        state = 3
+
+        def sendPreparedMessage(self, message) -> None:  # autobahn's name
+            self.sent = message
+
+    class Server:
+        async def handle_reply(self, protocol, message) -> None:
+            pass
+
+    class SessionWrapper:
+        def __init__(self, send) -> None:
+            self.real_send = send
+
+        async def send(self, message) -> None:
+            await self.real_send(message)
+
+    protocol = Protocol()
+    reader = Reader()
+    reader.base_send = SessionWrapper(functools.partial(Server().handle_reply, protocol)).send
+    assert hub_module.direct_writer(reader) is protocol
+    assert hub_module.direct_writer(Reader()) is None
