@@ -339,6 +339,8 @@ def _check_receipts(check: Check, dumps: list[dict], sent_at, events, expected: 
             if events.get(key) != seq:
                 check.problems.append(f"event of comment {key} came with seq {seq}")
         if seqs != sorted(seqs):
+            if not disordered:
+                check.problems.append(f"a listener received the sequence numbers {seqs[:40]}")
             disordered += 1
         check.lost += len(set(sent_at) - seen)
     if doubled:

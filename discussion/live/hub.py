@@ -16,10 +16,10 @@ Events go out in the order of their sequence numbers, every one to every
 reader: two posts committed a moment apart (two threads, two processes) may
 reach the layer the other way round, and a page that sees a later number
 first takes it for a gap and reconnects. So an event that overtook an
-earlier one waits here for it, REORDER_SECONDS at most; after that it goes
-out anyway and the page catches up from the log. Viewer counts carry no
-sequence number and only the latest matters: when several arrive while a
-pass is still writing, the readers get the last one only.
+earlier one waits here for it, REORDER_SECONDS at most (longer while the
+loop lags); after that it goes out anyway and the page catches up from the
+log. Viewer counts carry no sequence number and only the latest matters: when
+several arrive while a pass is still writing, the readers get the last one.
 """
 
 from __future__ import annotations
@@ -109,6 +109,12 @@ def frames_of(message: dict) -> dict[str, str] | None:
     return None
 
 
+def reorder_seconds() -> float:
+    """How long an event waits for one it overtook: longer while the loop lags,
+    since the missing one is then most likely late, not lost."""
+    return stretch(REORDER_SECONDS)
+
+
 def seq_of(message: dict, texts: dict[str, str]) -> int | None:
     """An event's sequence number: sent beside the texts, or read from the start
     of one (events.message puts it second); None for what has none."""
@@ -142,7 +148,7 @@ class Order:
         return self._ready(now)
 
     def expired(self, now: float) -> list:
-        if not self.waiting or now - self.since < REORDER_SECONDS:
+        if not self.waiting or now - self.since < reorder_seconds():
             return []
         # The missing event is lost to this process: on with the rest.
         self.next = min(self.waiting)
@@ -283,7 +289,7 @@ class ProposalHub:
         """Once the oldest waiting event has waited its time, send what waits."""
         try:
             while order.waiting:
-                await asyncio.sleep(max(0.0, order.since + REORDER_SECONDS - time.monotonic()))
+                await asyncio.sleep(max(0.0, order.since + reorder_seconds() - time.monotonic()))
                 for texts in order.expired(time.monotonic()):
                     await self.write(group, texts)
         finally:
