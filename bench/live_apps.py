@@ -3,7 +3,8 @@
     .venv/bin/python bench/live_apps.py websockets --port 8001
 
 `websockets`: the ceiling, a plain asyncio server on the `websockets` library
-that sends every message it receives to every connected client at once.
+that sends every message it receives to every connected client at once, and
+answers a browser's keep-alive ping with a pong to that client alone.
 
 `tutorial_application`: the pattern of the Channels tutorial, served by Daphne
 (`daphne live_apps:tutorial_application`, with bench/ on the path): an
@@ -19,6 +20,8 @@ import json
 import os
 import signal
 
+PING, PONG = '{"type":"ping"}', '{"type":"pong"}'
+
 
 async def serve_websockets(port: int) -> None:
     from websockets.asyncio.server import broadcast, serve
@@ -29,7 +32,10 @@ async def serve_websockets(port: int) -> None:
         clients.add(websocket)
         try:
             async for message in websocket:
-                broadcast(clients, message)
+                if message == PING:
+                    await websocket.send(PONG)
+                else:
+                    broadcast(clients, message)
         finally:
             clients.discard(websocket)
 

@@ -9,7 +9,10 @@ included. A listener process holds many WebSocket clients (asyncio and the
 
     {"cmd": "open", "n": 500}     open 500 more sockets; answers when all are open
     {"cmd": "status"}             frames counted so far
-    {"cmd": "dump", "out": path}  write every (key, receipt time) per socket
+    {"cmd": "dump", "out": path}  write every (key, seq, receipt time) per socket
+
+With --ping S each socket sends the browser's keep-alive ({"type":"ping"})
+every S seconds, the first at a random moment within S, as open pages do.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import re
 import select
 import shutil
@@ -321,11 +325,21 @@ def percentile(values: list[float], q: float) -> float:
 class Listeners:
     """`processes` listener processes sharing the sockets between them."""
 
-    def __init__(self, fleet: Fleet, *, url: str, origin: str, processes: int = 2) -> None:
+    def __init__(
+        self,
+        fleet: Fleet,
+        *,
+        url: str,
+        origin: str,
+        processes: int = 2,
+        ping: float = 0.0,
+        concurrency: int = 50,
+    ) -> None:
         self.fleet = fleet
+        command = [sys.executable, str(Path(__file__)), "listen", "--url", url, "--origin", origin]
         self.workers = [
             fleet.popen(
-                [sys.executable, str(Path(__file__)), "listen", "--url", url, "--origin", origin],
+                [*command, "--ping", str(ping), "--concurrency", str(concurrency)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 cwd=ROOT,
@@ -338,13 +352,15 @@ class Listeners:
     def pids(self) -> list[int]:
         return [worker.pid for worker in self.workers]
 
+    def open_commands(self, n: int) -> list[dict]:
+        """The command to each process that opens n more sockets between them."""
+        count = len(self.workers)
+        return [{"cmd": "open", "n": n // count + (i < n % count)} for i in range(count)]
+
     def open(self, n: int, timeout: float = 600.0) -> dict:
         """Open n more sockets, spread over the processes; when all are open."""
-        shares = [
-            n // len(self.workers) + (i < n % len(self.workers)) for i in range(len(self.workers))
-        ]
         start = time.monotonic()
-        replies = self._ask_all([{"cmd": "open", "n": share} for share in shares], timeout)
+        replies = self._ask_all(self.open_commands(n), timeout)
         return {
             "open": sum(r["open"] for r in replies),
             "failed": sum(r["failed"] for r in replies),
@@ -378,9 +394,9 @@ class Listeners:
         for worker, command in zip(self.workers, commands, strict=True):
             worker.stdin.write((json.dumps(command) + "\n").encode())
             worker.stdin.flush()
-        return [self._reply(worker, timeout) for worker in self.workers]
+        return [self.reply(worker, timeout) for worker in self.workers]
 
-    def _reply(self, worker: subprocess.Popen, timeout: float) -> dict:
+    def reply(self, worker: subprocess.Popen, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
         fd = worker.stdout.fileno()
         while b"\n" not in self._buffers[worker.pid]:
@@ -412,15 +428,25 @@ def sockets_open(listeners: Listeners, n: int) -> dict:
 
 
 class Socket:
-    __slots__ = ("keys", "times", "websocket")
+    __slots__ = ("keys", "seqs", "times", "websocket")
 
     def __init__(self, websocket) -> None:
         self.websocket = websocket
         self.keys: list[int] = []
+        self.seqs: list[int] = []
         self.times: list[float] = []
 
 
-async def listen(url: str, origin: str, concurrency: int) -> None:
+async def keep_alive(websocket, every: float) -> None:
+    """The browser's app ping (static/js/socket.js), first at a random moment."""
+    await asyncio.sleep(random.uniform(0, every))  # noqa: S311
+    with contextlib.suppress(Exception):
+        while True:
+            await websocket.send('{"type":"ping"}')
+            await asyncio.sleep(every)
+
+
+async def listen(url: str, origin: str, concurrency: int, ping: float = 0.0) -> None:
     from websockets.asyncio.client import connect
 
     sockets: list[Socket] = []
@@ -437,6 +463,7 @@ async def listen(url: str, origin: str, concurrency: int) -> None:
                 if COUNTED.match(frame):
                     data = json.loads(frame)
                     sock.keys.append(data["id"] if "id" in data else data["n"])
+                    sock.seqs.append(data.get("seq", data.get("n")))
                     sock.times.append(received)
                     counted += 1
 
@@ -458,8 +485,9 @@ async def listen(url: str, origin: str, concurrency: int) -> None:
                 return False
         sock = Socket(websocket)
         sockets.append(sock)
-        task = asyncio.create_task(receive(sock))
-        tasks.add(task)
+        tasks.add(asyncio.create_task(receive(sock)))
+        if ping > 0:
+            tasks.add(asyncio.create_task(keep_alive(websocket, ping)))
         return True
 
     loop = asyncio.get_running_loop()
@@ -478,7 +506,7 @@ async def listen(url: str, origin: str, concurrency: int) -> None:
             reply = {"counted": counted, "open": still}
         elif command["cmd"] == "dump":
             data = {
-                "sockets": [[sock.keys, sock.times] for sock in sockets],
+                "sockets": [[sock.keys, sock.seqs, sock.times] for sock in sockets],
                 "closed": sum(1 for sock in sockets if sock.websocket.close_code is not None),
             }
             Path(command["out"]).write_text(json.dumps(data))
@@ -497,9 +525,10 @@ def main() -> int:
     parser.add_argument("--url", required=True)
     parser.add_argument("--origin", required=True)
     parser.add_argument("--concurrency", type=int, default=50, help="Handshakes at once.")
+    parser.add_argument("--ping", type=float, default=0.0, help="Seconds between pings.")
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    asyncio.run(listen(args.url, args.origin, args.concurrency))
+    asyncio.run(listen(args.url, args.origin, args.concurrency, args.ping))
     return 0
 
 

@@ -36,3 +36,18 @@ def channel_layers(kind: str) -> dict:
 CHANNEL_LAYERS = channel_layers(os.environ.get("BENCH_CHANNEL_LAYER", "core"))
 # Every benchmark reader connects from this machine's one address.
 CONSULT_SOCKETS_PER_ADDRESS = 1_000_000
+
+
+def _rates_from_one_address() -> dict:
+    """Production's discussion rates, without the per-address ones: every
+    citizen of the benchmark posts from this machine's one address, where in
+    use they come from thousands. Each person's own rates stay."""
+    from consult.infra.ratelimit import DEFAULT_RATES, DISCUSSION_ACTIONS
+
+    return {
+        action: {who: rates for who, rates in DEFAULT_RATES[action].items() if who != "ip"}
+        for action in DISCUSSION_ACTIONS
+    }
+
+
+CONSULT_RATE_LIMITS = _rates_from_one_address()

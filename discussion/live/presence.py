@@ -6,7 +6,8 @@ person are one viewer. Each viewer's own sockets are a sorted set beside it,
 so that closing one tab of three leaves the viewer counted.
 
 The count goes out coalesced: when two thousand people open a page in the
-same minute, each listener gets a handful of counts, not two thousand.
+same minute, each listener gets a handful of counts, not two thousand; and
+the window widens while the process's event loop lags (hub.stretch).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import redis
 from django.conf import settings
 
 from consult.infra import redis_client
+from discussion.live.hub import stretch
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,8 @@ return 1
 
 
 def window_seconds() -> float:
-    return getattr(settings, "CONSULT_VIEWERS_WINDOW_SECONDS", WINDOW_SECONDS)
+    # Wider while this process falls behind: counts are a courtesy, comments are not.
+    return stretch(getattr(settings, "CONSULT_VIEWERS_WINDOW_SECONDS", WINDOW_SECONDS))
 
 
 def _key(proposal_id: int) -> str:

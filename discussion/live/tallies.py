@@ -5,6 +5,8 @@ A vote adds its comment to the proposal's dirty set in Redis; the first vote
 of a window also takes a short lock and starts a timer. When the timer fires,
 one process reads the current counts of every dirty comment, writes one
 event with them, and, if votes arrived meanwhile, starts the next window.
+A process whose event loop lags takes longer windows (hub.stretch): fewer
+tally events, the same final counts.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.db import connection, transaction
 
 from consult.infra import redis_client
 from discussion.live.events import event_append
+from discussion.live.hub import stretch
 from discussion.models import Comment
 from proposals.models import Proposal
 from proposals.selectors import stance_tallies
@@ -29,7 +32,8 @@ WINDOW_SECONDS = 0.4  # at most 2.5 tally events per second per proposal
 
 def window_seconds() -> float:
     # 0 sends every change at once (the test suite's default: no stray timers).
-    return getattr(settings, "CONSULT_TALLY_WINDOW_SECONDS", WINDOW_SECONDS)
+    # Wider while this process falls behind, so that comments get its time.
+    return stretch(getattr(settings, "CONSULT_TALLY_WINDOW_SECONDS", WINDOW_SECONDS))
 
 
 def _client() -> redis.Redis | None:

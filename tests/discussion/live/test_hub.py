@@ -1,0 +1,171 @@
+"""The hub under load: comment events reach every reader once and in the
+order of the log, even when they reach the process the other way round;
+viewer counts that pile up go out as the newest one; tallies and counts
+wait longer while the process lags."""
+
+import asyncio
+import json
+
+from discussion.live import hub as hub_module
+from discussion.live import presence, tallies
+from discussion.live.hub import Order, ProposalHub, loop_lag, note_lag, seq_of, stretch
+
+
+def event(seq: int) -> dict:
+    text = json.dumps({"type": "comment.created", "seq": seq, "id": seq}, separators=(",", ":"))
+    return {"type": "proposal.event", "texts": {"en": text}}
+
+
+def viewers(count: int) -> dict:
+    return {"type": "proposal.viewers", "count": count}
+
+
+class Reader:
+    """A socket as the hub sees it, outside Daphne: its ASGI send."""
+
+    reader_language = "en"
+
+    def __init__(self) -> None:
+        self.frames: list[dict] = []
+
+    async def base_send(self, message: dict) -> None:
+        self.frames.append(json.loads(message["text"]))
+
+    def seqs(self) -> list[int]:
+        return [frame["seq"] for frame in self.frames if "seq" in frame]
+
+    def counts(self) -> list[int]:
+        return [frame["count"] for frame in self.frames if frame["type"] == "viewers"]
+
+
+class Layer:
+    """A channel layer that delivers the messages it is given, in that order."""
+
+    def __init__(self, messages: list[dict]) -> None:
+        self.queue: asyncio.Queue = asyncio.Queue()
+        for message in messages:
+            self.queue.put_nowait(message)
+
+    async def receive(self, channel: str) -> dict:
+        return await self.queue.get()
+
+
+async def fan_out(messages: list[dict], readers: list[Reader], wait: float = 0.05) -> None:
+    hub = ProposalHub()
+    group = "proposal.1"
+    hub.members[group] = {reader: None for reader in readers}
+    task = asyncio.ensure_future(hub._read(Layer(messages), group, "hub.1"))
+    await asyncio.sleep(wait)
+    task.cancel()
+
+
+def test_the_sequence_number_is_read_from_the_encoded_event():
+    assert seq_of({}, event(41)["texts"]) == 41
+    assert seq_of({"seq": 7}, {"en": "{}"}) == 7
+    assert seq_of({}, {"en": '{"type":"viewers","count":3}'}) is None
+
+
+async def test_an_event_that_overtook_an_earlier_one_waits_for_it():
+    readers = [Reader(), Reader()]
+    await fan_out([event(1), event(3), event(2), event(4)], readers)
+    assert [reader.seqs() for reader in readers] == [[1, 2, 3, 4], [1, 2, 3, 4]]
+
+
+async def test_a_missing_event_holds_the_rest_only_for_a_moment(monkeypatch):
+    monkeypatch.setattr(hub_module, "REORDER_SECONDS", 0.1)
+    reader = Reader()
+    await fan_out([event(1), event(3), event(4)], [reader], wait=0.02)
+    assert reader.seqs() == [1]
+    reader = Reader()
+    await fan_out([event(1), event(3), event(4)], [reader], wait=0.3)
+    # The page sees the gap and catches up from the log; nothing is dropped or reordered.
+    assert reader.seqs() == [1, 3, 4]
+
+
+def test_an_event_older_than_one_already_sent_still_goes_out():
+    order = Order()
+    assert order.arrived(5, {"en": "5"}, now=0.0) == [{"en": "5"}]
+    assert order.arrived(7, {"en": "7"}, now=0.1) == []
+    assert order.expired(now=0.2) == []
+    assert order.expired(now=5.0) == [{"en": "7"}]
+    assert order.arrived(6, {"en": "6"}, now=5.1) == [{"en": "6"}]
+    assert order.next == 8
+
+
+async def test_viewer_counts_that_pile_up_go_out_as_the_newest():
+    reader = Reader()
+    await fan_out([viewers(3), viewers(4), viewers(5), event(1), viewers(6)], [reader])
+    assert reader.counts() == [6]
+    assert reader.seqs() == [1]
+
+
+async def test_viewer_counts_never_hold_back_or_reorder_comment_events():
+    reader = Reader()
+    messages = [event(1), viewers(2), event(2), viewers(3), event(3)]
+    await fan_out(messages, [reader])
+    assert reader.seqs() == [1, 2, 3]
+    assert reader.counts() == [3]
+
+
+def test_a_lagging_process_coalesces_harder(settings, monkeypatch):
+    settings.CONSULT_TALLY_WINDOW_SECONDS = 0.4
+    settings.CONSULT_VIEWERS_WINDOW_SECONDS = 2.0
+    monkeypatch.setattr(hub_module, "_lag", {"seconds": 0.0, "at": 0.0})
+    assert tallies.window_seconds() == 0.4
+    assert presence.window_seconds() == 2.0
+    note_lag(0.25)
+    assert loop_lag() == 0.25
+    assert tallies.window_seconds() == 0.4 + 4 * 0.25
+    note_lag(1.0)
+    assert tallies.window_seconds() == 0.4 * 8  # at most eight times the window
+    assert presence.window_seconds() == 2.0 + 4 * 1.0
+    # A lag is forgotten once the loop has kept up for a while.
+    note_lag(0.0, now=hub_module._lag["at"] + hub_module.LAG_MEMORY_SECONDS + 1)
+    assert loop_lag() == 0.0
+    assert presence.window_seconds() == 2.0
+
+
+def test_a_window_of_zero_stays_zero_however_late(monkeypatch):
+    monkeypatch.setattr(hub_module, "_lag", {"seconds": 3.0, "at": 10**12})
+    assert stretch(0) == 0
+
+
+async def test_the_hub_measures_its_loops_lag(monkeypatch):
+    monkeypatch.setattr(hub_module, "LAG_SAMPLE_SECONDS", 0.01)
+    monkeypatch.setattr(hub_module, "_lag", {"seconds": 0.0, "at": 0.0})
+    watch = asyncio.ensure_future(hub_module._watch_lag())
+    await asyncio.sleep(0.02)
+    import time
+
+    time.sleep(0.2)  # the loop is blocked, as by a long pass
+    await asyncio.sleep(0.03)
+    watch.cancel()
+    assert loop_lag() >= 0.15
+
+
+def test_under_daphne_the_hub_finds_the_socket_behind_the_session_wrapper():
+    import functools
+
+    class Protocol:
+        STATE_OPEN = 3
+        state = 3
+
+        def sendPreparedMessage(self, message) -> None:  # autobahn's name
+            self.sent = message
+
+    class Server:
+        async def handle_reply(self, protocol, message) -> None:
+            pass
+
+    class SessionWrapper:
+        def __init__(self, send) -> None:
+            self.real_send = send
+
+        async def send(self, message) -> None:
+            await self.real_send(message)
+
+    protocol = Protocol()
+    reader = Reader()
+    reader.base_send = SessionWrapper(functools.partial(Server().handle_reply, protocol)).send
+    assert hub_module.direct_writer(reader) is protocol
+    assert hub_module.direct_writer(Reader()) is None
