@@ -129,16 +129,16 @@ def _hidden(reader: Reader, *marks: str) -> str:
 def vote_form(comment: Comment, reader: Reader) -> str:
     labels, mine = reader.labels, reader.votes.get(comment.pk)
     buttons = "".join(
-        f'<button type="submit" name="value" value="{value}" aria-pressed="'
-        f'{"true" if mine == value else "false"}" class="button-small">{labels[value]}</button>'
+        f'<button name="value" value="{value}" aria-pressed="'
+        f'{"true" if mine == value else "false"}">{labels[value]}</button>'
         for value in ("agree", "disagree", "pass")
     )
     back = "" if mine else " hidden"
     return (
         f'<form method="post" action="{labels["url_vote"] % comment.pk}" class="vote-form"'
         f"{_hidden(reader)}>{_csrf(reader)}{buttons}"
-        '<button type="submit" name="value" value="withdraw" class="button-small '
-        f'button-secondary" data-vote-withdraw{back}>{labels["withdraw"]}</button></form>'
+        '<button name="value" value="withdraw" class="button-secondary" '
+        f'data-vote-withdraw{back}>{labels["withdraw"]}</button></form>'
     )
 
 
