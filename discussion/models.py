@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from discussion.page_indexes import PAGE_INDEXES
 from proposals.models import (
     ConsultationQuestion,
     Proposal,
@@ -140,8 +141,7 @@ class Comment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "pk"]
-        indexes = [
-            models.Index(fields=["proposal", "section", "depth", "created_at"]),
+        indexes = PAGE_INDEXES + [  # noqa: RUF005 - the file holds 500 lines at most
             models.Index(fields=["root", "created_at"]),
             models.Index(
                 fields=["proposal"], condition=models.Q(held_at__isnull=False), name="held_comments"

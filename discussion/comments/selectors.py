@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Case, F, OuterRef, Q, QuerySet, StringAgg, Subquery, Value, When
+from django.db.models import F, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
 from django.db.models.functions import Least
 
+from discussion.comments import paging
 from discussion.models import (
     DISPLAY_DEPTH,
     Comment,
@@ -30,14 +30,15 @@ THEME_SEPARATOR = "\x1f"
 def _attach_responses(
     comments: list[Comment],
     *,
-    place: Page | None = None,
+    place: paging.ThreadsPage | None = None,
     proposal: Proposal | None = None,
     section: Section | None = None,
 ) -> None:
     """The official answers of a page of comments, filled into each comment's
     `responses`; with `place`, also the answers to the page's section as a
     whole and to the themes its comments carry, set on the page as
-    `section_responses` and `theme_responses`. One query for all of them."""
+    `section_responses` and `theme_responses`. One query when there are
+    none, two when there are."""
     found: dict[int, list[OfficialResponse]] = {c.pk: [] for c in comments}
     qs = OfficialResponse.objects.all()
     wanted = Q(comments__in=list(found))
@@ -52,11 +53,16 @@ def _attach_responses(
     # The filter's join on the answered comments is reused by the annotation:
     # one row per (response, comment on this page), one row per section or
     # theme response (which answer no comment one by one).
-    rows = (
-        responses_for_display(qs.filter(wanted))
-        .annotate(answered=F("comments__id"))
-        .order_by("created_at", "pk")
-    )
+    qs = qs.filter(wanted)
+    rows = []
+    # Most pages answer nothing yet: an existence check is far cheaper to
+    # build and run than the full read (its joins and its subquery).
+    if qs.exists():
+        rows = (
+            responses_for_display(qs)
+            .annotate(answered=F("comments__id"))
+            .order_by("created_at", "pk")
+        )
     here: dict[str, list[OfficialResponse]] = {"section": [], "theme": []}
     for row in rows:
         if row.answered is not None:
@@ -70,14 +76,7 @@ def _attach_responses(
         place.theme_responses = here["theme"]
 
 
-SORTS = {
-    "newest": ("-created_at", "-pk"),
-    "oldest": ("created_at", "pk"),
-    "agreed": ("-agree_count", "-created_at", "-pk"),
-    "discussed": ("-reply_count", "-created_at", "-pk"),
-    # Most votes on both sides: what splits people, not what is merely popular.
-    "controversial": ("-controversy", "-created_at", "-pk"),
-}
+SORTS = paging.SORT_KEYS
 
 
 @dataclass
@@ -142,31 +141,81 @@ def visible_to(qs: QuerySet[Comment], viewer) -> QuerySet[Comment]:
 
 
 def comment_roots(
-    *, proposal: Proposal, section: Section | None, sort: str, question=None, viewer=None
+    *, proposal: Proposal, section: Section | None, question=None, viewer=None
 ) -> QuerySet[Comment]:
     """The threads of one place: a section, a question, or the proposal as a whole."""
     qs = visible_to(
-        Comment.objects.filter(proposal=proposal, depth=0).select_related(
-            "author", "pin", "appeal"
+        _with_controversy(
+            Comment.objects.filter(proposal=proposal, depth=0).select_related("author", "pin")
         ),
         viewer,
     )
     if section is not None:
-        qs = qs.filter(section=section)
-    elif question is not None:
-        qs = qs.filter(question=question)
-    else:
-        qs = qs.filter(section__isnull=True, question__isnull=True)
-    # The pinned thread comes first in every order, so it heads the first page
-    # and appears nowhere else; a pin on a comment since hidden does not count.
-    pin_first = Case(
-        When(
-            Q(pin__isnull=False) & public_comment(),
-            then=Value(0),
-        ),
-        default=Value(1),
+        return qs.filter(section=section)
+    if question is not None:
+        return qs.filter(section__isnull=True, question=question)
+    return qs.filter(section__isnull=True, question__isnull=True)
+
+
+def _place_key(section: Section | None, question) -> str:
+    if section is not None:
+        return f"section:{section.pk}"
+    if question is not None:
+        return f"question:{question.pk}"
+    return "general"
+
+
+def _pinned(roots: QuerySet[Comment], proposal: Proposal, place: str) -> Comment | None:
+    """The place's pinned thread: it heads the first page in every order and
+    appears on no other; a pin on a comment since hidden does not count."""
+    pins = Pin.objects.filter(proposal=proposal, place=place).values("comment_id")
+    return with_themes(roots.filter(pk__in=pins).filter(public_comment())).first()
+
+
+def _page_of_roots(
+    roots: QuerySet[Comment], sort: str, page, after: str | None, before: str | None
+) -> paging.ThreadsPage:
+    """PAGE_SIZE threads from the cursor, one more read to know if there are more."""
+    size = PAGE_SIZE
+    found = paging.ThreadsPage(sort=sort, roots=[])
+    start = paging.parse_cursor(after, sort)
+    end = None if start else paging.parse_cursor(before, sort)
+    if page == "last" or end is not None:
+        qs = roots if end is None else paging.beyond(roots, sort, end, forward=False)
+        rows = list(paging.ordered(qs, sort, forward=False)[: size + 1])
+        found.has_previous = len(rows) > size
+        found.roots = rows[:size][::-1]
+        found.has_next = end is not None and _exists_beyond(roots, found, sort, forward=True)
+        return found
+    offset = _legacy_offset(page) if start is None else 0
+    qs = roots if start is None else paging.beyond(roots, sort, start, forward=True)
+    rows = list(paging.ordered(qs, sort)[offset : offset + size + 1])
+    if not rows and offset:
+        # Past the end, as an old link may be now: the last page, as before.
+        return _page_of_roots(roots, sort, "last", None, None)
+    found.has_next = len(rows) > size
+    found.roots = rows[:size]
+    found.has_previous = bool(offset) or (
+        start is not None and _exists_beyond(roots, found, sort, forward=False)
     )
-    return with_themes(_with_controversy(qs)).order_by(pin_first, *SORTS.get(sort, SORTS["oldest"]))
+    return found
+
+
+def _exists_beyond(roots, found: paging.ThreadsPage, sort: str, *, forward: bool) -> bool:
+    if not found.roots:
+        return False
+    edge = found.roots[-1] if forward else found.roots[0]
+    values = paging.parse_cursor(paging.cursor_of(edge, sort), sort)
+    return paging.beyond(roots, sort, values, forward=forward).exists()
+
+
+def _legacy_offset(page) -> int:
+    """`?page=N` from before pages had cursors: still where it was."""
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        return 0
+    return (number - 1) * PAGE_SIZE if 1 < number < 10**6 else 0
 
 
 def _tree(roots: list[Comment], replies: list[Comment], base_depth: int) -> list[Node]:
@@ -193,25 +242,31 @@ def comment_threads(
     page: str | int | None = 1,
     question=None,
     viewer=None,
-):
+    after: str | None = None,
+    before: str | None = None,
+) -> tuple[paging.ThreadsPage, list[Node]]:
     """(page of roots, their trees): the roots, then every reply of those threads.
     The page also carries the official answers to its section as a whole and
     to the themes on it (`section_responses`, `theme_responses`)."""
-    roots = comment_roots(
-        proposal=proposal, section=section, sort=sort, question=question, viewer=viewer
-    )
-    paginator = Paginator(roots, PAGE_SIZE)
-    # "last": where the newest thread is in the oldest-first order (the live
-    # notice of a new thread on another page links there).
-    page_obj = paginator.get_page(paginator.num_pages if page == "last" else page)
-    roots = list(page_obj.object_list)
+    sort = sort if sort in paging.SORT_KEYS else "oldest"
+    roots_qs = comment_roots(proposal=proposal, section=section, question=question, viewer=viewer)
+    pinned = _pinned(roots_qs, proposal, _place_key(section, question))
+    if pinned is not None:
+        roots_qs = roots_qs.exclude(pk=pinned.pk)
+    page_obj = _page_of_roots(with_themes(roots_qs), sort, page, after, before)
+    if pinned is not None and not page_obj.has_previous:
+        page_obj.roots.insert(0, pinned)
+    roots = page_obj.roots
+    if roots:
+        page_obj.first_cursor = paging.cursor_of(roots[0], sort)
+        page_obj.last_cursor = paging.cursor_of(roots[-1], sort)
     replies = list(
         with_themes(
             visible_to(
                 Comment.objects.filter(root_id__in=[r.pk for r in roots], depth__gt=0), viewer
             )
         )
-        .select_related("author", "appeal")
+        .select_related("author")
         .order_by("created_at", "pk")
     )
     for comment in [*roots, *replies]:

@@ -15,8 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consult.accounts import rules as account_rules
@@ -27,7 +26,7 @@ from consult.notifications import services as notifications
 from consult.notifications.models import Kind as NotificationKind
 from discussion import rules
 from discussion.access import SIGN_IN, fresh_actor
-from discussion.comments import keys, limits
+from discussion.comments import assembly, keys, limits
 from discussion.comments.places import NOWHERE, Place, place_of
 from discussion.live import moderators
 from discussion.live.events import event_append
@@ -131,14 +130,9 @@ def reply_key(comment: Comment) -> str:
 
 def comment_fragment(comment: Comment) -> dict[str, str]:
     """The comment's HTML in each language of the site, rendered once per event
-    and sent to every listener as it is; each page picks its own language."""
-    fragments = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            fragments[code] = render_to_string(
-                "discussion/_comment.html", {"comment": comment, "live": True}
-            )
-    return fragments
+    and sent to every listener as it is; each page picks its own language. The
+    same kept fragment serves the discussion pages (discussion.comments.assembly)."""
+    return assembly.live_fragment(comment, edit_window=edit_window())
 
 
 def rewrite_history(comment: Comment) -> None:

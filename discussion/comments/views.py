@@ -10,12 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from consult.infra.ratelimit import RateLimited
 from consult.infra.refusals import refusal_messages, refusal_text, refuse
-from discussion import rules
 from discussion.access import access_comment
-from discussion.comments import limits, places, selectors, services
+from discussion.comments import assembly, limits, overlay, places, selectors, services
 from discussion.comments.forms import VOTE_WITHDRAW, CommentForm, EditForm, SortForm, VoteForm
 from discussion.live import events
-from discussion.models import DISPLAY_DEPTH, ReportReason, ResponseStatus
+from discussion.models import DISPLAY_DEPTH, ReportReason
 from discussion.moderation import services as moderation
 from proposals import selectors as proposal_selectors
 from proposals.access import access_proposal
@@ -37,13 +36,18 @@ def _discussion_context(request, proposal, section, form=None, question=None) ->
         section=section,
         sort=sort,
         page=request.GET.get("page"),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
         question=question,
         viewer=request.user,
     )
-    ids = [node.comment.pk for node in _walk(threads)]
+    ids = [node.comment.pk for node in assembly.walk(threads)]
+    votes = selectors.my_votes(user=request.user, comment_ids=ids)
+    reader = overlay.reader_for(request, proposal, votes=votes, edit_window=services.edit_window())
     return {
         "seq": seq,
         "threads": threads,
+        "threads_html": assembly.threads_html(threads, reader),
         "threads_page": page_obj,
         "sort": sort,
         "sort_form": sort_form,
@@ -54,20 +58,12 @@ def _discussion_context(request, proposal, section, form=None, question=None) ->
                 "question": question.pk if question else None,
             }
         ),
-        "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
-        "can_comment": rules.can_comment(request.user, proposal),
-        "can_moderate": rules.can_moderate(request.user, proposal),
-        "can_respond": rules.can_respond(request.user, proposal),
-        "response_statuses": ResponseStatus.choices,
+        "can_comment": reader.may_take_part,
+        "can_moderate": reader.can_moderate,
+        "can_respond": reader.can_respond,
         "section_obj": section,
         "display_depth": DISPLAY_DEPTH,
     }
-
-
-def _walk(nodes):
-    for node in nodes:
-        yield node
-        yield from _walk(node.children)
 
 
 @require_safe
@@ -103,7 +99,16 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     comment = access_comment(request.user, pk)
     seq = events.last_seq(comment.proposal_id)
     tree = selectors.comment_subtree(comment=comment, viewer=request.user)
-    ids = [node.comment.pk for node in _walk([tree])]
+    ids = [node.comment.pk for node in assembly.walk([tree])]
+    votes = selectors.my_votes(user=request.user, comment_ids=ids)
+    # Reply links of the discussion pages lead here: the reply boxes are in place.
+    reader = overlay.reader_for(
+        request,
+        comment.proposal,
+        votes=votes,
+        edit_window=services.edit_window(),
+        reply_inline=True,
+    )
     return render(
         request,
         "discussion/comment_page.html",
@@ -112,12 +117,10 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "seq": seq,
             "proposal": comment.proposal,
             "threads": [tree],
-            "my_votes": selectors.my_votes(user=request.user, comment_ids=ids),
-            "can_comment": rules.can_comment(request.user, comment.proposal),
-            "can_moderate": rules.can_moderate(request.user, comment.proposal),
-            "can_respond": rules.can_respond(request.user, comment.proposal),
-            "response_statuses": ResponseStatus.choices,
-            "comment_form": CommentForm(),
+            "threads_html": assembly.threads_html([tree], reader),
+            "can_comment": reader.may_take_part,
+            "can_moderate": reader.can_moderate,
+            "can_respond": reader.can_respond,
             "display_depth": DISPLAY_DEPTH,
         },
     )
@@ -313,10 +316,21 @@ def comment_restore(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(comment.url_in_context())
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page's Report link leads to the form (GET); the form sends here (POST)."""
     comment = access_comment(request.user, pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "discussion/report.html",
+            {
+                "comment": comment,
+                "reasons": ReportReason.choices,
+                "back": comment.url_in_context(),
+            },
+        )
     try:
         moderation.comment_report(
             actor=request.user,

@@ -296,7 +296,7 @@ def test_every_thread_of_the_whole_proposal_and_of_a_question_is_reached_by_page
     for number, roots in expected.items():
         page = BeautifulSoup(client.get(address).content, "html.parser")
         nav = page.find("nav", class_="pagination")
-        assert nav.find(attrs={"aria-current": "page"}).get_text() == f"Page {number} of 3"
+        assert bool(nav.find("a", rel="prev")) == (number > 1)
         assert roots_shown(page) == [f"root {i}" for i in roots]
         following = nav.find("a", rel="next")
         if number < 3:
@@ -304,9 +304,10 @@ def test_every_thread_of_the_whole_proposal_and_of_a_question_is_reached_by_page
     assert following is None
     back = BeautifulSoup(client.get(url + nav.find("a", rel="prev")["href"]).content, "html.parser")
     assert roots_shown(back) == [f"root {i}" for i in expected[2]]
-    # Where the live notice of a new thread sends a reader of oldest first.
+    # Where the live notice of a new thread sends a reader of oldest first:
+    # the last twenty threads, the newest at the end.
     last = BeautifulSoup(client.get(f"{url}?sort=oldest&page=last").content, "html.parser")
-    assert roots_shown(last) == [f"root {i}" for i in expected[3]]
+    assert roots_shown(last) == [f"root {i}" for i in range(25, 45)]
     notice = last.find(attrs={"data-later-page-notice": True})
     assert notice.has_attr("hidden") and notice.find("a", attrs={"data-later-page-link": True})
 
