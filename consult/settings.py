@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from consult.infra import config, ratelimit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
-VAR_DIR.mkdir(exist_ok=True)
+# What the platform writes (the local database, files, private documents):
+# var/ beside the code unless VAR_DIR says elsewhere.
+VAR_DIR = Path(config.env_str("VAR_DIR") or BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = config.secret_key(BASE_DIR)
 DEBUG = config.env_bool("DEBUG", False)
@@ -117,7 +119,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "consult:asgi"},
+            # Several sites on one Redis keep apart by database number and
+            # this prefix (publish/subscribe ignores database numbers).
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": config.env_str("REDIS_CHANNEL_PREFIX") or "consult:asgi",
+            },
         }
     }
     CACHES = {
