@@ -16,10 +16,10 @@ PORT ?= 8000
 run: $(STAMP)
 	$(PY) -m consult.infra.run --port $(PORT)
 
-## Run the whole test suite (real Redis; browser tests when Chromium is present)
+## Run the whole test suite, one worker per core (real Redis; browser tests when Chromium is present)
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 ## Screenshots of the main pages for every role, language and width, in var/screenshots/
 screenshots: $(STAMP)

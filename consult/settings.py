@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from consult.infra import config, ratelimit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
-VAR_DIR.mkdir(exist_ok=True)
+# What the platform writes (the local database, files, private documents):
+# var/ beside the code unless VAR_DIR says elsewhere.
+VAR_DIR = Path(config.env_str("VAR_DIR") or BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = config.secret_key(BASE_DIR)
 DEBUG = config.env_bool("DEBUG", False)
@@ -121,8 +123,14 @@ if REDIS_URL:
     from consult.infra.redis_client import channel_layers_and_cache
 
     # Redis pub/sub for live events, and the cache (consult/infra/redis_client.py).
+    # Sites sharing one Redis keep apart by database number and channel
+    # prefix (publish/subscribe ignores database numbers).
     CHANNEL_LAYERS, CACHES = channel_layers_and_cache(
-        REDIS_URL, REDIS_SENTINELS, REDIS_SENTINEL_MASTER, REDIS_SENTINEL_PASSWORD
+        REDIS_URL,
+        REDIS_SENTINELS,
+        REDIS_SENTINEL_MASTER,
+        REDIS_SENTINEL_PASSWORD,
+        prefix=config.env_str("REDIS_CHANNEL_PREFIX") or "consult:asgi",
     )
 else:
     # Only for a bare `manage.py` command run by hand: nothing live crosses

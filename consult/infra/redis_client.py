@@ -85,7 +85,7 @@ def sentinel_cache_options(sentinels, master: str, sentinel_password: str) -> di
 
 
 def channel_layers_and_cache(
-    url: str, sentinels, master: str, sentinel_password: str
+    url: str, sentinels, master: str, sentinel_password: str, *, prefix: str = "consult:asgi"
 ) -> tuple[dict, dict]:
     """CHANNEL_LAYERS and CACHES for the settings."""
     # Redis pub/sub: one PUBLISH per event whatever the number of readers, and
@@ -96,7 +96,7 @@ def channel_layers_and_cache(
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [channel_layer_host(url, sentinels, master, sentinel_password)],
-                "prefix": "consult:asgi",
+                "prefix": prefix,
             },
         }
     }
