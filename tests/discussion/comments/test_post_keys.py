@@ -77,7 +77,7 @@ def test_a_retry_after_an_edit_or_a_deletion_still_finds_the_first(open_proposal
     [
         ("not-a-key", "is not a UUID"),
         ("00000000-0000-0000-0000-000000000000", "is not a UUID"),
-        (str(uuid.uuid4()) + "0" * 40, "is 76 characters long"),
+        ("8888c3bd-fbeb-4e90-82fe-43bd06032d1f" + "0" * 40, "is 76 characters long"),
     ],
 )
 def test_a_malformed_key_is_refused_and_nothing_is_written(
