@@ -4,10 +4,12 @@
 
 Builds a throwaway database (SQLite by default, or DATABASE_URL), fills it in
 bulk, then requests each page through Django's test client and reports the
-median and 95th-percentile time, the SQL query count and the peak Python
-memory of one request, beside the same client's privacy page (the cost of a
-page through the same middleware and base template, with no consultation
-data: the floor under every page here).
+median and 95th-percentile time, the median CPU time of this process (on a
+shared machine, what the request itself cost: the database is in this
+process for SQLite, not for PostgreSQL), the SQL query count and the peak
+Python memory of one request, beside the same client's privacy page (the
+cost of a page through the same middleware and base template, with no
+consultation data: the floor under every page here).
 
 Every timed request must answer 200, never a redirect or an error page, and
 the page must show what the database holds: the list's count of
@@ -77,11 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{connection.vendor}; {args.proposals:,} proposals x {args.sections} sections, "
         f"{args.stances:,} stances on one; {args.runs} runs each"
     )
-    print("| page | median ms | p95 ms | queries | peak KiB | shown as expected |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("| page | median ms | p95 ms | CPU ms | queries | peak KiB | shown as expected |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     for name, (url, expected) in pages.items():
-        median, p95, queries, peak, shown = measure(url, args.runs, expected)
-        print(f"| {name} | {median:.1f} | {p95:.1f} | {queries} | {peak:,} | {shown} |")
+        median, p95, cpu, queries, peak, shown = measure(url, args.runs, expected)
+        print(f"| {name} | {median:.1f} | {p95:.1f} | {cpu:.1f} | {queries} | {peak:,} | {shown} |")
     return 0
 
 
@@ -260,7 +262,7 @@ def explain() -> None:
     print(proposal_list_public(Browse(q="school streets")).explain(analyze=True))
 
 
-def measure(url: str, runs: int, expected: Expected) -> tuple[float, float, int, int, str]:
+def measure(url: str, runs: int, expected: Expected) -> tuple[float, float, float, int, int, str]:
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections, connection
     from django.test import Client
@@ -272,11 +274,12 @@ def measure(url: str, runs: int, expected: Expected) -> tuple[float, float, int,
     client = Client(HTTP_HOST="127.0.0.1")
     first = answered(client, url)  # warms caches and templates
     shown = shown_as_expected(url, first.content.decode(), expected)
-    timings = []
+    timings, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, used = time.perf_counter(), time.process_time()
         response = client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
         check(
             response.status_code == 200 and len(response.content) == len(first.content),
             f"{url}: answered {response.status_code} with {len(response.content):,} bytes "
@@ -296,7 +299,7 @@ def measure(url: str, runs: int, expected: Expected) -> tuple[float, float, int,
     tracemalloc.stop()
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    return statistics.median(timings), p95, len(executed), peak, shown
+    return statistics.median(timings), p95, statistics.median(cpu), len(executed), peak, shown
 
 
 def tallies_shown(url: str, html: str, tallies: dict[int, list[int]]) -> str:
