@@ -163,3 +163,10 @@ def signed_in_cookie(user) -> tuple[str, str]:
     csrf = get_random_string(32)
     cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
     return cookie + f"{settings.CSRF_COOKIE_NAME}={csrf}", csrf
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far: on a shared
+    machine, what its work cost, whatever the wait for a core."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -12,7 +12,9 @@ the site's own session engine (consult.accounts.session_store) and a CSRF
 cookie. Per round, all respondents send the whole form at the same instant
 (a submission, or in later rounds a change of it), beside the ceiling of the
 same server in the same run: the same number of GET /healthz at the same
-instant. Receipts are queued for the worker, as on a site.
+instant. Receipts are queued for the worker, as on a site. Also reported:
+the CPU time Daphne spent per submission (on a shared machine, the cost of
+the work itself, whatever the wait for a core).
 
 A submission counts as done only when the server answers with the redirect
 back to the form (never the sign-in page) and, afterwards, the database
@@ -37,7 +39,13 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import ministry_consultation, print_load, setup_django, signed_in_cookie
+from common import (
+    ministry_consultation,
+    print_load,
+    process_cpu_seconds,
+    setup_django,
+    signed_in_cookie,
+)
 from write_path import HOST, Daphne, Result, _interrupted
 
 EXTRA_QUESTIONS = 13
@@ -210,8 +218,11 @@ def run(args, proposal, people: list[Respondent], daphne: Daphne) -> int:
     failures = 0
     print(f"database: {connection.vendor}; Daphne serving {daphne.app}")
     print(f"{len(questions)} questions, {len(people)} respondents, {args.rounds} rounds")
-    print("| round | requests | ok | p50 ms | p99 ms | max ms | healthz p99 ms | stored |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print(
+        "| round | requests | ok | p50 ms | p99 ms | max ms | server CPU ms each "
+        "| healthz p99 ms | stored |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for round_ in range(1, args.rounds + 1):
         requests, expected = [], {}
         for n, person in enumerate(people):
@@ -231,7 +242,9 @@ def run(args, proposal, people: list[Respondent], daphne: Daphne) -> int:
             }
             requests.append(("POST", path, body, headers))
         health = at_once([("GET", "/healthz", None, {})] * len(people), daphne.port, healthy)
+        used = process_cpu_seconds(daphne.process.pid)
         result = at_once(requests, daphne.port, submitted(path))
+        each = (process_cpu_seconds(daphne.process.pid) - used) * 1000 / len(people)
         problem = stored(proposal, people, expected, round_)
         errors = daphne.new_errors()
         done, healthy_done = len(result.latencies), len(health.latencies)
@@ -240,7 +253,7 @@ def run(args, proposal, people: list[Respondent], daphne: Daphne) -> int:
         print(
             f"| {round_} | {len(people)} | {done} | {result.percentile(0.5):.0f} "
             f"| {result.percentile(0.99):.0f} | {max(result.latencies, default=0) * 1000:.0f} "
-            f"| {health.percentile(0.99):.0f} | {problem or 'all as sent'} |"
+            f"| {each:.0f} | {health.percentile(0.99):.0f} | {problem or 'all as sent'} |"
         )
         if result.errors or errors:
             print(f"  errors: {dict(result.errors)}; server log errors: {errors}")
