@@ -1,4 +1,7 @@
-"""Set-up shared by the benchmarks: a throwaway database, migrated."""
+"""Set-up shared by the benchmarks: a throwaway database, migrated; people
+signed in through the site's own session store; the load average at the
+start; and the self-checks that stop a benchmark whose figures would count
+work that did not happen."""
 
 from __future__ import annotations
 
@@ -106,3 +109,64 @@ def measure_in_children(script: str, args: list[str], *, database: str, runs: in
         )
         results.append(json.loads(child.stdout.strip().splitlines()[-1]))
     return results
+
+
+# --- What every benchmark prints and checks ------------------------------------
+
+
+class CheckFailed(Exception):
+    """A self-check failed: the benchmark counted work the database does not hold."""
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def load_average() -> str:
+    """The load average (1, 5 and 15 minutes), as /proc/loadavg gives it."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def print_load(name: str) -> None:
+    """The first line of every benchmark: which one, and the machine's load
+    at its start (the machine is shared; a figure means little without it)."""
+    print(f"# {name}: load average at start {load_average()} ({os.cpu_count()} cores)", flush=True)
+
+
+def run_checked(main, argv: list[str] | None = None) -> int:
+    """main(argv)'s exit status; a failed self-check is said on stderr, in
+    capitals so that it is not missed, and exits 1."""
+    try:
+        return main(argv)
+    except CheckFailed as failure:
+        print(f"\nBENCHMARK CHECK FAILED: {failure}", file=sys.stderr, flush=True)
+        return 1
+
+
+def signed_in_cookie(user) -> tuple[str, str]:
+    """A session of the site's own session engine for `user`, as signing in
+    makes it, and a CSRF token: (the Cookie header, the token for forms).
+    A session the engine cannot read would be a visitor, whose every post
+    goes to the sign-in page."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.crypto import get_random_string
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    csrf = get_random_string(32)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+    return cookie + f"{settings.CSRF_COOKIE_NAME}={csrf}", csrf
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far: on a shared
+    machine, what its work cost, whatever the wait for a core."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -10,7 +10,9 @@ name, anonymously or not at all in the ratio 5 : 3 : 2. A fifth write free
 text (a fifth of those texts copies of letter campaigns, from
 bench/neardup.py); 2,000 attach a PDF whose extracted text is stored, as the
 worker leaves it. Every row is written through plain INSERTs, so the set-up
-takes seconds, not the hours the services would.
+takes seconds, not the hours the services would. Before it returns, it
+checks that the database holds every row it wrote (responses, by channel and
+kind; answers; documents), or raises common.CheckFailed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
+from common import check
 
 SINGLE, MULTIPLE, SCALE, RANKING, NUMBER, TEXT = (
     "single",
@@ -164,6 +167,8 @@ def populate_form(
         .values_list("pk", flat=True)
     )
 
+    answers = [0]
+
     def answer_rows():
         for i, response in enumerate(response_ids.tolist()):
             first = None
@@ -189,6 +194,7 @@ def populate_form(
                     if not writes[i] or (question.shown_if_id and first != "c2"):
                         continue
                     row[4] = row[5] = next(texts)
+                answers[0] += 1
                 yield row
 
     insert(
@@ -241,9 +247,30 @@ def populate_form(
             for n, r in enumerate(attached.tolist())
         ),
     )
-    return {
+    written = {
         "responses": responses,
         "by_channel": {name: int((channel == c).sum()) for c, name in enumerate(CHANNELS)},
         "organisations": int(organisation.sum()),
         "documents": len(attached),
     }
+    _check_stored(proposal_id, written, answers[0])
+    return written
+
+
+def _check_stored(proposal_id: int, written: dict, answers: int) -> None:
+    """The database holds what was written: the summary's figures count it."""
+    from django.db.models import Count
+
+    from discussion.submissions.models import FormAnswer, FormResponse, ResponseDocument
+
+    stored = FormResponse.objects.filter(proposal_id=proposal_id, status="submitted")
+    by_channel = dict(stored.values_list("channel").annotate(n=Count("pk")).order_by())
+    found = {
+        "responses": stored.count(),
+        "by_channel": {name: by_channel.get(name, 0) for name in CHANNELS},
+        "organisations": stored.filter(respondent_kind="organisation").count(),
+        "documents": ResponseDocument.objects.filter(proposal_id=proposal_id).count(),
+    }
+    check(found == written, f"form population: the database holds {found}, written {written}")
+    held = FormAnswer.objects.filter(response__proposal_id=proposal_id).count()
+    check(held == answers, f"form population: {held} answers stored, {answers} written")

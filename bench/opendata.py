@@ -16,6 +16,12 @@ also times the fingerprint alone: what the worker's check of the data costs,
 at most once every CONSULT_OPENDATA_CHECK_SECONDS per file while people
 download it.
 
+Checked, or the run fails (exit 1): every CSV file of each run's ZIP, read
+back as CSV, holds as many rows as its datapackage.json says, and the main
+ones as many as the database holds, counted without the open-data code (the
+public comments, the votes on them, the sections, the official responses;
+with --consultation, the Polis files' comments, votes and voters).
+
 Results: docs/benchmarks.md.
 """
 
@@ -30,7 +36,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import consultation_arguments, measure_in_children, setup_django_on
+from common import (
+    check,
+    consultation_arguments,
+    measure_in_children,
+    print_load,
+    run_checked,
+    setup_django_on,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -115,6 +128,7 @@ def measure(consultation: bool = False) -> dict:
     checked = builds.data_file_build(file_id=file.pk, attempt=built.attempt + 1)
     check_seconds = time.perf_counter() - started
     assert checked.built_at == built.built_at
+    peak_rss = rss_mb()  # before the ZIP is read back for the check below
     package_rows = {}
     import zipfile
 
@@ -122,7 +136,9 @@ def measure(consultation: bool = False) -> dict:
     with zipfile.ZipFile(path) as archive:
         package = json.loads(archive.read("datapackage.json"))
         package_rows = {r["name"]: r["count"] for r in package["resources"] if "count" in r}
+        paths = {r["name"]: r["path"] for r in package["resources"] if "path" in r}
         unpacked = sum(info.file_size for info in archive.infolist())
+        csv_rows = {name: csv_row_count(archive, name) for name in archive.namelist()}
     return {
         "seconds": round(seconds, 2),
         "fingerprint_seconds": round(fingerprint_seconds, 2),
@@ -131,13 +147,80 @@ def measure(consultation: bool = False) -> dict:
         "zip_mb": round(built.size / 2**20, 1),
         "unpacked_mb": round(unpacked / 2**20, 1),
         "rows": {k: v for k, v in package_rows.items() if not k.endswith("-json")},
+        "package_paths": paths,
+        "csv_rows": {k: v for k, v in csv_rows.items() if v is not None},
         "rss_before_mb": began_rss,
-        "peak_rss_mb": rss_mb(),
+        "peak_rss_mb": peak_rss,
         "media": str(settings.MEDIA_ROOT),
     }
 
 
-def main() -> int:
+def stored_rows(proposal_id: int, moderated: dict, consultation: bool) -> dict[str, int]:
+    """What the ZIP's CSV files must hold, counted in the database without the
+    open-data code: the public comments (neither deleted, hidden nor held),
+    the votes on them, the sections, the official responses; in the Polis
+    files also the hidden comments (as moderated out) and one row per voter."""
+    from discussion.models import Comment, CommentVote, OfficialResponse
+    from proposals.models import SectionVersion
+
+    comments = Comment.objects.filter(proposal_id=proposal_id, is_deleted=False)
+    public = comments.filter(hidden_at__isnull=True, held_at__isnull=True)
+    total = Comment.objects.filter(proposal_id=proposal_id).count()
+    check(
+        public.count() == total - moderated["hidden"] - moderated["held"],
+        f"{public.count()} public comments of {total}, with {moderated} moderated",
+    )
+    votes = CommentVote.objects.filter(comment__in=public)
+    rows = {
+        "consultations.csv": 1,
+        "sections.csv": SectionVersion.objects.filter(version__proposal_id=proposal_id).count(),
+        "comments.csv": public.count(),
+        "votes.csv": votes.count(),
+        "responses.csv": OfficialResponse.objects.filter(proposal_id=proposal_id).count(),
+    }
+    if consultation:
+        rows["polis/comments.csv"] = comments.filter(held_at__isnull=True).count()
+        rows["polis/votes.csv"] = rows["votes.csv"]
+        rows["polis/participants-votes.csv"] = votes.values("user_id").distinct().count()
+    return rows
+
+
+def rows_as_stored(proposal_id: int, moderated: dict, runs: list[dict], consultation: bool) -> str:
+    """Each run's ZIP against the database, and against its own datapackage.json."""
+    wanted = stored_rows(proposal_id, moderated, consultation)
+    for n, run in enumerate(runs, 1):
+        found = run["csv_rows"]
+        for name, count in wanted.items():
+            check(
+                found.get(name) == count,
+                f"run {n}: {name} holds {found.get(name)} rows, the database {count:,}",
+            )
+        for name, count in run["rows"].items():
+            path = run["package_paths"][name]
+            check(
+                found.get(path) == count,
+                f"run {n}: datapackage.json gives {path} {count:,} rows, it has {found.get(path)}",
+            )
+    return (
+        "each run's ZIP holds the rows the database holds ("
+        + ", ".join(f"{name} {count:,}" for name, count in wanted.items())
+        + ") and the counts its datapackage.json gives"
+    )
+
+
+def csv_row_count(archive, name: str) -> int | None:
+    """The data rows of a CSV entry of the ZIP, read as CSV (a comment's text
+    may hold line breaks); None for other entries."""
+    import csv
+    import io
+
+    if not name.endswith(".csv"):
+        return None
+    with archive.open(name) as raw:
+        return sum(1 for _ in csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig"))) - 1
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     consultation_arguments(parser, share=False)
     parser.add_argument(
@@ -146,12 +229,13 @@ def main() -> int:
         help="the consultation's own ZIP, which also holds its Polis export",
     )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     database = os.environ.get("DATABASE_URL")
     if args.measure:
         setup_django_on(database)
         print(json.dumps(measure(consultation=args.consultation)))
         return 0
+    print_load("opendata" + (" --consultation" if args.consultation else ""))
     folder = tempfile.mkdtemp(prefix="consult-bench-")
     if not database:
         database = f"sqlite:///{folder}/opendata.sqlite3"
@@ -183,9 +267,10 @@ def main() -> int:
         )
     print()
     print("Rows:", json.dumps(runs[-1]["rows"]))
+    print(f"Checked: {rows_as_stored(proposal_id, moderated, runs, args.consultation)}")
     print("Seconds per table (CSV and JSON) of the last run:", json.dumps(runs[-1]["tables"]))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_checked(main))

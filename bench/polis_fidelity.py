@@ -562,6 +562,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--reddwarf-venv", type=Path, default=REDDWARF_VENV)
     args = parser.parse_args(argv)
+    from common import print_load
+
+    print_load("polis_fidelity")
     try:
         figures = run(args)
     except CheckFailed as failure:
