@@ -34,7 +34,7 @@ import time
 import tracemalloc
 
 import numpy as np
-from common import ROOT
+from common import ROOT, print_load
 from scipy.optimize import linear_sum_assignment
 
 sys.path.insert(0, str(ROOT))
@@ -98,6 +98,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--false-positives", type=int, default=0, metavar="N")
     args = parser.parse_args()
+    print_load("bench/groups.py")
     if args.false_positives:
         return false_positives(args.false_positives)
 
