@@ -186,9 +186,9 @@ def storm(targets: list[str], counts: list[int], args) -> int:
 
 def build() -> int:
     """One open consultation, as in fanout.py."""
-    from fanout import build as fanout_build
+    from live_common import consultation_posted_here
 
-    proposal_id, _post, _size = fanout_build()
+    proposal_id, _post, _size = consultation_posted_here()
     return proposal_id
 
 

@@ -534,3 +534,31 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def consultation_posted_here():
+    """One open consultation and a citizen, for benchmarks whose comments are
+    made in their own process: `post(i)` comments through the service (the
+    event reaches Daphne's readers over the layer). Returns the proposal's
+    id, `post`, and the size in bytes of one comment's event."""
+    from allauth.account.models import EmailAddress
+    from common import ministry_consultation
+
+    from consult.accounts.models import User
+    from discussion.comments.services import comment_create
+    from discussion.live.events import message
+    from discussion.models import Event
+
+    proposal = ministry_consultation(title="Busy", password="x" * 20)
+    section = proposal.sections.get()
+    author = User.objects.create_user("citizen@example.org", "x" * 20, display_name="Citizen")
+    EmailAddress.objects.create(user=author, email=author.email, verified=True, primary=True)
+
+    def post(i: int) -> int:
+        body = f"Comment {i}: the crossing by the school needs a longer green phase."
+        return comment_create(actor=author, proposal=proposal, body=body, section=section).pk
+
+    post(-1)  # Templates compiled and connections opened before anything is timed.
+    event = Event.objects.filter(proposal=proposal, type="comment.created").latest("seq")
+    frame_bytes = len(json.dumps(message(event), separators=(",", ":")).encode())
+    return proposal.pk, post, frame_bytes

@@ -58,9 +58,9 @@ def main() -> int:
     os.environ["BENCH_CHANNEL_LAYER"] = "pubsub"
     with Fleet() as fleet:
         redis = live_django(fleet)
-        from fanout import build
+        from live_common import consultation_posted_here
 
-        proposal_id, post, _size = build()
+        proposal_id, post, _size = consultation_posted_here()
         port = free_port()
         server = start(fleet, redis.url, port)
         url = f"ws://127.0.0.1:{port}/ws/proposals/{proposal_id}/"
