@@ -26,6 +26,24 @@ BASE_DIR = Path(settings.BASE_DIR)
 PASSWORD = "correct horse battery staple"
 
 
+# The longest tests start first: run in parallel, a long test picked up last
+# would leave one worker running it alone at the end.
+LONGEST_FIRST = (
+    "tests/e2e/test_pages_audit.py::",
+    "tests/notifications/test_emails.py::test_emailing_ten_thousand_is_batched",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        for index, prefix in enumerate(LONGEST_FIRST):
+            if item.nodeid.startswith(prefix):
+                return index
+        return len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: every other test keeps its place
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     # Consumers reach the database from worker threads; with persistent
