@@ -21,7 +21,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from discussion import rules
-from discussion.comments import limits
+from discussion.comments import keys, limits
 from discussion.models import Comment, ResponseStatus
 
 _PK = 987654321
@@ -163,6 +163,9 @@ def reply_box(comment: Comment, reader: Reader) -> str:
         f'<form method="post" action="{action}">'
         f'{_csrf(reader)}<input type="hidden" name="parent" value="{comment.pk}">'
         f'<input type="hidden" name="started" value="{escape(limits.fill_token())}">'
+        # Drawn once for every listener, a live box's key is left empty: the
+        # page's script makes one per draft. A page's box carries its own.
+        f'<input type="hidden" name="key" value="{"" if reader.live else keys.post_key_new()}">'
         '<div class="hp" aria-hidden="true"><label>'
         f'{labels["leave_empty"]} <input type="text" name="website" value="" autocomplete="off" '
         'tabindex="-1"></label></div>'

@@ -47,8 +47,21 @@ class Watched:
         """SENTINEL FAILOVER, then wait until the replica is master and the old
         master follows it; returns the new master's port."""
         before = self.master_port()
-        self.sentinel().execute_command("SENTINEL", "FAILOVER", MASTER_NAME)
+        # Replication is asynchronous: what was written before the failover
+        # survives it only once the replica has it (Redis's WAIT).
+        if self.node(before).wait(1, 5000) != 1:
+            raise AssertionError("the replica did not acknowledge the writes before the failover")
         deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sentinel().execute_command("SENTINEL", "FAILOVER", MASTER_NAME)
+                break
+            except redis.exceptions.ResponseError as error:
+                # The Sentinel refreshes what it knows of the replica every
+                # few seconds; until it has, it finds no replica to promote.
+                if "NOGOODSLAVE" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
         while time.monotonic() < deadline:
             after = self.master_port()
             if after != before and self._role(before) == "slave" and self._role(after) == "master":

@@ -182,7 +182,10 @@ def test_a_reply_form_drawn_for_one_page_carries_a_key_and_a_live_one_none(
 ):
     comment = submit(people.citizen, open_proposal, key=None, section=section)
     client.force_login(people.citizen)
+    # The discussion page links to the comment's own page, where the reply box is.
     page = BeautifulSoup(client.get(section_url(open_proposal, section)).content, "html.parser")
+    link = page.find("a", class_="reply-link")["href"].split("#")[0]
+    page = BeautifulSoup(client.get(link).content, "html.parser")
     reply = page.find("input", attrs={"name": "parent", "value": str(comment.pk)}).parent
     assert uuid.UUID(reply.find("input", attrs={"name": "key"})["value"])
     # A live fragment is drawn once for every listener: no key (the script makes one).
