@@ -151,26 +151,48 @@ def report_link(comment: Comment, reader: Reader) -> str:
 
 def reply_link(comment: Comment, reader: Reader) -> str:
     url = reader.labels["url_comment"] % comment.pk
-    return f'<a href="{url}#reply-{comment.pk}" class="reply-link">{reader.labels["reply"]}</a>'
+    # With the page's script the box opens in place (from the reply template);
+    # without it the link leads to the comment's own page, where the box is.
+    label = escape(_("Your reply to %(name)s") % {"name": comment.author.public_name})
+    return (
+        f'<a href="{url}#reply-{comment.pk}" class="reply-link" data-reply-label="{label}">'
+        f'{reader.labels["reply"]}</a>'
+    )
 
 
 def reply_box(comment: Comment, reader: Reader) -> str:
-    labels = reader.labels
-    action = escape(reverse("comment-post", args=[comment.proposal.slug]))
     label = escape(_("Your reply to %(name)s") % {"name": comment.author.public_name})
+    slug = comment.proposal.slug
+    return _reply_box(reader, slug=slug, parent=str(comment.pk), label=label)
+
+
+def reply_template(slug: str, reader: Reader) -> str:
+    """One reply box for the whole page, without its comment: the page's
+    script copies it into a thread when Reply is pressed (the parent, the
+    label and a key of its own filled in), so that each comment carries a
+    link and not a form."""
+    return _reply_box(reader, slug=slug, parent="", label="")
+
+
+def _reply_box(reader: Reader, *, slug: str, parent: str, label: str) -> str:
+    labels = reader.labels
+    action = escape(reverse("comment-post", args=[slug]))
+    field = f"reply-{parent}" if parent else "reply-new"
+    # Drawn once for every listener (or as the page's template), a box's key
+    # is left empty: the page's script makes one per draft. A page's own box
+    # carries its key.
+    key = keys.post_key_new() if parent and not reader.live else ""
     return (
         f'<details class="reply-box"{_hidden(reader)}><summary>{labels["reply"]}</summary>'
         f'<form method="post" action="{action}">'
-        f'{_csrf(reader)}<input type="hidden" name="parent" value="{comment.pk}">'
+        f'{_csrf(reader)}<input type="hidden" name="parent" value="{parent}">'
         f'<input type="hidden" name="started" value="{escape(limits.fill_token())}">'
-        # Drawn once for every listener, a live box's key is left empty: the
-        # page's script makes one per draft. A page's box carries its own.
-        f'<input type="hidden" name="key" value="{"" if reader.live else keys.post_key_new()}">'
+        f'<input type="hidden" name="key" value="{key}">'
         '<div class="hp" aria-hidden="true"><label>'
         f'{labels["leave_empty"]} <input type="text" name="website" value="" autocomplete="off" '
         'tabindex="-1"></label></div>'
-        f'<label for="reply-{comment.pk}">{label}</label>'
-        f'<textarea id="reply-{comment.pk}" name="body" rows="3" maxlength="5000" required>'
+        f'<label for="{field}">{label}</label>'
+        f'<textarea id="{field}" name="body" rows="3" maxlength="5000" required>'
         f'</textarea><button type="submit" class="button-small">{labels["post_reply"]}</button>'
         "</form></details>"
     )

@@ -48,6 +48,9 @@ def _discussion_context(request, proposal, section, form=None, question=None) ->
         "seq": seq,
         "threads": threads,
         "threads_html": assembly.threads_html(threads, reader),
+        "reply_template": overlay.reply_template(proposal.slug, reader)
+        if reader.may_take_part
+        else "",
         "threads_page": page_obj,
         "sort": sort,
         "sort_form": sort_form,

@@ -459,6 +459,33 @@ import { keepOpen, supported } from "./socket.js";
     return field;
   }
 
+  // Reply opens a box in place, copied from the page's one reply template;
+  // without the script the link leads to the comment's own page, where the
+  // box is.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a.reply-link") : null;
+    var template = document.getElementById("reply-template");
+    var comment = link ? link.closest("[data-comment-id]") : null;
+    if (!comment || !template) { return; }
+    event.preventDefault();
+    var id = comment.dataset.commentId;
+    var field = document.getElementById("reply-" + id);
+    if (!field) {
+      var box = template.content.firstElementChild.cloneNode(true);
+      box.querySelector("input[name=parent]").value = id;
+      field = box.querySelector("textarea");
+      field.id = "reply-" + id;
+      var label = box.querySelector('label[for="reply-new"]');
+      label.htmlFor = field.id;
+      label.textContent = link.dataset.replyLabel || "";
+      keyField(box.querySelector("form"));
+      link.parentNode.insertBefore(box, link.nextSibling);
+      link.hidden = true;
+    }
+    field.closest("details").open = true;
+    field.focus();
+  });
+
   function waitingFrom(form) {
     return Object.keys(unanswered).filter(function (ref) { return unanswered[ref].form === form; })[0];
   }
