@@ -138,7 +138,7 @@ def vote_form(comment: Comment, reader: Reader) -> str:
         f'<form method="post" action="{labels["url_vote"] % comment.pk}" class="vote-form"'
         f"{_hidden(reader)}>{_csrf(reader)}{buttons}"
         '<button name="value" value="withdraw" class="button-secondary" '
-        f'data-vote-withdraw{back}>{labels["withdraw"]}</button></form>'
+        f"data-vote-withdraw{back}>{labels['withdraw']}</button></form>"
     )
 
 
@@ -156,7 +156,7 @@ def reply_link(comment: Comment, reader: Reader) -> str:
     label = escape(_("Your reply to %(name)s") % {"name": comment.author.public_name})
     return (
         f'<a href="{url}#reply-{comment.pk}" class="reply-link" data-reply-label="{label}">'
-        f'{reader.labels["reply"]}</a>'
+        f"{reader.labels['reply']}</a>"
     )
 
 
