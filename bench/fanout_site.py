@@ -70,13 +70,8 @@ class Check:
 
 def build(citizens: int) -> World:
     """An open consultation, its first comment, and `citizens` people signed in."""
-    from importlib import import_module
-
     from allauth.account.models import EmailAddress
-    from common import ministry_consultation
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.utils.crypto import get_random_string
+    from common import ministry_consultation, signed_in_cookie
 
     from consult.accounts.models import User
     from discussion.comments.services import comment_create
@@ -92,20 +87,9 @@ def build(citizens: int) -> World:
     )
     opener, *people = people
     root = comment_create(actor=opener, proposal=proposal, body="The thread.", section=section)
-    # The site's own session engine: a session it cannot read is a visitor not
-    # signed in, whose posts are refused.
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    signed_in = []
-    for user in people:
-        session = store()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        csrf = get_random_string(32)
-        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
-        cookie += f"{settings.CSRF_COOKIE_NAME}={csrf}"
-        signed_in.append(Citizen(user.pk, cookie, csrf))
+    # The site's own session engine (bench/common.py): a session it cannot
+    # read is a visitor not signed in, whose posts are refused.
+    signed_in = [Citizen(user.pk, *signed_in_cookie(user)) for user in people]
     return World(proposal.pk, proposal.slug, section.pk, root.pk, signed_in)
 
 

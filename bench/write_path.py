@@ -54,7 +54,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import ROOT, ministry_consultation, setup_django
+from common import ROOT, ministry_consultation, setup_django, signed_in_cookie
 
 BENCH = Path(__file__).resolve().parent
 REPLIES = 50
@@ -336,12 +336,7 @@ def run(args, world: World, daphne: Daphne, round_marker: str = "") -> int:
 
 
 def build(users: int) -> World:
-    from importlib import import_module
-
     from allauth.account.models import EmailAddress
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.utils.crypto import get_random_string
 
     from consult.accounts.models import User
     from discussion.comments import services
@@ -363,20 +358,9 @@ def build(users: int) -> World:
     parent = services.comment_create(
         actor=parent_author, proposal=proposal, body="A reply to reply to.", parent=root
     )
-    # The site's own session engine: a session it cannot read is a visitor
-    # not signed in, whose every post is sent to the sign-in page.
-    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
-    signed_in = []
-    for user in people:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        csrf = get_random_string(32)
-        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
-        cookie += f"{settings.CSRF_COOKIE_NAME}={csrf}"
-        signed_in.append(Person(user.pk, cookie, csrf))
+    # The site's own session engine (bench/common.py): a session it cannot
+    # read is a visitor not signed in, whose every post goes to the sign-in page.
+    signed_in = [Person(user.pk, *signed_in_cookie(user)) for user in people]
     return World(proposal.pk, proposal.slug, section.pk, root.pk, parent.pk, signed_in)
 
 
