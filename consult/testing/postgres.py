@@ -87,7 +87,10 @@ class ThrowawayPostgres:
     def _admin(server: str, statement: str) -> None:
         import psycopg
 
-        with psycopg.connect(server, autocommit=True, connect_timeout=5) as connection:
+        # Through the server's maintenance database: the one DATABASE_URL
+        # names may not exist (a test run creates test_<name>, not <name>).
+        maintenance = urlsplit(server)._replace(path="/postgres").geturl()
+        with psycopg.connect(maintenance, autocommit=True, connect_timeout=5) as connection:
             connection.execute(statement)
 
     # --- a private server ----------------------------------------------------

@@ -150,14 +150,10 @@ def report_link(comment: Comment, reader: Reader) -> str:
 
 
 def reply_link(comment: Comment, reader: Reader) -> str:
-    url = reader.labels["url_comment"] % comment.pk
     # With the page's script the box opens in place (from the reply template);
     # without it the link leads to the comment's own page, where the box is.
-    label = escape(_("Your reply to %(name)s") % {"name": comment.author.public_name})
-    return (
-        f'<a href="{url}#reply-{comment.pk}" class="reply-link" data-reply-label="{label}">'
-        f"{reader.labels['reply']}</a>"
-    )
+    url = reader.labels["url_comment"] % comment.pk
+    return f'<a href="{url}#reply-{comment.pk}" class="reply-link">{reader.labels["reply"]}</a>'
 
 
 def reply_box(comment: Comment, reader: Reader) -> str:
@@ -171,7 +167,9 @@ def reply_template(slug: str, reader: Reader) -> str:
     script copies it into a thread when Reply is pressed (the parent, the
     label and a key of its own filled in), so that each comment carries a
     link and not a form."""
-    return _reply_box(reader, slug=slug, parent="", label="")
+    # The label names the author: the script puts their shown name for {name}.
+    label = escape(_("Your reply to %(name)s") % {"name": "{name}"})
+    return _reply_box(reader, slug=slug, parent="", label=label)
 
 
 def _reply_box(reader: Reader, *, slug: str, parent: str, label: str) -> str:
