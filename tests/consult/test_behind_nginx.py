@@ -13,14 +13,13 @@ import shutil
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from websockets.sync.client import connect
 
 from consult.infra.redis_server import free_port
 from tests.conftest import daphne_server, stop
-from tests.deploy.site import deploy_blocks
+from tests.deploy.site import nginx_config
 from tests.live_helpers import recv_json
 
 NGINX = shutil.which("nginx", path="/usr/sbin:/usr/bin") or "/usr/sbin/nginx"
@@ -29,33 +28,6 @@ NGINX = shutil.which("nginx", path="/usr/sbin:/usr/bin") or "/usr/sbin/nginx"
 PROXY_ADDRESS = "127.0.0.2"
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def nginx_config(workdir: Path, *, listen: int, upstream: int) -> str:
-    blocks = deploy_blocks()
-    upgrade_map, location = blocks["map"], blocks["location"]
-    temp = " ".join(
-        f"{kind}_temp_path {workdir / kind};" for kind in ("client_body", "proxy", "fastcgi")
-    )
-    user = "user root root;" if os.geteuid() == 0 else ""
-    return f"""
-{user}
-worker_processes 1;
-pid {workdir}/nginx.pid;
-error_log {workdir}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    {temp} uwsgi_temp_path {workdir}/uwsgi; scgi_temp_path {workdir}/scgi;
-    upstream consult {{ server 127.0.0.1:{upstream}; }}
-    {upgrade_map}
-    server {{
-        listen 127.0.0.1:{listen};
-        proxy_bind {PROXY_ADDRESS};
-    {location}
-    }}
-}}
-"""
 
 
 @pytest.fixture
@@ -73,7 +45,7 @@ def nginx_in_front(transactional_db, tmp_path):
     with daphne_server("immediate", overrides=env) as daphne:
         port = free_port()
         (tmp_path / "nginx.conf").write_text(
-            nginx_config(tmp_path, listen=port, upstream=daphne.port)
+            nginx_config(tmp_path, listen=port, ports=[daphne.port])
         )
         nginx = subprocess.Popen(
             [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "stderr",
