@@ -19,13 +19,12 @@ from websockets.sync.client import connect
 
 from consult.infra.redis_server import free_port
 from tests.conftest import daphne_server, stop
-from tests.deploy.site import nginx_config
+from tests.deploy.site import PROXY_ADDRESS, nginx_config
 from tests.live_helpers import recv_json
 
-NGINX = shutil.which("nginx", path="/usr/sbin:/usr/bin") or "/usr/sbin/nginx"
-# nginx reaches Daphne from this address, the only one Daphne trusts; a
+# nginx reaches Daphne from PROXY_ADDRESS, the only address Daphne trusts; a
 # client on 127.0.0.1 that speaks to Daphne directly is not a proxy.
-PROXY_ADDRESS = "127.0.0.2"
+NGINX = shutil.which("nginx", path="/usr/sbin:/usr/bin") or "/usr/sbin/nginx"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
