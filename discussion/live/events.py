@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from discussion.live import recovery
 from discussion.models import Event, EventCounter
 from proposals.models import Proposal
 
@@ -73,6 +74,7 @@ def broadcast(event: Event) -> None:
         )
     except Exception:
         logger.exception("broadcast of event %s#%s failed", event.proposal_id, event.seq)
+        recovery.broadcast_failed()  # open sockets of this process catch up from the log
 
 
 def events_since(*, proposal_id: int, seq: int) -> list[dict] | None:

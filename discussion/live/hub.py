@@ -314,8 +314,13 @@ class ProposalHub:
     async def write(self, group: str, texts: dict[str, str]) -> int:
         """Every reader of the group gets the text in its language; how many did."""
         one = Pass(texts)
+        # A reader whose opening or catch-up already carried this event (read
+        # from the log while the event was on its way here) is not sent it again.
+        seq = seq_of({}, texts)
         written = 0
         for consumer, protocol in list(self.members.get(group, {}).items()):
+            if seq is not None and seq <= getattr(consumer, "sent_seq", 0):
+                continue
             language = consumer.reader_language
             try:
                 if protocol is None:

@@ -8,6 +8,11 @@ number it passed on (a `Tail`, one more member of the hub's group, reading
 one number per event, not one per socket). While sockets are open it asks
 Redis every RECOVERY_CHECK_SECONDS whether it is there; when Redis comes
 back it replays, from the log, what each consultation's readers missed.
+
+An outage shorter than one check is caught too: Redis restarted between two
+checks answers with a new run id, and a broadcast that failed in this
+process in the meantime (the event is in the log, its broadcast lost) counts
+as an outage of its own.
 """
 
 from __future__ import annotations
@@ -32,6 +37,13 @@ SETTLE_SECONDS = 1.5
 SEQ = re.compile(r'"seq":\s*(\d+)')
 
 _registries: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Broadcasts that failed in this process, from any thread (see events.broadcast).
+_failed_broadcasts = [0]
+
+
+def broadcast_failed() -> None:
+    """A broadcast was lost: every registry replays from the log at its next check."""
+    _failed_broadcasts[0] += 1
 
 
 def check_seconds() -> float:
@@ -77,6 +89,9 @@ class Registry:
         self.groups: dict[str, tuple[Tail, set]] = {}
         self.task: asyncio.Task | None = None
         self.up = True
+        # What the last check saw: the server's run id, and the failed broadcasts.
+        self.server: str | None = None
+        self.failures = _failed_broadcasts[0]
 
     def lost(self) -> None:
         """Redis failed a socket: its return brings every socket's catch-up."""
@@ -115,15 +130,21 @@ class Registry:
     async def _watch(self) -> None:
         while self.groups:
             await asyncio.sleep(check_seconds())
-            up = await asyncio.to_thread(redis_reachable)
-            if up and not self.up:
+            server = await asyncio.to_thread(redis_run_id)
+            if server is None:
+                if self.up:
+                    logger.warning("Redis unreachable: live events wait in the event log")
+                self.up = False
+                continue
+            failures, self.failures = self.failures, _failed_broadcasts[0]
+            if failures != self.failures or (self.server and server != self.server):
+                self.up = False  # away and back between two checks
+            self.server = server
+            if not self.up:
                 logger.warning("Redis is back: open sockets catch up from the event log")
                 self.up = True
                 await asyncio.sleep(settle_seconds())
                 await self.recover()
-            elif not up and self.up:
-                logger.warning("Redis unreachable: live events wait in the event log")
-                self.up = False
 
     async def recover(self) -> None:
         """Replay to every open socket what its consultation's broadcasts
@@ -155,11 +176,13 @@ async def _caught_up(consumer, tail: Tail, group: str) -> None:
         logger.warning("a reader of %s could not catch up after Redis returned", group)
 
 
-def redis_reachable() -> bool:
+def redis_run_id() -> str | None:
+    """The Redis server's run id (new at each start), "" where the site runs
+    without Redis, None while it cannot be reached."""
     client = redis_client.client()
     if client is None:
-        return True
+        return ""
     try:
-        return bool(client.ping())
+        return str(client.info("server").get("run_id", ""))
     except Exception:
-        return False
+        return None

@@ -92,6 +92,17 @@ def test_an_event_older_than_one_already_sent_still_goes_out():
     assert order.next == 8
 
 
+async def test_a_reader_is_not_sent_an_event_its_opening_already_carried():
+    # Its opening read events 1 to 3 from the log; their live copies arrive late.
+    opened, live = Reader(), Reader()
+    opened.sent_seq = 3
+    await fan_out([event(2), event(3), event(4), viewers(9)], [opened, live])
+    assert opened.seqs() == [4]
+    assert live.seqs() == [2, 3, 4]
+    # Viewer counts carry no number and go to both.
+    assert opened.counts() == live.counts() == [9]
+
+
 async def test_viewer_counts_that_pile_up_go_out_as_the_newest():
     reader = Reader()
     await fan_out([viewers(3), viewers(4), viewers(5), event(1), viewers(6)], [reader])
