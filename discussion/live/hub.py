@@ -167,8 +167,10 @@ class Order:
 def direct_writer(consumer):
     """Where the socket's bytes go without the ASGI send, under Daphne: its
     WebSocket protocol, which takes a message framed once for every reader.
-    None elsewhere (then the consumer's own send is used)."""
-    send = getattr(consumer, "base_send", None)
+    None elsewhere (then the consumer's own send is used). Read from the
+    socket's own send (`transport`), not `base_send`, which points elsewhere
+    while the socket opens (see ProposalConsumer.hold)."""
+    send = getattr(consumer, "transport", None) or getattr(consumer, "base_send", None)
     # The session middleware wraps the send; it acts on HTTP responses only.
     for _wrapper in range(4):
         inner = getattr(getattr(send, "__self__", None), "real_send", None)
@@ -323,7 +325,8 @@ class ProposalHub:
                 continue
             language = consumer.reader_language
             try:
-                if protocol is None:
+                if protocol is None or consumer.base_send is not consumer.transport:
+                    # Outside Daphne, or still opening: held until its hello has gone.
                     await consumer.base_send(one.message(language))
                 elif protocol.state == protocol.STATE_OPEN:
                     protocol.sendPreparedMessage(one.frame(language))

@@ -180,3 +180,43 @@ def test_under_daphne_the_hub_finds_the_socket_behind_the_session_wrapper():
     reader.base_send = SessionWrapper(functools.partial(Server().handle_reply, protocol)).send
     assert hub_module.direct_writer(reader) is protocol
     assert hub_module.direct_writer(Reader()) is None
+
+
+async def test_a_socket_that_joined_while_holding_gets_frames_built_once_after_its_hello():
+    """A proposal socket joins the hub while it holds the stream back (its
+    hello not yet sent): the hub still finds Daphne behind it, sends through
+    the hold until the socket lets go, and framed once after."""
+    import functools
+
+    class Protocol:
+        STATE_OPEN = 3
+        state = 3
+
+        def __init__(self) -> None:
+            self.frames = []
+
+        def sendPreparedMessage(self, message) -> None:  # autobahn's name
+            self.frames.append(message)
+
+    class Server:
+        async def handle_reply(self, protocol, message) -> None:
+            raise AssertionError("framed per socket through the ASGI send")
+
+    protocol = Protocol()
+    socket = Reader()
+    socket.sent_seq = 0
+    socket.transport = functools.partial(Server().handle_reply, protocol)
+    held = []
+
+    async def hold(message):
+        held.append(json.loads(message["text"])["seq"])
+
+    socket.base_send = hold  # opening: its hello has not gone yet
+    hub = ProposalHub()
+    hub.members["proposal.1"] = {socket: hub_module.direct_writer(socket)}
+    assert hub.members["proposal.1"][socket] is protocol
+    await hub.write("proposal.1", event(1)["texts"])
+    assert held == [1] and protocol.frames == []
+    socket.base_send = socket.transport  # the hello and the replay have gone
+    await hub.write("proposal.1", event(2)["texts"])
+    assert held == [1] and len(protocol.frames) == 1
