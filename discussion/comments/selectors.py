@@ -168,8 +168,10 @@ def _place_key(section: Section | None, question) -> str:
 def _pinned(roots: QuerySet[Comment], proposal: Proposal, place: str) -> Comment | None:
     """The place's pinned thread: it heads the first page in every order and
     appears on no other; a pin on a comment since hidden does not count."""
-    pins = Pin.objects.filter(proposal=proposal, place=place).values("comment_id")
-    return with_themes(roots.filter(pk__in=pins).filter(public_comment())).first()
+    # A place has one pin at most. Read by its key, not in the roots' order:
+    # with an order the database may walk the section's roots looking for it.
+    pin = Pin.objects.filter(proposal=proposal, place=place).values("comment_id")[:1]
+    return with_themes(roots.filter(pk=Subquery(pin)).filter(public_comment())).order_by().first()
 
 
 def _page_of_roots(

@@ -62,6 +62,23 @@ def test_each_sort_reads_its_page_from_its_index_without_sorting(
     assert "TEMP B-TREE" not in shown and "Sort Key" not in shown, shown
 
 
+def test_the_pinned_thread_is_read_by_its_key_not_found_by_walking_the_section(
+    open_proposal, section, people
+):
+    # A SQLite database is rarely analysed, and that is where the walk was
+    # chosen; PostgreSQL analyses its tables itself (autovacuum).
+    bulk_comments(proposal=open_proposal, section=section, author=people.citizen, count=500)
+    if connection.vendor == "postgresql":
+        connection.cursor().execute("ANALYZE")
+    with CaptureQueriesContext(connection) as captured:
+        selectors.comment_threads(proposal=open_proposal, section=section, sort="oldest")
+    pinned = next(q["sql"] for q in captured if '"discussion_pin" "U0"' in q["sql"])
+    shown = plan(pinned)
+    # The comment by its primary key; never a walk of the section's roots in order.
+    assert "comment_page_time" not in shown, shown
+    assert "PRIMARY KEY" in shown or "discussion_comment_pkey" in shown, shown
+
+
 @pytest.mark.parametrize("sort", list(INDEX))
 def test_next_and_previous_links_reach_every_thread_once_in_order(
     client, open_proposal, section, people, sort
