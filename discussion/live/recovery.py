@@ -141,7 +141,9 @@ class Registry:
                 self.up = False  # away and back between two checks
             self.server = server
             if not self.up:
-                logger.warning("Redis is back: open sockets catch up from the event log")
+                logger.warning(
+                    "Redis is back (or a broadcast was lost): open sockets catch up from the log"
+                )
                 self.up = True
                 await asyncio.sleep(settle_seconds())
                 await self.recover()
