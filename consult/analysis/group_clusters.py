@@ -433,15 +433,16 @@ def choose(
     as_clear = int((chance_gaps >= gaps[k] - 1e-12).sum())
     column = chance[:, k - K_RANGE.start]
     column = column[np.isfinite(column)]
-    column = column if len(column) else np.zeros(1)
+    # None when no reshuffle could be split into k groups: there is no
+    # silhouette of chance to tell, and a 0 would read as one measured.
     test = {
         "shuffles": int(shuffles),
         "as_clear": as_clear,
         "p_value": rounded((1 + as_clear) / (1 + shuffles)),
         "level": level,
-        "chance_mean": rounded(column.mean()),
-        "chance_sd": rounded(column.std()),
-        "chance_highest": rounded(column.max()),
+        "chance_mean": rounded(column.mean()) if len(column) else None,
+        "chance_sd": rounded(column.std()) if len(column) else None,
+        "chance_highest": rounded(column.max()) if len(column) else None,
     }
     labels, score = observed.labels[k], observed.silhouettes[k]
     return Choice(k=k, labels=labels, silhouette=score, significance=test)

@@ -9,7 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from consult.analysis.group_clusters import silhouette, weighted_kmeans
+from consult.analysis import group_clusters
+from consult.analysis.group_clusters import Splits, choose, silhouette, weighted_kmeans
 from consult.analysis.group_steps import considered_votes, project
 from consult.analysis.groups import DEFAULT_THRESHOLDS, analyse, opinion_groups
 
@@ -104,6 +105,30 @@ def test_fewer_shuffles_can_be_asked_for_and_are_reported():
 
 
 # --- The size floor ----------------------------------------------------------------------
+
+
+def test_a_k_no_reshuffle_could_split_tells_no_chance_figures(monkeypatch):
+    # Three groups stand out; no reshuffle could be split into three above the
+    # floor, so chance has no silhouette to tell for three: None, not 0.0.
+    chance = np.full((19, 4), np.nan)
+    chance[:, 0] = np.linspace(0.30, 0.34, 19)
+    monkeypatch.setattr(group_clusters, "reshuffled", lambda *args, **kwargs: chance)
+    observed = Splits(
+        labels={2: np.zeros(10, dtype=np.int64), 3: np.ones(10, dtype=np.int64)},
+        silhouettes={2: 0.33, 3: 0.41},
+        too_small=True,
+    )
+    votes = considered_votes(*camps((6, 6), comments=6, flip=0.0, seed=3), DEFAULT_THRESHOLDS)
+    found = choose(votes, observed, 5, 0, shuffles=19, level=0.05)
+    assert found.k == 3
+    assert found.significance["as_clear"] == 0
+    assert found.significance["p_value"] == 0.05
+    names = ("chance_mean", "chance_sd", "chance_highest")
+    figures = {key: found.significance[key] for key in names}
+    assert figures == {"chance_mean": None, "chance_sd": None, "chance_highest": None}
+    # A k the reshuffles could split keeps its figures.
+    found = choose(votes, Splits(observed.labels, {2: 0.5}, False), 5, 0, shuffles=19, level=0.05)
+    assert (found.k, found.significance["chance_highest"]) == (2, 0.34)
 
 
 def test_a_lone_dissenter_is_not_a_group():

@@ -144,6 +144,13 @@ def _as_clear_by_chance(groups: dict, chance: dict) -> str:
 
 def score_explained(groups: dict, chance: dict) -> str:
     """What the silhouette means, with this summary's own scores."""
+    if chance.get("chance_mean") is None:
+        # No reshuffling could be split into as many groups above the floor.
+        return _(
+            "(Clearness is scored from -1 to 1 by how much closer each person is to their own "
+            "group than to the next one: these groups score %(observed)s; no reshuffling could "
+            "be split into as many groups of the smallest size shown.)"
+        ) % {"observed": _score(groups.get("silhouette"))}
     return _(
         "(Clearness is scored from -1 to 1 by how much closer each person is to their own group "
         "than to the next one: these groups score %(observed)s, the reshufflings %(mean)s on "

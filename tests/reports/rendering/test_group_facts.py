@@ -33,6 +33,21 @@ def test_groups_beyond_chance_say_how_sure_in_words():
     assert "these groups score 0.43, the reshufflings 0.33 on average and 0.34 at most" in sentence
 
 
+def test_groups_no_reshuffling_could_split_as_finely_say_so_not_zero():
+    snapshot = with_group_facts(sample_snapshot())
+    test = snapshot["summary"]["groups"]["significance"]
+    test.update(chance_mean=None, chance_sd=None, chance_highest=None)
+    sentence = groups_certainty(snapshot)
+    assert "less than once in 100." in sentence
+    assert (
+        "these groups score 0.43; no reshuffling could be split into as many groups of the "
+        "smallest size shown." in sentence
+    )
+    assert "0.00" not in sentence
+    with translation.override("zh-hans"):
+        assert "没有一次随机重排能分出同样多" in groups_certainty(snapshot)
+
+
 def test_some_reshufflings_as_clear_give_the_odds():
     sentence = groups_certainty(with_group_facts(sample_snapshot(), as_clear=2))
     assert (
