@@ -86,6 +86,11 @@ def main() -> int:
     parser.add_argument(
         "--profile", metavar="DIR", help="py-spy samples of each server: DIR/<server>.txt."
     )
+    parser.add_argument(
+        "--idle",
+        action="store_true",
+        help="With --profile: sample waiting threads too, each under its thread's name.",
+    )
     args, targets = parse_with_targets(parser, TARGETS, DEFAULT_TARGETS)
     args.citizens = max(args.citizens, math.ceil(args.rate * 60 / POSTS_PER_CITIZEN_MINUTE))
     load = Path("/proc/loadavg").read_text().split()[:3]
@@ -189,7 +194,7 @@ def run(fleet: Fleet, target: str, redis, posting: tuple, args) -> dict:
         before = {name: cpu_seconds(p) for name, p in pids.items()}
         machine_before = machine_busy_seconds()
         profilers = [
-            profile_start(fleet, args.profile, f"{target}-{i}", server.pid)
+            profile_start(fleet, args.profile, f"{target}-{i}", server.pid, idle=args.idle)
             for i, server in enumerate(servers)
         ]
         start = time.monotonic()
@@ -322,13 +327,15 @@ def verify_baseline(sent: dict[str, float], dumps: list[dict], expected: int):
     return check
 
 
-def profile_start(fleet: Fleet, directory: str | None, target: str, pid: int):
-    """py-spy sampling the server until interrupted: collapsed stacks, one a line."""
+def profile_start(fleet: Fleet, directory: str | None, target: str, pid: int, idle: bool = False):
+    """py-spy sampling the server until interrupted: collapsed stacks, one a
+    line (with ``idle``, waiting threads too, each stack under its thread)."""
     if not directory:
         return None
     Path(directory).mkdir(parents=True, exist_ok=True)
     output = Path(directory) / f"{target}.txt"
     command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--output", str(output)]
+    command += ["--idle", "--threads"] if idle else []
     return fleet.popen([*command, "--rate", "200", "--nonblocking"], stdout=subprocess.DEVNULL)
 
 

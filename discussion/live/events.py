@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from consult.infra.live import group_send
 from discussion.live import recovery
 from discussion.models import Event, EventCounter
 from proposals.models import Proposal
@@ -64,11 +63,8 @@ def encoded(message: dict) -> dict[str, str]:
 def broadcast(event: Event) -> None:
     """Send to every listener of the proposal. A failure is logged, never raised:
     the change is committed and listeners catch up from the log."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     try:
-        async_to_sync(layer.group_send)(
+        group_send(
             proposal_group(event.proposal_id),
             {"type": "proposal.event", "texts": encoded(message(event))},
         )

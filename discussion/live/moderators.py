@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
+from consult.infra.live import group_send
 from discussion.models import Comment
 
 logger = logging.getLogger(__name__)
@@ -40,11 +39,8 @@ def announce(comment: Comment, *, change: str, **data) -> None:
 
 
 def _send(groups: list[str], message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
     for group in groups:
         try:
-            async_to_sync(layer.group_send)(group, message)
+            group_send(group, message)
         except Exception:
             logger.exception("queue change of comment %s not sent", message["comment"])

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-
+from consult.infra.live import group_send
 from consult.reports.models import SummaryRun
 
 logger = logging.getLogger(__name__)
@@ -22,13 +20,8 @@ def progress_group(proposal_id: int) -> str:
 
 def send(proposal_id: int, message: dict) -> None:
     """Tell the open summary pages; never raises (the page also polls the row)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     try:
-        async_to_sync(layer.group_send)(
-            progress_group(proposal_id), {"type": "summary.progress", **message}
-        )
+        group_send(progress_group(proposal_id), {"type": "summary.progress", **message})
     except Exception:
         logger.exception("summary progress for proposal %s not sent", proposal_id)
 

@@ -220,3 +220,114 @@ async def test_a_socket_that_joined_while_holding_gets_frames_built_once_after_i
     socket.base_send = socket.transport  # the hello and the replay have gone
     await hub.write("proposal.1", event(2)["texts"])
     assert held == [1] and len(protocol.frames) == 1
+
+
+# --- Writing a frame straight to the socket --------------------------------------------
+
+
+class _Reactor:
+    """Just enough reactor for a Twisted connection to queue a write."""
+
+    def __init__(self) -> None:
+        self.writers: set = set()
+
+    def addWriter(self, writer) -> None:
+        self.writers.add(writer)
+
+    def removeWriter(self, writer) -> None:
+        self.writers.discard(writer)
+
+
+class _Socket:
+    """A server socket as autobahn sees it: the prepared frames it was asked to send."""
+
+    STATE_OPEN = 3
+    state = 3
+    _perMessageCompress = None
+
+    def __init__(self, transport) -> None:
+        self.transport = transport
+        self.send_queue: list = []
+        self.prepared: list = []
+
+    def sendPreparedMessage(self, message) -> None:
+        self.prepared.append(message)
+        self.transport.write(message.payloadHybi)
+
+
+def _connection():
+    """A real Twisted TCP connection over one end of a socket pair, and the other end."""
+    import socket
+
+    from twisted.internet import tcp
+
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    reactor = _Reactor()
+    transport = tcp.Connection(ours, None, reactor)
+    transport.connected = 1
+    return transport, theirs, reactor
+
+
+def _received(theirs, size: int) -> bytes:
+    theirs.settimeout(1)
+    data = b""
+    while len(data) < size:
+        data += theirs.recv(size - len(data))
+    return data
+
+
+def test_a_frame_goes_straight_to_a_socket_with_nothing_queued():
+    transport, theirs, reactor = _connection()
+    socket = _Socket(transport)
+    frame = hub_module.prepared('{"type":"comment.created","seq":1}')
+    hub_module.send_frame(socket, frame)
+    # On the wire at once: Twisted was not asked to write, nor to watch the socket.
+    assert _received(theirs, len(frame.payloadHybi)) == frame.payloadHybi
+    assert socket.prepared == [] and reactor.writers == set()
+    assert transport._tempDataBuffer == [] and transport.dataBuffer == b""
+
+
+def test_a_frame_waits_behind_bytes_already_queued():
+    transport, theirs, _reactor = _connection()
+    socket = _Socket(transport)
+    transport.write(b"earlier")  # queued by Twisted, not yet sent
+    frame = hub_module.prepared('{"type":"comment.created","seq":2}')
+    hub_module.send_frame(socket, frame)
+    # The usual way, behind the earlier bytes: the order on the wire is kept.
+    assert socket.prepared == [frame]
+    transport.doWrite()
+    assert _received(theirs, 7 + len(frame.payloadHybi)) == b"earlier" + frame.payloadHybi
+
+
+def test_what_the_socket_does_not_take_at_once_is_queued_in_order():
+    import socket as sockets
+
+    transport, theirs, reactor = _connection()
+    transport.socket.setsockopt(sockets.SOL_SOCKET, sockets.SO_SNDBUF, 4096)
+    socket = _Socket(transport)
+    frames = [hub_module.prepared(json.dumps({"n": n, "text": "x" * 60_000})) for n in range(3)]
+    for frame in frames:
+        hub_module.send_frame(socket, frame)
+    # The first went out in part; the rest of it and the others wait in Twisted.
+    assert reactor.writers == {transport}
+    expected = b"".join(frame.payloadHybi for frame in frames)
+    received = b""
+    theirs.settimeout(1)
+    while len(received) < len(expected):
+        transport.doWrite()
+        received += theirs.recv(1 << 20)
+    assert received == expected
+
+
+def test_a_socket_of_another_kind_is_written_the_usual_way():
+    class Elsewhere:
+        socket = object()  # not Twisted's TCP (TLS, a test's transport)
+
+        def write(self, data) -> None:
+            pass
+
+    socket = _Socket(Elsewhere())
+    frame = hub_module.prepared("{}")
+    hub_module.send_frame(socket, frame)
+    assert socket.prepared == [frame]

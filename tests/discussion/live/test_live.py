@@ -4,6 +4,7 @@ commit, replayed exactly on reconnect, and posting over the socket."""
 import asyncio
 import time
 
+import channels.layers
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -35,7 +36,7 @@ def test_a_broadcast_failure_never_undoes_the_write(open_proposal, people, monke
         async def group_send(self, *args):
             raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(events, "get_channel_layer", lambda: BrokenLayer())
+    monkeypatch.setattr(channels.layers, "get_channel_layer", lambda: BrokenLayer())
     base = events.last_seq(open_proposal.pk)
     comment = services.comment_create(
         actor=people.citizen, proposal=open_proposal, body="still here"
