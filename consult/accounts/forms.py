@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Jurisdiction, User
+from consult.accounts.models import DISPLAY_NAME_MAX_LENGTH, Jurisdiction, Role, User
 from consult.infra import names, translations
 
 DISPLAY_NAME_INVALID = _("Use letters, numbers, spaces and ordinary punctuation only.")
@@ -25,10 +27,14 @@ DISPLAY_NAME_TAKEN = _(
 # Words that would pass a person off as the site or one of its roles, in the
 # languages of the site. Matched in the folded form (any case, full-width
 # letters as plain ones); the Latin ones as whole words, so "Badminton" passes.
+# Beside them, the names the site itself gives its roles in every language it
+# speaks (ROLE_LABELS), as its catalogue has them: "审核员" is how the Chinese
+# pages say "Moderator".
 ROLE_WORDS = re.compile(
     r"(?<![a-z])(?:officials?|moderators?|admins?|administrators?|staff)(?![a-z])"
-    r"|官员|官員|官方|版主|管理员|管理員"
+    r"|官员|官員|官方|版主|管理员|管理員|审核员|審核員|工作人员|工作人員"
 )
+ROLE_LABELS = (Role.MODERATOR, Role.OFFICIAL)
 
 
 def clean_display_name(value: str) -> str:
@@ -48,10 +54,28 @@ def clean_display_name(value: str) -> str:
     return name
 
 
+def _folded(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return "".join(char for char in folded if char not in names.JOINERS)
+
+
+@functools.cache
+def _role_labels(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The roles' own names in each language, folded. Names in Latin letters
+    are left to ROLE_WORDS, which matches them as whole words."""
+    labels = set()
+    for language in languages:
+        with translation.override(language):
+            labels.update(_folded(str(role.label)) for role in ROLE_LABELS)
+    return tuple(sorted(label for label in labels if not label.isascii()))
+
+
 def looks_like_a_role(name: str) -> bool:
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-    folded = "".join(char for char in folded if char not in names.JOINERS)
-    return ROLE_WORDS.search(folded) is not None
+    folded = _folded(name)
+    if ROLE_WORDS.search(folded) is not None:
+        return True
+    languages = tuple(code for code, _name in settings.LANGUAGES)
+    return any(label in folded for label in _role_labels(languages))
 
 
 def check_display_name_free(name: str, *, user: User | None = None) -> None:

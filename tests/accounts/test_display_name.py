@@ -85,6 +85,11 @@ def test_a_new_name_shows_on_every_comment_and_in_the_live_event_log(
         ("官方回复", "cannot look like a role"),
         ("版主小王", "cannot look like a role"),
         ("管理员", "cannot look like a role"),
+        # The Chinese pages' own names for the roles.
+        ("审核员", "cannot look like a role"),
+        ("审核员小李", "cannot look like a role"),
+        ("政府工作人员", "cannot look like a role"),
+        ("ＳＴＡＦＦ", "cannot look like a role"),
         ("grace HOPPER", "Someone else is already called"),
         ("Ｇｒａｃｅ Ｈｏｐｐｅｒ", "Someone else is already called"),
     ],
@@ -176,3 +181,18 @@ def test_renames_are_limited_to_a_few_a_day(client, make_user):
     page = BeautifulSoup(response.content, "html.parser")
     assert page.select_one("input[name=display_name]")["value"] == "Ada again"
     assert User.objects.get(pk=person.pk).display_name == f"Ada {services.RENAMES.count - 1}"
+
+
+def test_every_name_the_site_gives_a_role_is_refused_in_every_language(make_user):
+    from django.conf import settings
+    from django.utils import translation
+
+    from consult.accounts.forms import looks_like_a_role
+    from consult.accounts.models import Role
+
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for role in (Role.MODERATOR, Role.OFFICIAL):
+                label = str(role.label)
+                assert looks_like_a_role(label), (language, label)
+                assert looks_like_a_role(f"{label} 2"), (language, label)

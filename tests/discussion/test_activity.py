@@ -370,6 +370,8 @@ def test_the_form_responses_shelf_tells_drafts_from_submitted(client, people, op
         ("Moderator Ann", "cannot look like a role"),
         ("官员小王", "cannot look like a role"),
         ("版主", "cannot look like a role"),
+        ("审核员", "cannot look like a role"),
+        ("政府工作人员小张", "cannot look like a role"),
         ("stranger", "Someone else is already called"),
     ],
 )
