@@ -513,6 +513,43 @@ def test_the_chinese_pages_show_chinese_where_written_and_mark_the_rest(client, 
     assert "初稿。" in page.select_one("ol.versions").text
 
 
+def english_only(people, tree) -> Proposal:
+    """A consultation written in English and not translated at all, open."""
+    proposal = drafts.proposal_create(
+        actor=people.official,
+        department=tree.city_office,
+        jurisdiction=tree.city,
+        title="Bike lanes on Main Street",
+        summary="Two protected lanes.",
+    )
+    drafts.section_add(actor=people.official, proposal=proposal, heading="Scope", body="Two.")
+    versions.version_publish(actor=people.official, proposal=proposal, change_note="One.")
+    return open_it(proposal, people.official)
+
+
+@pytest.mark.parametrize(("url", "level"), [("/", "h3"), ("/consultations/", "h2")])
+def test_the_chinese_cards_mark_a_consultation_not_yet_translated(
+    client, bilingual, people, tree, url, level
+):
+    """Home and list share the card: Chinese where written, else the English
+    with its `lang` and the mark."""
+    english_only(people, tree)
+    chinese(client)
+    cards = {card.find(level).a.text: card for card in soup_of(client.get(url)).select("li.card")}
+    assert set(cards) == {"学校附近更安全的街道", "Bike lanes on Main Street"}
+    written = cards["学校附近更安全的街道"]
+    assert written.find(level).a.get("lang") is None
+    assert written.find(level).select_one("a.untranslated") is None
+    assert written.find_all("p")[-1].text == "学校附近限速二十公里。"
+    title = cards["Bike lanes on Main Street"].find(level)
+    assert title.a["lang"] == "en"
+    mark = title.select_one("a.untranslated")
+    assert mark.text == "（尚未翻译）" and mark["href"] == "#language-select"
+    summary = cards["Bike lanes on Main Street"].find_all("p")[-1]
+    assert summary.find("span", attrs={"lang": "en"}).text == "Two protected lanes."
+    assert summary.select_one("a.untranslated").text == "（尚未翻译）"
+
+
 def test_the_english_pages_mark_a_consultation_written_in_chinese(client, tree, people):
     proposal = drafts.proposal_create(
         actor=people.official,
