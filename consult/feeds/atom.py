@@ -64,10 +64,50 @@ def when(moment: datetime | None) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def html_summary(text: str, note: str) -> str:
-    """The summary's paragraphs and one line of ours, as Atom's type="html"."""
+def html_summary(text: str, note: str, language: str) -> str:
+    """The summary's paragraphs and one line of ours, as Atom's type="html".
+    Where the summary stands in from another language, the line says it is
+    in the reader's (`language`), the summary element being in the other."""
     paragraphs = linebreaks(clean(text), autoescape=True)
-    return paragraphs + (f"<p>{escape(note)}</p>" if note else "")
+    if not note:
+        return paragraphs
+    lang = f' lang="{escape(language)}"' if getattr(text, "fallback", False) else ""
+    return paragraphs + f"<p{lang}>{escape(note)}</p>"
+
+
+class LanguageTagging:
+    """The feed's XML writer, adding `xml:lang` to the entry's elements named
+    in `languages` (RFC 4287 section 2 allows it on any element)."""
+
+    def __init__(self, handler, languages: dict[str, str]):
+        self.handler = handler
+        self.languages = languages
+
+    def addQuickElement(self, name, contents=None, attrs=None):  # the handler's own name
+        if self.languages.get(name):
+            attrs = {**(attrs or {}), "xml:lang": self.languages[name]}
+        self.handler.addQuickElement(name, contents, attrs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.handler, name)
+
+
+class LanguageTaggedAtom(Atom1Feed):
+    """Atom in the reader's language, whose entries say which texts stand in
+    from another one: a reader, or a screen reader, can then say them right."""
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(LanguageTagging(handler, item.get("languages", {})), item)
+
+
+def fallback_languages(**texts: str) -> dict[str, str]:
+    """{element: language} for each text written in another language than
+    the reader's: the others take the feed's `xml:lang`."""
+    return {
+        element: text.language
+        for element, text in texts.items()
+        if getattr(text, "fallback", False)
+    }
 
 
 @dataclass(frozen=True)
@@ -81,15 +121,19 @@ class Entry:
 
     def add_to(self, feed: Atom1Feed, language: str) -> None:
         proposal = self.proposal
+        title = text_in(proposal, "title", language)
+        summary = text_in(proposal, "summary", language)
+        author = text_in(proposal.department, "name", language)
         feed.add_item(
-            title=clean(text_in(proposal, "title", language)),
+            title=clean(title),
             link=self.link,
-            description=html_summary(text_in(proposal, "summary", language), self.note),
+            description=html_summary(summary, self.note, language),
             unique_id=self.unique_id,
             pubdate=self.published,
             updateddate=self.updated or self.published,
-            author_name=clean(text_in(proposal.department, "name", language)),
+            author_name=clean(author),
             categories=[clean(topic_name(tag, language)) for tag in proposal.feed_topics],
+            languages=fallback_languages(title=title, summary=summary, name=author),
         )
 
 
@@ -98,7 +142,8 @@ def open_entry(proposal: Proposal) -> Entry:
     version = proposal.current_version
     published = proposal.opens_at or proposal.created_at
     updated = max(published, version.published_at) if version else published
-    note = _("Closes on %(date)s.") % {"date": when(proposal.closes_at)}
+    # No full stop of ours: the date may end with one ("8:35 p.m.").
+    note = _("Closes on %(date)s") % {"date": when(proposal.closes_at)}
     return Entry(
         proposal=proposal,
         link=absolute(proposal.get_absolute_url()),
@@ -115,7 +160,7 @@ def report_entry(proposal: Proposal) -> Entry:
         proposal=proposal,
         link=absolute(reverse("reports:public", kwargs={"slug": proposal.slug})),
         unique_id=tag_uri(proposal, "report"),
-        note=_("Report published on %(date)s.") % {"date": when(published)},
+        note=_("Report published on %(date)s") % {"date": when(published)},
         published=published,
         updated=published,
     )
@@ -124,7 +169,7 @@ def report_entry(proposal: Proposal) -> Entry:
 def atom_feed(
     *, title: str, link: str, feed_id: str, feed_url: str, language: str, entries: list[Entry]
 ) -> Atom1Feed:
-    feed = Atom1Feed(
+    feed = LanguageTaggedAtom(
         title=clean(title),
         link=link,
         description="",

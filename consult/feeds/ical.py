@@ -65,7 +65,11 @@ class Event:
     # DTSTAMP is the last revision (RFC 5545 3.8.7.2), so that an unchanged
     # calendar is the same bytes on every fetch and a reader's cache holds.
     stamp: datetime
-    language: str = ""
+    # The language of each text (RFC 5545 3.2.10), blank when it is not one:
+    # the words of the summary are the reader's, the title within them may
+    # stand in from another language.
+    summary_language: str = ""
+    description_language: str = ""
 
     def lines(self) -> list[str]:
         # The close is an instant (a consultation closes at 17:00, not on a
@@ -77,12 +81,32 @@ class Event:
             content_line("UID", escape_text(self.uid)),
             content_line("DTSTAMP", utc_stamp(self.stamp)),
             content_line("DTSTART", utc_stamp(self.start)),
-            content_line("SUMMARY", escape_text(self.summary), language=self.language),
-            content_line("DESCRIPTION", escape_text(self.description), language=self.language),
+            content_line("SUMMARY", escape_text(self.summary), language=self.summary_language),
+            content_line(
+                "DESCRIPTION", escape_text(self.description), language=self.description_language
+            ),
             content_line("URL", self.url),
             "TRANSP:TRANSPARENT",  # a deadline, not time the reader is busy
             "END:VEVENT",
         ]
+
+
+# RFC 5545 (3.4, 3.6) wants at least one component in a calendar, and one
+# with nothing open has no event; strict readers (sabre/vobject, behind
+# Nextcloud's subscriptions) refuse it. So the calendar always describes the
+# one zone its times are written in, UTC ("…Z"): true, never a made-up event,
+# and the same bytes on every fetch.
+UTC_ZONE = [
+    "BEGIN:VTIMEZONE",
+    "TZID:UTC",
+    "BEGIN:STANDARD",
+    "DTSTART:19700101T000000",
+    "TZOFFSETFROM:+0000",
+    "TZOFFSETTO:+0000",
+    "TZNAME:UTC",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+]
 
 
 def calendar(*, prodid: str, name: str, events: Iterable[Event]) -> str:
@@ -97,6 +121,7 @@ def calendar(*, prodid: str, name: str, events: Iterable[Event]) -> str:
         # How often to fetch again: RFC 7986, and the older name most apps read.
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
         "X-PUBLISHED-TTL:PT1H",
+        *UTC_ZONE,
     ]
     for event in events:
         lines.extend(event.lines())

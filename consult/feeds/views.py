@@ -159,8 +159,9 @@ def closing_event(proposal, language: str) -> ical.Event:
         description=f"{summary}\n\n{url}" if summary else url,
         url=url,
         stamp=proposal.updated_at,
-        # The words are the reader's; the title may stand in from the source.
-        language=title.language,
+        # The words are the reader's: one language only if the title is too.
+        summary_language="" if title.fallback else language,
+        description_language=summary.language if summary else "",
     )
 
 

@@ -2,14 +2,18 @@
 feed parser: valid, public content only, the list page's filters, the
 reader's language, and a clear 404 for what is not there."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from consult.feeds.selectors import FEED_LIMIT
+from consult.reports.models import ResponseReport
 from proposals.models import Proposal, Topic
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +168,62 @@ def test_a_chinese_feed_has_chinese_words_and_chinese_texts_where_written(client
     assert "截止" in streets.summary  # "closes on", in Chinese
     # Not translated: the text as written.
     assert by_link[site.buses.slug].title == "Bus network"
+
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entries_by_slug(content: bytes) -> dict[str, ElementTree.Element]:
+    root = ElementTree.fromstring(content)  # noqa: S314 - our own feed, parsed to check it
+    return {
+        entry.find(f"{ATOM}link").get("href").rsplit("/", 2)[-2]: entry
+        for entry in root.iter(f"{ATOM}entry")
+    }
+
+
+def test_texts_standing_in_from_another_language_say_which(client, site):
+    site.streets.translations = {"zh-hans": {"title": "学校附近街道更安全", "summary": "限速"}}
+    site.streets.save()
+    content = client.get("/feeds/consultations.atom?lang=zh-hans").content
+    entries = entries_by_slug(content)
+    buses = entries[site.buses.slug]  # not translated: English in a Chinese feed
+    assert buses.find(f"{ATOM}title").get(XML_LANG) == "en"
+    summary = buses.find(f"{ATOM}summary")
+    assert summary.get(XML_LANG) == "en"
+    # Our own line in it is in the reader's language, and says so.
+    note = BeautifulSoup(summary.text, "html.parser").find_all("p")[-1]
+    assert note["lang"] == "zh-hans" and note.text.startswith("截止于")
+    assert buses.find(f"{ATOM}author/{ATOM}name").get(XML_LANG) == "en"
+    streets = entries[site.streets.slug]  # in the feed's language: nothing to say
+    assert streets.find(f"{ATOM}title").get(XML_LANG) is None
+    assert streets.find(f"{ATOM}summary").get(XML_LANG) is None
+    assert "lang=" not in streets.find(f"{ATOM}summary").text
+    # What a feed reader makes of it.
+    parsed = {entry.title: entry for entry in feedparser.parse(content).entries}
+    assert parsed["Bus network"].title_detail.language == "en"
+    assert parsed["学校附近街道更安全"].title_detail.language == "zh-hans"
+
+
+def test_an_english_feed_of_english_texts_marks_no_element(client, site):
+    content = client.get("/feeds/consultations.atom").content
+    for entry in entries_by_slug(content).values():
+        assert [element.tag for element in entry.iter() if element.get(XML_LANG)] == []
+
+
+def test_a_date_ending_in_a_full_stop_gets_no_second_one(client, site):
+    evening = timezone.localtime().replace(hour=20, minute=35, second=0, microsecond=0)
+    Proposal.objects.filter(pk=site.buses.pk).update(closes_at=evening + timedelta(days=5))
+    # A published report is immutable to the model; the date is the test's.
+    ResponseReport.objects.filter(proposal=site.cycles).update(
+        published_at=evening - timedelta(days=1)
+    )
+    buses = next(
+        e for e in fetch(client, "/feeds/consultations.atom").entries if e.title == "Bus network"
+    )
+    assert "8:35 p.m.</p>" in buses.summary and ".." not in buses.summary
+    cycles = fetch(client, "/feeds/reports.atom").entries[0]
+    assert "8:35 p.m.</p>" in cycles.summary and ".." not in cycles.summary
 
 
 def test_names_of_topics_and_departments_follow_the_language(client, site, tree):

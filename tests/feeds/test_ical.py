@@ -1,7 +1,7 @@
 """The calendar of closing dates, read with a real iCalendar parser, and the
 writer's folding and escaping on hostile text."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
@@ -11,6 +11,7 @@ from proposals.models import Proposal
 
 pytestmark = pytest.mark.django_db
 
+ZH = "zh-hans"
 # 197 characters: as long as a title may be (200), hostile in every other way.
 HOSTILE = "Roads, rails; and \\ bridges\nsecond line\r\nthird " + "交" * 150
 
@@ -89,6 +90,42 @@ def test_filters_and_language_apply_to_the_calendar(client, site):
     }
 
 
+def test_a_calendar_with_nothing_open_still_has_a_component(client, tree):
+    """RFC 5545 3.6: at least one component. Not a made-up event: the zone
+    every time in the calendar is written in."""
+    body, calendar = fetch(client)
+    assert_well_formed(body)
+    assert events(calendar) == {}
+    (zone,) = calendar.subcomponents
+    assert zone.name == "VTIMEZONE" and str(zone["TZID"]) == "UTC"
+    (standard,) = zone.subcomponents
+    assert standard["TZOFFSETFROM"].td == standard["TZOFFSETTO"].td == timedelta(0)
+
+
+def test_each_text_is_marked_with_the_language_it_is_in(client, site):
+    """The words of the summary are the reader's: the summary is in one
+    language only when the title is too; the description is the text of the
+    consultation's summary, in whichever language it is written."""
+    site.streets.translations = {ZH: {"title": "学校附近街道更安全", "summary": "学校附近限速"}}
+    site.streets.save()
+    site.buses.translations = {ZH: {"title": "公交线网"}}
+    site.buses.save()
+    Proposal.objects.filter(pk=site.deposits.pk).update(summary="")
+    found = events(fetch(client, f"/feeds/closing-dates.ics?lang={ZH}")[1])
+
+    def languages(proposal):
+        event = found[f"consultation-{proposal.pk}@localhost"]
+        return tuple(event[name].params.get("LANGUAGE") for name in ("SUMMARY", "DESCRIPTION"))
+
+    assert languages(site.streets) == (ZH, ZH)
+    assert languages(site.buses) == (ZH, "en")
+    assert languages(site.tram) == (None, "en")  # "咨询截止：Tram extension": two languages
+    assert languages(site.deposits) == (None, None)  # the address alone
+    english = events(fetch(client, "/feeds/closing-dates.ics?lang=en")[1])
+    event = english[f"consultation-{site.tram.pk}@localhost"]
+    assert event["SUMMARY"].params["LANGUAGE"] == event["DESCRIPTION"].params["LANGUAGE"] == "en"
+
+
 def test_hostile_titles_survive_folding_and_escaping(client, tree, consultation):
     proposal = consultation("placeholder", summary="Line one\nLine two; with, commas \\ too")
     Proposal.objects.filter(pk=proposal.pk).update(title=HOSTILE)
@@ -127,7 +164,7 @@ def test_a_written_calendar_reads_back():
         description="d",
         url="https://example.org/consultations/x/",
         stamp=moment,
-        language="zh-hans",
+        summary_language="zh-hans",
     )
     text = ical.calendar(prodid="-//example//x//EN", name="N, a; b", events=[event])
     parsed = icalendar.Calendar.from_ical(text)
@@ -135,6 +172,7 @@ def test_a_written_calendar_reads_back():
     assert read["DTSTART"].dt == moment
     assert str(read["SUMMARY"]) == HOSTILE.replace("\r\n", "\n")
     assert read["SUMMARY"].params["LANGUAGE"] == "zh-hans"
+    assert "LANGUAGE" not in read["DESCRIPTION"].params
     # NAME is TEXT (RFC 7986 5.1), escaped like any other; the parser keeps
     # properties it does not know as written.
     assert "\r\nNAME:N\\, a\\; b\r\n" in text
