@@ -267,11 +267,20 @@ class SectionForm(TranslatedFields, forms.Form):
 
     def __init__(self, *args, language=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.language = language
         self.add_translations(language)
 
     def service_data(self) -> dict:
         data = {name: self.cleaned_data.get(name) for name in ("heading", "body", "revision")}
         return {**data, "translations": self.translations()}
+
+    def bodies(self) -> dict[str, str]:
+        """{language: text} for each language the text is written in, the
+        consultation's own first (valid forms only)."""
+        texts = {self.language: self.cleaned_data.get("body")}
+        for code in self.translation_languages:
+            texts[code] = self.cleaned_data.get(translation_key("body", code))
+        return {code: text for code, text in texts.items() if text and text.strip()}
 
 
 class VersionForm(TranslatedFields, forms.Form):

@@ -30,6 +30,7 @@ from proposals.forms import (
     SectionForm,
     TranslatedFields,
     VersionForm,
+    language_name,
 )
 from proposals.models import Attachment, Proposal, Section, Status
 from proposals.questionnaire.selectors import form_overview
@@ -125,7 +126,7 @@ def _details_initial(proposal: Proposal) -> dict:
 
 
 def _render_manage(
-    request: HttpRequest, proposal: Proposal, status: int = 200, **bound
+    request: HttpRequest, proposal: Proposal, status: int = 200, previews=None, **bound
 ) -> HttpResponse:
     language = proposal.language
     forms = {
@@ -152,6 +153,7 @@ def _render_manage(
         "response_form": form_overview(proposal),
         "forms": forms,
         "Status": Status,
+        "previews": previews,
     }
     return render(request, "proposals/manage/proposal.html", context, status=status)
 
@@ -239,11 +241,11 @@ def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse
     initial = {"heading": section.heading, "body": section.body, "revision": section.revision}
     form = SectionForm(request.POST or None, initial=initial, language=proposal.language)
     form.initial.update(form.translation_initial(section))
-    conflict = preview = None
+    conflict = previews = None
     if request.method == "POST" and "preview" in request.POST:
         # Shown as it would be published; nothing is saved.
         if form.is_valid():
-            preview = selectors.section_preview(body=form.cleaned_data["body"])
+            previews = _section_previews(form)
     elif request.method == "POST" and form.is_valid():
         try:
             drafts.section_update(actor=request.user, section=section, **form.service_data())
@@ -266,9 +268,48 @@ def section_edit(request: HttpRequest, pk: int, section_id: int) -> HttpResponse
             "section": section,
             "form": form,
             "conflict": conflict,
-            "preview": preview,
+            "previews": previews,
         },
         status=400 if form.errors else 200,
+    )
+
+
+def _section_previews(form: SectionForm) -> list[dict]:
+    """The text in each language it is written in, as publication will show it."""
+    return [
+        {
+            "language": code,
+            "name": language_name(code),
+            "html": selectors.section_preview(body=body),
+        }
+        for code, body in form.bodies().items()
+    ]
+
+
+@login_required
+@require_POST
+def section_add(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _managed(request, pk)
+    form = SectionForm(request.POST, language=proposal.language)
+    if "preview" in request.POST:
+        # The page again, the form as typed and the text as it would be
+        # published; nothing is added.
+        previews = _section_previews(form) if form.is_valid() else None
+        status = 400 if form.errors else 200
+        return _render_manage(request, proposal, status, previews, section=form)
+    return _run(
+        request,
+        proposal,
+        "section",
+        form,
+        lambda data: drafts.section_add(
+            actor=request.user,
+            proposal=proposal,
+            heading=data["heading"],
+            body=data["body"],
+            translations=translations_of(data, ("heading", "body")),
+        ),
+        _("Section added to the working draft. Publish a version to make it public."),
     )
 
 
@@ -318,18 +359,6 @@ def _form_action(form_name: str, form_class, call, success, *, prefix=None, file
     return view
 
 
-section_add = _form_action(
-    "section",
-    SectionForm,
-    lambda actor, proposal, data: drafts.section_add(
-        actor=actor,
-        proposal=proposal,
-        heading=data["heading"],
-        body=data["body"],
-        translations=translations_of(data, ("heading", "body")),
-    ),
-    gettext_lazy("Section added to the working draft. Publish a version to make it public."),
-)
 version_publish = _form_action(
     "version",
     VersionForm,

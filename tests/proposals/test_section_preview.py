@@ -105,3 +105,106 @@ def test_only_those_who_manage_it_may_preview(client, draft, people):
     for person in (people.citizen, people.other_official, people.moderator):
         client.force_login(person)
         assert preview(client, draft, section, "Hello").status_code == 404
+
+
+# --- Every language the text is written in ------------------------------------
+
+CHINESE = "**加粗**的文字\n\n# 一个标题"
+
+
+def previews(response) -> list:
+    """Each preview: (its heading, its language, the rendered text)."""
+    page = BeautifulSoup(response.content, "html.parser")
+    found = []
+    for region in page.select("#preview section"):
+        heading = page.find(id=region["aria-labelledby"])
+        assert heading.name == "h2" and region.find("h2") is heading
+        body = region.select_one(".preview-body")
+        found.append((heading.get_text(strip=True), body and body["lang"], body))
+    return found
+
+
+def test_the_translation_has_its_own_preview_labelled_with_its_language(official_client, draft):
+    section = draft.sections.first()
+    response = official_client.post(
+        edit_url(draft, section),
+        {
+            "heading": "Purpose",
+            "body": "*Calmer* streets.",
+            "heading_zh_hans": "目的",
+            "body_zh_hans": CHINESE,
+            "revision": section.revision,
+            "preview": "1",
+        },
+    )
+    assert response.status_code == 200
+    (english, chinese) = previews(response)
+    assert english[:2] == ("Preview (English)", "en")
+    assert english[2].decode_contents().strip() == render_markdown("*Calmer* streets.").strip()
+    assert chinese[:2] == ("Preview (Simplified Chinese)", "zh-hans")
+    assert chinese[2].decode_contents().strip() == render_markdown(CHINESE).strip()
+    assert chinese[2].find("strong").get_text() == "加粗"
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.find("textarea", attrs={"name": "body_zh_hans"}).get_text().strip() == CHINESE
+
+
+def test_only_the_languages_with_text_are_previewed(official_client, draft):
+    section = draft.sections.first()
+    only_chinese = official_client.post(
+        edit_url(draft, section),
+        {"heading": "Purpose", "body_zh_hans": CHINESE, "revision": section.revision, "preview": 1},
+    )
+    assert [label for label, *_ in previews(only_chinese)] == ["Preview (Simplified Chinese)"]
+    nothing = preview(official_client, draft, section, "  ")
+    page = BeautifulSoup(nothing.content, "html.parser")
+    assert page.select_one("#preview .preview-body") is None
+    assert "There is no text to preview yet" in page.select_one("#preview").get_text()
+
+
+def test_the_preview_speaks_the_officials_language(official_client, draft):
+    section = draft.sections.first()
+    response = official_client.post(
+        edit_url(draft, section),
+        {"heading": "Purpose", "body": "Text", "body_zh_hans": CHINESE, "preview": "1"},
+        headers={"accept-language": "zh-hans"},
+    )
+    assert [label for label, *_ in previews(response)] == ["预览（英语）", "预览（简体中文）"]
+
+
+# --- Before the section is added ----------------------------------------------
+
+
+def add_url(proposal) -> str:
+    return f"/manage/{proposal.pk}/sections/add/"
+
+
+def test_the_add_section_form_has_a_preview_button(official_client, draft):
+    page = BeautifulSoup(official_client.get(f"/manage/{draft.pk}/").content, "html.parser")
+    form = page.find("form", action=add_url(draft))
+    button = form.find("button", attrs={"name": "preview"})
+    assert button["type"] == "submit" and button["formaction"] == add_url(draft) + "#preview"
+    assert page.select_one("#preview") is None
+
+
+def test_a_new_section_is_previewed_in_each_language_and_not_added(official_client, draft):
+    count = draft.sections.count()
+    response = official_client.post(
+        add_url(draft),
+        {"heading": "Costs", "body": HOSTILE, "body_zh_hans": CHINESE, "preview": "1"},
+    )
+    assert response.status_code == 200
+    (english, chinese) = previews(response)
+    assert english[2].decode_contents().strip() == render_markdown(HOSTILE).strip()
+    assert chinese[:2] == ("Preview (Simplified Chinese)", "zh-hans")
+    assert "Nothing is added yet" in response.content.decode()
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.find("input", attrs={"name": "heading", "value": "Costs"}) is not None
+    assert draft.sections.count() == count
+
+
+def test_a_new_section_that_is_invalid_shows_the_errors_and_no_preview(official_client, draft):
+    response = official_client.post(add_url(draft), {"heading": "", "body": "x", "preview": "1"})
+    assert response.status_code == 400
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.select_one("#preview") is None
+    assert "This field is required" in page.get_text()
