@@ -136,9 +136,15 @@ class SocketCap:
         return True
 
     @classmethod
-    def heard(cls, who: str, channel_name: str) -> None:
-        # Also brings back a socket pruned as stale (a laptop that slept).
-        cls._do(who, lambda pipe, key: pipe.zadd(key, {channel_name: time.time()}))
+    def heard_all(cls, pipe, sockets: list[tuple[str, str]], now: float) -> None:
+        """Queue on ``pipe``: each (channel, who) socket heard from at ``now``.
+        Also brings back a socket pruned as stale (a laptop that slept)."""
+        keys = set()
+        for channel_name, who in sockets:
+            keys.add(key := cls.key(who))
+            pipe.zadd(key, {channel_name: now})
+        for key in sorted(keys):
+            pipe.expire(key, cls.STALE_AFTER * 2)
 
     @classmethod
     def release(cls, who: str, channel_name: str) -> None:

@@ -31,6 +31,7 @@ from consult.accounts import sessions
 from consult.infra.live import USER_GROUP, session_group
 from consult.infra.ratelimit import address
 from discussion.comments import limits
+from discussion.live.heartbeats import beats
 from discussion.live.socket_sessions import watch
 
 CLOSE_SIGNED_OUT = 4401
@@ -207,8 +208,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer, DirectSend):
                     await self.channel_layer.group_discard(group, self.channel_name)
                 except Exception:  # Redis away: the group forgets it with its expiry
                     logger.warning("leaving %s failed", group)
+        beats().forget(self.channel_name)
         if self.counted:
-            await off_loop(limits.SocketCap.release)(self.counted, self.channel_name)
+            # After any write of its pings, so that none brings it back.
+            await beats().after_pings(limits.SocketCap.release, self.counted, self.channel_name)
 
     async def dispatch(self, message: dict) -> None:
         # Channels sends every message (a ping, a connect, a notification)
@@ -265,7 +268,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer, DirectSend):
 
     async def pinged(self) -> None:
         if self.counted:
-            await off_loop(limits.SocketCap.heard)(self.counted, self.channel_name)
+            beats().socket_heard(self.counted, self.channel_name)
 
     async def act(self, content: dict) -> None:
         await self.send_json({"type": "error", "message": str(UNREADABLE)})

@@ -101,6 +101,19 @@ def record(
     return window <= 0 or bool(results[-1])
 
 
+def heard_all(pipe, viewers: list[tuple[str, tuple[int, str]]], now: float) -> None:
+    """Queue on ``pipe``: each (channel, (proposal, viewer)) socket heard from
+    at ``now``, as a ping does (no count goes out: nothing changed)."""
+    keys = set()
+    for channel_name, (proposal_id, viewer) in viewers:
+        key, sockets = _key(proposal_id), _sockets_key(proposal_id, viewer)
+        pipe.zadd(sockets, {channel_name: now})
+        pipe.zadd(key, {viewer: now})
+        keys.update((key, sockets))
+    for key in sorted(keys):
+        pipe.expire(key, STALE_AFTER * 2)
+
+
 def count(proposal_id: int) -> int | None:
     client = redis_client.client()
     if client is None:

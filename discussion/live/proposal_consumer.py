@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import json
 import logging
 from urllib.parse import parse_qs
@@ -37,6 +38,7 @@ from discussion.live.consumers import (
     off_loop,
 )
 from discussion.live.events import proposal_group
+from discussion.live.heartbeats import beats
 from discussion.live.hub import hub
 from discussion.live.openings import Ask, opening
 from discussion.live.recovery import frame_seq
@@ -189,7 +191,13 @@ class ProposalConsumer(LiveConsumer):
         await super().disconnect(code)
 
     async def _presence(self, *, joined: bool) -> None:
-        announce = await off_loop(presence.record)(
+        # A leave goes after any write of the socket's pings (heartbeats).
+        run = (
+            off_loop(presence.record)
+            if joined
+            else functools.partial(beats().after_pings, presence.record)
+        )
+        announce = await run(
             self.proposal_id, self.channel_name, viewer=self.viewer(), joined=joined
         )
         if announce:
@@ -214,8 +222,8 @@ class ProposalConsumer(LiveConsumer):
     async def pinged(self) -> None:
         await super().pinged()
         # A ping keeps the socket counted; it changes no count, so it announces nothing.
-        await off_loop(presence.record)(
-            self.proposal_id, self.channel_name, viewer=self.viewer(), joined=True, announce=False
+        beats().viewer_heard(
+            self.proposal_id, self.viewer() or self.channel_name, self.channel_name
         )
 
     async def act(self, content: dict) -> None:
