@@ -112,28 +112,42 @@ class SocketCap:
 
     @classmethod
     def admit(cls, who: str, channel_name: str, cap: int) -> bool:
-        """Count the socket in; False (and not counted) when `who` is at the cap.
-        Added and counted in one transaction, so that sockets opening at the
-        same moment cannot all slip under the cap."""
+        """Count the socket in; False (and not counted) when `who` is at the cap."""
+        return cls.admit_all([(who, channel_name, cap)])[0]
+
+    @classmethod
+    def admit_all(cls, asks: list[tuple[str, str, int]]) -> list[bool]:
+        """``admit`` of many sockets, (who, channel, cap) each, in one round
+        trip: the sockets of a herd opening together. Added and counted in one
+        transaction, in this order, so that sockets opening at the same moment
+        cannot all slip under the cap."""
         client = redis_client.client()
         if client is None:
-            return True
-        key, now = cls.key(who), time.time()
+            return [True] * len(asks)
+        now = time.time()
         try:
             with client.pipeline() as pipe:
-                pipe.zremrangebyscore(key, "-inf", now - cls.STALE_AFTER)
-                pipe.zadd(key, {channel_name: now})
-                pipe.expire(key, cls.STALE_AFTER * 2)
-                pipe.zcard(key)
-                open_now = pipe.execute()[3]
-            # Counted in the order Redis ran the transactions, this one included:
-            # past the cap, it leaves again.
-            if open_now > cap:
-                client.zrem(key, channel_name)
-                return False
+                for who, channel_name, _cap in asks:
+                    key = cls.key(who)
+                    pipe.zremrangebyscore(key, "-inf", now - cls.STALE_AFTER)
+                    pipe.zadd(key, {channel_name: now})
+                    pipe.expire(key, cls.STALE_AFTER * 2)
+                    pipe.zcard(key)
+                counts = pipe.execute()[3::4]
+            caps = [cap for _who, _channel, cap in asks]
+            admitted = [count <= cap for cap, count in zip(caps, counts, strict=True)]
+            # Counted in the order Redis ran them, these included: past the
+            # cap, they leave again.
+            if not all(admitted):
+                with client.pipeline() as pipe:
+                    for (who, channel_name, _cap), ok in zip(asks, admitted, strict=True):
+                        if not ok:
+                            pipe.zrem(cls.key(who), channel_name)
+                    pipe.execute()
+            return admitted
         except redis.RedisError:
-            logger.warning("socket cap not checked for %s: Redis unreachable", who)
-        return True
+            logger.warning("socket cap not checked for %s sockets: Redis unreachable", len(asks))
+            return [True] * len(asks)
 
     @classmethod
     def heard_all(cls, pipe, sockets: list[tuple[str, str]], now: float) -> None:

@@ -31,6 +31,7 @@ from consult.accounts import sessions
 from consult.infra.live import USER_GROUP, session_group
 from consult.infra.ratelimit import address
 from discussion.comments import limits
+from discussion.live.batches import in_batch
 from discussion.live.heartbeats import beats
 from discussion.live.socket_sessions import watch
 
@@ -132,7 +133,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer, DirectSend):
         who = self.viewer()
         if who is not None:
             cap = limits.sockets_per_user() if signed_in else limits.sockets_per_address()
-            if not await off_loop(limits.SocketCap.admit)(who, self.channel_name, cap):
+            # With the other sockets opening now, in one round trip.
+            ask = (who, self.channel_name, cap)
+            admitted = await in_batch(limits.SocketCap.admit_all, ask, off_loop)
+            if not admitted:
                 await self.accept()
                 await self.send_json(
                     {"type": "error", "code": CLOSE_TOO_MANY, "message": str(TOO_MANY_SOCKETS)}

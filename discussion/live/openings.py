@@ -5,25 +5,19 @@ Every database call of a server process runs on one thread. When a thousand
 readers reconnect at once (a deploy, a network blip), a trip per socket
 (is the consultation public, its last event number, what the reader missed,
 their unread count) queues them one behind the other. Here the sockets that
-open while a trip is running wait together for the next one, which asks once
-per consultation, once per distinct `since` and once per person: a herd that
-all saw the same last event costs a handful of queries, not thousands.
+open while a trip is running wait together for the next one
+(discussion.live.batches), which asks once per consultation, once per
+distinct `since` and once per person: a herd that all saw the same last
+event costs a handful of queries, not thousands.
 """
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
 
-# Sockets answered by one trip at most: a trip stays short, and the loop
-# hands out the answers between trips.
-BATCH = 500
-
-# One batcher per event loop: its futures belong to the loop that made them.
-_batchers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+from discussion.live.batches import in_batch
 
 
 @dataclass(frozen=True)
@@ -46,38 +40,7 @@ class Opening:
 
 
 async def opening(ask: Ask) -> Opening:
-    loop = asyncio.get_running_loop()
-    batcher = _batchers.get(loop)
-    if batcher is None:
-        batcher = _batchers[loop] = Batcher()
-    return await batcher.ask(ask)
-
-
-class Batcher:
-    def __init__(self) -> None:
-        self.waiting: list[tuple[Ask, asyncio.Future]] = []
-        self.running: asyncio.Task | None = None
-
-    async def ask(self, ask: Ask) -> Opening:
-        future = asyncio.get_running_loop().create_future()
-        self.waiting.append((ask, future))
-        if self.running is None or self.running.done():
-            self.running = asyncio.ensure_future(self._run())
-        return await future
-
-    async def _run(self) -> None:
-        while self.waiting:
-            batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
-            try:
-                answers = await database_sync_to_async(openings_read)([a for a, _f in batch])
-            except Exception as error:  # the database is away: each socket says so
-                for _ask, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for (_ask, future), answer in zip(batch, answers, strict=True):
-                if not future.done():  # a socket that went away meanwhile
-                    future.set_result(answer)
+    return await in_batch(openings_read, ask, database_sync_to_async)
 
 
 def openings_read(asks: list[Ask]) -> list[Opening]:

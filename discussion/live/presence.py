@@ -64,41 +64,67 @@ def record(
     *,
     viewer: str | None,
     joined: bool,
-    announce: bool = True,
 ) -> bool:
-    """Record a socket of `viewer` joining (or pinging, with announce=False) or
-    leaving. True when the caller should announce the count (after
-    `window_seconds()`); False when another announcement is already on its way,
-    when nothing changed, or when Redis is away."""
+    """Record a socket of `viewer` joining or leaving. True when the caller
+    should announce the count (after `window_seconds()`); False when another
+    announcement is already on its way, or when Redis is away."""
+    if joined:
+        return joined_all([(proposal_id, channel_name, viewer)])[0]
     client = redis_client.client()
     if client is None:
         return False
     viewer = viewer or channel_name  # nobody to tell apart: the socket is the viewer
     key, sockets, now = _key(proposal_id), _sockets_key(proposal_id, viewer), time.time()
-    window = window_seconds()
     try:
         with client.pipeline() as pipe:
-            if joined:
-                pipe.zadd(sockets, {channel_name: now})
-                pipe.zadd(key, {viewer: now})
-            else:
-                _leave_script(client)(
-                    keys=[key, sockets], args=[viewer, channel_name, now - STALE_AFTER], client=pipe
-                )
+            _leave_script(client)(
+                keys=[key, sockets], args=[viewer, channel_name, now - STALE_AFTER], client=pipe
+            )
             pipe.expire(sockets, STALE_AFTER * 2)
             pipe.expire(key, STALE_AFTER * 2)
-            if announce and window > 0:
-                # A little shorter than the wait, so a change in its last
-                # moment schedules the next count rather than being missed.
-                lock_ms = max(1, int(window * 1000) - 50)
-                pipe.set(f"{key}:announce", 1, nx=True, px=lock_ms)
+            _announce_lock(pipe, key)
             results = pipe.execute()
     except redis.RedisError:
         logger.warning("viewer count for proposal %s unavailable: Redis unreachable", proposal_id)
         return False
-    if not announce:
-        return False
-    return window <= 0 or bool(results[-1])
+    return window_seconds() <= 0 or bool(results[-1])
+
+
+def joined_all(asks: list[tuple[int, str, str | None]]) -> list[bool]:
+    """``record`` of many sockets joining, (proposal, channel, viewer) each, in
+    one round trip: the sockets of a herd opening together. Only the first
+    socket of a proposal in a window is told to announce."""
+    client = redis_client.client()
+    if client is None:
+        return [False] * len(asks)
+    now = time.time()
+    try:
+        with client.pipeline() as pipe:
+            for proposal_id, channel_name, viewer in asks:
+                viewer = viewer or channel_name
+                key, sockets = _key(proposal_id), _sockets_key(proposal_id, viewer)
+                pipe.zadd(sockets, {channel_name: now})
+                pipe.zadd(key, {viewer: now})
+                pipe.expire(sockets, STALE_AFTER * 2)
+                pipe.expire(key, STALE_AFTER * 2)
+                _announce_lock(pipe, key)
+            results = pipe.execute()
+    except redis.RedisError:
+        logger.warning("viewer counts unavailable for %s sockets: Redis unreachable", len(asks))
+        return [False] * len(asks)
+    if window_seconds() <= 0:
+        return [True] * len(asks)
+    return [bool(locked) for locked in results[4::5]]
+
+
+def _announce_lock(pipe, key: str) -> None:
+    """Queue the lock that lets one socket announce the count per window
+    (its result is True for that one); a window of 0 announces every change."""
+    window = window_seconds()
+    # A little shorter than the wait, so a change in its last moment
+    # schedules the next count rather than being missed.
+    lock_ms = max(1, int(window * 1000) - 50)
+    pipe.set(f"{key}:announce", 1, nx=True, px=lock_ms)
 
 
 def heard_all(pipe, viewers: list[tuple[str, tuple[int, str]]], now: float) -> None:

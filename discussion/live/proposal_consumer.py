@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import functools
 import json
 import logging
 from urllib.parse import parse_qs
@@ -27,6 +26,7 @@ from consult.infra.ratelimit import RateLimited
 from consult.infra.refusals import refusal_text
 from discussion.comments import limits, marks, places, services
 from discussion.live import presence, recovery
+from discussion.live.batches import in_batch
 from discussion.live.consumers import (
     CLOSE_NOT_FOUND,
     CLOSE_SIGNED_OUT,
@@ -191,15 +191,16 @@ class ProposalConsumer(LiveConsumer):
         await super().disconnect(code)
 
     async def _presence(self, *, joined: bool) -> None:
-        # A leave goes after any write of the socket's pings (heartbeats).
-        run = (
-            off_loop(presence.record)
-            if joined
-            else functools.partial(beats().after_pings, presence.record)
-        )
-        announce = await run(
-            self.proposal_id, self.channel_name, viewer=self.viewer(), joined=joined
-        )
+        if joined:
+            # With the other sockets opening now, in one round trip.
+            ask = (self.proposal_id, self.channel_name, self.viewer())
+            announce = await in_batch(presence.joined_all, ask, off_loop)
+        else:
+            # A leave goes after any write of the socket's pings (heartbeats).
+            viewer = self.viewer()
+            announce = await beats().after_pings(
+                presence.record, self.proposal_id, self.channel_name, viewer=viewer, joined=False
+            )
         if announce:
             task = asyncio.ensure_future(
                 _announce_viewers(get_channel_layer(), self.group, self.proposal_id)
