@@ -180,6 +180,9 @@ def daphnes(count: int, env: dict, workdir: Path):
             processes.append(Daphne(port, process, log))
         for daphne in processes:
             wait_for_port(daphne.port, daphne.process, f"daphne (see {daphne.log})", timeout=60)
+        for daphne in processes:
+            # Each answers on its own port (not another on a port both were given).
+            assert daphne.process.poll() is None, f"daphne exited (see {daphne.log})"
         yield processes
     finally:
         for daphne in processes:

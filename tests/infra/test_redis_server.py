@@ -34,3 +34,31 @@ def test_the_private_redis_refuses_clients_without_its_password():
         with pytest.raises(redis.AuthenticationError):
             stranger.set("evil", "pickle")
         stranger.close()
+
+
+def test_a_port_is_never_handed_out_twice(monkeypatch):
+    """Two servers started one after the other, before either has bound its
+    port, must not be given the same one, even when the system offers it again."""
+    from consult.infra import redis_server
+
+    offered = iter([41001, 41001, 41001, 41002])
+
+    class Socket:
+        def __init__(self, *args) -> None:
+            self.port = next(offered)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args) -> None:
+            pass
+
+        def bind(self, address) -> None:
+            pass
+
+        def getsockname(self):
+            return ("127.0.0.1", self.port)
+
+    monkeypatch.setattr(redis_server, "_handed_out", set())
+    monkeypatch.setattr(redis_server.socket, "socket", Socket)
+    assert [redis_server.free_port(), redis_server.free_port()] == [41001, 41002]
