@@ -200,17 +200,21 @@ def send_frame(protocol, frame) -> None:
     """
     transport = getattr(protocol, "transport", None)
     sock = getattr(transport, "socket", None)
-    if (
-        sock is None
-        or getattr(protocol, "_perMessageCompress", None) is not None
-        or getattr(protocol, "send_queue", True)
-        or not isinstance(transport, _TCP)
-        or not transport.connected
-        or transport.disconnecting
-        or transport._writeDisconnected
-        or transport._tempDataBuffer
-        or len(transport.dataBuffer) > transport.offset
-    ):
+    try:
+        usual = (
+            sock is None
+            or getattr(protocol, "_perMessageCompress", None) is not None
+            or getattr(protocol, "send_queue", True)
+            or not isinstance(transport, _TCP)
+            or not transport.connected
+            or transport.disconnecting
+            or transport._writeDisconnected
+            or transport._tempDataBuffer
+            or len(transport.dataBuffer) > transport.offset
+        )
+    except AttributeError:  # a Twisted whose connections keep their queue elsewhere
+        usual = True
+    if usual:
         protocol.sendPreparedMessage(frame)
         return
     data = frame.payloadHybi

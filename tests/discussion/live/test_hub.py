@@ -331,3 +331,13 @@ def test_a_socket_of_another_kind_is_written_the_usual_way():
     frame = hub_module.prepared("{}")
     hub_module.send_frame(socket, frame)
     assert socket.prepared == [frame]
+
+
+def test_a_connection_without_twisteds_queue_as_known_is_written_the_usual_way():
+    transport, _theirs, _reactor = _connection()
+    del transport._tempDataBuffer  # as if Twisted kept its queue under another name
+    socket = _Socket(transport)
+    frame = hub_module.prepared("{}")
+    socket.transport.write = lambda data: None
+    hub_module.send_frame(socket, frame)
+    assert socket.prepared == [frame]
