@@ -111,14 +111,10 @@ class SocketCap:
         return f"consult:sockets:{who}"
 
     @classmethod
-    def admit(cls, who: str, channel_name: str, cap: int) -> bool:
-        """Count the socket in; False (and not counted) when `who` is at the cap."""
-        return cls.admit_all([(who, channel_name, cap)])[0]
-
-    @classmethod
     def admit_all(cls, asks: list[tuple[str, str, int]]) -> list[bool]:
-        """``admit`` of many sockets, (who, channel, cap) each, in one round
-        trip: the sockets of a herd opening together. Added and counted in one
+        """Count each socket, (who, channel, cap), in; False (and not counted)
+        where `who` is at the cap. One round trip for the sockets of a herd
+        opening together. Added and counted in one
         transaction, in this order, so that sockets opening at the same moment
         cannot all slip under the cap."""
         client = redis_client.client()
@@ -162,16 +158,12 @@ class SocketCap:
 
     @classmethod
     def release(cls, who: str, channel_name: str) -> None:
-        cls._do(who, lambda pipe, key: pipe.zrem(key, channel_name))
-
-    @classmethod
-    def _do(cls, who: str, command) -> None:
         client = redis_client.client()
         if client is None:
             return
         try:
             with client.pipeline() as pipe:
-                command(pipe, cls.key(who))
+                pipe.zrem(cls.key(who), channel_name)
                 pipe.expire(cls.key(who), cls.STALE_AFTER * 2)
                 pipe.execute()
         except redis.RedisError:

@@ -53,7 +53,7 @@ def test_the_cap_counts_a_batch_in_order_and_lets_the_refused_go():
     assert SocketCap.admit_all(asks) == [True, True, True, False, False, True]
     assert sorted(client.zrange(SocketCap.key("u9"), 0, -1)) == [b"s0", b"s1", b"s2"]
     # A fourth, later, alone: still refused.
-    assert SocketCap.admit("u9", "s9", 3) is False
+    assert SocketCap.admit_all([("u9", "s9", 3)]) == [False]
 
 
 def test_joins_together_announce_once_per_consultation(settings):
