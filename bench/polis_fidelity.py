@@ -290,7 +290,8 @@ def polis_against_chance(proposal, polis: dict[int, int], shuffles: int = SHUFFL
     """
     from sklearn.metrics import silhouette_score
 
-    from consult.analysis.group_clusters import K_RANGE, reshuffled
+    from consult.analysis.group_chance import reshuffled
+    from consult.analysis.group_clusters import K_RANGE
     from consult.analysis.group_steps import considered_votes, project
     from consult.analysis.groups import DEFAULT_THRESHOLDS, summary_votes
     from consult.reports.summary import loader

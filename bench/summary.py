@@ -15,7 +15,11 @@ stage, the peak resident memory within each stage (VmHWM, reset as each
 stage starts) and of the whole process (ru_maxrss, Python, Django, NumPy and
 scikit-learn included). It checks the summary's counts of comments, votes
 and stances against the database's, and those against what was asked for,
-and exits non-zero when any differs. --pandas also runs the pandas and
+and exits non-zero when any differs. The opinion groups of a large
+consultation run in a process of their own beside the other steps; a thread
+samples the resident memory of this process and of every process under it
+together, and that peak is reported too (the per-stage figures are this
+process's own). --pandas also runs the pandas and
 scikit-learn baseline of bench/summary_pandas.py on the same database.
 
 Targets (issue 21): 1,000,000 comments with 10,000,000 votes in under 5
@@ -91,6 +95,47 @@ def _peak_mb(reset: bool = True) -> float:
     return round(peak / 1024, 1)
 
 
+class TreeMemory:
+    """The peak of the summed resident memory of this process and every process
+    under it (the opinion groups' own process, the server it is started
+    from), sampled every 0.2 s by a thread: what the run holds at once."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_kb = self.peak_others_kb = 0
+        self.others_seen = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(0.2):
+            parents, rss = {}, {}
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    status = (entry / "status").read_text()
+                except OSError:
+                    continue
+                fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+                parents[int(entry.name)] = int(fields["PPid"])
+                rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+            under = {me}
+            for _ in range(4):  # children, grandchildren, ...
+                under |= {pid for pid, parent in parents.items() if parent in under}
+            others = sum(rss.get(pid, 0) for pid in under - {me})
+            self.others_seen = max(self.others_seen, len(under) - 1)
+            self.peak_others_kb = max(self.peak_others_kb, others)
+            self.peak_kb = max(self.peak_kb, others + rss.get(me, 0))
+
+
 def measure(proposal_id: int) -> dict:
     """Compute the summary as the task does; this process does nothing else."""
     from zoneinfo import ZoneInfo
@@ -114,12 +159,14 @@ def measure(proposal_id: int) -> dict:
 
     inputs = loader.load(proposal)
     progress("load", stage_percent("load", 1.0))
+    memory = TreeMemory()
     result = computing.compute(
         inputs,
         proposal=running.proposal_header(proposal),
         zone=ZoneInfo(settings.TIME_ZONE),
         progress=progress,
     )
+    memory.stop()
     blob = json.dumps(result, sort_keys=True)
     total = time.perf_counter() - began
     peaks["excerpts and JSON"] = _peak_mb(reset=False)
@@ -135,6 +182,9 @@ def measure(proposal_id: int) -> dict:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "steps": steps,
         "stage_peak_mb": peaks,
+        "processes_beside": memory.others_seen,
+        "peak_beside_mb": round(memory.peak_others_kb / 1024, 1),
+        "peak_together_mb": round(memory.peak_kb / 1024, 1),
         "comments": result["inputs"]["comments"],
         "votes": result["inputs"]["comment_votes"],
         "stances": result["inputs"]["stances"],
@@ -276,6 +326,11 @@ def _print_runs(runs: list[dict]) -> None:
         print(f"| {stage} | {seconds} | {last['stage_peak_mb'].get(stage, '')} |")
     before = last["stage_peak_mb"]["start"]
     print(f"(before the first stage, Django and the libraries loaded: {before} MB)")
+    print(
+        f"Processes beside this one during the steps: {last['processes_beside']} "
+        f"(their peak together {last['peak_beside_mb']} MB); this process and "
+        f"them at once, sampled every 0.2 s: peak {last['peak_together_mb']} MB"
+    )
     print("Significance test of the groups:", json.dumps(last["significance"]))
     if last["form"]:
         print("Form figures of the last run:", json.dumps(last["form"]))

@@ -26,7 +26,7 @@ departs, docs/opinion-groups.md says why and what was measured.
    of several k-means++ starts) and each split is scored by its silhouette;
    a split that leaves a group under ``min_group_size`` people (the larger
    of that and ``min_group_share`` of those considered) is not allowed.
-5. The test against chance (consult.analysis.group_clusters): the same votes
+5. The test against chance (consult.analysis.group_chance): the same votes
    are reshuffled ``shuffles`` times, each comment's votes dealt out again
    among the people who voted on it (every comment keeps its tally, every
    participant the number of votes they cast), and put through steps 2-4.
@@ -95,7 +95,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from consult.analysis.group_clusters import choose, relabel, splits
+from consult.analysis.group_chance import choose
+from consult.analysis.group_clusters import relabel, splits
 from consult.analysis.group_description import describe
 from consult.analysis.group_steps import Votes, considered_votes, project, rounded
 from consult.analysis.inputs import Inputs

@@ -9,8 +9,9 @@ import json
 import numpy as np
 import pytest
 
-from consult.analysis import group_clusters
-from consult.analysis.group_clusters import Splits, choose, silhouette, weighted_kmeans
+from consult.analysis import group_chance
+from consult.analysis.group_chance import choose
+from consult.analysis.group_clusters import Splits, silhouette, weighted_kmeans
 from consult.analysis.group_steps import considered_votes, project
 from consult.analysis.groups import DEFAULT_THRESHOLDS, analyse, opinion_groups
 
@@ -112,7 +113,7 @@ def test_a_k_no_reshuffle_could_split_tells_no_chance_figures(monkeypatch):
     # floor, so chance has no silhouette to tell for three: None, not 0.0.
     chance = np.full((19, 4), np.nan)
     chance[:, 0] = np.linspace(0.30, 0.34, 19)
-    monkeypatch.setattr(group_clusters, "reshuffled", lambda *args, **kwargs: chance)
+    monkeypatch.setattr(group_chance, "reshuffled", lambda *args, **kwargs: chance)
     observed = Splits(
         labels={2: np.zeros(10, dtype=np.int64), 3: np.ones(10, dtype=np.int64)},
         silhouettes={2: 0.33, 3: 0.41},

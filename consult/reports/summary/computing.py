@@ -19,6 +19,7 @@ from consult.analysis import form_words
 from consult.analysis import groups as group_analysis
 from consult.analysis import text as text_analysis
 from consult.analysis import themes as theme_analysis
+from consult.analysis.beside import Beside, processors
 from consult.analysis.coverage import agree_counts, coverage, themes_tagged
 from consult.analysis.inputs import NO_ID, Inputs, positions
 from consult.analysis.participation import participation
@@ -30,6 +31,12 @@ SCHEMA = 1
 EXCERPT_LENGTH = 240
 
 Progress = Callable[[str, int], None]
+
+# From this many votes on, with a second processor, the opinion groups are
+# computed in a process of their own while this one finds the campaigns,
+# counts and themes (consult.analysis.beside): at a million votes
+# they cost as much as those together. Below it a process costs more than it saves.
+GROUPS_BESIDE_VOTES = 200_000
 
 
 def excerpt(text: str) -> str:
@@ -49,11 +56,13 @@ def compute(
     """`proposal` is the header dict of the result (see the schema in docs)."""
     # One thread for the numeric libraries: on a busy machine their thread
     # pools stall each other (measured: 32 s against 3 s for the groups).
-    with threadpool_limits(1):
-        return _compute(inputs, proposal=proposal, zone=zone, progress=progress)
+    with threadpool_limits(1), _groups_started(inputs) as groups:
+        return _compute(inputs, groups, proposal=proposal, zone=zone, progress=progress)
 
 
-def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progress) -> dict:
+def _compute(
+    inputs: Inputs, groups: Beside, *, proposal: dict, zone: ZoneInfo, progress: Progress
+) -> dict:
     fingerprint = inputs.fingerprint()
     # Comments first, then the words of form responses: campaigns and themes
     # are found across both (consult.analysis.form_words).
@@ -72,7 +81,7 @@ def _compute(inputs: Inputs, *, proposal: dict, zone: ZoneInfo, progress: Progre
 
     suggested = _suggested_themes(words, every_membership, progress)
     suggested = form_words.split_themes(suggested, inputs.form)
-    group_result = _opinion_groups(inputs, progress)
+    group_result = _opinion_groups(groups, progress)
 
     covering = within(progress, "coverage")
     covering(0.0)
@@ -158,15 +167,22 @@ def _suggested_themes(words: Words, membership: np.ndarray, progress: Progress) 
     return suggested
 
 
-def _opinion_groups(inputs: Inputs, progress: Progress) -> dict:
-    """Opinion groups from agree/disagree votes, leaving out authors' own."""
+def _groups_started(inputs: Inputs) -> Beside:
+    """Opinion groups from agree/disagree votes, leaving out authors' own:
+    started in a process of their own when that saves time."""
+    apart = inputs.vote_comment.size >= GROUPS_BESIDE_VOTES and processors() > 1
+    return Beside(
+        group_analysis.opinion_groups,
+        *group_analysis.summary_votes(inputs),
+        process=apart,
+        removed_comments=inputs.removed_comments,
+    )
+
+
+def _opinion_groups(groups: Beside, progress: Progress) -> dict:
     grouping = within(progress, "groups")
     grouping(0.0)
-    group_result = group_analysis.opinion_groups(
-        *group_analysis.summary_votes(inputs),
-        removed_comments=inputs.removed_comments,
-        progress=grouping,
-    )
+    group_result = groups.result(grouping)
     grouping(1.0)
     return group_result
 
