@@ -57,22 +57,29 @@ class Beside:
         self._receive: Connection | None = None
         if not process:
             return
+        send = None
         try:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(PRELOAD)
             self._receive, send = context.Pipe(duplex=False)
             # Not a daemon, so that it may start steps of its own; close()
             # stops it whenever its result is not taken.
-            self._process = context.Process(
+            process = context.Process(
                 target=_run, args=(send, function, args, kwargs), daemon=False, name="summary-step"
             )
-            self._process.start()
-            send.close()
+            process.start()
+            self._process = process
         except (OSError, ValueError, RuntimeError):
-            # No process to be had (too many, no /dev/shm, a daemon's child):
-            # the step is computed here when its result is asked for.
-            logger.warning("summary step could not start a process; computing it in place")
+            # No process to be had (too many, no /dev/shm, a daemon's child, a
+            # server process that could not start): the step is computed here
+            # when its result is asked for.
+            logger.warning(
+                "summary step could not start a process; computing it in place", exc_info=True
+            )
             self.close()
+        finally:
+            if send is not None:
+                send.close()
 
     def __enter__(self) -> Beside:
         return self

@@ -139,3 +139,16 @@ def test_reshuffles_shared_out_among_processes_are_the_same_rows(monkeypatch):
     np.testing.assert_array_equal(shared, alone)
     assert told == sorted(told) and told[-1] == 1.0
     assert not multiprocessing.active_children()
+
+
+def test_a_step_whose_process_cannot_start_is_computed_in_place(monkeypatch, caplog):
+    def refused(self):
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.ForkServerProcess, "start", refused)
+    with caplog.at_level(logging.WARNING, logger="consult.analysis.beside"):
+        step = Beside(steps.reports, os.getpid())
+        pid, at_home = step.result()
+    assert (pid, at_home) == (os.getpid(), True)
+    assert "could not start a process" in caplog.text
+    assert "Resource temporarily unavailable" in caplog.text
