@@ -51,6 +51,7 @@ def choose(
     shuffles: int,
     level: float,
     progress: Callable[[float], None] = lambda fraction: None,
+    processes: int | None = None,
 ) -> Choice:
     """The k whose silhouette stands furthest above chance, and how sure that is.
 
@@ -62,7 +63,8 @@ def choose(
     largest gap is at least the observed one; groups are shown when it is at
     most ``level``.
     """
-    chance = reshuffled(votes, min_size, seed, shuffles, progress)  # shuffles x k, NaN: none
+    # shuffles x k, NaN: none
+    chance = reshuffled(votes, min_size, seed, shuffles, progress, processes=processes)
     found = np.isfinite(chance)
     # A k no reshuffle could split counts as -1 by chance (the lowest
     # silhouette). The statistic is the same for the votes and for every
@@ -98,6 +100,8 @@ def reshuffled(
     seed: int,
     shuffles: int,
     progress: Callable[[float], None] = lambda fraction: None,
+    *,
+    processes: int | None = None,
 ) -> np.ndarray:
     """The silhouette of each allowed split (columns: K_RANGE) of each
     reshuffle of the votes (rows); NaN where a reshuffle has no such split.
@@ -106,8 +110,9 @@ def reshuffled(
     out in consecutive parts: the first is computed here, each other in a
     process of its own, and every part deals as the whole run would (its
     generator is moved on past the parts before it), so the rows are the
-    same, whoever computes them."""
-    parts = min(processors(), MAX_PARTS, shuffles)
+    same, whoever computes them. ``processes`` caps the parts (None: one
+    per processor)."""
+    parts = min(processors() if processes is None else processes, MAX_PARTS, shuffles)
     if parts < 2 or len(votes.values) * shuffles < SHARED_OUT_DEALT:
         return reshuffled_part(votes, min_size, seed, 0, shuffles, progress=progress)
     (_, mine), *spans = itertools.pairwise(np.linspace(0, shuffles, parts + 1).astype(int).tolist())

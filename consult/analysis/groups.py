@@ -164,6 +164,7 @@ def opinion_groups(
     removed_comments: int = 0,
     seed: int = 0,
     progress: Callable[[float], None] = lambda fraction: None,
+    processes: int | None = None,
     **thresholds: float,
 ) -> dict[str, Any]:
     """Opinion groups, their distinctive comments, consensus and divisive comments.
@@ -172,6 +173,8 @@ def opinion_groups(
     disagree, 0 pass. ``removed_comments`` counts comments that moderators
     removed after people voted on them. ``thresholds`` override
     DEFAULT_THRESHOLDS by name. ``progress`` is told the share done (0-1).
+    ``processes`` is how many processes the test's reshuffles may be shared
+    among (None: one per processor); the result is the same whatever it is.
     """
     return analyse(
         participants,
@@ -180,6 +183,7 @@ def opinion_groups(
         removed_comments=removed_comments,
         seed=seed,
         progress=progress,
+        processes=processes,
         **thresholds,
     ).result
 
@@ -236,6 +240,7 @@ def analyse(
     removed_comments: int = 0,
     seed: int = 0,
     progress: Callable[[float], None] = lambda fraction: None,
+    processes: int | None = None,
     **thresholds: float,
 ) -> Analysis:
     th = _thresholds(thresholds)
@@ -245,7 +250,7 @@ def analyse(
     # with two OpenMP threads waiting on each other took 24-64 times as long
     # as with one; one thread also fixes the order of every sum.
     with threadpool_limits(limits=1):
-        analysis = _analyse_votes(votes, th, seed, progress)
+        analysis = _analyse_votes(votes, th, seed, progress, processes)
     progress(1.0)
     return analysis
 
@@ -255,6 +260,7 @@ def _analyse_votes(
     th: dict[str, float],
     seed: int,
     progress: Callable[[float], None] = lambda fraction: None,
+    processes: int | None = None,
 ) -> Analysis:
     counts = _counts(votes, th)
     n_comments, n_participants = len(votes.comment_ids), len(votes.participant_ids)
@@ -282,6 +288,7 @@ def _analyse_votes(
         shuffles=int(th["shuffles" if len(votes.values) <= th["many_votes"] else "shuffles_many"]),
         level=th["level"],
         progress=lambda fraction: progress(0.3 + 0.6 * fraction),
+        processes=processes,
     )
     k = choice.k
     counts["silhouette"] = rounded(choice.silhouette)

@@ -170,12 +170,17 @@ def _suggested_themes(words: Words, membership: np.ndarray, progress: Progress) 
 def _groups_started(inputs: Inputs) -> Beside:
     """Opinion groups from agree/disagree votes, leaving out authors' own:
     started in a process of their own when that saves time."""
-    apart = inputs.vote_comment.size >= GROUPS_BESIDE_VOTES and processors() > 1
+    available = processors()
+    apart = inputs.vote_comment.size >= GROUPS_BESIDE_VOTES and available > 1
     return Beside(
         group_analysis.opinion_groups,
         *group_analysis.summary_votes(inputs),
         process=apart,
         removed_comments=inputs.removed_comments,
+        # Beside the other steps, the groups leave them a processor: sharing
+        # the reshuffles with it as well slowed the whole run (measured:
+        # 42.8 s against 30 s at a million votes, docs/benchmarks.md).
+        processes=available - 1 if apart else available,
     )
 
 

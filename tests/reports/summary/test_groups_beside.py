@@ -152,3 +152,38 @@ def test_a_step_whose_process_cannot_start_is_computed_in_place(monkeypatch, cap
     assert (pid, at_home) == (os.getpid(), True)
     assert "could not start a process" in caplog.text
     assert "Resource temporarily unavailable" in caplog.text
+
+
+def test_reshuffles_are_shared_among_no_more_processes_than_allowed(monkeypatch):
+    from consult.analysis import group_chance
+    from consult.analysis.group_steps import considered_votes
+    from consult.analysis.groups import DEFAULT_THRESHOLDS
+
+    chosen = considered_votes(*votes(people=80, comments=24), DEFAULT_THRESHOLDS)
+    monkeypatch.setattr(group_chance, "processors", lambda: 3)
+    monkeypatch.setattr(group_chance, "SHARED_OUT_DEALT", 0)
+    started = []
+
+    def progress(fraction):
+        started.extend(c.pid for c in multiprocessing.active_children() if c.name == "summary-step")
+
+    group_chance.reshuffled(chosen, 5, 0, 11, progress, processes=1)
+    assert started == []
+    group_chance.reshuffled(chosen, 5, 0, 11, progress, processes=2)
+    assert len(set(started)) == 1
+
+
+def test_groups_beside_the_other_steps_leave_them_a_processor(monkeypatch):
+    asked = []
+
+    def recorded(function, *args, process, **kwargs):
+        asked.append((process, kwargs["processes"]))
+        return Beside(function, *args, process=False, **kwargs)
+
+    monkeypatch.setattr(summary, "Beside", recorded)
+    monkeypatch.setattr(summary, "processors", lambda: 4)
+    monkeypatch.setattr(summary, "GROUPS_BESIDE_VOTES", 0)
+    summary.compute(inputs(), proposal={"id": 1}, zone=ZoneInfo("UTC"))
+    monkeypatch.setattr(summary, "GROUPS_BESIDE_VOTES", 10**12)
+    summary.compute(inputs(), proposal={"id": 1}, zone=ZoneInfo("UTC"))
+    assert asked == [(True, 3), (False, 4)]
