@@ -37,6 +37,14 @@ Progress = Callable[[str, int], None]
 # counts and themes (consult.analysis.beside): at a million votes
 # they cost as much as those together. Below it a process costs more than it saves.
 GROUPS_BESIDE_VOTES = 200_000
+# Beside the other steps the groups leave them a processor, up to this many
+# votes: sharing the test's reshuffles with it as well slowed the run at a
+# million votes (42.8 s against 32.3 s), where the groups cost about what the
+# other steps cost. Their cost grows faster than the others' (the projection
+# takes more rounds on a larger matrix): at ten million votes they cost 1.6
+# times the rest, and sharing the reshuffles among every processor was
+# quicker (401 s against 448 s). docs/benchmarks.md has the runs.
+GROUPS_SHARE_VOTES = 5_000_000
 
 
 def excerpt(text: str) -> str:
@@ -170,17 +178,15 @@ def _suggested_themes(words: Words, membership: np.ndarray, progress: Progress) 
 def _groups_started(inputs: Inputs) -> Beside:
     """Opinion groups from agree/disagree votes, leaving out authors' own:
     started in a process of their own when that saves time."""
-    available = processors()
-    apart = inputs.vote_comment.size >= GROUPS_BESIDE_VOTES and available > 1
+    available, votes = processors(), inputs.vote_comment.size
+    apart = votes >= GROUPS_BESIDE_VOTES and available > 1
+    leave_one = apart and votes < GROUPS_SHARE_VOTES
     return Beside(
         group_analysis.opinion_groups,
         *group_analysis.summary_votes(inputs),
         process=apart,
         removed_comments=inputs.removed_comments,
-        # Beside the other steps, the groups leave them a processor: sharing
-        # the reshuffles with it as well slowed the whole run (measured:
-        # 42.8 s against 30 s at a million votes, docs/benchmarks.md).
-        processes=available - 1 if apart else available,
+        processes=available - 1 if leave_one else available,
     )
 
 

@@ -173,7 +173,7 @@ def test_reshuffles_are_shared_among_no_more_processes_than_allowed(monkeypatch)
     assert len(set(started)) == 1
 
 
-def test_groups_beside_the_other_steps_leave_them_a_processor(monkeypatch):
+def test_groups_beside_the_other_steps_leave_them_a_processor_below_many_votes(monkeypatch):
     asked = []
 
     def recorded(function, *args, process, **kwargs):
@@ -184,6 +184,8 @@ def test_groups_beside_the_other_steps_leave_them_a_processor(monkeypatch):
     monkeypatch.setattr(summary, "processors", lambda: 4)
     monkeypatch.setattr(summary, "GROUPS_BESIDE_VOTES", 0)
     summary.compute(inputs(), proposal={"id": 1}, zone=ZoneInfo("UTC"))
+    monkeypatch.setattr(summary, "GROUPS_SHARE_VOTES", 0)
+    summary.compute(inputs(), proposal={"id": 1}, zone=ZoneInfo("UTC"))
     monkeypatch.setattr(summary, "GROUPS_BESIDE_VOTES", 10**12)
     summary.compute(inputs(), proposal={"id": 1}, zone=ZoneInfo("UTC"))
-    assert asked == [(True, 3), (False, 4)]
+    assert asked == [(True, 3), (True, 4), (False, 4)]
