@@ -12,28 +12,15 @@ import numpy as np
 import pytest
 
 from consult.analysis.beside import Beside
-from consult.analysis.inputs import NO_ID, Inputs
+from consult.analysis.inputs import Inputs
 from consult.reports.summary import computing as summary
 from consult.reports.summary.stages import END, START
 from consult.testing import steps
-from tests.reports.summary.test_progress_stages import texts, votes
+from tests.reports.summary.test_progress_stages import summary_inputs, votes
 
 
 def inputs() -> Inputs:
-    n = 600
-    people, voted, values = votes()
-    return Inputs(
-        comment_id=np.arange(1, n + 1, dtype=np.int64),
-        comment_author=np.arange(1000, 1000 + n, dtype=np.int64) % 60 + 1000,
-        comment_section=np.full(n, NO_ID, dtype=np.int64),
-        comment_parent=np.full(n, NO_ID, dtype=np.int64),
-        comment_time=np.linspace(1.7e9, 1.7e9 + 86400, n),
-        comment_text=texts(n),
-        vote_comment=voted.astype(np.int64) + 100,
-        vote_user=people.astype(np.int64),
-        vote_value=values,
-        vote_time=np.full(values.size, 1.7e9 + 90000),
-    )
+    return summary_inputs(600)
 
 
 def computed(monkeypatch, *, apart: bool):

@@ -77,10 +77,10 @@ def test_the_long_analyses_report_how_far_they_have_got():
     assert len([share for share in told if 0 < share < 1.0]) >= 2
 
 
-def test_a_run_reports_progress_inside_each_long_step():
-    n = 4500
+def summary_inputs(n: int) -> Inputs:
+    """n comments by 60 people, and the two camps' votes of ``votes``."""
     people, voted, values = votes()
-    inputs = Inputs(
+    return Inputs(
         comment_id=np.arange(1, n + 1, dtype=np.int64),
         comment_author=np.arange(1000, 1000 + n, dtype=np.int64) % 60 + 1000,
         comment_section=np.full(n, NO_ID, dtype=np.int64),
@@ -92,9 +92,12 @@ def test_a_run_reports_progress_inside_each_long_step():
         vote_value=values,
         vote_time=np.full(values.size, 1.7e9 + 90000),
     )
+
+
+def test_a_run_reports_progress_inside_each_long_step():
     reported = []
     summary.compute(
-        inputs,
+        summary_inputs(4500),
         proposal={"id": 1},
         zone=ZoneInfo("UTC"),
         progress=lambda stage, percent: reported.append((stage, percent)),
