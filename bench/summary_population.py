@@ -40,8 +40,12 @@ def cached_database(*, comments: int, votes: int, share: float, seed: int, form:
     digest = hashlib.sha256(Path(__file__).read_bytes())
     for part in ("bench/neardup_words.toml", "bench/form_population.py"):
         digest.update((ROOT / part).read_bytes())
-    for migration in sorted(ROOT.glob("*/**/migrations/0*.py")):
-        digest.update(migration.name.encode())
+    # The project's own migrations (not those of installed packages in a
+    # virtual environment inside the checkout): the same schema gives the same
+    # key in every checkout.
+    for package in ("consult", "discussion", "proposals"):
+        for migration in sorted((ROOT / package).glob("**/migrations/0*.py")):
+            digest.update(migration.name.encode())
     key = digest.hexdigest()[:10]
     return CACHE / f"summary-{comments}-{votes}-{share}-{seed}-{form}-{key}.sqlite3"
 
