@@ -34,8 +34,9 @@ Progress = Callable[[str, int], None]
 
 # From this many votes on, with a second processor, the opinion groups are
 # computed in a process of their own while this one finds the campaigns,
-# counts and themes (consult.analysis.beside): at a million votes
-# they cost as much as those together. Below it a process costs more than it saves.
+# counts and themes (consult.analysis.beside): at a million votes they cost
+# as much as those together. Below it the groups take seconds, and the run
+# keeps to one process.
 GROUPS_BESIDE_VOTES = 200_000
 # Beside the other steps the groups leave them a processor, up to this many
 # votes: sharing the test's reshuffles with it as well slowed the run at a
