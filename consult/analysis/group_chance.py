@@ -29,7 +29,7 @@ from consult.analysis.group_steps import Projection, Votes, rounded
 
 # From this many votes dealt (votes x reshuffles) on, the reshuffles are shared
 # out among the processors, a part in a process of its own
-# (consult.analysis.beside); below it, starting one costs more than it saves.
+# (consult.analysis.beside); below it the test takes seconds in one process.
 SHARED_OUT_DEALT = 2_000_000
 MAX_PARTS = 4
 
