@@ -35,8 +35,9 @@ Progress = Callable[[str, int], None]
 # From this many votes on, with a second processor, the opinion groups are
 # computed in a process of their own while this one finds the campaigns,
 # counts and themes (consult.analysis.beside): at a million votes they cost
-# as much as those together. Below it the groups take seconds, and the run
-# keeps to one process.
+# as much as those together. Below it they run after the other steps (their
+# reshuffles still shared among the processors when there are enough of them:
+# consult.analysis.group_chance.SHARED_OUT_DEALT).
 GROUPS_BESIDE_VOTES = 200_000
 # Beside the other steps the groups leave them a processor, up to this many
 # votes: sharing the test's reshuffles with it as well slowed the run at a
